@@ -1,0 +1,46 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+FLASK   := $(BIN)/flask --app ap_forms
+DEMO_PASSWORD ?=
+
+.PHONY: run test install install-dev system-deps lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the app and the suite need: Pango for WeasyPrint, poppler for pdftoppm/pdftotext,
+# chromium for the browser tests. Installed only when missing.
+system-deps:
+	@./scripts/system-deps.sh
+
+run: install system-deps
+	$(FLASK) init-db
+	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev system-deps
+	$(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check ap_forms tests bench
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.db

@@ -1,0 +1,72 @@
+"""AP Forms: Alternative Provision for a special school, as one Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from ap_forms.config import load_config
+from ap_forms.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _init_web(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from ap_forms.web.htmx import htmx
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = None  # the access gate decides, not Flask-Login
+
+    from ap_forms.accounts.services import load_user_from_session
+
+    login_manager.user_loader(load_user_from_session)
+
+    from ap_forms.web import database
+
+    database.init_app(app)
+
+
+def _init_web(app: Flask) -> None:
+    from ap_forms.web import errors, gate, headers, navigation, templating
+
+    templating.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    gate.init_app(app)
+    navigation.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ap_forms.accounts import cli as accounts_cli
+    from ap_forms.accounts import views as accounts
+    from ap_forms.demo import cli as demo_cli
+    from ap_forms.oversight import views as oversight
+    from ap_forms.school import views as school
+    from ap_forms.students import views as students
+    from ap_forms.web import database, health
+
+    for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,23 @@
+import click
+from flask import Blueprint
+
+from ap_forms.accounts import services
+from ap_forms.web.roles import ALL_ROLES
+
+bp = Blueprint("accounts_cli", __name__, cli_group=None)
+
+
+@bp.cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(sorted(ALL_ROLES)))
+@click.option("--provider-id", type=int, default=None, help="For key workers: their provider's id.")
+@click.password_option()
+def create_user(email, name, role, provider_id, password):
+    """Create an account (e.g. the first admin)."""
+    try:
+        user = services.create_user(email=email, name=name, role=role, password=password,
+                                    provider_id=provider_id)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.name} <{user.email}>")

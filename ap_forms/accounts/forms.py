@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from ap_forms.web.roles import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password"), Length(max=1024)])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _provider_choice(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class _UserDetailsForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[InputRequired("Enter the person's full name"), Length(max=120)])
+    role = RadioField("Role", widget=GovRadioInput(), choices=list(ROLE_LABELS.items()),
+                      validators=[InputRequired("Choose a role")])
+    provider_id = SelectField("Provider (key workers only)", widget=GovSelect(), coerce=_provider_choice,
+                              description="The provider this key worker works for. They will only "
+                                          "see pupils placed there.",
+                              validate_choice=True)
+    phone = StringField("Phone number (optional)", widget=GovTextInput(),
+                        description="Shown to parents for key workers.", validators=[Length(max=40)])
+
+    def set_provider_choices(self, providers) -> None:
+        self.provider_id.choices = [(None, "Not a key worker")] + [(p.id, p.name) for p in providers]
+
+
+class UserCreateForm(_UserDetailsForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter an email address"),
+                                    Email("Enter an email address in the correct format, like "
+                                          "name@example.org", check_deliverability=False),
+                                    Length(max=254)])
+    password = PasswordField("Temporary password", widget=GovPasswordInput(),
+                             description="At least 8 characters. Give it to the person securely.",
+                             validators=[InputRequired("Enter a temporary password")])
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class UserEditForm(_UserDetailsForm):
+    active = BooleanField("Account is active", widget=GovCheckboxInput(),
+                          description="Untick to disable the account: the person is signed out "
+                                      "at once and cannot sign in.")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", widget=GovPasswordInput(),
+                             description="At least 8 characters. The person is signed out everywhere.",
+                             validators=[InputRequired("Enter a new password")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ap_forms.accounts import services
+from ap_forms.accounts.forms import LoginForm, PasswordResetForm, UserCreateForm, UserEditForm
+from ap_forms.accounts.models import User
+from ap_forms.extensions import db, limiter
+from ap_forms.providers.models import Provider
+from ap_forms.web.gate import _now_ts
+from ap_forms.web.htmx import redirect
+from ap_forms.web.rendering import render, render_form
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_throttle_key() -> str:
+    return "sign-in:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the sign-in page cannot bounce people to another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per minute", key_func=_login_throttle_key, methods=["POST"],
+               deduct_when=lambda response: g.get("sign_in_failed", False))
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("oversight.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session at sign-in
+            login_user(user)
+            session.permanent = True
+            session["signed_in_at"] = session["last_seen"] = _now_ts()
+            return redirect(next_url or url_for("oversight.home"))
+        g.sign_in_failed = True
+        # One message for an unknown email and a wrong password.
+        form.password.errors = ["The email address or password is not right"]
+        form.password.data = ""
+    elif request.method == "POST":
+        g.sign_in_failed = True
+    return render_form("accounts/login.html", form)
+
+
+@bp.post("/logout")
+def logout():
+    user = current_user._get_current_object()
+    services.end_sessions(user)
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+# --- Administration of accounts -------------------------------------------------------------
+
+def _providers():
+    return db.session.scalars(select(Provider).order_by(Provider.name)).all()
+
+
+def _get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/admin/users")
+def user_list():
+    role = request.args.get("role", "")
+    query = select(User).order_by(User.active.desc(), User.name)
+    if role:
+        query = query.where(User.role == role)
+    users = db.session.scalars(query).all()
+    return render("accounts/user_list.html", users=users, role=role)
+
+
+def _apply_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field or "", None) or form.name
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserCreateForm()
+    form.set_provider_choices(_providers())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                        password=form.password.data, provider_id=form.provider_id.data,
+                                        phone=form.phone.data or "")
+        except services.AccountError as error:
+            _apply_error(form, error)
+        else:
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("accounts.user_list"))
+    return render_form("accounts/user_new.html", form)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.set_provider_choices(_providers())
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, name=form.name.data, role=form.role.data,
+                                 provider_id=form.provider_id.data, phone=form.phone.data or "",
+                                 active=form.active.data, actor=current_user)
+        except services.AccountError as error:
+            _apply_error(form, error)
+        else:
+            flash(f"Changes to {user.name} saved.", "success")
+            return redirect(url_for("accounts.user_list"))
+    return render_form("accounts/user_edit.html", form, user=user, password_form=PasswordResetForm())
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+def user_password(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data, actor=current_user)
+        except services.AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            flash(f"New password set for {user.name}. They have been signed out everywhere.", "success")
+            return redirect(url_for("accounts.user_list"))
+    edit_form = UserEditForm(obj=user)
+    edit_form.set_provider_choices(_providers())
+    return render("accounts/user_edit.html", block="password_form", status=422, form=edit_form,
+                  user=user, password_form=form)

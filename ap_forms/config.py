@@ -1,0 +1,44 @@
+"""Settings from the environment, with safe embedded defaults (SQLite in instance/)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use SECRET_KEY, or a random key kept in instance/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'ap_forms.db'}"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "ap-forms@school.invalid"),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    }

@@ -1,0 +1,144 @@
+"""`flask --app ap_forms demo`: load the fictional school once; every run prints working sign-ins."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time
+
+import click
+from flask import Blueprint
+from sqlalchemy import func, select
+
+from ap_forms.accounts.models import User
+from ap_forms.accounts.passwords import hash_password, password_problem
+from ap_forms.demo import data
+from ap_forms.extensions import db
+from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
+from ap_forms.providers.models import Provider
+from ap_forms.school.models import SchoolSettings
+from ap_forms.students.models import ParentLink, Student
+from ap_forms.students.upn import make_upn
+
+bp = Blueprint("demo_cli", __name__, cli_group=None)
+
+DEMO_PARENTS = [
+    # name, email, child index, relationship
+    ("Karen Abbott", "karen.abbott@parents.example", 0, "Mother"),
+    ("David Barker", "david.barker@parents.example", 1, "Father"),
+]
+
+# (pupil index, provider index, weekdays, AM/PM pattern, start)
+PLACEMENTS = [
+    (0, 0, (0, 2), "both", date(2026, 9, 7)),
+    (1, 1, (1, 3), "both", date(2026, 9, 8)),
+    (2, 0, (1, 4), "am", date(2026, 9, 14)),
+    (3, 2, (0,), "both", date(2026, 9, 7)),
+    (4, 3, (2,), "pm", date(2026, 9, 9)),
+    (5, 4, (3, 4), "am", date(2026, 10, 5)),
+    (6, 5, (1,), "both", date(2026, 9, 8)),
+    (7, 1, (0, 4), "pm", date(2026, 11, 2)),
+    (8, 2, (3,), "both", date(2026, 9, 10)),
+    (9, 5, (2, 4), "am", date(2026, 9, 9)),
+    (10, 0, (3,), "both", date(2026, 11, 2)),
+    (11, 4, (0, 1), "pm", date(2026, 9, 7)),
+]
+
+AM = (time(9, 30), time(12, 0))
+PM = (time(13, 0), time(15, 0))
+
+
+def demo_accounts() -> list[User]:
+    emails = [e for _, _, e in data.STAFF] + [k[1] for k in data.KEY_WORKERS] + [p[1] for p in DEMO_PARENTS]
+    users = db.session.scalars(select(User).where(User.email.in_(emails))).all()
+    order = {e: i for i, e in enumerate(emails)}
+    return sorted(users, key=lambda u: order[u.email])
+
+
+def load_demo(password: str) -> None:
+    """Create the fictional school (only if the database holds no pupils yet)."""
+    pw_hash = hash_password(password)
+    db.session.add(SchoolSettings(**data.SCHOOL))
+
+    providers = []
+    for name, address, urn, approved, contact, email, phone in data.PROVIDERS:
+        provider = Provider(name=name, address=address, ofsted_urn=urn, la_approved=approved,
+                            contact_name=contact, contact_email=email, contact_phone=phone)
+        providers.append(provider)
+    db.session.add_all(providers)
+    db.session.flush()
+    by_name = {p.name: p for p in providers}
+
+    for role, name, email in data.STAFF:
+        db.session.add(User(email=email, name=name, role=role, password_hash=pw_hash))
+    key_workers = {}
+    for name, email, provider_name, phone in data.KEY_WORKERS:
+        user = User(email=email, name=name, role="key_worker", phone=phone,
+                    provider_id=by_name[provider_name].id, password_hash=pw_hash)
+        db.session.add(user)
+        key_workers[provider_name] = user
+
+    students = []
+    for i in range(40):
+        needs, diagnoses = data.NEEDS[i % len(data.NEEDS)]
+        year = 7 + (i % 7)  # Years 7 to 13
+        birth_year = 2026 - (year + 5) - (1 if i % 3 == 0 else 0)
+        students.append(Student(
+            first_name=data.FIRST_NAMES[i], last_name=data.LAST_NAMES[i], year_group=year,
+            upn=make_upn(940, 7019, birth_year + 5, 100 + i),
+            date_of_birth=date(birth_year, 1 + (i * 5) % 12, 1 + (i * 7) % 28),
+            ehcp=i % 9 != 8, send_needs=needs, diagnoses=diagnoses, medical_needs=data.MEDICAL[i % 7],
+        ))
+    db.session.add_all(students)
+    db.session.flush()
+
+    for name, email, child, relationship in DEMO_PARENTS:
+        parent = User(email=email, name=name, role="parent", password_hash=pw_hash)
+        db.session.add(parent)
+        db.session.flush()
+        db.session.add(ParentLink(parent_id=parent.id, student_id=students[child].id,
+                                  relationship_to_pupil=relationship))
+
+    for pupil, provider_index, days, pattern, start in PLACEMENTS:
+        provider = providers[provider_index]
+        activities = data.ACTIVITIES[provider.name]
+        placement = Placement(
+            student=students[pupil], provider=provider, key_worker=key_workers[provider.name],
+            start_date=start, planned_end_date=date(2027, 7, 16), status=ACTIVE,
+            objectives="\n".join(data.OBJECTIVES[provider.name]),
+            share_send_needs=True, share_diagnoses=pupil % 2 == 0, share_medical_needs=True,
+        )
+        for n, day in enumerate(days):
+            slots = {"both": [AM, PM], "am": [AM], "pm": [PM]}[pattern]
+            for k, (start_time, end_time) in enumerate(slots):
+                placement.sessions.append(TimetableSession(
+                    weekday=day, start_time=start_time, end_time=end_time,
+                    activity=activities[(n + k) % len(activities)], site_address=provider.address))
+        db.session.add(placement)
+    db.session.commit()
+
+
+@bp.cli.command("demo")
+@click.option("--password", default=None, help="Password for every demo account (default: random).")
+@click.option("--if-empty", is_flag=True, help="Load data only into an empty database (for make run).")
+def demo(password: str | None, if_empty: bool):
+    """Load the fictional demo school, then print one line per demo account."""
+    if password is not None and password_problem(password):
+        raise click.BadParameter(password_problem(password), param_hint="--password")
+    password = password or secrets.token_urlsafe(9)
+    has_pupils = db.session.scalar(select(func.count(Student.id))) > 0
+    if has_pupils and not demo_accounts():
+        click.echo("The database already holds real data; demo data was not loaded.")
+        return
+    if not has_pupils:
+        load_demo(password)
+        click.echo("Loaded the demo school: 40 pupils, 6 providers, 12 active placements.")
+    else:
+        # Idempotent: nothing is added twice; the demo accounts get the password shown below.
+        pw_hash = hash_password(password)
+        for user in demo_accounts():
+            user.password_hash = pw_hash
+        db.session.commit()
+        click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
+    click.echo(f"Demo sign-ins (password for all: {password})")
+    for user in demo_accounts():
+        click.echo(f"  {user.role:<12} {user.name:<18} {user.email}")

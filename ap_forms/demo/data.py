@@ -1,0 +1,112 @@
+"""The fictional school's people and places. Every name, address and number here is invented."""
+
+SCHOOL = {
+    "name": "Larkspur Vale School",
+    "dfe_number": "9407019",
+    "urn": "149990",
+    "local_authority": "North Northamptonshire Council",
+    "address": "1 Larkspur Lane\nKettering\nNN15 0ZZ",
+    "contact_email": "office@larkspurvale.example",
+    "contact_phone": "01536 000 100",
+}
+
+PROVIDERS = [
+    # name, address, Ofsted URN, on LA list, contact name, email, phone
+    ("Meadow Lane Care Farm", "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA", "2712001", True,
+     "Ruth Okafor", "hello@meadowlanefarm.example", "01536 000 201"),
+    ("Nene Valley Motor Skills Centre", "Unit 4, Riverside Industrial Estate, Wellingborough NN8 0ZB",
+     None, True, "Dev Sandhu", "info@nenevalleymotors.example", "01933 000 202"),
+    ("Oak and Ember Forest School", "Fermyn Woods Clearing, Brigstock NN14 0ZC", None, True,
+     "Alys Pryce", "wild@oakandember.example", "01536 000 203"),
+    ("Harbour Therapeutic Arts", "The Old Chapel, 12 Market Street, Corby NN17 0ZD", "2712004", False,
+     "Niamh Doyle", "studio@harbourarts.example", "01536 000 204"),
+    ("Kettle Street Kitchen", "3 Kettle Street, Rushden NN10 0ZE", None, True,
+     "Tomasz Nowak", "learn@kettlestreet.example", "01933 000 205"),
+    ("Rowan Equine Centre", "Rowan Stables, Harrington Road, Desborough NN14 0ZF", "2712006", True,
+     "Grace Whitfield", "office@rowanequine.example", "01536 000 206"),
+]
+
+# Site where sessions happen (usually the provider's address), and the activities offered.
+ACTIVITIES = {
+    "Meadow Lane Care Farm": ["Animal care", "Horticulture", "Land-based skills"],
+    "Nene Valley Motor Skills Centre": ["Motor vehicle maintenance", "Bike workshop"],
+    "Oak and Ember Forest School": ["Forest school", "Bushcraft and fire safety"],
+    "Harbour Therapeutic Arts": ["Art therapy", "Music and drama"],
+    "Kettle Street Kitchen": ["Catering and food hygiene", "Café front of house"],
+    "Rowan Equine Centre": ["Equine-assisted learning", "Stable management"],
+}
+
+KEY_WORKERS = [
+    # name, email, provider, phone
+    ("Sam Fielding", "sam.fielding@meadowlanefarm.example", "Meadow Lane Care Farm", "07700 900101"),
+    ("Priya Shah", "priya.shah@nenevalleymotors.example", "Nene Valley Motor Skills Centre", "07700 900102"),
+    ("Owen Price", "owen.price@oakandember.example", "Oak and Ember Forest School", "07700 900103"),
+    ("Bea Hughes", "bea.hughes@harbourarts.example", "Harbour Therapeutic Arts", "07700 900104"),
+    ("Luca Romano", "luca.romano@kettlestreet.example", "Kettle Street Kitchen", "07700 900105"),
+    ("Hannah Moss", "hannah.moss@rowanequine.example", "Rowan Equine Centre", "07700 900106"),
+]
+
+STAFF = [
+    # role, name, email
+    ("headteacher", "Margaret Ellison", "head@larkspurvale.example"),
+    ("send_lead", "Joseph Adeyemi", "send.lead@larkspurvale.example"),
+    ("dsl", "Claire Benson", "dsl@larkspurvale.example"),
+    ("office", "Paula Grant", "office.staff@larkspurvale.example"),
+    ("staff", "Ravi Mistry", "r.mistry@larkspurvale.example"),
+    ("admin", "Chris Tanner", "it.admin@larkspurvale.example"),
+]
+
+FIRST_NAMES = [
+    "Alfie", "Amelia", "Archie", "Ava", "Charlie", "Chloe", "Daniel", "Ella", "Ethan", "Evie",
+    "Finley", "Freya", "George", "Grace", "Harry", "Isla", "Jack", "Jacob", "Kai", "Layla",
+    "Leo", "Lily", "Logan", "Maisie", "Mason", "Mia", "Noah", "Olivia", "Oscar", "Poppy",
+    "Reuben", "Rosie", "Samuel", "Sienna", "Theo", "Tyler", "Willow", "Zach", "Zara", "Ibrahim",
+]
+LAST_NAMES = [
+    "Abbott", "Barker", "Carter", "Dawson", "Ellis", "Fletcher", "Gibson", "Hayward", "Ingram", "Jarvis",
+    "Kendall", "Lowe", "Marsh", "Nolan", "Osborne", "Pearce", "Quinn", "Rahman", "Sutton", "Turner",
+    "Underwood", "Vaughan", "Walsh", "Yates", "Akhtar", "Bennett", "Coleman", "Doherty", "Evans", "Foster",
+    "Griffin", "Holt", "Iqbal", "Jennings", "Kowalski", "Lambert", "Mensah", "Norris", "Owusu", "Patel",
+]
+
+NEEDS = [
+    ("Social, emotional and mental health; anxiety in busy spaces", "Autism; generalised anxiety disorder"),
+    ("Communication and interaction; sensory processing difficulties", "Autism; sensory processing disorder"),
+    ("Social, emotional and mental health; attachment needs", "Attachment disorder"),
+    ("Attention and impulse control; needs movement breaks", "ADHD"),
+    ("Demand avoidance; needs choices and low-demand language", "Autism (PDA profile)"),
+    ("Cognition and learning; literacy well below age", "Dyslexia; ADHD"),
+    ("Oppositional behaviour under pressure; responds to calm routine", "ODD; ADHD"),
+]
+
+MEDICAL = ["", "", "Asthma: blue inhaler carried", "", "Epilepsy: care plan in medical room", "",
+           "Nut allergy: adrenaline pen carried"]
+
+OBJECTIVES = {
+    "Meadow Lane Care Farm": [
+        "Attend at least 90% of farm sessions each half term",
+        "Complete the animal care unit of the Level 1 land-based award",
+        "Use a calm-down plan independently when anxious, at least 4 times in 5",
+    ],
+    "Nene Valley Motor Skills Centre": [
+        "Complete 3 workshop units towards the Entry Level 3 vehicle maintenance certificate",
+        "Follow workshop safety rules without reminders for a half term",
+        "Work alongside a peer on a shared task for 30 minutes",
+    ],
+    "Oak and Ember Forest School": [
+        "Take part in a group activity for a whole session, 3 weeks in a row",
+        "Light and manage a fire safely under supervision",
+    ],
+    "Harbour Therapeutic Arts": [
+        "Name and describe feelings using the feelings wheel in every session",
+        "Complete a portfolio piece for the Arts Award Discover",
+    ],
+    "Kettle Street Kitchen": [
+        "Achieve the Level 1 Food Safety certificate",
+        "Serve customers at the café counter with support for a full session",
+    ],
+    "Rowan Equine Centre": [
+        "Groom and tack up a pony with minimal prompts",
+        "Arrive on time for 9 in 10 sessions",
+    ],
+}

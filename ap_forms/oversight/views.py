@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask import Blueprint, url_for
+from flask_login import current_user
+
+from ap_forms.placements.models import ACTIVE, PLANNED
+from ap_forms.placements.services import active_placements
+from ap_forms.students.services import children_of
+from ap_forms.web.htmx import redirect
+from ap_forms.web.rendering import render
+from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
+
+bp = Blueprint("oversight", __name__)
+
+
+@bp.get("/")
+def home():
+    role = current_user.role
+    if role == ADMIN:
+        return redirect(url_for("accounts.user_list"))
+    if role == KEY_WORKER:
+        placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
+        return render("oversight/home_key_worker.html", placements=placements)
+    if role == PARENT:
+        placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
+        return render("oversight/home_parent.html", children=children_of(current_user),
+                      placements=placements)
+    return render("oversight/home_school.html", placements=active_placements(current_user))

@@ -1,0 +1,1 @@
+"""Providers: the off-site settings the school commissions."""

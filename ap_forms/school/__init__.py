@@ -1,0 +1,1 @@
+"""The school's own settings: name, DfE number, local authority and contact."""

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ap_forms.extensions import db
+
+
+class SchoolSettings(db.Model):
+    """One row: the school this installation serves."""
+
+    __tablename__ = "school_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), default="Your school")
+    dfe_number: Mapped[str] = mapped_column(String(8), default="")
+    urn: Mapped[str] = mapped_column(String(10), default="")
+    local_authority: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")

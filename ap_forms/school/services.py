@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ap_forms.extensions import db
+from ap_forms.school.models import SchoolSettings
+from ap_forms.web import audit
+
+FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone")
+
+
+def get_settings() -> SchoolSettings:
+    """The school's settings row; an unsaved default until an admin fills it in."""
+    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    return settings or SchoolSettings(name="Your school", dfe_number="", urn="", local_authority="",
+                                      address="", contact_email="", contact_phone="")
+
+
+def save_settings(values: dict, *, actor=None) -> SchoolSettings:
+    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    if settings is None:
+        settings = SchoolSettings()
+        db.session.add(settings)
+    changed = [f for f in FIELDS if getattr(settings, f) != values[f]]
+    for field in FIELDS:
+        setattr(settings, field, values[field])
+    db.session.flush()
+    if changed:
+        audit.record("school_settings_updated", "school_settings", settings.id, fields=changed, user=actor)
+    db.session.commit()
+    return settings

@@ -1,0 +1,1 @@
+"""The technical core every domain uses: access gate, rendering, audit, errors, headers."""

@@ -1,0 +1,66 @@
+"""The access gate: one before_request check, deny by default."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, abort, flash, request, session, url_for
+from flask_login import current_user, logout_user
+
+from ap_forms.extensions import db
+from ap_forms.web import audit
+from ap_forms.web.htmx import client_redirect, is_htmx, redirect
+from ap_forms.web.permissions import PUBLIC_ENDPOINTS, RULES
+from ap_forms.web.roles import KEY_WORKER, PARENT
+
+
+def _now_ts() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def _to_login(reason: str | None = None):
+    if reason:
+        flash(reason, "info")
+    target = url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
+    return client_redirect(target) if is_htmx() else redirect(target)
+
+
+def _idle_limit_seconds(app: Flask) -> int:
+    # Providers and parents sign in on phones at the farm gate: longer idle window than staff.
+    minutes = app.config["IDLE_TIMEOUT_MINUTES"]
+    if current_user.role in (KEY_WORKER, PARENT):
+        minutes = app.config["IDLE_TIMEOUT_MINUTES_EXTERNAL"]
+    return minutes * 60
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("IDLE_TIMEOUT_MINUTES", 30)
+    app.config.setdefault("IDLE_TIMEOUT_MINUTES_EXTERNAL", 120)
+    app.config.setdefault("ABSOLUTE_SESSION_HOURS", 8)
+
+    @app.before_request
+    def access_gate():
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+            return None  # unknown URLs fall through to the 404 handler
+        if not current_user.is_authenticated:
+            return _to_login()
+
+        now = _now_ts()
+        started = session.get("signed_in_at", now)
+        last_seen = session.get("last_seen", now)
+        if (
+            now - started > app.config["ABSOLUTE_SESSION_HOURS"] * 3600
+            or now - last_seen > _idle_limit_seconds(app)
+        ):
+            logout_user()
+            session.clear()
+            return _to_login("You were signed out because you had not used AP Forms for a while.")
+        session["last_seen"] = now
+
+        allowed = RULES.get(endpoint)
+        if allowed is None or current_user.role not in allowed:
+            audit.record("access_refused", "endpoint", endpoint, detail=request.path)
+            db.session.commit()
+            abort(403)
+        return None

@@ -1,0 +1,38 @@
+"""The main menu: each item shows only to roles the access rules let through."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from ap_forms.web.permissions import RULES
+from ap_forms.web.roles import KEY_WORKER, PARENT
+
+# (endpoint, label); later domains add their own pages here.
+MENU: list[tuple[str, str]] = [
+    ("oversight.home", "Home"),
+    ("students.pupil_list", "Pupils"),
+    ("accounts.user_list", "Users"),
+    ("school.settings", "School settings"),
+]
+
+HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label in MENU:
+        if endpoint not in current_app.view_functions or current_user.role not in RULES.get(endpoint, ()):
+            continue
+        if endpoint == "oversight.home":
+            if current_user.role == "admin":
+                continue  # admin's home is the user list
+            label = HOME_LABELS.get(current_user.role, label)
+        items.append({"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["navigation_items"] = navigation_items

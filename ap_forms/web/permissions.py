@@ -1,0 +1,29 @@
+"""Who may use which endpoint: the one place every endpoint's access rule is declared.
+
+Deny by default: the gate refuses any endpoint that is not listed here, and a test walks
+app.url_map and fails on any endpoint without a rule. Which *records* a role reaches is decided
+by the scoped queries in each domain's services (another provider's or family's id gives 404).
+"""
+
+from ap_forms.web.roles import ADMIN, ALL_ROLES, KEY_WORKER, PARENT, SCHOOL_STAFF
+
+# Reachable without signing in.
+PUBLIC_ENDPOINTS = frozenset({"accounts.login", "health.healthz", "static"})
+
+RULES: dict[str, frozenset[str]] = {
+    # Everyone signed in
+    "accounts.logout": ALL_ROLES,
+    "oversight.home": ALL_ROLES,
+    # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
+    "students.pupil_list": SCHOOL_STAFF,
+    "students.pupil": SCHOOL_STAFF | {KEY_WORKER},
+    # Administration: accounts and school settings
+    "accounts.user_list": frozenset({ADMIN}),
+    "accounts.user_new": frozenset({ADMIN}),
+    "accounts.user_edit": frozenset({ADMIN}),
+    "accounts.user_password": frozenset({ADMIN}),
+    "school.settings": frozenset({ADMIN}),
+}
+
+# Kept for readability of rules above and in later domains.
+__all__ = ["PUBLIC_ENDPOINTS", "RULES", "PARENT", "KEY_WORKER"]

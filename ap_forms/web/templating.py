@@ -1,0 +1,59 @@
+"""Jinja set-up: our templates first, then the GOV.UK macros; date and time filters in plain English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def long_date(value: date | datetime | None) -> str:
+    """'Monday 7 September 2026', as the school writes dates."""
+    if value is None:
+        return ""
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {value:%B %Y}"
+
+
+def short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b %Y}"
+
+
+def date_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{short_date(value)} at {value:%H:%M}"
+
+
+def hhmm(value: time | None) -> str:
+    return "" if value is None else value.strftime("%H:%M")
+
+
+def weekday_name(value: int) -> str:
+    return WEEKDAYS[value]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.filters.update(
+        long_date=long_date, short_date=short_date, date_time=date_time, hhmm=hhmm,
+        weekday_name=weekday_name,
+    )
