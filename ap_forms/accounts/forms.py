@@ -15,8 +15,12 @@ from wtforms.validators import Email, InputRequired, Length
 from ap_forms.web.roles import ROLE_LABELS
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = StringField("Email address", widget=GovTextInput(),
+    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                         validators=[InputRequired("Enter your email address"), Length(max=254)])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[InputRequired("Enter your password"), Length(max=1024)])
@@ -44,7 +48,7 @@ class _UserDetailsForm(FlaskForm):
 
 
 class UserCreateForm(_UserDetailsForm):
-    email = StringField("Email address", widget=GovTextInput(),
+    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                         validators=[InputRequired("Enter an email address"),
                                     Email("Enter an email address in the correct format, like "
                                           "name@example.org", check_deliverability=False),

@@ -41,6 +41,10 @@ def _refuse_change(mapper, connection, target):  # noqa: ARG001
     raise AppendOnlyError("The audit log is append-only.")
 
 
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def record(
     action: str,
     record_type: str | None = None,
@@ -63,7 +67,7 @@ def record(
         record_id=None if record_id is None else str(record_id),
         ip=request.remote_addr if has_request_context() else None,
         fields=",".join(sorted(fields)) if fields else None,
-        detail=detail[:255] if detail else None,
+        detail=_printable(detail)[:255] if detail else None,
     )
     db.session.add(event_row)
     if commit:

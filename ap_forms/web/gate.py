@@ -39,6 +39,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ABSOLUTE_SESSION_HOURS", 8)
 
     @app.before_request
+    def refuse_nul_bytes():
+        # No person types a NUL byte; PostgreSQL cannot store one. Refuse it plainly, never a 500.
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for key, values in request.values.lists() for value in values
+        ):
+            abort(400)
+        return None
+
+    @app.before_request
     def access_gate():
         endpoint = request.endpoint
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:

@@ -1,0 +1,160 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from ap_forms import create_app
+from ap_forms.extensions import db
+from tests import factories
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+
+
+def _config(tmp_path, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own SMTP server
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def _pg_schema(tmp_path_factory):
+    """On PostgreSQL, build the schema once per run; tests empty the tables afterwards."""
+    if not PG_URL:
+        yield
+        return
+    app = create_app(_config(tmp_path_factory.mktemp("pg")))
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    yield
+
+
+def _empty_tables() -> None:
+    db.session.rollback()
+    names = ", ".join(t.name for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own db session and `g`.
+
+    The test's own session is committed before and expired after, so both see the same data.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+def make_app(tmp_path, **extra):
+    app = create_app(_config(tmp_path, **extra))
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, _pg_schema, request):
+    extra = getattr(request, "param", {}) or {}
+    app = make_app(tmp_path, **extra)
+    with app.app_context():
+        if not PG_URL:
+            db.create_all()
+        yield app
+        if PG_URL:
+            _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Sign in as a user: for real through /login, or quickly by writing the session."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = factories.PASSWORD):
+        return self.client.post("/login", data={"email": user.email, "password": password})
+
+    def as_user(self, user):
+        db.session.refresh(user)
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["signed_in_at"] = session["last_seen"] = time.time()
+        return self.client
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@dataclass
+class World:
+    """Two providers, their key workers, two pupils with their parents, and one of each staff role."""
+
+    provider_a: object
+    provider_b: object
+    pupil_x: object
+    pupil_y: object
+    placement_x: object
+    placement_y: object
+    users: dict
+
+
+@pytest.fixture
+def world(app) -> World:
+    f = factories
+    provider_a, provider_b = f.make_provider(name="Provider A"), f.make_provider(name="Provider B")
+    users = {role: f.make_user(role) for role in
+             ("headteacher", "send_lead", "dsl", "office", "staff", "admin")}
+    users["kw_a"] = f.make_user("key_worker", provider_id=provider_a.id)
+    users["kw_b"] = f.make_user("key_worker", provider_id=provider_b.id)
+    users["parent_x"] = f.make_user("parent")
+    users["parent_y"] = f.make_user("parent")
+    users["disabled"] = f.make_user("office", active=False)
+    pupil_x, pupil_y = f.make_student(first_name="Xavier"), f.make_student(first_name="Yasmin")
+    f.link_parent(users["parent_x"], pupil_x)
+    f.link_parent(users["parent_y"], pupil_y)
+    placement_x = f.make_placement(pupil_x, provider_a, users["kw_a"])
+    placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
+    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users)

@@ -1,0 +1,74 @@
+"""Small factories: each makes one valid record with sensible defaults and saves it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time
+from functools import cache
+
+from ap_forms.accounts.models import User
+from ap_forms.accounts.passwords import hash_password
+from ap_forms.extensions import db
+from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
+from ap_forms.providers.models import Provider
+from ap_forms.students.models import ParentLink, Student
+from ap_forms.students.upn import make_upn
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # hashed once: Argon2 is slow on purpose
+
+
+def make_provider(**kw) -> Provider:
+    n = next(_seq)
+    provider = Provider(**{"name": f"Provider {n}", "address": f"{n} Farm Lane, Kettering", "la_approved": True,
+                           "contact_name": "Contact", "contact_email": f"p{n}@provider.example", **kw})
+    db.session.add(provider)
+    db.session.commit()
+    return provider
+
+
+def make_user(role: str = "office", **kw) -> User:
+    n = next(_seq)
+    user = User(**{"email": f"{role}{n}@example.org", "name": f"{role.title()} Person {n}", "role": role,
+                   "password_hash": password_hash(), **kw})
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_student(**kw) -> Student:
+    n = next(_seq)
+    student = Student(**{"first_name": f"Pupil{n}", "last_name": f"Surname{n}", "year_group": 9,
+                         "upn": make_upn(940, 7019, 15, n % 1000), "date_of_birth": date(2012, 3, 4),
+                         "ehcp": True, "send_needs": f"SEND needs {n}", "diagnoses": f"Diagnosis {n}",
+                         "medical_needs": f"Medical {n}", **kw})
+    db.session.add(student)
+    db.session.commit()
+    return student
+
+
+def link_parent(parent: User, student: Student, relationship: str = "Mother") -> ParentLink:
+    link = ParentLink(parent_id=parent.id, student_id=student.id, relationship_to_pupil=relationship)
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def make_placement(student: Student, provider: Provider, key_worker: User | None = None, *,
+                   weekdays=(0, 2), status: str = ACTIVE, **kw) -> Placement:
+    placement = Placement(**{"student_id": student.id, "provider_id": provider.id,
+                             "key_worker_id": key_worker.id if key_worker else None,
+                             "start_date": date(2026, 9, 7), "planned_end_date": date(2027, 7, 16),
+                             "status": status, "objectives": "Attend 90% of sessions\nComplete a unit",
+                             **kw})
+    for day in weekdays:
+        placement.sessions.append(TimetableSession(weekday=day, start_time=time(9, 30), end_time=time(12, 0),
+                                                   activity="Animal care", site_address=provider.address))
+    db.session.add(placement)
+    db.session.commit()
+    return placement
