@@ -45,6 +45,7 @@ CASES = [
     Case("accounts.user_password", "POST", "/admin/users/{office}/password", {"admin"}),
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
+    Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
 ]
 
 

@@ -14,6 +14,7 @@ MENU: list[tuple[str, str]] = [
     ("students.pupil_list", "Pupils"),
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
+    ("audit_trail.events", "Audit log"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}

@@ -5,7 +5,7 @@ app.url_map and fails on any endpoint without a rule. Which *records* a role rea
 by the scoped queries in each domain's services (another provider's or family's id gives 404).
 """
 
-from ap_forms.web.roles import ADMIN, ALL_ROLES, KEY_WORKER, PARENT, SCHOOL_STAFF
+from ap_forms.web.roles import ADMIN, ALL_ROLES, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
 
 # Reachable without signing in.
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "health.healthz", "static"})
@@ -23,6 +23,8 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_edit": frozenset({ADMIN}),
     "accounts.user_password": frozenset({ADMIN}),
     "school.settings": frozenset({ADMIN}),
+    # The audit log: the headteacher answers for who saw what
+    "audit_trail.events": frozenset({HEADTEACHER}),
 }
 
 # Kept for readability of rules above and in later domains.

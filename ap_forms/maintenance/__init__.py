@@ -1,0 +1,1 @@
+"""Keeping the data safe: consistent backups and checked restores."""
