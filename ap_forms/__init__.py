@@ -68,8 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.oversight import views as oversight
     from ap_forms.school import views as school
     from ap_forms.students import views as students
-    from ap_forms.web import database, health
+    from ap_forms.web import database, health, resubmit
 
     for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database,
-                   maintenance_cli, audit_trail):
+                   maintenance_cli, audit_trail, resubmit):
         app.register_blueprint(module.bp)

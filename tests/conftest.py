@@ -139,6 +139,7 @@ class World:
     placement_x: object
     placement_y: object
     users: dict
+    pending_token: str = ""  # a form kept for the office user after their session ended
 
 
 @pytest.fixture
@@ -157,4 +158,10 @@ def world(app) -> World:
     f.link_parent(users["parent_y"], pupil_y)
     placement_x = f.make_placement(pupil_x, provider_a, users["kw_a"])
     placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
-    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users)
+    from ap_forms.web.resubmit import PendingSubmission
+
+    db.session.add(PendingSubmission(token="kept-form-token", user_id=users["office"].id, path="/admin/settings",
+                                     fields='[["name", "x"]]'))
+    db.session.commit()
+    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users,
+                 pending_token="kept-form-token")

@@ -33,6 +33,8 @@ class Case:
 
 CASES = [
     Case("oversight.home", "GET", "/", ALL_SIGNED_IN),
+    Case("resubmit.offer", "GET", "/resubmit/{pending_token}", ALL_SIGNED_IN,
+         out_of_scope=ALL_SIGNED_IN - {"office"}),
     Case("accounts.logout", "POST", "/logout", ALL_SIGNED_IN, signs_out=True),
     Case("students.pupil_list", "GET", "/pupils/", STAFF),
     Case("students.pupil", "GET", "/pupils/{pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
@@ -54,6 +56,7 @@ def _ids(world) -> dict:
            "provider_a": world.provider_a.id, "provider_b": world.provider_b.id,
            "placement_x": world.placement_x.id, "placement_y": world.placement_y.id}
     ids.update({key: user.id for key, user in world.users.items()})
+    ids["pending_token"] = world.pending_token
     return ids
 
 

@@ -11,6 +11,7 @@ from ap_forms.accounts.forms import LoginForm, PasswordResetForm, UserCreateForm
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db, limiter
 from ap_forms.providers.models import Provider
+from ap_forms.web import resubmit
 from ap_forms.web.gate import _now_ts
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
@@ -43,10 +44,13 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
+            kept = session.get(resubmit.SESSION_KEY)
             session.clear()  # a fresh session at sign-in
             login_user(user)
             session.permanent = True
             session["signed_in_at"] = session["last_seen"] = _now_ts()
+            if kept:  # a form they sent after their session ended: offer it back
+                next_url = url_for("resubmit.offer", token=kept)
             return redirect(next_url or url_for("oversight.home"))
         g.sign_in_failed = True
         # One message for an unknown email and a wrong password.

@@ -8,7 +8,7 @@ from flask import Flask, abort, flash, request, session, url_for
 from flask_login import current_user, logout_user
 
 from ap_forms.extensions import db
-from ap_forms.web import audit
+from ap_forms.web import audit, resubmit
 from ap_forms.web.htmx import client_redirect, is_htmx, redirect
 from ap_forms.web.permissions import PUBLIC_ENDPOINTS, RULES
 from ap_forms.web.roles import KEY_WORKER, PARENT
@@ -18,9 +18,13 @@ def _now_ts() -> float:
     return datetime.now(UTC).timestamp()
 
 
-def _to_login(reason: str | None = None):
+def _to_login(reason: str | None = None, *, user_id: int | None = None):
     if reason:
         flash(reason, "info")
+    if user_id and request.method == "POST":
+        token = resubmit.keep_submission(user_id)
+        if token:
+            session[resubmit.SESSION_KEY] = token
     target = url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
     return client_redirect(target) if is_htmx() else redirect(target)
 
@@ -54,7 +58,7 @@ def init_app(app: Flask) -> None:
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None  # unknown URLs fall through to the 404 handler
         if not current_user.is_authenticated:
-            return _to_login()
+            return _to_login(user_id=resubmit.user_id_hint())
 
         now = _now_ts()
         started = session.get("signed_in_at", now)
@@ -63,9 +67,11 @@ def init_app(app: Flask) -> None:
             now - started > app.config["ABSOLUTE_SESSION_HOURS"] * 3600
             or now - last_seen > _idle_limit_seconds(app)
         ):
+            user_id = current_user.id
             logout_user()
             session.clear()
-            return _to_login("You were signed out because you had not used AP Forms for a while.")
+            return _to_login("You were signed out because you had not used AP Forms for a while.",
+                             user_id=user_id)
         session["last_seen"] = now
 
         allowed = RULES.get(endpoint)

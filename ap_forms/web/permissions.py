@@ -14,6 +14,7 @@ RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
     "accounts.logout": ALL_ROLES,
     "oversight.home": ALL_ROLES,
+    "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
     "students.pupil_list": SCHOOL_STAFF,
     "students.pupil": SCHOOL_STAFF | {KEY_WORKER},

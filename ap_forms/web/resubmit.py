@@ -1,0 +1,70 @@
+"""No lost work: a form sent after the session ended is kept, and offered back after sign-in.
+
+When a POST arrives from someone whose session has just ended (idle timeout, 8-hour limit,
+signed out elsewhere), the gate keeps the submitted fields server-side for that same person.
+After they sign in again they see one page with a button that sends exactly what they typed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, request, session
+from flask_login import current_user
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ap_forms.extensions import db
+from ap_forms.web.audit import utcnow
+from ap_forms.web.rendering import render
+
+KEEP_FOR = timedelta(hours=24)
+SESSION_KEY = "resubmit_token"
+NEVER_KEPT = {"csrf_token", "password", "new_password", "current_password"}
+
+bp = Blueprint("resubmit", __name__)
+
+
+class PendingSubmission(db.Model):
+    __tablename__ = "pending_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    fields: Mapped[str] = mapped_column(Text)  # JSON list of [name, value] pairs
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def user_id_hint() -> int | None:
+    """The user id in a session whose sign-in is no longer valid (Flask-Login stores 'id:nonce')."""
+    raw = str(session.get("_user_id", ""))
+    user_id = raw.partition(":")[0]
+    return int(user_id) if user_id.isdigit() and len(user_id) < 10 else None
+
+
+def keep_submission(user_id: int) -> str | None:
+    """Keep this POST's fields for `user_id`; return the token to carry across sign-in."""
+    if request.method != "POST" or request.files:
+        return None
+    pairs = [[k, v] for k, values in request.form.lists() if k not in NEVER_KEPT for v in values]
+    if not pairs:
+        return None
+    db.session.execute(delete(PendingSubmission).where(PendingSubmission.created_at < utcnow() - KEEP_FOR))
+    token = secrets.token_urlsafe(32)
+    db.session.add(PendingSubmission(token=token, user_id=user_id, path=request.path[:500],
+                                     fields=json.dumps(pairs)))
+    db.session.commit()
+    return token
+
+
+@bp.get("/resubmit/<token>")
+def offer(token: str):
+    pending = db.session.scalar(select(PendingSubmission).where(
+        PendingSubmission.token == token[:64], PendingSubmission.user_id == current_user.id,
+        PendingSubmission.created_at >= utcnow() - KEEP_FOR))
+    if pending is None:
+        abort(404)
+    return render("web/resubmit.html", pending=pending, fields=json.loads(pending.fields))
