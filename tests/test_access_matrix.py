@@ -36,6 +36,7 @@ CASES = [
     Case("resubmit.offer", "GET", "/resubmit/{pending_token}", ALL_SIGNED_IN,
          out_of_scope=ALL_SIGNED_IN - {"office"}),
     Case("accounts.logout", "POST", "/logout", ALL_SIGNED_IN, signs_out=True),
+    Case("accounts.extend_session", "POST", "/session/extend", ALL_SIGNED_IN),
     Case("students.pupil_list", "GET", "/pupils/", STAFF),
     Case("students.pupil", "GET", "/pupils/{pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
     Case("students.pupil", "GET", "/pupils/{pupil_y}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_a"}),

@@ -154,3 +154,20 @@ def test_password_rules(password, ok):
     from ap_forms.accounts.passwords import password_problem
 
     assert (password_problem(password) is None) == ok
+
+
+def test_idle_warning_is_on_signed_in_pages_and_extend_renews(client, auth):
+    auth.as_user(factories.make_user("office"))
+    page = client.get("/").data.decode()
+    assert 'data-idle-seconds="1800"' in page and "Stay signed in" in page
+    with client.session_transaction() as session:
+        session["last_seen"] -= 29 * 60
+    assert client.post("/session/extend").status_code == 204
+    with client.session_transaction() as session:
+        session["last_seen"] -= 29 * 60  # 58 minutes since sign-in, but only 29 idle
+    assert client.get("/").status_code == 200
+
+
+def test_key_workers_get_a_longer_idle_window(client, auth):
+    auth.as_user(factories.make_user("key_worker", provider_id=factories.make_provider().id))
+    assert 'data-idle-seconds="7200"' in client.get("/").data.decode()

@@ -71,6 +71,12 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+@bp.post("/session/extend")
+def extend_session():
+    """'Stay signed in' from the idle warning: the gate has already renewed last_seen."""
+    return "", 204
+
+
 # --- Administration of accounts -------------------------------------------------------------
 
 def _providers():

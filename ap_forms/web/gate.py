@@ -29,7 +29,7 @@ def _to_login(reason: str | None = None, *, user_id: int | None = None):
     return client_redirect(target) if is_htmx() else redirect(target)
 
 
-def _idle_limit_seconds(app: Flask) -> int:
+def idle_limit_seconds(app: Flask) -> int:
     # Providers and parents sign in on phones at the farm gate: longer idle window than staff.
     minutes = app.config["IDLE_TIMEOUT_MINUTES"]
     if current_user.role in (KEY_WORKER, PARENT):
@@ -41,6 +41,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("IDLE_TIMEOUT_MINUTES", 30)
     app.config.setdefault("IDLE_TIMEOUT_MINUTES_EXTERNAL", 120)
     app.config.setdefault("ABSOLUTE_SESSION_HOURS", 8)
+
+    @app.context_processor
+    def idle_limit():
+        if current_user.is_authenticated:
+            return {"idle_limit_seconds": idle_limit_seconds(app)}
+        return {}
 
     @app.before_request
     def refuse_nul_bytes():
@@ -65,7 +71,7 @@ def init_app(app: Flask) -> None:
         last_seen = session.get("last_seen", now)
         if (
             now - started > app.config["ABSOLUTE_SESSION_HOURS"] * 3600
-            or now - last_seen > _idle_limit_seconds(app)
+            or now - last_seen > idle_limit_seconds(app)
         ):
             user_id = current_user.id
             logout_user()

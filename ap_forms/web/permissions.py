@@ -13,6 +13,7 @@ PUBLIC_ENDPOINTS = frozenset({"accounts.login", "health.healthz", "static"})
 RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
     "accounts.logout": ALL_ROLES,
+    "accounts.extend_session": ALL_ROLES,
     "oversight.home": ALL_ROLES,
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)

@@ -54,6 +54,9 @@ def test_parent_sees_their_childs_week_on_a_phone(browser, live_server, screensh
     base_url, _ = live_server
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     sign_in(page, base_url, "karen.abbott@parents.example")
     main = page.inner_text("main")
     assert "Alfie's week at alternative provision" in main
@@ -61,6 +64,15 @@ def test_parent_sees_their_childs_week_on_a_phone(browser, live_server, screensh
     assert "Grace" not in main  # another family's child
     assert_accessible(page, "parent home")
     page.screenshot(path=str(screenshots / "parent-home.png"), full_page=True)
+    assert errors == []  # our scripts, htmx and GOV.UK Frontend start cleanly under the CSP
+
+    # The idle warning appears before sign-out and "Stay signed in" keeps the session.
+    warning = page.locator("#app-idle-warning")
+    assert warning.is_hidden()
+    page.evaluate("document.getElementById('app-idle-warning').hidden = false")
+    page.get_by_role("button", name="Stay signed in").click()
+    page.wait_for_timeout(300)
+    assert warning.is_hidden() and errors == []
     context.close()
 
 
