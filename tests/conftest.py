@@ -25,6 +25,8 @@ def _config(tmp_path, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Two-factor is tested on its own (test_two_factor.py); other tests sign in with a password.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own SMTP server

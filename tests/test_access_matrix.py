@@ -46,6 +46,7 @@ CASES = [
     Case("accounts.user_edit", "GET", "/admin/users/{office}", {"admin"}),
     Case("accounts.user_edit", "POST", "/admin/users/{office}", {"admin"}),
     Case("accounts.user_password", "POST", "/admin/users/{office}/password", {"admin"}),
+    Case("accounts.user_two_factor_reset", "POST", "/admin/users/{office}/two-factor/reset", {"admin"}),
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),

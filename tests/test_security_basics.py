@@ -16,7 +16,9 @@ def test_every_post_without_csrf_token_is_refused(app, world):
                    "accounts.user_password": f"/admin/users/{world.users['office'].id}/password",
                    "school.settings": "/admin/settings", "accounts.logout": "/logout"}
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
-    post_endpoints -= {"accounts.login"}  # checked below, anonymously
+    public_posts = {"accounts.login": "/login", "accounts.two_factor": "/login/two-factor",
+                    "accounts.two_factor_setup": "/login/two-factor/setup"}
+    post_endpoints -= set(public_posts)  # checked below, anonymously
     checked = 0
     for case in CASES:
         if case.method != "POST":
@@ -30,7 +32,8 @@ def test_every_post_without_csrf_token_is_refused(app, world):
         checked += 1
     assert post_endpoints == set(), f"POST endpoints not checked for CSRF: {post_endpoints}"
     assert checked >= len(admin_paths)
-    assert app.test_client().post("/login", data={"email": "a@b.c", "password": "x"}).status_code == 400
+    for path in public_posts.values():
+        assert app.test_client().post(path, data={"email": "a@b.c", "password": "x", "code": "1"}).status_code == 400
 
 
 @pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)

@@ -21,3 +21,15 @@ def create_user(email, name, role, provider_id, password):
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.name} <{user.email}>")
+
+
+@bp.cli.command("two-factor-code")
+@click.argument("email")
+def two_factor_code(email):
+    """Print the current two-factor code of an account (for demos, and support on this server)."""
+    import pyotp
+
+    user = services.find_by_email(email)
+    if user is None or not user.totp_secret:
+        raise click.ClickException("No account with two-factor sign-in has that email address")
+    click.echo(pyotp.TOTP(user.totp_secret).now())

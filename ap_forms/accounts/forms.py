@@ -71,3 +71,11 @@ class PasswordResetForm(FlaskForm):
                              description="At least 8 characters. The person is signed out everywhere.",
                              validators=[InputRequired("Enter a new password")])
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Code from your authenticator app", widget=GovTextInput(), filters=[_strip],
+                       description="6 digits, like 123456. It changes every 30 seconds.",
+                       validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
+                                   Length(max=12, message="Enter the 6-digit code, like 123456")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())

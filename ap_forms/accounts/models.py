@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Two-factor sign-in: the TOTP secret, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     provider: Mapped[Provider | None] = relationship()
 

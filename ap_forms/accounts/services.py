@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ap_forms.accounts.models import User, new_session_nonce
-from ap_forms.accounts.passwords import hash_password, password_problem, verify_password
+from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
 from ap_forms.web import audit
 from ap_forms.web.audit import utcnow
@@ -28,8 +28,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user when the email and password match an active account; None otherwise."""
+def check_password(email: str, password: str) -> User | None:
+    """The user when the email and password match an active account; None otherwise.
+
+    This is the first step only: `record_sign_in` marks the sign-in once any second step passed.
+    """
     user = find_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
@@ -37,18 +40,16 @@ def authenticate(email: str, password: str) -> User | None:
                      detail=None if user else "unknown email")
         db.session.commit()
         return None
-    if user.password_hash and _needs_rehash(user.password_hash):
+    if user.password_hash and hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_at = utcnow()
-    audit.record("signed_in", "user", user.id, user=user)
-    db.session.commit()
+        db.session.commit()
     return user
 
 
-def _needs_rehash(stored: str) -> bool:
-    from ap_forms.accounts.passwords import hasher
-
-    return hasher.check_needs_rehash(stored)
+def record_sign_in(user: User, *, two_factor: bool) -> None:
+    user.last_sign_in_at = utcnow()
+    audit.record("signed_in", "user", user.id, user=user, detail="with two-factor" if two_factor else None)
+    db.session.commit()
 
 
 def _check_role(role: str, provider_id: int | None) -> None:

@@ -7,10 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ap_forms.accounts import services
-from ap_forms.accounts.forms import LoginForm, PasswordResetForm, UserCreateForm, UserEditForm
+from ap_forms.accounts import two_factor as two_factor_service
+from ap_forms.accounts.forms import LoginForm, PasswordResetForm, TwoFactorForm, UserCreateForm, UserEditForm
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db, limiter
 from ap_forms.providers.models import Provider
+from ap_forms.school.services import get_settings
 from ap_forms.web import resubmit
 from ap_forms.web.gate import _now_ts
 from ap_forms.web.htmx import redirect
@@ -33,6 +35,9 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+PENDING_SECONDS = 300  # between the password and the second step
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("5 per minute", key_func=_login_throttle_key, methods=["POST"],
                deduct_when=lambda response: g.get("sign_in_failed", False))
@@ -41,17 +46,17 @@ def login():
         return redirect(url_for("oversight.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.check_password(form.email.data, form.password.data)
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
-            kept = session.get(resubmit.SESSION_KEY)
-            session.clear()  # a fresh session at sign-in
-            login_user(user)
-            session.permanent = True
-            session["signed_in_at"] = session["last_seen"] = _now_ts()
-            if kept:  # a form they sent after their session ended: offer it back
-                next_url = url_for("resubmit.offer", token=kept)
-            return redirect(next_url or url_for("oversight.home"))
+            if user.totp_secret or two_factor_service.required_for(user):
+                kept = session.get(resubmit.SESSION_KEY)
+                session.clear()
+                session.update(pending_user=user.id, pending_at=_now_ts(), pending_next=next_url,
+                               **({resubmit.SESSION_KEY: kept} if kept else {}))
+                step = "accounts.two_factor" if user.totp_secret else "accounts.two_factor_setup"
+                return redirect(url_for(step))
+            return _complete_sign_in(user, next_url, two_factor_used=False)
         g.sign_in_failed = True
         # One message for an unknown email and a wrong password.
         form.password.errors = ["The email address or password is not right"]
@@ -59,6 +64,73 @@ def login():
     elif request.method == "POST":
         g.sign_in_failed = True
     return render_form("accounts/login.html", form)
+
+
+def _complete_sign_in(user: User, next_url: str | None, *, two_factor_used: bool):
+    kept = session.get(resubmit.SESSION_KEY)
+    session.clear()  # a fresh session at sign-in
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = session["last_seen"] = _now_ts()
+    services.record_sign_in(user, two_factor=two_factor_used)
+    if kept:  # a form they sent after their session ended: offer it back
+        next_url = url_for("resubmit.offer", token=kept)
+    return redirect(next_url or url_for("oversight.home"))
+
+
+def _pending_user() -> User | None:
+    """The person between password and second step, for at most five minutes."""
+    user_id, started = session.get("pending_user"), session.get("pending_at", 0)
+    if not isinstance(user_id, int) or _now_ts() - started > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def _pending_throttle_key() -> str:
+    return f"two-factor:{session.get('pending_user')}"
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit("5 per minute", key_func=_pending_throttle_key, methods=["POST"],
+               deduct_when=lambda response: g.get("sign_in_failed", False))
+def two_factor():
+    user = _pending_user()
+    if user is None or not user.totp_secret:
+        session.clear()
+        flash("Sign in again: the time to enter your code ran out.", "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if two_factor_service.verify(user, form.code.data):
+            return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
+        g.sign_in_failed = True
+        form.code.errors = ["The code is not right or has been used. Enter the newest code from your app"]
+    return render_form("accounts/two_factor.html", form)
+
+
+@bp.route("/login/two-factor/setup", methods=["GET", "POST"])
+@limiter.limit("5 per minute", key_func=_pending_throttle_key, methods=["POST"],
+               deduct_when=lambda response: g.get("sign_in_failed", False))
+def two_factor_setup():
+    user = _pending_user()
+    if user is None:
+        session.clear()
+        flash("Sign in again: the time to set up your authenticator ran out.", "info")
+        return redirect(url_for("accounts.login"))
+    if user.totp_secret:
+        return redirect(url_for("accounts.two_factor"))
+    secret = session.get("pending_secret") or two_factor_service.new_secret()
+    session["pending_secret"] = secret
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if two_factor_service.enrol(user, secret, form.code.data):
+            return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
+        g.sign_in_failed = True
+        form.code.errors = ["The code is not right. Check the key was typed exactly, then enter the newest code"]
+    uri = two_factor_service.provisioning_uri(user, secret, get_settings().name)
+    return render_form("accounts/two_factor_setup.html", form, secret=secret,
+                       qr=two_factor_service.qr_data_uri(uri))
 
 
 @bp.post("/logout")
@@ -138,6 +210,15 @@ def user_edit(user_id: int):
             flash(f"Changes to {user.name} saved.", "success")
             return redirect(url_for("accounts.user_list"))
     return render_form("accounts/user_edit.html", form, user=user, password_form=PasswordResetForm())
+
+
+@bp.post("/admin/users/<int:user_id>/two-factor/reset")
+def user_two_factor_reset(user_id: int):
+    user = _get_user_or_404(user_id)
+    two_factor_service.reset(user, actor=current_user)
+    services.end_sessions(user)
+    flash(f"{user.name} will set up a new authenticator app at their next sign-in.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 @bp.post("/admin/users/<int:user_id>/password")

@@ -9,6 +9,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import func, select
 
+from ap_forms.accounts import two_factor
 from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.demo import data
@@ -139,6 +140,16 @@ def demo(password: str | None, if_empty: bool):
             user.password_hash = pw_hash
         db.session.commit()
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
+    leaders = [u for u in demo_accounts() if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
+    for user in leaders:
+        if not user.totp_secret:
+            user.totp_secret = two_factor.new_secret()
+    db.session.commit()
     click.echo(f"Demo sign-ins (password for all: {password})")
     for user in demo_accounts():
         click.echo(f"  {user.role:<12} {user.name:<18} {user.email}")
+    click.echo("Leaders also need a code from an authenticator app (two-factor sign-in). Add the key")
+    click.echo("below to your app, or print the current code with:")
+    click.echo("  .venv/bin/flask --app ap_forms two-factor-code EMAIL")
+    for user in leaders:
+        click.echo(f"  {user.email:<34} key {user.totp_secret}")

@@ -8,7 +8,9 @@ by the scoped queries in each domain's services (another provider's or family's 
 from ap_forms.web.roles import ADMIN, ALL_ROLES, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
 
 # Reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"accounts.login", "health.healthz", "static"})
+# The two-factor steps check their own half-signed-in state (password passed, code pending).
+PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
+                              "health.healthz", "static"})
 
 RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
@@ -24,6 +26,7 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_new": frozenset({ADMIN}),
     "accounts.user_edit": frozenset({ADMIN}),
     "accounts.user_password": frozenset({ADMIN}),
+    "accounts.user_two_factor_reset": frozenset({ADMIN}),
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,24 +27,35 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """A real server on 127.0.0.1 with the demo school loaded, shared by the browser tests."""
+@contextmanager
+def serve_demo(folder: Path, **config):
+    """Serve a fresh demo school on a free loopback port; yields (base_url, app)."""
     from ap_forms.demo.cli import load_demo
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
                       "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_STORAGE_URI": "memory://",
-                      "MAIL_PORT": 1})
+                      "MAIL_PORT": 1, "TWO_FACTOR_REQUIRED_ROLES": (), **config})
     with app.app_context():
         db.create_all()
         load_demo(DEMO_PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """A real server on 127.0.0.1 with the demo school loaded, shared by the browser tests.
+
+    Two-factor sign-in is off here so journeys can sign in with a password; it has its own test.
+    """
+    with serve_demo(tmp_path_factory.mktemp("live")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

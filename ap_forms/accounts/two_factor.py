@@ -1,0 +1,84 @@
+"""Time-based one-time codes (TOTP, RFC 6238) for the second sign-in step.
+
+Required for the roles that read safeguarding and pupil records most widely; available to all.
+A code is accepted once: the time step it belongs to is remembered, so a replayed code fails.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+import segno
+from flask import current_app
+
+from ap_forms.accounts.models import User
+from ap_forms.extensions import db
+from ap_forms.web import audit
+from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD
+
+DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN})
+ISSUER = "AP Forms"
+
+
+def required_for(user: User) -> bool:
+    roles = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES", DEFAULT_REQUIRED_ROLES)
+    return user.role in roles
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str, school_name: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=f"{ISSUER} ({school_name})")
+
+
+def qr_data_uri(uri: str) -> str:
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step the code belongs to (allowing one step of clock drift), or None."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return None
+    now = time.time() if now is None else now
+    totp = pyotp.TOTP(secret)
+    step = int(now // totp.interval)
+    for candidate in (step, step - 1, step + 1):
+        if pyotp.utils.strings_equal(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def verify(user: User, code: str, now: float | None = None) -> bool:
+    """Check the code and spend it: the same code (or an older one) never works twice."""
+    if not user.totp_secret:
+        return False
+    step = _matching_step(user.totp_secret, code, now)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        audit.record("two_factor_failed", "user", user.id, user=user, commit=True)
+        return False
+    user.totp_last_step = step
+    db.session.commit()
+    return True
+
+
+def enrol(user: User, secret: str, code: str, now: float | None = None) -> bool:
+    step = _matching_step(secret, code, now)
+    if step is None:
+        return False
+    user.totp_secret = secret
+    user.totp_last_step = step
+    audit.record("two_factor_enrolled", "user", user.id, fields=["totp_secret"], user=user)
+    db.session.commit()
+    return True
+
+
+def reset(user: User, *, actor=None) -> None:
+    """Admin: the person sets up a new authenticator at their next sign-in."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    audit.record("two_factor_reset", "user", user.id, fields=["totp_secret"], user=actor)
+    db.session.commit()
