@@ -14,6 +14,8 @@ MENU: list[tuple[str, str]] = [
     ("students.pupil_list", "Pupils"),
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
+    ("attendance.index", "Attendance"),
+    ("school_calendar.index", "School calendar"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}
