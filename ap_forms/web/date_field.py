@@ -18,14 +18,16 @@ class GovDateField(DateField):
         self.invalid_message = invalid_message or f"{label or 'The date'} must be a real date, like 27 11 2026"
 
     def process_formdata(self, valuelist):
-        if not valuelist:
+        if valuelist is None:
             return
-        parts = [part.strip() for part in valuelist]
+        # The widget needs exactly three boxes back, even from a hostile or partial form.
+        self.raw_data = [str(part) for part in [*valuelist, "", "", ""][:3]]
+        parts = [part.strip() for part in self.raw_data]
         if not any(parts):
             self.data = None
             return
         self.data = None
-        if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        if len(valuelist) > 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
             raise ValueError(self.invalid_message)
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
