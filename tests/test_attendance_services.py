@@ -81,9 +81,9 @@ def test_a_day_out_of_term_or_a_school_closure_expects_nothing(world):
 def test_morning_and_afternoon_sessions(world):
     placement = world.placement_x
     placement.sessions = [
-        TimetableSession(weekday=0, start_time=time(9, 0), end_time=time(15, 0), activity="Whole day", site_address=""),
-        TimetableSession(weekday=2, start_time=time(13, 0), end_time=time(15, 0), activity="Afternoon", site_address=""),
-        TimetableSession(weekday=4, start_time=time(9, 30), end_time=time(12, 30), activity="Morning", site_address=""),
+        TimetableSession(weekday=day, start_time=start, end_time=end, activity="Activity", site_address="")
+        for day, start, end in ((0, time(9, 0), time(15, 0)), (2, time(13, 0), time(15, 0)),
+                                (4, time(9, 30), time(12, 30)))
     ]
     db.session.commit()
     rows = services.expected_sessions([placement], MON, date(2026, 11, 27))
@@ -114,7 +114,8 @@ def test_changing_a_mark_keeps_every_earlier_version(world):
     services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 9, 41))
     mark = services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 9, 45),
                                 details={"arrived_at": time(9, 50), "note": "Taxi late"})
-    assert mark.version == 3 and mark.minutes_late == 20 and mark.summary == "Late: 20 minutes, arrived 09:50, Taxi late"
+    assert mark.version == 3 and mark.minutes_late == 20
+    assert mark.summary == "Late: 20 minutes, arrived 09:50, Taxi late"
     history = services.mark_history(mark)
     assert [v.status for v in history] == [PRESENT, LATE, LATE]
     assert history[0].marked_at == datetime(2026, 11, 23, 9, 40) and history[1].minutes_late is None

@@ -13,6 +13,10 @@ from ap_forms.web import clock
 from ap_forms.web.date_field import GovDateField
 
 
+def _too_long(what: str, limit: int) -> str:
+    return f"{what} must be {limit} characters or fewer"
+
+
 class TimeOfDayField(StringField):
     """A time typed as 09:50 (phones show a time picker); a wrong time is a field error, never a 500."""
 
@@ -110,7 +114,7 @@ class ParentContactForm(FlaskForm):
     contact_with = StringField("Who did you contact", widget=GovTextInput(),
                                description="Name and relationship, like Karen Abbott (mother)",
                                validators=[InputRequired("Enter who you contacted"),
-                                           Length(max=120, message="Who you contacted must be 120 characters or fewer")])
+                                           Length(max=120, message=_too_long("Who you contacted", 120))])
     contacted_at = TimeOfDayField("Time of the contact", [InputRequired("Enter the time of the contact, like 10:20")],
                                   description="For example, 10:20",
                                   invalid_message="Enter the time of the contact like 10:20")
@@ -119,10 +123,10 @@ class ParentContactForm(FlaskForm):
     outcome = RadioField("What happened", widget=GovRadioInput(), choices=list(CONTACT_OUTCOMES.items()),
                          validators=[InputRequired("Choose what happened")])
     notes = TextAreaField("What you were told (optional)", widget=GovTextArea(),
-                          validators=[Optional(), Length(max=2000, message="The notes must be 2000 characters or fewer")])
+                          validators=[Optional(), Length(max=2000, message=_too_long("The notes", 2000))])
     follow_up = StringField("Follow-up (optional)", widget=GovTextInput(),
                             description="Like 'Call again at 2pm' or 'Home visit tomorrow'",
-                            validators=[Optional(), Length(max=300, message="The follow-up must be 300 characters or fewer")])
+                            validators=[Optional(), Length(max=300, message=_too_long("The follow-up", 300))])
     submit = SubmitField("Save parent contact", widget=GovSubmitInput())
 
 

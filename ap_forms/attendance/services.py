@@ -258,8 +258,8 @@ def is_expected(placement: Placement, day: date, session: str) -> bool:
             and bool(timetable_for(placement, day, session)) and load_span(day, day).is_school_day(day))
 
 
-def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with_contacts: bool = False,
-                    with_alerts: bool = False, now: datetime | None = None) -> None:
+def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with_entries: bool = True,
+                    with_contacts: bool = False, with_alerts: bool = False, now: datetime | None = None) -> None:
     """Fill in marks, register entries (and parent contacts, alerts) in a fixed number of queries."""
     cutoffs = Cutoffs.from_config()
     for row in rows:
@@ -274,7 +274,8 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
     entries = db.session.scalars(
         select(RegisterEntry).where(RegisterEntry.day >= start, RegisterEntry.day <= end,
                                     RegisterEntry.placement_id.in_(placement_ids))
-        .options(selectinload(RegisterEntry.recorded_by))).all()
+        .options(selectinload(RegisterEntry.recorded_by), selectinload(RegisterEntry.amendments))).all() \
+        if with_entries else []
     by_key_mark = {(m.placement_id, m.day, m.session): m for m in marks}
     by_key_entry = {(e.placement_id, e.day, e.session): e for e in entries}
     for row in rows:
@@ -311,6 +312,8 @@ class DayRegister:
     day: date
     closed_reason: str | None  # why there is no school this day, or None on a school day
     rows: list[ExpectedSession]
+    previous_day: date | None = None  # the school days either side, for moving between days
+    next_day: date | None = None
 
     @property
     def is_school_day(self) -> bool:
@@ -349,14 +352,15 @@ def day_register(day: date, *, user=None, provider_id: int | None = None, now: d
                  office: bool = False) -> DayRegister:
     """Everything expected on one day, with marks and codes; with parent contacts and alerts for the office."""
     now = now or clock.now()
-    span = load_span(day, day)
+    span = load_span(day - timedelta(days=28), day + timedelta(days=28))
+    around = {"previous_day": span.previous_school_day(day), "next_day": span.next_school_day(day)}
     closed = span.why_not_school_day(day)
     if closed:
-        return DayRegister(day, closed, [])
+        return DayRegister(day, closed, [], **around)
     placements = placements_running(day, day, user=user, provider_id=provider_id)
     rows = expected_sessions(placements, day, day, span)
     _attach_records(rows, day, day, with_contacts=office, with_alerts=office, now=now)
-    return DayRegister(day, None, rows)
+    return DayRegister(day, None, rows, **around)
 
 
 BOARD_FILTERS = {
@@ -386,7 +390,7 @@ def missing_marks(user, today: date, *, days_back: int = MARK_WINDOW_DAYS) -> li
     start, end = today - timedelta(days=days_back), today - timedelta(days=1)
     placements = placements_running(start, end, user=user)
     rows = expected_sessions(placements, start, end)
-    _attach_records(rows, start, end)
+    _attach_records(rows, start, end, with_entries=False)
     counts: dict[date, int] = defaultdict(int)
     for row in rows:
         if row.mark is None:

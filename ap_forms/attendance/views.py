@@ -25,12 +25,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.placements.services import active_placements, placements_for_student, scope_placements
 from ap_forms.providers.models import Provider
-from ap_forms.school_calendar.services import (
-    current_school_year,
-    next_school_day,
-    previous_school_day,
-    school_year_start,
-)
+from ap_forms.school_calendar.services import current_school_year, previous_school_day, school_year_start
 from ap_forms.students.services import children_of, get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import is_htmx, redirect
@@ -141,7 +136,7 @@ def _render_register(day: date, *, forms: dict | None = None, status: int = 200,
     return render(template, block="register", status=status, register=register, forms=all_forms, today=now.date(),
                   missing=services.missing_marks(current_user, now.date()), message=message,
                   placements=active_placements(current_user, statuses=(ACTIVE, PLANNED)),
-                  previous_day=previous_school_day(day), next_day=next_school_day(day))
+                  previous_day=register.previous_day, next_day=register.next_day)
 
 
 @bp.get("/register")
@@ -226,7 +221,7 @@ def _board_context(day: date, *, row_forms: dict | None = None):
     return dict(register=register, rows=rows, day=day, now=now, today=now.date(), provider_id=provider_id,
                 shown=shown, filters=services.BOARD_FILTERS, providers=providers, code_forms=code_forms,
                 contact_forms=contact_forms, code_groups=CODE_GROUPS, cutoffs=services.Cutoffs.from_config(),
-                previous_day=previous_school_day(day), next_day=next_school_day(day))
+                previous_day=register.previous_day, next_day=register.next_day)
 
 
 @bp.get("/board")

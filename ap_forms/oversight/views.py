@@ -7,7 +7,6 @@ from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import active_placements
-from ap_forms.school_calendar.services import next_school_day, previous_school_day
 from ap_forms.students.services import children_of
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
@@ -30,7 +29,7 @@ def home():
         return render("oversight/home_key_worker.html", block="register", placements=placements,
                       register=register, forms=mark_forms(register.rows), today=now.date(),
                       missing=missing_marks(current_user, now.date()),
-                      previous_day=previous_school_day(now.date()), next_day=next_school_day(now.date()))
+                      previous_day=register.previous_day, next_day=register.next_day)
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),

@@ -50,6 +50,21 @@ class CalendarSpan:
             day += timedelta(days=1)
         return days
 
+    def previous_school_day(self, day: date, *, look_back: int = 28) -> date | None:
+        """The last school day before `day` (the span must cover the days looked at)."""
+        for back in range(1, look_back + 1):
+            candidate = day - timedelta(days=back)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
+    def next_school_day(self, day: date, *, look_ahead: int = 28) -> date | None:
+        for ahead in range(1, look_ahead + 1):
+            candidate = day + timedelta(days=ahead)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
     def why_not_school_day(self, day: date) -> str | None:
         """Plain words for a day without school ('Weekend', 'Half-term'), or None on a school day."""
         if day.weekday() >= 5:
@@ -109,21 +124,11 @@ def terms_in_year(year: SchoolYear | int | None = None, *, today: date | None = 
 
 def previous_school_day(day: date, *, look_back: int = 28) -> date | None:
     """The last school day before `day`, within the last few weeks."""
-    span = load_span(day - timedelta(days=look_back), day)
-    for back in range(1, look_back + 1):
-        candidate = day - timedelta(days=back)
-        if span.is_school_day(candidate):
-            return candidate
-    return None
+    return load_span(day - timedelta(days=look_back), day).previous_school_day(day, look_back=look_back)
 
 
 def next_school_day(day: date, *, look_ahead: int = 28) -> date | None:
-    span = load_span(day, day + timedelta(days=look_ahead))
-    for ahead in range(1, look_ahead + 1):
-        candidate = day + timedelta(days=ahead)
-        if span.is_school_day(candidate):
-            return candidate
-    return None
+    return load_span(day, day + timedelta(days=look_ahead)).next_school_day(day, look_ahead=look_ahead)
 
 
 def all_years() -> list[SchoolYear]:
