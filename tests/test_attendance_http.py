@@ -239,7 +239,8 @@ def test_office_records_a_parent_contact_from_the_board(client, auth, marked_mon
     assert "Xena X (mother)" in row and "Spoke to them: reason given" in row
     assert "Follow-up: Call tomorrow" in row
     contact = db.session.scalars(select(ParentContact)).one()
-    assert contact.contacted_at == datetime(2026, 11, 23, 10, 20) and contact.contacted_by_id == world.users["office"].id
+    assert contact.contacted_at == datetime(2026, 11, 23, 10, 20)
+    assert contact.contacted_by_id == world.users["office"].id
     # Without JavaScript an error shows the session page with the form and what was typed.
     page = client.post(url, data={**data, p + "contacted_at": "99:99"})
     assert page.status_code == 422 and "Xena X (mother)" in page.data.decode() and "<html" in page.data.decode()
