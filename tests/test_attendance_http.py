@@ -372,3 +372,24 @@ def test_board_and_today_query_counts_do_not_grow_with_history_or_pupils(client,
     assert _queries(client, "/attendance/board") == board_before
     auth.as_user(kw)
     assert _queries(client, "/") == today_before
+
+
+def test_malformed_ids_dates_and_filters_never_500(client, auth, world):
+    for user, paths in [
+        ("office", ["/attendance/board?day=garbage&provider=x&status=zzz", "/attendance/board?day=2026-02-31",
+                    "/attendance/sessions/abc/2026-11-23/AM", "/attendance/sessions/1/2026-02-31/AM",
+                    "/attendance/sessions/999999/2026-11-23/AM", "/attendance/sessions/1/2026-11-24/AM",
+                    "/attendance/export?start=a&end=b", "/attendance/export?start=1&start=2",
+                    "/attendance/pupils/999999", "/attendance/pupils/1?month=abc&start=x",
+                    "/calendar/999999", "/calendar/0/edit"]),
+        ("kw_a", ["/attendance/register?day=nonsense", "/attendance/register?day=9999-12-31"]),
+    ]:
+        auth.as_user(world.users[user])
+        for path in paths:
+            assert client.get(path).status_code < 500, path
+    auth.as_user(world.users["office"])
+    for path, data in [("/attendance/board/codes", {"day": "x"}),
+                       ("/attendance/sessions/1/2026-11-23/AM/code", {"from": "board"}),
+                       ("/calendar/closures/999999/delete", {}),
+                       ("/calendar/new", {"start_year": "abc", "autumn_start": ["x", "y"]})]:
+        assert client.post(path, data=data).status_code < 500, path

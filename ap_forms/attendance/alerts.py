@@ -74,7 +74,7 @@ def _key_worker_emails(row: ExpectedSession) -> list[str]:
 
 
 def _send_and_record(kind: str, rows: list[ExpectedSession], to: list[str], subject: str, body: str,
-                     run: AlertRun, *, session_of=lambda row: row.session) -> bool:
+                     run: AlertRun, now: datetime, *, session_of=lambda row: row.session) -> bool:
     if not to:
         run.failures.append(f"{subject}: nobody to send it to")
         return False
@@ -83,7 +83,7 @@ def _send_and_record(kind: str, rows: list[ExpectedSession], to: list[str], subj
     except MailError as error:
         run.failures.append(str(error))
         return False
-    sent_at = clock.utcnow()
+    sent_at = clock.to_utc(now)
     seen = set()
     for row in rows:
         key = (row.placement.id, row.day, session_of(row))
@@ -133,7 +133,7 @@ def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> A
                     "Thank you,\nThe school office")
             if _send_and_record(CUTOFF_REMINDER, group, list(to),
                                 f"Attendance not reported yet: {SESSION_LABELS[session].lower()} of {day_words}",
-                                body, run):
+                                body, run, now):
                 run.reminders += 1
 
     # 2. The office, about absences nobody has explained.
@@ -145,7 +145,7 @@ def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> A
                 f"See who and record your contact with parents: "
                 f"{_link('attendance.board', day=now.date().isoformat(), status='absent')}\n")
         if _send_and_record(UNEXPLAINED_ABSENCE, unexplained, _active_emails(OFFICE),
-                            f"Unexplained absence from provision: {day_words}", body, run):
+                            f"Unexplained absence from provision: {day_words}", body, run, now):
             run.unexplained += 1
 
     # 3. The office and DSL, after the end of the day: absent and no parent reached (safeguarding).
@@ -161,6 +161,6 @@ def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> A
             recipients = sorted(set(_active_emails(OFFICE)) | set(_active_emails(DSL)))
             if _send_and_record(NO_PARENT_CONTACT, follow_ups, recipients,
                                 f"Safeguarding follow-up: absence with no parent contact, {day_words}",
-                                body, run, session_of=lambda row: DAY):
+                                body, run, now, session_of=lambda row: DAY):
                 run.follow_ups += 1
     return run
