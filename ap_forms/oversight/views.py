@@ -26,7 +26,7 @@ def home():
         now = clock.now()
         register = day_register(now.date(), user=current_user, now=now)
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
-        return render("oversight/home_key_worker.html", block="register", placements=placements,
+        return render("oversight/home_key_worker.html", placements=placements,
                       register=register, forms=mark_forms(register.rows), today=now.date(),
                       missing=missing_marks(current_user, now.date()),
                       previous_day=register.previous_day, next_day=register.next_day)
