@@ -50,11 +50,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from ap_forms.web import errors, gate, headers, navigation, templating
+    from ap_forms.web import errors, gate, headers, mail, navigation, templating
 
     templating.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
+    mail.init_app(app)
     gate.init_app(app)
     navigation.init_app(app)
 
@@ -63,13 +64,32 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.accounts import cli as accounts_cli
     from ap_forms.accounts import views as accounts
     from ap_forms.audit_trail import views as audit_trail
+    from ap_forms.attendance import cli as attendance_cli
+    from ap_forms.attendance import views as attendance
     from ap_forms.demo import cli as demo_cli
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
     from ap_forms.school import views as school
+    from ap_forms.school_calendar import views as school_calendar
     from ap_forms.students import views as students
     from ap_forms.web import database, health, resubmit
 
-    for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database,
-                   maintenance_cli, audit_trail, resubmit):
+    # One per line: each domain adds its own.
+    blueprints = [
+        health,
+        database,
+        resubmit,
+        accounts,
+        accounts_cli,
+        oversight,
+        students,
+        school,
+        demo_cli,
+        maintenance_cli,
+        audit_trail,
+        school_calendar,
+        attendance,
+        attendance_cli,
+    ]
+    for module in blueprints:
         app.register_blueprint(module.bp)

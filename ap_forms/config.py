@@ -39,6 +39,12 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "ap-forms@school.invalid"),
+        # Attendance: when each session's report is due, and when the school day ends (parent contact).
+        "ATTENDANCE_CUTOFF_AM": os.environ.get("ATTENDANCE_CUTOFF_AM", "10:00"),
+        "ATTENDANCE_CUTOFF_PM": os.environ.get("ATTENDANCE_CUTOFF_PM", "14:00"),
+        "ATTENDANCE_END_OF_DAY": os.environ.get("ATTENDANCE_END_OF_DAY", "16:00"),
+        # Links in emails sent from the command line (no request to take the address from).
+        "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }

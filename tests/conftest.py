@@ -142,6 +142,7 @@ class World:
     placement_y: object
     users: dict
     pending_token: str = ""  # a form kept for the office user after their session ended
+    school_year: object = None  # 2026 to 2027, with the October half-term (issue 5)
 
 
 @pytest.fixture
@@ -165,5 +166,46 @@ def world(app) -> World:
     db.session.add(PendingSubmission(token="kept-form-token", user_id=users["office"].id, path="/admin/settings",
                                      fields='[["name", "x"]]'))
     db.session.commit()
+    school_year = f.make_school_year(2026)
     return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users,
-                 pending_token="kept-form-token")
+                 pending_token="kept-form-token", school_year=school_year)
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server on loopback; `messages` holds what it received (email.message.EmailMessage)."""
+
+    host: str
+    port: int
+    messages: list
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Run aiosmtpd on a free loopback port and point the app's MAIL_* settings at it."""
+    import socket
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiosmtpd.controller import Controller
+
+    messages: list = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ARG002
+            messages.append(message_from_bytes(envelope.content, policy=default))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield SmtpServer("127.0.0.1", port, messages)
+    controller.stop()
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = previous

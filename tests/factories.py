@@ -72,3 +72,34 @@ def make_placement(student: Student, provider: Provider, key_worker: User | None
     db.session.add(placement)
     db.session.commit()
     return placement
+
+
+# --- school calendar and attendance (issue 5) ------------------------------------------------
+
+def make_school_year(start_year: int = 2026, *, half_term: bool = True):
+    """A school year with three terms (Autumn from 2 September) and, by default, the October half-term."""
+    from ap_forms.school_calendar.models import HOLIDAY, Closure, SchoolYear, Term
+
+    year = SchoolYear(start_year=start_year)
+    year.terms = [
+        Term(name="Autumn", start_date=date(start_year, 9, 2), end_date=date(start_year, 12, 18)),
+        Term(name="Spring", start_date=date(start_year + 1, 1, 4), end_date=date(start_year + 1, 3, 25)),
+        Term(name="Summer", start_date=date(start_year + 1, 4, 12), end_date=date(start_year + 1, 7, 21)),
+    ]
+    if half_term:
+        year.closures = [Closure(kind=HOLIDAY, name="October half-term", start_date=date(start_year, 10, 26),
+                                 end_date=date(start_year, 10, 30))]
+    db.session.add(year)
+    db.session.commit()
+    return year
+
+
+def make_mark(placement: Placement, day: date, session: str = "AM", status: str = "present", *, by: User,
+              at: time = time(9, 45), **details):
+    """A provider's mark, as if recorded at `at` on that day (through the service, so rules apply)."""
+    from datetime import datetime
+
+    from ap_forms.attendance.services import record_mark
+
+    return record_mark(placement, day, session, status, by=by, now=datetime.combine(day, at),
+                       details=details or None)

@@ -17,6 +17,7 @@ from tests.conftest import Auth
 STAFF = {"headteacher", "send_lead", "dsl", "office", "staff"}
 ALL_SIGNED_IN = STAFF | {"admin", "kw_a", "kw_b", "parent_x", "parent_y"}
 ROLE_KEYS = ["anonymous", *sorted(ALL_SIGNED_IN), "disabled"]
+ATTENDANCE_OFFICE = {"office", "headteacher", "send_lead", "dsl"}
 
 
 @dataclass
@@ -50,6 +51,40 @@ CASES = [
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
+    # --- school_calendar and attendance (issue 5) ---
+    Case("school_calendar.index", "GET", "/calendar/", STAFF | {"admin"}),
+    Case("school_calendar.year", "GET", "/calendar/{school_year}", STAFF | {"admin"}),
+    Case("school_calendar.year_new", "GET", "/calendar/new", {"admin", "office"}),
+    Case("school_calendar.year_new", "POST", "/calendar/new", {"admin", "office"}),
+    Case("school_calendar.year_edit", "GET", "/calendar/{school_year}/edit", {"admin", "office"}),
+    Case("school_calendar.year_edit", "POST", "/calendar/{school_year}/edit", {"admin", "office"}),
+    Case("school_calendar.closure_new", "GET", "/calendar/{school_year}/closures/new", {"admin", "office"}),
+    Case("school_calendar.closure_new", "POST", "/calendar/{school_year}/closures/new", {"admin", "office"}),
+    Case("attendance.index", "GET", "/attendance/", STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}),
+    Case("attendance.register", "GET", "/attendance/register?day=2026-11-23", {"kw_a", "kw_b"}),
+    Case("attendance.mark", "POST", "/attendance/register/{placement_x}/2026-11-23/AM", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("attendance.mark", "POST", "/attendance/register/{placement_y}/2026-11-23/AM", {"kw_a", "kw_b"},
+         out_of_scope={"kw_a"}),
+    Case("attendance.mark_all", "POST", "/attendance/register/all-present", {"kw_a", "kw_b"}),
+    Case("attendance.board", "GET", "/attendance/board", ATTENDANCE_OFFICE),
+    Case("attendance.record_suggested", "POST", "/attendance/board/codes", ATTENDANCE_OFFICE),
+    Case("attendance.session", "GET", "/attendance/sessions/{placement_x}/2026-11-23/AM", ATTENDANCE_OFFICE),
+    Case("attendance.record_code", "POST", "/attendance/sessions/{placement_x}/2026-11-23/AM/code",
+         ATTENDANCE_OFFICE),
+    Case("attendance.parent_contact", "POST", "/attendance/sessions/{placement_x}/2026-11-23/AM/contacts",
+         ATTENDANCE_OFFICE),
+    Case("attendance.export", "GET", "/attendance/export", ATTENDANCE_OFFICE),
+    Case("attendance.pupil_record", "GET", "/attendance/pupils/{pupil_x}",
+         STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}, out_of_scope={"kw_b", "parent_y"}),
+    Case("attendance.pupil_record", "GET", "/attendance/pupils/{pupil_y}",
+         STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}, out_of_scope={"kw_a", "parent_x"}),
+    Case("attendance.placement_record", "GET", "/attendance/placements/{placement_x}", STAFF | {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("attendance.placement_record", "GET", "/attendance/placements/{placement_y}", STAFF | {"kw_a", "kw_b"},
+         out_of_scope={"kw_a"}),
+    # Last: it removes the world's half-term.
+    Case("school_calendar.closure_delete", "POST", "/calendar/closures/{closure}/delete", {"admin", "office"}),
 ]
 
 
@@ -59,6 +94,7 @@ def _ids(world) -> dict:
            "placement_x": world.placement_x.id, "placement_y": world.placement_y.id}
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
+    ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)
     return ids
 
 

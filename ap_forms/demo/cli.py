@@ -13,6 +13,7 @@ from ap_forms.accounts import two_factor
 from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.demo import data
+from ap_forms.demo.attendance_history import load_attendance_history, load_calendar
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
@@ -32,7 +33,7 @@ DEMO_PARENTS = [
 PLACEMENTS = [
     (0, 0, (0, 2), "both", date(2026, 9, 7)),
     (1, 1, (1, 3), "both", date(2026, 9, 8)),
-    (2, 0, (1, 4), "am", date(2026, 9, 14)),
+    (2, 0, (0, 1, 4), "am", date(2026, 9, 14)),
     (3, 2, (0,), "both", date(2026, 9, 7)),
     (4, 3, (2,), "pm", date(2026, 9, 9)),
     (5, 4, (3, 4), "am", date(2026, 10, 5)),
@@ -40,7 +41,7 @@ PLACEMENTS = [
     (7, 1, (0, 4), "pm", date(2026, 11, 2)),
     (8, 2, (3,), "both", date(2026, 9, 10)),
     (9, 5, (2, 4), "am", date(2026, 9, 9)),
-    (10, 0, (3,), "both", date(2026, 11, 2)),
+    (10, 0, (0, 3), "both", date(2026, 11, 2)),
     (11, 4, (0, 1), "pm", date(2026, 9, 7)),
 ]
 
@@ -116,6 +117,9 @@ def load_demo(password: str) -> None:
                     activity=activities[(n + k) % len(activities)], site_address=provider.address))
         db.session.add(placement)
     db.session.commit()
+
+    load_calendar()
+    load_attendance_history()
 
 
 @bp.cli.command("demo")

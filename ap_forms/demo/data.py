@@ -110,3 +110,37 @@ OBJECTIVES = {
         "Arrive on time for 9 in 10 sessions",
     ],
 }
+
+# School calendar: (start year, {term: (first day, last day)}, [(kind, name, first day, last day)])
+SCHOOL_YEARS = [
+    (2025, {"Autumn": ("2025-09-03", "2025-12-19"), "Spring": ("2026-01-05", "2026-03-27"),
+            "Summer": ("2026-04-13", "2026-07-22")},
+     [("holiday", "October half-term", "2025-10-27", "2025-10-31"),
+      ("holiday", "February half-term", "2026-02-16", "2026-02-20"),
+      ("holiday", "Early May bank holiday", "2026-05-04", "2026-05-04"),
+      ("holiday", "May half-term", "2026-05-25", "2026-05-29")]),
+    (2026, {"Autumn": ("2026-09-02", "2026-12-18"), "Spring": ("2027-01-04", "2027-03-25"),
+            "Summer": ("2027-04-12", "2027-07-21")},
+     [("closure", "Training day", "2026-09-02", "2026-09-02"),
+      ("closure", "Training day", "2026-10-23", "2026-10-23"),
+      ("holiday", "October half-term", "2026-10-26", "2026-10-30"),
+      ("holiday", "February half-term", "2027-02-15", "2027-02-19"),
+      ("holiday", "Early May bank holiday", "2027-05-03", "2027-05-03"),
+      ("holiday", "May half-term", "2027-05-31", "2027-06-04")]),
+]
+
+# Attendance before each placement (from the referral), by pupil index.
+BASELINE_ATTENDANCE = {0: 58.0, 1: 71.5, 2: 64.0, 3: 49.0, 4: 80.0, 5: 62.5, 6: 75.0, 7: 55.0, 8: 68.0,
+                       9: 83.0, 10: 60.0, 11: 72.0, 12: 41.0}
+
+# How likely each pupil is to attend a session at provision, by pupil index (default 0.9).
+ATTENDANCE_LIKELIHOOD = {0: 0.93, 3: 0.75, 7: 0.8, 12: 0.6}
+
+ABSENCE_NOTES = {
+    "ill": ["Mum rang: temperature", "Sick bug", "Migraine"],
+    "medical": ["Dentist appointment", "CAMHS appointment"],
+    "refused": ["Would not get in the taxi", "Said he was too tired"],
+    "transport": ["Taxi did not arrive"],
+    "family": ["Family funeral"],
+    "unknown": [""],
+}

@@ -3,9 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, url_for
 from flask_login import current_user
 
+from ap_forms.attendance.forms import mark_forms
+from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import active_placements
 from ap_forms.students.services import children_of
+from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
@@ -19,8 +22,14 @@ def home():
     if role == ADMIN:
         return redirect(url_for("accounts.user_list"))
     if role == KEY_WORKER:
+        # A key worker's home page IS today's register: sign in, "All present", done.
+        now = clock.now()
+        register = day_register(now.date(), user=current_user, now=now)
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
-        return render("oversight/home_key_worker.html", placements=placements)
+        return render("oversight/home_key_worker.html", placements=placements,
+                      register=register, forms=mark_forms(register.rows), today=now.date(),
+                      missing=missing_marks(current_user, now.date()),
+                      previous_day=register.previous_day, next_day=register.next_day)
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),

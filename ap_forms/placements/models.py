@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
@@ -31,6 +31,10 @@ class Placement(db.Model):
     share_diagnoses: Mapped[bool] = mapped_column(Boolean, default=False)
     share_medical_needs: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Attendance before the placement, from the referral: what the placement's attendance is compared with.
+    baseline_attendance_percent: Mapped[float | None] = mapped_column(Float)
+    # The day the placement actually ended (as planned or withdrawn at once); no sessions are expected after it.
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
     student: Mapped[Student] = relationship()
     provider: Mapped[Provider] = relationship()

@@ -15,6 +15,8 @@ MENU: list[tuple[str, str]] = [
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),
+    ("attendance.index", "Attendance"),
+    ("school_calendar.index", "School calendar"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}

@@ -5,7 +5,17 @@ app.url_map and fails on any endpoint without a rule. Which *records* a role rea
 by the scoped queries in each domain's services (another provider's or family's id gives 404).
 """
 
-from ap_forms.web.roles import ADMIN, ALL_ROLES, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
+from ap_forms.web.roles import (
+    ADMIN,
+    ALL_ROLES,
+    DSL,
+    HEADTEACHER,
+    KEY_WORKER,
+    OFFICE,
+    PARENT,
+    SCHOOL_STAFF,
+    SEND_LEAD,
+)
 
 # Reachable without signing in.
 # The two-factor steps check their own half-signed-in state (password passed, code pending).
@@ -30,6 +40,28 @@ RULES: dict[str, frozenset[str]] = {
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
+    # --- school_calendar and attendance (issue 5) ---
+    # The calendar: every school role reads it; admin and the office keep it.
+    "school_calendar.index": SCHOOL_STAFF | {ADMIN},
+    "school_calendar.year": SCHOOL_STAFF | {ADMIN},
+    "school_calendar.year_new": frozenset({ADMIN, OFFICE}),
+    "school_calendar.year_edit": frozenset({ADMIN, OFFICE}),
+    "school_calendar.closure_new": frozenset({ADMIN, OFFICE}),
+    "school_calendar.closure_delete": frozenset({ADMIN, OFFICE}),
+    # Key workers mark their own provider's pupils (scoped); the office (and leads, DSL) run the board.
+    "attendance.index": SCHOOL_STAFF | {KEY_WORKER, PARENT},
+    "attendance.register": frozenset({KEY_WORKER}),
+    "attendance.mark": frozenset({KEY_WORKER}),
+    "attendance.mark_all": frozenset({KEY_WORKER}),
+    "attendance.board": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.record_suggested": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.session": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.record_code": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.parent_contact": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.export": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    # Records: school staff; key workers for placements at their provider; parents their own child.
+    "attendance.pupil_record": SCHOOL_STAFF | {KEY_WORKER, PARENT},
+    "attendance.placement_record": SCHOOL_STAFF | {KEY_WORKER},
 }
 
 # Kept for readability of rules above and in later domains.

@@ -7,9 +7,19 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   initAll({ scope: event.detail.elt });
 });
 
+// Where to say that a request failed: the [data-app-status-message] inside the nearest
+// [data-app-status] region (so the region's content stays), else that region itself.
+function statusTarget(elt) {
+  const region = elt.closest("[data-app-status]");
+  if (region) {
+    return region.querySelector("[data-app-status-message]") || region;
+  }
+  return document.getElementById("app-connection-status");
+}
+
 // A request that could not reach the server (no signal at the farm gate) must not fail silently.
 document.body.addEventListener("htmx:sendError", (event) => {
-  const target = event.detail.elt.closest("[data-app-status]") || document.getElementById("app-connection-status");
+  const target = statusTarget(event.detail.elt);
   if (target) {
     target.textContent = "Not saved: no connection. Check your signal and try again.";
     target.classList.add("app-status--error");
@@ -46,3 +56,25 @@ if (idleWarning) {
   document.body.addEventListener("htmx:afterRequest", schedule);
   schedule();
 }
+// The server answered with an error it did not render for swapping (403, 404, 500…).
+document.body.addEventListener("htmx:responseError", (event) => {
+  const target = statusTarget(event.detail.elt);
+  if (target) {
+    target.textContent = "Not saved: something went wrong. Reload the page and try again.";
+    target.classList.add("app-status--error");
+  }
+});
+
+// A region that refreshes itself (data-app-poll) waits while someone is working inside it:
+// typing in a field, or with a form opened in a <details>.
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const elt = event.detail.elt;
+  if (!elt.hasAttribute || !elt.hasAttribute("data-app-poll")) {
+    return;
+  }
+  const active = document.activeElement;
+  const typing = active && active !== document.body && elt.contains(active) && active.matches("input, select, textarea");
+  if (typing || elt.querySelector("details[open]")) {
+    event.preventDefault();
+  }
+});

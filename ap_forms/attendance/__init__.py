@@ -1,0 +1,1 @@
+"""Daily attendance at provision: the provider's marks, the school register, parent contact, alerts."""

@@ -1,0 +1,1 @@
+"""The school calendar: school years, their terms, holidays and closure days."""

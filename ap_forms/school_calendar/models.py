@@ -1,0 +1,96 @@
+"""School years with three terms each; holidays (half-terms, bank holidays) and closure days.
+
+A day is a school day when it is a weekday inside a term and not inside a holiday or closure.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ap_forms.extensions import db
+
+AUTUMN, SPRING, SUMMER = "Autumn", "Spring", "Summer"
+TERM_NAMES = (AUTUMN, SPRING, SUMMER)
+
+HOLIDAY, CLOSURE = "holiday", "closure"
+CLOSURE_KINDS = {
+    HOLIDAY: "Holiday (half-term, bank holiday)",
+    CLOSURE: "Closure day (training day, emergency closure)",
+}
+
+
+class SchoolYear(db.Model):
+    __tablename__ = "school_years"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 2026 for the school year 2026 to 2027 (1 September to 31 August).
+    start_year: Mapped[int] = mapped_column(Integer, unique=True)
+
+    terms: Mapped[list[Term]] = relationship(back_populates="school_year", cascade="all, delete-orphan",
+                                             order_by="Term.start_date")
+    closures: Mapped[list[Closure]] = relationship(back_populates="school_year", cascade="all, delete-orphan",
+                                                   order_by="Closure.start_date")
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.start_year}–{str(self.start_year + 1)[-2:]}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start_year, 9, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.start_year + 1, 8, 31)
+
+    def term(self, name: str) -> Term | None:
+        return next((t for t in self.terms if t.name == name), None)
+
+
+class Term(db.Model):
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("school_year_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
+    name: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} term {self.school_year.short_label}"
+
+    def __contains__(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Closure(db.Model):
+    """Days without school inside a year: a half-term week, a bank holiday, a training day."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=HOLIDAY)
+    name: Mapped[str] = mapped_column(String(120))
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="closures")
+
+    @property
+    def kind_label(self) -> str:
+        return "Holiday" if self.kind == HOLIDAY else "Closure day"
+
+    def __contains__(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date

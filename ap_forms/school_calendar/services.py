@@ -1,0 +1,215 @@
+"""The school calendar as services other domains reuse: which days are school days, and in which term.
+
+`load_span(start, end)` reads the terms and closures over a range in two queries and answers
+day-by-day questions in memory; the module-level helpers are shortcuts for one-off questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ap_forms.extensions import db
+from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES, Closure, SchoolYear, Term
+from ap_forms.web import audit, clock
+
+
+class CalendarError(ValueError):
+    """A calendar change that would make the dates contradict each other."""
+
+
+def school_year_start(day: date) -> int:
+    """The school year a day belongs to, by its first calendar year (1 September to 31 August)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+@dataclass
+class CalendarSpan:
+    """Terms and closures overlapping a range of days, for answering many questions quickly."""
+
+    terms: list[Term]
+    closures: list[Closure]
+
+    def term_for(self, day: date) -> Term | None:
+        return next((t for t in self.terms if day in t), None)
+
+    def closure_for(self, day: date) -> Closure | None:
+        return next((c for c in self.closures if day in c), None)
+
+    def is_school_day(self, day: date) -> bool:
+        return day.weekday() < 5 and self.term_for(day) is not None and self.closure_for(day) is None
+
+    def school_days(self, start: date, end: date) -> list[date]:
+        days, day = [], start
+        while day <= end:
+            if self.is_school_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def previous_school_day(self, day: date, *, look_back: int = 28) -> date | None:
+        """The last school day before `day` (the span must cover the days looked at)."""
+        for back in range(1, look_back + 1):
+            candidate = day - timedelta(days=back)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
+    def next_school_day(self, day: date, *, look_ahead: int = 28) -> date | None:
+        for ahead in range(1, look_ahead + 1):
+            candidate = day + timedelta(days=ahead)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
+    def why_not_school_day(self, day: date) -> str | None:
+        """Plain words for a day without school ('Weekend', 'Half-term'), or None on a school day."""
+        if day.weekday() >= 5:
+            return "Weekend"
+        closure = self.closure_for(day)
+        if closure:
+            return closure.name
+        if self.term_for(day) is None:
+            return "School holiday"
+        return None
+
+
+def load_span(start: date, end: date) -> CalendarSpan:
+    terms = db.session.scalars(
+        select(Term).where(Term.start_date <= end, Term.end_date >= start)
+        .options(selectinload(Term.school_year)).order_by(Term.start_date)).all()
+    closures = db.session.scalars(
+        select(Closure).where(Closure.start_date <= end, Closure.end_date >= start)
+        .order_by(Closure.start_date)).all()
+    return CalendarSpan(list(terms), list(closures))
+
+
+def term_for(day: date) -> Term | None:
+    """The term a day falls in (half-term days included), or None in the holidays between terms."""
+    return load_span(day, day).term_for(day)
+
+
+def is_school_day(day: date) -> bool:
+    return load_span(day, day).is_school_day(day)
+
+
+def school_days(start: date, end: date) -> list[date]:
+    """Every school day from start to end inclusive, in order."""
+    if end < start:
+        return []
+    return load_span(start, end).school_days(start, end)
+
+
+def get_year(start_year: int) -> SchoolYear | None:
+    return db.session.scalar(select(SchoolYear).where(SchoolYear.start_year == start_year)
+                             .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures)))
+
+
+def current_school_year(today: date | None = None) -> SchoolYear | None:
+    """The school year today belongs to (1 September to 31 August), if the school has entered it."""
+    return get_year(school_year_start(today or clock.today()))
+
+
+def terms_in_year(year: SchoolYear | int | None = None, *, today: date | None = None) -> list[Term]:
+    """The terms of a school year in date order; by default the current year's."""
+    if year is None:
+        year = current_school_year(today)
+    elif isinstance(year, int):
+        year = get_year(year)
+    return list(year.terms) if year else []
+
+
+def previous_school_day(day: date, *, look_back: int = 28) -> date | None:
+    """The last school day before `day`, within the last few weeks."""
+    return load_span(day - timedelta(days=look_back), day).previous_school_day(day, look_back=look_back)
+
+
+def next_school_day(day: date, *, look_ahead: int = 28) -> date | None:
+    return load_span(day, day + timedelta(days=look_ahead)).next_school_day(day, look_ahead=look_ahead)
+
+
+def all_years() -> list[SchoolYear]:
+    return db.session.scalars(select(SchoolYear).options(selectinload(SchoolYear.terms))
+                              .order_by(SchoolYear.start_year.desc())).all()
+
+
+def get_year_by_id(year_id: int) -> SchoolYear | None:
+    return db.session.scalar(select(SchoolYear).where(SchoolYear.id == year_id)
+                             .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures)))
+
+
+# --- changes -------------------------------------------------------------------------------
+
+def term_problems(start_year: int, dates: dict[str, tuple[date | None, date | None]]) -> dict[str, str]:
+    """What is wrong with a year's term dates, by term name (empty when they fit together)."""
+    problems: dict[str, str] = {}
+    first, last = date(start_year, 9, 1), date(start_year + 1, 8, 31)
+    previous_end, previous_name = None, None
+    for name in TERM_NAMES:
+        start, end = dates[name]
+        if start is None or end is None:
+            continue  # the form reports missing dates itself
+        if end < start:
+            problems[name] = f"The {name} term must end on or after the day it starts"
+        elif start < first or end > last:
+            problems[name] = (f"The {name} term must be within the school year, 1 September {start_year} "
+                              f"to 31 August {start_year + 1}")
+        elif previous_end and start <= previous_end:
+            problems[name] = f"The {name} term must start after the {previous_name} term ends"
+        previous_end, previous_name = end, name
+    return problems
+
+
+def save_year(start_year: int, dates: dict[str, tuple[date, date]], *, actor=None,
+              year: SchoolYear | None = None) -> SchoolYear:
+    """Create a school year with its three terms, or change an existing year's term dates."""
+    problems = term_problems(start_year, dates)
+    if problems:
+        raise CalendarError(next(iter(problems.values())))
+    if year is None:
+        if get_year(start_year) is not None:
+            raise CalendarError(f"The school year {start_year} to {start_year + 1} already exists")
+        year = SchoolYear(start_year=start_year)
+        db.session.add(year)
+    changed = []
+    for name in TERM_NAMES:
+        start, end = dates[name]
+        term = year.term(name)
+        if term is None:
+            year.terms.append(Term(name=name, start_date=start, end_date=end))
+            changed.append(name)
+        elif (term.start_date, term.end_date) != (start, end):
+            term.start_date, term.end_date = start, end
+            changed.append(name)
+    db.session.flush()
+    if changed:
+        audit.record("school_year_saved", "school_year", year.id, fields=[n.lower() for n in changed], user=actor)
+    db.session.commit()
+    return year
+
+
+def add_closure(year: SchoolYear, *, kind: str, name: str, start: date, end: date | None = None,
+                actor=None) -> Closure:
+    end = end or start
+    if kind not in CLOSURE_KINDS:
+        raise CalendarError("Choose whether this is a holiday or a closure day")
+    if end < start:
+        raise CalendarError("The last day must be on or after the first day")
+    if start < year.first_day or end > year.last_day:
+        raise CalendarError(f"The dates must be within the school year {year.label}")
+    closure = Closure(school_year=year, kind=kind, name=name.strip(), start_date=start, end_date=end)
+    db.session.add(closure)
+    db.session.flush()
+    audit.record("closure_added", "closure", closure.id, detail=f"{name} {start}–{end}", user=actor)
+    db.session.commit()
+    return closure
+
+
+def remove_closure(closure: Closure, *, actor=None) -> None:
+    audit.record("closure_removed", "closure", closure.id,
+                 detail=f"{closure.name} {closure.start_date}–{closure.end_date}", user=actor)
+    db.session.delete(closure)
+    db.session.commit()
