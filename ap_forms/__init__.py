@@ -63,9 +63,9 @@ def _init_web(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from ap_forms.accounts import cli as accounts_cli
     from ap_forms.accounts import views as accounts
-    from ap_forms.audit_trail import views as audit_trail
     from ap_forms.attendance import cli as attendance_cli
     from ap_forms.attendance import views as attendance
+    from ap_forms.audit_trail import views as audit_trail
     from ap_forms.demo import cli as demo_cli
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
