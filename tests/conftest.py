@@ -139,6 +139,12 @@ class World:
     placement_x: object
     placement_y: object
     users: dict
+    # Providers and commissioning (issue 3): both providers are cleared; provider A also has
+    # this year's checklist in progress, a site, and an evidence document each.
+    checklist_a: object = None
+    site_a: object = None
+    document_a: object = None
+    document_b: object = None
 
 
 @pytest.fixture
@@ -157,4 +163,11 @@ def world(app) -> World:
     f.link_parent(users["parent_y"], pupil_y)
     placement_x = f.make_placement(pupil_x, provider_a, users["kw_a"])
     placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
-    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users)
+    world = World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users)
+    f.clear_provider(provider_a, actor=users["send_lead"])
+    f.clear_provider(provider_b, actor=users["send_lead"])
+    world.checklist_a = f.start_checklist(provider_a, users["send_lead"])
+    world.site_a = f.make_site(provider_a)
+    world.document_a = f.make_document(provider_a, actor=users["send_lead"])
+    world.document_b = f.make_document(provider_b, actor=users["kw_b"])
+    return world

@@ -5,7 +5,7 @@ app.url_map and fails on any endpoint without a rule. Which *records* a role rea
 by the scoped queries in each domain's services (another provider's or family's id gives 404).
 """
 
-from ap_forms.web.roles import ADMIN, ALL_ROLES, KEY_WORKER, PARENT, SCHOOL_STAFF
+from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, LEADERS, PARENT, SCHOOL_STAFF, SEND_LEAD
 
 # Reachable without signing in.
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "health.healthz", "static"})
@@ -23,6 +23,37 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_edit": frozenset({ADMIN}),
     "accounts.user_password": frozenset({ADMIN}),
     "school.settings": frozenset({ADMIN}),
+    # --- providers (issue 3) ---
+    # Headteacher and SEND lead keep the register; the DSL reads it; key workers see only their own
+    # provider's checks (providers.own_*) and its documents (scoped in documents.services).
+    "providers.provider_list": LEADERS | {DSL},
+    "providers.provider": LEADERS | {DSL},
+    "providers.checklist": LEADERS | {DSL},
+    "providers.checklist_pdf": LEADERS | {DSL},
+    "providers.provider_new": LEADERS,
+    "providers.provider_edit": LEADERS,
+    "providers.site_new": LEADERS,
+    "providers.site_remove": LEADERS,
+    "providers.agreement": LEADERS,
+    "providers.documentation": LEADERS,
+    "providers.policy": LEADERS,
+    "providers.vetting": LEADERS,
+    "providers.staff_change": LEADERS,
+    "providers.trust_policy": LEADERS,
+    "providers.training": LEADERS,
+    "providers.evidence": LEADERS,
+    "providers.checklist_start": LEADERS,
+    "providers.checklist_answer": LEADERS,
+    "providers.checklist_sign_off": LEADERS,
+    "providers.own_provider": frozenset({KEY_WORKER}),
+    "providers.own_evidence": frozenset({KEY_WORKER}),
+    "documents.download": LEADERS | {DSL, KEY_WORKER},
+    "checklists.index": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
+    "checklists.version": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
+    "checklists.publish": frozenset({ADMIN, SEND_LEAD}),
+    # The commissioning gate stands in front of both (providers.services.ensure_provider_cleared).
+    "placements.placement_new": LEADERS,
+    "placements.placement_start": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.
