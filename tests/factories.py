@@ -100,8 +100,8 @@ def make_document(provider: Provider, topic: str = "insurance", *, actor: User |
 
 
 def start_checklist(provider: Provider, actor: User | None = None):
-    from ap_forms.providers.models import SafeguardingChecklist
     from ap_forms.checklists.services import current_version
+    from ap_forms.providers.models import SafeguardingChecklist
 
     checklist = SafeguardingChecklist(provider_id=provider.id, version_id=current_version("safeguarding").id,
                                       started_by_id=actor.id if actor else None)

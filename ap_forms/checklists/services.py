@@ -95,11 +95,20 @@ def _clean(items: list[ItemDraft]) -> list[ItemDraft]:
     return cleaned
 
 
+def _grouped_by_section(items: list[ItemDraft]) -> list[ItemDraft]:
+    """Keep each section's items together (a new item added at the end joins its section),
+    so item numbers run in order down the page."""
+    first_seen: dict[str, int] = {}
+    for item in items:
+        first_seen.setdefault(item.section, len(first_seen))
+    return sorted(items, key=lambda item: first_seen[item.section])
+
+
 def publish_version(kind: str, items: list[ItemDraft], *, notes: str = "", actor=None) -> ChecklistVersion:
     """Publish the next version of a kind with these items. Earlier versions (and every answer
     given against them) stay exactly as they were."""
     _require_kind(kind)
-    items = _clean(items)
+    items = _grouped_by_section(_clean(items))
     if not items:
         raise ChecklistError("A checklist needs at least one item")
     if len(items) > MAX_ITEMS:

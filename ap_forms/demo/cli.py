@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.demo import data
+from ap_forms.demo.commissioning import load_commissioning_demo
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
@@ -115,6 +116,7 @@ def load_demo(password: str) -> None:
                     activity=activities[(n + k) % len(activities)], site_address=provider.address))
         db.session.add(placement)
     db.session.commit()
+    load_commissioning_demo()
 
 
 @bp.cli.command("demo")
@@ -138,6 +140,7 @@ def demo(password: str | None, if_empty: bool):
         for user in demo_accounts():
             user.password_hash = pw_hash
         db.session.commit()
+        load_commissioning_demo()  # for demo schools loaded before providers had records
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
     click.echo(f"Demo sign-ins (password for all: {password})")
     for user in demo_accounts():

@@ -125,7 +125,7 @@ class AgreementForm(FlaskForm):
             raise ValidationError("The end date must be on or after the start date")
 
     def validate_rate(self, field):
-        if field.data and float(field.data.lstrip("£")) <= 0:
+        if not field.errors and field.data and float(field.data.lstrip("£")) <= 0:
             raise ValidationError("Enter a rate more than £0")
 
 

@@ -549,7 +549,10 @@ def save_answer(checklist: SafeguardingChecklist, item_id: int, *, answer: str, 
         abort(404)
     if answer not in ANSWERS:
         raise ProviderError("Choose yes, no or not applicable", field="answer")
-    row = checklist.answer_for(item_id) or SafeguardingAnswer(checklist=checklist, item_id=item_id)
+    row = checklist.answer_for(item_id)
+    if row is None:
+        row = SafeguardingAnswer(checklist=checklist, item_id=item_id)
+        db.session.add(row)
     changed = [f for f, v in (("answer", answer), ("comment", comment.strip())) if getattr(row, f) != v]
     row.answer, row.comment = answer, comment.strip()
     row.answered_by_id = actor.id if actor else None

@@ -159,7 +159,8 @@ def documentation(provider_id: int):
         services.save_documentation_check(provider, checked_on=form.checked_on.data, notes=form.notes.data,
                                           evidence=form.evidence.data, actor=current_user)
         return _saved(provider, "Risk assessments and documentation check saved.")
-    return _part_page(provider, form, title="Risk assessments and documentation", topics=PART_TOPICS["documentation"],
+    return _part_page(provider, form, title="Risk assessments and documentation",
+                      topics=PART_TOPICS["documentation"],
                       intro="Record when you checked the provider's risk assessments and documentation. "
                             "You are recorded as the person who checked them. Check again every year.",
                       field_params={"notes": {"rows": 5}})
@@ -199,7 +200,8 @@ def vetting(provider_id: int):
             _apply_error(form, error)
         else:
             return _saved(provider, "Written confirmation of vetting checks saved.")
-    return _part_page(provider, form, title="Written confirmation of staff vetting checks", topics=PART_TOPICS["vetting"],
+    return _part_page(provider, form, title="Written confirmation of staff vetting checks",
+                      topics=PART_TOPICS["vetting"],
                       intro="Keeping children safe in education asks for written confirmation from the provider "
                             "that every adult working with pupils has had the right checks. Record each new "
                             "confirmation, including when staff change.",

@@ -18,6 +18,8 @@ class GovDateField(DateField):
         self.invalid_message = invalid or f"{label} must be a real date, like 7 9 2026"
 
     def process_formdata(self, valuelist):
+        # The widget shows raw_data back as day, month and year: always exactly three values.
+        self.raw_data = ([str(value) for value in valuelist] + ["", "", ""])[:3]
         if not valuelist or not any((value or "").strip() for value in valuelist):
             self.data = None
             return

@@ -9,10 +9,10 @@ The request as a whole is capped by MAX_CONTENT_LENGTH (413 answers with a frien
 from __future__ import annotations
 
 import hashlib
-from io import BytesIO
 import re
 import secrets
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from flask import current_app, send_file
