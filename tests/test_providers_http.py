@@ -91,6 +91,9 @@ def test_adding_a_provider_validates_each_field(lead):
     response = lead.post("/providers/new", data={})
     page = _text(response)
     assert response.status_code == 422
+    for legend in ("<legend", "Registration type", "Latest Ofsted judgement", "Date of the latest inspection",
+                   "Is the provider on the local authority's approved provider list?"):
+        assert legend in page  # radios and dates keep their question
     for message in ("Enter the provider's name", "Choose the provider's registration type",
                     "Choose yes if the provider is on the approved list", "Enter the provider's main address",
                     "Enter the contact's email address"):
@@ -367,7 +370,12 @@ def test_sign_off_needs_every_item_answered_and_none_answered_no(lead, world):
     # Signed off: the answers can no longer change.
     late = _item_post(lead, world, checklist.version.items[0], {"answer": "no", "comment": "x"})
     assert late.status_code == 303 and checklist.answer_for(checklist.version.items[0].id).answer == "yes"
-    assert b"Start this year" in lead.get(f"/providers/{world.provider_a.id}").data
+    page = _text(lead.get(f"/providers/{world.provider_a.id}"))
+    assert "Renew by" in page and "Start this year" not in page
+    for signed in world.provider_a.safeguarding_checklists:
+        signed.completed_on = date.today() - timedelta(days=340)  # renewal falls due within 30 days
+    db.session.commit()
+    assert "Start this year's checklist" in _text(lead.get(f"/providers/{world.provider_a.id}"))
 
 
 def test_starting_a_checklist_uses_the_current_version_and_resumes_a_draft(lead, world):
@@ -411,3 +419,20 @@ def test_signed_off_checklist_pdf_names_who_signed_it(lead, world):
     response = lead.get(f"/providers/{world.provider_b.id}/safeguarding/{signed.id}/pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages).split())
     assert f"Signed off by {world.users['send_lead'].name}" in text and "DRAFT" not in text
+
+
+def test_ids_that_do_not_belong_together_answer_404(lead, world):
+    a, b = world.provider_a.id, world.provider_b.id
+    checklist, item = world.checklist_a.id, world.checklist_a.version.items[0].id
+    other_item = world.provider_b.signed_off_checklist.version.items[0].id + 10_000
+    for method, path in [
+        ("GET", "/providers/999999"), ("GET", f"/providers/{a}/policies/nonsense"),
+        ("GET", f"/providers/{b}/safeguarding/{checklist}"), ("GET", f"/providers/{b}/safeguarding/{checklist}/pdf"),
+        ("POST", f"/providers/{b}/safeguarding/{checklist}/items/{item}"),
+        ("POST", f"/providers/{a}/safeguarding/{checklist}/items/{other_item}"),
+        ("POST", f"/providers/{b}/safeguarding/{checklist}/sign-off"),
+        ("POST", f"/providers/{b}/sites/{world.site_a.id}/remove"), ("GET", "/checklists/nonsense/1"),
+        ("GET", "/checklists/safeguarding/99"), ("GET", "/checklists/nonsense/publish"), ("GET", "/documents/999999"),
+        ("POST", "/placements/999999/start"), ("GET", "/pupils/999999/placements/new"),
+    ]:
+        assert lead.open(path, method=method).status_code == 404, path

@@ -68,7 +68,9 @@ def provider(provider_id: int):
     placements = db.session.scalars(
         select(Placement).where(Placement.provider_id == provider.id, Placement.status.in_((ACTIVE, PLANNED)))
         .options(selectinload(Placement.student)).order_by(Placement.start_date)).all()
+    signed = provider.signed_off_checklist
     return render("providers/provider.html", provider=provider,
+                  renew_by=services.add_years(signed.completed_on) if signed else None,
                   commissioning=services.commissioning_status(provider), placements=placements,
                   documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
                   policy_kinds=POLICY_KINDS, can_edit=_can_edit(), start_form=forms.StartChecklistForm())
