@@ -25,6 +25,7 @@ from ap_forms.checklists.services import current_version
 from ap_forms.documents.models import Document
 from ap_forms.documents.services import add_document, commit_or_discard
 from ap_forms.extensions import db
+from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.providers.models import (
     ANSWERS,
     POLICY_KINDS,
@@ -342,8 +343,11 @@ def get_checklist_or_404(provider: Provider, checklist_id: int) -> SafeguardingC
     return checklist
 
 
-def provider_names() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Provider.id, Provider.name).order_by(Provider.name)).tuples())
+def current_placements(provider_id: int) -> list[Placement]:
+    """Planned and active placements at a provider (school staff only: no scoping needed)."""
+    query = (select(Placement).where(Placement.provider_id == provider_id, Placement.status.in_((ACTIVE, PLANNED)))
+             .options(selectinload(Placement.student)).order_by(Placement.start_date))
+    return list(db.session.scalars(query))
 
 
 def what_school_needs(provider: Provider, today: date | None = None) -> dict:

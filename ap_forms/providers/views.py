@@ -5,12 +5,9 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ap_forms.documents.services import documents_for_provider
 from ap_forms.extensions import db
-from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
 from ap_forms.web import audit
@@ -65,9 +62,7 @@ def provider_new():
 @bp.get("/<int:provider_id>")
 def provider(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
-    placements = db.session.scalars(
-        select(Placement).where(Placement.provider_id == provider.id, Placement.status.in_((ACTIVE, PLANNED)))
-        .options(selectinload(Placement.student)).order_by(Placement.start_date)).all()
+    placements = services.current_placements(provider.id)
     signed = provider.signed_off_checklist
     return render("providers/provider.html", provider=provider,
                   renew_by=services.add_years(signed.completed_on) if signed else None,
