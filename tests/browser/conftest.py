@@ -29,9 +29,14 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """A real server on 127.0.0.1 with the demo school loaded, shared by the browser tests."""
+    yield from serve_demo(tmp_path_factory.mktemp("live"))
+
+
+def serve_demo(folder):
+    """Serve a freshly loaded demo school from `folder`; yields (base_url, app). A test module
+    whose journey changes the demo data (e.g. starts a placement) uses its own copy."""
     from ap_forms.demo.cli import load_demo
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
                       "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_STORAGE_URI": "memory://",
                       "MAIL_PORT": 1})

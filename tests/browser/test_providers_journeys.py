@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.browser.conftest import assert_accessible, sign_in
+import pytest
+
+from tests.browser.conftest import assert_accessible, serve_demo, sign_in
 from tests.factories import TINY_PDF
 
 DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This module's own demo school: its journeys add a provider and start a placement."""
+    yield from serve_demo(tmp_path_factory.mktemp("providers-live"))
 
 
 def _fill_date(page, name: str, day: date) -> None:
