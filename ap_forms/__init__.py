@@ -66,9 +66,13 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.attendance import cli as attendance_cli
     from ap_forms.attendance import views as attendance
     from ap_forms.audit_trail import views as audit_trail
+    from ap_forms.checklists import views as checklists
     from ap_forms.demo import cli as demo_cli
+    from ap_forms.documents import views as documents
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
+    from ap_forms.placements import views as placements
+    from ap_forms.providers import views as providers
     from ap_forms.school import views as school
     from ap_forms.school_calendar import views as school_calendar
     from ap_forms.students import views as students
@@ -90,6 +94,10 @@ def _register_blueprints(app: Flask) -> None:
         school_calendar,
         attendance,
         attendance_cli,
+        providers,
+        checklists,
+        documents,
+        placements,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

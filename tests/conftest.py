@@ -143,6 +143,12 @@ class World:
     users: dict
     pending_token: str = ""  # a form kept for the office user after their session ended
     school_year: object = None  # 2026 to 2027, with the October half-term (issue 5)
+    # Providers and commissioning (issue 3): both providers are cleared; provider A also has
+    # this year's checklist in progress, a site, and an evidence document each.
+    checklist_a: object = None
+    site_a: object = None
+    document_a: object = None
+    document_b: object = None
 
 
 @pytest.fixture
@@ -166,9 +172,15 @@ def world(app) -> World:
     db.session.add(PendingSubmission(token="kept-form-token", user_id=users["office"].id, path="/admin/settings",
                                      fields='[["name", "x"]]'))
     db.session.commit()
-    school_year = f.make_school_year(2026)
-    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users,
-                 pending_token="kept-form-token", school_year=school_year)
+    world = World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users,
+                  pending_token="kept-form-token", school_year=f.make_school_year(2026))
+    f.clear_provider(provider_a, actor=users["send_lead"])
+    f.clear_provider(provider_b, actor=users["send_lead"])
+    world.checklist_a = f.start_checklist(provider_a, users["send_lead"])
+    world.site_a = f.make_site(provider_a)
+    world.document_a = f.make_document(provider_a, actor=users["send_lead"])
+    world.document_b = f.make_document(provider_b, actor=users["kw_b"])
+    return world
 
 
 @dataclass

@@ -103,3 +103,99 @@ def make_mark(placement: Placement, day: date, session: str = "AM", status: str 
 
     return record_mark(placement, day, session, status, by=by, now=datetime.combine(day, at),
                        details=details or None)
+# --- Providers and commissioning (issue 3) ---------------------------------------------------
+
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+TINY_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def evidence_file(name: str = "evidence.pdf", data: bytes = TINY_PDF):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=BytesIO(data), filename=name, content_type="application/octet-stream")
+
+
+def make_document(provider: Provider, topic: str = "insurance", *, actor: User | None = None,
+                  name: str = "insurance.pdf"):
+    from ap_forms.documents.services import add_document
+
+    document = add_document(evidence_file(name), topic=topic, description=f"{topic} evidence",
+                            provider_id=provider.id, actor=actor)
+    db.session.commit()
+    return document
+
+
+def start_checklist(provider: Provider, actor: User | None = None):
+    from ap_forms.checklists.services import current_version
+    from ap_forms.providers.models import SafeguardingChecklist
+
+    checklist = SafeguardingChecklist(provider_id=provider.id, version_id=current_version("safeguarding").id,
+                                      started_by_id=actor.id if actor else None)
+    db.session.add(checklist)
+    db.session.commit()
+    return checklist
+
+
+def answer_all(checklist, answer: str = "yes", actor: User | None = None) -> None:
+    from ap_forms.providers.models import SafeguardingAnswer
+
+    for item in checklist.version.items:
+        if checklist.answer_for(item.id) is None:
+            db.session.add(SafeguardingAnswer(checklist=checklist, item_id=item.id, answer=answer,
+                                              comment="" if answer == "yes" else "Because",
+                                              answered_by_id=actor.id if actor else None))
+    db.session.commit()
+
+
+def clear_provider(provider: Provider, *, on: date | None = None, actor: User | None = None) -> Provider:
+    """Give a provider a complete, current commissioning record (everything done on `on`)."""
+    from decimal import Decimal
+
+    from ap_forms.providers.models import (
+        POLICY_KINDS,
+        DocumentationCheck,
+        ProviderPolicy,
+        ServiceAgreement,
+        TrainingRecord,
+        TrustPolicyRecord,
+        VettingConfirmation,
+    )
+    from ap_forms.providers.services import add_years
+
+    on = on or date.today()
+    by = actor.id if actor else None
+    db.session.refresh(provider)
+    provider.la_approved = True
+    db.session.add_all([
+        ServiceAgreement(provider_id=provider.id, terms="Two sessions a week", start_date=on,
+                         end_date=add_years(on), school_signed_on=on, provider_signed_on=on, cost_basis="session",
+                         rate=Decimal("85.00"), recorded_by_id=by),
+        DocumentationCheck(provider_id=provider.id, checked_on=on, notes="All in order", recorded_by_id=by),
+        *[ProviderPolicy(provider_id=provider.id, kind=kind, review_date=add_years(on), recorded_by_id=by)
+          for kind in POLICY_KINDS],
+        VettingConfirmation(provider_id=provider.id, received_on=on, enhanced_dbs_barred=True,
+                            staff_names="\n".join(kw.name for kw in provider.key_workers) or "Instructor",
+                            recorded_by_id=by),
+        TrustPolicyRecord(provider_id=provider.id, sent_on=on, acknowledged_on=on, recorded_by_id=by),
+        TrainingRecord(provider_id=provider.id, attended_on=on, title="Safeguarding update",
+                       includes_safeguarding=True, recorded_by_id=by),
+    ])
+    db.session.commit()
+    checklist = start_checklist(provider, actor)
+    answer_all(checklist, actor=actor)
+    checklist.completed_on, checklist.completed_by_id = on, by
+    db.session.commit()
+    db.session.expire(provider)
+    return provider
+
+
+def make_site(provider: Provider, name: str = "Top field"):
+    from ap_forms.providers.models import ProviderSite
+
+    site = ProviderSite(provider_id=provider.id, name=name, address="Field gate, Farm Lane")
+    db.session.add(site)
+    db.session.commit()
+    return site

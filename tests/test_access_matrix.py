@@ -18,6 +18,8 @@ STAFF = {"headteacher", "send_lead", "dsl", "office", "staff"}
 ALL_SIGNED_IN = STAFF | {"admin", "kw_a", "kw_b", "parent_x", "parent_y"}
 ROLE_KEYS = ["anonymous", *sorted(ALL_SIGNED_IN), "disabled"]
 ATTENDANCE_OFFICE = {"office", "headteacher", "send_lead", "dsl"}
+LEADERS = {"headteacher", "send_lead"}
+PROVIDER_READERS = LEADERS | {"dsl"}
 
 
 @dataclass
@@ -85,6 +87,53 @@ CASES = [
          out_of_scope={"kw_a"}),
     # Last: it removes the world's half-term.
     Case("school_calendar.closure_delete", "POST", "/calendar/closures/{closure}/delete", {"admin", "office"}),
+    # --- providers (issue 3) ---
+    Case("providers.provider_list", "GET", "/providers/", PROVIDER_READERS),
+    Case("providers.provider_new", "GET", "/providers/new", LEADERS),
+    Case("providers.provider_new", "POST", "/providers/new", LEADERS),
+    Case("providers.provider", "GET", "/providers/{provider_a}", PROVIDER_READERS),
+    Case("providers.provider_edit", "GET", "/providers/{provider_a}/details", LEADERS),
+    Case("providers.provider_edit", "POST", "/providers/{provider_a}/details", LEADERS),
+    Case("providers.site_new", "GET", "/providers/{provider_a}/sites/new", LEADERS),
+    Case("providers.site_new", "POST", "/providers/{provider_a}/sites/new", LEADERS),
+    Case("providers.site_remove", "POST", "/providers/{provider_a}/sites/{site_a}/remove", LEADERS),
+    Case("providers.agreement", "GET", "/providers/{provider_a}/agreement", LEADERS),
+    Case("providers.agreement", "POST", "/providers/{provider_a}/agreement", LEADERS),
+    Case("providers.documentation", "GET", "/providers/{provider_a}/documentation", LEADERS),
+    Case("providers.documentation", "POST", "/providers/{provider_a}/documentation", LEADERS),
+    Case("providers.policy", "GET", "/providers/{provider_a}/policies/e_safety", LEADERS),
+    Case("providers.policy", "POST", "/providers/{provider_a}/policies/e_safety", LEADERS),
+    Case("providers.vetting", "GET", "/providers/{provider_a}/vetting", LEADERS),
+    Case("providers.vetting", "POST", "/providers/{provider_a}/vetting", LEADERS),
+    Case("providers.staff_change", "GET", "/providers/{provider_a}/staff-change", LEADERS),
+    Case("providers.staff_change", "POST", "/providers/{provider_a}/staff-change", LEADERS),
+    Case("providers.trust_policy", "GET", "/providers/{provider_a}/trust-policy", LEADERS),
+    Case("providers.trust_policy", "POST", "/providers/{provider_a}/trust-policy", LEADERS),
+    Case("providers.training", "GET", "/providers/{provider_a}/training", LEADERS),
+    Case("providers.training", "POST", "/providers/{provider_a}/training", LEADERS),
+    Case("providers.evidence", "GET", "/providers/{provider_a}/evidence", LEADERS),
+    Case("providers.evidence", "POST", "/providers/{provider_a}/evidence", LEADERS),
+    Case("providers.checklist_start", "POST", "/providers/{provider_a}/safeguarding", LEADERS),
+    Case("providers.checklist", "GET", "/providers/{provider_a}/safeguarding/{checklist_a}", PROVIDER_READERS),
+    Case("providers.checklist_answer", "POST", "/providers/{provider_a}/safeguarding/{checklist_a}/items/{item_a}",
+         LEADERS),
+    Case("providers.checklist_sign_off", "POST", "/providers/{provider_a}/safeguarding/{checklist_a}/sign-off",
+         LEADERS),
+    Case("providers.checklist_pdf", "GET", "/providers/{provider_a}/safeguarding/{checklist_a}/pdf",
+         PROVIDER_READERS),
+    Case("providers.own_provider", "GET", "/providers/mine", {"kw_a", "kw_b"}),
+    Case("providers.own_evidence", "POST", "/providers/mine/evidence", {"kw_a", "kw_b"}),
+    Case("documents.download", "GET", "/documents/{document_a}", PROVIDER_READERS | {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("documents.download", "GET", "/documents/{document_b}", PROVIDER_READERS | {"kw_a", "kw_b"},
+         out_of_scope={"kw_a"}),
+    Case("checklists.index", "GET", "/checklists/", {"admin", "send_lead", "headteacher"}),
+    Case("checklists.version", "GET", "/checklists/safeguarding/1", {"admin", "send_lead", "headteacher"}),
+    Case("checklists.publish", "GET", "/checklists/safeguarding/publish", {"admin", "send_lead"}),
+    Case("checklists.publish", "POST", "/checklists/safeguarding/publish", {"admin", "send_lead"}),
+    Case("placements.placement_new", "GET", "/pupils/{pupil_x}/placements/new", LEADERS),
+    Case("placements.placement_new", "POST", "/pupils/{pupil_x}/placements/new", LEADERS),
+    Case("placements.placement_start", "POST", "/placements/{placement_x}/start", LEADERS),
 ]
 
 
@@ -95,6 +144,8 @@ def _ids(world) -> dict:
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
     ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)
+    ids.update(checklist_a=world.checklist_a.id, item_a=world.checklist_a.version.items[0].id,
+               site_a=world.site_a.id, document_a=world.document_a.id, document_b=world.document_b.id)
     return ids
 
 

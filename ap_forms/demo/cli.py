@@ -14,6 +14,7 @@ from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.demo import data
 from ap_forms.demo.attendance_history import load_attendance_history, load_calendar
+from ap_forms.demo.commissioning import load_commissioning_demo
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
@@ -117,6 +118,7 @@ def load_demo(password: str) -> None:
                     activity=activities[(n + k) % len(activities)], site_address=provider.address))
         db.session.add(placement)
     db.session.commit()
+    load_commissioning_demo()
 
     load_calendar()
     load_attendance_history()
@@ -143,6 +145,7 @@ def demo(password: str | None, if_empty: bool):
         for user in demo_accounts():
             user.password_hash = pw_hash
         db.session.commit()
+        load_commissioning_demo()  # for demo schools loaded before providers had records
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
     leaders = [u for u in demo_accounts() if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
     for user in leaders:

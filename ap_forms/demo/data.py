@@ -144,3 +144,37 @@ ABSENCE_NOTES = {
     "family": ["Family funeral"],
     "unknown": [""],
 }
+# Commissioning record of each demo provider: registration, Ofsted judgement (with the inspection
+# date), extra sites, and how current its checks are ("cleared", "expiring" soon, or "lapsed").
+COMMISSIONING = {
+    "Meadow Lane Care Farm": {"registration": "ofsted_other", "judgement": ("good", "2025-05-14"),
+                              "sites": [("Top field polytunnels", "Meadow Lane Farm (top gate), Broughton Road, "
+                                         "Kettering NN14 0ZA")], "state": "cleared", "rate": ("session", "85.00")},
+    "Nene Valley Motor Skills Centre": {"registration": "unregistered", "judgement": None, "sites": [],
+                                        "state": "cleared", "rate": ("day", "165.00")},
+    "Oak and Ember Forest School": {"registration": "unregistered", "judgement": None,
+                                    "sites": [("Base camp", "Fermyn Woods car park, Brigstock NN14 0ZC")],
+                                    "state": "cleared", "rate": ("session", "70.00")},
+    "Harbour Therapeutic Arts": {"registration": "independent_school",
+                                 "judgement": ("requires_improvement", "2024-02-07"), "sites": [],
+                                 "state": "lapsed", "rate": ("session", "95.00")},
+    "Kettle Street Kitchen": {"registration": "unregistered", "judgement": None, "sites": [],
+                              "state": "expiring", "rate": ("term", "1450.00")},
+    "Rowan Equine Centre": {"registration": "ofsted_other", "judgement": ("outstanding", "2023-10-03"),
+                            "sites": [("Indoor arena", "Rowan Stables (arena entrance), Harrington Road, "
+                                       "Desborough NN14 0ZF")], "state": "cleared", "rate": ("session", "90.00")},
+}
+
+# Other adults at each provider named on its written confirmation of vetting checks.
+PROVIDER_STAFF = {
+    "Meadow Lane Care Farm": ["Ruth Okafor", "Tom Bell"],
+    "Nene Valley Motor Skills Centre": ["Dev Sandhu"],
+    "Oak and Ember Forest School": ["Alys Pryce", "Morgan Reid"],
+    "Harbour Therapeutic Arts": ["Niamh Doyle"],
+    "Kettle Street Kitchen": ["Tomasz Nowak", "Ella Fitch"],
+    "Rowan Equine Centre": ["Grace Whitfield", "Jo Marsh"],
+}
+
+SLA_TERMS = ("Sessions as set out in each pupil's agreed timetable, staffed at no more than 1 adult to 3 pupils. "
+             "Daily attendance reported to the school office by 10:00 and 14:00. Safeguarding concerns reported "
+             "to the school's DSL the same day. Half a term's notice on either side.")

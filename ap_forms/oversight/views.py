@@ -7,6 +7,7 @@ from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import active_placements
+from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.students.services import children_of
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
@@ -34,4 +35,17 @@ def home():
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),
                       placements=placements)
-    return render("oversight/home_school.html", placements=active_placements(current_user))
+    return _school_overview()
+
+
+def _school_overview():
+    placements = active_placements(current_user)
+    # Every provider's status, computed from its record: a lapse is flagged here, never acted on.
+    providers = load_providers()
+    statuses = statuses_for(providers)
+    lapsed = [(p, statuses[p.id], [pl for pl in placements if pl.provider_id == p.id])
+              for p in providers if not statuses[p.id].is_cleared]
+    lapsed_with_pupils = [row for row in lapsed if row[2]]
+    attention = [(p, statuses[p.id]) for p in providers if statuses[p.id].state != "cleared"]
+    return render("oversight/home_school.html", placements=placements, statuses=statuses,
+                  lapsed_with_pupils=lapsed_with_pupils, attention=attention)

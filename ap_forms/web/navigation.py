@@ -12,6 +12,9 @@ from ap_forms.web.roles import KEY_WORKER, PARENT
 MENU: list[tuple[str, str]] = [
     ("oversight.home", "Home"),
     ("students.pupil_list", "Pupils"),
+    ("providers.provider_list", "Providers"),
+    ("providers.own_provider", "Checks with the school"),
+    ("checklists.index", "Checklists"),
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),
@@ -20,6 +23,11 @@ MENU: list[tuple[str, str]] = [
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}
+
+
+def can(endpoint: str) -> bool:
+    """Whether the signed-in person's role may use an endpoint (for showing links and buttons)."""
+    return current_user.is_authenticated and current_user.role in RULES.get(endpoint, ())
 
 
 def navigation_items() -> list[dict]:
@@ -39,3 +47,4 @@ def navigation_items() -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
+    app.jinja_env.globals["can"] = can

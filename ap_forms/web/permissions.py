@@ -11,6 +11,7 @@ from ap_forms.web.roles import (
     DSL,
     HEADTEACHER,
     KEY_WORKER,
+    LEADERS,
     OFFICE,
     PARENT,
     SCHOOL_STAFF,
@@ -62,6 +63,37 @@ RULES: dict[str, frozenset[str]] = {
     # Records: school staff; key workers for placements at their provider; parents their own child.
     "attendance.pupil_record": SCHOOL_STAFF | {KEY_WORKER, PARENT},
     "attendance.placement_record": SCHOOL_STAFF | {KEY_WORKER},
+    # --- providers (issue 3) ---
+    # Headteacher and SEND lead keep the register; the DSL reads it; key workers see only their own
+    # provider's checks (providers.own_*) and its documents (scoped in documents.services).
+    "providers.provider_list": LEADERS | {DSL},
+    "providers.provider": LEADERS | {DSL},
+    "providers.checklist": LEADERS | {DSL},
+    "providers.checklist_pdf": LEADERS | {DSL},
+    "providers.provider_new": LEADERS,
+    "providers.provider_edit": LEADERS,
+    "providers.site_new": LEADERS,
+    "providers.site_remove": LEADERS,
+    "providers.agreement": LEADERS,
+    "providers.documentation": LEADERS,
+    "providers.policy": LEADERS,
+    "providers.vetting": LEADERS,
+    "providers.staff_change": LEADERS,
+    "providers.trust_policy": LEADERS,
+    "providers.training": LEADERS,
+    "providers.evidence": LEADERS,
+    "providers.checklist_start": LEADERS,
+    "providers.checklist_answer": LEADERS,
+    "providers.checklist_sign_off": LEADERS,
+    "providers.own_provider": frozenset({KEY_WORKER}),
+    "providers.own_evidence": frozenset({KEY_WORKER}),
+    "documents.download": LEADERS | {DSL, KEY_WORKER},
+    "checklists.index": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
+    "checklists.version": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
+    "checklists.publish": frozenset({ADMIN, SEND_LEAD}),
+    # The commissioning gate stands in front of both (providers.services.ensure_provider_cleared).
+    "placements.placement_new": LEADERS,
+    "placements.placement_start": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ap_forms.extensions import db
+from ap_forms.web.audit import utcnow
+
+
+class Document(db.Model):
+    """An uploaded evidence file. The bytes live in UPLOAD_FOLDER under `stored_name`.
+
+    `provider_id` says whose evidence it is (and so who may download it); `topic` says what it is
+    evidence of, in the owning domain's words (e.g. "sla", "insurance").
+    """
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    original_name: Mapped[str] = mapped_column(String(120))
+    stored_name: Mapped[str] = mapped_column(String(32), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image"}.get(
+            self.content_type, "File")
+
+    @property
+    def size_label(self) -> str:
+        if self.size_bytes < 1024 * 1024:
+            return f"{max(1, round(self.size_bytes / 1024))} KB"
+        return f"{self.size_bytes / (1024 * 1024):.1f} MB"

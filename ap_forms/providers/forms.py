@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES
+from ap_forms.providers.services import EVIDENCE_TOPICS
+from ap_forms.web.form_fields import GovDateField, not_in_future, optional_date, required_date
+from ap_forms.web.uploads import EvidenceFile
+
+EVIDENCE_HINT = "Optional. A PDF, PNG or JPEG, up to 10 MB."
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def evidence_field(label: str = "Evidence (optional)") -> FileField:
+    return FileField(label, widget=GovFileInput(), description=EVIDENCE_HINT, validators=[EvidenceFile()])
+
+
+class ProviderForm(FlaskForm):
+    name = StringField("Provider name", widget=GovTextInput(), filters=[_strip],
+                       validators=[InputRequired("Enter the provider's name"), Length(max=160)])
+    registration_type = RadioField("Registration type", widget=GovRadioInput(),
+                                   choices=list(REGISTRATION_TYPES.items()),
+                                   validators=[InputRequired("Choose the provider's registration type")])
+    ofsted_urn = StringField("Ofsted URN (if registered)", widget=GovTextInput(), filters=[_strip],
+                             description="The unique reference number on the provider's Ofsted reports, "
+                                         "like 2712001 or EY123456.",
+                             validators=[Optional(), Regexp(r"^(?:[A-Za-z]{2})?\d{6,7}$",
+                                         message="Enter the Ofsted URN as it appears on the report, like 2712001")])
+    ofsted_judgement = RadioField("Latest Ofsted judgement", widget=GovRadioInput(),
+                                  choices=list(OFSTED_JUDGEMENTS.items()), validators=[Optional()],
+                                  description="Leave blank if the provider is not registered with Ofsted.")
+    ofsted_judgement_date = GovDateField("Date of the latest inspection", validators=[
+        optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
+        description="For example, 14 3 2025")
+    la_approved = RadioField("Is the provider on the local authority's approved provider list?",
+                             widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
+                             validators=[InputRequired("Choose yes if the provider is on the approved list")])
+    address = TextAreaField("Main address", widget=GovTextArea(),
+                            validators=[InputRequired("Enter the provider's main address"), Length(max=500)])
+    contact_name = StringField("Contact name", widget=GovTextInput(), filters=[_strip],
+                               validators=[InputRequired("Enter the name of the person to contact"),
+                                           Length(max=120)])
+    contact_email = StringField("Contact email", widget=GovTextInput(), filters=[_strip],
+                                validators=[InputRequired("Enter the contact's email address"),
+                                            Email("Enter an email address in the correct format, like "
+                                                  "name@example.org", check_deliverability=False),
+                                            Length(max=254)])
+    contact_phone = StringField("Contact phone", widget=GovTextInput(), filters=[_strip],
+                                validators=[InputRequired("Enter the contact's phone number"), Length(max=40)])
+    submit = SubmitField("Save provider details", widget=GovSubmitInput())
+
+    def validate_ofsted_judgement(self, field):
+        if field.data and not self.ofsted_urn.data:
+            raise ValidationError("Enter the Ofsted URN, or leave the judgement blank")
+
+    def validate_ofsted_judgement_date(self, field):
+        if self.ofsted_judgement.data not in (None, "", "None", "not_inspected") and field.data is None:
+            raise ValidationError("Enter the date of the latest inspection")
+
+    def values(self) -> dict:
+        judgement = self.ofsted_judgement.data if self.ofsted_judgement.data in OFSTED_JUDGEMENTS else ""
+        return {"name": self.name.data, "registration_type": self.registration_type.data,
+                "ofsted_urn": (self.ofsted_urn.data or "").upper() or None, "ofsted_judgement": judgement,
+                "ofsted_judgement_date": self.ofsted_judgement_date.data if judgement else None,
+                "la_approved": self.la_approved.data == "yes", "address": self.address.data.strip(),
+                "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
+                "contact_phone": self.contact_phone.data}
+
+    def fill_from(self, provider) -> None:
+        for name in ("name", "registration_type", "ofsted_urn", "ofsted_judgement_date", "address",
+                     "contact_name", "contact_email", "contact_phone"):
+            getattr(self, name).data = getattr(provider, name)
+        self.ofsted_judgement.data = provider.ofsted_judgement or None
+        self.la_approved.data = "yes" if provider.la_approved else "no"
+
+
+class SiteForm(FlaskForm):
+    site_name = StringField("Site name", widget=GovTextInput(), filters=[_strip],
+                            validators=[InputRequired("Enter a name for the site, like “Stables”"),
+                                        Length(max=120)])
+    site_address = TextAreaField("Site address", widget=GovTextArea(),
+                                 validators=[InputRequired("Enter the site's address"), Length(max=500)])
+    submit = SubmitField("Add site", widget=GovSubmitInput())
+
+
+class AgreementForm(FlaskForm):
+    terms = TextAreaField("Agreed terms", widget=GovTextArea(),
+                          description="What the provider will deliver: sessions, staffing ratios, reporting, "
+                                      "notice periods.",
+                          validators=[InputRequired("Enter the agreed terms"), Length(max=5000)])
+    start_date = GovDateField("Start date", validators=[required_date("Enter the date the agreement starts")])
+    end_date = GovDateField("End date", validators=[required_date("Enter the date the agreement ends")])
+    school_signed_on = GovDateField("Date signed by the school", description="Leave blank if not signed yet.",
+                                    validators=[optional_date, not_in_future(
+                                        "The date signed by the school must be today or in the past")])
+    provider_signed_on = GovDateField("Date signed by the provider", description="Leave blank if not signed yet.",
+                                      validators=[optional_date, not_in_future(
+                                          "The date signed by the provider must be today or in the past")])
+    cost_basis = RadioField("Cost basis", widget=GovRadioInput(), choices=list(COST_BASES.items()),
+                            validators=[InputRequired("Choose whether the cost is per session, day or term")])
+    rate = StringField("Rate in pounds", widget=GovTextInput(), filters=[_strip],
+                       validators=[InputRequired("Enter the rate in pounds, like 85 or 85.50"),
+                                   Regexp(r"^£?\d{1,6}(\.\d{1,2})?$",
+                                          message="Enter the rate in pounds, like 85 or 85.50")])
+    evidence = evidence_field("Signed agreement (optional)")
+    submit = SubmitField("Save agreement", widget=GovSubmitInput())
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The end date must be on or after the start date")
+
+    def validate_rate(self, field):
+        if not field.errors and field.data and float(field.data.lstrip("£")) <= 0:
+            raise ValidationError("Enter a rate more than £0")
+
+
+class DocumentationForm(FlaskForm):
+    checked_on = GovDateField("Date checked", validators=[
+        required_date("Enter the date the risk assessments and documentation were checked"),
+        not_in_future("The date checked must be today or in the past")])
+    notes = TextAreaField("What was checked, and anything to follow up", widget=GovTextArea(),
+                          validators=[InputRequired("Enter what was checked"), Length(max=5000)])
+    evidence = evidence_field()
+    submit = SubmitField("Save check", widget=GovSubmitInput())
+
+
+class PolicyForm(FlaskForm):
+    review_date = GovDateField("The provider's next review date for this policy",
+                               description="As written on the policy, for example 1 9 2027.",
+                               validators=[required_date("Enter the date the provider will next review the policy")])
+    evidence = evidence_field("Copy of the policy (optional)")
+    submit = SubmitField("Save policy", widget=GovSubmitInput())
+
+
+class VettingForm(FlaskForm):
+    received_on = GovDateField("Date the written confirmation was received", validators=[
+        required_date("Enter the date the written confirmation was received"),
+        not_in_future("The date received must be today or in the past")])
+    staff_names = TextAreaField("Staff it covers", widget=GovTextArea(),
+                                description="One name a line: every adult who will work with pupils.",
+                                validators=[InputRequired("Enter the names of the staff the confirmation covers"),
+                                            Length(max=5000)])
+    enhanced_dbs_barred = BooleanField("It confirms an enhanced DBS check with a barred list check for each of them",
+                                       widget=GovCheckboxInput())
+    confirmed_by = StringField("Signed by (optional)", widget=GovTextInput(), filters=[_strip],
+                               description="Name and role of the person at the provider who confirmed it.",
+                               validators=[Optional(), Length(max=120)])
+    evidence = evidence_field("The written confirmation (optional)")
+    submit = SubmitField("Save confirmation", widget=GovSubmitInput())
+
+
+class StaffChangeForm(FlaskForm):
+    changed_on = GovDateField("Date the staff changed", validators=[
+        required_date("Enter the date the staff changed"),
+        not_in_future("The date the staff changed must be today or in the past")])
+    note = TextAreaField("What changed", widget=GovTextArea(), description="For example, “New instructor, Alex "
+                         "Brook, started working with our pupils”.",
+                         validators=[InputRequired("Enter what changed"), Length(max=300)])
+    submit = SubmitField("Record staff change", widget=GovSubmitInput())
+
+
+class TrustPolicyForm(FlaskForm):
+    sent_on = GovDateField("Date the policy was sent", validators=[
+        required_date("Enter the date the Trust policy was sent"),
+        not_in_future("The date sent must be today or in the past")])
+    acknowledged_on = GovDateField("Date the provider acknowledged it", description="Leave blank if not yet.",
+                                   validators=[optional_date, not_in_future(
+                                       "The date acknowledged must be today or in the past")])
+    evidence = evidence_field("The acknowledgement (optional)")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_acknowledged_on(self, field):
+        if field.data and self.sent_on.data and field.data < self.sent_on.data:
+            raise ValidationError("The date acknowledged must be on or after the date it was sent")
+
+
+class TrainingForm(FlaskForm):
+    attended_on = GovDateField("Date attended", validators=[
+        required_date("Enter the date the training was attended"),
+        not_in_future("The date attended must be today or in the past")])
+    title = StringField("What the training was", widget=GovTextInput(), filters=[_strip],
+                        validators=[InputRequired("Enter what the training was"), Length(max=200)])
+    includes_safeguarding = RadioField("Did it include safeguarding training?", widget=GovRadioInput(),
+                                       choices=[("yes", "Yes"), ("no", "No")],
+                                       validators=[InputRequired("Choose yes if it included safeguarding training")])
+    attendees = TextAreaField("Who attended (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
+    evidence = evidence_field("Certificate or register (optional)")
+    submit = SubmitField("Save training", widget=GovSubmitInput())
+
+
+class EvidenceForm(FlaskForm):
+    topic = SelectField("What is it evidence of?", widget=GovSelect(),
+                        choices=[("", "Choose")] + list(EVIDENCE_TOPICS.items()),
+                        validators=[InputRequired("Choose what the document is evidence of")])
+    description = StringField("Description (optional)", widget=GovTextInput(), filters=[_strip],
+                              description="For example, “Public liability insurance, valid to March 2027”.",
+                              validators=[Optional(), Length(max=200)])
+    file = FileField("Document", widget=GovFileInput(), description="A PDF, PNG or JPEG, up to 10 MB.",
+                     validators=[EvidenceFile(required=True, message="Select the document to upload")])
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+    def validate_topic(self, field):
+        if field.data not in EVIDENCE_TOPICS:
+            raise ValidationError("Choose what the document is evidence of")
+
+
+class AnswerForm(FlaskForm):
+    answer = RadioField("Answer", widget=GovRadioInput(), choices=list(ANSWERS.items()),
+                        validators=[InputRequired("Choose yes, no or not applicable")])
+    comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=2000)])
+    evidence = evidence_field()
+    submit = SubmitField("Save answer", widget=GovSubmitInput())
+
+    def validate_comment(self, field):
+        if self.answer.data == "no" and not (field.data or "").strip():
+            raise ValidationError("Say what is missing and what the provider will do about it")
+        if self.answer.data == "na" and not (field.data or "").strip():
+            raise ValidationError("Say why this does not apply to this provider")
+
+
+class SignOffForm(FlaskForm):
+    confirm = BooleanField("I have checked these answers and I am satisfied this provider meets the "
+                           "safeguarding requirements", widget=GovCheckboxInput(),
+                           validators=[InputRequired("Confirm you are satisfied before signing off")])
+    submit = SubmitField("Sign off checklist", widget=GovSubmitInput())
+
+
+class StartChecklistForm(FlaskForm):
+    """CSRF only: starting a checklist is one button."""

@@ -1,0 +1,153 @@
+"""Evidence files: PDF, PNG or JPEG only, checked by their first bytes, kept outside static/.
+
+The file's *content* decides its type (a renamed .exe is refused whatever its name says). Files
+are stored under app.config["UPLOAD_FOLDER"] with random names, and only ever sent back through a
+gated endpoint (see ap_forms/documents), as a download, never rendered in our origin.
+The request as a whole is capped by MAX_CONTENT_LENGTH (413 answers with a friendly page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app, send_file
+from werkzeug.datastructures import FileStorage
+from wtforms.validators import ValidationError
+
+# content type -> (magic bytes at the start of the file, file name endings people use)
+ALLOWED_TYPES: dict[str, tuple[bytes, tuple[str, ...]]] = {
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+}
+EXTENSION_FOR = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+TYPE_MESSAGE = "The selected file must be a PDF, PNG or JPEG"
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UploadRejected(ValueError):
+    """The file cannot be accepted; the message is written for the person who chose it."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024)
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The allowed content type these first bytes belong to, or None."""
+    for content_type, (magic, _) in ALLOWED_TYPES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name: no folders, no control characters, at most 120 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-120:] or "document"
+
+
+def check_upload(file: FileStorage) -> str:
+    """Check a chosen file without storing it; return its content type or raise UploadRejected."""
+    if not isinstance(file, FileStorage) or not file.filename:
+        raise UploadRejected("Select a file")
+    name = clean_filename(file.filename).lower()
+    if not name.endswith(tuple(ext for _, exts in ALLOWED_TYPES.values() for ext in exts)):
+        raise UploadRejected(TYPE_MESSAGE)
+    stream = file.stream
+    start = stream.tell()
+    head = stream.read(16)
+    stream.seek(0, 2)
+    size = stream.tell() - start
+    stream.seek(start)
+    if size == 0:
+        raise UploadRejected("The selected file is empty")
+    if size > max_upload_bytes():
+        raise UploadRejected(f"The selected file must be smaller than {max_upload_bytes() // (1024 * 1024)} MB")
+    content_type = sniff_type(head)
+    if content_type is None or not name.endswith(ALLOWED_TYPES[content_type][1]):
+        raise UploadRejected(TYPE_MESSAGE)
+    return content_type
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def stored_path(stored_name: str) -> Path:
+    """Where a stored file lives; refuses any name we did not generate (no path tricks)."""
+    if not _STORED_NAME.match(stored_name or ""):
+        raise FileNotFoundError(stored_name)
+    return upload_folder() / stored_name
+
+
+def store_upload(file: FileStorage) -> StoredFile:
+    """Check the file, then write it under a random name. Raises UploadRejected."""
+    content_type = check_upload(file)
+    stored_name = secrets.token_hex(16)
+    data = file.stream.read()
+    path = stored_path(stored_name)
+    with open(path, "xb") as out:  # "x": never overwrite
+        out.write(data)
+    path.chmod(0o600)
+    return StoredFile(stored_name=stored_name, original_name=clean_filename(file.filename),
+                      content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def delete_stored(stored_name: str) -> None:
+    """Remove a stored file (e.g. when the database write that needed it failed)."""
+    try:
+        stored_path(stored_name).unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+
+
+def send_stored(stored_name: str, *, download_name: str, content_type: str):
+    """Send a stored file as a download (never shown inline in our origin), not cached."""
+    path = stored_path(stored_name)
+    if not path.is_file():
+        raise FileNotFoundError(stored_name)
+    stem = clean_filename(download_name).rsplit(".", 1)[0] if "." in download_name else clean_filename(download_name)
+    # Files are small (10 MB at most): read them whole, so no file handle outlives the request.
+    response = send_file(BytesIO(path.read_bytes()), mimetype=content_type, as_attachment=True,
+                         download_name=stem + EXTENSION_FOR.get(content_type, ""), max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+class EvidenceFile:
+    """WTForms validator for an optional (or required) evidence upload: type, size, not empty."""
+
+    def __init__(self, required: bool = False, message: str = "Select a file"):
+        self.required = required
+        self.message = message
+
+    def __call__(self, form, field):
+        file = field.data
+        if not isinstance(file, FileStorage) or not file.filename:
+            if self.required:
+                raise ValidationError(self.message)
+            field.data = None
+            return
+        try:
+            check_upload(file)
+        except UploadRejected as error:
+            raise ValidationError(str(error)) from None
