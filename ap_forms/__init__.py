@@ -64,9 +64,12 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.accounts import views as accounts
     from ap_forms.demo import cli as demo_cli
     from ap_forms.oversight import views as oversight
+    from ap_forms.placements import views as placements
+    from ap_forms.referrals import views as referrals
     from ap_forms.school import views as school
     from ap_forms.students import views as students
     from ap_forms.web import database, health
 
-    for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database):
+    for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database, referrals,
+                   placements):
         app.register_blueprint(module.bp)

@@ -139,6 +139,7 @@ class World:
     placement_x: object
     placement_y: object
     users: dict
+    referral_x: object = None  # issue 4: a draft Referral Form for pupil X to provider A
 
 
 @pytest.fixture
@@ -157,4 +158,5 @@ def world(app) -> World:
     f.link_parent(users["parent_y"], pupil_y)
     placement_x = f.make_placement(pupil_x, provider_a, users["kw_a"])
     placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
-    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users)
+    referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
+    return World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users, referral_x)

@@ -12,6 +12,7 @@ from ap_forms.web.roles import KEY_WORKER, PARENT
 MENU: list[tuple[str, str]] = [
     ("oversight.home", "Home"),
     ("students.pupil_list", "Pupils"),
+    ("referrals.referral_list", "Referrals"),
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
 ]
