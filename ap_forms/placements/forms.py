@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import FieldList, Form, FormField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.web.form_fields import GovDate, strip
 
 
 def _area(label: str, message: str | None = None, hint: str = ""):
-    validators = [InputRequired(message)] if message else [Optional()]
+    # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
+    validators = [InputRequired(message)] if message else []
     return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
                          validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
                                                                           "or fewer")])

@@ -55,7 +55,8 @@ def _yes_no(value: bool | None) -> str | None:
 
 def _text(label: str, message: str | None = None, *, hint: str = "", optional: bool = False, area: bool = True):
     """A text box (or one-line input) with a plain-English 'required' message."""
-    validators = [Optional()] if optional else [InputRequired(message)]
+    # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
+    validators = [] if optional else [InputRequired(message)]
     validators.append(Length(max=LONG, message=f"{label} must be {LONG} characters or fewer"))
     field = TextAreaField if area else StringField
     return field(label, widget=GovTextArea() if area else GovTextInput(), description=hint,

@@ -13,13 +13,23 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class _DayMonthYearInput(GovDateInput):
+    """GOV.UK's date input, with the day box carrying the field's id so the error summary links to it."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params["id"] = f"{field.id}-date"
+        params["items"][0]["id"] = field.id
+        return params
+
+
 class GovDate(DateField):
     """A day/month/year date. A date like 31 February is a field error with a clear message, never a 500.
 
     `required_message` makes the date required with that message.
     """
 
-    widget = GovDateInput()
+    widget = _DayMonthYearInput()
 
     def __init__(self, label=None, validators=None, required_message: str | None = None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
