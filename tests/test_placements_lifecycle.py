@@ -153,6 +153,7 @@ def test_immediate_withdrawal_stops_the_timetable_at_once(world, auth):
 
     page = head.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert "Withdrawn immediately: safeguarding concern" in page and "The timetable stopped" in page
+    assert "&lt;p" not in page
     assert "Record a review" not in page
     assert head.post(f"/placements/{placement.id}/end", data={"kind": "planned"}).status_code == 303  # once only
     assert db.session.query(PlacementEnding).count() == 1
@@ -161,6 +162,7 @@ def test_immediate_withdrawal_stops_the_timetable_at_once(world, auth):
     parent_page = auth.as_user(world.users["parent_x"]).get("/").get_data(as_text=True)
     assert "The placement at Provider A ended on" in parent_page
     assert "safeguarding" not in parent_page.lower() and "09:30 to 12:00" not in parent_page
+    assert "&lt;p" not in parent_page
     # So does the key worker.
     kw_page = auth.as_user(world.users["kw_a"]).get("/").get_data(as_text=True)
     assert "Placements that have ended" in kw_page and world.pupil_x.full_name in kw_page

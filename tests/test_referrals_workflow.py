@@ -114,6 +114,7 @@ def test_return_with_comments_then_resubmit(world, auth, submitted):
     lead = auth.as_user(world.users["send_lead"])
     page = lead.get(f"/referrals/{submitted.id}").get_data(as_text=True)
     assert "Returned with comments" in page and "Add a risk for travelling by taxi." in page
+    assert "&lt;p" not in page  # the comment box is real markup, not escaped tags
     assert lead.get(f"/referrals/{submitted.id}/sections/risks").status_code == 200  # editable again
     assert lead.post(f"/referrals/{submitted.id}/submit").status_code == 303
     assert [(a, s) for a, s, _ in _actions(submitted.id)] == [

@@ -116,6 +116,10 @@ def load_demo(password: str) -> None:
         db.session.add(placement)
     db.session.commit()
 
+    from ap_forms.demo.referrals import add_demo_referrals
+
+    add_demo_referrals()
+
 
 @bp.cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random).")

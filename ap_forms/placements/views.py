@@ -94,9 +94,10 @@ def end(placement_id: int):
 @bp.post("/my-child/<int:student_id>/calendar")
 def calendar_create(student_id: int):
     student = get_student_or_404(current_user, student_id)
+    replaced = services.active_feed(current_user, student.id) is not None
     services.create_feed(current_user, student.id)
-    flash(f"Your calendar link for {student.first_name}'s timetable is ready. Any earlier link has stopped "
-          "working.", "success")
+    flash(f"Your calendar link for {student.first_name}'s timetable is ready."
+          + (" The old link has stopped working." if replaced else ""), "success")
     return redirect(url_for("oversight.home") + f"#calendar-{student.id}")
 
 

@@ -335,8 +335,8 @@ class RisksForm(SectionForm):
 class SessionRow(Form):
     weekday = SelectField("Day", widget=GovSelect(), choices=[("", "Choose")] + WEEKDAY_CHOICES,
                           validate_choice=False)
-    start_time = StringField("Start", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
-    end_time = StringField("End", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
+    start_time = StringField("Start time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
+    end_time = StringField("End time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
     activity = StringField("Activity", widget=GovTextInput(), filters=[strip], validators=[Length(max=160)])
     site_address = StringField("Site address (optional)", widget=GovTextInput(), filters=[strip],
                                validators=[Length(max=500)])
