@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.accounts import views as accounts
     from ap_forms.demo import cli as demo_cli
     from ap_forms.oversight import views as oversight
+    from ap_forms.placements import cli as placements_cli
     from ap_forms.placements import views as placements
     from ap_forms.referrals import views as referrals
     from ap_forms.school import views as school
@@ -71,5 +72,5 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.web import database, health
 
     for module in (health, accounts, accounts_cli, oversight, students, school, demo_cli, database, referrals,
-                   placements):
+                   placements, placements_cli):
         app.register_blueprint(module.bp)

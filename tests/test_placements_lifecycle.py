@@ -194,3 +194,11 @@ def test_an_ended_placement_cannot_be_reviewed(world, auth):
                                suitability_notes="", readiness="not_yet", reintegration_timeframe="x",
                                decisions="x", next_review_on=TODAY + timedelta(days=7),
                                actor=world.users["send_lead"])
+
+
+def test_planned_placements_start_on_their_start_date(world, runner):
+    planned = f.make_placement(f.make_student(), world.provider_a, status="planned", start_date=date(2027, 1, 4))
+    assert services.start_due_placements(date(2027, 1, 3)) == []
+    assert [p.id for p in services.start_due_placements(date(2027, 1, 4))] == [planned.id]
+    assert db.session.get(Placement, planned.id).status == "active"
+    assert "Started 0 placements." in runner.invoke(args=["start-placements"]).output  # idempotent

@@ -37,5 +37,7 @@ def home():
         return render("oversight/home_parent.html", children=children_of(current_user),
                       placements=placements, ended=recently_ended(current_user, today),
                       reviews_due=next_reviews_due(placements), feeds=active_feeds(current_user), today=today)
-    return render("oversight/home_school.html", placements=active_placements(current_user),
-                  overdue_reviews=overdue_reviews(current_user, today), awaiting=awaiting_decision(current_user))
+    placements = active_placements(current_user)
+    return render("oversight/home_school.html", placements=placements,
+                  overdue_reviews=overdue_reviews(current_user, today, placements),
+                  awaiting=awaiting_decision(current_user))

@@ -15,6 +15,7 @@ from ap_forms.placements.models import (
     END_REASONS,
     ENDED,
     IMMEDIATE,
+    PLANNED,
     PLANNED_END,
     CalendarFeed,
     Placement,
@@ -113,10 +114,11 @@ def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
             for p in placements}
 
 
-def overdue_reviews(user, today: date | None = None) -> list[tuple[Placement, date]]:
+def overdue_reviews(user, today: date | None = None, placements: list[Placement] | None = None
+                    ) -> list[tuple[Placement, date]]:
     """Active placements whose review date has passed, most overdue first."""
     today = today or date.today()
-    placements = active_placements(user)
+    placements = active_placements(user) if placements is None else placements
     due = next_reviews_due(placements)
     late = [(p, due[p.id]) for p in placements if due[p.id] < today]
     return sorted(late, key=lambda item: item[1])
@@ -254,3 +256,15 @@ def calendar_placements(feed: CalendarFeed) -> list[tuple[Placement, PlacementEn
 def mark_fetched(feed: CalendarFeed) -> None:
     feed.last_fetched_at = utcnow()
     db.session.commit()
+
+
+def start_due_placements(today: date | None = None) -> list[Placement]:
+    """Planned placements whose start date has come become active (run daily; running twice changes nothing)."""
+    today = today or date.today()
+    due = list(db.session.scalars(select(Placement).where(Placement.status == PLANNED,
+                                                          Placement.start_date <= today)))
+    for placement in due:
+        placement.status = ACTIVE
+        audit.record("placement_started", "placement", placement.id, fields=["status"])
+    db.session.commit()
+    return due

@@ -53,11 +53,12 @@ def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def _text(label: str, message: str | None = None, *, hint: str = "", optional: bool = False, area: bool = True):
+def _text(label: str, message: str | None = None, *, hint: str = "", optional: bool = False, area: bool = True,
+          max_length: int = LONG):
     """A text box (or one-line input) with a plain-English 'required' message."""
     # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
     validators = [] if optional else [InputRequired(message)]
-    validators.append(Length(max=LONG, message=f"{label} must be {LONG} characters or fewer"))
+    validators.append(Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"))
     field = TextAreaField if area else StringField
     return field(label, widget=GovTextArea() if area else GovTextInput(), description=hint,
                  filters=[strip], validators=validators)
@@ -105,7 +106,8 @@ class PupilForm(SectionForm):
                                                      "leave it blank if the pupil does not have one")])
     gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
                         validators=[InputRequired("Select the pupil's gender")])
-    home_language = _text("Home language", "Enter the pupil's home language, like English", area=False)
+    home_language = _text("Home language", "Enter the pupil's home language, like English", area=False,
+                          max_length=60)
 
 
 class FamilyForm(SectionForm):

@@ -40,7 +40,7 @@ from ap_forms.web import audit
 from ap_forms.web.audit import utcnow
 from ap_forms.web.roles import KEY_WORKER, LEADERS
 
-SHAREABLE = ("send_needs", "diagnoses", "medical_needs")
+MAX_DRAFT_FIELDS, MAX_DRAFT_VALUE = 200, 10_000
 
 
 class ReferralError(ValueError):
@@ -198,7 +198,9 @@ def save_draft(referral: Referral, key: str, raw: dict[str, list[str]], *, expec
     _check_editable(referral)
     _touch(referral, expected_version, actor)
     row = _section_row(referral, key)
-    row.draft = {name: [str(v) for v in values] for name, values in raw.items()}
+    # Bounded, so a hostile post cannot fill the database; far beyond what any answer may hold.
+    row.draft = {name[:100]: [str(v)[:MAX_DRAFT_VALUE] for v in values[:10]]
+                 for name, values in list(raw.items())[:MAX_DRAFT_FIELDS]}
     row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
     audit.record("referral_draft_saved", "referral", referral.id, detail=f"section {key}", user=actor)
     _commit(referral)

@@ -112,6 +112,8 @@ def section(referral_id: int, key: str):
         return redirect(url_for("referrals.referral", referral_id=referral.id))
 
     if request.method == "GET":
+        audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}")
+        db.session.commit()
         draft = services.draft_of(referral, key)
         form = form_class(formdata=MultiDict(draft)) if draft else form_class(data=form_class.initial(referral))
         _prepare(form, key, referral)
