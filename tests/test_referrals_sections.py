@@ -260,3 +260,55 @@ def test_every_section_can_be_completed_through_the_pages(world, auth, draft):
     page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "You have completed every section" in page and "Check your answers" in page
     assert len(SECTIONS) == 12 and NOT_STARTED not in page
+
+
+def test_a_pages_own_autosave_is_not_someone_else(world):
+    """Save may follow its own page's autosave; a stale autosave, or another page's, is refused."""
+    from ap_forms.referrals import services
+
+    referral, lead = world.referral_x, world.users["send_lead"]
+    page_a, page_b = "a" * 32, "b" * 32
+    opened = referral.version
+    services.save_draft(referral, "health", {"medication": ["typing"]}, expected_version=opened, actor=lead,
+                        edit_token=page_a)
+    # Page A's Save still carries the version it opened with: no conflict with its own autosave.
+    services.save_section(referral, "health", {"medical_needs": "None", "medication": "Inhaler"},
+                          expected_version=opened, actor=lead, edit_token=page_a)
+    assert _statuses(referral.id)["health"] == COMPLETED
+    # A late autosave from page A (sent before its Save landed) does not turn the section back into a draft.
+    with pytest.raises(services.EditConflict):
+        services.save_draft(referral, "health", {"medication": ["typing"]}, expected_version=opened + 1,
+                            actor=lead, edit_token=page_a)
+    assert _statuses(referral.id)["health"] == COMPLETED
+    # Page B, opened at the start, must not overwrite page A's saved answers silently.
+    with pytest.raises(services.EditConflict):
+        services.save_section(referral, "health", {"medical_needs": "x", "medication": "y"},
+                              expected_version=opened, actor=world.users["headteacher"], edit_token=page_b)
+    assert db.session.get(Referral, referral.id).medication == "Inhaler"
+
+
+@pytest.mark.parametrize(("winner_token", "conflict"), [("a" * 32, False), ("b" * 32, True)])
+def test_a_save_racing_a_concurrent_write(world, winner_token, conflict):
+    """Both read version N; the other write commits first. Its own page's autosave: saved on top. Anyone else's:
+    a conflict, and nothing of this save is written."""
+    from sqlalchemy import text
+
+    from ap_forms.referrals import services
+
+    referral = db.session.get(Referral, world.referral_x.id)
+    opened = referral.version  # this request has read the referral...
+    with db.engine.begin() as other:  # ...when another request commits a write of its own
+        other.execute(text("UPDATE referrals SET version = version + 1, edit_token = :t WHERE id = :id"),
+                      {"t": winner_token, "id": referral.id})
+    values = {"medical_needs": "None", "medication": "Inhaler"}
+    if conflict:
+        with pytest.raises(services.EditConflict):
+            services.save_section(referral, "health", values, expected_version=opened,
+                                  actor=world.users["send_lead"], edit_token="a" * 32)
+        assert db.session.get(Referral, referral.id).medication != "Inhaler"
+    else:
+        services.save_section(referral, "health", values, expected_version=opened,
+                              actor=world.users["send_lead"], edit_token="a" * 32)
+        db.session.expire_all()
+        assert db.session.get(Referral, referral.id).medication == "Inhaler"
+        assert db.session.get(Referral, referral.id).version == opened + 2

@@ -104,6 +104,9 @@ class Referral(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
     # Optimistic lock: every save names the version it started from; a stale one is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The page (one random token per opened section) that wrote the current version, so a page's own
+    # autosave never counts as "someone else" when its Save button follows.
+    edit_token: Mapped[str] = mapped_column(String(32), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -139,11 +139,17 @@ def _event(referral: Referral, action: str, to_status: str, actor, comment: str 
                                          comment=comment, by_id=getattr(actor, "id", None), at=utcnow()))
 
 
-def _touch(referral: Referral, expected_version: int, actor) -> None:
-    """Claim the next version; refuse when someone saved since this person's page was loaded."""
-    if expected_version != referral.version:
+def _touch(referral: Referral, expected_version: int, actor, *, edit_token: str = "",
+           own_page_ok: bool = False) -> None:
+    """Claim the next version; refuse when someone saved since this person's page was loaded.
+
+    With `own_page_ok`, a newer version written by this same page (its autosave) is no conflict.
+    """
+    own_page = own_page_ok and bool(edit_token) and referral.edit_token == edit_token
+    if expected_version != referral.version and not own_page:
         raise EditConflict(referral)
-    referral.version = expected_version + 1
+    referral.version = referral.version + 1
+    referral.edit_token = edit_token
     referral.updated_at = utcnow()
     referral.updated_by_id = getattr(actor, "id", None)
 
@@ -192,19 +198,46 @@ def _section_row(referral: Referral, key: str) -> ReferralSection:
     return row
 
 
-def save_draft(referral: Referral, key: str, raw: dict[str, list[str]], *, expected_version: int,
-               actor) -> Referral:
-    """Keep exactly what was typed in a section (autosave), valid or not, until it is saved in full."""
-    _check_editable(referral)
-    _touch(referral, expected_version, actor)
-    row = _section_row(referral, key)
-    # Bounded, so a hostile post cannot fill the database; far beyond what any answer may hold.
-    row.draft = {name[:100]: [str(v)[:MAX_DRAFT_VALUE] for v in values[:10]]
-                 for name, values in list(raw.items())[:MAX_DRAFT_FIELDS]}
-    row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
-    audit.record("referral_draft_saved", "referral", referral.id, detail=f"section {key}", user=actor)
-    _commit(referral)
+def _edit(referral: Referral, change, *, expected_version: int, actor, edit_token: str,
+          own_page_ok: bool) -> Referral:
+    """Check the version, make the change, commit.
+
+    When a concurrent save wins the race to commit, check again against what it wrote: if it was this
+    same page (its autosave, with own_page_ok), make the change again on top; otherwise a conflict.
+    """
+    for attempt in (1, 2):
+        try:  # any flush may be where a lost race first shows
+            _check_editable(referral)
+            _touch(referral, expected_version, actor, edit_token=edit_token, own_page_ok=own_page_ok)
+            change()
+            db.session.commit()
+            return referral
+        except StaleDataError:
+            db.session.rollback()
+            if attempt == 2:
+                raise EditConflict(referral) from None
     return referral
+
+
+def save_draft(referral: Referral, key: str, raw: dict[str, list[str]], *, expected_version: int,
+               actor, edit_token: str = "", own_page_ok: bool = False) -> Referral:
+    """Keep exactly what was typed in a section, valid or not, until it is saved in full.
+
+    Autosave is strictly version-checked, so a late autosave never turns a section just saved back
+    into a draft; a Save that fails validation (`own_page_ok`) may follow its own page's autosave.
+    """
+    # Bounded, so a hostile post cannot fill the database; far beyond what any answer may hold.
+    draft = {name[:100]: [str(v)[:MAX_DRAFT_VALUE] for v in values[:10]]
+             for name, values in list(raw.items())[:MAX_DRAFT_FIELDS]}
+
+    def change():
+        row = _section_row(referral, key)
+        row.draft = draft
+        row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
+        audit.record("referral_draft_saved", "referral", referral.id, detail=f"section {key}", user=actor)
+
+    return _edit(referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token,
+                 own_page_ok=own_page_ok)
 
 
 def _replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
@@ -216,25 +249,27 @@ def _replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
         referral.sessions = [ReferralSession(**row) for row in rows]
 
 
-def save_section(referral: Referral, key: str, values: dict, *, expected_version: int, actor) -> Referral:
+def save_section(referral: Referral, key: str, values: dict, *, expected_version: int, actor,
+                 edit_token: str = "") -> Referral:
     """Save a validated section: its answers, and mark it completed."""
-    _check_editable(referral)
-    _touch(referral, expected_version, actor)
-    changed = []
-    for name, value in values.items():
-        if name in ("objectives", "risks", "sessions"):
-            _replace_rows(referral, name, value)
-            changed.append(name)
-        elif getattr(referral, name) != value:
-            setattr(referral, name, value)
-            changed.append(name)
-    row = _section_row(referral, key)
-    row.completed, row.draft = True, None
-    row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
-    audit.record("referral_section_saved", "referral", referral.id, fields=changed or None,
-                 detail=f"section {key}", user=actor)
-    _commit(referral)
-    return referral
+
+    def change():
+        changed = []
+        for name, value in values.items():
+            if name in ("objectives", "risks", "sessions"):
+                _replace_rows(referral, name, value)
+                changed.append(name)
+            elif getattr(referral, name) != value:
+                setattr(referral, name, value)
+                changed.append(name)
+        row = _section_row(referral, key)
+        row.completed, row.draft = True, None
+        row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
+        audit.record("referral_section_saved", "referral", referral.id, fields=changed or None,
+                     detail=f"section {key}", user=actor)
+
+    return _edit(referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token,
+                 own_page_ok=True)
 
 
 def submit(referral: Referral, *, actor) -> Referral:

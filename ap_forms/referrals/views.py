@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, request, url_for
@@ -35,7 +36,7 @@ from ap_forms.web.rendering import render, render_form
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-NOT_SAVED_FIELDS = ("csrf_token", "version", "action")
+NOT_SAVED_FIELDS = ("csrf_token", "version", "edit_token", "action")
 
 
 @bp.get("/")
@@ -94,11 +95,19 @@ def _version() -> int:
     return int(value) if value.isdigit() else -1
 
 
+def _edit_token() -> str:
+    """This opened page's token: new on each GET, carried by the form's posts."""
+    if request.method == "GET":
+        return secrets.token_hex(16)
+    token = request.form.get("edit_token", "")
+    return token if len(token) == 32 and token.isalnum() else ""
+
+
 def _section_page(form, key: str, referral, *, status: int = 200, conflict: str | None = None):
     # After a conflict the page carries the newest version: saving again is a deliberate overwrite.
     return render("referrals/section.html", status=status, form=form, key=key, referral=referral,
                   title=SECTION_TITLES[key], conflict=conflict, version=referral.version,
-                  saved_at=None)
+                  saved_at=None, edit_token=_edit_token())
 
 
 @bp.route("/<int:referral_id>/sections/<key>", methods=["GET", "POST"])
@@ -125,7 +134,8 @@ def section(referral_id: int, key: str):
 
     if is_htmx():  # autosave on change: keep exactly what was typed, say so quietly
         try:
-            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user)
+            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
+                                edit_token=_edit_token())
         except services.ReferralError as error:
             # 200 so htmx shows the message; the version is not moved on, so nothing is overwritten.
             return render("referrals/section.html", block="save_status", referral=referral,
@@ -135,17 +145,20 @@ def section(referral_id: int, key: str):
 
     if request.form.get("action") == "add_row":
         try:
-            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user)
+            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
+                                edit_token=_edit_token(), own_page_ok=True)
         except services.ReferralError as error:
             return _section_page(form, key, referral, status=409, conflict=str(error))
         return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
 
     try:
         if form.validate():
-            services.save_section(referral, key, form.values(), expected_version=_version(), actor=current_user)
+            services.save_section(referral, key, form.values(), expected_version=_version(), actor=current_user,
+                                  edit_token=_edit_token())
             flash(f"{SECTION_TITLES[key]}: saved and marked as completed.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user)
+        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
+                            edit_token=_edit_token(), own_page_ok=True)
     except services.EditConflict as conflict:
         return _section_page(form, key, referral, status=409, conflict=str(conflict))
     return _section_page(form, key, referral, status=422)

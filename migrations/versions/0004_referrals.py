@@ -2,7 +2,7 @@
 
 Revision ID: 0004_referrals
 Revises: 0001_foundation
-Create Date: 2026-11-28 22:13:15.867788
+Create Date: 2026-11-28 22:34:24.517356
 
 """
 from alembic import op
@@ -74,6 +74,7 @@ def upgrade():
     sa.Column('student_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('edit_token', sa.String(length=32), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),

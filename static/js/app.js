@@ -15,3 +15,12 @@ document.body.addEventListener("htmx:sendError", (event) => {
     target.classList.add("app-status--error");
   }
 });
+
+// An autosaving form that is being submitted with its Save button must not send a late autosave.
+document.addEventListener("submit", (event) => {
+  if (event.target.matches("[data-app-autosave]")) event.target.dataset.appSubmitting = "true";
+});
+document.body.addEventListener("htmx:confirm", (event) => {
+  const form = event.detail.elt.closest("[data-app-autosave]");
+  if (form && form.dataset.appSubmitting) event.preventDefault();
+});

@@ -184,6 +184,7 @@ def test_send_lead_refers_a_pupil_through_to_a_placement(browser, live_server, s
     assert re.search(r"Next review\s+Monday 8 February 2027", main)
     assert_accessible(page, "placement")
     page.screenshot(path=str(screenshots / "referral-09-placement.png"), full_page=True)
+    page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     page.close()
 
 
@@ -216,6 +217,7 @@ def test_overdue_review_and_ending_pages(browser, live_server, screenshots):
     assert "Returned with comments" in page.inner_text("main") and "taxi" in page.inner_text("main")
     assert_accessible(page, "returned referral")
     page.screenshot(path=str(screenshots / "referral-returned.png"), full_page=True)
+    page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     page.close()
 
 
@@ -251,6 +253,7 @@ def test_parent_sees_the_week_and_subscribes_on_a_phone(browser, live_server, sc
     events = Calendar.from_ical(response.body()).walk("VEVENT")
     assert len(events) == 4 and {str(e["LOCATION"]) for e in events} == {
         "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA"}
+    page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     context.close()
 
     desktop = browser.new_context(viewport=DESKTOP)
@@ -260,6 +263,7 @@ def test_parent_sees_the_week_and_subscribes_on_a_phone(browser, live_server, sc
     assert days.nth(0).bounding_box()["y"] == days.nth(4).bounding_box()["y"]  # five columns side by side
     assert_accessible(page, "parent home on a desktop")
     page.screenshot(path=str(screenshots / "parent-week-desktop.png"), full_page=True)
+    page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     desktop.close()
 
 
@@ -280,4 +284,5 @@ def test_a_section_saves_without_javascript(browser, live_server):
     page.get_by_role("button", name="Save this section").click()
     assert "saved and marked as completed" in page.inner_text("main")
     assert "You have completed 5 of 12 sections" in page.inner_text("main")
+    page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     context.close()
