@@ -71,8 +71,10 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.documents import views as documents
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
+    from ap_forms.placements import cli as placements_cli
     from ap_forms.placements import views as placements
     from ap_forms.providers import views as providers
+    from ap_forms.referrals import views as referrals
     from ap_forms.school import views as school
     from ap_forms.school_calendar import views as school_calendar
     from ap_forms.students import views as students
@@ -98,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
         checklists,
         documents,
         placements,
+        placements_cli,
+        referrals,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

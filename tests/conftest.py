@@ -149,6 +149,7 @@ class World:
     site_a: object = None
     document_a: object = None
     document_b: object = None
+    referral_x: object = None  # issue 4: a draft Referral Form for pupil X to provider A
 
 
 @pytest.fixture
@@ -180,6 +181,7 @@ def world(app) -> World:
     world.site_a = f.make_site(provider_a)
     world.document_a = f.make_document(provider_a, actor=users["send_lead"])
     world.document_b = f.make_document(provider_b, actor=users["kw_b"])
+    world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
     return world
 
 

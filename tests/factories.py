@@ -199,3 +199,59 @@ def make_site(provider: Provider, name: str = "Top field"):
     db.session.add(site)
     db.session.commit()
     return site
+# --- referrals (issue 4) -------------------------------------------------------------------------
+
+def make_referral(student: Student, provider: Provider | None = None, actor: User | None = None, *,
+                  complete: bool = True, status: str = "draft", **kw):
+    """A referral; `complete` fills every section with valid answers and marks them completed."""
+    from ap_forms.referrals.models import (
+        SECTIONS,
+        Referral,
+        ReferralEvent,
+        ReferralObjective,
+        ReferralRisk,
+        ReferralSection,
+        ReferralSession,
+    )
+
+    referral = Referral(student_id=student.id, status=status, version=1,
+                        created_by_id=actor.id if actor else None, updated_by_id=actor.id if actor else None)
+    if complete:
+        values = dict(
+            uln="1234567890", gender="female", home_language="English",
+            parents_carers="Karen Example (Mother): 07700 900000", has_restrictions=False,
+            medical_needs="Asthma: blue inhaler carried", medication="Salbutamol inhaler as needed",
+            send_needs="Social, emotional and mental health", diagnoses="Autism",
+            ehcp_outcomes="To manage anxiety in new places", attendance_percent=62, suspensions_last_year=2,
+            social_care_status="none", looked_after=False, strengths="Caring with animals",
+            barriers="Anxiety in busy classrooms", past_interventions="Small-group nurture sessions",
+            reasons=["therapeutic", "ehcp_outcomes"], expected_outcomes="Entry Level 3 in land-based studies",
+            provider_id=provider.id if provider else None, proposed_start=date(2026, 12, 7),
+            proposed_end=date(2027, 7, 16), first_review_on=date(2027, 1, 25),
+            parent_views="Supportive of the placement", pupil_views="I like the animals",
+            agreed_on=date(2026, 11, 20), agreed_at_review="interim",
+        )
+        values.update(kw)
+        for name, value in values.items():
+            setattr(referral, name, value)
+        referral.objectives = [
+            ReferralObjective(position=0, objective="Attend at least 90% of sessions",
+                              measure="Attendance register each half term"),
+            ReferralObjective(position=1, objective="Complete the animal care unit",
+                              measure="Unit signed off by the provider"),
+        ]
+        referral.risks = [ReferralRisk(position=0, hazard="Leaving the site when anxious",
+                                       triggers="Loud noises", controls="Quiet space and a named adult",
+                                       likelihood=3, severity=4)]
+        referral.sessions = [ReferralSession(weekday=0, start_time=time(9, 30), end_time=time(12, 0),
+                                             activity="Animal care", site_address=""),
+                             ReferralSession(weekday=2, start_time=time(13, 0), end_time=time(15, 0),
+                                             activity="Horticulture", site_address="Walled garden")]
+        referral.sections = [ReferralSection(key=key, completed=True) for key, _, _ in SECTIONS]
+    else:
+        for name, value in kw.items():
+            setattr(referral, name, value)
+    referral.events = [ReferralEvent(action="created", to_status="draft", by_id=actor.id if actor else None)]
+    db.session.add(referral)
+    db.session.commit()
+    return referral

@@ -20,6 +20,7 @@ ROLE_KEYS = ["anonymous", *sorted(ALL_SIGNED_IN), "disabled"]
 ATTENDANCE_OFFICE = {"office", "headteacher", "send_lead", "dsl"}
 LEADERS = {"headteacher", "send_lead"}
 PROVIDER_READERS = LEADERS | {"dsl"}
+LEADERS = {"headteacher", "send_lead"}
 
 
 @dataclass
@@ -134,13 +135,42 @@ CASES = [
     Case("placements.placement_new", "GET", "/pupils/{pupil_x}/placements/new", LEADERS),
     Case("placements.placement_new", "POST", "/pupils/{pupil_x}/placements/new", LEADERS),
     Case("placements.placement_start", "POST", "/placements/{placement_x}/start", LEADERS),
+    # --- referrals (issue 4) ---
+    Case("referrals.referral_list", "GET", "/referrals/", LEADERS),
+    Case("referrals.referral_new", "GET", "/referrals/new", LEADERS),
+    Case("referrals.referral_new", "POST", "/referrals/new", LEADERS),
+    Case("referrals.referral", "GET", "/referrals/{referral_x}", LEADERS),
+    Case("referrals.section", "GET", "/referrals/{referral_x}/sections/pupil", LEADERS),
+    Case("referrals.section", "POST", "/referrals/{referral_x}/sections/pupil", LEADERS),
+    Case("referrals.check", "GET", "/referrals/{referral_x}/check", LEADERS),
+    Case("referrals.submit", "POST", "/referrals/{referral_x}/submit", LEADERS,
+         data={"not": "a complete submission"}),
+    Case("referrals.approve", "GET", "/referrals/{referral_x}/approve", LEADERS),
+    Case("referrals.approve", "POST", "/referrals/{referral_x}/approve", LEADERS),
+    Case("referrals.return_referral", "GET", "/referrals/{referral_x}/return", LEADERS),
+    Case("referrals.return_referral", "POST", "/referrals/{referral_x}/return", LEADERS),
+    Case("referrals.referral_pdf", "GET", "/referrals/{referral_x}/pdf", LEADERS),
+    Case("placements.placement", "GET", "/placements/{placement_x}", STAFF),
+    Case("placements.review_new", "GET", "/placements/{placement_x}/review", LEADERS),
+    Case("placements.review_new", "POST", "/placements/{placement_x}/review", LEADERS),
+    Case("placements.end", "GET", "/placements/{placement_x}/end", LEADERS),
+    Case("placements.end", "POST", "/placements/{placement_x}/end", LEADERS),
+    Case("placements.calendar_create", "POST", "/my-child/{pupil_x}/calendar", {"parent_x", "parent_y"},
+         out_of_scope={"parent_y"}),
+    Case("placements.calendar_create", "POST", "/my-child/{pupil_y}/calendar", {"parent_x", "parent_y"},
+         out_of_scope={"parent_x"}),
+    Case("placements.calendar_revoke", "POST", "/my-child/{pupil_x}/calendar/stop", {"parent_x", "parent_y"},
+         out_of_scope={"parent_y"}),
+    Case("placements.calendar_revoke", "POST", "/my-child/{pupil_y}/calendar/stop", {"parent_x", "parent_y"},
+         out_of_scope={"parent_x"}),
 ]
 
 
 def _ids(world) -> dict:
     ids = {"pupil_x": world.pupil_x.id, "pupil_y": world.pupil_y.id,
            "provider_a": world.provider_a.id, "provider_b": world.provider_b.id,
-           "placement_x": world.placement_x.id, "placement_y": world.placement_y.id}
+           "placement_x": world.placement_x.id, "placement_y": world.placement_y.id,
+           "referral_x": world.referral_x.id}
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
     ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)

@@ -123,6 +123,10 @@ def load_demo(password: str) -> None:
     load_calendar()
     load_attendance_history()
 
+    from ap_forms.demo.referrals import add_demo_referrals
+
+    add_demo_referrals()
+
 
 @bp.cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random).")

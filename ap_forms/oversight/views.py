@@ -6,8 +6,15 @@ from flask_login import current_user
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.placements.models import ACTIVE, PLANNED
-from ap_forms.placements.services import active_placements
+from ap_forms.placements.services import (
+    active_feeds,
+    active_placements,
+    next_reviews_due,
+    overdue_reviews,
+    recently_ended,
+)
 from ap_forms.providers.services import load_providers, statuses_for
+from ap_forms.referrals.services import awaiting_decision
 from ap_forms.students.services import children_of
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
@@ -20,6 +27,7 @@ bp = Blueprint("oversight", __name__)
 @bp.get("/")
 def home():
     role = current_user.role
+    today = clock.now().date()
     if role == ADMIN:
         return redirect(url_for("accounts.user_list"))
     if role == KEY_WORKER:
@@ -30,15 +38,17 @@ def home():
         return render("oversight/home_key_worker.html", placements=placements,
                       register=register, forms=mark_forms(register.rows), today=now.date(),
                       missing=missing_marks(current_user, now.date()),
-                      previous_day=register.previous_day, next_day=register.next_day)
+                      previous_day=register.previous_day, next_day=register.next_day,
+                      ended=recently_ended(current_user, today))
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),
-                      placements=placements)
-    return _school_overview()
+                      placements=placements, ended=recently_ended(current_user, today),
+                      reviews_due=next_reviews_due(placements), feeds=active_feeds(current_user), today=today)
+    return _school_overview(today)
 
 
-def _school_overview():
+def _school_overview(today):
     placements = active_placements(current_user)
     # Every provider's status, computed from its record: a lapse is flagged here, never acted on.
     providers = load_providers()
@@ -48,4 +58,6 @@ def _school_overview():
     lapsed_with_pupils = [row for row in lapsed if row[2]]
     attention = [(p, statuses[p.id]) for p in providers if statuses[p.id].state != "cleared"]
     return render("oversight/home_school.html", placements=placements, statuses=statuses,
-                  lapsed_with_pupils=lapsed_with_pupils, attention=attention)
+                  lapsed_with_pupils=lapsed_with_pupils, attention=attention,
+                  overdue_reviews=overdue_reviews(current_user, today, placements),
+                  awaiting=awaiting_decision(current_user))

@@ -1,11 +1,29 @@
+"""Forms for planning a placement, its reviews and its ending."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from ap_forms.web.form_fields import GovDateField, optional_date, required_date
+from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
+from ap_forms.web.form_fields import GovDate, GovDateField, optional_date, required_date, strip
 
 SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"), ("medical_needs", "Medical needs")]
 
@@ -48,3 +66,82 @@ class PlacementForm(FlaskForm):
     def validate_planned_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("The planned end date must be after the start date")
+
+
+def _area(label: str, message: str | None = None, hint: str = ""):
+    # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
+    validators = [InputRequired(message)] if message else []
+    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
+                         validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
+                                                                          "or fewer")])
+
+
+class ProgressRow(Form):
+    rating = RadioField("Progress", widget=GovRadioInput(), choices=PROGRESS, validate_choice=False)
+    comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
+                            validators=[Length(max=2000, message="A comment must be 2000 characters or fewer")])
+
+
+class ReviewForm(FlaskForm):
+    held_on = GovDate("Date of the review", required_message="Enter the date the review was held")
+    progress = FieldList(FormField(ProgressRow), max_entries=20)
+    suitability = RadioField("Is the placement suitable?", widget=GovRadioInput(), choices=SUITABILITY,
+                             validators=[InputRequired("Select whether the placement is suitable")])
+    suitability_notes = _area("Why (optional)")
+    readiness = RadioField("Is the pupil ready to return to school?", widget=GovRadioInput(), choices=READINESS,
+                           validators=[InputRequired("Select whether the pupil is ready to return to school")])
+    reintegration_timeframe = _area("Reintegration timeframe", "Enter the reintegration timeframe",
+                                    hint="When and how the pupil could return to school, like 'phased return "
+                                         "from January, 2 days a week', or when to look at this again.")
+    decisions = _area("Decisions and actions", "Enter the decisions made at the review")
+    next_review_on = GovDate("Date of the next review", required_message="Enter the date of the next review",
+                             description="Within 8 weeks: placements are reviewed at least every half term.")
+    submit = SubmitField("Save the review", widget=GovSubmitInput())
+
+    def set_objectives(self, objectives: list[str]) -> None:
+        """One progress row per objective; the wording is kept with the review."""
+        while len(self.progress) < len(objectives):
+            self.progress.append_entry()
+        self.objective_texts = objectives
+
+    def validate_next_review_on(self, field):
+        if field.data and self.held_on.data and field.data <= self.held_on.data:
+            raise StopValidation("The next review must be after this one")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        codes = {code for code, _ in PROGRESS}
+        for n, entry in enumerate(self.progress, start=1):
+            if entry.rating.data not in codes:
+                entry.rating.errors = [*entry.rating.errors, f"Select the progress towards objective {n}"]
+                ok = False
+        return ok
+
+    def progress_values(self) -> list[dict]:
+        return [{"objective": text, "rating": entry.rating.data, "comment": entry.comment.data or ""}
+                for entry, text in zip(self.progress, self.objective_texts, strict=False)]
+
+
+class EndForm(FlaskForm):
+    kind = RadioField("How is the placement ending?", widget=GovRadioInput(), choices=[
+        (PLANNED_END, "As planned, or agreed at a review"),
+        (IMMEDIATE, "Immediate withdrawal, without notice or formal review"),
+    ], validators=[InputRequired("Select how the placement is ending")])
+    reason = RadioField("Reason for an immediate withdrawal", widget=GovRadioInput(), choices=END_REASONS,
+                        validate_choice=False,
+                        description="Only for an immediate withdrawal. The policy allows it for a "
+                                    "safeguarding concern or gross misconduct.")
+    ended_on = GovDate("Last day of the placement", required_message="Enter the date the placement ended",
+                       description="Today or earlier. The timetable stops at once.")
+    details = _area("What happened and what was decided",
+                    hint="Needed for an immediate withdrawal. The family and the key worker see only that the "
+                         "placement ended, not why.")
+    submit = SubmitField("End the placement", widget=GovSubmitInput())
+
+    def validate_reason(self, field):
+        if self.kind.data == IMMEDIATE and field.data not in {code for code, _ in END_REASONS}:
+            raise StopValidation("Select the reason for the immediate withdrawal")
+
+    def validate_details(self, field):
+        if self.kind.data == IMMEDIATE and not field.data:
+            raise StopValidation("Describe what happened and what was decided")

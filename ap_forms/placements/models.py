@@ -65,3 +65,108 @@ class TimetableSession(db.Model):
     site_address: Mapped[str] = mapped_column(Text, default="")
 
     placement: Mapped[Placement] = relationship(back_populates="sessions")
+
+
+# --- Reviews, ending and the family's calendar feed (issue 4) ----------------------------------
+
+WEEKDAY_CHOICES = [("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"), ("4", "Friday")]
+SUITABILITY = [("suitable", "Suitable: continue as agreed"), ("changes", "Suitable with changes"),
+               ("not_suitable", "Not suitable")]
+READINESS = [("not_yet", "Not ready yet"), ("phased", "Ready for a phased return"),
+             ("ready", "Ready to return to school")]
+PROGRESS = [("not_started", "Not started"), ("some", "Some progress"), ("good", "Good progress"),
+            ("achieved", "Achieved")]
+PLANNED_END, IMMEDIATE = "planned", "immediate"
+END_REASONS = [("safeguarding", "Safeguarding concern"), ("gross_misconduct", "Gross misconduct"),
+               ("other", "Other")]
+
+
+class PlacementReview(db.Model):
+    """A review of a placement. A row with no held_on is the next review booked (due_on)."""
+
+    __tablename__ = "placement_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    suitability: Mapped[str] = mapped_column(String(20), default="")
+    suitability_notes: Mapped[str] = mapped_column(Text, default="")
+    readiness: Mapped[str] = mapped_column(String(20), default="")
+    reintegration_timeframe: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    placement: Mapped[Placement] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+    progress: Mapped[list[ReviewProgress]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewProgress.position")
+
+    @property
+    def suitability_label(self) -> str:
+        return dict(SUITABILITY).get(self.suitability, "")
+
+    @property
+    def readiness_label(self) -> str:
+        return dict(READINESS).get(self.readiness, "")
+
+
+class ReviewProgress(db.Model):
+    """Progress against one of the placement's objectives at a review."""
+
+    __tablename__ = "review_progress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("placement_reviews.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    objective: Mapped[str] = mapped_column(Text)  # the objective's words at the time of the review
+    rating: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[PlacementReview] = relationship(back_populates="progress")
+
+    @property
+    def rating_label(self) -> str:
+        return dict(PROGRESS).get(self.rating, "")
+
+
+class PlacementEnding(db.Model):
+    """How and when a placement ended: as planned, or withdrawn at once (safeguarding, misconduct)."""
+
+    __tablename__ = "placement_endings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), unique=True)
+    ended_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(20), default="")
+    details: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    placement: Mapped[Placement] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def description(self) -> str:
+        if self.kind == IMMEDIATE:
+            return "Withdrawn immediately: " + dict(END_REASONS).get(self.reason, "").lower()
+        return "Ended as planned"
+
+
+class CalendarFeed(db.Model):
+    """A parent's secret calendar address for one child's timetable. The token is the credential."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    parent: Mapped[User] = relationship()
+    student: Mapped[Student] = relationship()

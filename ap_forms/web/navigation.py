@@ -15,6 +15,7 @@ MENU: list[tuple[str, str]] = [
     ("providers.provider_list", "Providers"),
     ("providers.own_provider", "Checks with the school"),
     ("checklists.index", "Checklists"),
+    ("referrals.referral_list", "Referrals"),
     ("accounts.user_list", "Users"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),

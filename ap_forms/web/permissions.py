@@ -20,8 +20,10 @@ from ap_forms.web.roles import (
 
 # Reachable without signing in.
 # The two-factor steps check their own half-signed-in state (password passed, code pending).
+# The calendar feed only because the secret token in its address is the credential (a parent's
+# phone cannot sign in); a revoked or unknown token answers 404.
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "static"})
+                              "health.healthz", "static", "placements.calendar_feed"})
 
 RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
@@ -94,6 +96,24 @@ RULES: dict[str, frozenset[str]] = {
     # The commissioning gate stands in front of both (providers.services.ensure_provider_cleared).
     "placements.placement_new": LEADERS,
     "placements.placement_start": LEADERS,
+    # --- referrals (issue 4) ---
+    # The Referral Form holds the most sensitive record of a pupil: headteacher and SEND lead only.
+    "referrals.referral_list": LEADERS,
+    "referrals.referral_new": LEADERS,
+    "referrals.referral": LEADERS,
+    "referrals.section": LEADERS,
+    "referrals.check": LEADERS,
+    "referrals.submit": LEADERS,
+    "referrals.approve": LEADERS,
+    "referrals.return_referral": LEADERS,
+    "referrals.referral_pdf": LEADERS,
+    # A placement's page for school staff; reviews and ending by the leaders of AP
+    "placements.placement": SCHOOL_STAFF,
+    "placements.review_new": LEADERS,
+    "placements.end": LEADERS,
+    # A parent's secret calendar link for their own child (scoped to their children)
+    "placements.calendar_create": frozenset({PARENT}),
+    "placements.calendar_revoke": frozenset({PARENT}),
 }
 
 # Kept for readability of rules above and in later domains.

@@ -1,7 +1,7 @@
 """attendance and school calendar
 
 Revision ID: 0005_attendance
-Revises: 0002_providers
+Revises: 0004_referrals
 Create Date: 2026-11-28 22:13:03.376153
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_attendance'
-down_revision = '0002_providers'
+down_revision = '0004_referrals'
 branch_labels = None
 depends_on = None
 

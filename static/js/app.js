@@ -78,3 +78,12 @@ document.body.addEventListener("htmx:beforeRequest", (event) => {
     event.preventDefault();
   }
 });
+
+// An autosaving form that is being submitted with its Save button must not send a late autosave.
+document.addEventListener("submit", (event) => {
+  if (event.target.matches("[data-app-autosave]")) event.target.dataset.appSubmitting = "true";
+});
+document.body.addEventListener("htmx:confirm", (event) => {
+  const form = event.detail.elt.closest("[data-app-autosave]");
+  if (form && form.dataset.appSubmitting) event.preventDefault();
+});

@@ -1,0 +1,537 @@
+"""The Referral Form's sections, the approval and return forms.
+
+Each section form knows how to start from a saved referral (`initial`) and what plain values it
+gives the service (`values`). Validation messages say exactly what to fix, GOV.UK style.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
+
+from ap_forms.placements.models import WEEKDAY_CHOICES
+from ap_forms.referrals.models import (
+    COST_BASES,
+    GENDERS,
+    LIKELIHOOD,
+    REASONS,
+    REVIEW_KINDS,
+    SEVERITY,
+    SOCIAL_CARE,
+)
+from ap_forms.web.form_fields import GovDate, strip
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+LONG = 5000  # characters in a text box: a long paragraph, never a whole document
+MAX_REVIEW_GAP = timedelta(weeks=8)  # reviews at least every half term (DfE, 2025)
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def _text(label: str, message: str | None = None, *, hint: str = "", optional: bool = False, area: bool = True,
+          max_length: int = LONG):
+    """A text box (or one-line input) with a plain-English 'required' message."""
+    # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
+    validators = [] if optional else [InputRequired(message)]
+    validators.append(Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"))
+    field = TextAreaField if area else StringField
+    return field(label, widget=GovTextArea() if area else GovTextInput(), description=hint,
+                 filters=[strip], validators=validators)
+
+
+def parse_time(text: str | None) -> time | None:
+    """'09:30', '9.30' or '0930' as a time; None when it is not one."""
+    match = re.fullmatch(r"(\d{1,2})[:.]?(\d{2})", (text or "").strip())
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def parse_whole_number(text: str | None, low: int, high: int) -> int | None:
+    text = (text or "").strip().rstrip("%").strip()
+    if not re.fullmatch(r"\d{1,4}", text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def add_error(field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+class SectionForm(FlaskForm):
+    """A section of the Referral Form: `initial(referral)` to fill it, `values()` to save it."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {name: getattr(referral, name) for name in cls.COLUMNS}
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data or "" for name in self.COLUMNS}
+
+
+class PupilForm(SectionForm):
+    COLUMNS = ("uln", "gender", "home_language")
+    uln = StringField("Unique Learner Number (ULN, optional)", widget=GovTextInput(), filters=[strip],
+                      description="10 digits. Leave blank if the pupil does not have one yet.",
+                      validators=[Optional(), Regexp(r"^\d{10}$", message="Enter the ULN as 10 digits, or "
+                                                     "leave it blank if the pupil does not have one")])
+    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
+                        validators=[InputRequired("Select the pupil's gender")])
+    home_language = _text("Home language", "Enter the pupil's home language, like English", area=False,
+                          max_length=60)
+
+
+class FamilyForm(SectionForm):
+    parents_carers = _text("Parents and carers", "Enter the parents or carers and how to contact them",
+                           hint="Names, relationship to the pupil, phone and email. Who to call first.")
+    has_restrictions = RadioField("Are there any contact or legal restrictions?", widget=GovRadioInput(),
+                                  choices=YES_NO, description="For example, a court order or a parent "
+                                  "who must not collect the pupil.",
+                                  validators=[InputRequired("Select yes if there are contact or legal "
+                                                            "restrictions")])
+    restrictions = _text("Details of the restrictions", hint="Only if there are any.", optional=True)
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"parents_carers": referral.parents_carers, "restrictions": referral.restrictions,
+                "has_restrictions": _yes_no(referral.has_restrictions)}
+
+    def values(self) -> dict:
+        has = self.has_restrictions.data == "yes"
+        return {"parents_carers": self.parents_carers.data, "has_restrictions": has,
+                "restrictions": (self.restrictions.data or "") if has else ""}
+
+    def validate_restrictions(self, field):
+        if self.has_restrictions.data == "yes" and not field.data:
+            raise StopValidation("Describe the contact or legal restrictions")
+
+
+class HealthForm(SectionForm):
+    COLUMNS = ("medical_needs", "medication")
+    medical_needs = _text("Medical needs", "Enter the pupil's medical needs, or write None",
+                          hint="From the pupil record. Check it is up to date. Write None if there are none.")
+    medication = _text("Medication", "Enter any medication the pupil takes, or write None",
+                       hint="What, when, who gives it and where it is kept. Write None if there is none.")
+
+
+class SendForm(SectionForm):
+    COLUMNS = ("send_needs", "diagnoses", "ehcp_outcomes")
+    send_needs = _text("SEND needs", "Enter the pupil's special educational needs",
+                       hint="From the pupil record. Check it is up to date.")
+    diagnoses = _text("Diagnoses", "Enter the pupil's diagnoses, or write None")
+    ehcp_outcomes = _text("EHCP outcomes this placement supports", "Enter the EHCP outcomes the placement "
+                          "supports, or write No EHCP", hint="Copy the outcomes from Section E of the "
+                          "Education, Health and Care Plan. If the pupil has no EHCP, write No EHCP.")
+
+
+class HistoryForm(SectionForm):
+    attendance_percent = StringField("Attendance before the placement (%)", widget=GovTextInput(),
+                                     filters=[strip], description="This school year so far, as a whole "
+                                     "number. It is the baseline for judging the placement.",
+                                     validators=[InputRequired("Enter the pupil's attendance as a whole "
+                                                               "number from 0 to 100")])
+    suspensions_last_year = StringField("Suspensions in the last 12 months", widget=GovTextInput(),
+                                        filters=[strip], validators=[InputRequired(
+                                            "Enter the number of suspensions in the last 12 months, or 0")])
+    exclusions_detail = _text("Details of suspensions or exclusions (optional)", optional=True)
+    social_care_status = RadioField("Social care involvement", widget=GovRadioInput(), choices=SOCIAL_CARE,
+                                    validators=[InputRequired("Select the pupil's social care involvement")])
+    looked_after = RadioField("Is the pupil looked after by the local authority?", widget=GovRadioInput(),
+                              choices=YES_NO,
+                              validators=[InputRequired("Select yes if the pupil is looked after")])
+    social_care_details = _text("Social worker and plan", optional=True,
+                                hint="Needed when there is social care involvement or the pupil is looked "
+                                     "after: the social worker's name and contact, and the plan.")
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        def as_text(number):
+            return "" if number is None else str(number)
+
+        return {"attendance_percent": as_text(referral.attendance_percent),
+                "suspensions_last_year": as_text(referral.suspensions_last_year),
+                "exclusions_detail": referral.exclusions_detail,
+                "social_care_status": referral.social_care_status or None,
+                "looked_after": _yes_no(referral.looked_after),
+                "social_care_details": referral.social_care_details}
+
+    def values(self) -> dict:
+        return {"attendance_percent": parse_whole_number(self.attendance_percent.data, 0, 100),
+                "suspensions_last_year": parse_whole_number(self.suspensions_last_year.data, 0, 365),
+                "exclusions_detail": self.exclusions_detail.data or "",
+                "social_care_status": self.social_care_status.data,
+                "looked_after": self.looked_after.data == "yes",
+                "social_care_details": self.social_care_details.data or ""}
+
+    def validate_attendance_percent(self, field):
+        if parse_whole_number(field.data, 0, 100) is None:
+            raise StopValidation("Attendance must be a whole number from 0 to 100, like 64")
+
+    def validate_suspensions_last_year(self, field):
+        if parse_whole_number(field.data, 0, 365) is None:
+            raise StopValidation("Suspensions must be a whole number, like 0 or 3")
+
+    def validate_social_care_details(self, field):
+        involved = self.social_care_status.data not in (None, "", "none") or self.looked_after.data == "yes"
+        if involved and not field.data:
+            raise StopValidation("Enter the social worker's name and contact, and the plan")
+
+
+class ProfileForm(SectionForm):
+    COLUMNS = ("strengths", "barriers", "past_interventions")
+    strengths = _text("Strengths and interests", "Enter the pupil's strengths and interests")
+    barriers = _text("Barriers to learning", "Enter the pupil's barriers to learning")
+    past_interventions = _text("Effective past interventions", "Enter the interventions that have worked",
+                               hint="What has worked before, in school or elsewhere, and what has not.")
+
+
+class ReasonsForm(SectionForm):
+    reasons = SelectMultipleField("Why is alternative provision needed?", widget=GovCheckboxesInput(),
+                                  choices=REASONS, description="Select all that apply. These are the "
+                                  "reasons in the school's Alternative Provision Policy.",
+                                  validate_choice=False)
+    reason_other = _text("Other reason", hint="Only if you selected Other.", optional=True)
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"reasons": list(referral.reasons or []), "reason_other": referral.reason_other}
+
+    def values(self) -> dict:
+        reasons = [code for code, _ in REASONS if code in (self.reasons.data or [])]
+        return {"reasons": reasons, "reason_other": (self.reason_other.data or "") if "other" in reasons else ""}
+
+    def validate_reasons(self, field):
+        known = {code for code, _ in REASONS}
+        if not field.data or not set(field.data) <= known:
+            raise StopValidation("Select at least one reason for alternative provision")
+
+    def validate_reason_other(self, field):
+        if "other" in (self.reasons.data or []) and not field.data:
+            raise StopValidation("Describe the other reason for alternative provision")
+
+
+# --- Sections with several rows -------------------------------------------------------------------
+
+def _filled(row: dict) -> bool:
+    return any(str(v or "").strip() for v in row.values())
+
+
+class ObjectiveRow(Form):
+    objective = StringField("Objective", widget=GovTextInput(), filters=[strip],
+                            validators=[Length(max=1000, message="An objective must be 1000 characters or fewer")])
+    measure = StringField("How progress will be measured", widget=GovTextInput(), filters=[strip],
+                          validators=[Length(max=1000, message="A measure must be 1000 characters or fewer")])
+
+
+class ObjectivesForm(SectionForm):
+    MAX_ROWS = 8
+    objectives = FieldList(FormField(ObjectiveRow), max_entries=MAX_ROWS)
+    expected_outcomes = _text("Expected academic outcomes", "Enter the expected academic outcomes",
+                              hint="What the pupil should achieve academically, including any accreditation "
+                                   "or qualifications. The provider is given these.")
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"objectives": [{"objective": o.objective, "measure": o.measure} for o in referral.objectives],
+                "expected_outcomes": referral.expected_outcomes}
+
+    def values(self) -> dict:
+        rows = [entry.data for entry in self.objectives if _filled(entry.data)]
+        return {"objectives": [{"objective": r["objective"], "measure": r["measure"]} for r in rows],
+                "expected_outcomes": self.expected_outcomes.data or ""}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        filled = [(n, e) for n, e in enumerate(self.objectives, start=1) if _filled(e.data)]
+        for n, entry in filled:
+            if not entry.objective.data:
+                add_error(entry.objective, f"Enter objective {n}, or clear its measure")
+                ok = False
+            if not entry.measure.data:
+                add_error(entry.measure, f"Enter how progress towards objective {n} will be measured")
+                ok = False
+        if not filled and len(self.objectives):
+            add_error(self.objectives[0].objective, "Enter at least one objective for the placement")
+            ok = False
+        return ok
+
+
+class RiskRow(Form):
+    hazard = StringField("Hazard", widget=GovTextInput(), filters=[strip], validators=[Length(max=1000)])
+    triggers = StringField("Triggers (optional)", widget=GovTextInput(), filters=[strip],
+                           validators=[Length(max=1000)])
+    controls = StringField("Controls", widget=GovTextInput(), filters=[strip], validators=[Length(max=2000)])
+    likelihood = SelectField("Likelihood", widget=GovSelect(), choices=[("", "Choose")] + [
+        (str(v), t) for v, t in LIKELIHOOD], validate_choice=False)
+    severity = SelectField("Severity", widget=GovSelect(), choices=[("", "Choose")] + [
+        (str(v), t) for v, t in SEVERITY], validate_choice=False)
+
+
+def _score(value: str | None) -> int | None:
+    return int(value) if value in {"1", "2", "3", "4", "5"} else None
+
+
+class RisksForm(SectionForm):
+    MAX_ROWS = 8
+    risks = FieldList(FormField(RiskRow), max_entries=MAX_ROWS)
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"risks": [{"hazard": r.hazard, "triggers": r.triggers, "controls": r.controls,
+                           "likelihood": str(r.likelihood), "severity": str(r.severity)} for r in referral.risks]}
+
+    def values(self) -> dict:
+        rows = [e.data for e in self.risks if _filled({k: v for k, v in e.data.items()})]
+        return {"risks": [{"hazard": r["hazard"], "triggers": r["triggers"] or "", "controls": r["controls"],
+                           "likelihood": _score(r["likelihood"]), "severity": _score(r["severity"])} for r in rows]}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        filled = [(n, e) for n, e in enumerate(self.risks, start=1) if _filled(e.data)]
+        for n, entry in filled:
+            checks = [(entry.hazard, not entry.hazard.data, f"Enter the hazard for risk {n}"),
+                      (entry.controls, not entry.controls.data, f"Enter how risk {n} is controlled"),
+                      (entry.likelihood, _score(entry.likelihood.data) is None,
+                       f"Select the likelihood of risk {n}, 1 to 5"),
+                      (entry.severity, _score(entry.severity.data) is None,
+                       f"Select the severity of risk {n}, 1 to 5")]
+            for field, failed, message in checks:
+                if failed:
+                    add_error(field, message)
+                    ok = False
+        if not filled and len(self.risks):
+            add_error(self.risks[0].hazard, "Enter at least one hazard: what could go wrong at the placement")
+            ok = False
+        return ok
+
+
+class SessionRow(Form):
+    weekday = SelectField("Day", widget=GovSelect(), choices=[("", "Choose")] + WEEKDAY_CHOICES,
+                          validate_choice=False)
+    start_time = StringField("Start time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
+    end_time = StringField("End time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
+    activity = StringField("Activity", widget=GovTextInput(), filters=[strip], validators=[Length(max=160)])
+    site_address = StringField("Site address (optional)", widget=GovTextInput(), filters=[strip],
+                               validators=[Length(max=500)])
+
+
+class TimetableForm(SectionForm):
+    MAX_ROWS = 10
+    sessions = FieldList(FormField(SessionRow), max_entries=MAX_ROWS)
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"sessions": [{"weekday": str(s.weekday), "start_time": s.start_time.strftime("%H:%M"),
+                              "end_time": s.end_time.strftime("%H:%M"), "activity": s.activity,
+                              "site_address": s.site_address} for s in referral.sessions]}
+
+    def values(self) -> dict:
+        rows = [e.data for e in self.sessions if _filled(e.data)]
+        return {"sessions": [{"weekday": int(r["weekday"]), "start_time": parse_time(r["start_time"]),
+                              "end_time": parse_time(r["end_time"]), "activity": r["activity"],
+                              "site_address": r["site_address"] or ""} for r in rows]}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        filled = [(n, e) for n, e in enumerate(self.sessions, start=1) if _filled(e.data)]
+        booked: list[tuple[int, int, time, time]] = []
+        for n, entry in filled:
+            day_ok = entry.weekday.data in {str(d) for d, _ in WEEKDAY_CHOICES}
+            start, end = parse_time(entry.start_time.data), parse_time(entry.end_time.data)
+            problems = [
+                (entry.weekday, not day_ok, f"Select the day of session {n}"),
+                (entry.start_time, start is None, f"Enter the start time of session {n}, like 09:30"),
+                (entry.end_time, end is None, f"Enter the end time of session {n}, like 12:00"),
+                (entry.activity, not entry.activity.data, f"Enter the activity for session {n}"),
+            ]
+            for field, failed, message in problems:
+                if failed:
+                    add_error(field, message)
+                    ok = False
+            if start and end and end <= start:
+                add_error(entry.end_time, f"The end time of session {n} must be after its start time")
+                ok = False
+            elif day_ok and start and end:
+                for other, day, other_start, other_end in booked:
+                    if day == int(entry.weekday.data) and start < other_end and other_start < end:
+                        add_error(entry.start_time, f"Session {n} overlaps session {other} on the same day")
+                        ok = False
+                        break
+                booked.append((n, int(entry.weekday.data), start, end))
+        if not filled and len(self.sessions):
+            add_error(self.sessions[0].weekday, "Enter at least one session of the proposed timetable")
+            ok = False
+        return ok
+
+
+class ProviderForm(SectionForm):
+    provider_id = SelectField("Proposed provider", widget=GovSelect(), validate_choice=False,
+                              description="Only a cleared provider can be approved. You can propose one "
+                                          "whose checks are still being done.")
+    proposed_start = GovDate("Proposed start date", required_message="Enter the proposed start date")
+    proposed_end = GovDate("Planned end date", required_message="Enter the planned end date",
+                           description="How long the placement is envisaged to last.")
+    first_review_on = GovDate("First review date", required_message="Enter the date of the first review",
+                              description="Within 8 weeks of the start: placements are reviewed at least "
+                                          "every half term.")
+
+    def set_providers(self, providers, status_of) -> None:
+        self.provider_id.choices = [("", "Choose a provider")] + [
+            (str(p.id), f"{p.name} ({status_of(p).label})") for p in providers]
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"provider_id": str(referral.provider_id or ""), "proposed_start": referral.proposed_start,
+                "proposed_end": referral.proposed_end, "first_review_on": referral.first_review_on}
+
+    def values(self) -> dict:
+        return {"provider_id": int(self.provider_id.data), "proposed_start": self.proposed_start.data,
+                "proposed_end": self.proposed_end.data, "first_review_on": self.first_review_on.data}
+
+    def validate_provider_id(self, field):
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise StopValidation("Select the proposed provider")
+
+    def validate_proposed_end(self, field):
+        if field.data and self.proposed_start.data and field.data <= self.proposed_start.data:
+            raise StopValidation("The planned end date must be after the proposed start date")
+
+    def validate_first_review_on(self, field):
+        start = self.proposed_start.data
+        if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
+            raise StopValidation("The first review must be within 8 weeks of the start date: placements are "
+                                 "reviewed at least every half term")
+
+
+class AgreementForm(SectionForm):
+    parent_views = _text("Parents' or carers' views", "Enter the parents' or carers' views")
+    pupil_views = _text("The pupil's views", "Enter the pupil's views",
+                        hint="In their own words where possible.")
+    agreed_at_review = RadioField("At which review did the parents agree?", widget=GovRadioInput(),
+                                  choices=REVIEW_KINDS,
+                                  validators=[InputRequired("Select the review at which the parents agreed")])
+    agreed_on = GovDate("Date the parents agreed", required_message="Enter the date the parents agreed")
+
+    @classmethod
+    def initial(cls, referral) -> dict:
+        return {"parent_views": referral.parent_views, "pupil_views": referral.pupil_views,
+                "agreed_at_review": referral.agreed_at_review or None, "agreed_on": referral.agreed_on}
+
+    def values(self) -> dict:
+        return {"parent_views": self.parent_views.data, "pupil_views": self.pupil_views.data,
+                "agreed_at_review": self.agreed_at_review.data, "agreed_on": self.agreed_on.data}
+
+    def validate_agreed_on(self, field):
+        if field.data and field.data > date.today():
+            raise StopValidation("The date the parents agreed must be today or in the past")
+
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    "pupil": PupilForm, "family": FamilyForm, "health": HealthForm, "send": SendForm, "history": HistoryForm,
+    "profile": ProfileForm, "reasons": ReasonsForm, "objectives": ObjectivesForm, "risks": RisksForm,
+    "provider": ProviderForm, "timetable": TimetableForm, "agreement": AgreementForm,
+}
+ROW_LISTS = {"objectives": ObjectivesForm, "risks": RisksForm, "sessions": TimetableForm}
+
+
+# --- Starting, approving and returning ----------------------------------------------------------
+
+class StartForm(FlaskForm):
+    student_id = SelectField("Pupil", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Start the referral", widget=GovSubmitInput())
+
+    def set_students(self, students) -> None:
+        self.student_id.choices = [("", "Choose a pupil")] + [
+            (str(s.id), f"{s.sort_name} (Year {s.year_group})") for s in students]
+
+    def validate_student_id(self, field):
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise StopValidation("Select the pupil to refer")
+
+
+SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"), ("medical_needs", "Medical needs")]
+
+
+class ApproveForm(FlaskForm):
+    key_worker_id = SelectField("Key worker", widget=GovSelect(), validate_choice=False,
+                                description="The provider's member of staff who will work with the pupil.")
+    start_date = GovDate("Start date", required_message="Enter the date the placement starts")
+    planned_end_date = GovDate("Planned end date", required_message="Enter the planned end date")
+    first_review_on = GovDate("First review date", required_message="Enter the date of the first review",
+                              description="Within 8 weeks of the start.")
+    agreed_cost = StringField("Agreed cost in pounds", widget=GovTextInput(), filters=[strip],
+                              description="From the provider's Service Level Agreement, like 85.00",
+                              validators=[InputRequired("Enter the agreed cost in pounds, like 85.00")])
+    cost_basis = RadioField("The cost is", widget=GovRadioInput(), choices=COST_BASES,
+                            validators=[InputRequired("Select what the cost covers, like per session")])
+    share = SelectMultipleField("SEND information shared with the provider", widget=GovCheckboxesInput(),
+                                choices=SHARE_CHOICES, validate_choice=False,
+                                description="The key worker sees only what you tick. Share what they need to "
+                                            "cater for the pupil.")
+    submit = SubmitField("Approve and create the placement", widget=GovSubmitInput())
+
+    def set_key_workers(self, key_workers) -> None:
+        self.key_worker_id.choices = [("", "Choose a key worker")] + [(str(u.id), u.name) for u in key_workers]
+
+    def cost(self) -> Decimal | None:
+        text = (self.agreed_cost.data or "").replace("£", "").replace(",", "").strip()
+        if not re.fullmatch(r"\d{1,7}(\.\d{1,2})?", text):
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return None
+
+    def validate_key_worker_id(self, field):
+        options = {value for value, _ in field.choices if value}
+        if options and field.data not in options:
+            raise StopValidation("Select the key worker for this placement")
+
+    def validate_agreed_cost(self, field):
+        if self.cost() is None:
+            raise StopValidation("Enter the agreed cost as an amount in pounds, like 85.00")
+
+    def validate_planned_end_date(self, field):
+        if field.data and self.start_date.data and field.data <= self.start_date.data:
+            raise StopValidation("The planned end date must be after the start date")
+
+    def validate_first_review_on(self, field):
+        start = self.start_date.data
+        if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
+            raise StopValidation("The first review must be within 8 weeks of the start date: placements are "
+                                 "reviewed at least every half term")
+
+
+class ReturnForm(FlaskForm):
+    comments = _text("What needs to change", "Enter what needs to change before the referral can be approved",
+                     hint="The SEND lead sees this with the referral.")
+    submit = SubmitField("Return the referral", widget=GovSubmitInput())
