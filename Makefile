@@ -34,7 +34,7 @@ run: install system-deps
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-dev system-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: install-dev
 	$(BIN)/ruff check ap_forms tests bench

@@ -15,7 +15,11 @@ from ap_forms import create_app
 from ap_forms.extensions import db
 from tests import factories
 
-PG_URL = os.environ.get("DATABASE_URL", "")
+BASE_PG_URL = os.environ.get("DATABASE_URL", "")
+# With pytest-xdist each worker gets its own PostgreSQL database, so workers never empty each
+# other's tables.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = f"{BASE_PG_URL}_{_WORKER}" if BASE_PG_URL and _WORKER else BASE_PG_URL
 
 
 def _config(tmp_path, **extra) -> dict:
@@ -40,6 +44,8 @@ def _pg_schema(tmp_path_factory):
     if not PG_URL:
         yield
         return
+    if PG_URL != BASE_PG_URL:
+        _create_database(PG_URL)
     app = create_app(_config(tmp_path_factory.mktemp("pg")))
     with app.app_context():
         db.drop_all()
@@ -49,6 +55,17 @@ def _pg_schema(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     yield
+
+
+def _create_database(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
 
 
 def _empty_tables() -> None:
