@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.oversight import views as oversight
     from ap_forms.placements import views as placements
     from ap_forms.providers import views as providers
+    from ap_forms.quality import views as quality
     from ap_forms.school import views as school
     from ap_forms.school_calendar import views as school_calendar
     from ap_forms.students import views as students
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         checklists,
         documents,
         placements,
+        quality,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)
