@@ -246,7 +246,8 @@ def visits_for_provider(provider_id: int) -> list[QualityVisit]:
     return list(db.session.scalars(query))
 
 
-def drafts(start_year: int | None = None) -> list[QualityVisit]:
+def drafts() -> list[QualityVisit]:
+    """Visits being recorded, not yet signed off."""
     query = (select(QualityVisit).where(QualityVisit.status == DRAFT)
              .options(selectinload(QualityVisit.provider)).order_by(QualityVisit.visit_date))
     return list(db.session.scalars(query))
@@ -323,8 +324,10 @@ def _staff_users(staff_ids: Iterable[int]) -> list[User]:
 
 
 def _check_date(visit_date: date) -> None:
-    if not date(2000, 1, 1) <= visit_date <= clock.today() + timedelta(days=730):
+    if visit_date > clock.today() + timedelta(days=730):
         raise QualityError("The visit date must be within the next two years", field="visit_date")
+    if visit_date < date(2000, 1, 1):
+        raise QualityError("The visit date must be in 2000 or later", field="visit_date")
 
 
 def plan_visit(provider: Provider, *, visit_date: date, staff_ids: Iterable[int], focus: str = "",

@@ -172,23 +172,24 @@ def visit_start(visit_id: int):
 
 
 def _section_form(visit, section, formdata=None):
+    """The form for one part of the record, filled from the visit (GET) or from what was sent (POST)."""
     if section.items:
-        return services.save_answers, forms.checklist_form(section.items, visit, formdata=formdata)
+        return forms.checklist_form(section.items, visit, formdata=formdata)
     if section.key == "progress":
-        return services.save_progress, forms.progress_form(visit.progress_entries, formdata=formdata)
+        return forms.progress_form(visit.progress_entries, formdata=formdata)
     form_class = {"observation": forms.ObservationForm, "voice": forms.VoiceForm,
                   "judgement": forms.JudgementForm, "actions": forms.ActionsForm}[section.key]
     if formdata is not None:
-        return None, form_class(formdata=formdata)
+        return form_class(formdata=formdata)
     if section.key == "actions":
         form = forms.ActionsForm(formdata=None)
         form.fill_from(visit)
-        return None, form
+        return form
     data = {"observation": {"observed_activity": visit.observed_activity,
                             "observation_notes": visit.observation_notes},
             "voice": {"pupil_voice": visit.pupil_voice, "strengths": visit.strengths},
             "judgement": {"judgement": visit.overall_judgement or None, "summary": visit.overall_summary}}
-    return None, form_class(formdata=None, data=data[section.key])
+    return form_class(formdata=None, data=data[section.key])
 
 
 def _save_section(visit, section, form) -> None:
@@ -230,7 +231,7 @@ def visit_section(visit_id: int, section: str):
     found = services.find_section(visit, section)
     if found is None:
         abort(404)
-    _, form = _section_form(visit, found, formdata=request.form if request.method == "POST" else None)
+    form = _section_form(visit, found, formdata=request.form if request.method == "POST" else None)
     saved_at = None
     if request.method == "POST" and form.validate_on_submit():
         try:
