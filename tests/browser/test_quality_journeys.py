@@ -111,6 +111,14 @@ def test_send_lead_records_a_visit_on_a_tablet(browser, live_server, screenshots
     page.get_by_label("Strengths").fill("Warm, patient therapist; calm room.")
     _click(page, "button", "Save and continue")
 
+    # The task list shows where each part stands; come back into the record from it.
+    _click(page, "link", "Back to the visit")
+    tasks = page.locator(".govuk-task-list")
+    expect(tasks.locator("li", has_text="Paperwork and registers")).to_contain_text("Completed")
+    expect(tasks.locator("li", has_text="Overall judgement")).to_contain_text("Not started")
+    _look(page, screenshots, "5b-task-list")
+    _click(page, "link", "Actions: what, who, by when")
+
     action = page.locator("fieldset", has_text="Action 1")
     action.get_by_label("What needs to be done").fill("Renew the art therapist's first aid certificate")
     action.get_by_label("The provider").check()
