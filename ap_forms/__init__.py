@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.placements import cli as placements_cli
     from ap_forms.placements import views as placements
     from ap_forms.providers import views as providers
+    from ap_forms.quality import views as quality
     from ap_forms.referrals import views as referrals
     from ap_forms.school import views as school
     from ap_forms.school_calendar import views as school_calendar
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         placements,
         placements_cli,
         referrals,
+        quality,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

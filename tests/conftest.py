@@ -167,6 +167,13 @@ class World:
     document_a: object = None
     document_b: object = None
     referral_x: object = None  # issue 4: a draft Referral Form for pupil X to provider A
+    # Quality-assurance visits (issue 7): at provider A a visit being recorded, one planned and one
+    # signed off; provider-addressed actions from signed-off visits at A and at B.
+    visit_a: object = None
+    planned_visit_a: object = None
+    signed_visit_a: object = None
+    action_a: object = None
+    action_b: object = None
 
 
 @pytest.fixture
@@ -199,7 +206,24 @@ def world(app) -> World:
     world.document_a = f.make_document(provider_a, actor=users["send_lead"])
     world.document_b = f.make_document(provider_b, actor=users["kw_b"])
     world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
+    _add_visits(world)
     return world
+
+
+def _add_visits(world: World) -> None:
+    from datetime import date, timedelta
+
+    f, lead = factories, world.users["send_lead"]
+    today = date.today()
+    world.visit_a = f.record_visit(world.provider_a, lead, today - timedelta(days=2))
+    world.planned_visit_a = f.plan_visit(world.provider_a, lead, today + timedelta(days=10))
+    due = today + timedelta(days=14)
+    world.signed_visit_a = f.complete_visit(f.record_visit(world.provider_a, lead, today - timedelta(days=30)),
+                                            lead, actions=[("Update the fire risk assessment", "provider", due)])
+    world.action_a = world.signed_visit_a.actions[0]
+    signed_b = f.complete_visit(f.record_visit(world.provider_b, lead, today - timedelta(days=20)), lead,
+                                actions=[("Send the new staff member's DBS confirmation", "provider", due)])
+    world.action_b = signed_b.actions[0]
 
 
 @dataclass

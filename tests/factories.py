@@ -255,3 +255,40 @@ def make_referral(student: Student, provider: Provider | None = None, actor: Use
     db.session.add(referral)
     db.session.commit()
     return referral
+
+
+# --- Quality-assurance visits (issue 7) ------------------------------------------------------
+
+def plan_visit(provider: Provider, staff: list[User] | User, visit_date: date | None = None, *, focus: str = ""):
+    from ap_forms.quality.services import plan_visit as plan
+
+    staff = staff if isinstance(staff, list) else [staff]
+    return plan(provider, visit_date=visit_date or date.today(), staff_ids=[u.id for u in staff], focus=focus,
+                actor=staff[0])
+
+
+def record_visit(provider: Provider, lead: User, visit_date: date | None = None, *, answer: str = "met"):
+    """A visit planned and started, with every checklist item answered (a draft, not signed off)."""
+    from ap_forms.quality import services
+
+    visit = plan_visit(provider, lead, visit_date or date.today())
+    services.start_recording(visit, actor=lead, today=visit.visit_date)
+    services.save_answers(visit, {item.id: (answer, "Seen" if answer == "not_met" else "")
+                                  for item in visit.version.items}, actor=lead)
+    return visit
+
+
+def complete_visit(visit, lead: User, *, actions: list[tuple[str, str, date]] = (), sign: bool = True):
+    """Fill in everything a visit needs and (by default) sign it off. actions: (what, owner, due_on)."""
+    from ap_forms.quality import services
+
+    services.save_observation(visit, activity="Animal care: mucking out and feeding", notes="Calm session",
+                              actor=lead)
+    services.save_progress(visit, {e.id: ("partly", "Good effort") for e in visit.progress_entries}, actor=lead)
+    services.save_voice(visit, pupil_voice="I like the goats", strengths="Patient staff", actor=lead)
+    services.save_actions(visit, [services.ActionDraft(what, owner, "", due) for what, owner, due in actions],
+                          actor=lead)
+    services.save_judgement(visit, judgement="good", summary="A safe, well-run provision.", actor=lead)
+    if sign:
+        services.sign_off(visit, actor=lead, today=visit.visit_date)
+    return visit

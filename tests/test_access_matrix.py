@@ -163,6 +163,40 @@ CASES = [
          out_of_scope={"parent_y"}),
     Case("placements.calendar_revoke", "POST", "/my-child/{pupil_y}/calendar/stop", {"parent_x", "parent_y"},
          out_of_scope={"parent_x"}),
+    # --- quality (issue 7) ---
+    Case("quality.index", "GET", "/quality/", PROVIDER_READERS),
+    Case("quality.visit_new", "GET", "/quality/visits/new?provider={provider_a}", LEADERS),
+    Case("quality.visit_new", "POST", "/quality/visits/new", LEADERS),
+    Case("quality.visit", "GET", "/quality/visits/{visit_a}", PROVIDER_READERS),
+    Case("quality.visit", "GET", "/quality/visits/{signed_visit_a}", PROVIDER_READERS),
+    Case("quality.visit_pdf", "GET", "/quality/visits/{signed_visit_a}/report.pdf", PROVIDER_READERS),
+    Case("quality.visit_edit", "GET", "/quality/visits/{planned_visit_a}/plan", LEADERS),
+    Case("quality.visit_edit", "POST", "/quality/visits/{planned_visit_a}/plan", LEADERS),
+    Case("quality.visit_section", "GET", "/quality/visits/{visit_a}/record/checklist-1", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/checklist-1", LEADERS),
+    Case("quality.visit_section", "GET", "/quality/visits/{visit_a}/record/progress", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/progress", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/observation", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/voice", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/actions", LEADERS),
+    Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/judgement", LEADERS),
+    Case("quality.visit_sign_off", "GET", "/quality/visits/{visit_a}/sign-off", LEADERS),
+    Case("quality.visit_sign_off", "POST", "/quality/visits/{visit_a}/sign-off", LEADERS),
+    Case("quality.visit_send", "POST", "/quality/visits/{signed_visit_a}/send", LEADERS,
+         data={"to": "provider@example.org"}),
+    Case("quality.actions", "GET", "/quality/actions", PROVIDER_READERS | {"kw_a", "kw_b"}),
+    Case("quality.action", "GET", "/quality/actions/{action_a}", PROVIDER_READERS | {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("quality.action", "GET", "/quality/actions/{action_b}", PROVIDER_READERS | {"kw_a", "kw_b"},
+         out_of_scope={"kw_a"}),
+    Case("quality.action_respond", "POST", "/quality/actions/{action_a}/respond", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}, data={"response": "Booked for next week"}),
+    Case("quality.action_respond", "POST", "/quality/actions/{action_b}/respond", {"kw_a", "kw_b"},
+         out_of_scope={"kw_a"}),
+    Case("quality.action_complete", "POST", "/quality/actions/{action_a}/complete", LEADERS),
+    # Last: these change the visits' state.
+    Case("quality.visit_start", "POST", "/quality/visits/{visit_a}/start", LEADERS),
+    Case("quality.visit_cancel", "POST", "/quality/visits/{planned_visit_a}/cancel", LEADERS),
 ]
 
 
@@ -176,6 +210,8 @@ def _ids(world) -> dict:
     ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)
     ids.update(checklist_a=world.checklist_a.id, item_a=world.checklist_a.version.items[0].id,
                site_a=world.site_a.id, document_a=world.document_a.id, document_b=world.document_b.id)
+    ids.update(visit_a=world.visit_a.id, planned_visit_a=world.planned_visit_a.id,
+               signed_visit_a=world.signed_visit_a.id, action_a=world.action_a.id, action_b=world.action_b.id)
     return ids
 
 

@@ -21,6 +21,10 @@ KINDS: dict[str, ChecklistKind] = {
             "safeguarding", "Safeguarding checklist",
             "Completed for each provider before it is commissioned, and renewed every year.",
             defaults.SAFEGUARDING_ITEMS),
+        ChecklistKind(
+            "ap_visit", "AP Checklist (quality-assurance visits)",
+            "Used on every quality-assurance visit to a provider, at least three times each school year.",
+            defaults.AP_VISIT_ITEMS),
     )
 }
 

@@ -15,6 +15,7 @@ from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.demo import data
 from ap_forms.demo.attendance_history import load_attendance_history, load_calendar
 from ap_forms.demo.commissioning import load_commissioning_demo
+from ap_forms.demo.quality import load_quality_demo
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
@@ -122,6 +123,7 @@ def load_demo(password: str) -> None:
 
     load_calendar()
     load_attendance_history()
+    load_quality_demo()
 
     from ap_forms.demo.referrals import add_demo_referrals
 
@@ -150,6 +152,7 @@ def demo(password: str | None, if_empty: bool):
             user.password_hash = pw_hash
         db.session.commit()
         load_commissioning_demo()  # for demo schools loaded before providers had records
+        load_quality_demo()  # and before quality-assurance visits
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
     leaders = [u for u in demo_accounts() if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
     for user in leaders:

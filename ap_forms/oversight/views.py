@@ -14,10 +14,12 @@ from ap_forms.placements.services import (
     recently_ended,
 )
 from ap_forms.providers.services import load_providers, statuses_for
+from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
 from ap_forms.students.services import children_of
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
+from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
 
@@ -57,7 +59,13 @@ def _school_overview(today):
               for p in providers if not statuses[p.id].is_cleared]
     lapsed_with_pupils = [row for row in lapsed if row[2]]
     attention = [(p, statuses[p.id]) for p in providers if statuses[p.id].state != "cleared"]
+    # Quality-assurance visits behind pace and overdue visit actions, for those who read visits.
+    sees_visits = current_user.role in RULES["quality.index"]
+    today = clock.today()
+    visits_behind = [r for r in visit_pace(today=today) if r.in_use and r.behind] if sees_visits else []
+    overdue = overdue_actions(current_user, today) if sees_visits else []
     return render("oversight/home_school.html", placements=placements, statuses=statuses,
-                  lapsed_with_pupils=lapsed_with_pupils, attention=attention,
+                  lapsed_with_pupils=lapsed_with_pupils, attention=attention, sees_visits=sees_visits,
+                  visits_behind=visits_behind, overdue_actions=overdue, today=today,
                   overdue_reviews=overdue_reviews(current_user, today, placements),
                   awaiting=awaiting_decision(current_user))

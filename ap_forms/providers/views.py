@@ -10,7 +10,8 @@ from ap_forms.documents.services import documents_for_provider
 from ap_forms.extensions import db
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
-from ap_forms.web import audit
+from ap_forms.quality import services as quality
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
@@ -64,7 +65,9 @@ def provider(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     placements = services.current_placements(provider.id)
     signed = provider.signed_off_checklist
-    return render("providers/provider.html", provider=provider,
+    return render("providers/provider.html", provider=provider, today=clock.today(),
+                  visits=quality.visits_for_provider(provider.id), pace=quality.provider_pace(provider),
+                  visit_actions=quality.tracked_actions(current_user, provider_id=provider.id),
                   renew_by=services.add_years(signed.completed_on) if signed else None,
                   commissioning=services.commissioning_status(provider), placements=placements,
                   documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
@@ -373,6 +376,7 @@ def _own_provider():
 def _own_page(provider, form, status: int = 200):
     needs = services.what_school_needs(provider)
     return render("providers/own_provider.html", status=status, provider=provider, form=form,
+                  visit_actions=quality.tracked_actions(current_user), today=clock.today(),
                   documents=documents_for_provider(provider.id), **needs)
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ap_forms.extensions import db
 from ap_forms.placements.services import placements_for_student
+from ap_forms.quality.services import progress_for_student
 from ap_forms.referrals.services import referrals_for_student
 from ap_forms.students.services import get_student_or_404, search_students
 from ap_forms.web import audit
@@ -31,4 +32,5 @@ def pupil(student_id: int):
         # A key worker sees only what the school chose to share for the placement at their provider.
         return render("students/pupil_for_provider.html", student=student, placements=placements)
     return render("students/pupil.html", student=student, placements=placements,
-                  referrals=referrals_for_student(current_user, student.id))
+                  referrals=referrals_for_student(current_user, student.id),
+                  visit_progress=progress_for_student(student.id))

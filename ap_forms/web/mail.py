@@ -24,7 +24,8 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def build_message(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None) -> EmailMessage:
+def build_message(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None,
+                  attachments: list[tuple[str, bytes, str]] | None = None) -> EmailMessage:
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise MailError("The email has no recipient.")
@@ -36,12 +37,17 @@ def build_message(to: list[str] | str, subject: str, text_body: str, html_body: 
     message.set_content(text_body)
     if html_body:
         message.add_alternative(html_body, subtype="html")
+    for filename, content, mimetype in attachments or []:
+        maintype, _, subtype = mimetype.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=_one_line(filename))
     return message
 
 
-def send_email(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None) -> None:
-    """Send one email to one or more addresses; raise MailError if it could not be sent."""
-    message = build_message(to, subject, text_body, html_body)
+def send_email(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None,
+               attachments: list[tuple[str, bytes, str]] | None = None) -> None:
+    """Send one email to one or more addresses, with any (filename, bytes, mimetype) attachments;
+    raise MailError if it could not be sent."""
+    message = build_message(to, subject, text_body, html_body, attachments)
     config = current_app.config
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     try:

@@ -21,6 +21,8 @@ MENU: list[tuple[str, str]] = [
     ("audit_trail.events", "Audit log"),
     ("attendance.index", "Attendance"),
     ("school_calendar.index", "School calendar"),
+    ("quality.index", "Visits"),
+    ("quality.actions", "Visit actions"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}

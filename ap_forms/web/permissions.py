@@ -114,6 +114,24 @@ RULES: dict[str, frozenset[str]] = {
     # A parent's secret calendar link for their own child (scoped to their children)
     "placements.calendar_create": frozenset({PARENT}),
     "placements.calendar_revoke": frozenset({PARENT}),
+    # --- quality (issue 7) ---
+    # Visits hold pupils' progress and safeguarding findings: the headteacher, SEND lead and DSL read
+    # them; the headteacher and SEND lead plan and record them. Key workers see only the actions
+    # addressed to their own provider from signed-off visits (scoped in quality.services).
+    "quality.index": LEADERS | {DSL},
+    "quality.visit": LEADERS | {DSL},
+    "quality.visit_pdf": LEADERS | {DSL},
+    "quality.visit_new": LEADERS,
+    "quality.visit_edit": LEADERS,
+    "quality.visit_cancel": LEADERS,
+    "quality.visit_start": LEADERS,
+    "quality.visit_section": LEADERS,
+    "quality.visit_sign_off": LEADERS,
+    "quality.visit_send": LEADERS,
+    "quality.actions": LEADERS | {DSL, KEY_WORKER},
+    "quality.action": LEADERS | {DSL, KEY_WORKER},
+    "quality.action_complete": LEADERS,
+    "quality.action_respond": frozenset({KEY_WORKER}),
 }
 
 # Kept for readability of rules above and in later domains.

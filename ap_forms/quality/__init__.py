@@ -1,0 +1,1 @@
+"""Quality-assurance visits to providers, recorded with the AP Checklist."""
