@@ -21,6 +21,7 @@ MENU: list[tuple[str, str]] = [
     ("audit_trail.events", "Audit log"),
     ("attendance.index", "Attendance"),
     ("school_calendar.index", "School calendar"),
+    ("feedback.due_list", "Feedback due"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}
