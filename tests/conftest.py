@@ -150,6 +150,10 @@ class World:
     document_a: object = None
     document_b: object = None
     referral_x: object = None  # issue 4: a draft Referral Form for pupil X to provider A
+    # Issue 6: kw_a's submitted weekly feedback for pupil X (week of 2 November 2026) and a draft
+    # autumn termly report.
+    feedback_x: object = None
+    termly_report_x: object = None
 
 
 @pytest.fixture
@@ -182,6 +186,7 @@ def world(app) -> World:
     world.document_a = f.make_document(provider_a, actor=users["send_lead"])
     world.document_b = f.make_document(provider_b, actor=users["kw_b"])
     world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
+    world.feedback_x, world.termly_report_x = f.make_feedback(placement_x, users["kw_a"], world.school_year)
     return world
 
 

@@ -71,7 +71,7 @@ def test_termly_report_due_within_two_weeks_of_term_end(world):
     term = item.term
     assert services.report_period(mid, term) == (date(2026, 12, 14), date(2026, 12, 18))
     with pytest.raises(services.FeedbackError):
-        services.save_report(world.placement_x, term, {}, by=kw, submit=True, today=date(2027, 1, 5))
+        services.save_report(mid, term, {}, by=kw, submit=True, today=date(2027, 1, 5))  # no recommendation
     services.save_report(world.placement_x, term, {"recommendation": "continue", "strengths": "Kind"}, by=kw,
                          submit=True, today=date(2027, 1, 5))
     assert termly(date(2027, 1, 5)) == []
@@ -93,8 +93,8 @@ def test_submitted_feedback_is_kept_and_corrections_make_a_new_version(world):
     versions = services.versions_of(world.placement_x, MONDAY)
     assert [(v.version, v.status, v.engagement) for v in versions] == [(2, SUBMITTED, 3), (1, SUBMITTED, 2)]
     assert db.session.get(WeeklyFeedback, first.id).engagement == 2
-    [latest] = services.submitted_feedback([world.placement_x.id])
-    assert latest.version == 2
+    latest = services.submitted_feedback([world.placement_x.id])
+    assert [(f.week_start, f.version) for f in latest] == [(date(2026, 11, 2), 1), (MONDAY, 2)]
 
 
 def test_feedback_rules(world):
@@ -148,8 +148,8 @@ def test_engagement_chart_and_latest_ratings(world):
         {"rating": "good", "comment": "Every day"}]}, by=kw, submit=True, today=date(2026, 11, 28))
     feedback = services.submitted_feedback([world.placement_x.id])
     chart = services.engagement_chart(feedback)
-    assert [p["score"] for p in chart["points"]] == [2, 5]
-    assert chart["points"][1]["y"] < chart["points"][0]["y"]  # higher engagement is higher up
+    assert [p["score"] for p in chart["points"]] == [4, 2, 5]  # the world's week of 2 November first
+    assert chart["points"][2]["y"] < chart["points"][1]["y"]  # higher engagement is higher up
     ratings = services.latest_ratings(world.placement_x, feedback)
     assert (ratings[0].rating, ratings[0].week_start) == ("good", MONDAY)
     assert ratings[1].rating == ""
