@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import FieldList, Form, FormField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from ap_forms.feedback.models import ENGAGEMENT, RATINGS, RECOMMENDATIONS
-from ap_forms.web.form_fields import GovDateField, optional_date, strip
+from ap_forms.web.form_fields import GovDate, strip
 
 
 def _area(label: str, hint: str = "", required: str | None = None):
@@ -57,7 +57,7 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
     def validate_engagement(self, field):
         if field.data not in (None, "", "None") and field.data not in {str(n) for n in ENGAGEMENT}:
             field.data = None
-            raise ValueError("Choose how engaged the pupil was, from 1 to 5")
+            raise ValidationError("Choose how engaged the pupil was, from 1 to 5")
 
     def values(self) -> dict:
         engagement = self.engagement.data if self.engagement.data in {str(n) for n in ENGAGEMENT} else None
@@ -97,7 +97,7 @@ class TermlyReportForm(_WithObjectives, FlaskForm):
 
 
 class ContributionForm(FlaskForm):
-    review_date = GovDateField("Date of the Annual Review (optional)", validators=[optional_date])
+    review_date = GovDate("Date of the Annual Review (optional)")
     progress_views = _area("Views on progress towards the EHCP outcomes",
                            required="Enter your views on the pupil's progress towards the EHCP outcomes")
     recommendations = _area("Recommendations", required="Enter your recommendations")
