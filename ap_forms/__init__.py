@@ -69,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.checklists import views as checklists
     from ap_forms.demo import cli as demo_cli
     from ap_forms.documents import views as documents
+    from ap_forms.feedback import cli as feedback_cli
+    from ap_forms.feedback import views as feedback
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
     from ap_forms.placements import cli as placements_cli
@@ -104,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
         placements_cli,
         referrals,
         quality,
+        feedback,
+        feedback_cli,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

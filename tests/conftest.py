@@ -174,6 +174,10 @@ class World:
     signed_visit_a: object = None
     action_a: object = None
     action_b: object = None
+    # Issue 6: kw_a's submitted weekly feedback for pupil X (week of 2 November 2026) and a draft
+    # autumn termly report.
+    feedback_x: object = None
+    termly_report_x: object = None
 
 
 @pytest.fixture
@@ -207,6 +211,7 @@ def world(app) -> World:
     world.document_b = f.make_document(provider_b, actor=users["kw_b"])
     world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
     _add_visits(world)
+    world.feedback_x, world.termly_report_x = f.make_feedback(placement_x, users["kw_a"], world.school_year)
     return world
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 
 from ap_forms.accounts.models import User
@@ -292,3 +292,16 @@ def complete_visit(visit, lead: User, *, actions: list[tuple[str, str, date]] = 
     if sign:
         services.sign_off(visit, actor=lead, today=visit.visit_date)
     return visit
+# --- Feedback from providers (issue 6) -------------------------------------------------------
+
+def make_feedback(placement: Placement, key_worker: User, school_year, *, week: date = date(2026, 11, 2)):
+    """A submitted weekly feedback for `week` and a draft termly report for the year's autumn term."""
+    from ap_forms.feedback.services import save_report, save_weekly
+
+    feedback = save_weekly(placement, week, {"engagement": 4, "progress": [{"rating": "good", "comment": "Came"}],
+                                             "achievements": "Finished the bird box"},
+                           by=key_worker, submit=True, today=week + timedelta(days=5))
+    report = save_report(placement, school_year.term("Autumn"), {"strengths": "Patient with the animals",
+                                                                 "recommendation": "continue"},
+                         by=key_worker, today=date(2026, 11, 28))
+    return feedback, report

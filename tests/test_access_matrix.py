@@ -197,6 +197,29 @@ CASES = [
     # Last: these change the visits' state.
     Case("quality.visit_start", "POST", "/quality/visits/{visit_a}/start", LEADERS),
     Case("quality.visit_cancel", "POST", "/quality/visits/{planned_visit_a}/cancel", LEADERS),
+    # --- feedback (issue 6) ---
+    Case("feedback.due_list", "GET", "/feedback", STAFF | {"kw_a", "kw_b"}),
+    Case("feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-23", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("feedback.week", "POST", "/placements/{placement_x}/feedback/2026-11-23", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}, data={"engagement": "3", "behaviour": "Settled"}),
+    Case("feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-02", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("feedback.correct", "POST", "/placements/{placement_x}/feedback/2026-11-02/correct", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}, data={"reason": "Wrong score"}),
+    Case("feedback.progress", "GET", "/pupils/{pupil_x}/progress", STAFF),
+    Case("feedback.reply", "POST", "/feedback/{feedback_x}/reply", STAFF, data={"comment": "Thank you"}),
+    Case("feedback.termly_report", "GET", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("feedback.termly_report", "POST", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}, data={"strengths": "Kind"}),
+    Case("feedback.termly_pdf", "GET", "/placements/{placement_x}/terms/{autumn}/report.pdf",
+         STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
+    Case("feedback.contribution", "GET", "/placements/{placement_x}/annual-review", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}),
+    Case("feedback.contribution", "POST", "/placements/{placement_x}/annual-review", {"kw_a", "kw_b"},
+         out_of_scope={"kw_b"}, data={"progress_views": "Good progress", "recommendations": "Continue"}),
+    Case("feedback.contributions_pdf", "GET", "/pupils/{pupil_x}/annual-review.pdf", LEADERS),
 ]
 
 
@@ -207,6 +230,7 @@ def _ids(world) -> dict:
            "referral_x": world.referral_x.id}
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
+    ids.update(feedback_x=world.feedback_x.id, autumn=world.school_year.term("Autumn").id)
     ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)
     ids.update(checklist_a=world.checklist_a.id, item_a=world.checklist_a.version.items[0].id,
                site_a=world.site_a.id, document_a=world.document_a.id, document_b=world.document_b.id)

@@ -129,6 +129,10 @@ def load_demo(password: str) -> None:
 
     add_demo_referrals()
 
+    from ap_forms.demo.feedback import add_demo_feedback
+
+    add_demo_feedback()
+
 
 @bp.cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random).")

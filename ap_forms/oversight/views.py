@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
+from ap_forms.feedback.services import due_items
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     active_feeds,
@@ -41,7 +42,7 @@ def home():
                       register=register, forms=mark_forms(register.rows), today=now.date(),
                       missing=missing_marks(current_user, now.date()),
                       previous_day=register.previous_day, next_day=register.next_day,
-                      ended=recently_ended(current_user, today))
+                      ended=recently_ended(current_user, today), feedback_due=due_items(current_user, today))
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),
@@ -68,4 +69,5 @@ def _school_overview(today):
                   lapsed_with_pupils=lapsed_with_pupils, attention=attention, sees_visits=sees_visits,
                   visits_behind=visits_behind, overdue_actions=overdue, today=today,
                   overdue_reviews=overdue_reviews(current_user, today, placements),
-                  awaiting=awaiting_decision(current_user))
+                  awaiting=awaiting_decision(current_user),
+                  feedback_overdue=[i for i in due_items(current_user, today, placements=placements) if i.overdue])

@@ -23,6 +23,7 @@ MENU: list[tuple[str, str]] = [
     ("school_calendar.index", "School calendar"),
     ("quality.index", "Visits"),
     ("quality.actions", "Visit actions"),
+    ("feedback.due_list", "Feedback due"),
 ]
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}

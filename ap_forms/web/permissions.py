@@ -132,6 +132,18 @@ RULES: dict[str, frozenset[str]] = {
     "quality.action": LEADERS | {DSL, KEY_WORKER},
     "quality.action_complete": LEADERS,
     "quality.action_respond": frozenset({KEY_WORKER}),
+    # --- feedback (issue 6) ---
+    # Key workers write for placements at their provider (scoped); school staff read and reply.
+    # Parents see none of it.
+    "feedback.due_list": SCHOOL_STAFF | {KEY_WORKER},
+    "feedback.week": frozenset({KEY_WORKER}),
+    "feedback.correct": frozenset({KEY_WORKER}),
+    "feedback.termly_report": frozenset({KEY_WORKER}),
+    "feedback.contribution": frozenset({KEY_WORKER}),
+    "feedback.termly_pdf": SCHOOL_STAFF | {KEY_WORKER},
+    "feedback.progress": SCHOOL_STAFF,
+    "feedback.reply": SCHOOL_STAFF,
+    "feedback.contributions_pdf": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.

@@ -1,7 +1,7 @@
 """quality-assurance visits: AP Checklist answers, pupils' progress entries, actions
 
 Revision ID: 0007_quality
-Revises: 0005_attendance
+Revises: 0006_feedback
 Create Date: 2026-11-28 22:49:49.908085
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_quality'
-down_revision = '0005_attendance'
+down_revision = '0006_feedback'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,104 @@
+"""Forms for weekly feedback, termly reports, replies and Annual Review contributions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import FieldList, Form, FormField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from ap_forms.feedback.models import ENGAGEMENT, RATINGS, RECOMMENDATIONS
+from ap_forms.web.form_fields import GovDate, strip
+
+
+def _area(label: str, hint: str = "", required: str | None = None):
+    validators = [InputRequired(required)] if required else []
+    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
+                         validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
+                                                                          "or fewer")])
+
+
+class ProgressRow(Form):
+    rating = RadioField("Progress", widget=GovRadioInput(), choices=RATINGS, validate_choice=False)
+    comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
+                            validators=[Length(max=2000, message="A comment must be 2000 characters or fewer")])
+
+
+class _WithObjectives:
+    def set_objectives(self, objectives: list[str]) -> None:
+        while len(self.progress) < len(objectives):
+            self.progress.append_entry()
+        self.objective_texts = objectives
+
+    def progress_values(self) -> list[dict]:
+        return [{"rating": entry.rating.data or "", "comment": entry.comment.data or ""}
+                for entry in self.progress]
+
+    def fill_progress(self, progress: list[dict]) -> None:
+        for entry, saved in zip(self.progress, progress, strict=False):
+            entry.rating.data = saved.get("rating") or None
+            entry.comment.data = saved.get("comment") or ""
+
+
+class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
+    engagement = RadioField("How engaged was the pupil this week?", widget=GovRadioInput(),
+                            choices=[(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()],
+                            validate_choice=False)
+    progress = FieldList(FormField(ProgressRow), max_entries=20)
+    behaviour = _area("Behaviour", "What went well and anything that was difficult.")
+    wellbeing = _area("Wellbeing and mood")
+    achievements = _area("Achievements", "Anything the pupil did well or finished, however small.")
+    concerns = _area("Any other concerns", "Not safeguarding: report a safeguarding concern or incident "
+                                           "straight away as described above.")
+    next_week_plan = _area("Plan for next week")
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+    submit = SubmitField("Submit feedback", widget=GovSubmitInput())
+
+    def validate_engagement(self, field):
+        if field.data not in (None, "", "None") and field.data not in {str(n) for n in ENGAGEMENT}:
+            field.data = None
+            raise ValidationError("Choose how engaged the pupil was, from 1 to 5")
+
+    def values(self) -> dict:
+        engagement = self.engagement.data if self.engagement.data in {str(n) for n in ENGAGEMENT} else None
+        return {"engagement": engagement, "progress": self.progress_values(),
+                **{name: getattr(self, name).data or "" for name in
+                   ("behaviour", "wellbeing", "achievements", "concerns", "next_week_plan")}}
+
+
+class CorrectionForm(FlaskForm):
+    reason = _area("What needs correcting?", required="Say what needs correcting")
+    submit = SubmitField("Make a correction", widget=GovSubmitInput())
+
+
+class ReplyForm(FlaskForm):
+    comment = _area("Reply to the key worker (optional)", "The key worker sees this with their feedback.")
+    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
+
+
+class TermlyReportForm(_WithObjectives, FlaskForm):
+    engagement_summary = _area("Engagement this term")
+    progress = FieldList(FormField(ProgressRow), max_entries=20)
+    academic_outcomes = _area("Progress against the expected academic outcomes")
+    accreditation = _area("Accreditation and qualifications", "Worked towards or achieved this term.")
+    behaviour = _area("Behaviour")
+    strengths = _area("Strengths")
+    next_steps = _area("Next steps")
+    recommendation = RadioField("Your recommendation", widget=GovRadioInput(), choices=RECOMMENDATIONS,
+                                validate_choice=False)
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+    submit = SubmitField("Submit report", widget=GovSubmitInput())
+
+    def values(self) -> dict:
+        return {"progress": self.progress_values(), "recommendation": self.recommendation.data or "",
+                **{name: getattr(self, name).data or "" for name in
+                   ("engagement_summary", "academic_outcomes", "accreditation", "behaviour", "strengths",
+                    "next_steps")}}
+
+
+class ContributionForm(FlaskForm):
+    review_date = GovDate("Date of the Annual Review (optional)")
+    progress_views = _area("Views on progress towards the EHCP outcomes",
+                           required="Enter your views on the pupil's progress towards the EHCP outcomes")
+    recommendations = _area("Recommendations", required="Enter your recommendations")
+    submit = SubmitField("Save contribution", widget=GovSubmitInput())

@@ -1,0 +1,216 @@
+"""Weekly feedback, termly reports and Annual Review contributions: key worker and school pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+
+from ap_forms.extensions import db
+from ap_forms.feedback import services
+from ap_forms.feedback.forms import (
+    ContributionForm,
+    CorrectionForm,
+    ReplyForm,
+    TermlyReportForm,
+    WeeklyFeedbackForm,
+)
+from ap_forms.feedback.models import ENGAGEMENT, SUBMITTED, rating_label
+from ap_forms.placements.services import active_placements, placements_for_student
+from ap_forms.school.services import get_settings
+from ap_forms.students.services import get_student_or_404
+from ap_forms.web import audit, clock
+from ap_forms.web.htmx import is_htmx, redirect
+from ap_forms.web.pdf import pdf_response, render_pdf
+from ap_forms.web.rendering import render, render_form
+
+bp = Blueprint("feedback", __name__)
+
+
+def _week(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/feedback")
+def due_list():
+    today = clock.today()
+    items = services.due_items(current_user, today)
+    placements = [p for p in active_placements(current_user) if p.start_date <= today]
+    return render("feedback/due_list.html", items=items, today=today, placements=placements,
+                  this_week=services.monday_of(today))
+
+
+@bp.route("/placements/<int:placement_id>/feedback/<week>", methods=["GET", "POST"])
+def week(placement_id: int, week: str):
+    placement = services.get_placement_or_404(current_user, placement_id)
+    week_start = _week(week)
+    try:
+        services.check_week(placement, week_start)
+    except services.FeedbackError:
+        abort(404)
+    versions = services.versions_of(placement, week_start)
+    current = versions[0] if versions else None
+    if current and current.status == SUBMITTED:
+        replies = services.replies_for([v.id for v in versions])
+        audit.record("weekly_feedback_viewed", "placement", placement.id, detail=f"week {week_start}")
+        db.session.commit()
+        return render("feedback/week_submitted.html", placement=placement, week_start=week_start,
+                      feedback=current, versions=versions, replies=replies, form=CorrectionForm(),
+                      rating_label=rating_label)
+    draft = current or services.draft_for(placement, week_start, by=current_user)
+    form = WeeklyFeedbackForm()
+    form.set_objectives([p["objective"] for p in draft.progress] or placement.objective_list)
+    if request.method == "GET":
+        form.engagement.data = str(draft.engagement) if draft.engagement else None
+        form.fill_progress(draft.progress)
+        for name in services.TEXT_FIELDS:
+            getattr(form, name).data = getattr(draft, name)
+    context = {"placement": placement, "week_start": week_start, "draft": draft,
+               "dsls": services.dsl_contacts(), "settings": get_settings(), "previous": versions[1:]}
+    if form.validate_on_submit():
+        submit = bool(form.submit.data)
+        try:
+            saved = services.save_weekly(placement, week_start, form.values(), by=current_user, submit=submit)
+        except services.FeedbackError as error:
+            form.engagement.errors = [*form.engagement.errors, str(error)]
+        else:
+            if request.headers.get("X-Autosave"):
+                return render("feedback/week_edit.html", block="saved_status", draft=saved)
+            if submit:
+                flash("Feedback submitted. The school will see it straight away.", "success")
+                return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
+            flash("Draft saved. Submit it when it is complete.", "success")
+            return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
+    if request.method == "POST" and is_htmx() and request.headers.get("X-Autosave"):
+        return render("feedback/week_edit.html", block="saved_status", draft=draft, status=422,
+                      autosave_failed=True)
+    return render_form("feedback/week_edit.html", form, **context)
+
+
+@bp.post("/placements/<int:placement_id>/feedback/<week>/correct")
+def correct(placement_id: int, week: str):
+    placement = services.get_placement_or_404(current_user, placement_id)
+    week_start = _week(week)
+    form = CorrectionForm()
+    target = url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat())
+    if not form.validate_on_submit():
+        flash("Say what needs correcting before making a correction.", "error")
+        return redirect(target)
+    try:
+        services.start_correction(placement, week_start, form.reason.data, by=current_user)
+    except services.FeedbackError as error:
+        flash(str(error), "error")
+    return redirect(target)
+
+
+@bp.get("/pupils/<int:student_id>/progress")
+def progress(student_id: int):
+    student = get_student_or_404(current_user, student_id)
+    placements = placements_for_student(current_user, student.id)
+    ids = [p.id for p in placements]
+    feedback = services.submitted_feedback(ids)
+    replies = services.replies_for([f.id for f in feedback])
+    audit.record("pupil_progress_viewed", "student", student.id)
+    db.session.commit()
+    return render("feedback/progress.html", student=student, placements=placements, feedback=feedback,
+                  timeline=list(reversed(feedback)), replies=replies,
+                  objectives={p.id: services.latest_ratings(p, feedback) for p in placements},
+                  chart=services.engagement_chart(feedback), reports=services.reports_of(ids),
+                  contributions=services.contributions_for(ids), reply_form=ReplyForm(),
+                  rating_label=rating_label, engagement_words=ENGAGEMENT)
+
+
+@bp.post("/feedback/<int:feedback_id>/reply")
+def reply(feedback_id: int):
+    feedback = services.get_feedback_or_404(current_user, feedback_id)
+    form = ReplyForm()
+    target = url_for("feedback.progress", student_id=feedback.placement.student_id) + f"#week-{feedback.id}"
+    if form.validate_on_submit():
+        try:
+            services.reply(feedback, form.comment.data or "", by=current_user)
+        except services.FeedbackError as error:
+            flash(str(error), "error")
+        else:
+            flash("Feedback acknowledged. The key worker will see your reply.", "success")
+    else:
+        flash("; ".join(form.comment.errors) or "The reply could not be saved. Try again.", "error")
+    return redirect(target)
+
+
+@bp.route("/placements/<int:placement_id>/terms/<int:term_id>/report", methods=["GET", "POST"])
+def termly_report(placement_id: int, term_id: int):
+    placement = services.get_placement_or_404(current_user, placement_id)
+    term = services.get_term_or_404(term_id)
+    if term not in services.terms_for_placement(placement):
+        abort(404)
+    report = services.report_for(placement, term)
+    attendance = services.term_attendance(placement, term)
+    engagement = services.term_engagement(placement, term)
+    if report and report.status == SUBMITTED:
+        return render("feedback/report_submitted.html", placement=placement, term=term, report=report,
+                      attendance=attendance, rating_label=rating_label)
+    form = TermlyReportForm()
+    form.set_objectives(placement.objective_list)
+    if request.method == "GET" and report:
+        form.fill_progress(report.progress)
+        form.recommendation.data = report.recommendation or None
+        for name in services.REPORT_FIELDS:
+            getattr(form, name).data = getattr(report, name)
+    if form.validate_on_submit():
+        submit = bool(form.submit.data)
+        try:
+            services.save_report(placement, term, form.values(), by=current_user, submit=submit)
+        except services.FeedbackError as error:
+            form.recommendation.errors = [*form.recommendation.errors, str(error)]
+        else:
+            flash("Report submitted." if submit else "Draft saved. Submit it when it is complete.", "success")
+            return redirect(url_for("feedback.termly_report", placement_id=placement.id, term_id=term.id))
+    return render_form("feedback/report_edit.html", form, placement=placement, term=term,
+                       attendance=attendance, engagement=engagement)
+
+
+@bp.get("/placements/<int:placement_id>/terms/<int:term_id>/report.pdf")
+def termly_pdf(placement_id: int, term_id: int):
+    placement = services.get_placement_or_404(current_user, placement_id)
+    term = services.get_term_or_404(term_id)
+    report = services.report_for(placement, term)
+    if report is None:
+        abort(404)
+    attendance = services.term_attendance(placement, term)
+    months = attendance.by_month()
+    audit.record("termly_report_downloaded", "placement", placement.id, detail=term.label)
+    db.session.commit()
+    pdf = render_pdf("pdf/termly_report.html", placement=placement, term=term, report=report,
+                     attendance=attendance, months=months, engagement=services.term_engagement(placement, term),
+                     period=services.report_period(placement, term), rating_label=rating_label)
+    return pdf_response(pdf, f"Termly report {placement.student.full_name} {term.label}.pdf")
+
+
+@bp.route("/placements/<int:placement_id>/annual-review", methods=["GET", "POST"])
+def contribution(placement_id: int):
+    placement = services.get_placement_or_404(current_user, placement_id)
+    existing = services.contributions_for([placement.id])
+    form = ContributionForm(obj=existing[0] if existing and request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.save_contribution(placement, review_date=form.review_date.data,
+                                   progress_views=form.progress_views.data, recommendations=form.recommendations.data,
+                                   by=current_user)
+        flash("Annual Review contribution saved. The school can include it in the review papers.", "success")
+        return redirect(url_for("feedback.due_list"))
+    return render_form("feedback/contribution.html", form, placement=placement)
+
+
+@bp.get("/pupils/<int:student_id>/annual-review.pdf")
+def contributions_pdf(student_id: int):
+    student = get_student_or_404(current_user, student_id)
+    placements = placements_for_student(current_user, student.id)
+    contributions = services.contributions_for([p.id for p in placements])
+    audit.record("annual_review_contributions_downloaded", "student", student.id)
+    db.session.commit()
+    pdf = render_pdf("pdf/annual_review.html", student=student, contributions=contributions,
+                     today=clock.today())
+    return pdf_response(pdf, f"Annual Review contributions {student.full_name}.pdf")
