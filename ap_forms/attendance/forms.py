@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.date_field import GovDateField
+from ap_forms.web.form_fields import GovDateField
 
 
 def _too_long(what: str, limit: int) -> str:
@@ -137,9 +137,9 @@ class DateRangeForm(FlaskForm):
         csrf = False
 
     start = GovDateField("From", [InputRequired("Enter the first day of the range")],
-                         invalid_message="The first day must be a real date, like 1 9 2026")
+                         invalid="The first day must be a real date, like 1 9 2026")
     end = GovDateField("To", [InputRequired("Enter the last day of the range")],
-                       invalid_message="The last day must be a real date, like 27 11 2026")
+                       invalid="The last day must be a real date, like 27 11 2026")
 
     def validate_end(self, field: Field) -> None:
         if field.data and self.start.data and field.data < self.start.data:

@@ -7,14 +7,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES
 from ap_forms.school_calendar.services import term_problems
-from ap_forms.web.date_field import GovDateField
+from ap_forms.web.form_fields import GovDateField
 
 
 def _term_dates(name: str):
     first = GovDateField(f"{name} term starts", [InputRequired(f"Enter the day the {name} term starts")],
-                         invalid_message=f"The {name} term start must be a real date, like 1 9 2026")
+                         invalid=f"The {name} term start must be a real date, like 1 9 2026")
     last = GovDateField(f"{name} term ends", [InputRequired(f"Enter the last day of the {name} term")],
-                        invalid_message=f"The {name} term end must be a real date, like 18 12 2026")
+                        invalid=f"The {name} term end must be a real date, like 18 12 2026")
     return first, last
 
 
@@ -56,9 +56,9 @@ class ClosureForm(FlaskForm):
     kind = RadioField("Type", widget=GovRadioInput(), choices=list(CLOSURE_KINDS.items()),
                       validators=[InputRequired("Choose whether this is a holiday or a closure day")])
     start = GovDateField("First day", [InputRequired("Enter the first day without school")],
-                         invalid_message="The first day must be a real date, like 26 10 2026")
+                         invalid="The first day must be a real date, like 26 10 2026")
     end = GovDateField("Last day (leave empty for a single day)", [Optional()],
-                       invalid_message="The last day must be a real date, like 30 10 2026")
+                       invalid="The last day must be a real date, like 30 10 2026")
     submit = SubmitField("Add to the calendar", widget=GovSubmitInput())
 
     def validate_end(self, field) -> None:
