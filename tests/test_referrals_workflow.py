@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -171,10 +171,12 @@ def test_approval_creates_the_placement(world, auth, submitted):
 
 
 def test_approval_starting_today_is_active(world, submitted):
-    placement = services.approve(submitted, key_worker_id=None, start_date=date(2026, 11, 28),
-                                 planned_end_date=date(2027, 3, 1), first_review_on=date(2027, 1, 8),
+    today = date.today()  # the world's providers were cleared today
+    placement = services.approve(submitted, key_worker_id=None, start_date=today,
+                                 planned_end_date=today + timedelta(days=90),
+                                 first_review_on=today + timedelta(days=40),
                                  agreed_cost=Decimal("400"), cost_basis="term", share=set(),
-                                 actor=world.users["send_lead"], today=date(2026, 11, 28))
+                                 actor=world.users["send_lead"], today=today)
     assert placement.status == "active" and placement.key_worker_id is None
 
 
@@ -222,7 +224,7 @@ def test_approval_is_blocked_when_the_provider_is_not_cleared(world, auth):
 
 def test_the_gate_lists_exactly_what_is_missing(world, auth, submitted):
     """A cleared provider whose safeguarding policy review has lapsed: approval shows exactly that."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from ap_forms.providers.models import ProviderPolicy
 
