@@ -224,7 +224,7 @@ def test_approval_is_blocked_when_the_provider_is_not_cleared(world, auth):
 
 def test_the_gate_lists_exactly_what_is_missing(world, auth, submitted):
     """A cleared provider whose safeguarding policy review has lapsed: approval shows exactly that."""
-    from datetime import date, timedelta
+    from datetime import date
 
     from ap_forms.providers.models import ProviderPolicy
 
