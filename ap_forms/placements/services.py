@@ -26,8 +26,8 @@ from ap_forms.placements.models import (
 )
 from ap_forms.providers.services import ensure_provider_cleared
 from ap_forms.students.models import ParentLink
-from ap_forms.web import audit
-from ap_forms.web.audit import utcnow
+from ap_forms.web import audit, clock
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
 
 
@@ -154,7 +154,7 @@ def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
 def overdue_reviews(user, today: date | None = None, placements: list[Placement] | None = None
                     ) -> list[tuple[Placement, date]]:
     """Active placements whose review date has passed, most overdue first."""
-    today = today or date.today()
+    today = today or clock.today()
     placements = active_placements(user) if placements is None else placements
     due = next_reviews_due(placements)
     late = [(p, due[p.id]) for p in placements if due[p.id] < today]
@@ -165,7 +165,7 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
                   suitability_notes: str, readiness: str, reintegration_timeframe: str, decisions: str,
                   next_review_on: date, actor, today: date | None = None) -> PlacementReview:
     """Record the review held (filling the booked one, if any) and book the next."""
-    today = today or date.today()
+    today = today or clock.today()
     if placement.status == ENDED:
         raise PlacementError("This placement has ended, so it cannot be reviewed")
     if held_on > today:
@@ -195,7 +195,7 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
 def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: str = "", details: str = "",
                   actor, today: date | None = None) -> PlacementEnding:
     """End a placement now: the timetable stops at once, and the family and key worker see it ended."""
-    today = today or date.today()
+    today = today or clock.today()
     if placement.status == ENDED:
         raise PlacementError("This placement has already ended")
     if kind not in (PLANNED_END, IMMEDIATE):
@@ -221,7 +221,7 @@ def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: st
 
 def recently_ended(user, today: date | None = None) -> list[tuple[Placement, PlacementEnding]]:
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
-    today = today or date.today()
+    today = today or clock.today()
     query = (_with_details(scope_placements(select(Placement), user))
              .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
              .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)
@@ -298,7 +298,7 @@ def mark_fetched(feed: CalendarFeed) -> None:
 
 def start_due_placements(today: date | None = None) -> list[Placement]:
     """Planned placements whose start date has come become active (run daily; running twice changes nothing)."""
-    today = today or date.today()
+    today = today or clock.today()
     due = list(db.session.scalars(select(Placement).where(Placement.status == PLANNED,
                                                           Placement.start_date <= today)))
     for placement in due:

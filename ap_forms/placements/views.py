@@ -3,8 +3,6 @@ reviews, ending, and the family's calendar feed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +19,7 @@ from ap_forms.referrals.answers import cost_text
 from ap_forms.referrals.models import Referral
 from ap_forms.school.services import get_settings
 from ap_forms.students.services import get_student_or_404
-from ap_forms.web import audit
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER, LEADERS
@@ -92,7 +90,7 @@ def placement(placement_id: int):
                   held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
                   ending=services.ending_of(placement), referral=referral,
                   cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  today=date.today())
+                  today=clock.today())
 
 
 @bp.route("/placements/<int:placement_id>/review", methods=["GET", "POST"])
@@ -104,7 +102,7 @@ def review_new(placement_id: int):
     form = ReviewForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = clock.today()
     if form.validate_on_submit():
         try:
             services.record_review(
@@ -128,7 +126,7 @@ def end(placement_id: int):
         return redirect(url_for("placements.placement", placement_id=placement.id))
     form = EndForm()
     if request.method == "GET":
-        form.ended_on.data = date.today()
+        form.ended_on.data = clock.today()
     if form.validate_on_submit():
         try:
             services.end_placement(placement, kind=form.kind.data, ended_on=form.ended_on.data,

@@ -36,8 +36,8 @@ from ap_forms.referrals.models import (
     ReferralSession,
 )
 from ap_forms.students.models import Student
-from ap_forms.web import audit
-from ap_forms.web.audit import utcnow
+from ap_forms.web import audit, clock
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, LEADERS
 
 MAX_DRAFT_FIELDS, MAX_DRAFT_VALUE = 200, 10_000
@@ -56,8 +56,9 @@ class EditConflict(ReferralError):
 
     def __init__(self, referral: Referral):
         who = referral.updated_by.name if referral.updated_by else "Someone"
-        super().__init__(f"{who} changed this referral at {referral.updated_at:%H:%M} on "
-                         f"{referral.updated_at.day} {referral.updated_at:%B}, after you opened it. "
+        at = clock.to_local(referral.updated_at)
+        super().__init__(f"{who} changed this referral at {at:%H:%M} on "
+                         f"{at.day} {at:%B}, after you opened it. "
                          "Your answers below have not been saved yet.")
         self.who = who
 
@@ -315,7 +316,7 @@ def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, 
 
     Raises provider_services.ProviderNotCleared (with the list of what is missing) through the gate.
     """
-    today = today or date.today()
+    today = today or clock.today()
     if referral.status != SUBMITTED:
         raise ReferralError("Only a referral waiting for approval can be approved")
     provider = referral.provider
