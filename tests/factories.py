@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date, time, timedelta
 from functools import cache
@@ -19,8 +20,9 @@ _seq = itertools.count(1)
 
 
 @cache
+@functools.cache
 def password_hash() -> str:
-    return hash_password(PASSWORD)  # hashed once: Argon2 is slow on purpose
+    return hash_password(PASSWORD)  # hashed once per run: Argon2 is slow on purpose
 
 
 def make_provider(**kw) -> Provider:
