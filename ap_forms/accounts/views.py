@@ -120,8 +120,8 @@ def two_factor_setup():
         return redirect(url_for("accounts.login"))
     if user.totp_secret:
         return redirect(url_for("accounts.two_factor"))
-    secret = session.get("pending_secret") or two_factor_service.new_secret()
-    session["pending_secret"] = secret
+    # The new key stays on the server (never in the signed, readable session cookie).
+    secret = two_factor_service.pending_secret(user)
     form = TwoFactorForm()
     if form.validate_on_submit():
         if two_factor_service.enrol(user, secret, form.code.data):

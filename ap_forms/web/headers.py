@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from flask_login import current_user
 
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated:
+        # Signed-in pages, and the half-signed-in two-factor pages (the set-up page shows the key).
+        if (current_user and current_user.is_authenticated) or "pending_user" in session:
             response.headers["Cache-Control"] = "no-store"
         return response
