@@ -105,6 +105,8 @@ def review_new(placement_id: int):
     form.set_objectives(placement.objective_list)
     if request.method == "GET":
         form.held_on.data = date.today()
+        audit.record("placement_review_viewed", "placement", placement.id)
+        db.session.commit()
     if form.validate_on_submit():
         try:
             services.record_review(
