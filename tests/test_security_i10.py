@@ -6,6 +6,7 @@ import json
 import re
 import stat
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
@@ -17,7 +18,7 @@ from ap_forms.accounts import two_factor
 from ap_forms.accounts.models import PendingTwoFactorSecret, User
 from ap_forms.extensions import db
 from tests import factories
-from tests.conftest import make_app
+from tests.conftest import Auth, make_app
 
 TWO_FACTOR = {"TWO_FACTOR_REQUIRED_ROLES": frozenset({"headteacher", "dsl", "send_lead", "admin"})}
 
@@ -131,3 +132,173 @@ def test_database_backups_uploads_and_their_folders_are_private(tmp_path):
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+# --- 5. Names with markup are shown as text on every page --------------------------------------
+
+MARKUP = '<b data-hx-get="/x" id="pwn">'
+
+
+def _plant_markup(world) -> None:
+    for pupil in (world.pupil_x, world.pupil_y):
+        pupil.first_name += MARKUP
+        pupil.last_name += MARKUP
+        pupil.send_needs = pupil.diagnoses = pupil.medical_needs = "Needs " + MARKUP
+    for provider in (world.provider_a, world.provider_b):
+        provider.name += MARKUP
+        provider.contact_name = "Contact " + MARKUP
+        provider.address = "1 Farm Lane " + MARKUP
+    world.site_a.name = "Yard " + MARKUP
+    world.site_a.address = "2 Farm Lane " + MARKUP
+    for user in world.users.values():
+        user.name += MARKUP
+    for placement in (world.placement_x, world.placement_y):
+        placement.objectives = f"Attend 90% {MARKUP}\nComplete a unit {MARKUP}"
+        for session in placement.sessions:
+            session.activity = "Animal care " + MARKUP
+            session.site_address = "3 Farm Lane " + MARKUP
+    db.session.commit()
+
+
+def test_markup_in_names_is_never_rendered_as_markup(app, world):
+    from tests.test_access_matrix import CASES, _ids
+
+    app.config["FROZEN_NOW"] = "2026-11-23T10:30"
+    _plant_markup(world)
+    ids = _ids(world)
+    raw = []
+    for case in CASES:
+        if case.method != "GET" or "pdf" in case.path:
+            continue
+        path = case.path.format(**ids)
+        for role in sorted(case.allowed - case.out_of_scope):
+            client = app.test_client()
+            Auth(client).as_user(world.users[role])
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.get(path, headers=headers)
+                if response.mimetype == "text/html" and ('id="pwn"' in response.text or MARKUP in response.text):
+                    raw.append(f"{role} {path} {headers}")
+    assert raw == []
+
+
+def test_the_visit_progress_label_escapes_the_pupils_name(app, world, auth):
+    _plant_markup(world)
+    auth.as_user(world.users["send_lead"])
+    page = auth.client.get(f"/quality/visits/{world.visit_a.id}/record/progress").text
+    assert "What you saw, and what Xavier&lt;b data-hx-get=" in page
+    assert MARKUP not in page
+
+
+# --- 6. A key worker's access ends with the placement ----------------------------------------
+
+NOW = "2026-11-23T10:30"
+
+
+def _end_placement_x(world, ended_on):
+    from ap_forms.placements.models import PLANNED_END
+    from ap_forms.placements.services import end_placement
+
+    end_placement(world.placement_x, kind=PLANNED_END, ended_on=ended_on, actor=world.users["send_lead"],
+                  today=date(2026, 11, 23))
+
+
+def test_key_worker_loses_the_pupil_when_the_placement_ends(app, world, auth):
+    app.config["FROZEN_NOW"] = NOW
+    _end_placement_x(world, date(2026, 11, 20))
+    kw = auth.as_user(world.users["kw_a"])
+    p, pupil, autumn = world.placement_x.id, world.pupil_x.id, world.school_year.term("Autumn").id
+    for path in (f"/pupils/{pupil}", f"/attendance/pupils/{pupil}", f"/attendance/placements/{p}",
+                 f"/placements/{p}/feedback/2026-11-16", f"/placements/{p}/feedback/2026-11-02"):
+        assert kw.get(path).status_code == 404, path
+    assert kw.post(f"/attendance/register/{p}/2026-11-23/AM", data={"status": "present"}).status_code == 404
+    # Within the finishing period: the final termly report and the Annual Review contribution only.
+    assert kw.get(f"/placements/{p}/terms/{autumn}/report").status_code == 200
+    assert kw.get(f"/placements/{p}/annual-review").status_code == 200
+    home = kw.get("/").text
+    assert "You can still finish the" in home and "18 December 2026" in home
+    assert [i.placement.id for i in _due(world)] == [p]
+    # The school still sees everything.
+    auth.as_user(world.users["send_lead"])
+    assert auth.client.get(f"/pupils/{pupil}").status_code == 200
+
+
+def _due(world):
+    from ap_forms.feedback.services import due_items
+
+    return [i for i in due_items(world.users["kw_a"], date(2026, 11, 23)) if i.placement.id == world.placement_x.id]
+
+
+def test_key_workers_finishing_period_runs_out(app, world, auth):
+    from ap_forms.placements.services import KEY_WORKER_FINISHING_PERIOD
+
+    _end_placement_x(world, date(2026, 11, 20))
+    app.config["FROZEN_NOW"] = (date(2026, 11, 20) + KEY_WORKER_FINISHING_PERIOD + timedelta(days=1)).isoformat() + "T10:00"
+    kw = auth.as_user(world.users["kw_a"])
+    p, autumn = world.placement_x.id, world.school_year.term("Autumn").id
+    assert kw.get(f"/placements/{p}/terms/{autumn}/report").status_code == 404
+    assert kw.get(f"/placements/{p}/annual-review").status_code == 404
+
+
+def test_key_worker_keeps_access_on_the_last_day(app, world, auth):
+    app.config["FROZEN_NOW"] = NOW
+    _end_placement_x(world, date(2026, 11, 23))
+    kw = auth.as_user(world.users["kw_a"])
+    assert kw.get(f"/pupils/{world.pupil_x.id}").status_code == 200
+
+
+# --- 8. The audit trail ----------------------------------------------------------------------
+
+def _audit_rows(action):
+    from ap_forms.web.audit import AuditEvent
+
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+def test_pupil_trail_shows_rows_filed_against_placements_and_referrals(app, world, auth):
+    app.config["FROZEN_NOW"] = NOW
+    autumn = world.school_year.term("Autumn").id
+    auth.as_user(world.users["kw_a"]).get(f"/placements/{world.placement_x.id}/terms/{autumn}/report")
+    auth.as_user(world.users["kw_b"]).get(f"/placements/{world.placement_y.id}/terms/{autumn}/report")
+    auth.as_user(world.users["send_lead"]).get(f"/referrals/{world.referral_x.id}")
+    head = auth.as_user(world.users["headteacher"])
+    page = head.get(f"/audit/?pupil={world.pupil_x.id}&action=termly_report_viewed").text
+    assert "1 entry" in page and f"placement {world.placement_x.id}" in page
+    page = head.get(f"/audit/?pupil={world.pupil_x.id}&action=referral_viewed").text
+    assert "1 entry" in page and f"referral {world.referral_x.id}" in page
+    page = head.get(f"/audit/?pupil={world.pupil_y.id}&action=termly_report_viewed").text
+    assert "1 entry" in page and f"placement {world.placement_y.id}" in page
+
+
+def test_throttled_and_unknown_email_sign_ins_are_logged(client):
+    user = factories.make_user("office")
+    for _ in range(6):
+        client.post("/login", data={"email": user.email, "password": "bad guess 1"})
+    [throttled] = _audit_rows("sign_in_throttled")
+    assert throttled.record_id == str(user.id)
+    for _ in range(6):
+        client.post("/login", data={"email": "Nobody@Example.org", "password": "bad guess 1"})
+    failed = [r for r in _audit_rows("sign_in_failed") if r.record_id is None]
+    assert len(failed) == 5 and failed[0].detail == "unknown email: nobody@example.org"
+    assert [r.detail for r in _audit_rows("sign_in_throttled") if r.record_id is None] == [
+        "unknown email: nobody@example.org"]
+    client.post("/login", data={"email": "", "password": ""})
+    assert [r.detail for r in _audit_rows("sign_in_failed")][-1] == "incomplete form"
+
+
+def test_reads_of_reports_reviews_board_and_referral_list_are_audited(app, world, auth):
+    app.config["FROZEN_NOW"] = NOW
+    p, autumn = world.placement_x.id, world.school_year.term("Autumn").id
+    kw = auth.as_user(world.users["kw_a"])
+    kw.get(f"/placements/{p}/terms/{autumn}/report")
+    kw.get(f"/placements/{p}/annual-review")
+    lead = auth.as_user(world.users["send_lead"])
+    lead.get(f"/placements/{p}/review")
+    lead.get("/referrals/")
+    lead.get("/attendance/board")
+    lead.get("/attendance/board", headers={"HX-Request": "true", "X-Background": "1"})  # its own refresh
+    for action, record_id in [("termly_report_viewed", str(p)), ("annual_review_contribution_viewed", str(p)),
+                              ("placement_review_viewed", str(p)), ("referral_list_viewed", None),
+                              ("attendance_board_viewed", None)]:
+        rows = _audit_rows(action)
+        assert len(rows) == 1 and rows[0].record_id == record_id, action
