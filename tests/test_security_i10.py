@@ -232,7 +232,8 @@ def test_key_workers_finishing_period_runs_out(app, world, auth):
     from ap_forms.placements.services import KEY_WORKER_FINISHING_PERIOD
 
     _end_placement_x(world, date(2026, 11, 20))
-    app.config["FROZEN_NOW"] = (date(2026, 11, 20) + KEY_WORKER_FINISHING_PERIOD + timedelta(days=1)).isoformat() + "T10:00"
+    too_late = date(2026, 11, 20) + KEY_WORKER_FINISHING_PERIOD + timedelta(days=1)
+    app.config["FROZEN_NOW"] = f"{too_late.isoformat()}T10:00"
     kw = auth.as_user(world.users["kw_a"])
     p, autumn = world.placement_x.id, world.school_year.term("Autumn").id
     assert kw.get(f"/placements/{p}/terms/{autumn}/report").status_code == 404

@@ -8,11 +8,11 @@ from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.feedback.services import due_items
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
+    KEY_WORKER_FINISHING_PERIOD,
     active_feeds,
     active_placements,
     next_reviews_due,
     overdue_reviews,
-    KEY_WORKER_FINISHING_PERIOD,
     recently_ended,
 )
 from ap_forms.providers.services import load_providers, statuses_for

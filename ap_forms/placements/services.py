@@ -30,7 +30,6 @@ from ap_forms.web import audit, clock
 from ap_forms.web.audit import utcnow
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
 
-
 # A key worker's access to a pupil ends with the placement. For this long after the end date they
 # may still open that placement's final termly report and its Annual Review contribution (nothing
 # else: not the pupil page, the records or the weekly feedback), so the school gets them.

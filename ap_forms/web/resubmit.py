@@ -12,7 +12,7 @@ import json
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, request, session
+from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
