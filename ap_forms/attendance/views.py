@@ -229,11 +229,10 @@ def _board_context(day: date, *, row_forms: dict | None = None):
 def board():
     """Every expected session of the day: reported or not, codes and parent contact. Refreshes itself."""
     day = _parse_day(request.args.get("day")) or clock.today()
-    context = _board_context(day)
     if not is_background():  # a person opened or filtered it; its own minute-by-minute refresh is not a new view
         audit.record("attendance_board_viewed", "register", None, detail=day.isoformat())
         db.session.commit()
-    return render("attendance/board.html", block="board", **context)
+    return render("attendance/board.html", block="board", **_board_context(day))
 
 
 @bp.post("/board/codes")

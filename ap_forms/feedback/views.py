@@ -148,12 +148,12 @@ def termly_report(placement_id: int, term_id: int):
     terms = services.terms_for_placement(placement)
     if term not in terms or (is_finishing_only(current_user, placement) and term != terms[-1]):
         abort(404)  # after the placement ends, a key worker may finish only its final report
-    report = services.report_for(placement, term)
-    attendance = services.term_attendance(placement, term)
-    engagement = services.term_engagement(placement, term)
     if request.method == "GET":
         audit.record("termly_report_viewed", "placement", placement.id, detail=term.label)
         db.session.commit()
+    report = services.report_for(placement, term)
+    attendance = services.term_attendance(placement, term)
+    engagement = services.term_engagement(placement, term)
     if report and report.status == SUBMITTED:
         return render("feedback/report_submitted.html", placement=placement, term=term, report=report,
                       attendance=attendance, rating_label=rating_label)
@@ -198,10 +198,10 @@ def termly_pdf(placement_id: int, term_id: int):
 @bp.route("/placements/<int:placement_id>/annual-review", methods=["GET", "POST"])
 def contribution(placement_id: int):
     placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
-    existing = services.contributions_for([placement.id])
     if request.method == "GET":
         audit.record("annual_review_contribution_viewed", "placement", placement.id)
         db.session.commit()
+    existing = services.contributions_for([placement.id])
     form = ContributionForm(obj=existing[0] if existing and request.method == "GET" else None)
     if form.validate_on_submit():
         services.save_contribution(placement, review_date=form.review_date.data,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request, session
+from flask import Flask, g, request
 from flask_login import current_user
+
+HALF_SIGNED_IN_PAGES = ("accounts.two_factor", "accounts.two_factor_setup")  # the set-up page shows the key
 
 
 def csp_nonce() -> str:
@@ -32,6 +34,6 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Signed-in pages, and the half-signed-in two-factor pages (the set-up page shows the key).
-        if (current_user and current_user.is_authenticated) or "pending_user" in session:
+        if (current_user and current_user.is_authenticated) or request.endpoint in HALF_SIGNED_IN_PAGES:
             response.headers["Cache-Control"] = "no-store"
         return response
