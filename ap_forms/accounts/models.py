@@ -55,3 +55,13 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class PendingTwoFactorSecret(db.Model):
+    """A new authenticator key while its owner sets it up: kept here, never in the session cookie."""
+
+    __tablename__ = "pending_two_factor_secrets"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

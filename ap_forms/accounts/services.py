@@ -36,8 +36,11 @@ def check_password(email: str, password: str) -> User | None:
     user = find_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        audit.record("sign_in_failed", "user", user.id if user else None,
-                     detail=None if user else "unknown email")
+        if user is None:  # which address was tried: a spray of unknown emails shows here
+            detail = f"unknown email: {normalise_email(email)[:200]}"
+        else:
+            detail = "account disabled" if ok else None
+        audit.record("sign_in_failed", "user", user.id if user else None, detail=detail)
         db.session.commit()
         return None
     if user.password_hash and hasher.check_needs_rehash(user.password_hash):

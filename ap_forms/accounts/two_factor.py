@@ -7,14 +7,17 @@ A code is accepted once: the time step it belongs to is remembered, so a replaye
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pyotp
 import segno
 from flask import current_app
+from sqlalchemy import delete, or_, update
 
-from ap_forms.accounts.models import User
+from ap_forms.accounts.models import PendingTwoFactorSecret, User
 from ap_forms.extensions import db
 from ap_forms.web import audit
+from ap_forms.web.audit import utcnow
 from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD
 
 DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN})
@@ -28,6 +31,26 @@ def required_for(user: User) -> bool:
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+SETUP_KEY_LIFETIME = timedelta(minutes=15)  # a key shown at set-up is offered again for this long
+
+
+def pending_secret(user: User) -> str:
+    """The key being set up: kept server-side (one row per person), new after SETUP_KEY_LIFETIME."""
+    row = db.session.get(PendingTwoFactorSecret, user.id)
+    if row is None or row.created_at < utcnow() - SETUP_KEY_LIFETIME:
+        if row is not None:
+            db.session.delete(row)
+            db.session.flush()
+        row = PendingTwoFactorSecret(user_id=user.id, secret=new_secret(), created_at=utcnow())
+        db.session.add(row)
+        db.session.commit()
+    return row.secret
+
+
+def _forget_pending_secret(user: User) -> None:
+    db.session.execute(delete(PendingTwoFactorSecret).where(PendingTwoFactorSecret.user_id == user.id))
 
 
 def provisioning_uri(user: User, secret: str, school_name: str) -> str:
@@ -52,16 +75,32 @@ def _matching_step(secret: str, code: str, now: float | None = None) -> int | No
     return None
 
 
+def _spend_step(user: User, step: int) -> bool:
+    """Move the user's last used step forward to `step`, atomically: one conditional UPDATE.
+
+    Two requests with the same code at the same moment both pass the comparison in Python, but
+    only one UPDATE can match `totp_last_step < step`; the other changes no row and is refused.
+    """
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    spent = result.rowcount == 1
+    db.session.commit()
+    db.session.refresh(user)
+    return spent
+
+
 def verify(user: User, code: str, now: float | None = None) -> bool:
     """Check the code and spend it: the same code (or an older one) never works twice."""
     if not user.totp_secret:
         return False
     step = _matching_step(user.totp_secret, code, now)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step) \
+            or not _spend_step(user, step):
         audit.record("two_factor_failed", "user", user.id, user=user, commit=True)
         return False
-    user.totp_last_step = step
-    db.session.commit()
     return True
 
 
@@ -71,6 +110,7 @@ def enrol(user: User, secret: str, code: str, now: float | None = None) -> bool:
         return False
     user.totp_secret = secret
     user.totp_last_step = step
+    _forget_pending_secret(user)
     audit.record("two_factor_enrolled", "user", user.id, fields=["totp_secret"], user=user)
     db.session.commit()
     return True
@@ -80,5 +120,6 @@ def reset(user: User, *, actor=None) -> None:
     """Admin: the person sets up a new authenticator at their next sign-in."""
     user.totp_secret = None
     user.totp_last_step = None
+    _forget_pending_secret(user)
     audit.record("two_factor_reset", "user", user.id, fields=["totp_secret"], user=actor)
     db.session.commit()

@@ -13,7 +13,8 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db, limiter
 from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
-from ap_forms.web import resubmit
+from ap_forms.web import audit, resubmit
+from ap_forms.web.errors import error_page
 from ap_forms.web.gate import _now_ts
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
@@ -63,7 +64,25 @@ def login():
         form.password.data = ""
     elif request.method == "POST":
         g.sign_in_failed = True
+        audit.record("sign_in_failed", "user", None, detail="incomplete form", commit=True)
     return render_form("accounts/login.html", form)
+
+
+@bp.errorhandler(429)
+def throttled(error):  # noqa: ARG001
+    """A sign-in or code attempt refused by the throttle: logged, with the account when known."""
+    db.session.rollback()
+    if request.endpoint == "accounts.login":
+        email = request.form.get("email", "")
+        user = services.find_by_email(email)
+        audit.record("sign_in_throttled", "user", user.id if user else None,
+                     detail=None if user else f"unknown email: {services.normalise_email(email)[:200]}")
+    else:
+        user_id = session.get("pending_user")
+        audit.record("two_factor_throttled", "user", user_id if isinstance(user_id, int) else None,
+                     detail=request.path)
+    db.session.commit()
+    return error_page(429)
 
 
 def _complete_sign_in(user: User, next_url: str | None, *, two_factor_used: bool):
@@ -120,8 +139,8 @@ def two_factor_setup():
         return redirect(url_for("accounts.login"))
     if user.totp_secret:
         return redirect(url_for("accounts.two_factor"))
-    secret = session.get("pending_secret") or two_factor_service.new_secret()
-    session["pending_secret"] = secret
+    # The new key stays on the server (never in the signed, readable session cookie).
+    secret = two_factor_service.pending_secret(user)
     form = TwoFactorForm()
     if form.validate_on_submit():
         if two_factor_service.enrol(user, secret, form.code.data):

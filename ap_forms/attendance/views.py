@@ -28,6 +28,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.school_calendar.services import current_school_year, previous_school_day, school_year_start
 from ap_forms.students.services import children_of, get_student_or_404
 from ap_forms.web import audit, clock
+from ap_forms.web.gate import is_background
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.rendering import render
 from ap_forms.web.roles import KEY_WORKER, PARENT
@@ -228,6 +229,9 @@ def _board_context(day: date, *, row_forms: dict | None = None):
 def board():
     """Every expected session of the day: reported or not, codes and parent contact. Refreshes itself."""
     day = _parse_day(request.args.get("day")) or clock.today()
+    if not is_background():  # a person opened or filtered it; its own minute-by-minute refresh is not a new view
+        audit.record("attendance_board_viewed", "register", None, detail=day.isoformat())
+        db.session.commit()
     return render("attendance/board.html", block="board", **_board_context(day))
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, or_, select
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
+from ap_forms.placements.models import Placement
+from ap_forms.referrals.models import Referral
 from ap_forms.students.models import Student
 from ap_forms.web.audit import AuditEvent
 from ap_forms.web.rendering import render
@@ -19,6 +21,19 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+def about_pupil(student_id: int):
+    """Every row about this pupil: filed against the pupil, or against one of their placements
+    (attendance, weekly feedback, termly reports, Annual Review contributions, reviews, the ending)
+    or referrals. Joined at read time, so rows written before this change count too."""
+    placements = select(cast(Placement.id, String)).where(Placement.student_id == student_id)
+    referrals = select(cast(Referral.id, String)).where(Referral.student_id == student_id)
+    return or_(
+        and_(AuditEvent.record_type == "student", AuditEvent.record_id == str(student_id)),
+        and_(AuditEvent.record_type == "placement", AuditEvent.record_id.in_(placements)),
+        and_(AuditEvent.record_type == "referral", AuditEvent.record_id.in_(referrals)),
+    )
+
+
 @bp.get("/")
 def events():
     user_id, student_id = _int_arg("user"), _int_arg("pupil")
@@ -28,7 +43,7 @@ def events():
     if user_id:
         query = query.where(AuditEvent.user_id == user_id)
     if student_id:
-        query = query.where(AuditEvent.record_type == "student", AuditEvent.record_id == str(student_id))
+        query = query.where(about_pupil(student_id))
     if action:
         query = query.where(AuditEvent.action == action)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

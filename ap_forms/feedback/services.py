@@ -28,7 +28,7 @@ from ap_forms.feedback.models import (
     WeeklyFeedback,
 )
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
-from ap_forms.placements.services import scope_placements
+from ap_forms.placements.services import KEY_WORKER_FINISHING_PERIOD, is_finishing_only, scope_placements
 from ap_forms.school_calendar.models import Term
 from ap_forms.school_calendar.services import load_span
 from ap_forms.web import audit, clock
@@ -53,8 +53,9 @@ def placement_end(placement: Placement) -> date | None:
     return placement.ended_on or (placement.planned_end_date if placement.status == ENDED else None)
 
 
-def get_placement_or_404(user, placement_id: int) -> Placement:
-    query = scope_placements(select(Placement), user).where(Placement.id == placement_id).options(
+def get_placement_or_404(user, placement_id: int, *, finishing: bool = False) -> Placement:
+    """The placement, scoped; `finishing=True` only for the final termly report and Annual Review pages."""
+    query = scope_placements(select(Placement), user, finishing=finishing).where(Placement.id == placement_id).options(
         selectinload(Placement.student), selectinload(Placement.provider))
     placement = db.session.scalar(query)
     if placement is None:
@@ -280,7 +281,8 @@ def due_items(user, today: date | None = None, *, placements: list[Placement] | 
     """
     today = today or clock.today()
     if placements is None:
-        query = scope_placements(select(Placement), user).where(Placement.status.in_((ACTIVE, ENDED))).options(
+        query = scope_placements(select(Placement), user, finishing=True, today=today).where(
+            Placement.status.in_((ACTIVE, ENDED))).options(
             selectinload(Placement.student), selectinload(Placement.provider), selectinload(Placement.key_worker))
         placements = list(db.session.scalars(query).all())
     placements = [p for p in placements if p.status in (ACTIVE, ENDED)]
@@ -303,6 +305,14 @@ def due_items(user, today: date | None = None, *, placements: list[Placement] | 
 
     items: list[DueItem] = []
     for placement in placements:
+        if is_finishing_only(user, placement, today):
+            # Ended: the key worker may only finish the final termly report, within the set period.
+            final = final_term(placement, span.terms, today)
+            if final is not None and (placement.id, final.id) not in submitted_reports:
+                due_by = placement.ended_on + KEY_WORKER_FINISHING_PERIOD if placement.ended_on else today
+                items.append(DueItem(TERMLY, placement, final.start_date, due_by, today > due_by, final,
+                                     draft=(placement.id, final.id) in draft_reports))
+            continue
         week = max(first_week, monday_of(placement.start_date))
         while week <= today:
             friday = week + timedelta(days=4)
@@ -392,6 +402,12 @@ def reports_of(placement_ids: list[int]) -> list[TermlyReport]:
         select(TermlyReport).where(TermlyReport.placement_id.in_(placement_ids))
         .options(selectinload(TermlyReport.term).selectinload(Term.school_year))
         .order_by(TermlyReport.term_id)).all())
+
+
+def final_term(placement: Placement, terms, today: date) -> Term | None:
+    """The last term (started by today) in which the placement ran: its final termly report."""
+    running = [t for t in terms if t.start_date <= today and _running_between(placement, t.start_date, t.end_date)]
+    return max(running, key=lambda t: t.start_date) if running else None
 
 
 def terms_for_placement(placement: Placement, today: date | None = None) -> list[Term]:

@@ -17,7 +17,7 @@ from ap_forms.feedback.forms import (
     WeeklyFeedbackForm,
 )
 from ap_forms.feedback.models import ENGAGEMENT, SUBMITTED, rating_label
-from ap_forms.placements.services import active_placements, placements_for_student
+from ap_forms.placements.services import active_placements, is_finishing_only, placements_for_student
 from ap_forms.school.services import get_settings
 from ap_forms.students.services import get_student_or_404
 from ap_forms.web import audit, clock
@@ -143,10 +143,14 @@ def reply(feedback_id: int):
 
 @bp.route("/placements/<int:placement_id>/terms/<int:term_id>/report", methods=["GET", "POST"])
 def termly_report(placement_id: int, term_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
+    placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
     term = services.get_term_or_404(term_id)
-    if term not in services.terms_for_placement(placement):
-        abort(404)
+    terms = services.terms_for_placement(placement)
+    if term not in terms or (is_finishing_only(current_user, placement) and term != terms[-1]):
+        abort(404)  # after the placement ends, a key worker may finish only its final report
+    if request.method == "GET":
+        audit.record("termly_report_viewed", "placement", placement.id, detail=term.label)
+        db.session.commit()
     report = services.report_for(placement, term)
     attendance = services.term_attendance(placement, term)
     engagement = services.term_engagement(placement, term)
@@ -175,10 +179,11 @@ def termly_report(placement_id: int, term_id: int):
 
 @bp.get("/placements/<int:placement_id>/terms/<int:term_id>/report.pdf")
 def termly_pdf(placement_id: int, term_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
+    placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
     term = services.get_term_or_404(term_id)
     report = services.report_for(placement, term)
-    if report is None:
+    if report is None or (is_finishing_only(current_user, placement)
+                          and term not in services.terms_for_placement(placement)[-1:]):
         abort(404)
     attendance = services.term_attendance(placement, term)
     months = attendance.by_month()
@@ -192,7 +197,10 @@ def termly_pdf(placement_id: int, term_id: int):
 
 @bp.route("/placements/<int:placement_id>/annual-review", methods=["GET", "POST"])
 def contribution(placement_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
+    placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
+    if request.method == "GET":
+        audit.record("annual_review_contribution_viewed", "placement", placement.id)
+        db.session.commit()
     existing = services.contributions_for([placement.id])
     form = ContributionForm(obj=existing[0] if existing and request.method == "GET" else None)
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from ap_forms.extensions import db
 from ap_forms.web import clock
+from ap_forms.web.database import private_file, private_folder
 
 
 class BackupError(RuntimeError):
@@ -43,11 +44,11 @@ def _manifest_path(backup: Path) -> Path:
 
 def make_backup(folder: Path) -> Path:
     """Write a consistent copy of the database into `folder`; return its path."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     stamp = clock.utcnow().strftime("%Y%m%d-%H%M%S")
     url = make_url(db.engine.url)
     if url.get_backend_name() == "sqlite":
-        target = folder / f"ap_forms-{stamp}.db"
+        target = private_file(folder / f"ap_forms-{stamp}.db")
         source = sqlite3.connect(url.database)
         try:
             copy = sqlite3.connect(target)
@@ -59,13 +60,13 @@ def make_backup(folder: Path) -> Path:
         with create_engine(f"sqlite:///{target}").connect() as conn:
             counts = _table_counts(conn)
     else:
-        target = folder / f"ap_forms-{stamp}.dump"
+        target = private_file(folder / f"ap_forms-{stamp}.dump")  # pg_dump keeps the mode
         with db.engine.connect() as conn:
             conn.execute(text("BEGIN ISOLATION LEVEL REPEATABLE READ"))
             counts = _table_counts(conn)
             conn.rollback()
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", *_pg_args(url)], url)
-    _manifest_path(target).write_text(json.dumps({"created_at": stamp, "counts": counts}, indent=2))
+    private_file(_manifest_path(target)).write_text(json.dumps({"created_at": stamp, "counts": counts}, indent=2))
     return target
 
 

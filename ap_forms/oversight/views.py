@@ -8,6 +8,7 @@ from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.feedback.services import due_items
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
+    KEY_WORKER_FINISHING_PERIOD,
     active_feeds,
     active_placements,
     next_reviews_due,
@@ -42,7 +43,8 @@ def home():
                       register=register, forms=mark_forms(register.rows), today=now.date(),
                       missing=missing_marks(current_user, now.date()),
                       previous_day=register.previous_day, next_day=register.next_day,
-                      ended=recently_ended(current_user, today), feedback_due=due_items(current_user, today))
+                      ended=recently_ended(current_user, today), feedback_due=due_items(current_user, today),
+                      finishing_period=KEY_WORKER_FINISHING_PERIOD)
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),

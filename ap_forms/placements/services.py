@@ -6,7 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ap_forms.accounts.models import User
@@ -30,13 +30,46 @@ from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
 
+# A key worker's access to a pupil ends with the placement. For this long after the end date they
+# may still open that placement's final termly report and its Annual Review contribution (nothing
+# else: not the pupil page, the records or the weekly feedback), so the school gets them.
+KEY_WORKER_FINISHING_PERIOD = timedelta(days=28)
 
-def scope_placements(query: Select, user) -> Select:
-    """Limit a query over Placement to the rows this user may see."""
+
+def key_worker_placement_open(today: date):
+    """SQL condition: the placement has not ended (its end date, if any, is today or later)."""
+    return or_(Placement.ended_on >= today, and_(Placement.status != ENDED, Placement.ended_on.is_(None)))
+
+
+def key_worker_placement_finishing(today: date):
+    """SQL condition: ended within KEY_WORKER_FINISHING_PERIOD, so the final report can be finished."""
+    return and_(Placement.ended_on.is_not(None), Placement.ended_on >= today - KEY_WORKER_FINISHING_PERIOD)
+
+
+def is_finishing_only(user, placement: Placement, today: date | None = None) -> bool:
+    """True when a key worker reaches this placement only to finish its final report (it has ended)."""
+    if user.role != KEY_WORKER:
+        return False
+    today = today or clock.today()
+    ended = placement.ended_on is not None and placement.ended_on < today
+    return ended or (placement.status == ENDED and placement.ended_on is None)
+
+
+def scope_placements(query: Select, user, *, finishing: bool = False, today: date | None = None) -> Select:
+    """Limit a query over Placement to the rows this user may see.
+
+    A key worker sees their provider's placements until each one ends; with `finishing=True`
+    (only the final termly report and Annual Review contribution pages) also those that ended
+    within KEY_WORKER_FINISHING_PERIOD.
+    """
     if user.role in SCHOOL_STAFF:
         return query
     if user.role == KEY_WORKER and user.provider_id:
-        return query.where(Placement.provider_id == user.provider_id)
+        today = today or clock.today()
+        reachable = key_worker_placement_open(today)
+        if finishing:
+            reachable = or_(reachable, key_worker_placement_finishing(today))
+        return query.where(Placement.provider_id == user.provider_id, reachable)
     if user.role == PARENT:
         children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)
         return query.where(Placement.student_id.in_(children))

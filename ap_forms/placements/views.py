@@ -99,6 +99,9 @@ def review_new(placement_id: int):
     if placement.status == ENDED:
         flash("This placement has ended, so it cannot be reviewed.", "info")
         return redirect(url_for("placements.placement", placement_id=placement.id))
+    if request.method == "GET":
+        audit.record("placement_review_viewed", "placement", placement.id)
+        db.session.commit()
     form = ReviewForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET":

@@ -42,6 +42,8 @@ NOT_SAVED_FIELDS = ("csrf_token", "version", "edit_token", "action")
 def referral_list():
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
+    audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None)
+    db.session.commit()
     referrals = services.list_referrals(current_user, status or None)
     return render("referrals/list.html", referrals=referrals, status_filter=status, statuses=STATUS_LABELS,
                   section_statuses=services.section_statuses)

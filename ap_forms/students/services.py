@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
+from ap_forms.placements.services import key_worker_placement_open
 from ap_forms.students.models import ParentLink, Student
+from ap_forms.web import clock
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
 
 
@@ -16,7 +18,9 @@ def scope_students(query: Select, user) -> Select:
     if user.role in SCHOOL_STAFF:
         return query
     if user.role == KEY_WORKER and user.provider_id:
-        placed = select(Placement.student_id).where(Placement.provider_id == user.provider_id)
+        # Only while a placement at their provider is running: access ends with the placement.
+        placed = select(Placement.student_id).where(Placement.provider_id == user.provider_id,
+                                                    key_worker_placement_open(clock.today()))
         return query.where(Student.id.in_(placed))
     if user.role == PARENT:
         children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 from flask import Blueprint, Flask
 from flask_migrate import upgrade
@@ -21,9 +24,45 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
     cursor.close()
 
 
+PRIVATE_FILE = 0o600  # files holding pupils' data: readable by the service account only
+PRIVATE_FOLDER = 0o700
+
+
+def private_folder(folder: Path) -> Path:
+    """Create `folder` (and parents) if needed; the folder itself is made 0700."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    folder.chmod(PRIVATE_FOLDER)
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty with mode 0600 unless it exists; make an existing one 0600."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    path.chmod(PRIVATE_FILE)
+    return path
+
+
+def _secure_sqlite_file(url) -> None:
+    """Create the SQLite file 0600 (in a 0700 folder) before SQLite does it with 0644.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are 0600 too.
+    """
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if not path.parent.exists():
+        private_folder(path.parent)
+    private_file(path)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if extra.exists():
+            extra.chmod(PRIVATE_FILE)
+
+
 def init_app(app: Flask) -> None:
+    private_folder(Path(app.instance_path))  # the secret key, the default database and uploads
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
+            _secure_sqlite_file(db.engine.url)
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
 

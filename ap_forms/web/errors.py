@@ -28,6 +28,11 @@ def _page(code: int, title: str | None = None, body: str | None = None):
                   body=body or default_body)
 
 
+def error_page(code: int, title: str | None = None, body: str | None = None):
+    """The error page for `code`, for a blueprint's own error handler."""
+    return _page(code, title, body)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):

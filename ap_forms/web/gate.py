@@ -30,6 +30,18 @@ def _to_login(reason: str | None = None, *, user_id: int | None = None):
     return client_redirect(target) if is_htmx() else redirect(target)
 
 
+BACKGROUND_HEADER = "X-Background"
+
+
+def is_background() -> bool:
+    """A request the page sent by itself (the board's poll, an autosave with nobody at the keyboard).
+
+    static/js/app.js marks these `X-Background: 1`; they are answered, but they are not activity:
+    they never renew the idle timer, so a screen left open still signs out.
+    """
+    return request.headers.get(BACKGROUND_HEADER) == "1"
+
+
 def idle_limit_seconds(app: Flask) -> int:
     # Providers and parents sign in on phones at the farm gate: longer idle window than staff.
     minutes = app.config["IDLE_TIMEOUT_MINUTES"]
@@ -65,7 +77,10 @@ def init_app(app: Flask) -> None:
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None  # unknown URLs fall through to the 404 handler
         if not current_user.is_authenticated:
-            return _to_login(user_id=resubmit.user_id_hint())
+            # Signed out elsewhere, revoked or disabled: keep nothing they send, and drop the cookie.
+            if "_user_id" in session:
+                session.clear()
+            return _to_login()
 
         now = _now_ts()
         started = session.get("signed_in_at", now)
@@ -79,7 +94,8 @@ def init_app(app: Flask) -> None:
             session.clear()
             return _to_login("You were signed out because you had not used AP Forms for a while.",
                              user_id=user_id)
-        session["last_seen"] = now
+        if not is_background():
+            session["last_seen"] = now  # only a person's own action renews the idle timer
 
         allowed = RULES.get(endpoint)
         if allowed is None or current_user.role not in allowed:

@@ -7,6 +7,8 @@ import secrets
 from flask import Flask, g, request
 from flask_login import current_user
 
+HALF_SIGNED_IN_PAGES = ("accounts.two_factor", "accounts.two_factor_setup")  # the set-up page shows the key
+
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated:
+        # Signed-in pages, and the half-signed-in two-factor pages (the set-up page shows the key).
+        if (current_user and current_user.is_authenticated) or request.endpoint in HALF_SIGNED_IN_PAGES:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -9,6 +9,7 @@ The request as a whole is capped by MAX_CONTENT_LENGTH (413 answers with a frien
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ def check_upload(file: FileStorage) -> str:
 def upload_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)  # readable by the service account only
     return folder
 
 
@@ -104,9 +107,9 @@ def store_upload(file: FileStorage) -> StoredFile:
     stored_name = secrets.token_hex(16)
     data = file.stream.read()
     path = stored_path(stored_name)
-    with open(path, "xb") as out:  # "x": never overwrite
+    # O_EXCL: never overwrite; 0600 from the start (never briefly readable by others).
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(data)
-    path.chmod(0o600)
     return StoredFile(stored_name=stored_name, original_name=clean_filename(file.filename),
                       content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 

@@ -26,6 +26,23 @@ document.body.addEventListener("htmx:sendError", (event) => {
   }
 });
 
+// Only real activity keeps a session alive. A request the page makes by itself (the board's
+// 60-second poll, an autosave) is sent with "X-Background: 1", which the server does not count
+// as activity, unless the person pressed a key, tapped, clicked, typed or scrolled since the last
+// request that did count. So an open board still signs out after the idle time.
+const BACKGROUND_HEADER = "X-Background";
+let activeSinceRenewal = false;
+for (const type of ["keydown", "pointerdown", "input", "wheel", "touchstart"]) {
+  document.addEventListener(type, () => { activeSinceRenewal = true; }, { capture: true, passive: true });
+}
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (!activeSinceRenewal) event.detail.headers[BACKGROUND_HEADER] = "1";
+});
+document.body.addEventListener("htmx:beforeSend", (event) => {
+  const headers = (event.detail.requestConfig && event.detail.requestConfig.headers) || {};
+  if (headers[BACKGROUND_HEADER] !== "1") activeSinceRenewal = false;  // this one renews the session
+});
+
 // Warn two minutes before the idle sign-out, with a way to stay signed in.
 const idleWarning = document.getElementById("app-idle-warning");
 if (idleWarning) {
@@ -52,8 +69,11 @@ if (idleWarning) {
     });
     if (response.ok) schedule();
   });
-  // Any htmx request also renews the session on the server.
-  document.body.addEventListener("htmx:afterRequest", schedule);
+  // A request the person caused renews the session on the server; a background one does not.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const headers = (event.detail.requestConfig && event.detail.requestConfig.headers) || {};
+    if (headers[BACKGROUND_HEADER] !== "1") schedule();
+  });
   schedule();
 }
 // The server answered with an error it did not render for swapping (403, 404, 500…).
