@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, update
 from ap_forms.accounts.models import PendingTwoFactorSecret, User
 from ap_forms.extensions import db
 from ap_forms.web import audit
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD
 
 DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN})
