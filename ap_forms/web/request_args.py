@@ -1,8 +1,9 @@
 """Ids, dates and months read from URLs and query strings: input that cannot be right is treated as
 absent (a 404 for a path, the default for a query), never a 500.
 
-- `<int:...>` in every route is `IdConverter`: bounded to the signed 64-bit range the databases
-  store, so /pupils/99999999999999999999999 answers 404 on SQLite and PostgreSQL alike.
+- `<int:...>` in every route is `IdConverter`: bounded to what every id column can hold (INTEGER,
+  32-bit on PostgreSQL; SQLite's is 64-bit), so /pupils/99999999999999999999999 or /pupils/2147483648
+  answers 404 on SQLite and PostgreSQL alike instead of an overflow error from the database.
 - `arg_id`, `parse_day`, `arg_day` and `arg_month` read query values within the same bounds as the
   date fields on forms (years 1990–2100), so date arithmetic (the next day, the next month) cannot
   overflow.
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from werkzeug.routing import IntegerConverter, ValidationError
 
-MAX_ID = 2**63 - 1  # BIGINT / SQLite INTEGER
+MAX_ID = 2**31 - 1  # id columns are INTEGER: 32-bit on PostgreSQL (SQLite's 64-bit range is wider)
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # as GovDateField on forms
 
 
