@@ -4,8 +4,10 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app ap_forms
 DEMO_PASSWORD ?=
+# The Nu HTML Checker (tests/test_html_validity.py), from npm into .venv/node_modules.
+VNU_VERSION := 26.9.27
 
-.PHONY: run test install install-dev system-deps lint bench clean
+.PHONY: run test install install-dev system-deps vnu lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,16 +26,22 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Debian packages the app and the suite need: Pango for WeasyPrint, poppler for pdftoppm/pdftotext,
-# chromium for the browser tests. Installed only when missing.
+# chromium for the browser tests, java and npm for the HTML checker. Installed only when missing.
 system-deps:
 	@./scripts/system-deps.sh
+
+$(VENV)/.vnu-$(VNU_VERSION): | $(BIN)/python system-deps
+	npm install --silent --no-audit --no-fund --prefix $(VENV) vnu-jar@$(VNU_VERSION)
+	touch $@
+
+vnu: $(VENV)/.vnu-$(VNU_VERSION)
 
 run: install system-deps
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev system-deps
+test: install-dev system-deps vnu
 	$(BIN)/pytest -q -n 2
 
 lint: install-dev

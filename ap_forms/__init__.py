@@ -50,8 +50,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from ap_forms.web import errors, gate, headers, mail, navigation, templating
+    from ap_forms.web import errors, gate, headers, mail, navigation, request_args, templating
 
+    request_args.init_app(app)  # before any route is added
     templating.init_app(app)
     headers.init_app(app)
     errors.init_app(app)

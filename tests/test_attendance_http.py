@@ -174,7 +174,7 @@ def test_board_shows_expected_reported_and_absent(client, auth, marked_monday, f
     assert world.pupil_y.full_name in provider_b and world.pupil_x.full_name not in provider_b
     poll = client.get("/attendance/board", headers=HTMX)
     assert poll.status_code == 200 and b"<html" not in poll.data and b'id="board"' in poll.data
-    assert b'hx-trigger="every 60s"' in poll.data
+    assert b'data-hx-trigger="every 60s"' in poll.data
 
 
 def test_board_highlights_sessions_not_reported_after_the_cut_off(client, auth, world, freeze):

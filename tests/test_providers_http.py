@@ -332,7 +332,7 @@ def test_answering_the_checklist_item_by_item(lead, world):
     saved = _item_post(lead, world, items[0], {"answer": "yes", "comment": "DSL: Jo Bloggs 07700 900000"},
                        headers={"HX-Request": "true"})
     assert saved.status_code == 200 and b"Saved." in saved.data
-    assert b'hx-swap-oob="true"' in saved.data and b"1 of 22 items answered" in saved.data
+    assert b'data-hx-swap-oob="true"' in saved.data and b"1 of 22 items answered" in saved.data
 
     plain = _item_post(lead, world, items[1], {"answer": "na", "comment": "Not needed",
                                                "evidence": (BytesIO(factories.TINY_PDF), "policy.pdf")},

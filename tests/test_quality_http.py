@@ -91,7 +91,7 @@ def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client,
     assert [e.student_id for e in visit.progress_entries] == [world.pupil_x.id]
 
     page = client.get(_section(visit, "checklist-1")).get_data(as_text=True)
-    assert "An attendance register is kept for every session" in page and 'hx-post="' in page
+    assert "An attendance register is kept for every session" in page and 'data-hx-post="' in page
     assert "part 1 of 10" in page
     items = visit.version.sections[0][1]
 

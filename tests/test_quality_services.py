@@ -166,6 +166,20 @@ def test_planning_needs_school_staff_going(setting):
     assert sorted(visit.staff_names) == sorted([lead.name, staff.name])
 
 
+def test_re_planning_a_visit_adds_and_removes_visitors(app, setting):
+    """Re-planning while adding a visitor used to insert the kept visitors again: IntegrityError."""
+    app.config["FROZEN_NOW"] = "2026-11-23T10:30"
+    provider, lead, *_ = setting
+    staff, office = f.make_user("staff"), f.make_user("office")
+    visit = services.plan_visit(provider, visit_date=date(2026, 12, 1), staff_ids=[lead.id], actor=lead)
+    services.update_plan(visit, visit_date=date(2026, 12, 2), staff_ids=[lead.id, staff.id], actor=lead)
+    services.update_plan(visit, visit_date=date(2026, 12, 2), staff_ids=[staff.id, office.id], actor=lead)
+    db.session.expire_all()
+    visit = services.get_visit_or_404(visit.id)
+    assert sorted(visit.staff_names) == sorted([staff.name, office.name])
+    assert visit.visit_date == date(2026, 12, 2)
+
+
 def test_a_visit_cannot_be_recorded_before_its_day(setting):
     provider, lead, *_ = setting
     visit = f.plan_visit(provider, lead, date(2026, 12, 10))

@@ -31,6 +31,7 @@ from ap_forms.web import audit, clock
 from ap_forms.web.gate import is_background
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.rendering import render
+from ap_forms.web.request_args import arg_id, arg_month, parse_day, url_with_query
 from ap_forms.web.roles import KEY_WORKER, PARENT
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
@@ -51,15 +52,8 @@ def local_day(value: datetime | None) -> str:
 
 # --- helpers -------------------------------------------------------------------------------
 
-def _parse_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _day_or_404(text: str) -> date:
-    day = _parse_day(text)
+    day = parse_day(text)
     if day is None:
         abort(404)
     return day
@@ -144,7 +138,7 @@ def _render_register(day: date, *, forms: dict | None = None, status: int = 200,
 def register():
     """A key worker's register for one day (today is their home page); earlier days fill gaps."""
     today = clock.today()
-    day = _parse_day(request.args.get("day")) or today
+    day = parse_day(request.args.get("day")) or today
     if day == today:
         return redirect(url_for("oversight.home"))
     if day > today or day < today - timedelta(days=services.MARK_WINDOW_DAYS):
@@ -186,7 +180,7 @@ def mark(placement_id: int, day_text: str, session: str):
 @bp.post("/register/all-present")
 def mark_all():
     form = AllPresentForm()
-    day = _parse_day(form.day.data)
+    day = parse_day(form.day.data)
     if not form.validate() or day is None:
         abort(400)
     now = clock.now()
@@ -205,7 +199,7 @@ def mark_all():
 
 def _board_context(day: date, *, row_forms: dict | None = None):
     now = clock.now()
-    provider_id = request.args.get("provider", type=int) or request.form.get("provider", type=int)
+    provider_id = arg_id("provider") or arg_id("provider", request.form)
     shown = request.values.get("status") or "all"
     if shown not in services.BOARD_FILTERS:
         shown = "all"
@@ -228,7 +222,7 @@ def _board_context(day: date, *, row_forms: dict | None = None):
 @bp.get("/board")
 def board():
     """Every expected session of the day: reported or not, codes and parent contact. Refreshes itself."""
-    day = _parse_day(request.args.get("day")) or clock.today()
+    day = parse_day(request.args.get("day")) or clock.today()
     if not is_background():  # a person opened or filtered it; its own minute-by-minute refresh is not a new view
         audit.record("attendance_board_viewed", "register", None, detail=day.isoformat())
         db.session.commit()
@@ -238,10 +232,10 @@ def board():
 @bp.post("/board/codes")
 def record_suggested():
     """Record B for every session the provider confirmed attended that has no code yet."""
-    day = _parse_day(request.form.get("day"))
+    day = parse_day(request.form.get("day"))
     if day is None:
         abort(400)
-    provider_id = request.form.get("provider", type=int)
+    provider_id = arg_id("provider", request.form)
     count = services.record_suggested_codes(current_user, day, provider_id=provider_id)
     flash(f"Recorded code B for {count} session{'s' if count != 1 else ''}." if count
           else "There were no confirmed attendances waiting for a code.", "success")
@@ -346,11 +340,7 @@ def _range_and_month(placements: list[Placement]):
         start, end = default_start, today
         if "start" not in request.args:
             form.start.data, form.end.data = start, end
-    month_text = request.args.get("month", "")
-    try:
-        month = datetime.strptime(month_text, "%Y-%m").date() if month_text else min(end, today).replace(day=1)
-    except ValueError:
-        month = min(end, today).replace(day=1)
+    month = arg_month("month") or min(end, today).replace(day=1)
     return form, start, end, month
 
 
@@ -359,10 +349,9 @@ def _record_page(template_placements: list[Placement], *, student=None, placemen
     record = services.build_record(template_placements, start, end, calendar_month=month)
     prev_month = (month - timedelta(days=1)).replace(day=1)
     next_month = (month + timedelta(days=32)).replace(day=1)
-    args = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "month"}
 
     def month_url(value: date) -> str:
-        return url_for(request.endpoint, **request.view_args, **args, month=value.strftime("%Y-%m"))
+        return url_with_query(month=value.strftime("%Y-%m"))
     return render("attendance/record.html", status=422 if form.errors else 200, form=form, record=record,
                   month=month, prev_month=prev_month, next_month=next_month, month_url=month_url,
                   student=student, placement=placement,

@@ -24,15 +24,16 @@ from ap_forms.web import audit, clock
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.request_args import parse_day
 
 bp = Blueprint("feedback", __name__)
 
 
 def _week(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    week = parse_day(text)
+    if week is None:
         abort(404)
+    return week
 
 
 @bp.get("/feedback")

@@ -54,9 +54,9 @@ class PlacementForm(FlaskForm):
     submit = SubmitField("Plan placement", widget=GovSubmitInput())
 
     def set_choices(self, providers_with_status, key_workers) -> None:
-        self.provider_id.choices = [(None, "Choose a provider")] + [
+        self.provider_id.choices = [("", "Choose a provider")] + [
             (p.id, f"{p.name} ({status.label.lower()})") for p, status in providers_with_status]
-        self.key_worker_id.choices = [(None, "Not assigned yet")] + [
+        self.key_worker_id.choices = [("", "Not assigned yet")] + [
             (kw.id, f"{kw.name} ({kw.provider.name if kw.provider else 'no provider'})") for kw in key_workers]
 
     def validate_provider_id(self, field):

@@ -362,8 +362,15 @@ def update_plan(visit: QualityVisit, *, visit_date: date, staff_ids: Iterable[in
     changed = []
     if visit.visit_date != visit_date:
         visit.visit_date, changed = visit_date, [*changed, "visit_date"]
-    if sorted(v.user_id for v in visit.visitors) != sorted(u.id for u in users):
-        visit.visitors = [VisitStaff(user_id=u.id) for u in users]
+    wanted = {u.id for u in users}
+    if {v.user_id for v in visit.visitors} != wanted:
+        # Change the rows in place: replacing the list would insert the kept visitors again before
+        # deleting the old rows, against the unique (visit, user) constraint.
+        for visitor in [v for v in visit.visitors if v.user_id not in wanted]:
+            visit.visitors.remove(visitor)
+        db.session.flush()
+        kept = {v.user_id for v in visit.visitors}
+        visit.visitors.extend(VisitStaff(user_id=user_id) for user_id in sorted(wanted - kept))
         changed.append("staff")
     if visit.focus != (focus or "").strip()[:2000]:
         visit.focus, changed = (focus or "").strip()[:2000], [*changed, "focus"]

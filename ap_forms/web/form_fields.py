@@ -11,12 +11,22 @@ from wtforms.validators import StopValidation, ValidationError
 from ap_forms.web import clock
 
 
+class _DateInput(GovDateInput):
+    """GOV.UK's date input. govuk-frontend-wtf puts `required` on the div wrapping the three boxes,
+    which is not valid HTML (a div cannot be required): leave it off; the server checks."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.get("attributes", {}).pop("required", None)
+        return params
+
+
 class GovDateField(DateField):
     """Day, month and year boxes. A date that does not exist (31 02 2026) is a field error, not a 500,
     and so is a year outside 1990–2100 (date arithmetic on year 9999 would overflow)."""
 
     def __init__(self, label: str, validators=None, *, invalid: str | None = None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        super().__init__(label, validators, format="%d %m %Y", widget=_DateInput(), **kwargs)
         self.invalid_message = invalid or f"{label} must be a real date, like 7 9 2026"
 
     def process_formdata(self, valuelist):
@@ -59,7 +69,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class _DayMonthYearInput(GovDateInput):
+class _DayMonthYearInput(_DateInput):
     """GOV.UK's date input, with the day box carrying the field's id so the error summary links to it."""
 
     def map_gov_params(self, field, **kwargs):

@@ -50,7 +50,7 @@ if (idleWarning) {
   const warnBeforeMs = 2 * 60 * 1000;
   let warnTimer;
   let endTimer;
-  const csrfToken = () => JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  const csrfToken = () => JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"];
   const schedule = () => {
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
