@@ -26,7 +26,7 @@ from ap_forms.placements.models import (
     TimetableSession,
     TimetableVersion,
 )
-from ap_forms.providers.services import ensure_provider_cleared
+from ap_forms.providers import services as provider_services
 from ap_forms.students.models import ParentLink
 from ap_forms.web import audit, clock
 from ap_forms.web.audit import utcnow
@@ -117,7 +117,7 @@ def create_placement(student, provider, *, key_worker_id: int | None, start_date
     It starts at once when its start date has come, else it is planned (and starts on the day).
     """
     today = today or clock.today()
-    ensure_provider_cleared(provider, today)
+    provider_services.ensure_provider_cleared(provider, today)
     if planned_end_date and planned_end_date <= start_date:
         raise PlacementError("The planned end date must be after the start date", field="planned_end_date")
     if key_worker_id is not None:
@@ -161,7 +161,7 @@ def start_placement(placement: Placement, *, actor, today: date | None = None) -
     if today < placement.start_date:
         raise PlacementError(f"This placement starts on {placement.start_date:%-d %B %Y}, so it cannot start "
                              "before then. It starts by itself on that day.")
-    ensure_provider_cleared(placement.provider, today)
+    provider_services.ensure_provider_cleared(placement.provider, today)
     placement.status = ACTIVE
     audit.record("placement_started", "placement", placement.id, fields=["status"], user=actor)
     db.session.commit()
