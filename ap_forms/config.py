@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 
@@ -18,6 +18,16 @@ def _secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _frozen_now() -> datetime | None:
+    value = os.environ.get("FROZEN_NOW", "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"FROZEN_NOW must be an ISO local time such as 2026-11-26T10:30, not {value!r}") from None
 
 
 def load_config(instance_path: Path) -> dict:
@@ -47,4 +57,6 @@ def load_config(instance_path: Path) -> dict:
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Pin the school's clock (ISO local time, e.g. 2026-11-26T10:30) for a demo or a test run.
+        "FROZEN_NOW": _frozen_now(),
     }

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -20,6 +23,22 @@ BASE_PG_URL = os.environ.get("DATABASE_URL", "")
 # other's tables.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 PG_URL = f"{BASE_PG_URL}_{_WORKER}" if BASE_PG_URL and _WORKER else BASE_PG_URL
+
+
+# Every test runs on a pinned clock, so the real date never decides a result: a Thursday morning in
+# the autumn term of 2026-27 (the school year the world fixture seeds). AP_TEST_NOW moves the whole
+# suite to another moment (the README lists the days it is run on: a holiday, a Monday after
+# half-term, the last day of a term). A test that counts particular sessions pins its own day with
+# FROZEN_NOW or by travelling further.
+TEST_NOW = datetime.fromisoformat(os.environ.get("AP_TEST_NOW", "2026-11-26T10:30")).replace(
+    tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock():
+    """Python's clock starts at TEST_NOW for the whole run (and ticks on from there)."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 def _config(tmp_path, **extra) -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
 

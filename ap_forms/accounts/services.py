@@ -8,7 +8,7 @@ from ap_forms.accounts.models import User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
 from ap_forms.web import audit
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import ALL_ROLES, KEY_WORKER
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 
 class ChecklistVersion(db.Model):

@@ -32,6 +32,7 @@ from ap_forms.providers.models import (
     VettingConfirmation,
 )
 from ap_forms.providers.services import add_years
+from ap_forms.web import clock
 
 
 def _demo_pdf(title: str, lines: list[str]) -> FileStorage:
@@ -62,7 +63,7 @@ def load_commissioning_demo(today: date | None = None) -> None:
     """Add commissioning records to the demo providers (once: skipped if any checklist exists)."""
     if db.session.scalar(select(func.count(SafeguardingChecklist.id))):
         return
-    today = today or date.today()
+    today = today or clock.today()
     lead = db.session.scalar(select(User).where(User.role == "send_lead").order_by(User.id))
     year_start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
     for provider in db.session.scalars(select(Provider).where(Provider.name.in_(data.COMMISSIONING))):

@@ -17,6 +17,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.quality import services
 from ap_forms.quality.models import QualityVisit
 from ap_forms.school_calendar.services import school_year_start
+from ap_forms.web import clock
 
 COMMENTS = {
     "An attendance register is kept for every session": "Paper register in the office, signed at each session.",
@@ -50,7 +51,7 @@ def load_quality_demo(today: date | None = None) -> None:
     """Add the demo visits (once: skipped if any visit exists)."""
     if db.session.scalar(select(func.count(QualityVisit.id))):
         return
-    today = today or date.today()
+    today = today or clock.today()
     lead = db.session.scalar(select(User).where(User.role == "send_lead").order_by(User.id))
     head = db.session.scalar(select(User).where(User.role == "headteacher").order_by(User.id))
     if lead is None or head is None:

@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 
 class Document(db.Model):

@@ -20,7 +20,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.school_calendar.models import Term
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 DRAFT, SUBMITTED = "draft", "submitted"
 

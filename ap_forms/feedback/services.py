@@ -32,7 +32,7 @@ from ap_forms.placements.services import scope_placements
 from ap_forms.school_calendar.models import Term
 from ap_forms.school_calendar.services import load_span
 from ap_forms.web import audit, clock
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 WEEKLY_LOOK_BACK = timedelta(weeks=8)  # older missing weeks are for the placement review, not a reminder
 TERMLY_DUE_AFTER = timedelta(days=14)  # a termly report is due within two weeks of the term's end

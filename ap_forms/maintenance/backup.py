@@ -12,13 +12,13 @@ import sqlite3
 import subprocess
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from ap_forms.extensions import db
+from ap_forms.web import clock
 
 
 class BackupError(RuntimeError):
@@ -44,7 +44,7 @@ def _manifest_path(backup: Path) -> Path:
 def make_backup(folder: Path) -> Path:
     """Write a consistent copy of the database into `folder`; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.utcnow().strftime("%Y%m%d-%H%M%S")
     url = make_url(db.engine.url)
     if url.get_backend_name() == "sqlite":
         target = folder / f"ap_forms-{stamp}.db"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from ap_forms.placements.models import Placement, PlacementEnding
+from ap_forms.web import clock
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -27,7 +28,7 @@ def timetable_calendar(student, placements: list[tuple[Placement, PlacementEndin
     An ended placement stops repeating from its end date, so the phone's calendar clears at once;
     sessions that took place before stay in the calendar's history.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.utcnow().replace(tzinfo=UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//AP Forms//Alternative provision timetable//EN")
     calendar.add("version", "2.0")

@@ -9,7 +9,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 PLANNED, ACTIVE, ENDED = "planned", "active", "ended"
 STATUSES = (PLANNED, ACTIVE, ENDED)

@@ -29,7 +29,7 @@ from ap_forms.placements.models import (
 from ap_forms.providers import services as provider_services
 from ap_forms.students.models import ParentLink
 from ap_forms.web import audit, clock
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
 
@@ -245,7 +245,7 @@ def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
 def overdue_reviews(user, today: date | None = None, placements: list[Placement] | None = None
                     ) -> list[tuple[Placement, date]]:
     """Active placements whose review date has passed, most overdue first."""
-    today = today or date.today()
+    today = today or clock.today()
     placements = active_placements(user) if placements is None else placements
     due = next_reviews_due(placements)
     late = [(p, due[p.id]) for p in placements if due[p.id] < today]
@@ -256,7 +256,7 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
                   suitability_notes: str, readiness: str, reintegration_timeframe: str, decisions: str,
                   next_review_on: date, actor, today: date | None = None) -> PlacementReview:
     """Record the review held (filling the booked one, if any) and book the next."""
-    today = today or date.today()
+    today = today or clock.today()
     if placement.status == ENDED:
         raise PlacementError("This placement has ended, so it cannot be reviewed")
     if held_on > today:
@@ -286,7 +286,7 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
 def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: str = "", details: str = "",
                   actor, today: date | None = None) -> PlacementEnding:
     """End a placement now: the timetable stops at once, and the family and key worker see it ended."""
-    today = today or date.today()
+    today = today or clock.today()
     if placement.status == ENDED:
         raise PlacementError("This placement has already ended")
     if kind not in (PLANNED_END, IMMEDIATE):
@@ -382,7 +382,7 @@ def send_all(emails: list[tuple[list[str], str, str]]) -> list[str]:
 
 def recently_ended(user, today: date | None = None) -> list[tuple[Placement, PlacementEnding]]:
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
-    today = today or date.today()
+    today = today or clock.today()
     query = (_with_details(scope_placements(select(Placement), user))
              .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
              .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)

@@ -3,8 +3,6 @@ reviews, ending, and the family's calendar feed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,7 +64,7 @@ def review_new(placement_id: int):
     form = ReviewForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = clock.today()
     if form.validate_on_submit():
         try:
             services.record_review(
@@ -90,7 +88,7 @@ def end(placement_id: int):
         return redirect(url_for("placements.placement", placement_id=placement.id))
     form = EndForm()
     if request.method == "GET":
-        form.ended_on.data = date.today()
+        form.ended_on.data = clock.today()
     if form.validate_on_submit():
         try:
             ending = services.end_placement(placement, kind=form.kind.data, ended_on=form.ended_on.data,

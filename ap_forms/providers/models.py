@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 REGISTRATION_TYPES = {
     "independent_school": "Registered independent school",

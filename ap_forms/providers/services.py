@@ -40,7 +40,7 @@ from ap_forms.providers.models import (
     TrustPolicyRecord,
     VettingConfirmation,
 )
-from ap_forms.web import audit
+from ap_forms.web import audit, clock
 
 EXPIRY_WINDOW_DAYS = 30
 CLEARED, EXPIRING, NOT_CLEARED = "cleared", "expiring", "not_cleared"
@@ -272,7 +272,7 @@ PART_CHECKS = (_registration, _agreement, _documentation, _policies, _vetting, _
 
 def commissioning_status(provider: Provider, today: date | None = None) -> CommissioningStatus:
     """Cleared, expiring soon (something due within 30 days) or not cleared, with the reasons."""
-    today = today or date.today()
+    today = today or clock.today()
     parts = [check(provider, today) for check in PART_CHECKS]
     problems = [p for part in parts for p in part.problems]
     expiring = [e for part in parts for e in part.expiring]
@@ -607,7 +607,7 @@ def sign_off_checklist(checklist: SafeguardingChecklist, *, actor, today: date |
         raise ProviderError(f"{count} item{'s are' if count > 1 else ' is'} answered No. Follow "
                             f"{'them' if count > 1 else 'it'} up with the provider and change the answer "
                             "before signing off", field="confirm")
-    checklist.completed_on = today or date.today()
+    checklist.completed_on = today or clock.today()
     checklist.completed_by_id = actor.id if actor else None
     audit.record("safeguarding_checklist_signed_off", "safeguarding_checklist", checklist.id,
                  detail=f"{checklist.provider.name}, version {checklist.version.number}", user=actor)

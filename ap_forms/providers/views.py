@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, request, url_for
@@ -358,7 +357,7 @@ def checklist_pdf(provider_id: int, checklist_id: int):
     renew_by = services.add_years(checklist.completed_on) if checklist.completed_on else None
     pdf = render_pdf("pdf/safeguarding_checklist.html", provider=provider, checklist=checklist,
                      answers={a.item_id: a for a in checklist.answers}, renew_by=renew_by,
-                     generated_on=date.today())
+                     generated_on=clock.today())
     audit.record("safeguarding_checklist_exported", "safeguarding_checklist", checklist.id, detail="PDF")
     db.session.commit()
     stamp = checklist.completed_on.isoformat() if checklist.completed_on else "draft"

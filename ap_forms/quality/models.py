@@ -17,7 +17,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 CHECKLIST_KIND = "ap_visit"
 

@@ -7,7 +7,7 @@ gives the service (`values`). Validation messages say exactly what to fix, GOV.U
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -42,6 +42,7 @@ from ap_forms.referrals.models import (
     SEVERITY,
     SOCIAL_CARE,
 )
+from ap_forms.web import clock
 from ap_forms.web.form_fields import GovDate, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -451,7 +452,7 @@ class AgreementForm(SectionForm):
                 "agreed_at_review": self.agreed_at_review.data, "agreed_on": self.agreed_on.data}
 
     def validate_agreed_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise StopValidation("The date the parents agreed must be today or in the past")
 
 

@@ -38,7 +38,7 @@ from ap_forms.referrals.models import (
 )
 from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, LEADERS
 
 MAX_DRAFT_FIELDS, MAX_DRAFT_VALUE = 200, 10_000
@@ -57,8 +57,9 @@ class EditConflict(ReferralError):
 
     def __init__(self, referral: Referral):
         who = referral.updated_by.name if referral.updated_by else "Someone"
-        super().__init__(f"{who} changed this referral at {referral.updated_at:%H:%M} on "
-                         f"{referral.updated_at.day} {referral.updated_at:%B}, after you opened it. "
+        at = clock.to_local(referral.updated_at)
+        super().__init__(f"{who} changed this referral at {at:%H:%M} on "
+                         f"{at.day} {at:%B}, after you opened it. "
                          "Your answers below have not been saved yet.")
         self.who = who
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
@@ -29,7 +28,7 @@ from ap_forms.referrals.models import (
     SUBMITTED,
 )
 from ap_forms.students.services import get_student_or_404, search_students
-from ap_forms.web import audit
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
@@ -142,7 +141,7 @@ def section(referral_id: int, key: str):
             return render("referrals/section.html", block="save_status", referral=referral,
                           conflict=str(error), saved_at=None, version=_version())
         return render("referrals/section.html", block="save_status", referral=referral, conflict=None,
-                      saved_at=referral.updated_at, version=referral.version)
+                      saved_at=clock.to_local(referral.updated_at), version=referral.version)
 
     if request.form.get("action") == "add_row":
         try:
@@ -247,7 +246,7 @@ def return_referral(referral_id: int):
 def referral_pdf(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
     pdf = render_pdf("pdf/referral.html", referral=referral, answers=answers(referral), cost=cost_text(referral),
-                     generated_at=datetime.now(UTC))
+                     generated_at=clock.utcnow())
     audit.record("referral_pdf_downloaded", "referral", referral.id)
     db.session.commit()
     student = referral.student

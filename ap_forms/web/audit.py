@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -10,10 +10,7 @@ from sqlalchemy import DateTime, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+from ap_forms.web.clock import utcnow
 
 
 class AuditEvent(db.Model):

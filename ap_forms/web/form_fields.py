@@ -8,6 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import StopValidation, ValidationError
 
+from ap_forms.web import clock
+
 
 class GovDateField(DateField):
     """Day, month and year boxes. A date that does not exist (31 02 2026) is a field error, not a 500,
@@ -50,7 +52,7 @@ def required_date(message: str):
 
 def not_in_future(message: str):
     def check(form, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(message)
     return check
 def strip(value):

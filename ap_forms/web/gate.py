@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 
 from flask import Flask, abort, flash, request, session, url_for
 from flask_login import current_user, logout_user
@@ -15,7 +15,8 @@ from ap_forms.web.roles import KEY_WORKER, PARENT
 
 
 def _now_ts() -> float:
-    return datetime.now(UTC).timestamp()
+    # Session ages are real elapsed time, never the school's (possibly pinned) clock.
+    return time.time()
 
 
 def _to_login(reason: str | None = None, *, user_id: int | None = None):

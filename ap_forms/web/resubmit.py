@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 from ap_forms.web.rendering import render
 
 KEEP_FOR = timedelta(hours=24)

@@ -8,6 +8,8 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from ap_forms.web.clock import to_local
+
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -25,9 +27,11 @@ def short_date(value: date | datetime | None) -> str:
 
 
 def date_time(value: datetime | None) -> str:
+    """A stored (UTC) time as people at the school read it: '3 Nov 2026 at 10:42', British time."""
     if value is None:
         return ""
-    return f"{short_date(value)} at {value:%H:%M}"
+    local = to_local(value)
+    return f"{short_date(local)} at {local:%H:%M}"
 
 
 def hhmm(value: time | None) -> str:
