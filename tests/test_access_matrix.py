@@ -132,14 +132,14 @@ CASES = [
     Case("checklists.version", "GET", "/checklists/safeguarding/1", {"admin", "send_lead", "headteacher"}),
     Case("checklists.publish", "GET", "/checklists/safeguarding/publish", {"admin", "send_lead"}),
     Case("checklists.publish", "POST", "/checklists/safeguarding/publish", {"admin", "send_lead"}),
-    Case("placements.placement_new", "GET", "/pupils/{pupil_x}/placements/new", LEADERS),
-    Case("placements.placement_new", "POST", "/pupils/{pupil_x}/placements/new", LEADERS),
     Case("placements.placement_start", "POST", "/placements/{placement_x}/start", LEADERS),
+    Case("placements.timetable", "GET", "/placements/{placement_x}/timetable", LEADERS),
+    Case("placements.timetable", "POST", "/placements/{placement_x}/timetable", LEADERS),
     # --- referrals (issue 4) ---
-    Case("referrals.referral_list", "GET", "/referrals/", LEADERS),
+    Case("referrals.referral_list", "GET", "/referrals/", LEADERS | {"dsl"}),
     Case("referrals.referral_new", "GET", "/referrals/new", LEADERS),
     Case("referrals.referral_new", "POST", "/referrals/new", LEADERS),
-    Case("referrals.referral", "GET", "/referrals/{referral_x}", LEADERS),
+    Case("referrals.referral", "GET", "/referrals/{referral_x}", LEADERS | {"dsl"}),
     Case("referrals.section", "GET", "/referrals/{referral_x}/sections/pupil", LEADERS),
     Case("referrals.section", "POST", "/referrals/{referral_x}/sections/pupil", LEADERS),
     Case("referrals.check", "GET", "/referrals/{referral_x}/check", LEADERS),
@@ -149,7 +149,7 @@ CASES = [
     Case("referrals.approve", "POST", "/referrals/{referral_x}/approve", LEADERS),
     Case("referrals.return_referral", "GET", "/referrals/{referral_x}/return", LEADERS),
     Case("referrals.return_referral", "POST", "/referrals/{referral_x}/return", LEADERS),
-    Case("referrals.referral_pdf", "GET", "/referrals/{referral_x}/pdf", LEADERS),
+    Case("referrals.referral_pdf", "GET", "/referrals/{referral_x}/pdf", LEADERS | {"dsl"}),
     Case("placements.placement", "GET", "/placements/{placement_x}", STAFF),
     Case("placements.review_new", "GET", "/placements/{placement_x}/review", LEADERS),
     Case("placements.review_new", "POST", "/placements/{placement_x}/review", LEADERS),
@@ -208,7 +208,7 @@ CASES = [
     Case("feedback.correct", "POST", "/placements/{placement_x}/feedback/2026-11-02/correct", {"kw_a", "kw_b"},
          out_of_scope={"kw_b"}, data={"reason": "Wrong score"}),
     Case("feedback.progress", "GET", "/pupils/{pupil_x}/progress", STAFF),
-    Case("feedback.reply", "POST", "/feedback/{feedback_x}/reply", STAFF, data={"comment": "Thank you"}),
+    Case("feedback.reply", "POST", "/feedback/{feedback_x}/reply", LEADERS | {"dsl"}, data={"comment": "Thank you"}),
     Case("feedback.termly_report", "GET", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
          out_of_scope={"kw_b"}),
     Case("feedback.termly_report", "POST", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
@@ -291,3 +291,41 @@ def test_malformed_ids_never_500(app, world, auth):
     for path in ["/pupils/0", "/pupils/999999999", "/pupils/-1", "/pupils/abc", "/pupils/%00",
                  "/pupils/?q=%27%22%3C", "/admin/users/1", "/nope", "/pupils/1e9"]:
         assert client.get(path).status_code < 500, path
+
+
+# --- Need to know (issue 10): which roles see which parts of a pupil's record --------------------------
+# The same table is in the README's access notes.
+NEED_TO_KNOW = {
+    # role: (SEND needs and diagnoses, medical needs and medication, referrals with child-protection status)
+    "headteacher": (True, True, True),
+    "send_lead": (True, True, True),
+    "dsl": (True, True, True),
+    "staff": (True, True, False),
+    "office": (False, True, False),
+}
+
+
+@pytest.mark.parametrize("role_key", sorted(NEED_TO_KNOW))
+def test_need_to_know_on_the_pupil_page(app, world, auth, role_key):
+    from ap_forms.extensions import db
+    from tests import factories as f
+
+    pupil = world.pupil_x
+    pupil.send_needs, pupil.diagnoses, pupil.medical_needs = "Dyslexia-NEED", "ADHD-DIAGNOSIS", "Asthma-MEDICAL"
+    referral = f.make_referral(pupil, world.provider_a, world.users["send_lead"], status="approved",
+                               medication="Inhaler-MEDICATION", social_care_status="child_protection",
+                               placement_id=world.placement_x.id)
+    db.session.commit()
+    sees_send, sees_medical, sees_referrals = NEED_TO_KNOW[role_key]
+    client = auth.as_user(world.users[role_key])
+    page = client.get(f"/pupils/{pupil.id}").get_data(as_text=True)
+    assert ("Dyslexia-NEED" in page) is sees_send and ("ADHD-DIAGNOSIS" in page) is sees_send
+    assert ("Asthma-MEDICAL" in page) is sees_medical and ("Inhaler-MEDICATION" in page) is sees_medical
+    assert (f"/referrals/{referral.id}" in page) is sees_referrals
+    summary = client.get(f"/referrals/{referral.id}")
+    assert summary.status_code == (200 if sees_referrals else 403)
+    if sees_referrals:
+        assert "Child protection plan" in summary.get_data(as_text=True)
+    # Replying to a provider's feedback speaks for the school: staff and the office only read it.
+    progress = client.get(f"/pupils/{pupil.id}/progress").get_data(as_text=True)
+    assert ("/reply" in progress) is (role_key in {"headteacher", "send_lead", "dsl"})

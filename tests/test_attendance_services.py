@@ -331,7 +331,8 @@ def test_unreported_past_sessions_count_against_and_future_ones_do_not(world):
 
 
 def test_a_register_code_counts_when_the_provider_never_reported(world):
-    services.record_code(world.placement_x, MON, "AM", "B", by=world.users["office"],
+    # "/" (the pupil came to school instead): B needs the provider's report (issue 10).
+    services.record_code(world.placement_x, MON, "AM", "/", by=world.users["office"],
                          now=datetime(2026, 11, 23, 11, 0))
     services.record_code(world.placement_x, WED, "AM", "I", by=world.users["office"],
                          now=datetime(2026, 11, 25, 11, 0))
@@ -376,6 +377,7 @@ def test_csv_cells_are_protected_against_formula_injection(value, safe):
 def test_export_rows(world):
     world.pupil_x.last_name = "=cmd|' /C calc'!A0"
     db.session.commit()
+    factories.make_mark(world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"])  # B needs a report
     services.record_code(world.placement_x, MON, "AM", "B", by=world.users["office"],
                          now=datetime(2026, 11, 23, 11, 0))
     rows = services.register_export_rows(MON, MON)

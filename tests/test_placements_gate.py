@@ -1,10 +1,10 @@
-"""The commissioning gate through HTTP: no placement is planned or started at a provider that is
-not cleared, and a provider that lapses is flagged on the overview without changing anything."""
+"""The commissioning gate: no placement is created or started at a provider that is not cleared,
+and a provider that lapses is flagged on the overview without changing anything."""
 
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -20,64 +20,42 @@ def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _placement_data(provider, **extra) -> dict:
-    start = date.today() + timedelta(days=7)
-    return {"provider_id": str(provider.id), "key_worker_id": "None",
-            "start_date": [str(start.day), str(start.month), str(start.year)],
-            "objectives": "Attend every session\nComplete the first unit", "share": ["send_needs"], **extra}
+SESSIONS = [{"weekday": 0, "start_time": time(9, 30), "end_time": time(12, 0), "activity": "Animal care"}]
 
 
 def _count_placements(student) -> int:
     return db.session.scalar(select(func.count(Placement.id)).where(Placement.student_id == student.id))
 
 
-def test_planning_at_a_provider_that_is_not_cleared_shows_what_is_missing(client, auth, world):
-    new_provider = factories.make_provider(name="Fresh Start Farm")
+def test_starting_a_planned_placement_at_a_cleared_provider(client, auth, world):
+    # Every placement comes from an approved referral (tests/test_referrals_workflow.py); a planned one
+    # is started on its start date (the world's providers are cleared on the real today).
     pupil = factories.make_student(first_name="Zara")
-    auth.as_user(world.users["send_lead"])
-    form = _text(client.get(f"/pupils/{pupil.id}/placements/new"))
-    assert "Fresh Start Farm (not cleared)" in form and "Provider A (cleared)" in form
-
-    response = client.post(f"/pupils/{pupil.id}/placements/new", data=_placement_data(new_provider))
-    page = _text(response)
-    assert response.status_code == 422
-    assert "Fresh Start Farm is not cleared for commissioning" in page
-    assert "No Service Level Agreement recorded" in page and "Safeguarding checklist not completed" in page
-    assert "Attend every session" in page  # nothing typed is lost
-    assert _count_placements(pupil) == 0
-
-
-def test_planning_and_starting_at_a_cleared_provider(client, auth, world):
-    pupil = factories.make_student(first_name="Zara")
+    placement = factories.make_placement(pupil, world.provider_a, world.users["kw_a"], status=PLANNED,
+                                         start_date=date.today())
     auth.as_user(world.users["headteacher"])
-    data = _placement_data(world.provider_a, key_worker_id=str(world.users["kw_a"].id), share=["diagnoses"])
-    response = client.post(f"/pupils/{pupil.id}/placements/new", data=data)
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/pupils/{pupil.id}")
-    placement = db.session.scalar(select(Placement).where(Placement.student_id == pupil.id))
-    assert placement.status == PLANNED and placement.key_worker_id == world.users["kw_a"].id
-    assert placement.share_diagnoses and not placement.share_send_needs
-    assert placement.objective_list == ["Attend every session", "Complete the first unit"]
-
     page = _text(client.get(f"/pupils/{pupil.id}"))
     assert "Start placement" in page
     assert client.post(f"/placements/{placement.id}/start").status_code == 303
     db.session.refresh(placement)
     assert placement.status == ACTIVE
     actions = {e.action for e in db.session.scalars(select(AuditEvent))}
-    assert {"placement_created", "placement_started"} <= actions
+    assert {"placement_started"} <= actions
     assert client.post(f"/placements/{placement.id}/start").status_code == 303  # already active: says so
     assert placement.status == ACTIVE
 
 
-def test_key_worker_must_work_at_the_chosen_provider(client, auth, world):
+def test_key_worker_must_work_at_the_chosen_provider(world):
     pupil = factories.make_student()
-    auth.as_user(world.users["send_lead"])
-    data = _placement_data(world.provider_a, key_worker_id=str(world.users["kw_b"].id))
-    response = client.post(f"/pupils/{pupil.id}/placements/new", data=data)
-    assert response.status_code == 422 and "Choose a key worker who works at Provider A" in _text(response)
-    bad = client.post(f"/pupils/{pupil.id}/placements/new",
-                      data=_placement_data(world.provider_a, provider_id="abc", start_date=["31", "2", "2027"]))
-    assert bad.status_code == 422 and "Start date must be a real date" in _text(bad)
+    try:
+        services.create_placement(pupil, world.provider_a, key_worker_id=world.users["kw_b"].id,
+                                  start_date=date.today() + timedelta(days=7), planned_end_date=None,
+                                  objectives="Attend", sessions=SESSIONS, actor=None, today=date.today())
+    except services.PlacementError as refused:
+        assert "Select a key worker who works for the provider (Provider A)" in str(refused)
+        assert refused.field == "key_worker_id"
+    else:
+        raise AssertionError("a key worker from another provider was accepted")
     assert _count_placements(pupil) == 0
 
 
@@ -100,12 +78,12 @@ def test_the_gate_on_the_services(app, world):
     pupil = factories.make_student()
     try:
         services.create_placement(pupil, provider, key_worker_id=None, start_date=date(2026, 12, 1),
-                                  planned_end_date=None, objectives="x", actor=None)
+                                  planned_end_date=None, objectives="x", sessions=SESSIONS, actor=None)
     except ProviderNotCleared as refused:
         assert "No Service Level Agreement recorded" in refused.problems
     else:
         raise AssertionError("a placement was created at a provider that is not cleared")
-    planned = factories.make_placement(pupil, provider, status=PLANNED)
+    planned = factories.make_placement(pupil, provider, status=PLANNED, start_date=date.today())
     try:
         services.start_placement(planned, actor=None)
     except ProviderNotCleared:

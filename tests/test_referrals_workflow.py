@@ -63,7 +63,10 @@ def test_submit_records_who_and_when(world, auth):
     assert db.session.get(Referral, referral.id).status == "submitted"
     assert _actions(referral.id)[-1] == ("submitted", "submitted", world.users["send_lead"].id)
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
-    assert "Waiting for approval" in page and "Submitted for approval" in page and "Approve the referral" in page
+    assert "Waiting for approval" in page and "Submitted for approval" in page
+    # Separation of duties (issue 10): the leader who submitted it does not approve it.
+    assert "You submitted this referral, so someone else must approve it" in page
+    assert "Approve the referral" not in page
     # A double-clicked submit saves once: the second is refused, nothing changes.
     assert client.post(f"/referrals/{referral.id}/submit").status_code == 422
     assert [a for a, _, _ in _actions(referral.id)].count("submitted") == 1

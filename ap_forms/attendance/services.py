@@ -116,7 +116,7 @@ def placement_runs_on(placement: Placement, day: date) -> bool:
 
 
 def timetable_for(placement: Placement, day: date, session: str) -> list[TimetableSession]:
-    return [s for s in placement.sessions if s.weekday == day.weekday() and session in slots_of(s)]
+    return [s for s in placement.timetable_on(day) if s.weekday == day.weekday() and session in slots_of(s)]
 
 
 @dataclass
@@ -520,6 +520,13 @@ def record_code(placement: Placement, day: date, session: str, code: str, *, by,
     mark = db.session.scalar(select(AttendanceMark).where(
         AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session))
     mark_version = mark.version if mark else None
+    if code == "B" and suggested_code(mark) != "B":
+        # The 2024 regulations: B only when the school knows the pupil attended supervised, approved
+        # provision, which is the bulk "record B" rule (the provider reported them present or late).
+        raise AttendanceError("Code B can only be recorded when the provider has reported the pupil attended "
+                              "this session: it is " + ("not reported yet" if mark is None else
+                                                        f"reported as {mark.label.lower()}")
+                              + ". Choose another code, or ask the provider to report it")
     entry = db.session.scalar(select(RegisterEntry).where(
         RegisterEntry.placement_id == placement.id, RegisterEntry.day == day, RegisterEntry.session == session))
     stamp = clock.to_utc(now)

@@ -42,7 +42,8 @@ def timetable_calendar(student, placements: list[tuple[Placement, PlacementEndin
         contact = (f"Key worker: {key_worker.name}" + (f", {key_worker.phone}" if key_worker.phone else "")
                    if key_worker else "Key worker: not assigned yet")
         for session in placement.sessions:
-            first = _first_on_or_after(placement.start_date, session.weekday)
+            first = _first_on_or_after(max(placement.start_date, placement.timetable_from or placement.start_date),
+                                       session.weekday)
             if ending and first >= ending.ended_on:
                 continue
             event = Event()

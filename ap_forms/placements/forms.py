@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
@@ -15,57 +13,14 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
-from ap_forms.web.form_fields import GovDate, GovDateField, optional_date, required_date, strip
-
-SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"), ("medical_needs", "Medical needs")]
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: the field says so
-
-
-class PlacementForm(FlaskForm):
-    provider_id = SelectField("Provider", widget=GovSelect(), coerce=_optional_int,
-                              description="Only a provider that is cleared for commissioning can be chosen.",
-                              validators=[InputRequired("Choose a provider")])
-    key_worker_id = SelectField("Key worker", widget=GovSelect(), coerce=_optional_int,
-                                description="The person at the provider who works with the pupil.")
-    start_date = GovDateField("Start date", validators=[required_date("Enter the date the placement starts")])
-    planned_end_date = GovDateField("Planned end date (optional)", validators=[optional_date])
-    objectives = TextAreaField("Objectives", widget=GovTextArea(),
-                               description="One objective a line, as agreed at the review.",
-                               validators=[InputRequired("Enter at least one objective"), Length(max=5000)])
-    share = SelectMultipleField("What the key worker may see", widget=GovCheckboxesInput(), choices=SHARE_CHOICES,
-                                description="Share only what the provider needs to keep the pupil safe and "
-                                            "support them.")
-    submit = SubmitField("Plan placement", widget=GovSubmitInput())
-
-    def set_choices(self, providers_with_status, key_workers) -> None:
-        self.provider_id.choices = [("", "Choose a provider")] + [
-            (p.id, f"{p.name} ({status.label.lower()})") for p, status in providers_with_status]
-        self.key_worker_id.choices = [("", "Not assigned yet")] + [
-            (kw.id, f"{kw.name} ({kw.provider.name if kw.provider else 'no provider'})") for kw in key_workers]
-
-    def validate_provider_id(self, field):
-        if field.data is None:
-            raise ValidationError("Choose a provider")
-
-    def validate_planned_end_date(self, field):
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("The planned end date must be after the start date")
+from ap_forms.referrals.forms import TimetableForm
+from ap_forms.web.form_fields import GovDate, strip
 
 
 def _area(label: str, message: str | None = None, hint: str = ""):
@@ -145,3 +100,17 @@ class EndForm(FlaskForm):
     def validate_details(self, field):
         if self.kind.data == IMMEDIATE and not field.data:
             raise StopValidation("Describe what happened and what was decided")
+
+
+class TimetableChangeForm(TimetableForm):
+    """A new version of the agreed timetable, from a date; the sessions are checked as in the referral."""
+
+    effective_from = GovDate("The new timetable starts on", required_message="Enter the date the new timetable starts",
+                             description="Today or later. Sessions before this date keep the timetable agreed then.")
+    reason = _area("Why the timetable is changing", "Enter why the timetable is changing",
+                   hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
+                        "the new timetable; this reason is kept with the old one.")
+    submit = SubmitField("Agree the new timetable", widget=GovSubmitInput())
+
+    def session_values(self) -> list[dict]:
+        return self.values()["sessions"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
@@ -30,6 +30,15 @@ class Placement(db.Model):
     share_send_needs: Mapped[bool] = mapped_column(Boolean, default=False)
     share_diagnoses: Mapped[bool] = mapped_column(Boolean, default=False)
     share_medical_needs: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ... and which parts of the approved referral: contact restrictions, expected academic outcomes,
+    # the risk assessment with its controls (issue 10).
+    share_restrictions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_outcomes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_risks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The agreed timetable's version (1 from approval), and from when the current one applies
+    # (None: from the start). Earlier versions are kept in TimetableVersion.
+    timetable_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    timetable_from: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Attendance before the placement, from the referral: what the placement's attendance is compared with.
     baseline_attendance_percent: Mapped[float | None] = mapped_column(Float)
@@ -43,6 +52,17 @@ class Placement(db.Model):
         back_populates="placement", cascade="all, delete-orphan",
         order_by="(TimetableSession.weekday, TimetableSession.start_time)",
     )
+    earlier_timetables: Mapped[list[TimetableVersion]] = relationship(
+        back_populates="placement", cascade="all, delete-orphan", order_by="TimetableVersion.version.desc()")
+
+    def timetable_on(self, day: date) -> list:
+        """The timetable agreed for that day: the current one, or the earlier version in force then."""
+        if self.timetable_from is None or day >= self.timetable_from:
+            return self.sessions
+        for version in self.earlier_timetables:  # newest first
+            if version.valid_from is None or day >= version.valid_from:
+                return version.session_rows
+        return []
 
     @property
     def objective_list(self) -> list[str]:
@@ -65,6 +85,41 @@ class TimetableSession(db.Model):
     site_address: Mapped[str] = mapped_column(Text, default="")
 
     placement: Mapped[Placement] = relationship(back_populates="sessions")
+
+
+class ArchivedSession:
+    """A session of an earlier timetable version (read-only, shaped like TimetableSession)."""
+
+    def __init__(self, row: dict):
+        self.weekday = int(row["weekday"])
+        self.start_time = time.fromisoformat(row["start_time"])
+        self.end_time = time.fromisoformat(row["end_time"])
+        self.activity = row.get("activity", "")
+        self.site_address = row.get("site_address", "")
+
+
+class TimetableVersion(db.Model):
+    """An earlier agreed timetable of a placement, kept whole when the timetable is changed."""
+
+    __tablename__ = "timetable_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # None: from the start of the placement
+    valid_until: Mapped[date] = mapped_column(Date)  # the last day it applied
+    sessions: Mapped[list] = mapped_column(JSON, default=list)
+    # Why it was replaced, by whom and when
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    placement: Mapped[Placement] = relationship(back_populates="earlier_timetables")
+    replaced_by: Mapped[User | None] = relationship()
+
+    @property
+    def session_rows(self) -> list[ArchivedSession]:
+        return [ArchivedSession(row) for row in self.sessions]
 
 
 # --- Reviews, ending and the family's calendar feed (issue 4) ----------------------------------

@@ -23,12 +23,15 @@ from ap_forms.placements.models import (
     PlacementEnding,
     PlacementReview,
     ReviewProgress,
+    TimetableSession,
+    TimetableVersion,
 )
-from ap_forms.providers.services import ensure_provider_cleared
+from ap_forms.providers import services as provider_services
 from ap_forms.students.models import ParentLink
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
-from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
+from ap_forms.web.mail import MailError, send_email
+from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
 
 # A key worker's access to a pupil ends with the placement. For this long after the end date they
 # may still open that placement's final termly report and its Annual Review contribution (nothing
@@ -117,40 +120,128 @@ def get_placement_or_404(user, placement_id: int) -> Placement:
 
 
 # --- Creating and starting placements: both go through the commissioning gate ---------------
+# Every placement comes from an approved referral (referrals.services.approve calls create_placement):
+# one set of rules for the provider, the key worker, the dates, the objectives and the timetable.
+
+SHARE_FLAGS = {"send_needs": "share_send_needs", "diagnoses": "share_diagnoses",
+               "medical_needs": "share_medical_needs", "restrictions": "share_restrictions",
+               "outcomes": "share_outcomes", "risks": "share_risks"}
+
+
+def _timetable_rows(sessions: list[dict], provider) -> list[TimetableSession]:
+    rows = []
+    for row in sessions:
+        if row["end_time"] <= row["start_time"]:
+            raise PlacementError("Each session must end after it starts", field="sessions")
+        rows.append(TimetableSession(weekday=int(row["weekday"]), start_time=row["start_time"],
+                                     end_time=row["end_time"], activity=row["activity"],
+                                     site_address=row.get("site_address") or provider.address))
+    return rows
+
 
 def create_placement(student, provider, *, key_worker_id: int | None, start_date: date,
-                     planned_end_date: date | None, objectives: str, share_send_needs: bool = False,
-                     share_diagnoses: bool = False, share_medical_needs: bool = False, actor,
-                     today: date | None = None) -> Placement:
-    """Plan a placement. Raises ProviderNotCleared when the provider is not cleared."""
-    ensure_provider_cleared(provider, today)
-    if planned_end_date and planned_end_date < start_date:
+                     planned_end_date: date | None, objectives: str, sessions: list[dict],
+                     first_review_on: date | None = None, share: set[str] | frozenset[str] = frozenset(),
+                     baseline_attendance_percent: float | None = None, actor, today: date | None = None,
+                     commit: bool = True) -> Placement:
+    """Create a placement with its agreed timetable. Raises ProviderNotCleared when the provider is not
+    cleared, PlacementError (with the field) for anything else that is not right.
+
+    It starts at once when its start date has come, else it is planned (and starts on the day).
+    """
+    today = today or clock.today()
+    provider_services.ensure_provider_cleared(provider, today)
+    if planned_end_date and planned_end_date <= start_date:
         raise PlacementError("The planned end date must be after the start date", field="planned_end_date")
     if key_worker_id is not None:
         key_worker = db.session.get(User, key_worker_id)
-        if key_worker is None or key_worker.role != KEY_WORKER or key_worker.provider_id != provider.id:
-            raise PlacementError(f"Choose a key worker who works at {provider.name}", field="key_worker_id")
+        if (key_worker is None or key_worker.role != KEY_WORKER or key_worker.provider_id != provider.id
+                or not key_worker.active):
+            raise PlacementError(f"Select a key worker who works for the provider ({provider.name})",
+                                 field="key_worker_id")
+    if not objectives.strip():
+        raise PlacementError("Enter at least one objective for the placement", field="objectives")
+    if not sessions:
+        raise PlacementError("Agree a weekly timetable: a placement cannot run without one", field="sessions")
     placement = Placement(student_id=student.id, provider_id=provider.id, key_worker_id=key_worker_id,
-                          start_date=start_date, planned_end_date=planned_end_date, status=PLANNED,
-                          objectives=objectives.strip(), share_send_needs=share_send_needs,
-                          share_diagnoses=share_diagnoses, share_medical_needs=share_medical_needs)
+                          start_date=start_date, planned_end_date=planned_end_date,
+                          status=ACTIVE if start_date <= today else PLANNED, objectives=objectives.strip(),
+                          baseline_attendance_percent=baseline_attendance_percent, timetable_version=1,
+                          **{flag: code in share for code, flag in SHARE_FLAGS.items()})
+    placement.sessions = _timetable_rows(sessions, provider)
     db.session.add(placement)
     db.session.flush()
+    if first_review_on:
+        db.session.add(PlacementReview(placement_id=placement.id, due_on=first_review_on))
     audit.record("placement_created", "placement", placement.id, detail=f"student {student.id} at {provider.name}",
-                 user=actor)
-    db.session.commit()
+                 fields=["key_worker_id", "start_date", "planned_end_date", "objectives", "sessions",
+                         *[flag for flag in SHARE_FLAGS.values()]], user=actor)
+    if placement.status == ACTIVE:
+        audit.record("placement_started", "placement", placement.id, fields=["status"], user=actor)
+    if commit:
+        db.session.commit()
     return placement
 
 
 def start_placement(placement: Placement, *, actor, today: date | None = None) -> Placement:
-    """Make a planned placement active. Raises ProviderNotCleared when the provider is not cleared."""
+    """Make a planned placement active on (or after) its start date. Raises ProviderNotCleared when the
+    provider is not cleared, PlacementError when it has no timetable or has not reached its start date."""
+    today = today or clock.today()
     if placement.status != PLANNED:
         raise PlacementError("Only a planned placement can be started")
-    ensure_provider_cleared(placement.provider, today)
+    if not placement.sessions:
+        raise PlacementError("This placement has no agreed timetable, so it cannot start: agree one first")
+    if today < placement.start_date:
+        raise PlacementError(f"This placement starts on {placement.start_date:%-d %B %Y}, so it cannot start "
+                             "before then. It starts by itself on that day.")
+    provider_services.ensure_provider_cleared(placement.provider, today)
     placement.status = ACTIVE
     audit.record("placement_started", "placement", placement.id, fields=["status"], user=actor)
     db.session.commit()
     return placement
+
+
+def _session_dict(session) -> dict:
+    return {"weekday": session.weekday, "start_time": session.start_time.isoformat(timespec="minutes"),
+            "end_time": session.end_time.isoformat(timespec="minutes"), "activity": session.activity,
+            "site_address": session.site_address}
+
+
+def change_timetable(placement: Placement, *, sessions: list[dict], effective_from: date, reason: str, actor,
+                     today: date | None = None) -> TimetableVersion:
+    """Agree a new version of the timetable from a date (today or later); the old one is kept whole and
+    still decides which sessions were expected before that date. The key worker and parents are told
+    (see `timetable_change_emails`)."""
+    today = today or clock.today()
+    if placement.status == ENDED:
+        raise PlacementError("This placement has ended, so its timetable cannot change")
+    if not sessions:
+        raise PlacementError("Enter at least one session of the new timetable", field="sessions")
+    if effective_from < today:
+        raise PlacementError("The new timetable must start today or later: past sessions keep the timetable "
+                             "agreed then", field="effective_from")
+    if placement.planned_end_date and effective_from > placement.planned_end_date:
+        raise PlacementError("The new timetable must start before the placement's planned end",
+                             field="effective_from")
+    if not reason.strip():
+        raise PlacementError("Enter why the timetable is changing", field="reason")
+    new_rows = _timetable_rows(sessions, placement.provider)
+    effective_from = max(effective_from, placement.start_date)
+    old = TimetableVersion(placement_id=placement.id, version=placement.timetable_version,
+                           valid_from=placement.timetable_from, valid_until=effective_from - timedelta(days=1),
+                           sessions=[_session_dict(s) for s in placement.sessions], change_reason=reason.strip(),
+                           replaced_by_id=actor.id, replaced_at=utcnow())
+    placement.earlier_timetables.append(old)
+    placement.sessions = new_rows
+    placement.timetable_version += 1
+    placement.timetable_from = effective_from
+    db.session.flush()
+    audit.record("placement_timetable_changed", "placement", placement.id, fields=["sessions"],
+                 detail=f"version {placement.timetable_version} from {effective_from.isoformat()}", user=actor)
+    db.session.commit()
+    return old
+
+
 # --- One placement's page, reviews, ending and the family's calendar (issue 4) -------------------
 
 def reviews_of(placement: Placement) -> list[PlacementReview]:
@@ -252,6 +343,76 @@ def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: st
     return ending
 
 
+# --- Telling people: a withdrawal, a changed timetable ----------------------------------------------
+
+def _parents_of(placement: Placement) -> list[User]:
+    return [link.parent for link in placement.student.parent_links if link.parent.active and link.parent.email]
+
+
+def _staff_with(*roles: str) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def ending_emails(placement: Placement, ending: PlacementEnding, *, school_name: str
+                  ) -> list[tuple[list[str], str, str]]:
+    """Who is told that a placement ended, and what: the DSL and headteacher (with the reason), the key
+    worker and parents in plain words (only that it ended, and from when)."""
+    student, provider = placement.student, placement.provider
+    when = f"{ending.ended_on:%A} {ending.ended_on.day} {ending.ended_on:%B %Y}"
+    emails = []
+    leaders = [u.email for u in _staff_with(DSL, HEADTEACHER)]
+    if leaders:
+        body = (f"{student.full_name}'s placement at {provider.name} ended on {when}.\n\n"
+                f"{ending.description}.\n"
+                + (f"\nDetails: {ending.details}\n" if ending.details else "")
+                + f"\nRecorded by {ending.recorded_by.name if ending.recorded_by else 'the school'}. "
+                  "The timetable has stopped: no sessions are expected after that day.\n")
+        subject = (f"Placement withdrawn: {student.full_name} at {provider.name}" if ending.kind == IMMEDIATE
+                   else f"Placement ended: {student.full_name} at {provider.name}")
+        emails.append((leaders, subject, body))
+    plain = (f"{student.first_name}'s placement at {provider.name} has ended. The last day was {when}.\n\n"
+             f"{student.first_name} is no longer expected at {provider.name} after that day. "
+             f"If you have any questions, please contact {school_name}.\n")
+    key_worker = placement.key_worker
+    if key_worker and key_worker.active and key_worker.email:
+        emails.append(([key_worker.email], f"{student.first_name}'s placement has ended",
+                       f"Dear {key_worker.name},\n\n{plain}"))
+    for parent in _parents_of(placement):
+        emails.append(([parent.email], f"{student.first_name}'s placement at {provider.name} has ended",
+                       f"Dear {parent.name},\n\n{plain}"))
+    return emails
+
+
+def timetable_change_emails(placement: Placement, *, school_name: str) -> list[tuple[list[str], str, str]]:
+    """The key worker and parents are told about a new timetable: the sessions and from when."""
+    student, provider = placement.student, placement.provider
+    start = placement.timetable_from or placement.start_date
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    lines = "\n".join(f"- {days[s.weekday]} {s.start_time:%H:%M} to {s.end_time:%H:%M}: {s.activity}"
+                      + (f" ({s.site_address})" if s.site_address else "") for s in placement.sessions)
+    body = (f"{student.first_name}'s timetable at {provider.name} changes from "
+            f"{start:%A} {start.day} {start:%B %Y}. The new timetable is:\n\n{lines}\n\n"
+            f"If you have any questions, please contact {school_name}.\n")
+    recipients = []
+    if placement.key_worker and placement.key_worker.active and placement.key_worker.email:
+        recipients.append(placement.key_worker)
+    recipients += _parents_of(placement)
+    return [([person.email], f"{student.first_name}'s timetable at {provider.name} is changing",
+             f"Dear {person.name},\n\n{body}") for person in recipients]
+
+
+def send_all(emails: list[tuple[list[str], str, str]]) -> list[str]:
+    """Send each email; answer the addresses that could not be reached (the rest are sent)."""
+    failed = []
+    for to, subject, body in emails:
+        try:
+            send_email(to, subject, body)
+        except MailError:
+            failed += to
+    return failed
+
+
 def recently_ended(user, today: date | None = None) -> list[tuple[Placement, PlacementEnding]]:
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
     today = today or clock.today()
@@ -334,6 +495,8 @@ def start_due_placements(today: date | None = None) -> list[Placement]:
     today = today or clock.today()
     due = list(db.session.scalars(select(Placement).where(Placement.status == PLANNED,
                                                           Placement.start_date <= today)))
+    # A placement with no agreed timetable never becomes active: nobody would expect the pupil anywhere.
+    due = [placement for placement in due if placement.sessions]
     for placement in due:
         placement.status = ACTIVE
         audit.record("placement_started", "placement", placement.id, fields=["status"])

@@ -6,15 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements import services
 from ap_forms.placements.calendar import timetable_calendar
-from ap_forms.placements.forms import EndForm, PlacementForm, ReviewForm
+from ap_forms.placements.forms import EndForm, ReviewForm, TimetableChangeForm
 from ap_forms.placements.models import ENDED
-from ap_forms.providers.services import ProviderNotCleared, get_provider_or_404, list_providers
+from ap_forms.providers.services import ProviderNotCleared
 from ap_forms.referrals.answers import cost_text
 from ap_forms.referrals.models import Referral
 from ap_forms.school.services import get_settings
@@ -22,52 +20,16 @@ from ap_forms.students.services import get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
-from ap_forms.web.roles import KEY_WORKER, LEADERS
+from ap_forms.web.roles import DSL, LEADERS
 
 bp = Blueprint("placements", __name__)
-
-
-def _key_workers():
-    query = (select(User).where(User.role == KEY_WORKER, User.active.is_(True))
-             .options(selectinload(User.provider)).order_by(User.name))
-    return db.session.scalars(query).all()
-
-
-@bp.route("/pupils/<int:student_id>/placements/new", methods=["GET", "POST"])
-def placement_new(student_id: int):
-    student = get_student_or_404(current_user, student_id)
-    form = PlacementForm()
-    rows, _ = list_providers()
-    form.set_choices(rows, _key_workers())
-    not_cleared = None
-    if form.validate_on_submit():
-        provider = get_provider_or_404(form.provider_id.data)
-        try:
-            services.create_placement(
-                student, provider, key_worker_id=form.key_worker_id.data, start_date=form.start_date.data,
-                planned_end_date=form.planned_end_date.data, objectives=form.objectives.data,
-                share_send_needs="send_needs" in form.share.data, share_diagnoses="diagnoses" in form.share.data,
-                share_medical_needs="medical_needs" in form.share.data, actor=current_user)
-        except ProviderNotCleared as error:
-            not_cleared = error
-            form.provider_id.errors = [*form.provider_id.errors,
-                                       f"{provider.name} is not cleared for commissioning: choose a cleared "
-                                       "provider, or complete its commissioning record first"]
-        except services.PlacementError as error:
-            field = getattr(form, error.field or "", form.provider_id)
-            field.errors = [*field.errors, str(error)]
-        else:
-            flash(f"Placement at {provider.name} planned for {student.first_name}. Start it when it begins.",
-                  "success")
-            return redirect(url_for("students.pupil", student_id=student.id))
-    return render_form("placements/placement_new.html", form, student=student, not_cleared=not_cleared)
 
 
 @bp.post("/placements/<int:placement_id>/start")
 def placement_start(placement_id: int):
     placement = services.get_placement_or_404(current_user, placement_id)
     try:
-        services.start_placement(placement, actor=current_user)
+        services.start_placement(placement, actor=current_user, today=clock.today())
     except ProviderNotCleared as error:
         return render("placements/cannot_start.html", status=409, placement=placement, problems=error.problems)
     except services.PlacementError as error:
@@ -90,7 +52,7 @@ def placement(placement_id: int):
                   held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
                   ending=services.ending_of(placement), referral=referral,
                   cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  today=clock.today())
+                  sees_reason=current_user.role in LEADERS | {DSL}, today=clock.today())
 
 
 @bp.route("/placements/<int:placement_id>/review", methods=["GET", "POST"])
@@ -132,16 +94,55 @@ def end(placement_id: int):
         form.ended_on.data = clock.today()
     if form.validate_on_submit():
         try:
-            services.end_placement(placement, kind=form.kind.data, ended_on=form.ended_on.data,
-                                   reason=form.reason.data or "", details=form.details.data or "",
-                                   actor=current_user)
+            ending = services.end_placement(placement, kind=form.kind.data, ended_on=form.ended_on.data,
+                                            reason=form.reason.data or "", details=form.details.data or "",
+                                            actor=current_user, today=clock.today())
         except services.PlacementError as error:
             getattr(form, error.field or "", form.kind).errors = [str(error)]
         else:
-            flash("The placement has ended. Its timetable has stopped, and the family and key worker can see "
-                  "that it ended.", "success")
+            failed = services.send_all(services.ending_emails(placement, ending, school_name=get_settings().name))
+            flash("The placement has ended. Its timetable has stopped; the DSL, the headteacher, the key worker "
+                  "and the family have been emailed.", "success")
+            if failed:
+                flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
             return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("placements/end.html", form, placement=placement)
+
+
+@bp.route("/placements/<int:placement_id>/timetable", methods=["GET", "POST"])
+def timetable(placement_id: int):
+    """Agree a new version of the timetable; the old one is kept, the key worker and parents are told."""
+    placement = services.get_placement_or_404(current_user, placement_id)
+    if placement.status == ENDED:
+        flash("This placement has ended, so its timetable cannot change.", "info")
+        return redirect(url_for("placements.placement", placement_id=placement.id))
+    form = TimetableChangeForm()
+    if request.method == "GET":
+        for s in placement.sessions:
+            form.sessions.append_entry({"weekday": str(s.weekday), "start_time": s.start_time.strftime("%H:%M"),
+                                        "end_time": s.end_time.strftime("%H:%M"), "activity": s.activity,
+                                        "site_address": s.site_address})
+        form.effective_from.data = max(clock.today(), placement.start_date)
+    while len(form.sessions) < min(form.MAX_ROWS, max(3, len(placement.sessions) + 2)):
+        form.sessions.append_entry()
+    if form.validate_on_submit():
+        try:
+            services.change_timetable(placement, sessions=form.session_values(),
+                                      effective_from=form.effective_from.data, reason=form.reason.data,
+                                      actor=current_user, today=clock.today())
+        except services.PlacementError as error:
+            field = form.sessions[0].weekday if error.field == "sessions" else getattr(form, error.field or "",
+                                                                                       form.effective_from)
+            field.errors = [*field.errors, str(error)]
+        else:
+            failed = services.send_all(services.timetable_change_emails(placement,
+                                                                        school_name=get_settings().name))
+            flash("The new timetable is agreed. The key worker and the family have been emailed it; the old "
+                  "timetable is kept below.", "success")
+            if failed:
+                flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
+            return redirect(url_for("placements.placement", placement_id=placement.id))
+    return render_form("placements/timetable.html", form, placement=placement)
 
 
 # --- The family's calendar --------------------------------------------------------------------------

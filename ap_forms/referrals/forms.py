@@ -479,7 +479,11 @@ class StartForm(FlaskForm):
             raise StopValidation("Select the pupil to refer")
 
 
-SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"), ("medical_needs", "Medical needs")]
+SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"),
+                 ("medical_needs", "Medical needs and medication"),
+                 ("restrictions", "Contact restrictions (who must not collect or contact the pupil)"),
+                 ("outcomes", "Expected academic outcomes"),
+                 ("risks", "Risk assessment with its controls")]
 
 
 class ApproveForm(FlaskForm):
@@ -494,7 +498,7 @@ class ApproveForm(FlaskForm):
                               validators=[InputRequired("Enter the agreed cost in pounds, like 85.00")])
     cost_basis = RadioField("The cost is", widget=GovRadioInput(), choices=COST_BASES,
                             validators=[InputRequired("Select what the cost covers, like per session")])
-    share = SelectMultipleField("SEND information shared with the provider", widget=GovCheckboxesInput(),
+    share = SelectMultipleField("What the key worker may see", widget=GovCheckboxesInput(),
                                 choices=SHARE_CHOICES, validate_choice=False,
                                 description="The key worker sees only what you tick. Share what they need to "
                                             "cater for the pupil.")

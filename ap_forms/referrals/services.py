@@ -16,7 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.placements.models import ACTIVE, PLANNED, Placement, PlacementReview, TimetableSession
+from ap_forms.placements import services as placement_services
+from ap_forms.placements.models import Placement
 from ap_forms.providers import services as provider_services
 from ap_forms.referrals.models import (
     APPROVED,
@@ -38,7 +39,7 @@ from ap_forms.referrals.models import (
 from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
-from ap_forms.web.roles import KEY_WORKER, LEADERS
+from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, LEADERS
 
 MAX_DRAFT_FIELDS, MAX_DRAFT_VALUE = 200, 10_000
 
@@ -72,8 +73,9 @@ class IncompleteReferral(ReferralError):
 # --- Reading ---------------------------------------------------------------------------------------
 
 def scope_referrals(query: Select, user) -> Select:
-    """Referrals hold the most sensitive record of a pupil: the headteacher and SEND lead only."""
-    return query if user.role in LEADERS else query.where(false())
+    """Referrals hold the most sensitive record of a pupil (SEND, health, child-protection status):
+    the headteacher and SEND lead, who write and approve them, and the DSL, who reads them."""
+    return query if user.role in LEADERS | {DSL} else query.where(false())
 
 
 def _with_details(query: Select) -> Select:
@@ -106,6 +108,17 @@ def list_referrals(user, status: str | None = None) -> list[Referral]:
 def referrals_for_student(user, student_id: int) -> list[Referral]:
     query = scope_referrals(select(Referral), user).where(Referral.student_id == student_id)
     return list(db.session.scalars(query.order_by(Referral.created_at.desc())))
+
+
+def referrals_of_placements(placement_ids: list[int]) -> dict[int, Referral]:
+    """The approved referral behind each placement, unscoped: only for showing what the school chose to
+    share (contact restrictions, expected outcomes, the risk assessment) or medication to those who may
+    see it; the caller decides which fields to show."""
+    if not placement_ids:
+        return {}
+    query = (select(Referral).where(Referral.placement_id.in_(placement_ids))
+             .options(selectinload(Referral.risks)))
+    return {r.placement_id: r for r in db.session.scalars(query)}
 
 
 def section_statuses(referral: Referral) -> dict[str, str]:
@@ -309,48 +322,60 @@ def key_workers_at(provider_id: int | None) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def submitted_by_id(referral: Referral) -> int | None:
+    """Who last submitted the referral for approval."""
+    submitted = [e for e in referral.events if e.action == "submitted"]
+    return submitted[-1].by_id if submitted else None
+
+
+def approval_refused(referral: Referral, user) -> str | None:
+    """Separation of duties: the headteacher approves any referral; another leader only one they did not
+    submit themselves. Answers why this person may not approve, or None."""
+    if user.role == HEADTEACHER:
+        return None
+    if user.role not in LEADERS:
+        return "Only the headteacher or the SEND lead can approve a referral"
+    if submitted_by_id(referral) == user.id:
+        return ("You submitted this referral, so someone else must approve it: the headteacher, or another "
+                "leader who did not submit it")
+    return None
+
+
 def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, planned_end_date: date,
             first_review_on: date, agreed_cost: Decimal, cost_basis: str, share: set[str] | list[str],
             actor, today: date | None = None) -> Placement:
-    """Approve the referral and create its placement, but only at a provider that is cleared.
+    """Approve the referral and create its placement (placements.services.create_placement: the one path,
+    through the commissioning gate, with its rules for dates, key worker, objectives and timetable).
 
     Raises provider_services.ProviderNotCleared (with the list of what is missing) through the gate.
     """
     today = today or clock.today()
     if referral.status != SUBMITTED:
         raise ReferralError("Only a referral waiting for approval can be approved")
+    refused = approval_refused(referral, actor)
+    if refused:
+        audit.record("referral_approval_refused", "referral", referral.id, detail="submitted by the same person",
+                     user=actor, commit=True)
+        raise ReferralError(refused)
     provider = referral.provider
     if provider is None:
         raise ReferralError("The referral does not name a provider")
     try:
-        provider_services.ensure_provider_cleared(provider, today)
-    except provider_services.ProviderNotCleared as refused:
-        audit.record("referral_approval_blocked", "referral", referral.id, detail="; ".join(refused.problems),
-                     user=actor, commit=True)
+        placement = placement_services.create_placement(
+            referral.student, provider, key_worker_id=key_worker_id, start_date=start_date,
+            planned_end_date=planned_end_date, first_review_on=first_review_on,
+            objectives="\n".join(o.as_line for o in referral.objectives),
+            sessions=[{"weekday": s.weekday, "start_time": s.start_time, "end_time": s.end_time,
+                       "activity": s.activity, "site_address": s.site_address} for s in referral.sessions],
+            share=set(share),
+            # Attendance before the placement: the baseline its attendance is compared with.
+            baseline_attendance_percent=referral.attendance_percent, actor=actor, today=today, commit=False)
+    except provider_services.ProviderNotCleared as refused_gate:
+        audit.record("referral_approval_blocked", "referral", referral.id,
+                     detail="; ".join(refused_gate.problems), user=actor, commit=True)
         raise
-    if key_worker_id is not None and key_worker_id not in {u.id for u in key_workers_at(provider.id)}:
-        raise ReferralError("Select a key worker who works for the provider", "key_worker_id")
-    if planned_end_date <= start_date:
-        raise ReferralError("The planned end date must be after the start date", "planned_end_date")
-
-    placement = Placement(
-        student_id=referral.student_id, provider_id=provider.id, key_worker_id=key_worker_id,
-        start_date=start_date, planned_end_date=planned_end_date,
-        status=ACTIVE if start_date <= today else PLANNED,
-        objectives="\n".join(o.as_line for o in referral.objectives),
-        share_send_needs="send_needs" in share, share_diagnoses="diagnoses" in share,
-        share_medical_needs="medical_needs" in share,
-        # Attendance before the placement: the baseline its attendance is compared with.
-        baseline_attendance_percent=referral.attendance_percent,
-    )
-    placement.sessions = [
-        TimetableSession(weekday=s.weekday, start_time=s.start_time, end_time=s.end_time, activity=s.activity,
-                         site_address=s.site_address or provider.address)
-        for s in referral.sessions
-    ]
-    db.session.add(placement)
-    db.session.flush()
-    db.session.add(PlacementReview(placement_id=placement.id, due_on=first_review_on))
+    except placement_services.PlacementError as error:
+        raise ReferralError(str(error), error.field) from None
 
     _touch(referral, referral.version, actor)
     referral.status = APPROVED
@@ -360,9 +385,6 @@ def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, 
     _event(referral, "placement_created", APPROVED, actor,
            comment=f"{provider.name} from {start_date:%d/%m/%Y}", from_status=APPROVED)
     audit.record("referral_approved", "referral", referral.id, user=actor)
-    audit.record("placement_created", "placement", placement.id,
-                 fields=["key_worker_id", "start_date", "planned_end_date", "objectives", "sessions",
-                         "share_send_needs", "share_diagnoses", "share_medical_needs"], user=actor)
     _commit(referral)
     return placement
 

@@ -32,6 +32,7 @@ from ap_forms.web import audit, clock
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.roles import LEADERS
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -69,11 +70,11 @@ def referral(referral_id: int):
     audit.record("referral_viewed", "referral", referral.id)
     db.session.commit()
     statuses = services.section_statuses(referral)
-    if referral.is_editable:
+    if referral.is_editable and current_user.role in LEADERS:
         return render("referrals/task_list.html", referral=referral, sections=SECTIONS, statuses=statuses,
                       first_group=ABOUT_THE_PUPIL)
     return render("referrals/summary.html", referral=referral, answers=answers(referral),
-                  cost=cost_text(referral))
+                  cost=cost_text(referral), approval_refused=services.approval_refused(referral, current_user))
 
 
 def _prepare(form, key: str, referral) -> None:
@@ -197,13 +198,17 @@ def approve(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
     if referral.status != SUBMITTED:
         return _not_waiting(referral)
+    refused = services.approval_refused(referral, current_user)
+    if refused:  # separation of duties: said before any form is filled in
+        flash(refused + ".", "info")
+        return redirect(url_for("referrals.referral", referral_id=referral.id))
     gate = provider_services.commissioning_status(referral.provider) if referral.provider else None
     form = ApproveForm()
     form.set_key_workers(services.key_workers_at(referral.provider_id))
     if request.method == "GET":
         form.start_date.data, form.planned_end_date.data = referral.proposed_start, referral.proposed_end
         form.first_review_on.data = referral.first_review_on
-        form.share.data = ["send_needs", "medical_needs"]
+        form.share.data = []  # nothing shared until the approver ticks it, as the hint says
     problems: list[str] = []
     if form.validate_on_submit():
         try:

@@ -93,20 +93,23 @@ RULES: dict[str, frozenset[str]] = {
     "checklists.index": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
     "checklists.version": frozenset({ADMIN, SEND_LEAD, HEADTEACHER}),
     "checklists.publish": frozenset({ADMIN, SEND_LEAD}),
-    # The commissioning gate stands in front of both (providers.services.ensure_provider_cleared).
-    "placements.placement_new": LEADERS,
+    # Every placement comes from an approved referral (referrals.approve); the commissioning gate stands in
+    # front of approving and starting (providers.services.ensure_provider_cleared).
     "placements.placement_start": LEADERS,
+    "placements.timetable": LEADERS,
     # --- referrals (issue 4) ---
-    # The Referral Form holds the most sensitive record of a pupil: headteacher and SEND lead only.
-    "referrals.referral_list": LEADERS,
+    # The Referral Form holds the most sensitive record of a pupil (SEND, health, child-protection status):
+    # the headteacher and SEND lead write and decide; the DSL reads it. Approval is by the headteacher or a
+    # leader other than the one who submitted it (referrals.services.approval_refused).
+    "referrals.referral_list": LEADERS | {DSL},
     "referrals.referral_new": LEADERS,
-    "referrals.referral": LEADERS,
+    "referrals.referral": LEADERS | {DSL},
     "referrals.section": LEADERS,
     "referrals.check": LEADERS,
     "referrals.submit": LEADERS,
     "referrals.approve": LEADERS,
     "referrals.return_referral": LEADERS,
-    "referrals.referral_pdf": LEADERS,
+    "referrals.referral_pdf": LEADERS | {DSL},
     # A placement's page for school staff; reviews and ending by the leaders of AP
     "placements.placement": SCHOOL_STAFF,
     "placements.review_new": LEADERS,
@@ -142,7 +145,9 @@ RULES: dict[str, frozenset[str]] = {
     "feedback.contribution": frozenset({KEY_WORKER}),
     "feedback.termly_pdf": SCHOOL_STAFF | {KEY_WORKER},
     "feedback.progress": SCHOOL_STAFF,
-    "feedback.reply": SCHOOL_STAFF,
+    # Acknowledging and replying speaks for the school: the leaders of AP and the DSL; staff and the
+    # office read (need to know, issue 10).
+    "feedback.reply": LEADERS | {DSL},
     "feedback.contributions_pdf": LEADERS,
 }
 

@@ -25,3 +25,12 @@ ALL_ROLES = frozenset(ROLE_LABELS)
 # accounts gives no right to read pupil records.
 SCHOOL_STAFF = frozenset({HEADTEACHER, SEND_LEAD, DSL, OFFICE, STAFF})
 LEADERS = frozenset({HEADTEACHER, SEND_LEAD})
+
+# Need to know (issue 10): which school roles see which parts of a pupil's record. The README's access
+# notes carry the same table, and tests/test_access_matrix.py checks it.
+# SEND needs and diagnoses: the people who teach, plan for or safeguard the pupil; not the office.
+SEES_SEND = frozenset({HEADTEACHER, SEND_LEAD, DSL, STAFF})
+# Medical needs and medication: the office too (it calls parents and deals with first aid).
+SEES_MEDICAL = SEES_SEND | {OFFICE}
+# Child-protection status and why a placement was withdrawn: the headteacher, SEND lead and DSL.
+SEES_CHILD_PROTECTION = frozenset({HEADTEACHER, SEND_LEAD, DSL})

@@ -74,7 +74,6 @@ def test_send_lead_clears_a_new_provider_then_places_a_pupil_there(browser, live
     assert "No Service Level Agreement recorded" in main
     assert_accessible(page, "new provider page")
     page.screenshot(path=str(screenshots / "provider-not-cleared.png"), full_page=True)
-    provider_url = page.url.split("#")[0]
 
     # Service Level Agreement, with the signed copy as evidence.
     _open_part(page, "Add (service level agreement)", assert_accessible, screenshots, "part-agreement")
@@ -156,52 +155,23 @@ def test_send_lead_clears_a_new_provider_then_places_a_pupil_there(browser, live
         page.get_by_role("link", name="Download it as a PDF").click()
     assert download.value.suggested_filename.startswith("Safeguarding-checklist-Ironstone-Climbing-Centre")
 
-    # Place a pupil there: planned, then started.
+    # A pupil is placed there through a referral: the pupil page starts one (the journey through the
+    # Referral Form is tests/browser/test_referrals_journeys.py).
     page.goto(f"{base_url}/pupils/?q=Underwood")
     page.get_by_role("link", name="Underwood, Leo").click()
     page.wait_for_load_state("networkidle")
-    page.get_by_role("button", name="Plan a placement").click()
+    assert "Plan a placement" not in page.inner_text("main")
+    page.get_by_role("button", name="Refer Leo to alternative provision").click()
     page.wait_for_load_state("networkidle")
-    assert_accessible(page, "plan a placement")
-    page.get_by_label("Provider").select_option(label="Ironstone Climbing Centre (cleared)")
-    _fill_date(page, "start_date", today + timedelta(days=3))
-    page.get_by_label("Objectives").fill("Attend every climbing session\nBelay a partner safely")
-    page.get_by_label("SEND needs").check()
-    page.screenshot(path=str(screenshots / "placement-new.png"), full_page=True)
-    _save(page, "Plan placement")
-    main = page.inner_text("main")
-    assert "Placement at Ironstone Climbing Centre planned for Leo" in main
-    page.get_by_role("button", name="Start placement").click()
-    page.wait_for_load_state("networkidle")
-    main = page.inner_text("main")
-    assert "Leo's placement at Ironstone Climbing Centre has started" in main and "Active" in main
-    assert_accessible(page, "pupil with placement")
-    page.screenshot(path=str(screenshots / "pupil-placed.png"), full_page=True)
-
-    page.goto(provider_url)
-    assert "Leo Underwood – active since" in page.inner_text("main")
+    assert "/referrals/new" in page.url
     page.close()
 
 
-def test_a_placement_cannot_be_planned_at_a_provider_that_is_not_cleared(browser, live_server, screenshots):
+def test_a_lapsed_provider_is_flagged_on_the_overview(browser, live_server, screenshots):
+    # Approval is refused at a provider that is not cleared (tests/test_referrals_workflow.py).
     base_url, _ = live_server
     page = browser.new_page(viewport=DESKTOP)
     sign_in(page, base_url, "head@larkspurvale.example")
-    page.goto(f"{base_url}/pupils/?q=Vaughan")
-    page.get_by_role("link", name="Vaughan, Lily").click()
-    page.get_by_role("button", name="Plan a placement").click()
-    page.wait_for_load_state("networkidle")
-    page.get_by_label("Provider").select_option(label="Harbour Therapeutic Arts (not cleared)")
-    _fill_date(page, "start_date", date.today() + timedelta(days=3))
-    page.get_by_label("Objectives").fill("Take part in art therapy")
-    _save(page, "Plan placement")
-    main = page.inner_text("main")
-    assert "Harbour Therapeutic Arts is not cleared for commissioning" in main
-    assert "Safeguarding checklist signed off on" in main and "Take part in art therapy" in page.content()
-    assert_accessible(page, "placement refused")
-    page.screenshot(path=str(screenshots / "placement-refused.png"), full_page=True)
-
-    page.goto(base_url)
     assert "Pupils placed at providers that are not cleared" in page.inner_text("main")
     assert_accessible(page, "overview with lapsed provider")
     page.screenshot(path=str(screenshots / "overview-lapsed.png"), full_page=True)

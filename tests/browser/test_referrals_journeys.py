@@ -167,6 +167,14 @@ def test_send_lead_refers_a_pupil_through_to_a_placement(browser, live_server, s
     page.wait_for_load_state("networkidle")
     assert "Referral submitted" in page.inner_text("main")
     assert_accessible(page, "submitted referral")
+    # Separation of duties: the SEND lead who submitted it cannot approve it; the headteacher does.
+    assert "You submitted this referral, so someone else must approve it" in page.inner_text("main")
+    referral_url = page.url
+    page.close()
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(15_000)
+    sign_in(page, base_url, "head@larkspurvale.example")
+    page.goto(referral_url)
 
     page.get_by_role("button", name="Approve the referral").click()
     page.wait_for_load_state("networkidle")
