@@ -3,7 +3,7 @@ reviews, ending, and the family's calendar feed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
@@ -21,7 +21,7 @@ from ap_forms.referrals.answers import cost_text
 from ap_forms.referrals.models import Referral
 from ap_forms.school.services import get_settings
 from ap_forms.students.services import get_student_or_404
-from ap_forms.web import audit
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER, LEADERS
@@ -92,7 +92,7 @@ def placement(placement_id: int):
                   held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
                   ending=services.ending_of(placement), referral=referral,
                   cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  today=date.today())
+                  today=clock.today())
 
 
 @bp.route("/placements/<int:placement_id>/review", methods=["GET", "POST"])
@@ -169,7 +169,8 @@ def calendar_feed(token: str):
     feed = services.feed_by_token(token)
     if feed is None:
         abort(404)
-    body = timetable_calendar(feed.student, services.calendar_placements(feed), school_name=get_settings().name)
+    body = timetable_calendar(feed.student, services.calendar_placements(feed), school_name=get_settings().name,
+                              now=clock.utcnow().replace(tzinfo=UTC))
     services.mark_fetched(feed)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
