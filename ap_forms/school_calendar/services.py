@@ -16,7 +16,6 @@ from ap_forms.extensions import db
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES, Closure, SchoolYear, Term
 from ap_forms.web import audit, clock
 
-
 # The holiday after each term, as families call it.
 HOLIDAY_AFTER_TERM = {"Autumn": "Christmas holiday", "Spring": "Easter holiday", "Summer": "Summer holiday"}
 
