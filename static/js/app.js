@@ -198,10 +198,12 @@ document.body.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-document.body.addEventListener("htmx:afterRequest", (event) => {
-  const { elt, xhr } = event.detail;
-  const card = markCardOf(elt);
-  if (card && xhr && xhr.status !== 0) pendingMarks.delete(card.id); // the server has answered
+// The server has answered (saved, or said what is wrong): nothing is pending for that card any more.
+// (beforeOnLoad comes before the swap, while the form is still in the page; afterRequest would
+// fire on a form already swapped out, which never reaches document.body.)
+document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+  const card = markCardOf(event.detail.elt);
+  if (card) pendingMarks.delete(card.id);
 });
 
 // "All present" waits for pending marks being sent, so it never races them.
