@@ -203,7 +203,10 @@ document.body.addEventListener("htmx:configRequest", (event) => {
 // fire on a form already swapped out, which never reaches document.body.)
 document.body.addEventListener("htmx:beforeOnLoad", (event) => {
   const card = markCardOf(event.detail.elt);
-  if (card) pendingMarks.delete(card.id);
+  if (card && pendingMarks.delete(card.id)) {
+    card.classList.remove("app-mark-card--pending");
+    delete card.dataset.appPending;
+  }
 });
 
 // "All present" waits for pending marks being sent, so it never races them.
@@ -215,11 +218,16 @@ document.body.addEventListener("htmx:confirm", (event) => {
 
 document.body.addEventListener("htmx:afterSettle", refreshRegister);
 window.addEventListener("online", () => retryPending());
-["pointerdown", "keydown"].forEach((type) => {
-  document.addEventListener(type, (event) => {
-    if (pendingMarks.size) retryPending(markCardOf(event.target));
-  }, true);
-});
+document.addEventListener("pointerdown", (event) => {
+  if (pendingMarks.size) retryPending(markCardOf(event.target));
+}, true);
+let lastKeyRetry = 0;
+document.addEventListener("keydown", (event) => {
+  // Typing a note should not send a request per key: at most one try every few seconds.
+  if (!pendingMarks.size || Date.now() - lastKeyRetry < 5000) return;
+  lastKeyRetry = Date.now();
+  retryPending(markCardOf(event.target));
+}, true);
 window.addEventListener("beforeunload", (event) => {
   if (pendingMarks.size) event.preventDefault(); // leaving would lose a mark not yet saved
 });
