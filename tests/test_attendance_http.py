@@ -105,12 +105,13 @@ def test_all_present_is_one_tap(client, auth, world, freeze):
     freeze("2026-11-23T09:40")
     other = factories.make_placement(factories.make_student(first_name="Olive"), world.provider_a, world.users["kw_a"])
     auth.as_user(world.users["kw_a"])
-    response = client.post("/attendance/register/all-present", data={"day": "2026-11-23", "session": "AM"})
+    listed = {"day": "2026-11-23", "session": "AM", "listed": "1", "placement": [world.placement_x.id, other.id]}
+    response = client.post("/attendance/register/all-present", data=listed)
     assert response.status_code == 303 and response.headers["Location"].endswith("/#session-AM")
     marks = _marks()
     assert {marks[world.placement_x.id].status, marks[other.id].status} == {"present"}
     assert world.placement_y.id not in marks
-    again = client.post("/attendance/register/all-present", headers=HTMX, data={"day": "2026-11-23", "session": "AM"})
+    again = client.post("/attendance/register/all-present", headers=HTMX, data=listed)
     assert "Everyone was already marked" in again.data.decode() and "<html" not in again.data.decode()
 
 

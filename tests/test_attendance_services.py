@@ -172,8 +172,8 @@ def test_all_present_marks_only_the_unmarked_pupils_of_that_provider(world):
     kw = world.users["kw_a"]
     other = factories.make_placement(factories.make_student(first_name="Olive"), world.provider_a, kw)
     services.record_mark(other, MON, "AM", ABSENT, by=kw, now=datetime(2026, 11, 23, 9, 35))
-    count = services.mark_all_present(kw, MON, "AM", now=datetime(2026, 11, 23, 9, 40))
-    assert count == 1
+    result = services.mark_all_present(kw, MON, "AM", now=datetime(2026, 11, 23, 9, 40))
+    assert result.count == 1
     marks = {m.placement_id: m.status for m in db.session.scalars(select(AttendanceMark))}
     assert marks == {world.placement_x.id: PRESENT, other.id: ABSENT}  # provider B's pupil untouched
 

@@ -41,8 +41,8 @@ def test_parent_makes_a_calendar_link_and_the_feed_parses(world, auth, app):
     calendar = Calendar.from_ical(response.data)
     assert str(calendar["X-WR-CALNAME"]) == "Xavier's alternative provision"
     events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
-    assert len(events) == 2  # Monday and Wednesday sessions of the world's placement
-    monday, wednesday = events
+    assert len(events) == 6  # Monday and Wednesday sessions of the world's placement, in each of three terms
+    monday, wednesday = events[:2]
     assert str(monday["SUMMARY"]) == "Xavier: Animal care at Provider A"
     assert str(monday["LOCATION"]) == world.provider_a.address
     assert monday.decoded("dtstart") == datetime(2026, 9, 7, 9, 30, tzinfo=LONDON)
@@ -50,7 +50,9 @@ def test_parent_makes_a_calendar_link_and_the_feed_parses(world, auth, app):
     assert wednesday.decoded("dtstart").date() == date(2026, 9, 9)
     rule = monday["RRULE"]
     assert rule["FREQ"] == ["WEEKLY"]
-    assert rule["UNTIL"][0] == datetime.combine(date(2027, 7, 16), time(23, 59, 59), LONDON).astimezone(UTC)
+    assert rule["UNTIL"][0] == datetime.combine(date(2026, 12, 18), time(23, 59, 59), LONDON).astimezone(UTC)
+    last = events[-1]["RRULE"]  # the summer term's series stops at the placement's planned end
+    assert last["UNTIL"][0] == datetime.combine(date(2027, 7, 16), time(23, 59, 59), LONDON).astimezone(UTC)
     assert world.users["kw_a"].name in str(monday["DESCRIPTION"])
     assert db.session.query(CalendarFeed).one().last_fetched_at is not None
 

@@ -58,7 +58,14 @@ UNEXPLAINED_GRACE = timedelta(minutes=10)
 
 
 class AttendanceError(ValueError):
-    """A mark, code or contact that cannot be recorded, with a message for the person."""
+    """A mark, code or contact that cannot be recorded, with a message for the person.
+
+    `field` names the form field the message belongs to, when it is about one value typed in.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- cut-offs --------------------------------------------------------------------------------
@@ -408,8 +415,25 @@ def _minutes_between(start: time, later: time) -> int:
     return max(0, int(delta.total_seconds() // 60))
 
 
-def _mark_values(status: str, details: dict | None, existing: AttendanceMark | None, start: time) -> dict:
-    """The full set of detail fields for a new version of a mark."""
+def _check_times(values: dict, start: time, end: time) -> None:
+    """A late arrival or an early leaving time must fall inside the session (not before it, not after it)."""
+    times = f"the session runs {start:%H:%M} to {end:%H:%M}"
+    arrived, minutes, left = values["arrived_at"], values["minutes_late"], values["left_at"]
+    if arrived is not None and not start < arrived < end:
+        when = "is not late" if arrived <= start else "is after the session ended"
+        raise AttendanceError(f"Arrived at {arrived:%H:%M} {when}: {times}. Enter a time between them, "
+                              "or choose another mark", "arrived_at")
+    length = _minutes_between(start, end)
+    if minutes is not None and not 0 < minutes < length:
+        raise AttendanceError(f"Minutes late must be between 1 and {max(length - 1, 1)}: {times}", "minutes_late")
+    if left is not None and not start < left < end:
+        raise AttendanceError(f"Left at {left:%H:%M} is not during the session: {times}. Enter a time between "
+                              "them, or choose another mark", "left_at")
+
+
+def _mark_values(status: str, details: dict | None, existing: AttendanceMark | None, start: time,
+                 end: time | None = None) -> dict:
+    """The full set of detail fields for a new version of a mark (times checked against the session)."""
     if details is None:  # a quick tap: keep what was said about this status, drop the rest
         keep = existing is not None and existing.status == status
         values = {name: getattr(existing, name) if keep else None for name in MARK_DETAIL_FIELDS}
@@ -419,16 +443,18 @@ def _mark_values(status: str, details: dict | None, existing: AttendanceMark | N
         values["note"] = (details.get("note") or "").strip()
     if status != LATE:
         values["minutes_late"] = values["arrived_at"] = None
-    elif values["arrived_at"] and values["minutes_late"] is None:
-        values["minutes_late"] = _minutes_between(start, values["arrived_at"])
-    elif values["minutes_late"] is not None and not values["arrived_at"]:
-        values["arrived_at"] = (datetime.combine(date.min, start) + timedelta(minutes=values["minutes_late"])).time()
     if status != LEFT_EARLY:
         values["left_at"] = None
+    if details is not None and end is not None:
+        _check_times(values, start, end)
+    if status == LATE and values["arrived_at"] and values["minutes_late"] is None:
+        values["minutes_late"] = _minutes_between(start, values["arrived_at"])
+    elif status == LATE and values["minutes_late"] is not None and not values["arrived_at"]:
+        values["arrived_at"] = (datetime.combine(date.min, start) + timedelta(minutes=values["minutes_late"])).time()
     if status != ABSENT:
         values["absence_reason"] = None
     elif values["absence_reason"] not in (None, *ABSENCE_REASONS):
-        raise AttendanceError("Choose a reason from the list")
+        raise AttendanceError("Choose a reason from the list", "absence_reason")
     return values
 
 
@@ -449,10 +475,10 @@ def record_mark(placement: Placement, day: date, session: str, status: str, *, b
     if status not in MARK_LABELS:
         raise AttendanceError("Choose present, late, absent, left early or not expected")
     timetable = _check_can_mark(placement, day, session, now.date())
-    start = min(s.start_time for s in timetable)
+    start, end = min(s.start_time for s in timetable), max(s.end_time for s in timetable)
     mark = db.session.scalar(select(AttendanceMark).where(
         AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session))
-    values = _mark_values(status, details, mark, start)
+    values = _mark_values(status, details, mark, start, end)
     stamp = clock.to_utc(now)
     late_reporting = day < now.date()
     if mark is None:
@@ -486,16 +512,45 @@ def record_mark(placement: Placement, day: date, session: str, status: str, *, b
     return mark
 
 
-def mark_all_present(user, day: date, session: str, *, now: datetime | None = None) -> int:
-    """Mark present every pupil at the key worker's provider not yet marked for this session."""
+@dataclass
+class AllPresentResult:
+    """What "All present" did: who it marked, and who it left out (and why)."""
+
+    marked: list[ExpectedSession] = field(default_factory=list)
+    pending: list[ExpectedSession] = field(default_factory=list)  # a mark still waiting on the page
+    not_listed: list[ExpectedSession] = field(default_factory=list)  # not on the key worker's screen
+
+    @property
+    def count(self) -> int:
+        return len(self.marked)
+
+
+def mark_all_present(user, day: date, session: str, *, now: datetime | None = None,
+                     placement_ids: Iterable[int] | None = None, pending_ids: Iterable[int] = ()) -> AllPresentResult:
+    """Mark present the key worker's pupils not yet marked for this session, as the page listed them.
+
+    `placement_ids` is the list the page showed as not marked: a pupil who is not on it (added since
+    the page was drawn) is never marked present unseen. `pending_ids` are pupils with a mark the page
+    could not send yet (no signal): the key worker chose something for them, so they are left out
+    even if listed. None for `placement_ids` means every unmarked pupil (the service's callers
+    other than the register page).
+    """
     now = now or clock.now()
+    listed = None if placement_ids is None else set(placement_ids)
+    pending = set(pending_ids)
     register = day_register(day, user=user, now=now)
-    count = 0
+    result = AllPresentResult()
     for row in register.session_rows(session):
-        if row.mark is None:
+        if row.mark is not None:
+            continue
+        if row.placement.id in pending:
+            result.pending.append(row)
+        elif listed is not None and row.placement.id not in listed:
+            result.not_listed.append(row)
+        else:
             record_mark(row.placement, day, session, PRESENT, by=user, now=now)
-            count += 1
-    return count
+            result.marked.append(row)
+    return result
 
 
 def mark_history(mark: AttendanceMark | None) -> list:

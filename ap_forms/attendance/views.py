@@ -161,7 +161,9 @@ def mark(placement_id: int, day_text: str, session: str):
             services.record_mark(placement, day, session, form.status.data, by=current_user, now=now,
                                  details=form.detail_values())
         except services.AttendanceError as error:
-            form.status.errors.append(str(error))
+            # A time outside the session belongs next to that field; anything else, at the top of the card.
+            field = form[error.field] if error.field and error.field in form else form.status
+            field.errors = [*field.errors, str(error)]
     if form.errors:
         if not is_htmx():
             return _render_register(day, forms={probe.key: form}, status=422)
@@ -177,18 +179,47 @@ def mark(placement_id: int, day_text: str, session: str):
                   today=now.date())
 
 
+def _ids(name: str) -> list[int]:
+    """A list of placement ids sent by the register page; anything else is a bad request."""
+    values = request.form.getlist(name)
+    if len(values) > 500 or not all(v.isascii() and v.isdigit() and len(v) < 10 for v in values):
+        abort(400)
+    return [int(v) for v in values]
+
+
+def _names(rows) -> str:
+    names = [r.student.full_name for r in rows]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _all_present_message(result: services.AllPresentResult) -> str:
+    count = result.count
+    parts = [f"{count} pupil{'s' if count != 1 else ''} marked present." if count else
+             "No one else to mark." if result.pending or result.not_listed else "Everyone was already marked."]
+    if result.pending:
+        n = len(result.pending)
+        parts.append(f"{n} mark{'s' if n != 1 else ''} not yet saved — not included: {_names(result.pending)}. "
+                     f"{'It' if n == 1 else 'They'} will be sent when the signal returns.")
+    if result.not_listed:
+        parts.append(f"Not included, because they were not on your screen: {_names(result.not_listed)}. "
+                     "Mark them below.")
+    return " ".join(parts)
+
+
 @bp.post("/register/all-present")
 def mark_all():
+    """Present for the pupils the page listed as not marked, leaving out any with a mark still pending."""
     form = AllPresentForm()
     day = parse_day(form.day.data)
-    if not form.validate() or day is None:
+    if not form.validate() or day is None or request.form.get("listed") != "1":
         abort(400)
     now = clock.now()
     try:
-        count = services.mark_all_present(current_user, day, form.session.data, now=now)
+        result = services.mark_all_present(current_user, day, form.session.data, now=now,
+                                           placement_ids=_ids("placement"), pending_ids=_ids("pending"))
     except services.AttendanceError as error:
         return _render_register(day, status=422, message=str(error))
-    message = f"{count} pupil{'s' if count != 1 else ''} marked present." if count else "Everyone was already marked."
+    message = _all_present_message(result)
     if not is_htmx():
         flash(message, "success")
         return redirect(_register_url(day, f"session-{form.session.data}"))

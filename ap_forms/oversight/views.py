@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, url_for
 from flask_login import current_user
 
@@ -18,6 +20,7 @@ from ap_forms.placements.services import (
 from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
+from ap_forms.school_calendar.services import load_span
 from ap_forms.students.services import children_of
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
@@ -49,8 +52,18 @@ def home():
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
         return render("oversight/home_parent.html", children=children_of(current_user),
                       placements=placements, ended=recently_ended(current_user, today),
-                      reviews_due=next_reviews_due(placements), feeds=active_feeds(current_user), today=today)
+                      reviews_due=next_reviews_due(placements), feeds=active_feeds(current_user), today=today,
+                      week=_school_week(today))
     return _school_overview(today)
+
+
+def _school_week(today):
+    """Monday to Friday of this week (next week at a weekend), each with why there is no school, if so."""
+    monday = today - timedelta(days=today.weekday())
+    if today.weekday() >= 5:
+        monday += timedelta(days=7)
+    span = load_span(monday - timedelta(days=35), monday + timedelta(days=42))
+    return [(day, span.why_not_school_day(day)) for day in (monday + timedelta(days=n) for n in range(5))]
 
 
 def _school_overview(today):

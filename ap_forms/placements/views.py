@@ -3,6 +3,8 @@ reviews, ending, and the family's calendar feed."""
 
 from __future__ import annotations
 
+from datetime import UTC, date
+
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -171,7 +173,8 @@ def calendar_feed(token: str):
     feed = services.feed_by_token(token)
     if feed is None:
         abort(404)
-    body = timetable_calendar(feed.student, services.calendar_placements(feed), school_name=get_settings().name)
+    body = timetable_calendar(feed.student, services.calendar_placements(feed), school_name=get_settings().name,
+                              now=clock.utcnow().replace(tzinfo=UTC))
     services.mark_fetched(feed)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

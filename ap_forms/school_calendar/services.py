@@ -16,6 +16,9 @@ from ap_forms.extensions import db
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES, Closure, SchoolYear, Term
 from ap_forms.web import audit, clock
 
+# The holiday after each term, as families call it.
+HOLIDAY_AFTER_TERM = {"Autumn": "Christmas holiday", "Spring": "Easter holiday", "Summer": "Summer holiday"}
+
 
 class CalendarError(ValueError):
     """A calendar change that would make the dates contradict each other."""
@@ -73,8 +76,21 @@ class CalendarSpan:
         if closure:
             return closure.name
         if self.term_for(day) is None:
-            return "School holiday"
+            return self.holiday_name(day)
         return None
+
+    def holiday_name(self, day: date) -> str:
+        """The holiday between terms a day falls in, by the term before it: 'Christmas holiday'.
+
+        Plain 'School holiday' when the span does not reach back to that term.
+        """
+        before = [t for t in self.terms if t.end_date < day]
+        after = [t for t in self.terms if t.start_date > day]
+        if before and after:
+            return HOLIDAY_AFTER_TERM.get(max(before, key=lambda t: t.end_date).name, "School holiday")
+        if before and max(before, key=lambda t: t.end_date).name == "Summer":
+            return HOLIDAY_AFTER_TERM["Summer"]
+        return "School holiday"
 
 
 def load_span(start: date, end: date) -> CalendarSpan:
