@@ -14,8 +14,8 @@ from ap_forms.web.form_fields import GovDate, strip
 def _area(label: str, hint: str = "", required: str | None = None):
     validators = [InputRequired(required)] if required else []
     return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
-                                                                          "or fewer")])
+                         validators=[*validators, Length(max=5000, message=f"{label.removesuffix(' (optional)')} "
+                                                                          "must be 5,000 characters or fewer")])
 
 
 class ProgressRow(Form):
