@@ -20,10 +20,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
-from ap_forms.web.form_fields import GovDate, GovDateField, optional_date, required_date, strip
+from ap_forms.web.form_fields import GovDate, GovDateField, Length, optional_date, required_date, strip
 
 SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"), ("medical_needs", "Medical needs")]
 
