@@ -25,6 +25,7 @@ from ap_forms.web import audit
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER, LEADERS
+from ap_forms.web.templating import long_date
 
 bp = Blueprint("placements", __name__)
 
@@ -115,7 +116,7 @@ def review_new(placement_id: int):
         except services.PlacementError as error:
             getattr(form, error.field or "", form.held_on).errors = [str(error)]
         else:
-            flash(f"Review saved. The next review is on {form.next_review_on.data:%d/%m/%Y}.", "success")
+            flash(f"Review saved. The next review is on {long_date(form.next_review_on.data)}.", "success")
             return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("placements/review_new.html", form, placement=placement)
 

@@ -41,6 +41,7 @@ from ap_forms.providers.models import (
     VettingConfirmation,
 )
 from ap_forms.web import audit
+from ap_forms.web.templating import date_words
 
 EXPIRY_WINDOW_DAYS = 30
 CLEARED, EXPIRING, NOT_CLEARED = "cleared", "expiring", "not_cleared"
@@ -120,7 +121,7 @@ def _check_valid_until(part: PartStatus, valid_until: date, today: date, *, laps
 
 
 def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return date_words(day)
 
 
 def _registration(provider: Provider, today: date) -> PartStatus:  # noqa: ARG001
