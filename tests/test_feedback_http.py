@@ -190,3 +190,19 @@ def test_key_worker_lists_submitted_weeks_with_the_schools_reply(world, auth):
     assert "School replied" in html and "Brilliant, thank you" in html
     other = auth.as_user(world.users["kw_b"]).get("/feedback").get_data(as_text=True)
     assert _week_url(world, "2026-11-02") not in other and "Brilliant, thank you" not in other
+
+
+def test_overdue_feedback_on_the_school_overview_is_one_line_per_provider(app, world, auth):
+    """Many overdue weeks make one row per provider with counts and one link, not a link per week."""
+    app.config["FROZEN_NOW"] = "2027-01-25T10:30"  # weeks of feedback overdue by now
+    html = auth.as_user(world.users["headteacher"]).get("/").get_data(as_text=True)
+    section = html.split('id="feedback-overdue"', 1)[1].split("Providers needing attention", 1)[0]
+    assert "/feedback/20" not in section  # no link to individual weeks
+    link = f'href="/feedback?provider={world.provider_a.id}"'
+    assert section.count(link) == 1 and "weekly feedback" in section
+    assert world.pupil_x.full_name in section
+    listing = auth.as_user(world.users["headteacher"]).get(f"/feedback?provider={world.provider_a.id}")
+    text = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "Showing what is due from Provider A only" in text
+    assert world.pupil_x.full_name in text
+    assert auth.as_user(world.users["headteacher"]).get("/feedback?provider=99999999999999999999999").status_code == 200

@@ -41,6 +41,9 @@ def _week(text: str) -> date:
 def due_list():
     today = clock.today()
     items = services.due_items(current_user, today)
+    provider_id = request.args.get("provider", type=int)  # from the overview's one link per provider
+    if provider_id is not None:
+        items = [item for item in items if item.placement.provider_id == provider_id]
     placements = [p for p in active_placements(current_user) if p.start_date <= today]
     submitted, replies = [], {}
     if current_user.role == KEY_WORKER:
@@ -48,7 +51,9 @@ def due_list():
         submitted = list(reversed(services.submitted_feedback([p.id for p in placements])))[:SUBMITTED_SHOWN]
         replies = services.replies_for([f.id for f in submitted])
     return render("feedback/due_list.html", items=items, today=today, placements=placements,
-                  this_week=services.monday_of(today), submitted=submitted, replies=replies)
+                  this_week=services.monday_of(today), submitted=submitted, replies=replies,
+                  only_provider=items[0].placement.provider if provider_id is not None and items else None,
+                  filtered=provider_id is not None)
 
 
 @bp.route("/placements/<int:placement_id>/feedback/<week>", methods=["GET", "POST"])
