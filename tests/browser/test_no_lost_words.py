@@ -18,7 +18,7 @@ from ap_forms.feedback.services import monday_of
 from ap_forms.placements.models import ACTIVE, Placement
 from ap_forms.providers.models import Provider
 from ap_forms.web import clock
-from tests.browser.conftest import DEMO_PASSWORD, serve_demo, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, assert_accessible, serve_demo, sign_in
 
 PHONE = {"width": 390, "height": 844}
 KEY_WORKER = "sam.fielding@meadowlanefarm.example"
@@ -83,7 +83,7 @@ def test_leaving_warns_when_the_answers_could_not_be_saved(browser, served):
     context.close()
 
 
-def test_a_file_over_the_limit_is_refused_at_the_field_before_it_is_sent(browser, served, tmp_path):
+def test_a_file_over_the_limit_is_refused_at_the_field_before_it_is_sent(browser, served, tmp_path, screenshots):
     base_url, _, _, _, provider_id = served
     big = tmp_path / "scan.pdf"
     with big.open("wb") as out:
@@ -105,10 +105,12 @@ def test_a_file_over_the_limit_is_refused_at_the_field_before_it_is_sent(browser
     assert posts == [] and page.url.endswith(f"/providers/{provider_id}/evidence")
     assert page.get_by_label("Description (optional)").input_value() == "Public liability, valid to March 2027"
     expect(page.get_by_label("Document")).to_be_focused()
+    assert_accessible(page, "evidence form with a file over the limit")
+    page.screenshot(path=str(screenshots / "upload-too-large.png"), full_page=True)
     page.close()
 
 
-def test_typing_survives_the_idle_sign_out(browser, tmp_path):
+def test_typing_survives_the_idle_sign_out(browser, tmp_path, screenshots):
     with serve_demo(tmp_path, IDLE_TIMEOUT_MINUTES=0.25) as (base_url, app):  # 15 seconds
         with app.app_context():
             provider_id = db.session.scalar(select(Provider.id).order_by(Provider.id))
@@ -124,6 +126,7 @@ def test_typing_survives_the_idle_sign_out(browser, tmp_path):
         page.wait_for_url(re.compile(rf"/providers/{provider_id}/staff-change\??$"))
         assert page.get_by_label("What changed").input_value() == typed
         expect(page.locator(".app-restored-note")).to_contain_text("we kept what you had typed")
+        page.screenshot(path=str(screenshots / "idle-typing-restored.png"), full_page=True)
         # Kept once: a reload shows the page as the server has it.
         page.reload()
         assert page.get_by_label("What changed").input_value() == ""
