@@ -56,7 +56,11 @@ def load_config(instance_path: Path) -> dict:
         # Links in emails sent from the command line (no request to take the address from).
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Each evidence file may be up to UPLOAD_MAX_BYTES. A whole request may be larger, so a file a
+        # little over the limit reaches the form's own check and is refused there, with everything else
+        # typed kept (422); only a request over MAX_CONTENT_LENGTH gets the short 413 answer.
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024))),
         # Pin the school's clock (ISO local time, e.g. 2026-11-26T10:30) for a demo or a test run.
         "FROZEN_NOW": _frozen_now(),
     }

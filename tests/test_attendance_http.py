@@ -394,3 +394,18 @@ def test_malformed_ids_dates_and_filters_never_500(client, auth, world):
                        ("/calendar/closures/999999/delete", {}),
                        ("/calendar/new", {"start_year": "abc", "autumn_start": ["x", "y"]})]:
         assert client.post(path, data=data).status_code < 500, path
+
+
+def test_export_with_empty_dates_is_a_field_error_never_a_silent_range(client, auth, world, freeze):
+    freeze("2026-11-23T11:00")
+    auth.as_user(world.users["office"])
+    suggested = client.get("/attendance/export").get_data(as_text=True)
+    assert "filled in with the last school day and today" in suggested  # said, not silent
+    for query in ("start=&start=&start=&end=&end=&end=", "check=1", "end=&end=&end=&check=1",
+                  "start=&start=&start=&end=&end=&end=&check=1"):
+        response = client.get(f"/attendance/export?{query}")
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422, query
+        assert "text/csv" not in response.headers["Content-Type"]
+        assert "Enter the first day of the range" in body and "Enter the last day of the range" in body
+        assert "govuk-inset-text" not in body  # no check result for a range nobody chose

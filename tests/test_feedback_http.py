@@ -164,3 +164,45 @@ def test_annual_review_contribution_and_pdf(world, auth, tmp_path):
     text = _pdf_text(pdf.data)
     assert "Real progress on outcome 2" in text and "Provider A" in text and world.pupil_x.full_name in text
     _rasterise(pdf.data, "annual-review", tmp_path)
+
+
+def test_a_refused_reply_shows_the_error_at_the_field_and_keeps_the_text(world, auth):
+    client = auth.as_user(world.users["send_lead"])
+    typed = "Thank you for this week. " * 420  # over 10,000 characters
+    response = client.post(f"/feedback/{world.feedback_x.id}/reply", data={"comment": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert db.session.query(FeedbackReply).count() == 0
+    assert typed.strip() in html  # kept in the textarea
+    message = "Reply to the key worker must be 5,000 characters or fewer"
+    assert f'href="#comment-{world.feedback_x.id}"' in html and message in html  # summary links to the field
+    assert f'id="comment-{world.feedback_x.id}-error"' in html  # the error sits at the field
+    assert html.count(message) == 2 and "<title>Error:" in html
+
+
+def test_key_worker_lists_submitted_weeks_with_the_schools_reply(world, auth):
+    lead = auth.as_user(world.users["send_lead"])
+    lead.post(f"/feedback/{world.feedback_x.id}/reply", data={"comment": "Brilliant, thank you"})
+    kw = auth.as_user(world.users["kw_a"])
+    html = kw.get("/feedback").get_data(as_text=True)
+    assert "Submitted weekly feedback" in html
+    assert f'href="{_week_url(world, "2026-11-02")}"' in html
+    assert "School replied" in html and "Brilliant, thank you" in html
+    other = auth.as_user(world.users["kw_b"]).get("/feedback").get_data(as_text=True)
+    assert _week_url(world, "2026-11-02") not in other and "Brilliant, thank you" not in other
+
+
+def test_overdue_feedback_on_the_school_overview_is_one_line_per_provider(app, world, auth):
+    """Many overdue weeks make one row per provider with counts and one link, not a link per week."""
+    app.config["FROZEN_NOW"] = "2027-01-25T10:30"  # weeks of feedback overdue by now
+    html = auth.as_user(world.users["headteacher"]).get("/").get_data(as_text=True)
+    section = html.split('id="feedback-overdue"', 1)[1].split("Providers needing attention", 1)[0]
+    assert "/feedback/20" not in section  # no link to individual weeks
+    link = f'href="/feedback?provider={world.provider_a.id}"'
+    assert section.count(link) == 1 and "weekly feedback" in section
+    assert world.pupil_x.full_name in section
+    listing = auth.as_user(world.users["headteacher"]).get(f"/feedback?provider={world.provider_a.id}")
+    text = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "Showing what is due from Provider A only" in text
+    assert world.pupil_x.full_name in text
+    assert auth.as_user(world.users["headteacher"]).get("/feedback?provider=99999999999999999999999").status_code == 200

@@ -268,12 +268,42 @@ def test_uploaded_evidence_is_stored_outside_static_and_downloads_are_gated_and_
     assert event.record_id == str(document.id) and event.user_id == world.users["send_lead"].id
 
 
-@pytest.mark.parametrize("app", [{"MAX_CONTENT_LENGTH": 2048}], indirect=True)
-def test_a_file_over_the_size_limit_gets_a_friendly_page(lead, world):
-    response = lead.post(f"/providers/{world.provider_a.id}/evidence", content_type="multipart/form-data",
+def test_a_12_mb_file_is_refused_in_the_form_with_the_topic_and_description_kept(lead, world):
+    """Over the 10 MB limit but under the request cap: the form's own check answers (422), at the field."""
+    from werkzeug.test import EnvironBuilder
+
+    url = f"/providers/{world.provider_a.id}/evidence"
+    builder = EnvironBuilder(path=url, method="POST", content_type="multipart/form-data", data={
+        "topic": "insurance", "description": "Public liability, valid to March 2027",
+        "file": (BytesIO(factories.TINY_PDF + b"0" * (12 * 1024 * 1024)), "big.pdf")})
+    environ = builder.get_environ()
+    try:
+        response = lead.open(environ)
+    finally:
+        builder.close()
+        environ["wsgi.input"].close()  # the 12 MB body is spooled to a temporary file
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The selected file must be smaller than 10 MB" in html
+    assert 'id="file-error"' in html and 'href="#file"' in html  # at the field, and in the summary
+    assert 'value="Public liability, valid to March 2027"' in html
+    assert '<option value="insurance" selected' in html
+    assert db.session.scalar(select(Document).where(Document.description.like("Public liability, valid%"))) is None
+
+
+@pytest.mark.parametrize("app", [{"MAX_CONTENT_LENGTH": 2048, "UPLOAD_MAX_BYTES": 1024}], indirect=True)
+def test_a_request_over_the_cap_goes_back_to_the_form_with_the_reason(lead, world):
+    url = f"/providers/{world.provider_a.id}/evidence"
+    big = {"topic": "insurance", "file": (BytesIO(factories.TINY_PDF + b"0" * 4096), "big.pdf")}
+    response = lead.post(url, content_type="multipart/form-data", data=big,
+                         headers={"Referer": f"http://localhost{url}"})
+    assert response.status_code == 303 and response.headers["Location"] == url
+    page = lead.get(url).get_data(as_text=True)
+    assert "The selected file must be smaller than 1 KB" in page and "Upload evidence" in page
+    # With no page of ours to go back to, the short error page.
+    response = lead.post(url, content_type="multipart/form-data",
                          data={"topic": "insurance", "file": (BytesIO(factories.TINY_PDF + b"0" * 4096), "big.pdf")})
-    assert response.status_code == 413
-    assert b"That file is too large" in response.data
+    assert response.status_code == 413 and b"That file is too large" in response.data
 
 
 # --- Key workers: their own provider, read-only --------------------------------------------

@@ -169,3 +169,22 @@ def test_the_gate_refuses_a_provider_that_is_not_cleared(provider):
 
 def test_default_today_is_the_real_date(provider):
     assert commissioning_status(provider).state == commissioning_status(provider, date.today()).state
+
+
+def test_a_staff_change_on_the_day_of_the_confirmation_needs_a_confirmation_recorded_after_it(provider):
+    """The boundary: a change dated the same day as the letter is covered only by a letter recorded after
+    the change was recorded; an earlier letter that day (or one we cannot order) asks for a new one."""
+    from datetime import datetime
+
+    from ap_forms.web import audit
+
+    letter = provider.latest_vetting
+    letter.recorded_at = datetime(2026, 1, 10, 9, 0)
+    provider.staff_changed_on = letter.received_on  # the same day
+    audit.record("provider_staff_changed", "provider", provider.id).at = datetime(2026, 1, 10, 11, 0)
+    assert _problems(provider) == ["Staff changed on 10 January 2026: ask for new written confirmation of "
+                                   "vetting checks"]
+    later = services.add_vetting_confirmation(provider, received_on=DONE_ON, staff_names="Kim Key",
+                                              enhanced_dbs_barred=True, confirmed_by="", actor=None)
+    later.recorded_at = datetime(2026, 1, 10, 14, 0)  # recorded after the change, the same day
+    assert _problems(provider) == []

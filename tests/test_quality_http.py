@@ -314,3 +314,23 @@ def test_visit_pages_are_audited(client, auth, world):
     client.get(f"/quality/visits/{world.signed_visit_a.id}")
     row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quality_visit_viewed"))
     assert row.record_id == str(world.signed_visit_a.id) and row.role == "dsl"
+
+
+def test_a_visit_cannot_be_planned_before_this_school_year(app, client, auth, world):
+    app.config["FROZEN_NOW"] = "2026-11-23T10:30"
+    lead = world.users["send_lead"]
+    auth.as_user(lead)
+    before = db.session.scalar(select(func.count(QualityVisit.id)))
+    for typed in (date(2020, 11, 23), date(2026, 8, 31)):
+        response = client.post("/quality/visits/new", data={
+            "provider": str(world.provider_a.id), **_date("visit_date", typed), "staff": [str(lead.id)],
+            "focus": "Typed focus"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422, typed
+        assert "The visit date must be in this school year, on or after 1 September 2026" in body
+        assert "Typed focus" in body
+    assert db.session.scalar(select(func.count(QualityVisit.id))) == before
+    # The first day of the school year (a visit that already happened) is accepted.
+    response = client.post("/quality/visits/new", data={
+        "provider": str(world.provider_a.id), **_date("visit_date", date(2026, 9, 1)), "staff": [str(lead.id)]})
+    assert response.status_code == 303

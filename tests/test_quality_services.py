@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 
 from ap_forms.checklists.services import ItemDraft, current_version, publish_version
 from ap_forms.extensions import db
@@ -73,6 +74,7 @@ def test_terms_come_from_the_school_calendar_or_default_to_thirds(app):
 
 @pytest.fixture
 def setting(app):
+    app.config["FROZEN_NOW"] = "2026-11-23T10:30"  # visits are planned in this school year
     provider = f.make_provider(name="Meadow")
     lead = f.make_user("send_lead")
     kw = f.make_user("key_worker", provider_id=provider.id)
@@ -89,6 +91,7 @@ def _row(rows, provider):
 def test_visits_count_in_the_school_year_of_their_date(setting):
     provider, lead, *_ = setting
     for day in (date(2026, 8, 31), date(2026, 9, 1), date(2027, 8, 31), date(2027, 9, 1)):
+        current_app.config["FROZEN_NOW"] = f"{day.isoformat()}T10:00"  # recorded on the day
         f.record_visit(provider, lead, day)
     this_year = _row(services.visit_pace(2026, today=date(2027, 9, 2)), provider)
     assert [v.visit_date for v in this_year.done] == [date(2026, 9, 1), date(2027, 8, 31)]

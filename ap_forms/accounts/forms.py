@@ -10,8 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired
 
+from ap_forms.web.form_fields import Length
 from ap_forms.web.roles import ROLE_LABELS
 
 

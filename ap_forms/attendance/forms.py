@@ -5,12 +5,12 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import Field, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField
+from ap_forms.web.form_fields import GovDateField, Length
 
 
 def _too_long(what: str, limit: int) -> str:
@@ -78,8 +78,8 @@ class MarkForm(FlaskForm):
 
 
 class AllPresentForm(FlaskForm):
-    session = HiddenField(validators=[InputRequired()])
-    day = HiddenField(validators=[InputRequired()])
+    session = HiddenField(validators=[InputRequired("Reload the page and try again: the session is missing")])
+    day = HiddenField(validators=[InputRequired("Reload the page and try again: the day is missing")])
 
     def validate_session(self, field: Field) -> None:
         if field.data not in SESSIONS:

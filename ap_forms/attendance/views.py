@@ -417,12 +417,14 @@ def placement_record(placement_id: int):
 def export():
     """Register codes for a date range as CSV, for the school's information system."""
     today = clock.today()
-    asked = "start" in request.args
+    # Any sign of a request (a date box, or either button) is checked as typed: empty dates are a
+    # field error, never quietly replaced by the suggested range.
+    asked = any(key in request.args for key in ("start", "end", "check"))
     form = DateRangeForm(formdata=request.args if asked else None)
     if not asked:
         form.start.data = previous_school_day(today) or today
         form.end.data = today
-        return render("attendance/export.html", form=form)
+        return render("attendance/export.html", form=form, suggested=True)
     if not form.validate():
         return render("attendance/export.html", form=form, status=422)
     rows = services.register_export_rows(form.start.data, form.end.data)

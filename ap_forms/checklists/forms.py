@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from ap_forms.checklists.services import MAX_ITEMS
+from ap_forms.web.form_fields import Length
 
 BLANK_ROWS = 5
 

@@ -24,6 +24,7 @@ from ap_forms.referrals.models import (
     ReferralSession,
 )
 from ap_forms.students.models import Student
+from ap_forms.web.templating import long_date
 
 # (pupil's last name, provider, status, proposal details)
 REFERRALS = [
@@ -186,7 +187,7 @@ def add_demo_referrals() -> None:
                                          by_id=head.id, at=approved_at),
                            ReferralEvent(action="placement_created", from_status="approved", to_status="approved",
                                          by_id=head.id, at=approved_at,
-                                         comment=f"{provider.name} from {placement.start_date:%d/%m/%Y}")]
+                                         comment=f"{provider.name} from {long_date(placement.start_date)}")]
                 referral.updated_by_id, referral.updated_at = head.id, approved_at
         referral.events = events
         db.session.add(referral)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import FieldList, Form, FormField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from ap_forms.feedback.models import ENGAGEMENT, RATINGS, RECOMMENDATIONS
-from ap_forms.web.form_fields import GovDate, strip
+from ap_forms.web.form_fields import GovDate, Length, strip
 
 
 def _area(label: str, hint: str = "", required: str | None = None):
     validators = [InputRequired(required)] if required else []
     return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
-                                                                          "or fewer")])
+                         validators=[*validators, Length(max=5000, message=f"{label.removesuffix(' (optional)')} "
+                                                                          "must be 5,000 characters or fewer")])
 
 
 class ProgressRow(Form):

@@ -25,8 +25,10 @@ from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import parse_day
+from ap_forms.web.roles import KEY_WORKER
 
 bp = Blueprint("feedback", __name__)
+SUBMITTED_SHOWN = 30  # submitted weeks listed for a key worker (about a term's worth)
 
 
 def _week(text: str) -> date:
@@ -40,9 +42,19 @@ def _week(text: str) -> date:
 def due_list():
     today = clock.today()
     items = services.due_items(current_user, today)
+    provider_id = request.args.get("provider", type=int)  # from the overview's one link per provider
+    if provider_id is not None:
+        items = [item for item in items if item.placement.provider_id == provider_id]
     placements = [p for p in active_placements(current_user) if p.start_date <= today]
+    submitted, replies = [], {}
+    if current_user.role == KEY_WORKER:
+        # The key worker's submitted weeks, newest first, each with the school's reply when there is one.
+        submitted = list(reversed(services.submitted_feedback([p.id for p in placements])))[:SUBMITTED_SHOWN]
+        replies = services.replies_for([f.id for f in submitted])
     return render("feedback/due_list.html", items=items, today=today, placements=placements,
-                  this_week=services.monday_of(today))
+                  this_week=services.monday_of(today), submitted=submitted, replies=replies,
+                  only_provider=items[0].placement.provider if provider_id is not None and items else None,
+                  filtered=provider_id is not None)
 
 
 @bp.route("/placements/<int:placement_id>/feedback/<week>", methods=["GET", "POST"])
@@ -111,6 +123,12 @@ def correct(placement_id: int, week: str):
 @bp.get("/pupils/<int:student_id>/progress")
 def progress(student_id: int):
     student = get_student_or_404(current_user, student_id)
+    return _progress_page(student)
+
+
+def _progress_page(student, *, failed_reply: ReplyForm | None = None, failed_id: int | None = None):
+    """The progress page; after a refused reply, that week's form shows the error at the field and
+    keeps what was typed (422), with the error summary linking to it."""
     placements = placements_for_student(current_user, student.id)
     ids = [p.id for p in placements]
     feedback = services.submitted_feedback(ids)
@@ -121,7 +139,9 @@ def progress(student_id: int):
                   timeline=list(reversed(feedback)), replies=replies,
                   objectives={p.id: services.latest_ratings(p, feedback) for p in placements},
                   chart=services.engagement_chart(feedback), reports=services.reports_of(ids),
-                  contributions=services.contributions_for(ids), reply_form=ReplyForm(),
+                  contributions=services.contributions_for(ids), reply_form=ReplyForm(formdata=None),
+                  form=failed_reply, failed_reply=failed_reply, failed_id=failed_id,
+                  status=422 if failed_reply else 200,
                   rating_label=rating_label, engagement_words=ENGAGEMENT)
 
 
@@ -137,9 +157,10 @@ def reply(feedback_id: int):
             flash(str(error), "error")
         else:
             flash("Feedback acknowledged. The key worker will see your reply.", "success")
-    else:
-        flash("; ".join(form.comment.errors) or "The reply could not be saved. Try again.", "error")
-    return redirect(target)
+        return redirect(target)
+    if not form.comment.errors:
+        form.comment.errors = ["The reply could not be saved. Try again."]
+    return _progress_page(feedback.placement.student, failed_reply=form, failed_id=feedback.id)
 
 
 @bp.route("/placements/<int:placement_id>/terms/<int:term_id>/report", methods=["GET", "POST"])

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask import Blueprint, url_for
 from flask_login import current_user
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
-from ap_forms.feedback.services import due_items
+from ap_forms.feedback.models import WEEKLY
+from ap_forms.feedback.services import DueItem, due_items
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
@@ -17,6 +19,7 @@ from ap_forms.placements.services import (
     overdue_reviews,
     recently_ended,
 )
+from ap_forms.providers.models import Provider
 from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
@@ -85,4 +88,37 @@ def _school_overview(today):
                   visits_behind=visits_behind, overdue_actions=overdue, today=today,
                   overdue_reviews=overdue_reviews(current_user, today, placements),
                   awaiting=awaiting_decision(current_user),
-                  feedback_overdue=[i for i in due_items(current_user, today, placements=placements) if i.overdue])
+                  feedback_overdue=overdue_by_provider(
+                      [i for i in due_items(current_user, today, placements=placements) if i.overdue]))
+
+
+@dataclass
+class ProviderOverdue:
+    """One provider's overdue weekly feedback and termly reports, for one line on the overview."""
+
+    provider: Provider
+    weekly: int = 0
+    termly: int = 0
+    pupils: list[str] = field(default_factory=list)
+    oldest_due: date | None = None
+
+    @property
+    def total(self) -> int:
+        return self.weekly + self.termly
+
+
+def overdue_by_provider(items: list[DueItem]) -> list[ProviderOverdue]:
+    """Overdue items grouped by provider (most overdue first): counts and pupils, not a link per week."""
+    rows: dict[int, ProviderOverdue] = {}
+    for item in items:
+        row = rows.setdefault(item.placement.provider_id, ProviderOverdue(provider=item.placement.provider))
+        if item.kind == WEEKLY:
+            row.weekly += 1
+        else:
+            row.termly += 1
+        name = item.placement.student.full_name
+        if name not in row.pupils:
+            row.pupils.append(name)
+        if row.oldest_due is None or item.due_by < row.oldest_due:
+            row.oldest_due = item.due_by
+    return sorted(rows.values(), key=lambda r: (-r.total, r.provider.name))

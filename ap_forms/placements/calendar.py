@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from ap_forms.placements.models import Placement, PlacementEnding
-from ap_forms.web import clock
 from ap_forms.school_calendar.services import load_span
+from ap_forms.web import clock
 
 LONDON = ZoneInfo("Europe/London")
 # How far ahead an open-ended placement is shown: as far as the school has entered its terms.

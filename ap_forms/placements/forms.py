@@ -16,11 +16,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import InputRequired, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.referrals.forms import TimetableForm
-from ap_forms.web.form_fields import GovDate, strip
+from ap_forms.web.form_fields import GovDate, Length, strip
 
 
 def _area(label: str, message: str | None = None, hint: str = ""):

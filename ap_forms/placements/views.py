@@ -3,7 +3,7 @@ reviews, ending, and the family's calendar feed."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
@@ -23,6 +23,7 @@ from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import DSL, LEADERS
+from ap_forms.web.templating import long_date
 
 bp = Blueprint("placements", __name__)
 
@@ -80,7 +81,7 @@ def review_new(placement_id: int):
         except services.PlacementError as error:
             getattr(form, error.field or "", form.held_on).errors = [str(error)]
         else:
-            flash(f"Review saved. The next review is on {form.next_review_on.data:%d/%m/%Y}.", "success")
+            flash(f"Review saved. The next review is on {long_date(form.next_review_on.data)}.", "success")
             return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("placements/review_new.html", form, placement=placement)
 

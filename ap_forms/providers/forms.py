@@ -12,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
 
 from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES
 from ap_forms.providers.services import EVIDENCE_TOPICS
-from ap_forms.web.form_fields import GovDateField, not_in_future, optional_date, required_date
+from ap_forms.web.form_fields import GovDateField, Length, not_in_future, optional_date, required_date
 from ap_forms.web.uploads import EvidenceFile
 
 EVIDENCE_HINT = "Optional. A PDF, PNG or JPEG, up to 10 MB."

@@ -41,6 +41,7 @@ from ap_forms.providers.models import (
     VettingConfirmation,
 )
 from ap_forms.web import audit, clock
+from ap_forms.web.templating import date_words
 
 EXPIRY_WINDOW_DAYS = 30
 CLEARED, EXPIRING, NOT_CLEARED = "cleared", "expiring", "not_cleared"
@@ -120,7 +121,7 @@ def _check_valid_until(part: PartStatus, valid_until: date, today: date, *, laps
 
 
 def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return date_words(day)
 
 
 def _registration(provider: Provider, today: date) -> PartStatus:  # noqa: ARG001
@@ -190,6 +191,22 @@ def _normal_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _staff_change_after(provider: Provider, letter: VettingConfirmation) -> bool:
+    """Does the recorded change of staff need a newer confirmation than `letter`?
+
+    A change on a later day always does. On the same day, the letter covers the change only if it
+    was recorded after the change was recorded (the audit log holds when that was); otherwise the
+    school cannot know the new person was covered, so it asks for a new confirmation.
+    """
+    if provider.staff_changed_on != letter.received_on:
+        return provider.staff_changed_on > letter.received_on
+    change_recorded_at = db.session.scalar(
+        select(func.max(audit.AuditEvent.at)).where(audit.AuditEvent.action == "provider_staff_changed",
+                                              audit.AuditEvent.record_type == "provider",
+                                              audit.AuditEvent.record_id == str(provider.id)))
+    return change_recorded_at is None or letter.recorded_at is None or letter.recorded_at <= change_recorded_at
+
+
 def _vetting(provider: Provider, today: date) -> PartStatus:
     part = PartStatus("vetting", "Written confirmation of staff vetting checks")
     letter = provider.latest_vetting
@@ -204,7 +221,7 @@ def _vetting(provider: Provider, today: date) -> PartStatus:
     missing = [kw.name for kw in provider.key_workers if _normal_name(kw.name) not in covered]
     if missing:
         part.problems.append("Written confirmation of vetting checks does not name " + ", ".join(missing))
-    if provider.staff_changed_on and provider.staff_changed_on > letter.received_on:
+    if provider.staff_changed_on and _staff_change_after(provider, letter):
         part.problems.append(f"Staff changed on {_fmt(provider.staff_changed_on)}: ask for new written "
                              "confirmation of vetting checks")
     renew_by = add_years(letter.received_on)

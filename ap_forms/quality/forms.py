@@ -25,11 +25,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from ap_forms.quality.models import ACTION_OWNERS, ANSWERS, JUDGEMENTS
 from ap_forms.quality.services import MAX_ACTIONS
-from ap_forms.web.form_fields import GovDateField, optional_date, required_date
+from ap_forms.web.form_fields import GovDateField, Length, optional_date, required_date
 
 LONG_TEXT = 5000
 

@@ -323,11 +323,16 @@ def _staff_users(staff_ids: Iterable[int]) -> list[User]:
     return users
 
 
-def _check_date(visit_date: date) -> None:
-    if visit_date > clock.today() + timedelta(days=730):
+def _check_date(visit_date: date, *, unchanged: date | None = None) -> None:
+    """Within the next two years, and not before this school year began (a visit already recorded
+    late this year can still be entered; a date from an earlier year is a typing mistake)."""
+    today = clock.today()
+    if visit_date > today + timedelta(days=730):
         raise QualityError("The visit date must be within the next two years", field="visit_date")
-    if visit_date < date(2000, 1, 1):
-        raise QualityError("The visit date must be in 2000 or later", field="visit_date")
+    year_began = date(school_year_start(today), 9, 1)
+    if visit_date < year_began and visit_date != unchanged:
+        raise QualityError(f"The visit date must be in this school year, on or after {year_began.day} "
+                           f"{year_began:%B %Y}", field="visit_date")
 
 
 def plan_visit(provider: Provider, *, visit_date: date, staff_ids: Iterable[int], focus: str = "",
@@ -355,7 +360,7 @@ def _editable(visit: QualityVisit) -> None:
 def update_plan(visit: QualityVisit, *, visit_date: date, staff_ids: Iterable[int], focus: str = "",
                 actor, today: date | None = None) -> QualityVisit:
     _editable(visit)
-    _check_date(visit_date)
+    _check_date(visit_date, unchanged=visit.visit_date)
     if visit.status == DRAFT and visit_date > _today(today):
         raise QualityError("This visit is being recorded, so its date cannot be in the future", field="visit_date")
     users = _staff_users(staff_ids)

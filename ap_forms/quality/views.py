@@ -17,6 +17,7 @@ from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER
+from ap_forms.web.templating import long_date
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 
@@ -96,8 +97,7 @@ def visit_new():
         except services.QualityError as error:
             _apply_error(form, error)
         else:
-            flash(f"Visit to {provider.name} planned for {visit.visit_date:%A} {visit.visit_date.day} "
-                  f"{visit.visit_date:%B %Y}.", "success")
+            flash(f"Visit to {provider.name} planned for {long_date(visit.visit_date)}.", "success")
             return redirect(url_for("quality.index"))
     return render_form("quality/plan.html", form, visit=None)
 
@@ -316,7 +316,7 @@ def visit_send(visit_id: int):
     pdf = _report_pdf(visit)
     school_name = get_settings().name
     body = (f"Dear {visit.provider.contact_name or visit.provider.name},\n\n"
-            f"Thank you for welcoming us on {visit.visit_date:%A} {visit.visit_date.day} {visit.visit_date:%B %Y}. "
+            f"Thank you for welcoming us on {long_date(visit.visit_date)}. "
             "The report of our quality-assurance visit is attached, with the actions we agreed.\n\n"
             f"{school_name}\n")
     try:

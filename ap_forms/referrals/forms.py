@@ -30,7 +30,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
+from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
 
 from ap_forms.placements.models import WEEKDAY_CHOICES
 from ap_forms.referrals.models import (
@@ -43,7 +43,7 @@ from ap_forms.referrals.models import (
     SOCIAL_CARE,
 )
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDate, strip
+from ap_forms.web.form_fields import GovDate, Length, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 LONG = 5000  # characters in a text box: a long paragraph, never a whole document

@@ -40,6 +40,7 @@ from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, LEADERS
+from ap_forms.web.templating import long_date
 
 MAX_DRAFT_FIELDS, MAX_DRAFT_VALUE = 200, 10_000
 
@@ -383,7 +384,7 @@ def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, 
     referral.agreed_cost, referral.cost_basis = agreed_cost, cost_basis
     _event(referral, "approved", APPROVED, actor, from_status=SUBMITTED)
     _event(referral, "placement_created", APPROVED, actor,
-           comment=f"{provider.name} from {start_date:%d/%m/%Y}", from_status=APPROVED)
+           comment=f"{provider.name} from {long_date(start_date)}", from_status=APPROVED)
     audit.record("referral_approved", "referral", referral.id, user=actor)
     _commit(referral)
     return placement

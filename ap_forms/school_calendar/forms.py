@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES
 from ap_forms.school_calendar.services import term_problems
-from ap_forms.web.form_fields import GovDateField
+from ap_forms.web.form_fields import GovDateField, Length
 
 
 def _term_dates(name: str):

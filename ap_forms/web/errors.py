@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ap_forms.extensions import db
 from ap_forms.web import audit
@@ -38,6 +38,12 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         return _page(400, "Your form had expired",
                      "For your security, forms expire. Go back, reload the page and send it again.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        from ap_forms.web.uploads import refuse_too_large
+
+        return refuse_too_large() or _page(413)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,6 +6,7 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+from wtforms import validators as wtf_validators
 from wtforms.validators import StopValidation, ValidationError
 
 from ap_forms.web import clock
@@ -117,3 +118,29 @@ class GovDate(DateField):
             raise StopValidation()
         if self.data is None and self.required_message:
             raise StopValidation(self.required_message)
+
+
+def field_name(field) -> str:
+    """The field's label as a name for messages: 'Description (optional)' -> 'Description'."""
+    text = str(getattr(field.label, "text", "") or field.name).strip()
+    for suffix in (" (optional)", "(optional)"):
+        text = text.removesuffix(suffix).strip()
+    return text or "This answer"
+
+
+class Length(wtf_validators.Length):
+    """WTForms' Length, but a message without one names the field: never 'Field cannot be longer
+    than 500 characters.' with no way to tell which box is meant."""
+
+    def __call__(self, form, field):
+        if self.message is not None:
+            return super().__call__(form, field)
+        length = len(field.data) if field.data else 0
+        if length < self.min or (self.max != -1 and length > self.max):
+            name = field_name(field)
+            if self.max == -1:
+                raise ValidationError(f"{name} must be {self.min:,} characters or more")
+            if self.min <= 0:
+                raise ValidationError(f"{name} must be {self.max:,} characters or fewer")
+            raise ValidationError(f"{name} must be between {self.min:,} and {self.max:,} characters")
+        return None

@@ -13,17 +13,37 @@ from ap_forms.web.clock import to_local
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+# One way of writing dates everywhere, in pages, messages, emails and PDFs: the school writes
+# '7 September 2026' ('Monday 7 September 2026' when the day of the week matters; '7 Sep 2026' in
+# tables and lists; '7 Sep' on chart axes). Never numbers with slashes (is 01/02 January or February?).
+# Python code formats dates with these functions too, never with its own strftime.
+
+def date_words(value: date | datetime | None) -> str:
+    """'7 September 2026'."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
 def long_date(value: date | datetime | None) -> str:
     """'Monday 7 September 2026', as the school writes dates."""
     if value is None:
         return ""
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {value:%B %Y}"
+    return f"{WEEKDAYS[value.weekday()]} {date_words(value)}"
 
 
 def short_date(value: date | datetime | None) -> str:
+    """'7 Sep 2026', for tables and lists."""
     if value is None:
         return ""
     return f"{value.day} {value:%b %Y}"
+
+
+def day_month(value: date | datetime | None) -> str:
+    """'7 Sep', for chart axes where the year is given elsewhere."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b}"
 
 
 def date_time(value: datetime | None) -> str:
@@ -59,5 +79,5 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
         long_date=long_date, short_date=short_date, date_time=date_time, hhmm=hhmm,
-        weekday_name=weekday_name,
+        weekday_name=weekday_name, date_words=date_words, day_month=day_month,
     )

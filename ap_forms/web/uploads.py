@@ -3,7 +3,9 @@
 The file's *content* decides its type (a renamed .exe is refused whatever its name says). Files
 are stored under app.config["UPLOAD_FOLDER"] with random names, and only ever sent back through a
 gated endpoint (see ap_forms/documents), as a download, never rendered in our origin.
-The request as a whole is capped by MAX_CONTENT_LENGTH (413 answers with a friendly page).
+Each file may be up to UPLOAD_MAX_BYTES, checked by the form (422, everything else typed is kept;
+app.js checks the size in the browser first). The request as a whole is capped by the larger
+MAX_CONTENT_LENGTH: above it, `refuse_too_large` sends the person back to the form with a message.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import secrets
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, send_file
+from flask import current_app, flash, make_response, redirect, request, send_file
 from werkzeug.datastructures import FileStorage
 from wtforms.validators import ValidationError
 
@@ -45,7 +48,33 @@ class StoredFile:
 
 
 def max_upload_bytes() -> int:
-    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024)
+    return int(current_app.config.get("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024)
+
+
+def size_words(size: int) -> str:
+    """'10 MB' (or '512 KB' for small limits)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+def too_large_message() -> str:
+    return f"The selected file must be smaller than {size_words(max_upload_bytes())}"
+
+
+def refuse_too_large():
+    """A request over MAX_CONTENT_LENGTH (its fields cannot be read): back to the page it came from,
+    with the reason, instead of a dead-end error page. None when there is no page of ours to go back to."""
+    referrer = urlsplit(request.referrer or "")
+    if request.method != "POST" or referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    flash(f"{too_large_message()}. Nothing was saved: choose a smaller file and send the form again.", "error")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if request.headers.get("HX-Request"):
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = back
+        return response
+    return redirect(back, code=303)
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -79,7 +108,7 @@ def check_upload(file: FileStorage) -> str:
     if size == 0:
         raise UploadRejected("The selected file is empty")
     if size > max_upload_bytes():
-        raise UploadRejected(f"The selected file must be smaller than {max_upload_bytes() // (1024 * 1024)} MB")
+        raise UploadRejected(too_large_message())
     content_type = sniff_type(head)
     if content_type is None or not name.endswith(ALLOWED_TYPES[content_type][1]):
         raise UploadRejected(TYPE_MESSAGE)
@@ -128,7 +157,7 @@ def send_stored(stored_name: str, *, download_name: str, content_type: str):
     if not path.is_file():
         raise FileNotFoundError(stored_name)
     stem = clean_filename(download_name).rsplit(".", 1)[0] if "." in download_name else clean_filename(download_name)
-    # Files are small (10 MB at most): read them whole, so no file handle outlives the request.
+    # Files are small (UPLOAD_MAX_BYTES, 10 MB): read them whole, so no file handle outlives the request.
     response = send_file(BytesIO(path.read_bytes()), mimetype=content_type, as_attachment=True,
                          download_name=stem + EXTENSION_FOR.get(content_type, ""), max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -62,7 +62,10 @@ if (idleWarning) {
       document.getElementById("app-idle-extend").focus();
     }, Math.max(limitMs - warnBeforeMs, 0));
     endTimer = setTimeout(() => {
-      window.location.href = idleWarning.dataset.loginUrl;
+      // Keep what was typed in this tab (see stashTypedForms), then load this page again: the server
+      // has ended the session, so it sends the page to sign-in and back here afterwards.
+      stashTypedForms();
+      window.location.href = window.location.pathname + window.location.search;
     }, limitMs + 1000);
   };
   document.getElementById("app-idle-extend").addEventListener("click", async () => {
@@ -252,3 +255,206 @@ window.addEventListener("beforeunload", (event) => {
   if (pendingMarks.size) event.preventDefault(); // leaving would lose a mark not yet saved
 });
 refreshRegister();
+// --- No lost words ----------------------------------------------------------------------------
+const csrfHeader = () => JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"];
+
+// Which forms someone has typed in (edits counted; autosave forms also count what the server has).
+const edits = new WeakMap();
+const editsOf = (form) => edits.get(form) || { made: 0, sent: 0, saved: 0, failed: false };
+function noteEdit(event) {
+  const form = event.target.form || (event.target.closest && event.target.closest("form"));
+  if (!form || event.target.type === "file" || event.target.type === "password") return;
+  const state = editsOf(form);
+  state.made += 1;
+  edits.set(form, state);
+}
+document.addEventListener("input", noteEdit, true);
+document.addEventListener("change", noteEdit, true);
+
+// An autosaving form ([data-app-autosave]) knows what the server has: what was sent and came back 2xx.
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form[data-app-autosave]");
+  if (form) {
+    const state = editsOf(form);
+    state.sent = state.made;
+    edits.set(form, state);
+  }
+});
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form[data-app-autosave]");
+  if (!form) return;
+  const state = editsOf(form);
+  if (event.detail.successful) {
+    state.saved = Math.max(state.saved, state.sent);
+    state.failed = false;
+  } else {
+    state.failed = true;
+  }
+  edits.set(form, state);
+});
+document.body.addEventListener("htmx:sendError", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form[data-app-autosave]");
+  if (form) editsOf(form).failed = true;
+});
+
+const unsaved = (form) => {
+  const state = editsOf(form);
+  return !form.dataset.appSubmitting && state.made > state.saved;
+};
+const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KB
+
+// Send an autosaving form's unsaved answers now, even as the page goes away (fetch keepalive, with
+// the CSRF token and the form's own htmx headers). If the page is still there, show the answer.
+function flushAutosave(form) {
+  if (!unsaved(form)) return true;
+  const body = new URLSearchParams(new FormData(form));
+  if (body.toString().length > KEEPALIVE_LIMIT || !navigator.onLine) return false;
+  const state = editsOf(form);
+  const sending = state.made;
+  const headers = { "HX-Request": "true", "X-CSRFToken": csrfHeader(),
+    ...JSON.parse(form.getAttribute("data-hx-headers") || "{}") };
+  state.sent = sending;
+  state.saved = sending; // optimistic: a failure below marks it again
+  fetch(form.getAttribute("data-hx-post") || form.action, {
+    method: "POST", body, headers, credentials: "same-origin", keepalive: true,
+  }).then(async (response) => {
+    const target = document.querySelector(form.getAttribute("data-hx-target") || "");
+    const html = await response.text();
+    if (target && window.htmx && html && (response.ok || response.status === 422)) {
+      window.htmx.swap(target, html, { swapStyle: form.getAttribute("data-hx-swap") || "innerHTML" });
+    }
+    if (!response.ok) state.failed = true;
+  }).catch(() => { state.failed = true; state.saved = Math.min(state.saved, sending - 1); });
+  return true;
+}
+const flushAll = () => Array.from(document.querySelectorAll("form[data-app-autosave]")).map(flushAutosave)
+  .every(Boolean);
+
+// Leaving (a link, another app, closing the tab): save now. Warn only when it cannot be saved.
+window.addEventListener("beforeunload", (event) => {
+  const forms = Array.from(document.querySelectorAll("form[data-app-autosave]")).filter(unsaved);
+  if (!forms.length) return;
+  const cannot = forms.filter((form) => editsOf(form).failed || !flushAutosave(form));
+  if (cannot.length) {
+    event.preventDefault();
+    event.returnValue = ""; // older browsers need this to show the warning
+  }
+});
+window.addEventListener("pagehide", flushAll);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") flushAll();
+});
+
+// --- Typing kept across the idle sign-out -----------------------------------------------------
+// Before the idle timer moves the page to sign-in, what was typed into this page's forms is kept in
+// this tab's sessionStorage (keyed by the page's address and the person), and put back after they
+// sign in again and return here. Never passwords or files; cleared when the form is sent.
+const STASH_PREFIX = "app-typed:";
+const stashUser = () => (idleWarning ? idleWarning.dataset.user || "" : "");
+const stashKey = () => STASH_PREFIX + window.location.pathname + window.location.search;
+const KEPT_FIELDS = "input:not([type=hidden]):not([type=password]):not([type=file]):not([type=submit]), select, textarea";
+
+function stashTypedForms() {
+  const forms = Array.from(document.querySelectorAll("form")).filter((form) => editsOf(form).made > 0
+    && (form.method || "").toLowerCase() === "post" && !form.querySelector("input[type=password]"));
+  const kept = forms.map((form) => ({
+    action: form.getAttribute("action") || "",
+    fields: Array.from(form.querySelectorAll(KEPT_FIELDS)).filter((el) => el.name)
+      .map((el) => [el.name, el.type === "checkbox" || el.type === "radio" ? (el.checked ? el.value : null)
+        : el.multiple ? Array.from(el.selectedOptions).map((o) => o.value) : el.value]),
+  }));
+  if (!kept.length) return;
+  try {
+    sessionStorage.setItem(stashKey(), JSON.stringify({ user: stashUser(), at: Date.now(), forms: kept }));
+  } catch (error) { /* storage full or switched off: nothing more we can do */ }
+}
+
+function restoreTypedForms() {
+  let stash;
+  try { stash = JSON.parse(sessionStorage.getItem(stashKey()) || "null"); } catch (error) { stash = null; }
+  if (!stash) return;
+  sessionStorage.removeItem(stashKey());
+  if (!stashUser() || stash.user !== stashUser() || Date.now() - stash.at > 24 * 3600 * 1000) return;
+  for (const kept of stash.forms) {
+    const form = Array.from(document.querySelectorAll("form")).find((f) => (f.getAttribute("action") || "") === kept.action);
+    if (!form) continue;
+    const elements = Array.from(form.querySelectorAll(KEPT_FIELDS)).filter((el) => el.name);
+    elements.forEach((el, index) => {
+      const [name, value] = kept.fields[index] || [];
+      if (name !== el.name) return; // the form has changed since: leave this box as it is
+      if (el.type === "checkbox" || el.type === "radio") el.checked = value === el.value;
+      else if (el.multiple) Array.from(el.options).forEach((o) => { o.selected = (value || []).includes(o.value); });
+      else el.value = value;
+    });
+    const note = document.createElement("div");
+    note.className = "govuk-inset-text app-restored-note";
+    note.setAttribute("role", "status");
+    note.textContent = "You were signed out, so we kept what you had typed here. Check it, then save or send it.";
+    form.before(note);
+    const state = editsOf(form);
+    state.made += 1;
+    edits.set(form, state);
+    form.dispatchEvent(new Event("change", { bubbles: true })); // an autosaving form saves it now
+  }
+}
+restoreTypedForms();
+
+// A form that is sent no longer needs its kept copy; signing out on purpose forgets every copy.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.action && new URL(form.action, window.location.href).pathname.endsWith("/logout")) {
+    Object.keys(sessionStorage).filter((k) => k.startsWith(STASH_PREFIX)).forEach((k) => sessionStorage.removeItem(k));
+  } else {
+    sessionStorage.removeItem(stashKey());
+  }
+});
+
+// --- Evidence files: too large is said at the field, before a long upload ------------------------
+const uploadMaxBytes = Number((document.querySelector("meta[name='app-upload-max-bytes']") || {}).content || 0);
+const sizeWords = (bytes) => (bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(Math.floor(bytes / 1024), 1)} KB`);
+
+function showFileError(input, message) {
+  const group = input.closest(".govuk-form-group");
+  const id = `${input.id}-error`;
+  let error = document.getElementById(id);
+  if (!message) {
+    if (error && error.dataset.appClient) {
+      error.remove();
+      input.classList.remove("govuk-file-upload--error");
+      if (group) group.classList.remove("govuk-form-group--error");
+      input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id).join(" "));
+    }
+    return;
+  }
+  if (!error) {
+    error = document.createElement("p");
+    error.id = id;
+    error.className = "govuk-error-message";
+    error.dataset.appClient = "true";
+    (input.closest(".govuk-drop-zone") || input).before(error);
+    input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
+  }
+  error.innerHTML = '<span class="govuk-visually-hidden">Error:</span> ';
+  error.append(message);
+  input.classList.add("govuk-file-upload--error");
+  if (group) group.classList.add("govuk-form-group--error");
+}
+
+function checkFileSize(input) {
+  const file = input.files && input.files[0];
+  const tooLarge = uploadMaxBytes && file && file.size > uploadMaxBytes;
+  showFileError(input, tooLarge ? `The selected file must be smaller than ${sizeWords(uploadMaxBytes)}. This one is ${sizeWords(file.size)}.` : "");
+  return !tooLarge;
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("input[type=file]")) checkFileSize(event.target);
+});
+document.addEventListener("submit", (event) => {
+  const bad = Array.from(event.target.querySelectorAll("input[type=file]")).filter((input) => !checkFileSize(input));
+  if (bad.length) {
+    event.preventDefault();
+    event.stopPropagation();
+    delete event.target.dataset.appSubmitting;
+    bad[0].focus();
+  }
+}, true);
