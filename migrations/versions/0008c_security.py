@@ -1,7 +1,7 @@
 """security: two-factor set-up keys kept server-side
 
 Revision ID: 0008c_security
-Revises: 0007_quality
+Revises: 0008a_placements
 Create Date: 2026-12-02 03:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008c_security'
-down_revision = '0007_quality'
+down_revision = '0008a_placements'
 branch_labels = None
 depends_on = None
 
