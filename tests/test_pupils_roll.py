@@ -173,3 +173,15 @@ def test_pupil_list_search_filters_pagination_and_empty_state(app, client, auth,
     ref = client.get("/pupils/?status=referred").get_data(as_text=True)
     assert "Zed, Referred" in ref and "Zed, Placed" not in ref
     assert client.get("/pupils/?page=999&year=abc&status=%3Cx%3E").status_code == 200
+
+
+def test_office_adds_a_pupil_with_only_the_required_fields(app, client, auth, frozen):
+    auth.as_user(f.make_user("office"))
+    data = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": ["1", "9", "2014"], "year_group": "0",
+            "upn": GOOD_UPN}
+    response = client.post("/pupils/new", data=data)
+    assert response.status_code in (302, 303)
+    student = db.session.scalar(select(Student))
+    assert (student.gender, student.year_group, student.child_protection, student.ehcp) == ("", 0, "none", False)
+    family = client.get(f"/pupils/{student.id}/family").get_data(as_text=True)
+    assert "Ann Lee" in family and "Child protection status" not in family  # not the office's to see here

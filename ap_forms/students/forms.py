@@ -125,7 +125,7 @@ class PupilForm(FlaskForm):
             value = field.data
             if name == "year_group":
                 value = int(value)
-            elif isinstance(field, (StringField, TextAreaField, RadioField)) and not isinstance(field, SelectField):
+            elif isinstance(field, (StringField, RadioField)):  # a radio left unchosen is None
                 value = value or ""
             out[name] = value
         return out
