@@ -25,7 +25,7 @@ from ap_forms.placements.models import (
     ReviewProgress,
 )
 from ap_forms.providers.services import ensure_provider_cleared
-from ap_forms.students.models import ParentLink, Student
+from ap_forms.students.models import ParentLink
 from ap_forms.web import audit
 from ap_forms.web.audit import utcnow
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
@@ -39,8 +39,8 @@ def scope_placements(query: Select, user) -> Select:
         return query.where(Placement.provider_id == user.provider_id)
     if user.role == PARENT:
         # Not once the pupil has left the school (students.roll.leave_school)
-        children = (select(ParentLink.student_id).join(Student, Student.id == ParentLink.student_id)
-                    .where(ParentLink.parent_id == user.id, Student.left_on.is_(None)))
+        children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id,
+                                                       ParentLink.student.has(left_on=None))
         return query.where(Placement.student_id.in_(children))
     return query.where(false())
 
