@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
-from ap_forms.web.audit import utcnow
+from ap_forms.web.clock import utcnow
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
 CHILD_PROTECTION = [("none", "None known"), ("cin", "Child in need plan"),
