@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.referrals import views as referrals
     from ap_forms.school import views as school
     from ap_forms.school_calendar import views as school_calendar
+    from ap_forms.students import carers_views as carers
+    from ap_forms.students import import_views as pupil_import
     from ap_forms.students import views as students
     from ap_forms.web import database, health, resubmit
 
@@ -93,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
         accounts_cli,
         oversight,
         students,
+        carers,
+        pupil_import,
         school,
         demo_cli,
         maintenance_cli,

@@ -307,3 +307,38 @@ def make_feedback(placement: Placement, key_worker: User, school_year, *, week: 
                                                                  "recommendation": "continue"},
                          by=key_worker, today=date(2026, 11, 28))
     return feedback, report
+
+
+# --- the roll: parents and carers, imports (issue 18) ---------------------------------------------
+
+def make_carer(student: Student, **kw):
+    from ap_forms.students.models import Carer
+
+    n = next(_seq)
+    carer = Carer(**{"student_id": student.id, "name": f"Carer Person {n}", "relationship_to_pupil": "Mother",
+                     "priority": 1, "mobile_phone": f"07700 900{n % 1000:03d}", "home_phone": "", "work_phone": "",
+                     "email": f"carer{n}@home.example", "address": "", "parental_responsibility": True,
+                     "may_collect": True, "do_not_contact": False, "do_not_contact_reason": "", **kw})
+    db.session.add(carer)
+    db.session.commit()
+    return carer
+
+
+def make_pending_import(user: User, csv_text: str = "UPN,Surname,Forename,DOB,Year\n", *, mapped: bool = True):
+    import json
+    import secrets
+
+    from ap_forms.students.importing import read_csv
+    from ap_forms.students.models import PendingImport
+    from ap_forms.web.audit import utcnow
+
+    headings, rows = read_csv(csv_text.encode() if csv_text.count("\n") > 1 else
+                              (csv_text + f"{make_upn(940, 7019, 20, 1)},New,Pupil,2013-05-06,8\n").encode())
+    mapping = {"upn": "UPN", "last_name": "Surname", "first_name": "Forename", "date_of_birth": "DOB",
+               "year_group": "Year"}
+    pending = PendingImport(token=secrets.token_urlsafe(24), user_id=user.id, created_at=utcnow(), kind="csv",
+                            filename="roll.csv", columns=json.dumps(headings), rows=json.dumps(rows),
+                            mapping=json.dumps(mapping) if mapped else None)
+    db.session.add(pending)
+    db.session.commit()
+    return pending

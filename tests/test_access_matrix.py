@@ -21,6 +21,7 @@ ATTENDANCE_OFFICE = {"office", "headteacher", "send_lead", "dsl"}
 LEADERS = {"headteacher", "send_lead"}
 PROVIDER_READERS = LEADERS | {"dsl"}
 LEADERS = {"headteacher", "send_lead"}
+ROLL_KEEPERS = {"admin", "send_lead", "office"}
 
 
 @dataclass
@@ -41,7 +42,8 @@ CASES = [
          out_of_scope=ALL_SIGNED_IN - {"office"}),
     Case("accounts.logout", "POST", "/logout", ALL_SIGNED_IN, signs_out=True),
     Case("accounts.extend_session", "POST", "/session/extend", ALL_SIGNED_IN),
-    Case("students.pupil_list", "GET", "/pupils/", STAFF),
+    Case("students.pupil_list", "GET", "/pupils/", STAFF | {"admin"}),
+    Case("students.pupil_list", "GET", "/pupils/?q=x&year=9&status=in_ap&page=2", STAFF | {"admin"}),
     Case("students.pupil", "GET", "/pupils/{pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
     Case("students.pupil", "GET", "/pupils/{pupil_y}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_a"}),
     Case("accounts.user_list", "GET", "/admin/users", {"admin"}),
@@ -220,6 +222,35 @@ CASES = [
     Case("feedback.contribution", "POST", "/placements/{placement_x}/annual-review", {"kw_a", "kw_b"},
          out_of_scope={"kw_b"}, data={"progress_views": "Good progress", "recommendations": "Continue"}),
     Case("feedback.contributions_pdf", "GET", "/pupils/{pupil_x}/annual-review.pdf", LEADERS),
+    # --- the roll, parents and carers, imports (issue 18): key workers and parents never get in ---
+    Case("students.pupil_new", "GET", "/pupils/new", ROLL_KEEPERS),
+    Case("students.pupil_new", "POST", "/pupils/new", ROLL_KEEPERS),
+    Case("students.pupil_edit", "GET", "/pupils/{pupil_x}/edit", ROLL_KEEPERS),
+    Case("students.pupil_edit", "POST", "/pupils/{pupil_x}/edit", ROLL_KEEPERS),
+    Case("students.pupil_leave", "GET", "/pupils/{pupil_x}/leave", ROLL_KEEPERS),
+    Case("students.pupil_leave", "POST", "/pupils/{pupil_x}/leave", ROLL_KEEPERS),
+    Case("carers.family", "GET", "/pupils/{pupil_x}/family", ROLL_KEEPERS),
+    Case("carers.carer_new", "GET", "/pupils/{pupil_x}/carers/new", ROLL_KEEPERS),
+    Case("carers.carer_new", "POST", "/pupils/{pupil_x}/carers/new", ROLL_KEEPERS),
+    Case("carers.carer_edit", "GET", "/pupils/{pupil_x}/carers/{carer_x}", ROLL_KEEPERS),
+    Case("carers.carer_edit", "POST", "/pupils/{pupil_x}/carers/{carer_x}", ROLL_KEEPERS),
+    # Another pupil's carer through this pupil's address: 404 for everyone
+    Case("carers.carer_edit", "GET", "/pupils/{pupil_x}/carers/{carer_y}", ROLL_KEEPERS, out_of_scope=ROLL_KEEPERS),
+    Case("carers.carer_invite", "POST", "/pupils/{pupil_x}/carers/{carer_x}/invite", ROLL_KEEPERS),
+    Case("carers.carer_invite", "POST", "/pupils/{pupil_y}/carers/{carer_x}/invite", ROLL_KEEPERS,
+         out_of_scope=ROLL_KEEPERS),
+    Case("carers.carer_unlink", "POST", "/pupils/{pupil_x}/carers/{carer_x}/unlink", ROLL_KEEPERS),
+    Case("pupil_import.upload", "GET", "/pupils/import", ROLL_KEEPERS),
+    Case("pupil_import.upload", "POST", "/pupils/import", ROLL_KEEPERS),
+    # A pending upload belongs to the office user who uploaded it: anyone else gets 404
+    Case("pupil_import.columns", "GET", "/pupils/import/{import_token}/columns", ROLL_KEEPERS,
+         out_of_scope={"admin", "send_lead"}),
+    Case("pupil_import.columns", "POST", "/pupils/import/{import_token}/columns", ROLL_KEEPERS,
+         out_of_scope={"admin", "send_lead"}),
+    Case("pupil_import.preview", "GET", "/pupils/import/{import_token}", ROLL_KEEPERS,
+         out_of_scope={"admin", "send_lead"}),
+    Case("pupil_import.confirm", "POST", "/pupils/import/{import_token}/confirm", ROLL_KEEPERS,
+         out_of_scope={"admin", "send_lead"}),
 ]
 
 
@@ -236,6 +267,13 @@ def _ids(world) -> dict:
                site_a=world.site_a.id, document_a=world.document_a.id, document_b=world.document_b.id)
     ids.update(visit_a=world.visit_a.id, planned_visit_a=world.planned_visit_a.id,
                signed_visit_a=world.signed_visit_a.id, action_a=world.action_a.id, action_b=world.action_b.id)
+    if not getattr(world, "carer_x", None):  # issue 18: made once per world
+        from tests import factories
+
+        world.carer_x = factories.make_carer(world.pupil_x)
+        world.carer_y = factories.make_carer(world.pupil_y)
+        world.pending_import = factories.make_pending_import(world.users["office"])
+    ids.update(carer_x=world.carer_x.id, carer_y=world.carer_y.id, import_token=world.pending_import.token)
     return ids
 
 

@@ -17,7 +17,8 @@ def test_every_post_without_csrf_token_is_refused(app, world):
                    "school.settings": "/admin/settings", "accounts.logout": "/logout"}
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
     public_posts = {"accounts.login": "/login", "accounts.two_factor": "/login/two-factor",
-                    "accounts.two_factor_setup": "/login/two-factor/setup"}
+                    "accounts.two_factor_setup": "/login/two-factor/setup",
+                    "carers.invitation": "/invitations/some-token"}
     post_endpoints -= set(public_posts)  # checked below, anonymously
     checked = 0
     for case in CASES:

@@ -26,6 +26,7 @@ from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.placements.services import active_placements, placements_for_student, scope_placements
 from ap_forms.providers.models import Provider
 from ap_forms.school_calendar.services import current_school_year, previous_school_day, school_year_start
+from ap_forms.students.families import contacts_for_office
 from ap_forms.students.services import children_of, get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.gate import is_background
@@ -247,6 +248,7 @@ def _board_context(day: date, *, row_forms: dict | None = None):
     return dict(register=register, rows=rows, day=day, now=now, today=now.date(), provider_id=provider_id,
                 shown=shown, filters=services.BOARD_FILTERS, providers=providers, code_forms=code_forms,
                 contact_forms=contact_forms, code_groups=CODE_GROUPS, cutoffs=services.Cutoffs.from_config(),
+                carers=contacts_for_office(list({row.student.id for row in rows if row.absent})),
                 previous_day=register.previous_day, next_day=register.next_day)
 
 
@@ -281,6 +283,7 @@ def _session_page(placement: Placement, day: date, session: str, *, code: CodeFo
         abort(404)
     return render("attendance/session.html", status=status, row=row, code_form=code or code_form(row),
                   contact_form=contact or contact_form(row), codes=CODES,
+                  carers=contacts_for_office([placement.student_id]).get(placement.student_id, []),
                   mark_changes=services.get_mark_changes(row.mark),
                   amendments=services.get_entry_amendments(row.entry))
 

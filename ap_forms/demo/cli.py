@@ -20,7 +20,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
 from ap_forms.school.models import SchoolSettings
-from ap_forms.students.models import ParentLink, Student
+from ap_forms.students.models import Carer, ParentLink, Student
 from ap_forms.students.upn import make_upn
 
 bp = Blueprint("demo_cli", __name__, cli_group=None)
@@ -101,6 +101,17 @@ def load_demo(password: str) -> None:
         db.session.flush()
         db.session.add(ParentLink(parent_id=parent.id, student_id=students[child].id,
                                   relationship_to_pupil=relationship))
+        db.session.add(Carer(student_id=students[child].id, name=name, relationship_to_pupil=relationship,
+                             priority=1, mobile_phone=f"07700 900{child:03d}", email=email,
+                             parental_responsibility=True, may_collect=True, user_id=parent.id))
+    # Every other pupil has a parent or carer to call (numbers from Ofcom's range for drama).
+    with_parent = {child for _, _, child, _ in DEMO_PARENTS}
+    for i, student in enumerate(students):
+        if i not in with_parent:
+            db.session.add(Carer(student_id=student.id, name=f"{'Sam' if i % 2 else 'Alex'} {student.last_name}",
+                                 relationship_to_pupil="Mother" if i % 2 else "Father", priority=1,
+                                 mobile_phone=f"07700 900{i:03d}", home_phone=f"01536 000{i:03d}",
+                                 parental_responsibility=True, may_collect=True))
 
     for pupil, provider_index, days, pattern, start in PLACEMENTS:
         provider = providers[provider_index]

@@ -74,7 +74,9 @@ def scope_placements(query: Select, user, *, finishing: bool = False, today: dat
             reachable = or_(reachable, key_worker_placement_finishing(today))
         return query.where(Placement.provider_id == user.provider_id, reachable)
     if user.role == PARENT:
-        children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)
+        # Not once the pupil has left the school (students.roll.leave_school)
+        children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id,
+                                                       ParentLink.student.has(left_on=None))
         return query.where(Placement.student_id.in_(children))
     return query.where(false())
 

@@ -182,7 +182,11 @@ def _commit(referral: Referral) -> None:
 def start_referral(student: Student, *, actor) -> Referral:
     """A new draft, prefilled from the pupil record and the parents linked to the pupil."""
     contacts = []
-    for link in student.parent_links:
+    for carer in student.carers:  # the parents and carers the school holds (issue 18)
+        details = ", ".join([number for _, number in carer.phones] + ([carer.email] if carer.email else []))
+        flag = f" DO NOT CONTACT: {carer.do_not_contact_reason}" if carer.do_not_contact else ""
+        contacts.append(f"{carer.name} ({carer.relationship_to_pupil}): {details}{flag}")
+    for link in student.parent_links if not student.carers else []:
         parent = link.parent
         details = ", ".join(x for x in (parent.phone, parent.email) if x)
         contacts.append(f"{parent.name} ({link.relationship_to_pupil}): {details}")
@@ -190,6 +194,9 @@ def start_referral(student: Student, *, actor) -> Referral:
         student_id=student.id, status=DRAFT, version=1, created_by_id=actor.id, updated_by_id=actor.id,
         medical_needs=student.medical_needs or "", send_needs=student.send_needs or "",
         diagnoses=student.diagnoses or "", parents_carers="\n".join(contacts),
+        medication=student.medication or "",
+        has_restrictions=True if student.contact_restrictions else None,
+        restrictions=student.contact_restrictions or "",
         ehcp_outcomes="" if student.ehcp else "No EHCP", home_language="English",
     )
     _event(referral, "created", DRAFT, actor)

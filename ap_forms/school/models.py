@@ -19,3 +19,5 @@ class SchoolSettings(db.Model):
     address: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    # The last column mapping used to import a CSV from the information system (JSON).
+    import_mapping: Mapped[str] = mapped_column(Text, default="")

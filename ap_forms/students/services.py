@@ -21,10 +21,10 @@ def scope_students(query: Select, user) -> Select:
         # Only while a placement at their provider is running: access ends with the placement.
         placed = select(Placement.student_id).where(Placement.provider_id == user.provider_id,
                                                     key_worker_placement_open(clock.today()))
-        return query.where(Student.id.in_(placed))
-    if user.role == PARENT:
+        return query.where(Student.id.in_(placed), Student.left_on.is_(None))
+    if user.role == PARENT:  # a pupil who has left the school is no longer shown to the family
         children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)
-        return query.where(Student.id.in_(children))
+        return query.where(Student.id.in_(children), Student.left_on.is_(None))
     return query.where(false())
 
 
@@ -51,6 +51,6 @@ def search_students(user, text: str = "") -> list[Student]:
 
 
 def children_of(parent) -> list[Student]:
-    query = (select(Student).join(ParentLink).where(ParentLink.parent_id == parent.id)
+    query = (select(Student).join(ParentLink).where(ParentLink.parent_id == parent.id, Student.left_on.is_(None))
              .order_by(Student.first_name))
     return db.session.scalars(query).all()

@@ -22,8 +22,13 @@ from ap_forms.web.roles import (
 # The two-factor steps check their own half-signed-in state (password passed, code pending).
 # The calendar feed only because the secret token in its address is the credential (a parent's
 # phone cannot sign in); a revoked or unknown token answers 404.
+# A carer's invitation link likewise: its one-time token is the credential (72 hours, single use).
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "static", "placements.calendar_feed"})
+                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation"})
+
+# The people who keep the school's roll (issue 18): add and edit pupils, parents and carers, import,
+# invite. The office edits basic and contact details only; which fields is decided in students/roll.py.
+ROLL_KEEPERS = frozenset({ADMIN, SEND_LEAD, OFFICE})
 
 RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
@@ -32,8 +37,21 @@ RULES: dict[str, frozenset[str]] = {
     "oversight.home": ALL_ROLES,
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
-    "students.pupil_list": SCHOOL_STAFF,
+    "students.pupil_list": SCHOOL_STAFF | {ADMIN},  # admin finds pupils to edit; the pupil page is not theirs
     "students.pupil": SCHOOL_STAFF | {KEY_WORKER},
+    # The roll (issue 18): key workers and parents never reach these pages
+    "students.pupil_new": ROLL_KEEPERS,
+    "students.pupil_edit": ROLL_KEEPERS,
+    "students.pupil_leave": ROLL_KEEPERS,
+    "carers.family": ROLL_KEEPERS,
+    "carers.carer_new": ROLL_KEEPERS,
+    "carers.carer_edit": ROLL_KEEPERS,
+    "carers.carer_invite": ROLL_KEEPERS,
+    "carers.carer_unlink": ROLL_KEEPERS,
+    "pupil_import.upload": ROLL_KEEPERS,
+    "pupil_import.columns": ROLL_KEEPERS,  # a pending upload is scoped to the person who uploaded it
+    "pupil_import.preview": ROLL_KEEPERS,
+    "pupil_import.confirm": ROLL_KEEPERS,
     # Administration: accounts and school settings
     "accounts.user_list": frozenset({ADMIN}),
     "accounts.user_new": frozenset({ADMIN}),

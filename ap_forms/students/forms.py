@@ -1,0 +1,227 @@
+"""Forms for the roll: a pupil, leaving, a parent or carer, an invitation's password, an import."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ap_forms.students.models import CHILD_PROTECTION, GENDERS
+from ap_forms.students.upn import upn_problem
+from ap_forms.web import clock
+from ap_forms.web.form_fields import GovDate
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _known_choice(message: str):
+    def check(form, field):
+        if field.data and field.data not in {str(v) for v, _ in field.choices}:
+            raise ValidationError(message)
+    return check
+
+
+def _past(message: str):
+    def check(form, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError(message)
+    return check
+
+
+def _limit(limit: int, what: str):
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
+YEAR_CHOICES = [("", "Choose a year group"), ("0", "Reception")] + [(str(y), f"Year {y}") for y in range(1, 15)]
+
+
+class PupilForm(FlaskForm):
+    first_name = StringField("First name (legal)", widget=GovTextInput(), filters=[_strip],
+                             validators=[InputRequired("Enter the pupil's first name"), _limit(80, "First name")])
+    last_name = StringField("Last name", widget=GovTextInput(), filters=[_strip],
+                            validators=[InputRequired("Enter the pupil's last name"), _limit(80, "Last name")])
+    preferred_name = StringField("Preferred name (optional)", widget=GovTextInput(), filters=[_strip],
+                                 description="The name the pupil likes to be called, if different.",
+                                 validators=[_limit(80, "Preferred name")])
+    date_of_birth = GovDate("Date of birth", required_message="Enter the pupil's date of birth",
+                            description="For example, 27 3 2012",
+                            validators=[_past("Date of birth must be in the past")])
+    year_group = SelectField("Year group", widget=GovSelect(), choices=YEAR_CHOICES, validate_choice=False,
+                             validators=[InputRequired("Choose the pupil's year group"),
+                                         _known_choice("Choose the pupil's year group from the list")])
+    upn = StringField("UPN (Unique Pupil Number)", widget=GovTextInput(), filters=[_upper],
+                      description="13 characters from the school's information system, like A940701219001.",
+                      validators=[InputRequired("Enter the pupil's UPN"),
+                                  Length(max=20, message="Enter a UPN of 13 characters")])
+    uln = StringField("ULN (Unique Learner Number, optional)", widget=GovTextInput(), filters=[_strip],
+                      description="10 digits, for pupils aged 14 and over.", validators=[Optional()])
+    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS, validate_choice=False,
+                        validators=[Optional(), _known_choice("Choose the pupil's gender from the list")])
+    contact_restrictions = TextAreaField(
+        "Contact restrictions (optional)", widget=GovTextArea(), filters=[_strip],
+        description="Who must not collect or contact the pupil, and why (for example, a court order).",
+        validators=[_limit(2000, "Contact restrictions")])
+    ehcp = BooleanField("The pupil has an EHCP (Education, Health and Care Plan)", widget=GovCheckboxInput())
+    send_needs = TextAreaField("SEND needs (optional)", widget=GovTextArea(), filters=[_strip],
+                               validators=[_limit(4000, "SEND needs")])
+    diagnoses = TextAreaField("Diagnoses (optional)", widget=GovTextArea(), filters=[_strip],
+                              validators=[_limit(2000, "Diagnoses")])
+    medical_needs = TextAreaField("Medical needs (optional)", widget=GovTextArea(), filters=[_strip],
+                                  validators=[_limit(2000, "Medical needs")])
+    medication = TextAreaField("Medication (optional)", widget=GovTextArea(), filters=[_strip],
+                               description="What, how much, when, and who gives it.",
+                               validators=[_limit(2000, "Medication")])
+    looked_after = BooleanField("The pupil is looked after by the local authority", widget=GovCheckboxInput())
+    child_protection = RadioField("Child protection status", widget=GovRadioInput(), choices=CHILD_PROTECTION,
+                                  validate_choice=False, default="none",
+                                  validators=[InputRequired("Choose the child protection status"),
+                                              _known_choice("Choose the child protection status from the list")])
+    submit = SubmitField("Save pupil", widget=GovSubmitInput())
+
+    def __init__(self, *args, keep: tuple[str, ...] = (), student_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.student_id = student_id
+        for name in list(self._fields):
+            if name not in keep and name not in ("csrf_token", "submit"):
+                del self[name]
+
+    def validate_upn(self, field):
+        problem = upn_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+        from ap_forms.students.roll import upn_taken
+
+        if upn_taken(field.data, except_id=self.student_id):
+            raise ValidationError("Another pupil already has this UPN. Each pupil's UPN is unique")
+
+    def validate_uln(self, field):
+        if field.data and not re.fullmatch(r"\d{10}", field.data):
+            raise ValidationError("Enter a ULN of 10 digits, like 1234567890, or leave it blank")
+
+    def values(self) -> dict:
+        out = {}
+        for name, field in self._fields.items():
+            if name in ("csrf_token", "submit"):
+                continue
+            value = field.data
+            if name == "year_group":
+                value = int(value)
+            elif isinstance(field, (StringField, RadioField)):  # a radio left unchosen is None
+                value = value or ""
+            out[name] = value
+        return out
+
+
+class LeaveForm(FlaskForm):
+    left_on = GovDate("Date the pupil left", required_message="Enter the date the pupil left",
+                      description="For example, 18 12 2026")
+    leaving_destination = StringField("Where the pupil went", widget=GovTextInput(), filters=[_strip],
+                                      description="The new school or setting, or 'Not known'.",
+                                      validators=[InputRequired("Enter where the pupil went, or 'Not known'"),
+                                                  _limit(160, "Where the pupil went")])
+    submit = SubmitField("Record that the pupil has left", widget=GovSubmitInput())
+
+
+PRIORITY_CHOICES = [(str(n), f"{n}") for n in range(1, 7)]
+
+
+class CarerForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
+                       validators=[InputRequired("Enter the parent or carer's full name"), _limit(120, "Full name")])
+    relationship_to_pupil = StringField("Relationship to the pupil", widget=GovTextInput(), filters=[_strip],
+                                        description="For example, mother, father, foster carer, grandparent.",
+                                        validators=[InputRequired("Enter their relationship to the pupil"),
+                                                    _limit(40, "Relationship")])
+    priority = SelectField("Contact order", widget=GovSelect(), choices=PRIORITY_CHOICES, validate_choice=False,
+                           description="1 is called first.",
+                           validators=[_known_choice("Choose the contact order from the list")])
+    mobile_phone = StringField("Mobile phone (optional)", widget=GovTextInput(), filters=[_strip],
+                               validators=[_limit(40, "Mobile phone")])
+    home_phone = StringField("Home phone (optional)", widget=GovTextInput(), filters=[_strip],
+                             validators=[_limit(40, "Home phone")])
+    work_phone = StringField("Work phone (optional)", widget=GovTextInput(), filters=[_strip],
+                             validators=[_limit(40, "Work phone")])
+    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
+                        description="Needed to invite them to make an account.",
+                        validators=[Optional(), Email("Enter an email address in the correct format, like "
+                                                      "name@example.org", check_deliverability=False),
+                                    _limit(254, "Email address")])
+    address = TextAreaField("Address (optional)", widget=GovTextArea(), filters=[_strip],
+                            validators=[_limit(500, "Address")])
+    parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
+    may_collect = BooleanField("May collect the pupil", widget=GovCheckboxInput())
+    do_not_contact = BooleanField("Must not be contacted", widget=GovCheckboxInput())
+    do_not_contact_reason = TextAreaField("Why they must not be contacted", widget=GovTextArea(), filters=[_strip],
+                                          description="Required when they must not be contacted.",
+                                          validators=[_limit(1000, "The reason")])
+    submit = SubmitField("Save parent or carer", widget=GovSubmitInput())
+
+    def validate_do_not_contact_reason(self, field):
+        if self.do_not_contact.data and not field.data:
+            raise ValidationError("Say why this person must not be contacted (for example, a court order)")
+
+    def values(self) -> dict:
+        out = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "submit")}
+        out["priority"] = int(out["priority"] or 1)
+        for name, value in out.items():
+            if value is None:
+                out[name] = ""
+        return out
+
+
+class AcceptInvitationForm(FlaskForm):
+    password = PasswordField("Choose a password", widget=GovPasswordInput(),
+                             description="At least 8 characters. Three random words are easy to remember "
+                                         "and hard to guess.",
+                             validators=[InputRequired("Choose a password"), Length(max=1024)])
+    confirm = PasswordField("Type the password again", widget=GovPasswordInput(),
+                            validators=[InputRequired("Type the password again")])
+    submit = SubmitField("Make my account", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("The two passwords are not the same")
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField("File from the school's information system", widget=GovFileInput(),
+                     description="A CSV export of pupils (with a heading row), or a Common Transfer File (CTF, "
+                                 ".xml). Up to 5 MB.")
+    submit = SubmitField("Upload and preview", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        data = field.data
+        if data is None or not getattr(data, "filename", ""):
+            raise ValidationError("Choose a CSV or CTF file to upload")
+
+
+def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
+    """One select per field of ours, listing the CSV's own column headings."""
+    choices = [("", "Not in this file")] + [(c, c) for c in columns]
+
+    class MappingForm(FlaskForm):
+        submit = SubmitField("Preview the import", widget=GovSubmitInput())
+
+    for name, label in fields:
+        setattr(MappingForm, name, SelectField(label, widget=GovSelect(), choices=choices, validate_choice=False,
+                                               validators=[_known_choice(f"Choose a column for {label.lower()}")]))
+    return MappingForm()

@@ -1,0 +1,203 @@
+"""Writes to the school's roll: adding, editing and leaving, each kept in the pupil's change history.
+
+Who may change which fields is decided here (FIELDS_FOR_ROLE), so a form cannot widen it: the office
+keeps basic and contact details; the SEND lead and admin also SEND, medical and safeguarding status.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from ap_forms.extensions import db
+from ap_forms.placements.models import ACTIVE, PLANNED, CalendarFeed, Placement
+from ap_forms.referrals.models import APPROVED, Referral
+from ap_forms.students.models import Carer, Student, StudentChange
+from ap_forms.students.upn import upn_problem
+from ap_forms.web import audit, clock
+from ap_forms.web.roles import ADMIN, OFFICE, SCHOOL_STAFF, SEND_LEAD
+
+LABELS = {
+    "first_name": "First name", "last_name": "Last name", "preferred_name": "Preferred name",
+    "date_of_birth": "Date of birth", "year_group": "Year group", "upn": "UPN", "uln": "ULN",
+    "gender": "Gender", "contact_restrictions": "Contact restrictions", "ehcp": "EHCP",
+    "send_needs": "SEND needs", "diagnoses": "Diagnoses", "medical_needs": "Medical needs",
+    "medication": "Medication", "looked_after": "Looked after", "child_protection": "Child protection status",
+    "left_on": "Left on", "leaving_destination": "Destination",
+}
+BASIC_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "year_group", "upn", "uln", "gender")
+CONTACT_FIELDS = ("contact_restrictions",)
+SENSITIVE_FIELDS = ("ehcp", "send_needs", "diagnoses", "medical_needs", "medication", "looked_after",
+                    "child_protection")
+ALL_FIELDS = BASIC_FIELDS + CONTACT_FIELDS + SENSITIVE_FIELDS
+FIELDS_FOR_ROLE = {OFFICE: BASIC_FIELDS + CONTACT_FIELDS, SEND_LEAD: ALL_FIELDS, ADMIN: ALL_FIELDS}
+KEEPERS = frozenset(FIELDS_FOR_ROLE)  # roles that add and edit pupils
+PAGE_SIZE = 25
+
+
+class PupilError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def fields_for(user) -> tuple[str, ...]:
+    return FIELDS_FOR_ROLE.get(user.role, ())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def upn_taken(upn: str, *, except_id: int | None = None) -> bool:
+    query = select(Student.id).where(func.upper(Student.upn) == upn.upper())
+    if except_id:
+        query = query.where(Student.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def check_values(values: dict, *, student_id: int | None = None, today: date | None = None) -> None:
+    """The rules a pupil record must meet, whoever writes it (form or import)."""
+    today = today or clock.today()
+    if "upn" in values:
+        problem = upn_problem(values["upn"])
+        if problem:
+            raise PupilError(problem, "upn")
+        if upn_taken(values["upn"], except_id=student_id):
+            raise PupilError("Another pupil already has this UPN. Each pupil's UPN is unique", "upn")
+    if "date_of_birth" in values and values["date_of_birth"] and values["date_of_birth"] > today:
+        raise PupilError("Date of birth must be in the past", "date_of_birth")
+
+
+def record_change(student: Student, action: str, changes: dict, *, actor, detail: str | None = None) -> None:
+    db.session.add(StudentChange(student_id=student.id, at=clock.utcnow(), by_id=getattr(actor, "id", None),
+                                 action=action, changes=json.dumps(changes)))
+    audit.record(f"pupil_{action}", "student", student.id, fields=list(changes), detail=detail, user=actor)
+
+
+def apply_values(student: Student, values: dict) -> dict:
+    """Set the values that differ; the {field: [old, new]} of what changed."""
+    changes = {}
+    for field, value in values.items():
+        if getattr(student, field) != value:
+            changes[field] = [_text(getattr(student, field)), _text(value)]
+            setattr(student, field, value)
+    return changes
+
+
+def add_pupil(values: dict, *, actor) -> Student:
+    values = {f: v for f, v in values.items() if f in fields_for(actor)}
+    check_values(values)
+    student = Student(**{"preferred_name": "", "uln": "", "gender": "", "send_needs": "", "diagnoses": "",
+                         "medical_needs": "", "medication": "", "contact_restrictions": "",
+                         "child_protection": "none", "ehcp": False, "looked_after": False})
+    db.session.add(student)
+    changes = apply_values(student, values)
+    db.session.flush()
+    record_change(student, "added", changes, actor=actor)
+    db.session.commit()
+    return student
+
+
+def edit_pupil(student: Student, values: dict, *, actor) -> dict:
+    """Save the fields this person may change; fields outside their role are ignored, never written."""
+    values = {f: v for f, v in values.items() if f in fields_for(actor)}
+    check_values(values, student_id=student.id)
+    changes = apply_values(student, values)
+    if changes:
+        record_change(student, "edited", changes, actor=actor)
+    db.session.commit()
+    return changes
+
+
+def leave_school(student: Student, *, left_on: date, destination: str, actor) -> None:
+    """The pupil leaves the roll: families and providers lose access at once; the record is kept."""
+    if student.left_on:
+        raise PupilError("This pupil has already left", "left_on")
+    if left_on > clock.today():
+        raise PupilError("The leaving date must be today or in the past", "left_on")
+    running = db.session.scalars(select(Placement).where(Placement.student_id == student.id,
+                                                         Placement.status.in_((ACTIVE, PLANNED)))).all()
+    if running:
+        raise PupilError(f"End the placement at {running[0].provider.name} first, from its placement page",
+                         "left_on")
+    changes = apply_values(student, {"left_on": left_on, "leaving_destination": destination.strip()})
+    for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.student_id == student.id,
+                                                              CalendarFeed.revoked_at.is_(None))):
+        feed.revoked_at = clock.utcnow()
+    record_change(student, "left", changes, actor=actor)
+    db.session.commit()
+
+
+def history(student: Student) -> list[dict]:
+    rows = db.session.scalars(select(StudentChange).where(StudentChange.student_id == student.id)
+                              .order_by(StudentChange.at.desc(), StudentChange.id.desc())).all()
+    out = []
+    for row in rows:
+        changes = json.loads(row.changes or "{}")
+        out.append({"at": row.at, "by": row.by.name if row.by else "Import or system", "action": row.action,
+                    "changes": [(LABELS.get(f, f.replace("_", " ").capitalize()), old, new)
+                                for f, (old, new) in changes.items()]})
+    return out
+
+
+# --- the pupil list ------------------------------------------------------------------------------
+
+STATUS_FILTERS = {"": "On roll", "in_ap": "In alternative provision now", "referred": "Referred, not yet placed",
+                  "left": "Left the school"}
+
+
+def roll_query(user, *, text: str = "", year: int | None = None, status: str = ""):
+    if user.role not in SCHOOL_STAFF and user.role not in KEEPERS:
+        return select(Student).where(Student.id.is_(None))
+    query = select(Student)
+    text = text.strip()
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Student.first_name).like(like), func.lower(Student.last_name).like(like),
+                                func.lower(Student.preferred_name).like(like),
+                                func.lower(Student.upn).like(like)))
+    if year is not None:
+        query = query.where(Student.year_group == year)
+    if status == "left":
+        query = query.where(Student.left_on.is_not(None))
+    else:
+        query = query.where(Student.left_on.is_(None))
+    if status == "in_ap":
+        query = query.where(Student.id.in_(select(Placement.student_id).where(Placement.status == ACTIVE)))
+    elif status == "referred":
+        query = query.where(Student.id.in_(select(Referral.student_id).where(Referral.status != APPROVED)),
+                            Student.id.not_in(select(Placement.student_id)
+                                              .where(Placement.status.in_((ACTIVE, PLANNED)))))
+    return query
+
+
+def list_pupils(user, *, text: str = "", year: int | None = None, status: str = "", page: int = 1):
+    query = roll_query(user, text=text, year=year, status=status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    students = db.session.scalars(query.order_by(Student.last_name, Student.first_name, Student.id)
+                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return students, total, page, pages
+
+
+def roll_is_empty() -> bool:
+    return db.session.scalar(select(Student.id).limit(1)) is None
+
+
+def year_groups() -> list[int]:
+    return list(db.session.scalars(select(Student.year_group).distinct().order_by(Student.year_group)))
+
+
+def carers_for(student_id: int) -> list[Carer]:
+    return list(db.session.scalars(select(Carer).where(Carer.student_id == student_id)
+                                   .order_by(Carer.priority, Carer.id)))
