@@ -12,8 +12,9 @@ from ap_forms.placements import services
 from ap_forms.placements.models import Placement, PlacementEnding, PlacementReview
 from ap_forms.web.templating import long_date
 from tests import factories as f
+from tests.conftest import TEST_NOW
 
-TODAY = date.today()
+TODAY = TEST_NOW.date()  # the suite's pinned day (read at import, before the clock is pinned)
 
 REVIEW = {"suitability": "suitable", "readiness": "not_yet", "decisions": "Continue as agreed.",
           "reintegration_timeframe": "Look again at the Easter review", "progress-0-rating": "good",
