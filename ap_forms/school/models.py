@@ -19,3 +19,5 @@ class SchoolSettings(db.Model):
     address: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    # The Designated Safeguarding Lead's phone: shown first on every safeguarding report form.
+    dsl_phone: Mapped[str] = mapped_column(String(40), default="")
