@@ -404,3 +404,9 @@ def test_headteacher_withdraws_the_placement_at_once_from_a_concern(app, world, 
     # A DSL cannot withdraw a placement; the SEND lead cannot reach a concern.
     dsl = Auth(app.test_client()).as_user(world.users["dsl"])
     assert dsl.get(f"/reports/{world.concern_x.id}/decision").status_code == 403
+
+
+def test_incident_counts_feed_the_visit_agenda(app, world, auth):
+    client = auth.as_user(world.users["send_lead"])
+    page = client.get(f"/quality/visits/{world.visit_a.id}")
+    assert b"For the agenda:" in page.data and b"1 serious incident" in page.data
