@@ -149,6 +149,7 @@ def receipt(report_id: int):
     if report.status == DRAFT:
         return redirect(url_for("incidents.edit", report_id=report.id))
     return render("incidents/receipt.html", report=report, just_sent=request.args.get("sent") == "1",
+                  regions=BODY_REGIONS,
                   **_urgent_context())
 
 
@@ -177,7 +178,7 @@ def _concern_page(report, action_form, close_form, status: int = 200):
     return render("incidents/concern.html", report=report, action_form=action_form, close_form=close_form,
                   openings=services.openings_of(report), sent_alerts=alerts.alerts_of(report),
                   flagged=services.has_flag(report.student_id) if report.student_id else False,
-                  placement=services.placement_for(report), status=status,
+                  placement=services.placement_for(report), status=status, regions=BODY_REGIONS,
                   form=action_form if action_form.errors else close_form)
 
 
