@@ -72,6 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.documents import views as documents
     from ap_forms.feedback import cli as feedback_cli
     from ap_forms.feedback import views as feedback
+    from ap_forms.incidents import cli as incidents_cli
+    from ap_forms.incidents import views as incidents
     from ap_forms.maintenance import cli as maintenance_cli
     from ap_forms.oversight import views as oversight
     from ap_forms.placements import cli as placements_cli
@@ -113,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
         quality,
         feedback,
         feedback_cli,
+        incidents,
+        incidents_cli,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

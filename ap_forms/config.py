@@ -53,6 +53,9 @@ def load_config(instance_path: Path) -> dict:
         "ATTENDANCE_CUTOFF_AM": os.environ.get("ATTENDANCE_CUTOFF_AM", "10:00"),
         "ATTENDANCE_CUTOFF_PM": os.environ.get("ATTENDANCE_CUTOFF_PM", "14:00"),
         "ATTENDANCE_END_OF_DAY": os.environ.get("ATTENDANCE_END_OF_DAY", "16:00"),
+        # Safeguarding alerts: the school day in which an unopened concern is escalated after 30 minutes.
+        "SCHOOL_DAY_START": os.environ.get("SCHOOL_DAY_START", "08:30"),
+        "SCHOOL_DAY_END": os.environ.get("SCHOOL_DAY_END", "16:30"),
         # Links in emails sent from the command line (no request to take the address from).
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),

@@ -197,6 +197,14 @@ class World:
     # autumn termly report.
     feedback_x: object = None
     termly_report_x: object = None
+    # Issue 11: reports. kw_a's concern about X and draft; kw_b's concern about Y; school staff's
+    # allegation about an adult at provider A; a serious incident at A and an H&S breach at B.
+    concern_x: object = None
+    concern_y: object = None
+    draft_x: object = None
+    allegation_a: object = None
+    incident_x: object = None
+    hs_b: object = None
 
 
 @pytest.fixture
@@ -231,7 +239,22 @@ def world(app) -> World:
     world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
     _add_visits(world)
     world.feedback_x, world.termly_report_x = f.make_feedback(placement_x, users["kw_a"], world.school_year)
+    _add_reports(world)
     return world
+
+
+def _add_reports(world: World) -> None:
+    f, u = factories, world.users
+    world.concern_x = f.make_report("concern", u["kw_a"], world.pupil_x, pupil_safe="yes",
+                                    description="Xavier said his uncle hit him", body_marks=["front_chest"])
+    world.concern_y = f.make_report("concern", u["kw_b"], world.pupil_y, pupil_safe="yes")
+    world.draft_x = f.make_report("concern", u["kw_a"], world.pupil_x, status="draft")
+    world.allegation_a = f.make_report("allegation", u["staff"], world.pupil_x, subject_name="Sam Adult",
+                                       subject_role="provider_staff", subject_provider_id=world.provider_a.id,
+                                       provider_id=world.provider_a.id)
+    world.incident_x = f.make_report("behaviour", u["kw_a"], world.pupil_x, physical_intervention="no",
+                                     parents_told="yes")
+    world.hs_b = f.make_report("health_safety", u["kw_b"], None, location="Workshop", riddor="no")
 
 
 def _add_visits(world: World) -> None:

@@ -342,3 +342,24 @@ def make_pending_import(user: User, csv_text: str = "UPN,Surname,Forename,DOB,Ye
     db.session.add(pending)
     db.session.commit()
     return pending
+def make_report(kind: str, reporter: User, student: Student | None = None, *, status: str = "open",
+                provider_id: int | None = None, occurred_at=None, **fields):
+    """A report (issue 11) as its reporter sent it (or a draft), without alerts."""
+    from datetime import datetime
+
+    from ap_forms.incidents.models import Report
+
+    report = Report(kind=kind, status=status, reporter_id=reporter.id,
+                    student_id=student.id if student else None,
+                    provider_id=provider_id if provider_id is not None else reporter.provider_id,
+                    occurred_at=occurred_at or datetime(2026, 11, 20, 10, 15),
+                    description=fields.pop("description", f"Description of the {kind}"),
+                    body_marks=fields.pop("body_marks", []), **fields)
+    if status != "draft":
+        report.submitted_at = datetime(2026, 11, 20, 11, 0)
+    else:
+        report.occurred_at = None
+        report.description = ""
+    db.session.add(report)
+    db.session.commit()
+    return report

@@ -251,6 +251,58 @@ CASES = [
          out_of_scope={"admin", "send_lead"}),
     Case("pupil_import.confirm", "POST", "/pupils/import/{import_token}/confirm", ROLL_KEEPERS,
          out_of_scope={"admin", "send_lead"}),
+    # --- incidents (issue 11) ---
+    # Reporting: school staff and key workers (a key worker only about pupils placed with them).
+    Case("incidents.start", "GET", "/reports/new", STAFF | {"kw_a", "kw_b"}),
+    Case("incidents.start", "GET", "/reports/new?pupil={pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
+    Case("incidents.start", "GET", "/reports/new?pupil={pupil_y}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_a"}),
+    Case("incidents.start", "POST", "/reports/new?pupil={pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"},
+         data={"kind": "concern"}),
+    Case("incidents.mine", "GET", "/reports/", STAFF | {"kw_a", "kw_b"}),
+    # A draft is its reporter's alone; a sent report is read back only by its reporter.
+    Case("incidents.edit", "GET", "/reports/{draft_x}/edit", STAFF | {"kw_a", "kw_b"},
+         out_of_scope=STAFF | {"kw_b"}),
+    Case("incidents.edit", "POST", "/reports/{draft_x}/edit", STAFF | {"kw_a", "kw_b"},
+         out_of_scope=STAFF | {"kw_b"}, data={"description": "He said"}),
+    Case("incidents.receipt", "GET", "/reports/{concern_x}", STAFF | {"kw_a", "kw_b"},
+         out_of_scope=STAFF | {"kw_b"}),
+    Case("incidents.receipt", "GET", "/reports/{concern_y}", STAFF | {"kw_a", "kw_b"},
+         out_of_scope=STAFF | {"kw_a"}),
+    # An allegation about an adult at provider A: never readable by provider A (nor anyone but its reporter).
+    Case("incidents.receipt", "GET", "/reports/{allegation_a}", STAFF | {"kw_a", "kw_b"},
+         out_of_scope=STAFF - {"staff"} | {"kw_a", "kw_b"}),
+    # The DSL's inbox: the DSL and the headteacher only; an incident is not a concern (404).
+    Case("incidents.inbox", "GET", "/safeguarding/", {"dsl", "headteacher"}),
+    Case("incidents.concern", "GET", "/safeguarding/{concern_x}", {"dsl", "headteacher"}),
+    Case("incidents.concern", "GET", "/safeguarding/{allegation_a}", {"dsl", "headteacher"}),
+    Case("incidents.concern", "GET", "/safeguarding/{incident_x}", {"dsl", "headteacher"},
+         out_of_scope={"dsl", "headteacher"}),
+    Case("incidents.concern", "GET", "/safeguarding/{draft_x}", {"dsl", "headteacher"},
+         out_of_scope={"dsl", "headteacher"}),
+    Case("incidents.concern_action", "POST", "/safeguarding/{concern_x}/actions", {"dsl", "headteacher"},
+         data={"kind": "monitoring", "taken_on": ["20", "11", "2026"], "taken_by": "DSL", "details": "Watching"}),
+    Case("incidents.concern_action", "POST", "/safeguarding/{incident_x}/actions", {"dsl", "headteacher"},
+         out_of_scope={"dsl", "headteacher"}),
+    Case("incidents.flag", "POST", "/pupils/{pupil_x}/safeguarding-flag", {"dsl", "headteacher"}, data={"on": "1"}),
+    Case("incidents.chronology", "GET", "/pupils/{pupil_x}/chronology", {"dsl", "headteacher"}),
+    Case("incidents.chronology_pdf", "GET", "/pupils/{pupil_x}/chronology.pdf", {"dsl", "headteacher"}),
+    # Incidents: the SEND lead and the headteacher; a concern is not an incident (404).
+    Case("incidents.incident_list", "GET", "/incidents/", LEADERS),
+    Case("incidents.incident", "GET", "/incidents/{incident_x}", LEADERS),
+    Case("incidents.incident", "GET", "/incidents/{hs_b}", LEADERS),
+    Case("incidents.incident", "GET", "/incidents/{concern_x}", LEADERS, out_of_scope=LEADERS),
+    Case("incidents.incident", "GET", "/incidents/{allegation_a}", LEADERS, out_of_scope=LEADERS),
+    Case("incidents.incident_action", "POST", "/incidents/{incident_x}/actions", LEADERS,
+         data={"kind": "spoke_provider", "taken_on": ["20", "11", "2026"], "taken_by": "Lead", "details": "Called"}),
+    Case("incidents.incident_action", "POST", "/incidents/{concern_x}/actions", LEADERS, out_of_scope=LEADERS),
+    Case("incidents.decision", "GET", "/reports/{incident_x}/decision", LEADERS),
+    Case("incidents.decision", "GET", "/reports/{concern_x}/decision", LEADERS, out_of_scope={"send_lead"}),
+    Case("incidents.decision", "POST", "/reports/{incident_x}/decision", LEADERS, data={"decision": "continue"}),
+    # Last: these close the reports.
+    Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
+         data={"outcome": "No further action"}),
+    Case("incidents.incident_close", "POST", "/incidents/{incident_x}/close", LEADERS,
+         data={"outcome": "Risk assessment updated"}),
 ]
 
 
@@ -274,6 +326,8 @@ def _ids(world) -> dict:
         world.carer_y = factories.make_carer(world.pupil_y)
         world.pending_import = factories.make_pending_import(world.users["office"])
     ids.update(carer_x=world.carer_x.id, carer_y=world.carer_y.id, import_token=world.pending_import.token)
+    ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
+               allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
     return ids
 
 

@@ -40,7 +40,7 @@ def _row_counts() -> dict[str, int]:
 
 def test_every_form_survives_hostile_input(app, world):
     ids = _ids(world)
-    for case in [c for c in CASES if c.method == "POST" and not c.signs_out]:
+    for case in [c for c in CASES if c.method == "POST" and not c.signs_out and c.allowed - c.out_of_scope]:
         role = sorted(case.allowed - case.out_of_scope)[0]
         client = app.test_client()
         Auth(client).as_user(world.users[role])
@@ -95,7 +95,7 @@ def _get_cases_by_endpoint():
     """One case per GET endpoint (the first in the matrix), signed in as a role that can see it."""
     seen, cases = set(), []
     for case in CASES:
-        if case.method == "GET" and case.endpoint not in seen:
+        if case.method == "GET" and case.endpoint not in seen and case.allowed - case.out_of_scope:
             seen.add(case.endpoint)
             cases.append(case)
     return cases

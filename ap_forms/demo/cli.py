@@ -144,6 +144,10 @@ def load_demo(password: str) -> None:
 
     add_demo_feedback()
 
+    from ap_forms.demo.incidents import add_demo_incidents
+
+    add_demo_incidents()
+
 
 @bp.cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random).")
@@ -168,6 +172,9 @@ def demo(password: str | None, if_empty: bool):
         db.session.commit()
         load_commissioning_demo()  # for demo schools loaded before providers had records
         load_quality_demo()  # and before quality-assurance visits
+        from ap_forms.demo.incidents import add_demo_incidents
+
+        add_demo_incidents()  # and before safeguarding reports
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
     leaders = [u for u in demo_accounts() if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
     for user in leaders:

@@ -8,6 +8,7 @@ SCHOOL = {
     "address": "1 Larkspur Lane\nKettering\nNN15 0ZZ",
     "contact_email": "office@larkspurvale.example",
     "contact_phone": "01536 000 100",
+    "dsl_phone": "01536 000 199",
 }
 
 PROVIDERS = [

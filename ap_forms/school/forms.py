@@ -23,4 +23,7 @@ class SchoolSettingsForm(FlaskForm):
                                             Length(max=254)])
     contact_phone = StringField("Contact phone", widget=GovTextInput(),
                                 validators=[Optional(), Length(max=40)])
+    dsl_phone = StringField("Designated Safeguarding Lead's phone", widget=GovTextInput(),
+                            description="Shown first to anyone reporting a safeguarding concern.",
+                            validators=[Optional(), Length(max=40)])
     submit = SubmitField("Save settings", widget=GovSubmitInput())

@@ -21,3 +21,5 @@ class SchoolSettings(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     # The last column mapping used to import a CSV from the information system (JSON).
     import_mapping: Mapped[str] = mapped_column(Text, default="")
+    # The Designated Safeguarding Lead's phone: shown first on every safeguarding report form.
+    dsl_phone: Mapped[str] = mapped_column(String(40), default="")

@@ -6,14 +6,16 @@ from ap_forms.extensions import db
 from ap_forms.school.models import SchoolSettings
 from ap_forms.web import audit
 
-FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone")
+FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone",
+          "dsl_phone")
 
 
 def get_settings() -> SchoolSettings:
     """The school's settings row; an unsaved default until an admin fills it in."""
     settings = db.session.scalar(select(SchoolSettings).limit(1))
     return settings or SchoolSettings(name="Your school", dfe_number="", urn="", local_authority="",
-                                      address="", contact_email="", contact_phone="")
+                                      address="", contact_email="", contact_phone="",
+                                      dsl_phone="")
 
 
 def save_settings(values: dict, *, actor=None) -> SchoolSettings:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ap_forms.web.permissions import RULES
 from ap_forms.web.roles import KEY_WORKER, PARENT
@@ -24,7 +27,13 @@ MENU: list[tuple[str, str]] = [
     ("quality.index", "Visits"),
     ("quality.actions", "Visit actions"),
     ("feedback.due_list", "Feedback due"),
+    ("incidents.inbox", "Safeguarding"),
+    ("incidents.incident_list", "Incidents"),
+    ("incidents.start", "Report a concern"),
 ]
+
+# endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).
+BADGES: dict[str, Callable] = {}
 
 HOME_LABELS = {KEY_WORKER: "Today", PARENT: "My child"}
 
@@ -45,7 +54,13 @@ def navigation_items() -> list[dict]:
             if current_user.role == "admin":
                 continue  # admin's home is the user list
             label = HOME_LABELS.get(current_user.role, label)
-        items.append({"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint})
+        item = {"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint}
+        count = BADGES[endpoint](current_user) if endpoint in BADGES else 0
+        if count:
+            item.pop("text")
+            item["html"] = Markup('{} <span class="app-badge">{}<span class="govuk-visually-hidden"> waiting'
+                                  '</span></span>').format(escape(label), count)
+        items.append(item)
     return items
 
 

@@ -167,6 +167,28 @@ RULES: dict[str, frozenset[str]] = {
     # office read (need to know, issue 10).
     "feedback.reply": LEADERS | {DSL},
     "feedback.contributions_pdf": LEADERS,
+    # --- incidents (issue 11) ---
+    # Anyone who works with a pupil reports (key workers only pupils placed with them, scoped); a
+    # reporter reads back only their own reports (scoped in incidents.services).
+    "incidents.start": SCHOOL_STAFF | {KEY_WORKER},
+    "incidents.mine": SCHOOL_STAFF | {KEY_WORKER},
+    "incidents.edit": SCHOOL_STAFF | {KEY_WORKER},
+    "incidents.receipt": SCHOOL_STAFF | {KEY_WORKER},
+    # Safeguarding concerns and allegations: the DSL and the headteacher, nobody else.
+    "incidents.inbox": frozenset({DSL, HEADTEACHER}),
+    "incidents.concern": frozenset({DSL, HEADTEACHER}),
+    "incidents.concern_action": frozenset({DSL, HEADTEACHER}),
+    "incidents.concern_close": frozenset({DSL, HEADTEACHER}),
+    "incidents.flag": frozenset({DSL, HEADTEACHER}),
+    "incidents.chronology": frozenset({DSL, HEADTEACHER}),
+    "incidents.chronology_pdf": frozenset({DSL, HEADTEACHER}),
+    # Serious incidents and H&S breaches: the SEND lead and the headteacher; withdrawing a placement
+    # is theirs as in placements.end (the SEND lead reaches only incidents, scoped).
+    "incidents.incident_list": LEADERS,
+    "incidents.incident": LEADERS,
+    "incidents.incident_action": LEADERS,
+    "incidents.incident_close": LEADERS,
+    "incidents.decision": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.

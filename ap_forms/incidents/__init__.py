@@ -1,0 +1,1 @@
+"""Safeguarding concerns, allegations about adults, serious incidents and health & safety breaches."""
