@@ -40,7 +40,9 @@ def _row_counts() -> dict[str, int]:
 
 def test_every_form_survives_hostile_input(app, world):
     ids = _ids(world)
-    for case in [c for c in CASES if c.method == "POST" and not c.signs_out]:
+    # A case where every allowed role is out of scope (another pupil's record through this one's address)
+    # has nobody to fuzz as: the access matrix checks it answers 404.
+    for case in [c for c in CASES if c.method == "POST" and not c.signs_out and c.allowed - c.out_of_scope]:
         role = sorted(case.allowed - case.out_of_scope)[0]
         client = app.test_client()
         Auth(client).as_user(world.users[role])
@@ -66,7 +68,7 @@ def _fuzz_form(client, path: str, names: list[str]) -> None:
 
 def test_malformed_query_strings_never_500(app, world):
     ids = _ids(world)
-    for case in [c for c in CASES if c.method == "GET"]:
+    for case in [c for c in CASES if c.method == "GET" and c.allowed - c.out_of_scope]:
         role = sorted(case.allowed - case.out_of_scope)[0]
         client = app.test_client()
         Auth(client).as_user(world.users[role])
