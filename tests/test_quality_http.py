@@ -166,6 +166,8 @@ def test_sign_off_shows_what_is_missing_then_the_visit_is_read_only(client, auth
     assert "Say which activity you observed" in check and "Choose an overall judgement" in check
     refused = client.post(f"/quality/visits/{visit.id}/sign-off", data={"confirm": "y"})
     assert refused.status_code == 422 and "The visit is not complete" in refused.get_data(as_text=True)
+    fragment = client.get(f"/quality/visits/{visit.id}/sign-off", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "Choose an overall judgement" in fragment.get_data(as_text=True)
 
     f.complete_visit(_visit(visit.id), lead, sign=False)
     assert client.post(f"/quality/visits/{visit.id}/sign-off", data={}).status_code == 422
