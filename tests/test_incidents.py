@@ -387,7 +387,7 @@ def test_send_lead_lists_incidents_records_follow_up_and_continues_with_a_review
     assert db.session.get(type(world.placement_x), world.placement_x.id).status != ENDED
 
 
-def test_headteacher_withdraws_the_placement_at_once_from_a_concern(app, world, auth):
+def test_headteacher_withdraws_the_placement_at_once_from_a_concern(app, world, auth, smtp_server):
     client = auth.as_user(world.users["headteacher"])
     assert client.get(f"/reports/{world.concern_x.id}/decision").status_code == 200
     done = client.post(f"/reports/{world.concern_x.id}/decision", data={
@@ -398,6 +398,11 @@ def test_headteacher_withdraws_the_placement_at_once_from_a_concern(app, world, 
     ending = db.session.scalar(select(PlacementEnding).where(PlacementEnding.placement_id == placement.id))
     assert ending.kind == "immediate" and ending.reason == "safeguarding"
     assert world.concern_x.reference in ending.details
+    # The ending flow tells people: the DSL and headteacher, the key worker and the family.
+    for who in ("dsl", "headteacher", "kw_a", "parent_x"):
+        assert smtp_server.to(world.users[who].email), who
+    family = smtp_server.to(world.users["parent_x"].email)[0].get_content()
+    assert "Risk to the pupil" not in family and world.concern_x.reference not in family
     # The key worker sees that it ended (the placements' own flow), and nothing about why.
     home = Auth(app.test_client()).as_user(world.users["kw_a"]).get("/")
     assert b"the placement ended on" in home.data and b"Risk to the pupil" not in home.data

@@ -285,19 +285,23 @@ def placement_for(report: Report) -> Placement | None:
     return db.session.scalar(query.order_by(Placement.start_date.desc()).limit(1))
 
 
-def withdraw_placement(report: Report, placement: Placement, *, reason: str, by) -> ReportAction:
-    """Withdraw the placement at once, through the placements' own ending flow, and record it here."""
-    from ap_forms.placements.services import end_placement
+def withdraw_placement(report: Report, placement: Placement, *, reason: str, by) -> tuple[ReportAction, list[str]]:
+    """Withdraw the placement at once, through the placements' own ending flow (which emails the DSL,
+    headteacher, key worker and family), and record it here; answer the addresses not reached."""
+    from ap_forms.placements.services import end_and_tell
+    from ap_forms.school.services import get_settings
 
     today = clock.today()
     if placement.start_date > today:
         raise ReportError("This placement has not started: cancel it from the placement's page instead")
     end_reason = "safeguarding" if report.is_safeguarding else (
         "gross_misconduct" if report.kind == BEHAVIOUR else "other")
-    end_placement(placement, kind=IMMEDIATE, ended_on=today, reason=end_reason,
-                  details=f"After report {report.reference}. {reason.strip()}".strip(), actor=by, today=today)
-    return add_action(report, kind=WITHDRAWN, taken_on=today, taken_by=by.name,
-                      details=f"Placement at {placement.provider.name} withdrawn at once", reason=reason, by=by)
+    _, failed = end_and_tell(placement, school_name=get_settings().name, kind=IMMEDIATE, ended_on=today,
+                             reason=end_reason, details=f"After report {report.reference}. {reason.strip()}".strip(),
+                             actor=by, today=today)
+    action = add_action(report, kind=WITHDRAWN, taken_on=today, taken_by=by.name,
+                        details=f"Placement at {placement.provider.name} withdrawn at once", reason=reason, by=by)
+    return action, failed
 
 
 def continue_placement(report: Report, *, review_on: date, reason: str, by) -> ReportAction:

@@ -321,9 +321,12 @@ def decision(report_id: int):
             if placement is None:
                 raise services.ReportError("There is no running placement to decide about", "decision")
             if form.decision.data == "withdraw":
-                services.withdraw_placement(report, placement, reason=form.reason.data, by=current_user)
-                flash("The placement is withdrawn. Its timetable has stopped, and the family and key worker can "
-                      "see that it ended.", "success")
+                _, failed = services.withdraw_placement(report, placement, reason=form.reason.data,
+                                                        by=current_user)
+                flash("The placement is withdrawn. Its timetable has stopped; the DSL, the headteacher, the key "
+                      "worker and the family have been emailed.", "success")
+                if failed:
+                    flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
             else:
                 services.continue_placement(report, review_on=form.review_on.data, reason=form.reason.data,
                                             by=current_user)

@@ -404,6 +404,13 @@ def timetable_change_emails(placement: Placement, *, school_name: str) -> list[t
              f"Dear {person.name},\n\n{body}") for person in recipients]
 
 
+def end_and_tell(placement: Placement, *, school_name: str, **ending) -> tuple[PlacementEnding, list[str]]:
+    """End a placement (see end_placement) and email everyone who must know; answer the ending and the
+    addresses that could not be reached. Every way of ending a placement goes through here."""
+    record = end_placement(placement, **ending)
+    return record, send_all(ending_emails(placement, record, school_name=school_name))
+
+
 def send_all(emails: list[tuple[list[str], str, str]]) -> list[str]:
     """Send each email; answer the addresses that could not be reached (the rest are sent)."""
     failed = []

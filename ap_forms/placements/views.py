@@ -97,13 +97,13 @@ def end(placement_id: int):
         form.ended_on.data = clock.today()
     if form.validate_on_submit():
         try:
-            ending = services.end_placement(placement, kind=form.kind.data, ended_on=form.ended_on.data,
-                                            reason=form.reason.data or "", details=form.details.data or "",
-                                            actor=current_user, today=clock.today())
+            _, failed = services.end_and_tell(placement, school_name=get_settings().name, kind=form.kind.data,
+                                              ended_on=form.ended_on.data, reason=form.reason.data or "",
+                                              details=form.details.data or "", actor=current_user,
+                                              today=clock.today())
         except services.PlacementError as error:
             getattr(form, error.field or "", form.kind).errors = [str(error)]
         else:
-            failed = services.send_all(services.ending_emails(placement, ending, school_name=get_settings().name))
             flash("The placement has ended. Its timetable has stopped; the DSL, the headteacher, the key worker "
                   "and the family have been emailed.", "success")
             if failed:
