@@ -25,6 +25,6 @@ def test_no_code_writes_a_date_in_numbers():
     offenders = []
     for path in [*ROOT.joinpath("ap_forms").rglob("*.py"), *ROOT.joinpath("templates").rglob("*.html")]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if NUMERIC.search(line):
+            if NUMERIC.search(line) and "reads-numeric-dates" not in line:  # parsing input is allowed
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []

@@ -52,7 +52,7 @@ def test_placement_starting_and_ending_mid_term(world):
     items = _weekly(services.due_items(school, date(2026, 11, 28)), late)
     assert sorted(items) == [date(2026, 11, 16)]  # nothing after the week it ended
     # The key worker's access ended with the placement: only its final termly report is left to them.
-    assert _weekly(services.due_items(kw, date(2026, 11, 28)), late) == []
+    assert _weekly(services.due_items(kw, date(2026, 11, 28)), late) == {}
 
 
 def test_termly_report_due_within_two_weeks_of_term_end(world):

@@ -425,7 +425,7 @@ def send_all(emails: list[tuple[list[str], str, str]]) -> list[str]:
 def recently_ended(user, today: date | None = None) -> list[tuple[Placement, PlacementEnding]]:
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
     today = today or clock.today()
-    query = (_with_details(scope_placements(select(Placement), user))
+    query = (_with_details(scope_placements(select(Placement), user, finishing=True, today=today))
              .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
              .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)
              .add_columns(PlacementEnding).order_by(PlacementEnding.ended_on.desc()))

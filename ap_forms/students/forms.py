@@ -192,7 +192,8 @@ class AcceptInvitationForm(FlaskForm):
     password = PasswordField("Choose a password", widget=GovPasswordInput(),
                              description="At least 8 characters. Three random words are easy to remember "
                                          "and hard to guess.",
-                             validators=[InputRequired("Choose a password"), Length(max=1024)])
+                             validators=[InputRequired("Choose a password"),
+                                         Length(max=1024, message="Password must be 1,024 characters or fewer")])
     confirm = PasswordField("Type the password again", widget=GovPasswordInput(),
                             validators=[InputRequired("Type the password again")])
     submit = SubmitField("Make my account", widget=GovSubmitInput())

@@ -222,7 +222,8 @@ def csv_rows(headings: list[str], rows: list[list[str]], mapping: dict) -> list[
 
 def parse_date(text: str) -> date | None:
     text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S"):
+    # Reading what information systems export (never how the app writes a date).
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S"):  # reads-numeric-dates
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
