@@ -121,8 +121,11 @@ def _rasterise(data: bytes, name: str, tmp_path: Path) -> None:
         shutil.copy(png, Path(os.environ["SCREENSHOT_DIR"]) / f"{name}-pdf-page1.png")
 
 
-def test_termly_report_submitted_and_rendered_to_pdf(world, auth, tmp_path):
+def test_termly_report_submitted_and_rendered_to_pdf(app, world, auth, tmp_path):
     from tests import factories as f
+
+    # The report counts the term's sessions up to today: pin the day it counts to.
+    app.config["FROZEN_NOW"] = "2026-11-26T10:30"
 
     f.make_mark(world.placement_x, date(2026, 11, 2), by=world.users["kw_a"])
     f.make_mark(world.placement_x, date(2026, 11, 4), status="absent", by=world.users["kw_a"])
