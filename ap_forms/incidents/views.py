@@ -182,23 +182,20 @@ def _concern_page(report, action_form, close_form, status: int = 200):
                   form=action_form if action_form.errors else close_form)
 
 
-@bp.post("/safeguarding/<int:report_id>/actions")
-def concern_action(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
-    form = ConcernActionForm()
+def _record_action(report, form, page, *, page_endpoint: str, noun: str, done: str):
+    """Record a follow-up action on a concern or an incident (one rule for both)."""
     if report.status != CLOSED and form.validate_on_submit():
         services.add_action(report, kind=form.kind.data, taken_on=form.taken_on.data, taken_by=form.taken_by.data,
                             details=form.details.data, reason=form.reason.data or "", by=current_user)
-        flash("Action recorded.", "success")
-        return redirect(url_for("incidents.concern", report_id=report.id) + "#actions")
+        flash(done, "success")
+        return redirect(url_for(page_endpoint, report_id=report.id) + "#actions")
     if report.status == CLOSED:
-        form.details.errors = ["This concern is closed"]
-    return _concern_page(report, form, CloseForm(formdata=None), status=422)
+        form.details.errors = [f"This {noun} is closed"]
+    return page(report, form, CloseForm(formdata=None), status=422)
 
 
-@bp.post("/safeguarding/<int:report_id>/close")
-def concern_close(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
+def _close(report, blank_action_form, page, *, list_endpoint: str):
+    """Close a concern or an incident with its outcome (one rule for both)."""
     form = CloseForm()
     if form.validate_on_submit():
         try:
@@ -207,8 +204,21 @@ def concern_close(report_id: int):
             form.outcome.errors = [str(error)]
         else:
             flash(f"{report.reference} is closed.", "success")
-            return redirect(url_for("incidents.inbox"))
-    return _concern_page(report, ConcernActionForm(formdata=None), form, status=422)
+            return redirect(url_for(list_endpoint))
+    return page(report, blank_action_form, form, status=422)
+
+
+@bp.post("/safeguarding/<int:report_id>/actions")
+def concern_action(report_id: int):
+    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
+    return _record_action(report, ConcernActionForm(), _concern_page, page_endpoint="incidents.concern",
+                          noun="concern", done="Action recorded.")
+
+
+@bp.post("/safeguarding/<int:report_id>/close")
+def concern_close(report_id: int):
+    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
+    return _close(report, ConcernActionForm(formdata=None), _concern_page, list_endpoint="incidents.inbox")
 
 
 @bp.post("/pupils/<int:student_id>/safeguarding-flag")
@@ -283,30 +293,14 @@ def _incident_page(report, action_form, close_form, status: int = 200):
 @bp.post("/incidents/<int:report_id>/actions")
 def incident_action(report_id: int):
     report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    form = IncidentActionForm()
-    if report.status != CLOSED and form.validate_on_submit():
-        services.add_action(report, kind=form.kind.data, taken_on=form.taken_on.data, taken_by=form.taken_by.data,
-                            details=form.details.data, reason=form.reason.data or "", by=current_user)
-        flash("Follow-up action recorded.", "success")
-        return redirect(url_for("incidents.incident", report_id=report.id) + "#actions")
-    if report.status == CLOSED:
-        form.details.errors = ["This incident is closed"]
-    return _incident_page(report, form, CloseForm(formdata=None), status=422)
+    return _record_action(report, IncidentActionForm(), _incident_page, page_endpoint="incidents.incident",
+                          noun="incident", done="Follow-up action recorded.")
 
 
 @bp.post("/incidents/<int:report_id>/close")
 def incident_close(report_id: int):
     report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.close(report, outcome=form.outcome.data, by=current_user)
-        except services.ReportError as error:
-            form.outcome.errors = [str(error)]
-        else:
-            flash(f"{report.reference} is closed.", "success")
-            return redirect(url_for("incidents.incident_list"))
-    return _incident_page(report, IncidentActionForm(formdata=None), form, status=422)
+    return _close(report, IncidentActionForm(formdata=None), _incident_page, list_endpoint="incidents.incident_list")
 
 
 @bp.route("/reports/<int:report_id>/decision", methods=["GET", "POST"])
