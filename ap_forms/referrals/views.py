@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ap_forms.extensions import db
+from ap_forms.placements.pupils import get_student_or_404, search_students
 from ap_forms.providers import services as provider_services
 from ap_forms.providers.models import Provider
 from ap_forms.referrals import services
@@ -27,7 +28,6 @@ from ap_forms.referrals.models import (
     STATUS_LABELS,
     SUBMITTED,
 )
-from ap_forms.students.services import get_student_or_404, search_students
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
