@@ -26,7 +26,7 @@ def parse_time(text: str | None) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def filled(row: dict) -> bool:
+def row_filled(row: dict) -> bool:
     """A row of a repeated-rows form with anything typed in it."""
     return any(str(v or "").strip() for v in row.values())
 
@@ -50,14 +50,14 @@ class TimetableRows(FlaskForm):
     sessions = FieldList(FormField(SessionRow), max_entries=MAX_ROWS)
 
     def session_values(self) -> list[dict]:
-        rows = [e.data for e in self.sessions if filled(e.data)]
+        rows = [e.data for e in self.sessions if row_filled(e.data)]
         return [{"weekday": int(r["weekday"]), "start_time": parse_time(r["start_time"]),
                  "end_time": parse_time(r["end_time"]), "activity": r["activity"],
                  "site_address": r["site_address"] or ""} for r in rows]
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        rows = [(n, e) for n, e in enumerate(self.sessions, start=1) if filled(e.data)]
+        rows = [(n, e) for n, e in enumerate(self.sessions, start=1) if row_filled(e.data)]
         booked: list[tuple[int, int, time, time]] = []
         for n, entry in rows:
             day_ok = entry.weekday.data in {str(d) for d, _ in WEEKDAY_CHOICES}

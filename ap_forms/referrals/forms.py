@@ -32,7 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
 
-from ap_forms.placements.timetable_form import TimetableRows, add_error, filled
+from ap_forms.placements.timetable_form import TimetableRows, add_error, row_filled
 from ap_forms.referrals.models import (
     COST_BASES,
     GENDERS,
@@ -249,13 +249,13 @@ class ObjectivesForm(SectionForm):
                 "expected_outcomes": referral.expected_outcomes}
 
     def values(self) -> dict:
-        rows = [entry.data for entry in self.objectives if filled(entry.data)]
+        rows = [entry.data for entry in self.objectives if row_filled(entry.data)]
         return {"objectives": [{"objective": r["objective"], "measure": r["measure"]} for r in rows],
                 "expected_outcomes": self.expected_outcomes.data or ""}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        filled = [(n, e) for n, e in enumerate(self.objectives, start=1) if filled(e.data)]
+        filled = [(n, e) for n, e in enumerate(self.objectives, start=1) if row_filled(e.data)]
         for n, entry in filled:
             if not entry.objective.data:
                 add_error(entry.objective, f"Enter objective {n}, or clear its measure")
@@ -294,13 +294,13 @@ class RisksForm(SectionForm):
                            "likelihood": str(r.likelihood), "severity": str(r.severity)} for r in referral.risks]}
 
     def values(self) -> dict:
-        rows = [e.data for e in self.risks if filled({k: v for k, v in e.data.items()})]
+        rows = [e.data for e in self.risks if row_filled({k: v for k, v in e.data.items()})]
         return {"risks": [{"hazard": r["hazard"], "triggers": r["triggers"] or "", "controls": r["controls"],
                            "likelihood": _score(r["likelihood"]), "severity": _score(r["severity"])} for r in rows]}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        filled = [(n, e) for n, e in enumerate(self.risks, start=1) if filled(e.data)]
+        filled = [(n, e) for n, e in enumerate(self.risks, start=1) if row_filled(e.data)]
         for n, entry in filled:
             checks = [(entry.hazard, not entry.hazard.data, f"Enter the hazard for risk {n}"),
                       (entry.controls, not entry.controls.data, f"Enter how risk {n} is controlled"),
