@@ -148,10 +148,10 @@ def test_the_check_fails_on_an_upward_import_planted_in_the_real_tree(tmp_path):
     root = tmp_path / "ap_forms"
     shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
     roll = root / "students" / "roll.py"
-    roll.write_text(roll.read_text(encoding="utf-8")
-                    + "\n\ndef planted():\n    from ap_forms.placements.models import Placement\n\n    return Placement\n",
+    planted = "    from ap_forms.placements.models import Placement"
+    roll.write_text(roll.read_text(encoding="utf-8") + f"\n\ndef planted():\n{planted}\n\n    return Placement\n",
                     encoding="utf-8")
-    line = roll.read_text(encoding="utf-8").splitlines().index("    from ap_forms.placements.models import Placement")
+    line = roll.read_text(encoding="utf-8").splitlines().index(planted)
 
     assert upward_imports(root) == [
         f"ap_forms/students/roll.py:{line + 1} imports ap_forms.placements.models: 'placements' is above 'students'",
