@@ -103,7 +103,7 @@ class RecoveryCode(db.Model):
 
 
 GRANT_ROLE = "grant_role"
-RESET_PASSWORD = "reset_password"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a kind of request, not a password)
 RESET_TWO_FACTOR = "reset_two_factor"
 REQUEST_KINDS = {GRANT_ROLE: "Make them {role}", RESET_PASSWORD: "Send them a link to choose a new password",
                  RESET_TWO_FACTOR: "Reset their two-factor sign-in"}
