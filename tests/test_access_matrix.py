@@ -58,6 +58,9 @@ CASES = [
          out_of_scope={"admin", "headteacher"}, data={"decision": "confirm"}),
     Case("accounts.your_account", "GET", "/account", ALL_SIGNED_IN),
     Case("accounts.new_recovery_codes", "POST", "/account/recovery-codes", ALL_SIGNED_IN),
+    # Nobody's session has this id: each person can end only their own.
+    Case("accounts.end_session", "POST", "/account/sessions/999999/end", ALL_SIGNED_IN, out_of_scope=ALL_SIGNED_IN),
+    Case("accounts.user_end_sessions", "POST", "/admin/users/{office}/end-sessions", {"admin"}),
     Case("accounts.user_two_factor_reset", "POST", "/admin/users/{office}/two-factor/reset", {"admin"}),
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),

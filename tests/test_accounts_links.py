@@ -289,3 +289,36 @@ def test_the_breached_password_list():
     assert password_problem("Riverside School 99", school="Riverside School")
     for fine in (GOOD, "correct horse battery", "ÄpfelBirnen!", "riverside lemon tiger"):
         assert password_problem(fine, name="Jane Smith", email="jane@school.example", school="Riverside") is None
+
+
+def test_your_sessions_can_be_ended_one_by_one_and_by_an_admin(app, frozen):
+    person = f.make_user("office")
+    phone, laptop = app.test_client(), app.test_client()
+    phone.post("/login", data={"email": person.email, "password": f.PASSWORD},
+               headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36"})
+    laptop.post("/login", data={"email": person.email, "password": f.PASSWORD},
+                headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/133.0"})
+    page = laptop.get("/account").get_data(as_text=True)
+    assert "Chrome on Android" in page and "Firefox on Windows" in page and "This device" in page
+    phone_id = re.search(r'/account/sessions/(\d+)/end', page).group(1)
+    assert laptop.post(f"/account/sessions/{phone_id}/end").status_code == 303
+    refused = phone.get("/")
+    assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
+    assert laptop.get("/").status_code == 200
+    assert _actions("session_ended")
+
+    # Nobody ends another person's session.
+    other = f.make_user("office")
+    other_client = app.test_client()
+    other_client.post("/login", data={"email": other.email, "password": f.PASSWORD})
+    mine = re.search(r'/account/sessions/(\d+)/end', laptop.get("/account").get_data(as_text=True))
+    assert mine is None  # the only live one is this device's, which has no End button
+    from ap_forms.accounts.models import SignedInSession
+
+    others = db.session.scalar(select(SignedInSession.id).where(SignedInSession.user_id == other.id))
+    assert laptop.post(f"/account/sessions/{others}/end").status_code == 404
+    assert other_client.get("/").status_code == 200
+
+    admin = _as(app, f.make_user("admin"))
+    assert admin.post(f"/admin/users/{person.id}/end-sessions").status_code == 303
+    assert "/login" in laptop.get("/").headers["Location"]

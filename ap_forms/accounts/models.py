@@ -131,3 +131,30 @@ class LeaderRequest(db.Model):
     @property
     def description(self) -> str:
         return REQUEST_KINDS[self.kind].format(role=ROLE_LABELS.get(self.role or "", self.role))
+
+
+class SignedInSession(db.Model):
+    """One signed-in browser, so a person can see where they are signed in and end any of them.
+    The cookie holds a random id; only its hash is stored."""
+
+    __tablename__ = "signed_in_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def device(self) -> str:
+        """"Chrome on Android", from the browser's own description of itself."""
+        agent = self.user_agent
+        browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                                ("Safari/", "Safari")) if key in agent), "A browser")
+        system = next((name for key, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+                                               ("Windows", "Windows"), ("Mac OS", "Mac"), ("CrOS", "Chromebook"),
+                                               ("Linux", "Linux")) if key in agent), "")
+        return f"{browser} on {system}" if system else browser

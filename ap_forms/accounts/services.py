@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import func, select, update
 
+from ap_forms.accounts import sessions
 from ap_forms.accounts.models import GRANT_ROLE, AccountLink, LeaderRequest, User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
@@ -198,6 +199,7 @@ def set_password(user: User, password: str, *, actor=None) -> None:
 def end_sessions(user: User) -> None:
     """Sign this user out everywhere (a replayed session cookie is refused afterwards)."""
     user.session_nonce = new_session_nonce()
+    sessions.end_all(user)
     db.session.commit()
 
 

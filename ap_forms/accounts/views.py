@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ap_forms.accounts import confirmations, links, services
+from ap_forms.accounts import confirmations, links, services, sessions
 from ap_forms.accounts import two_factor as two_factor_service
 from ap_forms.accounts.forms import (
     ChoosePasswordForm,
@@ -22,13 +22,28 @@ from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, navigation, resubmit
 from ap_forms.web.errors import error_page
-from ap_forms.web.gate import _now_ts
+from ap_forms.web.gate import _now_ts, is_background
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
+from ap_forms.web.permissions import PUBLIC_ENDPOINTS
 from ap_forms.web.rendering import render, render_form
 
 bp = Blueprint("accounts", __name__)
 navigation.BADGES["accounts.confirmations_list"] = lambda user: len(confirmations.waiting_for(user))
+
+
+@bp.before_app_request
+def refuse_ended_sessions():
+    """After the access gate: a browser whose session was ended (from Your account, or by an admin) is
+    signed out at its next request."""
+    if not current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if sessions.still_live(background=is_background()):
+        return None
+    logout_user()
+    session.clear()
+    flash("You were signed out: this session was ended from another device or by an administrator.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 def _login_throttle_key() -> str:
@@ -103,6 +118,7 @@ def _sign_in_target(user: User, next_url: str | None, *, two_factor_used: bool =
     kept = session.get(resubmit.SESSION_KEY)
     session.clear()  # a fresh session at sign-in
     login_user(user)
+    sessions.start(user)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = _now_ts()
     services.record_sign_in(user, two_factor=two_factor_used)
@@ -347,9 +363,29 @@ def confirmation_decide(request_id: int):
 
 @bp.get("/account")
 def your_account():
+    current = sessions.current_row()
     return render("accounts/your_account.html",
                   codes_left=two_factor_service.recovery_codes_left(current_user) if current_user.totp_secret
-                  else None)
+                  else None,
+                  signed_in=sessions.live_sessions(current_user, hours=current_app.config["ABSOLUTE_SESSION_HOURS"]),
+                  current_session_id=current.id if current else None)
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    if not sessions.end_one(current_user, session_id):
+        abort(404)
+    flash("That session has ended: whoever was using it must sign in again.", "success")
+    return redirect(url_for("accounts.your_account"))
+
+
+@bp.post("/admin/users/<int:user_id>/end-sessions")
+def user_end_sessions(user_id: int):
+    user = _get_user_or_404(user_id)
+    services.end_sessions(user)
+    audit.record("sessions_ended", "user", user.id, user=current_user, detail="by an administrator", commit=True)
+    flash(f"{user.name} has been signed out everywhere.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 @bp.post("/account/recovery-codes")

@@ -37,6 +37,7 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.extend_session": ALL_ROLES,
     "accounts.your_account": ALL_ROLES,
     "accounts.new_recovery_codes": ALL_ROLES,
+    "accounts.end_session": ALL_ROLES,
     "oversight.home": ALL_ROLES,
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
@@ -60,6 +61,7 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_new": frozenset({ADMIN}),
     "accounts.user_edit": frozenset({ADMIN}),
     "accounts.user_send_link": frozenset({ADMIN}),
+    "accounts.user_end_sessions": frozenset({ADMIN}),
     # A change to a leader's account waits for the headteacher (or, for the headteacher's, another admin).
     "accounts.confirmations_list": frozenset({HEADTEACHER, ADMIN}),
     "accounts.confirmation_decide": frozenset({HEADTEACHER, ADMIN}),
