@@ -20,6 +20,7 @@ MENU: list[tuple[str, str]] = [
     ("checklists.index", "Checklists"),
     ("referrals.referral_list", "Referrals"),
     ("accounts.user_list", "Users"),
+    ("accounts.confirmations_list", "Confirmations"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),
     ("attendance.index", "Attendance"),

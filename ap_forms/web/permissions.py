@@ -24,7 +24,8 @@ from ap_forms.web.roles import (
 # phone cannot sign in); a revoked or unknown token answers 404.
 # A carer's invitation link likewise: its one-time token is the credential (72 hours, single use).
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation"})
+                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation",
+                              "accounts.forgot_password", "accounts.choose_password"})
 
 # The people who keep the school's roll (issue 18): add and edit pupils, parents and carers, import,
 # invite. The office edits basic and contact details only; which fields is decided in students/roll.py.
@@ -34,6 +35,9 @@ RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
     "accounts.logout": ALL_ROLES,
     "accounts.extend_session": ALL_ROLES,
+    "accounts.your_account": ALL_ROLES,
+    "accounts.new_recovery_codes": ALL_ROLES,
+    "accounts.end_session": ALL_ROLES,
     "oversight.home": ALL_ROLES,
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
@@ -56,7 +60,11 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_list": frozenset({ADMIN}),
     "accounts.user_new": frozenset({ADMIN}),
     "accounts.user_edit": frozenset({ADMIN}),
-    "accounts.user_password": frozenset({ADMIN}),
+    "accounts.user_send_link": frozenset({ADMIN}),
+    "accounts.user_end_sessions": frozenset({ADMIN}),
+    # A change to a leader's account waits for the headteacher (or, for the headteacher's, another admin).
+    "accounts.confirmations_list": frozenset({HEADTEACHER, ADMIN}),
+    "accounts.confirmation_decide": frozenset({HEADTEACHER, ADMIN}),
     "accounts.user_two_factor_reset": frozenset({ADMIN}),
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
