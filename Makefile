@@ -47,8 +47,11 @@ test: install-dev system-deps vnu
 lint: install-dev
 	$(BIN)/ruff check ap_forms tests bench
 
+# Every everyday page under gunicorn beside a bare Flask page (bench/README.md); wrk from Debian.
 bench: install-dev
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db

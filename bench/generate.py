@@ -1,34 +1,52 @@
-"""Benchmark data: a school with N active placements and several years of attendance history.
+"""Benchmark data: `generate(scale=N)` fills the app's (empty) database through its models.
 
-`generate(placements=200, history_years=3)` fills the app's (empty) database with providers, key
-workers, the school calendar, this year's active placements and, for each earlier year, the same
-number of placements that ran that year and ended, each with a mark and a register code for every
-expected session (some late, some absent with a parent call). Bulk inserts: fast, no audit rows.
+Scale 1 is about one school: 60 pupils in AP with 12 providers (a key worker each), the school's
+leaders, office and a parent, and ``history_years`` (default 3) earlier years in which as many
+placements ran and ended. Every placement has a mark and a register code for every expected session
+(some late, some absent with a parent call), weekly feedback for every school week it ran, a termly
+report for each finished term, incidents; every provider has quality-assurance visits each year.
+Scale 20 is twenty such schools' worth of rows in one database. Bulk inserts: fast, no audit rows.
+
+    .venv/bin/python bench/generate.py --scale 1 [--years 3]   # into BENCH_DATABASE_URL or bench/out/bench.db
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
-from sqlalchemy import insert, select
+if __name__ == "__main__":  # run as a script from a clean clone
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ap_forms.accounts.models import User
-from ap_forms.attendance.models import AttendanceMark, ParentContact, RegisterEntry
-from ap_forms.attendance.services import expected_sessions
-from ap_forms.extensions import db
-from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSession
-from ap_forms.providers.models import Provider
-from ap_forms.school_calendar.models import HOLIDAY, Closure, SchoolYear, Term
-from ap_forms.school_calendar.services import load_span
-from ap_forms.students.models import Student
-from ap_forms.students.upn import make_upn
+from sqlalchemy import insert, select  # noqa: E402
+
+from ap_forms.accounts.models import User  # noqa: E402
+from ap_forms.attendance.models import AttendanceMark, ParentContact, RegisterEntry  # noqa: E402
+from ap_forms.attendance.services import expected_sessions  # noqa: E402
+from ap_forms.extensions import db  # noqa: E402
+from ap_forms.feedback.models import SUBMITTED, TermlyReport, WeeklyFeedback  # noqa: E402
+from ap_forms.incidents.models import BEHAVIOUR, CLOSED, CONCERN, OPEN, Report  # noqa: E402
+from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSession  # noqa: E402
+from ap_forms.providers.models import Provider  # noqa: E402
+from ap_forms.quality.models import PLANNED as VISIT_PLANNED  # noqa: E402
+from ap_forms.quality.models import SIGNED_OFF, QualityVisit, VisitStaff  # noqa: E402
+from ap_forms.school.models import SchoolSettings  # noqa: E402
+from ap_forms.school_calendar.models import HOLIDAY, Closure, SchoolYear, Term  # noqa: E402
+from ap_forms.school_calendar.services import load_span  # noqa: E402
+from ap_forms.students.models import Carer, ParentLink, Student  # noqa: E402
+from ap_forms.students.upn import make_upn  # noqa: E402
 
 THIS_YEAR = 2026
 TODAY = date(2026, 11, 30)          # a Monday in the Autumn term
 NOW = "2026-11-30T10:30"            # after the morning cut-off: the board has work to show
 PASSWORD_HASH = "bench-no-sign-in"  # the benchmark signs in by writing the session
-PUPILS_PER_PROVIDER = 10
+PLACEMENTS_PER_SCALE = 60           # one school's pupils in AP
+PUPILS_PER_PROVIDER = 5             # so 12 providers for each 60 placements
+STAFF = (("office", "Office"), ("headteacher", "Headteacher"), ("send_lead", "SEND lead"), ("dsl", "DSL"))
 
 AM, PM = (time(9, 30), time(12, 0)), (time(13, 0), time(15, 0))
 
@@ -59,13 +77,26 @@ def _timetable(rng: random.Random) -> list[TimetableSession]:
             for day in days for start, end in pattern]
 
 
-def generate(placements: int = 200, history_years: int = 3, seed: int = 5) -> dict:
-    """Fill an empty database; returns counts and the ids the benchmark uses."""
+def _bulk(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(model), rows[start:start + 5000])
+
+
+def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: int | None = None) -> dict:
+    """Fill an empty database; returns counts and the ids (people, pupil, placement, term) the benchmark uses."""
     rng = random.Random(seed)
+    placements = placements or PLACEMENTS_PER_SCALE * scale
+    db.session.add(SchoolSettings(name="Bench School", dfe_number="9407019", urn="100000",
+                                  local_authority="Bench", address="1 School Lane", dsl_phone="01536 000 199"))
+    years = {}
     for start_year in range(THIS_YEAR - history_years, THIS_YEAR + 1):
-        db.session.add(_school_year(start_year))
-    office = User(email="office@bench.example", name="Office", role="office", password_hash=PASSWORD_HASH)
-    db.session.add(office)
+        years[start_year] = _school_year(start_year)
+        db.session.add(years[start_year])
+    staff = {role: User(email=f"{role}@bench.example", name=name, role=role, password_hash=PASSWORD_HASH)
+             for role, name in STAFF}
+    parent = User(email="parent@bench.example", name="Parent", role="parent", password_hash=PASSWORD_HASH)
+    db.session.add_all([*staff.values(), parent])
+    office = staff["office"]
 
     provider_count = max(1, placements // PUPILS_PER_PROVIDER)
     providers, key_workers = [], []
@@ -86,17 +117,30 @@ def generate(placements: int = 200, history_years: int = 3, seed: int = 5) -> di
             serial += 1
             # A valid UPN: the year-allocated digits and the serial together keep them unique.
             student = Student(first_name=f"Pupil{serial}", last_name=f"Bench{serial:06d}", year_group=7 + serial % 7,
-                              upn=make_upn(940, 7019, serial // 1000, serial % 1000), date_of_birth=date(2012, 1, 1))
+                              upn=make_upn(940, 7019, serial // 1000, serial % 1000), date_of_birth=date(2012, 1, 1),
+                              ehcp=True, send_needs="SEMH", medical_needs="")
+            student.carers = [Carer(name=f"Carer {serial}", relationship_to_pupil="Mother", priority=1,
+                                    mobile_phone="07700 900000", parental_responsibility=True, may_collect=True)]
             provider_index = n % provider_count
             placement = Placement(
                 student=student, provider=providers[provider_index], key_worker=key_workers[provider_index],
                 start_date=date(start_year, 9, 7), planned_end_date=date(start_year + 1, 7, 16),
                 status=ACTIVE if current else ENDED, ended_on=None if current else date(start_year + 1, 7, 16),
-                objectives="Attend", baseline_attendance_percent=float(rng.randint(40, 90)))
+                objectives="Attend every session\nFinish a unit award", share_send_needs=True,
+                baseline_attendance_percent=float(rng.randint(40, 90)))
             placement.sessions = _timetable(rng)
+            if current and n == 0:  # the parent's child, marked in the benchmark: Monday and Wednesday
+                placement.sessions = [TimetableSession(weekday=day, start_time=start, end_time=end,
+                                                       activity="Workshop", site_address="Site")
+                                      for day in (0, 2) for start, end in (AM, PM)]
             db.session.add(placement)
             all_placements.append(placement)
     db.session.flush()
+    current_placements = [p for p in all_placements if p.status == ACTIVE]
+    # The parent's child: the busiest key worker's first pupil this year.
+    child = current_placements[0]
+    db.session.add(ParentLink(parent_id=parent.id, student_id=child.student_id, relationship_to_pupil="Mother"))
+    child.student.carers[0].user_id = parent.id
 
     # Marks, codes and parent calls for every expected session up to the last school day.
     first = date(THIS_YEAR - history_years, 9, 1)
@@ -119,10 +163,93 @@ def generate(placements: int = 200, history_years: int = 3, seed: int = 5) -> di
                              "method": "phone", "outcome": "reached", "notes": "", "follow_up": "",
                              "contacted_by_id": office.id, "contacted_at": stamp + timedelta(minutes=30),
                              "recorded_at": stamp + timedelta(minutes=31)})
-    for model, rows in ((AttendanceMark, marks), (RegisterEntry, entries), (ParentContact, contacts)):
-        for start in range(0, len(rows), 5000):
-            db.session.execute(insert(model), rows[start:start + 5000])
+    _bulk(AttendanceMark, marks)
+    _bulk(RegisterEntry, entries)
+    _bulk(ParentContact, contacts)
+
+    # Weekly feedback for every school week a placement ran (up to last week), a termly report for
+    # every finished term, and a serious incident and a concern for one placement in five a year.
+    feedback, reports, incidents = [], [], []
+    this_monday = TODAY - timedelta(days=TODAY.weekday())
+    for n, placement in enumerate(all_placements):
+        end = min(placement.ended_on or this_monday, this_monday) - timedelta(days=1)
+        week = placement.start_date - timedelta(days=placement.start_date.weekday())
+        while week + timedelta(days=4) <= end:
+            if span.school_days(week, week + timedelta(days=4)) and rng.random() < 0.92:
+                stamp = datetime.combine(week + timedelta(days=4), time(15, 30))
+                feedback.append({"placement_id": placement.id, "week_start": week, "version": 1,
+                                 "status": SUBMITTED, "engagement": rng.randint(2, 5),
+                                 "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
+                                 "behaviour": "Settled quickly.", "wellbeing": "Cheerful.",
+                                 "achievements": "Finished the task.", "concerns": "", "next_week_plan": "Carry on.",
+                                 "correction_reason": "", "author_id": placement.key_worker_id, "updated_at": stamp,
+                                 "submitted_at": stamp})
+            week += timedelta(days=7)
+        for term in years[placement.start_date.year].terms:
+            # Finished terms; and the child's report for this term, already written (the PDF page).
+            if placement.start_date < term.end_date < TODAY or (placement is child and term.name == "Autumn"):
+                stamp = datetime.combine(term.end_date, time(12))
+                reports.append({"placement_id": placement.id, "term_id": term.id, "status": SUBMITTED,
+                                "engagement_summary": "Engagement has grown steadily.",
+                                "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
+                                "academic_outcomes": "Unit award", "accreditation": "", "behaviour": "Good",
+                                "strengths": "Patient and careful.", "next_steps": "Start a Level 1 unit.",
+                                "recommendation": "continue", "author_id": placement.key_worker_id,
+                                "updated_at": stamp, "submitted_at": stamp})
+        if n % 5 == 0:
+            when = datetime.combine(placement.start_date + timedelta(days=30 + n % 40), time(11, 20))
+            is_current = placement.status == ACTIVE
+            for kind in (BEHAVIOUR, CONCERN):
+                incidents.append({"kind": kind, "status": OPEN if is_current and kind == CONCERN else CLOSED,
+                                  "reporter_id": placement.key_worker_id, "student_id": placement.student_id,
+                                  "provider_id": placement.provider_id, "occurred_at": when, "location": "The yard",
+                                  "description": "Threw a bucket at the fence.", "body_marks": [],
+                                  "created_at": when, "updated_at": when, "submitted_at": when + timedelta(hours=1),
+                                  "closed_at": None if is_current and kind == CONCERN else when + timedelta(days=3)})
+    _bulk(WeeklyFeedback, feedback)
+    _bulk(TermlyReport, reports)
+    _bulk(Report, incidents)
+
+    # Three quality-assurance visits a year for each provider: signed off when past, planned ahead.
+    lead = staff["send_lead"]
+    visits = 0
+    for start_year in years:
+        for day in (date(start_year, 10, 14), date(start_year + 1, 2, 3), date(start_year + 1, 6, 16)):
+            for provider in providers:
+                past = day < TODAY
+                visit = QualityVisit(provider_id=provider.id, visit_date=day, status=SIGNED_OFF if past
+                                     else VISIT_PLANNED, planned_by_id=lead.id, overall_judgement="good" if past
+                                     else "", overall_summary="Safe, purposeful sessions." if past else "",
+                                     signed_off_on=day if past else None, signed_off_by_id=lead.id if past else None)
+                visit.visitors = [VisitStaff(user_id=lead.id)]
+                db.session.add(visit)
+                visits += 1
     db.session.commit()
-    busiest = db.session.scalar(select(User).where(User.role == "key_worker").order_by(User.id))
-    return {"placements": placements, "history_years": history_years, "marks": len(marks),
-            "entries": len(entries), "contacts": len(contacts), "office_id": office.id, "key_worker_id": busiest.id}
+    busiest = key_workers[0]
+    report = db.session.scalar(select(TermlyReport).where(TermlyReport.placement_id == child.id)
+                               .order_by(TermlyReport.id))
+    return {"scale": scale, "placements": placements, "providers": provider_count, "history_years": history_years,
+            "marks": len(marks), "entries": len(entries), "contacts": len(contacts), "feedback": len(feedback),
+            "reports": len(reports), "incidents": len(incidents), "visits": visits,
+            "users": {role: user.id for role, user in staff.items()} | {"parent": parent.id,
+                                                                       "key_worker": busiest.id},
+            "office_id": office.id, "key_worker_id": busiest.id, "student_id": child.student_id,
+            "placement_id": child.id, "report": [report.placement_id, report.term_id] if report else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1, help="1 is about one school (60 pupils in AP)")
+    parser.add_argument("--years", type=int, default=3, help="earlier school years of history")
+    args = parser.parse_args()
+    from bench.run import make_app  # the same database set-up as the benchmark
+
+    app = make_app(f"bench-s{args.scale}")
+    with app.app_context():
+        info = generate(scale=args.scale, history_years=args.years)
+    print({k: v for k, v in info.items() if k != "users"})
+    print("Database:", os.environ.get("BENCH_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+if __name__ == "__main__":
+    main()
