@@ -50,9 +50,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from ap_forms.web import errors, gate, headers, mail, navigation, request_args, templating
+    from ap_forms.web import errors, gate, headers, mail, navigation, request_args, request_cache, templating
 
     request_args.init_app(app)  # before any route is added
+    request_cache.init_app(app)  # emptied before the gate's first look-up
     templating.init_app(app)
     headers.init_app(app)
     errors.init_app(app)

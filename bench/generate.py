@@ -13,6 +13,7 @@ Scale 20 is twenty such schools' worth of rows in one database. Bulk inserts: fa
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -247,6 +248,7 @@ def main() -> None:
     app = make_app(f"bench-s{args.scale}")
     with app.app_context():
         info = generate(scale=args.scale, history_years=args.years)
+    (Path(__file__).parent / "out" / f"info-s{args.scale}.json").write_text(json.dumps(info))
     print({k: v for k, v in info.items() if k != "users"})
     print("Database:", os.environ.get("BENCH_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"])
 

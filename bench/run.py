@@ -259,6 +259,7 @@ def run(scale: int, seconds: int, connections: int, only: set[str] | None, label
     with app.app_context():
         info = generate(scale=scale)
     built = time.perf_counter() - started
+    (OUT / f"info-s{scale}.json").write_text(json.dumps(info))  # for bench/profile_page.py
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     pages = [p for p in PAGES if not only or p.key in only]
 

@@ -6,15 +6,17 @@ day-by-day questions in memory; the module-level helpers are shortcuts for one-o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
 from ap_forms.extensions import db
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES, Closure, SchoolYear, Term
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, request_cache
 
 # The holiday after each term, as families call it.
 HOLIDAY_AFTER_TERM = {"Autumn": "Christmas holiday", "Spring": "Easter holiday", "Summer": "Summer holiday"}
@@ -35,6 +37,8 @@ class CalendarSpan:
 
     terms: list[Term]
     closures: list[Closure]
+    # Answers already worked out: pages ask about the same days hundreds of times (issue 15).
+    _days: dict = field(default_factory=dict, repr=False, compare=False)
 
     def term_for(self, day: date) -> Term | None:
         return next((t for t in self.terms if day in t), None)
@@ -43,7 +47,11 @@ class CalendarSpan:
         return next((c for c in self.closures if day in c), None)
 
     def is_school_day(self, day: date) -> bool:
-        return day.weekday() < 5 and self.term_for(day) is not None and self.closure_for(day) is None
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = (day.weekday() < 5 and self.term_for(day) is not None
+                                       and self.closure_for(day) is None)
+        return known
 
     def school_days(self, start: date, end: date) -> list[date]:
         days, day = [], start
@@ -93,7 +101,34 @@ class CalendarSpan:
         return "School holiday"
 
 
+CACHE_NAME = "school_calendar"
+
+
+def _whole_calendar() -> CalendarSpan:
+    """Every term and closure (a few rows a year), read once per request (web/request_cache.py)."""
+    return _read_span(None, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_calendar(session, _context) -> None:
+    if any(isinstance(row, Term | Closure | SchoolYear) for row in chain(session.new, session.dirty, session.deleted)):
+        request_cache.forget(CACHE_NAME)
+
+
 def load_span(start: date, end: date) -> CalendarSpan:
+    """Terms and closures overlapping start..end; in a request, filtered from the calendar read once."""
+    if not has_request_context():
+        return _read_span(start, end)
+    whole = request_cache.cached(CACHE_NAME, _whole_calendar)
+    return CalendarSpan([t for t in whole.terms if t.start_date <= end and t.end_date >= start],
+                        [c for c in whole.closures if c.start_date <= end and c.end_date >= start])
+
+
+def _read_span(start: date | None, end: date | None) -> CalendarSpan:
+    if start is None or end is None:
+        terms = db.session.scalars(select(Term).options(selectinload(Term.school_year)).order_by(Term.start_date))
+        closures = db.session.scalars(select(Closure).order_by(Closure.start_date))
+        return CalendarSpan(list(terms), list(closures))
     terms = db.session.scalars(
         select(Term).where(Term.start_date <= end, Term.end_date >= start)
         .options(selectinload(Term.school_year)).order_by(Term.start_date)).all()

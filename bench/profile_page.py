@@ -1,12 +1,13 @@
 """Where one page's time goes: its SQL statements (grouped, with the app line that ran each) and a
 pyinstrument profile, in-process on the benchmark database made by `bench/run.py` or `generate.py`.
 
-    .venv/bin/python bench/profile.py today [--scale 1] [--pyinstrument]
+    .venv/bin/python bench/profile_page.py today [--scale 1] [--pyinstrument]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -20,40 +21,20 @@ from sqlalchemy import event  # noqa: E402
 
 from ap_forms import create_app  # noqa: E402
 from ap_forms.extensions import db  # noqa: E402
-from ap_forms.students.models import Student  # noqa: E402
 from bench.run import OUT, PAGES, _request, page_urls, signed_in_client  # noqa: E402
 from bench.wsgi import bench_config  # noqa: E402
-
-
-def _info(app) -> dict:
-    """The ids run.py would use, read back from an existing benchmark database."""
-    from sqlalchemy import select
-
-    from ap_forms.accounts.models import User
-    from ap_forms.feedback.models import TermlyReport
-    from ap_forms.students.models import ParentLink
-
-    with app.app_context():
-        users = {u.role if u.role != "key_worker" else "key_worker": u.id
-                 for u in reversed(db.session.scalars(select(User).order_by(User.id)).all())}
-        link = db.session.scalar(select(ParentLink).limit(1))
-        student = db.session.get(Student, link.student_id)
-        placement = [p for p in student.placements if p.status == "active"][0]
-        report = db.session.scalar(select(TermlyReport).where(TermlyReport.placement_id == placement.id)
-                                   .order_by(TermlyReport.id.desc()))
-        return {"users": users, "student_id": student.id, "placement_id": placement.id,
-                "report": [placement.id, report.term_id] if report else None}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("page", choices=[p.key for p in PAGES])
     parser.add_argument("--scale", type=int, default=1)
-    parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--pyinstrument", action="store_true", help="wall-clock call tree")
+    parser.add_argument("--cpu", action="store_true", help="cProfile on CPU time (steady on a busy machine)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / f'bench-s{args.scale}.db'}"
     app = create_app(bench_config(url))
-    info = _info(app)
+    info = json.loads((OUT / f"info-s{args.scale}.json").read_text())
     page = next(p for p in PAGES if p.key == args.page)
     client = signed_in_client(app, info["users"][page.role])
     path, body = page_urls(page, info)
@@ -72,7 +53,18 @@ def main() -> None:
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
+    if args.cpu:
+        import cProfile
+        import pstats
+        import time
+
+        cpu = cProfile.Profile(time.process_time)
+        cpu.enable()
     response = _request(client, page, path, body)
+    if args.cpu:
+        cpu.disable()
+        stats = pstats.Stats(cpu)
+        stats.sort_stats("tottime").print_stats(25)
     if args.pyinstrument:
         profiler.stop()
     print(path, response.status_code, len(response.data), "bytes,", sum(seen.values()), "queries")
