@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ap_forms.attendance.codes import ABSENCE_CODES, ADMIN_CODES, ATTENDING_CODES, CODES, suggested_code
 from ap_forms.attendance.models import (
@@ -223,8 +223,9 @@ class ExpectedSession:
 
 
 def with_placement_details(query):
-    return query.options(selectinload(Placement.student), selectinload(Placement.provider),
-                         selectinload(Placement.key_worker), selectinload(Placement.sessions))
+    # The pupil, provider and key worker joined in (one row each: no duplication), the timetable in one more.
+    return query.options(joinedload(Placement.student), joinedload(Placement.provider),
+                         joinedload(Placement.key_worker), selectinload(Placement.sessions))
 
 
 def placements_running(start: date, end: date, *, user=None, provider_id: int | None = None,
@@ -277,11 +278,11 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
     marks = db.session.scalars(
         select(AttendanceMark).where(AttendanceMark.day >= start, AttendanceMark.day <= end,
                                      AttendanceMark.placement_id.in_(placement_ids))
-        .options(selectinload(AttendanceMark.marked_by))).all()
+        .options(joinedload(AttendanceMark.marked_by))).all()
     entries = db.session.scalars(
         select(RegisterEntry).where(RegisterEntry.day >= start, RegisterEntry.day <= end,
                                     RegisterEntry.placement_id.in_(placement_ids))
-        .options(selectinload(RegisterEntry.recorded_by), selectinload(RegisterEntry.amendments))).all() \
+        .options(joinedload(RegisterEntry.recorded_by), selectinload(RegisterEntry.amendments))).all() \
         if with_entries else []
     by_key_mark = {(m.placement_id, m.day, m.session): m for m in marks}
     by_key_entry = {(e.placement_id, e.day, e.session): e for e in entries}
@@ -293,7 +294,7 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
         contacts = db.session.scalars(
             select(ParentContact).where(ParentContact.day >= start, ParentContact.day <= end,
                                         ParentContact.student_id.in_(student_ids))
-            .options(selectinload(ParentContact.contacted_by)).order_by(ParentContact.contacted_at)).all()
+            .options(joinedload(ParentContact.contacted_by)).order_by(ParentContact.contacted_at)).all()
         by_student_day = defaultdict(list)
         for contact in contacts:
             by_student_day[(contact.student_id, contact.day)].append(contact)

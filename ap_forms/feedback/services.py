@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
@@ -304,7 +304,7 @@ def due_items(user, today: date | None = None, *, placements: list[Placement] | 
 def _due_list_placements(user, today: date) -> list[Placement]:
     query = scope_placements(select(Placement), user, finishing=True, today=today).where(
         Placement.status.in_((ACTIVE, ENDED))).options(
-        selectinload(Placement.student), selectinload(Placement.provider), selectinload(Placement.key_worker))
+        joinedload(Placement.student), joinedload(Placement.provider), joinedload(Placement.key_worker))
     return list(db.session.scalars(query).all())
 
 

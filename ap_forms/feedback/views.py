@@ -207,10 +207,11 @@ def termly_pdf(placement_id: int, term_id: int):
     if report is None or (is_finishing_only(current_user, placement)
                           and term not in services.terms_for_placement(placement)[-1:]):
         abort(404)
-    attendance = services.term_attendance(placement, term)
-    months = attendance.by_month()
     audit.record("termly_report_downloaded", "placement", placement.id, detail=term.label)
     db.session.commit()
+    # After the commit (which expires what was loaded): loaded before, each mark was read again one by one.
+    attendance = services.term_attendance(placement, term)
+    months = attendance.by_month()
     pdf = render_pdf("pdf/termly_report.html", placement=placement, term=term, report=report,
                      attendance=attendance, months=months, engagement=services.term_engagement(placement, term),
                      period=services.report_period(placement, term), rating_label=rating_label)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import Select, and_, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
@@ -81,9 +81,10 @@ def scope_placements(query: Select, user, *, finishing: bool = False, today: dat
 
 
 def _with_details(query: Select) -> Select:
+    # Many-to-one rows joined in (no duplication); the timetable, a collection, in one more query.
     return query.options(
-        selectinload(Placement.student), selectinload(Placement.provider),
-        selectinload(Placement.key_worker), selectinload(Placement.sessions),
+        joinedload(Placement.student), joinedload(Placement.provider),
+        joinedload(Placement.key_worker), selectinload(Placement.sessions),
     )
 
 
