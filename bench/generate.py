@@ -83,7 +83,8 @@ def _bulk(model, rows: list[dict]) -> None:
         db.session.execute(insert(model), rows[start:start + 5000])
 
 
-def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: int | None = None) -> dict:
+def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: int | None = None,
+             pupils_per_provider: int = PUPILS_PER_PROVIDER) -> dict:
     """Fill an empty database; returns counts and the ids (people, pupil, placement, term) the benchmark uses."""
     rng = random.Random(seed)
     placements = placements or PLACEMENTS_PER_SCALE * scale
@@ -99,7 +100,7 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
     db.session.add_all([*staff.values(), parent])
     office = staff["office"]
 
-    provider_count = max(1, placements // PUPILS_PER_PROVIDER)
+    provider_count = max(1, placements // pupils_per_provider)
     providers, key_workers = [], []
     for n in range(provider_count):
         provider = Provider(name=f"Bench provider {n}", address=f"{n} Lane", contact_phone="01536 000 000")

@@ -107,8 +107,8 @@ def _request(client, page: Page, path: str, body: str):
     return client.get(path, headers=headers)
 
 
-def measure(app, client, path: str, page: Page | None = None, body: str = "") -> tuple[float, int]:
-    """Median in-process milliseconds over RUNS requests (after one warm-up), and queries per request."""
+def measure(app, client, path: str, page: Page | None = None, body: str = "", runs: int = RUNS) -> tuple[float, int]:
+    """Median in-process milliseconds over `runs` requests (after one warm-up), and queries per request."""
     page = page or Page("", "", "", path)
     queries = 0
 
@@ -123,14 +123,14 @@ def measure(app, client, path: str, page: Page | None = None, body: str = "") ->
     timings = []
     event.listen(engine, "before_cursor_execute", count)
     try:
-        for _ in range(RUNS):
+        for _ in range(runs):
             start = time.perf_counter()
             response = _request(client, page, path, body)
             timings.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, path
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    return sorted(timings)[len(timings) // 2], queries // RUNS
+    return sorted(timings)[len(timings) // 2], queries // runs
 
 
 def page_urls(page: Page, info: dict) -> tuple[str, str]:
