@@ -50,9 +50,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from ap_forms.web import errors, gate, headers, mail, navigation, request_args, request_cache, templating
+    from ap_forms.web import (
+        compression,
+        errors,
+        gate,
+        headers,
+        mail,
+        navigation,
+        request_args,
+        request_cache,
+        static_files,
+        templating,
+    )
 
     request_args.init_app(app)  # before any route is added
+    compression.init_app(app)  # the first after_request hook registered is the last to run
     request_cache.init_app(app)  # emptied before the gate's first look-up
     templating.init_app(app)
     headers.init_app(app)
@@ -60,6 +72,7 @@ def _init_web(app: Flask) -> None:
     mail.init_app(app)
     gate.init_app(app)
     navigation.init_app(app)
+    static_files.init_app(app)  # hashed names, immutable cache, brotli/gzip
 
 
 def _register_blueprints(app: Flask) -> None:

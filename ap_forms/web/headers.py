@@ -34,6 +34,9 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Signed-in pages, and the half-signed-in two-factor pages (the set-up page shows the key).
+        # Not static files: they carry their own (web/static_files.py), and hold nothing personal.
+        if request.endpoint == "static":
+            return response
         if (current_user and current_user.is_authenticated) or request.endpoint in HALF_SIGNED_IN_PAGES:
             response.headers["Cache-Control"] = "no-store"
         return response
