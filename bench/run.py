@@ -250,6 +250,43 @@ def _cookie(client) -> str:
     return f"session={cookie.value}"
 
 
+STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+MODULE_IMPORT = re.compile(r'from\s*"(\.{1,2}/[^"]+)"')
+
+
+def first_load_bytes(client, path: str = "/") -> dict:
+    """Bytes a browser downloads on a first visit to `path` (the page, its stylesheets, scripts and
+    icon, and the modules they import), with and without compression; and whether each static file
+    may be kept (so a repeat visit asks for nothing)."""
+    import posixpath
+
+    def fetch(url: str, compressed: bool):
+        headers = {"Accept-Encoding": "gzip, deflate, br"} if compressed else {}
+        return client.get(url, headers=headers)
+
+    totals = {}
+    for compressed in (False, True):
+        page = fetch(path, compressed)
+        html = client.get(path).get_data(as_text=True)
+        queue, seen, total, cached = STATIC_LINK.findall(html), set(), len(page.data), True
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            response = fetch(url, compressed)
+            total += len(response.data)
+            cached = cached and "immutable" in response.headers.get("Cache-Control", "")
+            if url.endswith(".js"):
+                body = client.get(url).get_data(as_text=True)
+                queue += [posixpath.normpath(posixpath.join(posixpath.dirname(url), m))
+                          for m in MODULE_IMPORT.findall(body)]
+        totals["compressed" if compressed else "uncompressed"] = total
+        totals["files"] = len(seen) + 1
+        totals["static_immutable"] = cached
+    return totals
+
+
 def run(scale: int, seconds: int, connections: int, only: set[str] | None, label: str) -> dict:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk)")
@@ -271,6 +308,8 @@ def run(scale: int, seconds: int, connections: int, only: set[str] | None, label
         in_ms, queries = measure(app, client, path, page, body)
         size = len(_request(client, page, path, body).data)
         prepared.append((page, path, body, _cookie(client), size, queries, in_ms))
+    weight = first_load_bytes(signed_in_client(app, info["users"]["key_worker"]))
+    print(f"Key worker's Today, first load: {weight}", flush=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -299,7 +338,7 @@ def run(scale: int, seconds: int, connections: int, only: set[str] | None, label
         server.stop()
     return {"label": label, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "scale": scale,
             "seconds": seconds, "connections": connections, "workers": 2, "database": url.split(":")[0],
-            "generate_seconds": round(built, 1), "machine": machine(),
+            "generate_seconds": round(built, 1), "machine": machine(), "today_first_load": weight,
             "data": {k: v for k, v in info.items() if k not in {"users", "report"}}, "pages": results}
 
 
