@@ -357,15 +357,17 @@ class DayRegister:
 
 
 def day_register(day: date, *, user=None, provider_id: int | None = None, now: datetime | None = None,
-                 office: bool = False) -> DayRegister:
-    """Everything expected on one day, with marks and codes; with parent contacts and alerts for the office."""
+                 office: bool = False, placement_ids: Iterable[int] | None = None) -> DayRegister:
+    """Everything expected on one day, with marks and codes; with parent contacts and alerts for the office.
+
+    `placement_ids` narrows it to those placements (one pupil's card after a tap)."""
     now = now or clock.now()
     span = load_span(day - timedelta(days=28), day + timedelta(days=28))
     around = {"previous_day": span.previous_school_day(day), "next_day": span.next_school_day(day)}
     closed = span.why_not_school_day(day)
     if closed:
         return DayRegister(day, closed, [], **around)
-    placements = placements_running(day, day, user=user, provider_id=provider_id)
+    placements = placements_running(day, day, user=user, provider_id=provider_id, placement_ids=placement_ids)
     rows = expected_sessions(placements, day, day, span)
     _attach_records(rows, day, day, with_contacts=office, with_alerts=office, now=now)
     return DayRegister(day, None, rows, **around)

@@ -169,13 +169,13 @@ def mark(placement_id: int, day_text: str, session: str):
     if form.errors:
         if not is_htmx():
             return _render_register(day, forms={probe.key: form}, status=422)
-        register_day = services.day_register(day, user=current_user, now=now)
+        register_day = services.day_register(day, user=current_user, now=now, placement_ids=[placement.id])
         row = _find_row(register_day, placement, session)
         return render("attendance/_register.html", block="mark_card", status=422, row=row, form=form,
                       today=now.date())
     if not is_htmx():
         return redirect(_register_url(day, f"card-{probe.key}"))
-    register_day = services.day_register(day, user=current_user, now=now)
+    register_day = services.day_register(day, user=current_user, now=now, placement_ids=[placement.id])
     row = _find_row(register_day, placement, session)
     return render("attendance/_register.html", block="mark_card", row=row, form=mark_form(row), saved=True,
                   today=now.date())

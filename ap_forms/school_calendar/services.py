@@ -12,7 +12,7 @@ from itertools import chain
 
 from flask import has_request_context
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ap_forms.extensions import db
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES, Closure, SchoolYear, Term
@@ -126,7 +126,7 @@ def load_span(start: date, end: date) -> CalendarSpan:
 
 def _read_span(start: date | None, end: date | None) -> CalendarSpan:
     if start is None or end is None:
-        terms = db.session.scalars(select(Term).options(selectinload(Term.school_year)).order_by(Term.start_date))
+        terms = db.session.scalars(select(Term).options(joinedload(Term.school_year)).order_by(Term.start_date))
         closures = db.session.scalars(select(Closure).order_by(Closure.start_date))
         return CalendarSpan(list(terms), list(closures))
     terms = db.session.scalars(
