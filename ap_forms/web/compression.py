@@ -12,7 +12,7 @@ import gzip
 
 from flask import Flask, request
 
-from ap_forms.web.static_files import _accepted, brotli
+from ap_forms.web.static_files import accepts, brotli
 
 MINIMUM = 1024
 TYPES = ("text/html", "text/plain", "text/csv", "text/calendar", "application/json")
@@ -28,10 +28,10 @@ def init_app(app: Flask) -> None:
         body = response.get_data()
         if len(body) < MINIMUM:
             return response
-        if brotli is not None and _accepted("br"):
+        if brotli is not None and accepts("br"):
             response.set_data(brotli.compress(body, quality=4))
             response.headers["Content-Encoding"] = "br"
-        elif _accepted("gzip"):
+        elif accepts("gzip"):
             response.set_data(gzip.compress(body, compresslevel=5, mtime=0))
             response.headers["Content-Encoding"] = "gzip"
         else:

@@ -5,7 +5,7 @@ Flask's own static route with a digest, rather than WhiteNoise: the app has a ha
 files (about 300 KB) and no build step to forget, so the digests are worked out when the app first
 needs a static URL (a SHA-256 of each file: about a millisecond) and each file is compressed once
 per worker the first time it is asked for, then kept in memory. Nothing generated is committed or
-deployed, and a changed file gets a new name the moment the app restarts.
+deployed, and a changed file gets a new name the moment the app restarts (at once in debug mode).
 
 `url_for('static', filename='css/app.css')` gives `/static/css/app.<digest>.css` (relative imports
 inside our JavaScript modules are rewritten to hashed names too, so a repeat visit asks for
@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from flask import Flask, Response, abort, current_app, request
+
+from ap_forms.web import request_cache
 
 try:  # brotli is optional: gzip alone when it is missing
     import brotli
@@ -107,13 +109,16 @@ def _normalise(path: PurePosixPath) -> list[str]:
 
 def manifest() -> Manifest:
     app = current_app._get_current_object()
+    if app.debug:  # `flask run --debug`: an edited file is picked up at the next request
+        return request_cache.cached("static_manifest", lambda: Manifest(Path(app.static_folder)))
     found = app.extensions.get("static_manifest")
     if found is None:
         found = app.extensions["static_manifest"] = Manifest(Path(app.static_folder))
     return found
 
 
-def _accepted(encoding: str) -> bool:
+def accepts(encoding: str) -> bool:
+    """Whether the request's Accept-Encoding allows `encoding` (not refused with q=0)."""
     header = request.headers.get("Accept-Encoding", "")
     for part in header.split(","):
         token, _, params = part.strip().partition(";")
@@ -132,7 +137,7 @@ def serve_static(filename: str):
         abort(404)
     body, encoding = found.body, None
     for candidate in ("br", "gzip"):
-        data = found.encoded(candidate) if _accepted(candidate) else None
+        data = found.encoded(candidate) if accepts(candidate) else None
         if data is not None:
             body, encoding = data, candidate
             break
