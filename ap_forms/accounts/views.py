@@ -15,6 +15,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, resubmit
 from ap_forms.web.errors import error_page
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.gate import _now_ts
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
@@ -191,11 +192,6 @@ def user_list():
     return render("accounts/user_list.html", users=users, role=role)
 
 
-def _apply_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field or "", None) or form.name
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def user_new():
     form = UserCreateForm()
@@ -206,7 +202,7 @@ def user_new():
                                         password=form.password.data, provider_id=form.provider_id.data,
                                         phone=form.phone.data or "")
         except services.AccountError as error:
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         else:
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("accounts.user_list"))
@@ -224,7 +220,7 @@ def user_edit(user_id: int):
                                  provider_id=form.provider_id.data, phone=form.phone.data or "",
                                  active=form.active.data, actor=current_user)
         except services.AccountError as error:
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         else:
             flash(f"Changes to {user.name} saved.", "success")
             return redirect(url_for("accounts.user_list"))

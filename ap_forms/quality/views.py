@@ -11,6 +11,7 @@ from ap_forms.quality.models import ANSWERS, JUDGEMENTS, SIGNED_OFF
 from ap_forms.school.services import get_settings
 from ap_forms.school_calendar.services import school_year_start
 from ap_forms.web import audit, clock
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.pdf import pdf_response, render_pdf
@@ -24,13 +25,6 @@ bp = Blueprint("quality", __name__, url_prefix="/quality")
 
 def _can_record() -> bool:
     return current_user.role in RULES["quality.visit_section"]
-
-
-def _apply_error(form, error: services.QualityError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = next(f for f in form if f.name not in ("csrf_token", "submit"))
-    field.errors = [*field.errors, str(error)]
 
 
 def _first_error(errors) -> str:
@@ -95,7 +89,7 @@ def visit_new():
             visit = services.plan_visit(provider, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
                                         focus=form.focus.data or "", actor=current_user)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash(f"Visit to {provider.name} planned for {long_date(visit.visit_date)}.", "success")
             return redirect(url_for("quality.index"))
@@ -117,7 +111,7 @@ def visit_edit(visit_id: int):
             services.update_plan(visit, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
                                  focus=form.focus.data or "", actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Visit plan saved.", "success")
             return redirect(_visit_url(visit))
@@ -237,7 +231,7 @@ def visit_section(visit_id: int, section: str):
         try:
             _save_section(visit, found, form)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             if wants_fragment():
                 saved_at = clock.now()
@@ -270,7 +264,7 @@ def visit_sign_off(visit_id: int):
         try:
             services.sign_off(visit, actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Visit signed off. It can no longer be changed, and its actions are now tracked.", "success")
             return redirect(_visit_url(visit))
@@ -363,7 +357,7 @@ def action_respond(action_id: int):
         try:
             services.respond_to_action(found, response=form.response.data, actor=current_user)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Thank you. The school can see your response.", "success")
             return redirect(url_for("quality.actions"))
@@ -378,7 +372,7 @@ def action_complete(action_id: int):
         try:
             services.complete_action(found, note=form.note.data or "", actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Action marked as done.", "success")
             return redirect(url_for("quality.action", action_id=found.id))
