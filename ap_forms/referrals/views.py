@@ -28,8 +28,8 @@ from ap_forms.referrals.models import (
     SUBMITTED,
 )
 from ap_forms.students.services import get_student_or_404, search_students
-from ap_forms.web import audit, clock
-from ap_forms.web.htmx import is_htmx, redirect
+from ap_forms.web import audit, autosave, clock
+from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import LEADERS
@@ -109,7 +109,7 @@ def _section_page(form, key: str, referral, *, status: int = 200, conflict: str 
     # After a conflict the page carries the newest version: saving again is a deliberate overwrite.
     return render("referrals/section.html", status=status, form=form, key=key, referral=referral,
                   title=SECTION_TITLES[key], conflict=conflict, version=referral.version,
-                  saved_at=None, edit_token=_edit_token())
+                  edit_token=_edit_token())
 
 
 @bp.route("/<int:referral_id>/sections/<key>", methods=["GET", "POST"])
@@ -134,16 +134,14 @@ def section(referral_id: int, key: str):
     _prepare(form, key, referral)
     raw = {name: values for name, values in request.form.lists() if name not in NOT_SAVED_FIELDS}
 
-    if is_htmx():  # autosave on change: keep exactly what was typed, say so quietly
+    if autosave.is_autosave():  # keep exactly what was typed, say so quietly
         try:
             services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
                                 edit_token=_edit_token())
         except services.ReferralError as error:
-            # 200 so htmx shows the message; the version is not moved on, so nothing is overwritten.
-            return render("referrals/section.html", block="save_status", referral=referral,
-                          conflict=str(error), saved_at=None, version=_version())
-        return render("referrals/section.html", block="save_status", referral=referral, conflict=None,
-                      saved_at=clock.to_local(referral.updated_at), version=referral.version)
+            # The version is not moved on, so nothing is overwritten.
+            return autosave.not_saved(f"{error} Reload the page to see their changes.", keep={"version": _version()})
+        return autosave.saved(keep={"version": referral.version})
 
     if request.form.get("action") == "add_row":
         try:
