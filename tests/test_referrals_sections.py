@@ -47,7 +47,8 @@ def test_starting_a_referral_prefills_from_the_pupil_record(world, auth, draft):
     assert page.count("Not yet started") == 12
     health = client.get(f"/referrals/{referral_id}/sections/health").get_data(as_text=True)
     assert "Nut allergy: adrenaline pen carried" in health
-    assert 'data-hx-trigger="change delay:500ms"' in health and 'method="post"' in health
+    # Autosaves on change (one autosave for every form: on change, and as you type in a text box).
+    assert 'data-hx-trigger="change delay:500ms' in health and 'method="post"' in health
 
 
 def test_start_needs_a_pupil(world, auth):

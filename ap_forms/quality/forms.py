@@ -29,17 +29,9 @@ from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from ap_forms.quality.models import ACTION_OWNERS, ANSWERS, JUDGEMENTS
 from ap_forms.quality.services import MAX_ACTIONS
-from ap_forms.web.form_fields import GovDateField, Length, optional_date, required_date
+from ap_forms.web.form_fields import GovDateField, Length, known_choice, optional_date, required_date
 
 LONG_TEXT = 5000
-
-
-def _known_choice(message: str):
-    """RadioField's own check says 'Not a valid choice'; say what to do instead."""
-    def check(form, field):
-        if field.data and field.data not in dict(field.choices):
-            raise ValidationError(message)
-    return check
 
 
 def _int_choices(field):
@@ -88,7 +80,7 @@ def checklist_form(items, visit, formdata=None):
         setattr(ChecklistSectionForm, f"answer_{item.id}", RadioField(
             f"{item.position}. {item.text}", widget=GovRadioInput(), choices=list(ANSWERS.items()),
             validate_choice=False, description=item.hint or None,
-            validators=[Optional(), _known_choice("Choose met, partly met, not met or not seen")]))
+            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
         setattr(ChecklistSectionForm, f"comment_{item.id}", TextAreaField(
             "Comment", widget=GovTextArea(), validators=[Length(max=LONG_TEXT)]))
         answer = visit.answer_for(item.id)
@@ -115,7 +107,7 @@ def progress_form(entries, formdata=None):
             choices=[("met", "Objectives met"), ("partly", "Partly met"), ("not_met", "Not met"),
                      ("not_seen", "Not seen")],
             validate_choice=False,
-            validators=[Optional(), _known_choice("Choose met, partly met, not met or not seen")]))
+            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
         setattr(ProgressForm, f"comment_{entry.id}", TextAreaField(
             "What you saw, and what the pupil or key worker said", widget=GovTextArea(),
             validators=[Length(max=LONG_TEXT)]))
@@ -147,7 +139,7 @@ class VoiceForm(FlaskForm):
 class JudgementForm(FlaskForm):
     judgement = RadioField("Overall judgement", widget=GovRadioInput(), choices=list(JUDGEMENTS.items()),
                            validate_choice=False,
-                           validators=[Optional(), _known_choice("Choose an overall judgement")])
+                           validators=[Optional(), known_choice("Choose an overall judgement")])
     summary = TextAreaField("Summary for the report", widget=GovTextArea(),
                             description="A few sentences the provider will read at the top of the report",
                             validators=[Length(max=LONG_TEXT)])
@@ -158,7 +150,7 @@ class ActionRowForm(Form):
     what = TextAreaField("What needs to be done", widget=GovTextArea(), validators=[Length(max=1000)])
     owner = RadioField("Who will do it", widget=GovRadioInput(), choices=list(ACTION_OWNERS.items()),
                        validate_choice=False,
-                       validators=[Optional(), _known_choice("Choose the provider or the school")])
+                       validators=[Optional(), known_choice("Choose the provider or the school")])
     owner_name = StringField("Name (optional)", widget=GovTextInput(), validators=[Length(max=120)])
     due_on = GovDateField("By when", validators=[optional_date], invalid="The date it is due by must be a real date, "
                                                                           "like 9 1 2027")

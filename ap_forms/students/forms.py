@@ -21,26 +21,11 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from ap_forms.students.models import CHILD_PROTECTION, GENDERS
 from ap_forms.students.upn import upn_problem
-from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDate, strip
+from ap_forms.web.form_fields import GovDate, known_choice, not_in_future, strip
 
 
 def _upper(value):
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def _known_choice(message: str):
-    def check(form, field):
-        if field.data and field.data not in {str(v) for v, _ in field.choices}:
-            raise ValidationError(message)
-    return check
-
-
-def _past(message: str):
-    def check(form, field):
-        if field.data and field.data > clock.today():
-            raise ValidationError(message)
-    return check
 
 
 def _limit(limit: int, what: str):
@@ -60,10 +45,10 @@ class PupilForm(FlaskForm):
                                  validators=[_limit(80, "Preferred name")])
     date_of_birth = GovDate("Date of birth", required_message="Enter the pupil's date of birth",
                             description="For example, 27 3 2012",
-                            validators=[_past("Date of birth must be in the past")])
+                            validators=[not_in_future("Date of birth must be in the past")])
     year_group = SelectField("Year group", widget=GovSelect(), choices=YEAR_CHOICES, validate_choice=False,
                              validators=[InputRequired("Choose the pupil's year group"),
-                                         _known_choice("Choose the pupil's year group from the list")])
+                                         known_choice("Choose the pupil's year group from the list")])
     upn = StringField("UPN (Unique Pupil Number)", widget=GovTextInput(), filters=[_upper],
                       description="13 characters from the school's information system, like A940701219001.",
                       validators=[InputRequired("Enter the pupil's UPN"),
@@ -71,7 +56,7 @@ class PupilForm(FlaskForm):
     uln = StringField("ULN (Unique Learner Number, optional)", widget=GovTextInput(), filters=[strip],
                       description="10 digits, for pupils aged 14 and over.", validators=[Optional()])
     gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS, validate_choice=False,
-                        validators=[Optional(), _known_choice("Choose the pupil's gender from the list")])
+                        validators=[Optional(), known_choice("Choose the pupil's gender from the list")])
     contact_restrictions = TextAreaField(
         "Contact restrictions (optional)", widget=GovTextArea(), filters=[strip],
         description="Who must not collect or contact the pupil, and why (for example, a court order).",
@@ -90,7 +75,7 @@ class PupilForm(FlaskForm):
     child_protection = RadioField("Child protection status", widget=GovRadioInput(), choices=CHILD_PROTECTION,
                                   validate_choice=False, default="none",
                                   validators=[InputRequired("Choose the child protection status"),
-                                              _known_choice("Choose the child protection status from the list")])
+                                              known_choice("Choose the child protection status from the list")])
     submit = SubmitField("Save pupil", widget=GovSubmitInput())
 
     def __init__(self, *args, keep: tuple[str, ...] = (), student_id: int | None = None, **kwargs):
@@ -149,7 +134,7 @@ class CarerForm(FlaskForm):
                                                     _limit(40, "Relationship")])
     priority = SelectField("Contact order", widget=GovSelect(), choices=PRIORITY_CHOICES, validate_choice=False,
                            description="1 is called first.",
-                           validators=[_known_choice("Choose the contact order from the list")])
+                           validators=[known_choice("Choose the contact order from the list")])
     mobile_phone = StringField("Mobile phone (optional)", widget=GovTextInput(), filters=[strip],
                                validators=[_limit(40, "Mobile phone")])
     home_phone = StringField("Home phone (optional)", widget=GovTextInput(), filters=[strip],
@@ -220,5 +205,5 @@ def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
 
     for name, label in fields:
         setattr(MappingForm, name, SelectField(label, widget=GovSelect(), choices=choices, validate_choice=False,
-                                               validators=[_known_choice(f"Choose a column for {label.lower()}")]))
+                                               validators=[known_choice(f"Choose a column for {label.lower()}")]))
     return MappingForm()

@@ -61,6 +61,14 @@ def required_date(message: str):
     return check
 
 
+def known_choice(message: str):
+    """A choice from the field's list (RadioField's own check says only 'Not a valid choice')."""
+    def check(form, field):
+        if field.data and field.data not in {str(v) for v, _ in field.choices}:
+            raise ValidationError(message)
+    return check
+
+
 def not_in_future(message: str):
     def check(form, field):
         if field.data and field.data > clock.today():
