@@ -109,7 +109,7 @@ def _section_page(form, key: str, referral, *, status: int = 200, conflict: str 
     # After a conflict the page carries the newest version: saving again is a deliberate overwrite.
     return render("referrals/section.html", status=status, form=form, key=key, referral=referral,
                   title=SECTION_TITLES[key], conflict=conflict, version=referral.version,
-                  edit_token=_edit_token())
+                  saved_at=None, edit_token=_edit_token())
 
 
 @bp.route("/<int:referral_id>/sections/<key>", methods=["GET", "POST"])
