@@ -62,6 +62,9 @@ def _init_web(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The composed pages (pupil, provider and placement pages) add their routes to the students,
+    # providers and placements blueprints, so they are imported before those are registered.
+    from ap_forms import pages  # noqa: F401
     from ap_forms.accounts import cli as accounts_cli
     from ap_forms.accounts import views as accounts
     from ap_forms.attendance import cli as attendance_cli

@@ -8,7 +8,6 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
-from ap_forms.providers.models import Provider
 from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
@@ -36,7 +35,7 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
-    provider: Mapped[Provider | None] = relationship()
+    provider = relationship("Provider")  # by name: the models need not import each other
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
