@@ -56,6 +56,9 @@ CASES = [
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
+    Case("audit_trail.events", "GET", "/audit/?user={office}&action=pupil_viewed&start=1&start=9&start=2026",
+         {"headteacher"}),
+    Case("audit_trail.export", "GET", "/audit/export.csv?pupil={pupil_x}", {"headteacher"}),
     # --- school_calendar and attendance (issue 5) ---
     Case("school_calendar.index", "GET", "/calendar/", STAFF | {"admin"}),
     Case("school_calendar.year", "GET", "/calendar/{school_year}", STAFF | {"admin"}),

@@ -61,6 +61,7 @@ RULES: dict[str, frozenset[str]] = {
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
+    "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},
