@@ -62,6 +62,9 @@ RULES: dict[str, frozenset[str]] = {
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
     "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
+    # --- data protection (issue 13) ---
+    # A subject access request: the headteacher, or the DSL (only the DSL may include safeguarding records).
+    "data_protection.subject_access": frozenset({HEADTEACHER, DSL}),
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},
