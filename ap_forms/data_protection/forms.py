@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
 from wtforms import BooleanField, SelectMultipleField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from ap_forms.web.form_fields import Length, strip
+from ap_forms.web import clock
+from ap_forms.web.form_fields import GovDateField, Length, required_date, strip
 
 
 class SubjectAccessForm(FlaskForm):
@@ -25,3 +26,25 @@ class SubjectAccessForm(FlaskForm):
         if any(name not in offered for name in field.data or []):
             field.data = [name for name in field.data or [] if name in offered]
             raise ValidationError("Choose names to redact from the list")
+
+
+class KeepForm(FlaskForm):
+    reason = TextAreaField("Why keep it", widget=GovTextArea(), filters=[strip],
+                           description="For example: a claim is expected, the local authority asked, an "
+                                       "investigation is open.",
+                           validators=[InputRequired("Enter why the record is being kept"), Length(max=2000)])
+    review_on = GovDateField("Review it again on", [required_date("Enter the day to review it again")],
+                             invalid="The review date must be a real date, like 1 9 2027",
+                             description="For example, 1 9 2027. It comes back to this list on that day.")
+
+    def validate_review_on(self, field):
+        today = clock.today()
+        if field.data and field.data <= today:
+            raise ValidationError("The review date must be in the future")
+        if field.data and field.data > today.replace(year=today.year + 10, day=min(today.day, 28)):
+            raise ValidationError("The review date must be within 10 years")
+
+
+class EraseForm(FlaskForm):
+    reason = TextAreaField("Notes for the person who confirms (optional)", widget=GovTextArea(), filters=[strip],
+                           validators=[Length(max=2000)])

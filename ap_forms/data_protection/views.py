@@ -1,16 +1,18 @@
 """Data protection: subject access requests for one pupil, and the retention review."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from ap_forms.data_protection import retention as retention_rules
 from ap_forms.data_protection import sar
-from ap_forms.data_protection.forms import SubjectAccessForm
+from ap_forms.data_protection.forms import EraseForm, KeepForm, SubjectAccessForm
 from ap_forms.extensions import db
 from ap_forms.students.services import get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.rendering import render
-from ap_forms.web.roles import DSL
+from ap_forms.web.roles import DSL, ROLE_LABELS
+from ap_forms.web.templating import date_words
 
 bp = Blueprint("data_protection", __name__)
 
@@ -49,3 +51,84 @@ def subject_access(student_id: int):
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- the retention review -----------------------------------------------------------------------------
+
+KINDS = "any(attendance, sen, child_protection, ap_records)"
+
+
+def _item_page(item, keep_form=None, erase_form=None, error: str = "", status: int = 200):
+    return render("data_protection/retention_item.html", item=item, period=item.period,
+                  keep_form=keep_form or KeepForm(formdata=None, prefix="keep"),
+                  erase_form=erase_form or EraseForm(formdata=None, prefix="erase"),
+                  error=error, status=status)
+
+
+@bp.get("/retention/")
+def retention():
+    """Records past their retention period, for review. Listing never changes or erases anything."""
+    today = clock.today()
+    items = retention_rules.due_items(current_user, today)
+    kinds = retention_rules.kinds_for(current_user)
+    return render("data_protection/retention.html", items=items, today=today,
+                  periods=[retention_rules.PERIODS[k] for k in kinds], all_periods=retention_rules.PERIODS.values(),
+                  periods_by_kind=retention_rules.PERIODS, role_labels=ROLE_LABELS,
+                  decisions=retention_rules.recent_decisions(current_user))
+
+
+@bp.get(f"/retention/<{KINDS}:kind>/<int:subject_id>")
+def retention_item(kind: str, subject_id: int):
+    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    audit.record("retention_item_viewed", "student", item.student.id, detail=item.period.label)
+    db.session.commit()
+    return _item_page(item)
+
+
+@bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/keep")
+def retention_keep(kind: str, subject_id: int):
+    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    form = KeepForm(prefix="keep")
+    if not form.validate():
+        return _item_page(item, keep_form=form, status=422)
+    retention_rules.keep(item, reason=form.reason.data, review_on=form.review_on.data, by=current_user)
+    flash(f"Kept. It comes back for review on {date_words(form.review_on.data)}.", "success")
+    return redirect(url_for("data_protection.retention"), 303)
+
+
+@bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase")
+def retention_erase(kind: str, subject_id: int):
+    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    form = EraseForm(prefix="erase")
+    if not form.validate():
+        return _item_page(item, erase_form=form, status=422)
+    try:
+        retention_rules.ask_to_erase(item, reason=form.reason.data or "", by=current_user)
+    except retention_rules.RetentionRefused as refused:
+        return _item_page(item, erase_form=form, error=str(refused), status=422)
+    flash("Asked. Nothing is erased until a second person confirms it.", "success")
+    return redirect(url_for("data_protection.retention_item", kind=kind, subject_id=subject_id), 303)
+
+
+@bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase/confirm")
+def retention_confirm(kind: str, subject_id: int):
+    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    try:
+        retention_rules.confirm_erasure(item, by=current_user)
+    except retention_rules.RetentionRefused as refused:
+        db.session.rollback()
+        return _item_page(item, error=str(refused), status=422)
+    flash(f"Erased: {item.period.label.lower()}. The audit log records what kind of record was erased, when and "
+          "by whom.", "success")
+    return redirect(url_for("data_protection.retention"), 303)
+
+
+@bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase/cancel")
+def retention_cancel(kind: str, subject_id: int):
+    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    try:
+        retention_rules.cancel(item, by=current_user)
+    except retention_rules.RetentionRefused as refused:
+        return _item_page(item, error=str(refused), status=422)
+    flash("The request to erase it is cancelled. It stays on the list for review.", "success")
+    return redirect(url_for("data_protection.retention_item", kind=kind, subject_id=subject_id), 303)
