@@ -87,7 +87,7 @@ PERIODS = {p.kind: p for p in [
     Period(ATTENDANCE, "Attendance register", 6, "the date of each entry",
            "Providers' attendance marks and their earlier versions, register codes and their amendments, alerts, "
            "and contact with home about absences",
-           "The School Attendance (Pupil Registration) (England) Regulations 2024, regulation 13: every entry is "
+           "The School Attendance (Pupil Registration) (England) Regulations 2024, regulation 7: every entry is "
            "kept for six years from the date it was made; IRMS Information Management Toolkit for Schools",
            frozenset({HEADTEACHER, SEND_LEAD})),
     Period(SEN, "SEN records", 31, "the pupil's date of birth",
