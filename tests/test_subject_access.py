@@ -224,4 +224,11 @@ def test_time_of_production_is_the_schools_clock(app, full_pupil, auth):
     response = client.post(f"/pupils/{full_pupil.pupil_x.id}/subject-access", data={})
     assert "2026-11-30" in response.headers["Content-Disposition"]
     archive, _, _ = _open(response)
-    assert "Produced 30 Nov 2026 at 09:40" in archive.read("README.txt").decode()
+    readme = archive.read("README.txt").decode()
+    assert "Produced 30 Nov 2026 at 09:40 by " + full_pupil.users["headteacher"].name in readme
+    # Redacting your own name removes it from the release too: the role stands in.
+    head = full_pupil.users["headteacher"]
+    archive, _, pdf = _open(client.post(f"/pupils/{full_pupil.pupil_x.id}/subject-access", data={
+        "extra_names": head.name}))
+    assert head.name not in pdf and "by Headteacher" in pdf
+    assert head.name not in archive.read("README.txt").decode()

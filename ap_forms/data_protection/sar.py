@@ -31,6 +31,7 @@ from ap_forms.placements.models import Placement, PlacementEnding, PlacementRevi
 from ap_forms.quality.models import ProgressEntry
 from ap_forms.referrals.models import REASON_LABELS, Referral
 from ap_forms.students.models import Student, StudentChange
+from ap_forms.web.clock import to_local
 from ap_forms.web.pdf import render_pdf, safe_filename
 from ap_forms.web.roles import KEY_WORKER, PARENT, ROLE_LABELS
 from ap_forms.web.templating import date_time, short_date
@@ -426,12 +427,16 @@ def build_zip(sar: SubjectAccess, *, produced_by: User, produced_at: datetime, r
               replaced: int) -> tuple[bytes, str]:
     """The zip and its file name: the PDF, one CSV per kind of record, and a README."""
     student = sar.student
-    stem = safe_filename(f"subject-access-{student.first_name}-{student.last_name}-{produced_at:%Y-%m-%d}")[:-4]
-    pdf = render_pdf("pdf/subject_access.html", sar=sar, student=student, produced_by=produced_by,
+    # Who produced it is named, unless they chose to redact their own name: then their role.
+    producer = ROLE_LABELS.get(produced_by.role, "") if redacted_names and _pattern(redacted_names).search(
+        produced_by.name) else f"{produced_by.name} ({ROLE_LABELS.get(produced_by.role, '')})"
+    day = to_local(produced_at).date().isoformat()
+    stem = safe_filename(f"subject-access-{student.first_name}-{student.last_name}-{day}")[:-4]
+    pdf = render_pdf("pdf/subject_access.html", sar=sar, student=student, producer=producer,
                      produced_at=produced_at, redacted_count=len(redacted_names), pdf_rows=PDF_ROWS)
     readme = "\n".join([
         f"Subject access request: everything AP Forms holds about {student.full_name}.",
-        f"Produced {date_time(produced_at)} by {produced_by.name} ({ROLE_LABELS.get(produced_by.role, '')}).",
+        f"Produced {date_time(produced_at)} by {producer}.",
         "",
         f"{stem}.pdf  the records, readable",
         "csv/         the same records, one spreadsheet (CSV, UTF-8) per kind of record, every row",
