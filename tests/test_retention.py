@@ -213,3 +213,19 @@ def test_cancelling_a_request_keeps_it_listed(app, world, auth):
     assert head.get(path).status_code == 200
     assert _count(AttendanceMark, AttendanceMark.placement_id.in_(
         select(Placement.id).where(Placement.student_id == old.id))) == 1
+
+
+def test_keep_is_refused_while_an_erasure_waits_and_a_stale_confirmation_erases_nothing(app, world, auth):
+    old, placement = f.make_old_pupil(world)  # the SEND lead asked to erase the attendance and the placement
+    head = auth.as_user(world.users["headteacher"])
+    refused = head.post(f"/retention/ap_records/{placement.id}/keep",
+                        data={"keep-reason": "Claim", "keep-review_on": ["1", "9", "2027"]})
+    assert refused.status_code == 422 and "cancel that request first" in refused.get_data(as_text=True)
+    # Someone cancels between the page being drawn and the confirmation: one conditional UPDATE decides.
+    item = retention.get_item_or_404(world.users["headteacher"], "attendance", old.id, date(2026, 11, 26))
+    db.session.execute(RetentionDecision.__table__.update().where(RetentionDecision.id == item.pending.id)
+                       .values(cancelled_at=datetime(2026, 11, 26, 10), cancelled_by_id=world.users["send_lead"].id))
+    with pytest.raises(retention.RetentionRefused, match="confirmed or cancelled by someone else"):
+        retention.confirm_erasure(item, by=world.users["headteacher"])
+    db.session.rollback()
+    assert _count(AttendanceMark, AttendanceMark.placement_id == placement.id) == 1

@@ -270,6 +270,8 @@ class RetentionRefused(ValueError):
 
 
 def keep(item: Item, *, reason: str, review_on: date, by) -> RetentionDecision:
+    if item.pending is not None:
+        raise RetentionRefused("Someone has asked for this to be erased: cancel that request first to keep it")
     decision = RetentionDecision(kind=item.kind, subject_id=item.subject_id, decision=KEEP, reason=reason,
                                  review_on=review_on, summary=item.summary[:255], requested_by_id=by.id,
                                  requested_at=utcnow())
@@ -296,9 +298,8 @@ def ask_to_erase(item: Item, *, reason: str, by) -> RetentionDecision:
 
 
 def cancel(item: Item, *, by) -> None:
-    if item.pending is None:
+    if item.pending is None or not _close(item.pending, cancelled_by_id=by.id, cancelled_at=utcnow()):
         raise RetentionRefused("Nobody has asked for this to be erased")
-    item.pending.cancelled_by_id, item.pending.cancelled_at = by.id, utcnow()
     audit.record("retention_erase_cancelled", "retention_decision", item.pending.id, user=by,
                  detail=item.period.label)
     db.session.commit()
@@ -311,14 +312,26 @@ def confirm_erasure(item: Item, *, by) -> RetentionDecision:
         raise RetentionRefused("Nobody has asked for this to be erased")
     if decision.requested_by_id == by.id:
         raise RetentionRefused("A second person must confirm: you asked for this to be erased")
+    # One conditional UPDATE: two people confirming (or one confirming as another cancels) at the same
+    # moment cannot both go ahead.
+    if not _close(decision, confirmed_by_id=by.id, confirmed_at=utcnow()):
+        raise RetentionRefused("This request has just been confirmed or cancelled by someone else")
     counts = ERASERS[item.kind](item, decision)
-    decision.confirmed_by_id, decision.confirmed_at = by.id, utcnow()
+    db.session.refresh(decision)
     erased = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing left to erase"
     decision.summary = f"{decision.summary}: erased {erased}"[:255]
     audit.record("retention_erased", "retention_decision", decision.id, user=by,
                  detail=f"{item.period.label} erased ({erased}); asked by user {decision.requested_by_id}")
     db.session.commit()
     return decision
+
+
+def _close(decision: RetentionDecision, **values) -> bool:
+    """Confirm or cancel a pending request, only if it is still pending."""
+    done = db.session.execute(update(RetentionDecision).where(
+        RetentionDecision.id == decision.id, RetentionDecision.confirmed_at.is_(None),
+        RetentionDecision.cancelled_at.is_(None)).values(**values).execution_options(synchronize_session=False))
+    return done.rowcount == 1
 
 
 # --- erasing: children before parents (foreign keys are enforced) ------------------------------------

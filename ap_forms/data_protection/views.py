@@ -91,7 +91,10 @@ def retention_keep(kind: str, subject_id: int):
     form = KeepForm(prefix="keep")
     if not form.validate():
         return _item_page(item, keep_form=form, status=422)
-    retention_rules.keep(item, reason=form.reason.data, review_on=form.review_on.data, by=current_user)
+    try:
+        retention_rules.keep(item, reason=form.reason.data, review_on=form.review_on.data, by=current_user)
+    except retention_rules.RetentionRefused as refused:
+        return _item_page(item, keep_form=form, error=str(refused), status=422)
     flash(f"Kept. It comes back for review on {date_words(form.review_on.data)}.", "success")
     return redirect(url_for("data_protection.retention"), 303)
 
@@ -129,6 +132,7 @@ def retention_cancel(kind: str, subject_id: int):
     try:
         retention_rules.cancel(item, by=current_user)
     except retention_rules.RetentionRefused as refused:
+        db.session.rollback()
         return _item_page(item, error=str(refused), status=422)
     flash("The request to erase it is cancelled. It stays on the list for review.", "success")
     return redirect(url_for("data_protection.retention_item", kind=kind, subject_id=subject_id), 303)
