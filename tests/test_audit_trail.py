@@ -23,9 +23,11 @@ def test_headteacher_reads_audit_per_pupil_and_per_user(client, auth, world):
     lead.get(f"/placements/{world.placement_y.id}")
     lead.get(f"/referrals/{world.referral_x.id}")
     lead.get(f"/incidents/{world.incident_x.id}")
+    lead.get(f"/quality/visits/{world.visit_a.id}")  # pupil X's progress was recorded on it
     everyone = client.get(f"/audit/?pupil={world.pupil_x.id}").data.decode()
     assert f"placement {world.placement_x.id}" in everyone and f"referral {world.referral_x.id}" in everyone
-    assert f"incident_report {world.incident_x.id}" in everyone
+    assert f"incident_report {world.incident_x.id}" in everyone and f"quality_visit {world.visit_a.id}" in everyone
+    assert f"quality_visit {world.visit_a.id}" not in client.get(f"/audit/?pupil={world.pupil_y.id}").data.decode()
     assert f"placement {world.placement_y.id}" not in everyone
     per_user = client.get(f"/audit/?user={viewer.id}").data.decode()
     assert "2 entries" in per_user

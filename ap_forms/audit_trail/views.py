@@ -16,6 +16,7 @@ from ap_forms.audit_trail.forms import AuditFilterForm
 from ap_forms.extensions import db
 from ap_forms.incidents.models import Report
 from ap_forms.placements.models import Placement
+from ap_forms.quality.models import ProgressEntry
 from ap_forms.referrals.models import Referral
 from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
@@ -35,15 +36,18 @@ ACTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 def about_pupil(student_id: int):
     """Every row about this pupil: filed against the pupil, or against one of their placements
     (attendance, weekly feedback, termly reports, Annual Review contributions, reviews, the ending),
-    referrals or reports (concerns, incidents). Joined at read time, so older rows count too."""
+    referrals, reports (concerns, incidents) or the visits that recorded their progress. Joined at read
+    time, so older rows count too."""
     placements = select(cast(Placement.id, String)).where(Placement.student_id == student_id)
     referrals = select(cast(Referral.id, String)).where(Referral.student_id == student_id)
     reports = select(cast(Report.id, String)).where(Report.student_id == student_id)
+    visits = select(cast(ProgressEntry.visit_id, String)).where(ProgressEntry.student_id == student_id)
     return or_(
         and_(AuditEvent.record_type == "student", AuditEvent.record_id == str(student_id)),
         and_(AuditEvent.record_type == "placement", AuditEvent.record_id.in_(placements)),
         and_(AuditEvent.record_type == "referral", AuditEvent.record_id.in_(referrals)),
         and_(AuditEvent.record_type == "incident_report", AuditEvent.record_id.in_(reports)),
+        and_(AuditEvent.record_type == "quality_visit", AuditEvent.record_id.in_(visits)),
     )
 
 
