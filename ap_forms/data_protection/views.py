@@ -36,7 +36,7 @@ def subject_access(student_id: int):
         return render("data_protection/subject_access.html", form=form, student=student, found=found,
                       sections=sections, is_dsl=is_dsl, status=422 if form.errors else 200)
     include_safeguarding = is_dsl and bool(form.include_safeguarding.data)
-    result = sar.collect(student, include_safeguarding=include_safeguarding)
+    result = found if include_safeguarding == is_dsl else sar.collect(student, include_safeguarding=False)
     names = list(form.redact.data or []) + sar.parse_extra_names(form.extra_names.data)
     replaced = sar.redact(result, names)
     body, filename = sar.build_zip(result, produced_by=current_user, produced_at=clock.utcnow(),
