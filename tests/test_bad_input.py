@@ -199,7 +199,7 @@ def test_data_protection_survives_hostile_input(app, world):
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(data=st.fixed_dictionaries({}, optional={
         "redact": st.lists(VALUES, max_size=3), "extra_names": VALUES, "keep-reason": VALUES,
-        "keep-review_on": st.lists(VALUES, max_size=3), "erase-reason": VALUES}))
+        "keep-review_on": st.lists(VALUES, max_size=3), "erase-reason": VALUES, "scope": VALUES}))
     def forms(data):
         before = _row_counts()
         response = head.post(f"/pupils/{ids['pupil_x']}/subject-access", data=data)

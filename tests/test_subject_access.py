@@ -189,19 +189,27 @@ def test_only_the_dsl_can_include_safeguarding_records(app, full_pupil, auth):
     world = full_pupil
     x = world.pupil_x
     head = auth.as_user(world.users["headteacher"])
-    _, tables, _ = _open(head.post(f"/pupils/{x.id}/subject-access", data={"include_safeguarding": "y"}))
+    _, tables, _ = _open(head.post(f"/pupils/{x.id}/subject-access", data={"scope": "with_safeguarding"}))
+    assert not any(k.startswith("safeguarding") for k in tables)  # the choice is the DSL's: ignored
+    assert head.post(f"/pupils/{x.id}/subject-access", data={"scope": "<b>", "redact": ["x"]}).status_code == 422
     assert not any(k.startswith("safeguarding") for k in tables)
     dsl = auth.as_user(world.users["dsl"])
-    assert "Include the pupil" in dsl.get(f"/pupils/{x.id}/subject-access").get_data(as_text=True)
+    assert "Safeguarding records only" in dsl.get(f"/pupils/{x.id}/subject-access").get_data(as_text=True)
     _, tables, pdf = _open(dsl.post(f"/pupils/{x.id}/subject-access",
-                                    data={"include_safeguarding": "y", "redact": ["Sam Adult"]}))
+                                    data={"scope": "with_safeguarding", "redact": ["Sam Adult"]}))
     concerns = _count(Report, Report.student_id == x.id, Report.kind.in_(["concern", "allegation"]))
     assert len(tables["safeguarding-records"]) - 1 == concerns == 3  # two sent, one draft
     assert len(tables["safeguarding-records-actions"]) - 1 == 1 and len(tables["safeguarding-flag"]) - 1 == 1
     assert "Xavier said his uncle hit him" in pdf and "Sam Adult" not in pdf
+    # The DSL may also produce the safeguarding records alone, with the pupil record saying whose they are.
+    _, tables, _ = _open(dsl.post(f"/pupils/{x.id}/subject-access", data={"scope": "safeguarding_only"}))
+    assert sorted(tables) == ["pupil-record", "safeguarding-flag", "safeguarding-records",
+                              "safeguarding-records-actions"]
+    assert dsl.post(f"/pupils/{x.id}/subject-access", data={"scope": "all"}).status_code == 422
     details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "subject_access_produced")
                                  .order_by(AuditEvent.id)).all()
-    assert details[-1].endswith("safeguarding included") and details[0].endswith("safeguarding not included")
+    assert details[0].endswith("safeguarding not included") and details[1].endswith("safeguarding included")
+    assert details[2].endswith("safeguarding records only")
 
 
 def test_hostile_redaction_input_is_a_clear_error(app, full_pupil, auth):

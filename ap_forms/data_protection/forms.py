@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
-from wtforms import BooleanField, SelectMultipleField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from ap_forms.data_protection.sar import EVERYTHING, SCOPES
 from ap_forms.web import clock
 from ap_forms.web.form_fields import GovDateField, Length, required_date, strip
+
+
+def _scope_offered(form, field):
+    if field.data not in {value for value, _ in SCOPES}:
+        field.data = EVERYTHING
+        raise ValidationError("Choose which records to include")
 
 
 class SubjectAccessForm(FlaskForm):
@@ -18,8 +25,9 @@ class SubjectAccessForm(FlaskForm):
         description="One a line, as they are written in the records: for example a first name on its own, or a "
                     "name typed into a report. Each is redacted wherever it appears as a whole word.",
         validators=[Length(max=5000)])
-    include_safeguarding = BooleanField("Include the pupil's safeguarding records (concerns, allegations, what "
-                                        "the school did, the staff flag)", widget=GovCheckboxInput())
+    # The DSL's choice (concerns, allegations, what the school did, the staff flag); nobody else sees it.
+    scope = RadioField("Which records", widget=GovRadioInput(), choices=SCOPES, default=EVERYTHING,
+                       validate_choice=False, validators=[_scope_offered])
 
     def validate_redact(self, field):
         offered = {value for value, _ in field.choices or []}

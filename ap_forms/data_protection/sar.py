@@ -5,7 +5,7 @@ to redact.
 Collecting is one pass over every domain's tables (`collect`), into `Section`s of plain strings, so
 the redaction (`redact`) is applied once, to exactly what both the PDF and the CSVs are made from.
 Safeguarding records (concerns, allegations, their actions and the staff flag) go in only when the DSL
-produces the request and chooses to include them (`include_safeguarding`).
+produces the request and chooses to include them, or to produce them alone (`scope`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ from ap_forms.web.roles import KEY_WORKER, PARENT, ROLE_LABELS
 from ap_forms.web.templating import date_time, short_date
 
 REDACTED = "[redacted]"
+# What a request covers: only the DSL may include safeguarding records, or produce them on their own.
+EVERYTHING, WITH_SAFEGUARDING, SAFEGUARDING_ONLY = "everything", "with_safeguarding", "safeguarding_only"
+SCOPES = [(EVERYTHING, "Everything except safeguarding records"),
+          (WITH_SAFEGUARDING, "Everything, including safeguarding records"),
+          (SAFEGUARDING_ONLY, "Safeguarding records only (with the pupil record, to say whose they are)")]
 PDF_ROWS = 400  # rows of one kind shown in the PDF; the CSV always has them all
 
 STAFF, KEY_WORKERS, CARERS, PUPILS, NAMED = ("School staff", "Provider staff", "Parents and carers",
@@ -63,7 +68,11 @@ class SubjectAccess:
     student: Student
     sections: list[Section]
     third_parties: dict[str, str]  # name -> which kind of person
-    include_safeguarding: bool
+    scope: str  # EVERYTHING, WITH_SAFEGUARDING or SAFEGUARDING_ONLY
+
+    @property
+    def include_safeguarding(self) -> bool:
+        return self.scope != EVERYTHING
 
 
 def _text(value: object) -> str:
@@ -100,25 +109,28 @@ class _People:
         return name
 
 
-def collect(student: Student, *, include_safeguarding: bool) -> SubjectAccess:
+def collect(student: Student, *, scope: str = "everything") -> SubjectAccess:
     people = _People(student)
-    sections = [
-        *_pupil_sections(student, people),
-        *_referral_sections(student, people),
-        *_placement_sections(student, people),
-        *_attendance_sections(student, people),
-        *_feedback_sections(student, people),
-        _visit_section(student, people),
-        *_report_sections(student, people, INCIDENT_KINDS, safeguarding=False),
-    ]
-    if include_safeguarding:
+    if scope == SAFEGUARDING_ONLY:
+        sections = [_pupil_record(student)]  # whose records they are
+    else:
+        sections = [
+            *_pupil_sections(student, people),
+            *_referral_sections(student, people),
+            *_placement_sections(student, people),
+            *_attendance_sections(student, people),
+            *_feedback_sections(student, people),
+            _visit_section(student, people),
+            *_report_sections(student, people, INCIDENT_KINDS, safeguarding=False),
+        ]
+    if scope != EVERYTHING:
         sections += _report_sections(student, people, SAFEGUARDING_KINDS, safeguarding=True)
         sections.append(_flag_section(student, people))
     _other_pupils_named(student, sections, people)
     for number, section in enumerate(sections, start=1):
         section.key = f"{number:02d}-{section.key}"
     return SubjectAccess(student, sections, dict(sorted(people.found.items(), key=lambda kv: (kv[1], kv[0]))),
-                         include_safeguarding)
+                         scope)
 
 
 def _other_pupils_named(student: Student, sections: list[Section], people: _People) -> None:
@@ -133,8 +145,8 @@ def _other_pupils_named(student: Student, sections: list[Section], people: _Peop
 
 # --- the domains ----------------------------------------------------------------------------------
 
-def _pupil_sections(student: Student, people: _People) -> list[Section]:
-    record = Section("pupil-record", "Pupil record", ["Field", "Value"], [[label, _text(value)] for label, value in [
+def _pupil_record(student: Student) -> Section:
+    return Section("pupil-record", "Pupil record", ["Field", "Value"], [[label, _text(value)] for label, value in [
         ("First name", student.first_name), ("Last name", student.last_name),
         ("Preferred name", student.preferred_name), ("Year group", student.year_group),
         ("Unique pupil number (UPN)", student.upn), ("Unique learner number (ULN)", student.uln),
@@ -145,6 +157,10 @@ def _pupil_sections(student: Student, people: _People) -> list[Section]:
         ("Child protection status", student.child_protection_label),
         ("Contact restrictions", student.contact_restrictions), ("Left the school on", student.left_on),
         ("Destination after leaving", student.leaving_destination)]])
+
+
+def _pupil_sections(student: Student, people: _People) -> list[Section]:
+    record = _pupil_record(student)
     changes = Section("pupil-record-changes", "Changes to the pupil record",
                       ["When", "By", "How", "Field", "Before", "After"])
     for change in db.session.scalars(select(StudentChange).where(StudentChange.student_id == student.id)
@@ -443,8 +459,9 @@ def build_zip(sar: SubjectAccess, *, produced_by: User, produced_at: datetime, r
         "documents/   uploaded documents about the pupil (none: the app's uploaded evidence belongs to providers)",
         "",
         f"Third parties' names redacted: {len(redacted_names)} ({replaced} places), shown as {REDACTED}.",
-        "Safeguarding records: " + ("included (produced by the DSL)." if sar.include_safeguarding else
-                                    "not included (only the DSL can include them)."),
+        "Safeguarding records: " + ({WITH_SAFEGUARDING: "included (produced by the DSL).",
+                                     SAFEGUARDING_ONLY: "only these (produced by the DSL)."}.get(
+                                        sar.scope, "not included (only the DSL can include them).")),
         "",
         "Kinds of record:",
         *[f"  csv/{s.key}.csv  {s.title}: {len(s.rows)} row{'s' if len(s.rows) != 1 else ''}" for s in sar.sections],

@@ -15,6 +15,8 @@ from ap_forms.web.roles import DSL, ROLE_LABELS
 from ap_forms.web.templating import date_words
 
 bp = Blueprint("data_protection", __name__)
+SAFEGUARDING_AUDIT = [(sar.EVERYTHING, "not included"), (sar.WITH_SAFEGUARDING, "included"),
+                      (sar.SAFEGUARDING_ONLY, "records only")]
 
 
 @bp.route("/pupils/<int:student_id>/subject-access", methods=["GET", "POST"])
@@ -24,8 +26,10 @@ def subject_access(student_id: int):
     student = get_student_or_404(current_user, student_id)
     is_dsl = current_user.role == DSL
     form = SubjectAccessForm()
+    if not is_dsl:
+        del form.scope  # only the DSL chooses; anyone else's request never includes safeguarding records
     # The DSL sees the names in the safeguarding records too, in case they choose to include them.
-    found = sar.collect(student, include_safeguarding=is_dsl)
+    found = sar.collect(student, scope=sar.WITH_SAFEGUARDING if is_dsl else sar.EVERYTHING)
     form.redact.choices = [(name, name) for name in found.third_parties]
     if request.method == "GET":
         form.redact.data = list(found.third_parties)  # redacting is the safe default: untick to release
@@ -35,8 +39,8 @@ def subject_access(student_id: int):
         sections = [s for s in found.sections if is_dsl or not s.safeguarding]
         return render("data_protection/subject_access.html", form=form, student=student, found=found,
                       sections=sections, is_dsl=is_dsl, status=422 if form.errors else 200)
-    include_safeguarding = is_dsl and bool(form.include_safeguarding.data)
-    result = found if include_safeguarding == is_dsl else sar.collect(student, include_safeguarding=False)
+    scope = form.scope.data if is_dsl else sar.EVERYTHING
+    result = found if scope == found.scope else sar.collect(student, scope=scope)
     names = list(form.redact.data or []) + sar.parse_extra_names(form.extra_names.data)
     replaced = sar.redact(result, names)
     body, filename = sar.build_zip(result, produced_by=current_user, produced_at=clock.utcnow(),
@@ -44,7 +48,7 @@ def subject_access(student_id: int):
     rows = sum(len(s.rows) for s in result.sections)
     audit.record("subject_access_produced", "student", student.id,
                  detail=f"{len(result.sections)} kinds, {rows} rows; {len(names)} names redacted ({replaced} places); "
-                        f"safeguarding {'included' if include_safeguarding else 'not included'}")
+                        f"safeguarding {dict(SAFEGUARDING_AUDIT)[scope]}")
     db.session.commit()
     response = make_response(body)
     response.headers["Content-Type"] = "application/zip"
