@@ -23,6 +23,7 @@ MENU: list[tuple[str, str]] = [
     ("accounts.confirmations_list", "Confirmations"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),
+    ("data_protection.retention", "Retention review"),
     ("attendance.index", "Attendance"),
     ("school_calendar.index", "School calendar"),
     ("quality.index", "Visits"),

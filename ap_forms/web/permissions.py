@@ -69,6 +69,19 @@ RULES: dict[str, frozenset[str]] = {
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
+    "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
+    # --- data protection (issue 13) ---
+    # A subject access request: the headteacher, or the DSL (only the DSL may include safeguarding records).
+    "data_protection.subject_access": frozenset({HEADTEACHER, DSL}),
+    # The retention review: the headteacher and SEND lead review attendance, SEN and other AP records; the
+    # headteacher and DSL child protection records (scoped by kind in data_protection.retention: 404).
+    # Erasing needs a second of them to confirm.
+    "data_protection.retention": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_item": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_keep": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_erase": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_confirm": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_cancel": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},
