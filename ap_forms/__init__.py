@@ -62,12 +62,16 @@ def _init_web(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The composed pages (pupil, provider and placement pages) add their routes to the students,
+    # providers and placements blueprints, so they are imported before those are registered.
+    from ap_forms import pages  # noqa: F401
     from ap_forms.accounts import cli as accounts_cli
     from ap_forms.accounts import views as accounts
     from ap_forms.attendance import cli as attendance_cli
     from ap_forms.attendance import views as attendance
     from ap_forms.audit_trail import views as audit_trail
     from ap_forms.checklists import views as checklists
+    from ap_forms.data_protection import views as data_protection
     from ap_forms.demo import cli as demo_cli
     from ap_forms.documents import views as documents
     from ap_forms.feedback import cli as feedback_cli
@@ -103,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         demo_cli,
         maintenance_cli,
         audit_trail,
+        data_protection,
         school_calendar,
         attendance,
         attendance_cli,

@@ -22,6 +22,7 @@ LEADERS = {"headteacher", "send_lead"}
 PROVIDER_READERS = LEADERS | {"dsl"}
 LEADERS = {"headteacher", "send_lead"}
 ROLL_KEEPERS = {"admin", "send_lead", "office"}
+RETENTION = {"headteacher", "send_lead", "dsl"}
 
 
 @dataclass
@@ -51,11 +52,44 @@ CASES = [
     Case("accounts.user_new", "POST", "/admin/users/new", {"admin"}),
     Case("accounts.user_edit", "GET", "/admin/users/{office}", {"admin"}),
     Case("accounts.user_edit", "POST", "/admin/users/{office}", {"admin"}),
-    Case("accounts.user_password", "POST", "/admin/users/{office}/password", {"admin"}),
+    Case("accounts.user_send_link", "POST", "/admin/users/{office}/send-link", {"admin"}),
+    Case("accounts.confirmations_list", "GET", "/admin/confirmations", {"admin", "headteacher"}),
+    # No request with this id is waiting for anyone: 404 for the roles the rule lets in.
+    Case("accounts.confirmation_decide", "POST", "/admin/confirmations/999999", {"admin", "headteacher"},
+         out_of_scope={"admin", "headteacher"}, data={"decision": "confirm"}),
+    Case("accounts.your_account", "GET", "/account", ALL_SIGNED_IN),
+    Case("accounts.new_recovery_codes", "POST", "/account/recovery-codes", ALL_SIGNED_IN),
+    # Nobody's session has this id: each person can end only their own.
+    Case("accounts.end_session", "POST", "/account/sessions/999999/end", ALL_SIGNED_IN, out_of_scope=ALL_SIGNED_IN),
+    Case("accounts.user_end_sessions", "POST", "/admin/users/{office}/end-sessions", {"admin"}),
     Case("accounts.user_two_factor_reset", "POST", "/admin/users/{office}/two-factor/reset", {"admin"}),
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
+    Case("audit_trail.events", "GET", "/audit/?user={office}&action=pupil_viewed&start=1&start=9&start=2026",
+         {"headteacher"}),
+    Case("audit_trail.export", "GET", "/audit/export.csv?pupil={pupil_x}", {"headteacher"}),
+    # --- data protection (issue 13) ---
+    Case("data_protection.subject_access", "GET", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"}),
+    Case("data_protection.subject_access", "POST", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"},
+         data={"redact": []}),
+    # Retention: the headteacher and SEND lead review attendance, SEN and AP records; the headteacher and DSL
+    # child protection records (another kind answers 404). The old pupil's items are all past their period.
+    Case("data_protection.retention", "GET", "/retention/", RETENTION),
+    Case("data_protection.retention_item", "GET", "/retention/attendance/{old_pupil}", RETENTION,
+         out_of_scope={"dsl"}),
+    Case("data_protection.retention_item", "GET", "/retention/child_protection/{old_pupil}", RETENTION,
+         out_of_scope={"send_lead"}),
+    Case("data_protection.retention_item", "GET", "/retention/sen/{pupil_x}", RETENTION,
+         out_of_scope=RETENTION),  # not due: a pupil born in 2012
+    Case("data_protection.retention_keep", "POST", "/retention/sen/{old_pupil}/keep", RETENTION,
+         out_of_scope={"dsl"}, data={"keep-reason": "Claim expected", "keep-review_on": ["1", "9", "2027"]}),
+    Case("data_protection.retention_erase", "POST", "/retention/child_protection/{old_pupil}/erase", RETENTION,
+         out_of_scope={"send_lead"}),
+    Case("data_protection.retention_cancel", "POST", "/retention/attendance/{old_pupil}/erase/cancel", RETENTION,
+         out_of_scope={"dsl"}),
+    Case("data_protection.retention_confirm", "POST", "/retention/ap_records/{old_placement}/erase/confirm",
+         RETENTION, out_of_scope={"dsl"}),
     # --- school_calendar and attendance (issue 5) ---
     Case("school_calendar.index", "GET", "/calendar/", STAFF | {"admin"}),
     Case("school_calendar.year", "GET", "/calendar/{school_year}", STAFF | {"admin"}),
@@ -326,6 +360,11 @@ def _ids(world) -> dict:
         world.carer_y = factories.make_carer(world.pupil_y)
         world.pending_import = factories.make_pending_import(world.users["office"])
     ids.update(carer_x=world.carer_x.id, carer_y=world.carer_y.id, import_token=world.pending_import.token)
+    if not getattr(world, "old_pupil", None):  # issue 13: records past their retention period
+        from tests import factories
+
+        world.old_pupil, world.old_placement = factories.make_old_pupil(world)
+    ids.update(old_pupil=world.old_pupil.id, old_placement=world.old_placement.id)
     ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
                allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
     return ids

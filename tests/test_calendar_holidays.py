@@ -11,9 +11,9 @@ import pytest
 from icalendar import Calendar
 
 from ap_forms.extensions import db
-from ap_forms.placements.models import CalendarFeed
 from ap_forms.school_calendar.models import CLOSURE
 from ap_forms.school_calendar.services import add_closure, is_school_day
+from ap_forms.students.models import CalendarFeed
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.placements.models import CalendarFeed
-from ap_forms.students.models import Carer, CarerInvitation, ParentLink
+from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink
 from tests import factories as f
 
 

@@ -9,8 +9,7 @@ from icalendar import Calendar
 
 from ap_forms.extensions import db
 from ap_forms.placements import services
-from ap_forms.placements.models import CalendarFeed
-from ap_forms.students.models import ParentLink
+from ap_forms.students.models import CalendarFeed, ParentLink
 from ap_forms.web.audit import AuditEvent
 
 LONDON = ZoneInfo("Europe/London")

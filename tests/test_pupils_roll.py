@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from ap_forms.extensions import db
-from ap_forms.placements.models import CalendarFeed
-from ap_forms.students.models import Student, StudentChange
+from ap_forms.students.models import CalendarFeed, Student, StudentChange
 from ap_forms.students.upn import make_upn
 from ap_forms.web.audit import AuditEvent
 from tests import factories as f

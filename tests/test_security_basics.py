@@ -13,12 +13,13 @@ from tests.test_access_matrix import CASES, _ids
 def test_every_post_without_csrf_token_is_refused(app, world):
     admin_paths = {"accounts.user_new": "/admin/users/new",
                    "accounts.user_edit": f"/admin/users/{world.users['office'].id}",
-                   "accounts.user_password": f"/admin/users/{world.users['office'].id}/password",
+                   "accounts.user_send_link": f"/admin/users/{world.users['office'].id}/send-link",
                    "school.settings": "/admin/settings", "accounts.logout": "/logout"}
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
     public_posts = {"accounts.login": "/login", "accounts.two_factor": "/login/two-factor",
                     "accounts.two_factor_setup": "/login/two-factor/setup",
-                    "carers.invitation": "/invitations/some-token"}
+                    "carers.invitation": "/invitations/some-token", "accounts.forgot_password": "/forgot-password",
+                    "accounts.choose_password": "/account/password/some-token"}
     post_endpoints -= set(public_posts)  # checked below, anonymously
     checked = 0
     for case in CASES:

@@ -21,6 +21,9 @@ def create_user(email, name, role, provider_id, password):
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.name} <{user.email}>")
+    if user.role != role:
+        click.echo(f"The {role} role waits for a second person: they have been emailed to confirm it at "
+                   "/admin/confirmations.")
 
 
 @bp.cli.command("two-factor-code")

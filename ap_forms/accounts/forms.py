@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired
+from wtforms.validators import Email, InputRequired, ValidationError
 
 from ap_forms.web.form_fields import Length, strip
 from ap_forms.web.roles import ROLE_LABELS
@@ -50,10 +50,7 @@ class UserCreateForm(_UserDetailsForm):
                                     Email("Enter an email address in the correct format, like "
                                           "name@example.org", check_deliverability=False),
                                     Length(max=254)])
-    password = PasswordField("Temporary password", widget=GovPasswordInput(),
-                             description="At least 8 characters. Give it to the person securely.",
-                             validators=[InputRequired("Enter a temporary password")])
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+    submit = SubmitField("Create account and send invitation", widget=GovSubmitInput())
 
 
 class UserEditForm(_UserDetailsForm):
@@ -63,11 +60,25 @@ class UserEditForm(_UserDetailsForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class PasswordResetForm(FlaskForm):
-    password = PasswordField("New password", widget=GovPasswordInput(),
-                             description="At least 8 characters. The person is signed out everywhere.",
-                             validators=[InputRequired("Enter a new password")])
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+class ForgotPasswordForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
+                        description="The address you sign in with.",
+                        validators=[InputRequired("Enter your email address"), Length(max=254)])
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField("Choose a password", widget=GovPasswordInput(),
+                             description="At least 8 characters. Three random words make a strong password "
+                                         "that is easy to remember.",
+                             validators=[InputRequired("Choose a password"), Length(max=128)])
+    confirm = PasswordField("Type the password again", widget=GovPasswordInput(),
+                            validators=[InputRequired("Type the password again"), Length(max=128)])
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("The two passwords are not the same")
 
 
 class TwoFactorForm(FlaskForm):

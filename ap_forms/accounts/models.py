@@ -8,7 +8,6 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
-from ap_forms.providers.models import Provider
 from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
@@ -36,7 +35,7 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
-    provider: Mapped[Provider | None] = relationship()
+    provider = relationship("Provider")  # by name: the models need not import each other
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -65,3 +64,96 @@ class PendingTwoFactorSecret(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+INVITE = "invite"  # a new account: choose your first password
+RESET = "reset"  # forgot password, or a reset an admin sent
+
+
+class AccountLink(db.Model):
+    """A one-time emailed link to choose a password. Only the token's hash is kept; a newer link, use,
+    expiry or a disabled account ends it."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code, stored hashed (shown once, at set-up)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+GRANT_ROLE = "grant_role"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a kind of request, not a password)
+RESET_TWO_FACTOR = "reset_two_factor"
+REQUEST_KINDS = {GRANT_ROLE: "Make them {role}", RESET_PASSWORD: "Send them a link to choose a new password",
+                 RESET_TWO_FACTOR: "Reset their two-factor sign-in"}
+
+
+class LeaderRequest(db.Model):
+    """A change to a leader's access that a second person must confirm before it takes effect."""
+
+    __tablename__ = "leader_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str | None] = mapped_column(String(20))  # the role to grant (GRANT_ROLE)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # confirmed / declined
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def description(self) -> str:
+        return REQUEST_KINDS[self.kind].format(role=ROLE_LABELS.get(self.role or "", self.role))
+
+
+class SignedInSession(db.Model):
+    """One signed-in browser, so a person can see where they are signed in and end any of them.
+    The cookie holds a random id; only its hash is stored."""
+
+    __tablename__ = "signed_in_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def device(self) -> str:
+        """"Chrome on Android", from the browser's own description of itself."""
+        agent = self.user_agent
+        browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                                ("Safari/", "Safari")) if key in agent), "A browser")
+        system = next((name for key, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+                                               ("Windows", "Windows"), ("Mac OS", "Mac"), ("CrOS", "Chromebook"),
+                                               ("Linux", "Linux")) if key in agent), "")
+        return f"{browser} on {system}" if system else browser

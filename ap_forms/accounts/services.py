@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import secrets
 
-from ap_forms.accounts.models import User, new_session_nonce
+from sqlalchemy import func, select, update
+
+from ap_forms.accounts import sessions
+from ap_forms.accounts.models import GRANT_ROLE, AccountLink, LeaderRequest, User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
+from ap_forms.school.services import get_settings
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
-from ap_forms.web.roles import ALL_ROLES, KEY_WORKER
+from ap_forms.web.mail import send_email
+from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD, STAFF
+from ap_forms.web.urls import external_url
+
+# Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
+# two-factor of someone who holds one) takes a second person's confirmation.
+LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD})
 
 
 class AccountError(ValueError):
@@ -55,6 +65,16 @@ def record_sign_in(user: User, *, two_factor: bool) -> None:
     db.session.commit()
 
 
+def new_password_problem(password: str, *, email: str, name: str = "") -> str | None:
+    """Why this person cannot use this password (common, or built on their name, email or the school's name)."""
+    return password_problem(password, email=email, name=name, school=get_settings().name)
+
+
+def unusable_password_hash() -> str:
+    """For an account whose person has not chosen a password yet: matches nothing."""
+    return "!" + secrets.token_hex(16)
+
+
 def _check_role(role: str, provider_id: int | None) -> None:
     if role not in ALL_ROLES:
         raise AccountError("Choose a role from the list", "role")
@@ -62,31 +82,45 @@ def _check_role(role: str, provider_id: int | None) -> None:
         raise AccountError("Choose the provider this key worker works for", "provider_id")
 
 
-def create_user(*, email: str, name: str, role: str, password: str, provider_id: int | None = None,
+def create_user(*, email: str, name: str, role: str, password: str | None = None, provider_id: int | None = None,
                 phone: str = "", actor=None) -> User:
+    """A new account. Without a password (the admin's form) the person chooses one from an invitation
+    link (`links.send_link`). A leader role waits for a second person (`ask_second_person`); meanwhile the
+    account is ordinary staff. From the command line (no actor) a leader role is granted at once only
+    while the school has no active headteacher, who could confirm it."""
     email = normalise_email(email)
     if find_by_email(email):
         raise AccountError("An account with this email address already exists", "email")
     _check_role(role, provider_id)
-    problem = password_problem(password, email=email)
-    if problem:
-        raise AccountError(problem, "password")
-    user = User(email=email, name=name.strip(), role=role, phone=phone.strip(),
+    if password is not None:
+        problem = new_password_problem(password, email=email, name=name)
+        if problem:
+            raise AccountError(problem, "password")
+    needs_second_person = role in LEADER_ROLES and not (actor is None and not _active_headteachers())
+    user = User(email=email, name=name.strip(), role=STAFF if needs_second_person else role, phone=phone.strip(),
                 provider_id=provider_id if role == KEY_WORKER else None,
-                password_hash=hash_password(password), active=True)
+                password_hash=hash_password(password) if password is not None else unusable_password_hash(),
+                active=True)
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"],
                  user=actor)
+    if needs_second_person:
+        ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
     db.session.commit()
     return user
 
 
 def update_user(user: User, *, name: str, role: str, provider_id: int | None, phone: str,
-                active: bool, actor=None) -> User:
+                active: bool, actor=None) -> LeaderRequest | None:
+    """Save the changes; a new leader role is asked for (returned), not granted."""
     _check_role(role, provider_id)
     if actor is not None and actor.id == user.id and (not active or role != user.role):
         raise AccountError("You cannot disable your own account or change your own role", "role")
+    asked = None
+    if role in LEADER_ROLES and role != user.role:
+        asked = ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
+        role = user.role
     provider_id = provider_id if role == KEY_WORKER else None
     changes = {"name": name.strip(), "role": role, "provider_id": provider_id, "phone": phone.strip(),
                "active": active}
@@ -95,14 +129,65 @@ def update_user(user: User, *, name: str, role: str, provider_id: int | None, ph
         setattr(user, field, changes[field])
     if {"role", "active", "provider_id"} & set(changed):
         user.session_nonce = new_session_nonce()  # a new role or a disabled account: sign out now
+    if not active:
+        revoke_links(user)  # a disabled account's invitation or reset link dies with it
     if changed:
         audit.record("user_updated", "user", user.id, fields=changed, user=actor)
     db.session.commit()
-    return user
+    return asked
+
+
+def revoke_links(user: User) -> None:
+    """End every live invitation or reset link of this person (a newer one was sent, or disabled)."""
+    db.session.execute(update(AccountLink).where(
+        AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+
+
+# --- changes a second person confirms ------------------------------------------------------------
+
+def _active_headteachers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == HEADTEACHER, User.active.is_(True))))
+
+
+def confirmers(request: LeaderRequest) -> list[User]:
+    """Who may confirm: the headteacher; for the headteacher's own account or role, another admin.
+    Never the person who asked, nor the person it is about."""
+    about_headteacher = HEADTEACHER in (request.role, request.user.role)
+    role = ADMIN if about_headteacher else HEADTEACHER
+    return [person for person in db.session.scalars(
+        select(User).where(User.role == role, User.active.is_(True)).order_by(User.name))
+        if person.id not in (request.requested_by_id, request.user_id)]
+
+
+def pending_request(user: User, kind: str) -> LeaderRequest | None:
+    return db.session.scalar(select(LeaderRequest).where(
+        LeaderRequest.user_id == user.id, LeaderRequest.kind == kind, LeaderRequest.outcome.is_(None)))
+
+
+def ask_second_person(user: User, kind: str, *, actor, role: str | None = None) -> LeaderRequest:
+    """Record the request (replacing an older one of the same kind) and email whoever can confirm it."""
+    older = pending_request(user, kind)
+    if older is not None:
+        older.outcome, older.decided_at = "replaced", utcnow()
+    request = LeaderRequest(user=user, kind=kind, role=role, requested_by_id=getattr(actor, "id", None),
+                            requested_at=utcnow())
+    db.session.add(request)
+    db.session.flush()
+    audit.record("leader_change_requested", "user", user.id, user=actor,
+                 detail=f"{kind}{' ' + role if role else ''} (request {request.id})")
+    school = get_settings().name
+    people = confirmers(request)
+    if people:
+        send_email([p.email for p in people], f"{school}: a change to a leader's account needs your confirmation",
+                   f"{getattr(actor, 'name', 'The server administrator')} asked: {request.description} "
+                   f"({user.name}, {user.email}).\n\nIt takes effect only when you confirm it:\n\n"
+                   f"{external_url('accounts.confirmations_list')}\n\nIf you did not expect this, decline it.\n")
+    return request
 
 
 def set_password(user: User, password: str, *, actor=None) -> None:
-    problem = password_problem(password, email=user.email)
+    problem = new_password_problem(password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(password)
@@ -114,6 +199,7 @@ def set_password(user: User, password: str, *, actor=None) -> None:
 def end_sessions(user: User) -> None:
     """Sign this user out everywhere (a replayed session cookie is refused afterwards)."""
     user.session_nonce = new_session_nonce()
+    sessions.end_all(user)
     db.session.commit()
 
 

@@ -6,18 +6,22 @@ A code is accepted once: the time step it belongs to is remembered, so a replaye
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from datetime import timedelta
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, select, update
 
-from ap_forms.accounts.models import PendingTwoFactorSecret, User
+from ap_forms.accounts.models import PendingTwoFactorSecret, RecoveryCode, User
 from ap_forms.extensions import db
+from ap_forms.school.services import get_settings
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
+from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD
 
 DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN})
@@ -121,5 +125,64 @@ def reset(user: User, *, actor=None) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     _forget_pending_secret(user)
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record("two_factor_reset", "user", user.id, fields=["totp_secret"], user=actor)
     db.session.commit()
+
+
+# --- recovery codes: for a lost phone, without waiting for an administrator ----------------------
+
+RECOVERY_CODE_COUNT = 10
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (0/o, 1/l/i)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(_normalise_code(code).encode()).hexdigest()
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def looks_like_recovery_code(entry: str) -> bool:
+    return len(_normalise_code(entry)) == 10
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Ten new single-use codes (any older ones stop working). Shown once; only their hashes are kept."""
+    codes = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [f"{code[:5]}-{code[5:]}" for code in codes]
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_code_hash(code), created_at=utcnow())
+                       for code in codes)
+    audit.record("recovery_codes_made", "user", user.id, user=user)
+    db.session.commit()
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.scalar(select(func.count(RecoveryCode.id)).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+
+
+def use_recovery_code(user: User, entry: str) -> bool:
+    """Spend one recovery code (once, even from two tabs): audited, and the person is emailed."""
+    if not user.totp_secret or not looks_like_recovery_code(entry):
+        return False
+    spent = db.session.execute(update(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _code_hash(entry), RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    if not spent:
+        audit.record("two_factor_failed", "user", user.id, user=user, detail="recovery code", commit=True)
+        return False
+    audit.record("recovery_code_used", "user", user.id, user=user)
+    db.session.commit()
+    left = recovery_codes_left(user)
+    try:
+        send_email(user.email, f"{get_settings().name}: a recovery code was used to sign in",
+                   f"Hello {user.name},\n\nSomeone signed in to your AP Forms account with one of your recovery "
+                   f"codes. You have {left} left.\n\nIf this was not you, tell the school's system administrator "
+                   f"at once: they can end your sessions and reset your two-factor sign-in.\n")
+    except MailError:
+        pass  # the sign-in goes on; the audit row keeps the record, and the mail server error is logged
+    return True

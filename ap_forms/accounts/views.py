@@ -2,25 +2,49 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ap_forms.accounts import services
+from ap_forms.accounts import confirmations, links, services, sessions
 from ap_forms.accounts import two_factor as two_factor_service
-from ap_forms.accounts.forms import LoginForm, PasswordResetForm, TwoFactorForm, UserCreateForm, UserEditForm
-from ap_forms.accounts.models import User
+from ap_forms.accounts.forms import (
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    TwoFactorForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from ap_forms.accounts.models import GRANT_ROLE, LeaderRequest, User
 from ap_forms.extensions import db, limiter
 from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
-from ap_forms.web import audit, resubmit
+from ap_forms.web import audit, navigation, resubmit
 from ap_forms.web.errors import error_page
 from ap_forms.web.form_fields import apply_error
-from ap_forms.web.gate import _now_ts
+from ap_forms.web.gate import _now_ts, is_background
 from ap_forms.web.htmx import redirect
+from ap_forms.web.mail import MailError
+from ap_forms.web.permissions import PUBLIC_ENDPOINTS
 from ap_forms.web.rendering import render, render_form
 
 bp = Blueprint("accounts", __name__)
+navigation.BADGES["accounts.confirmations_list"] = lambda user: len(confirmations.waiting_for(user))
+
+
+@bp.before_app_request
+def refuse_ended_sessions():
+    """After the access gate: a browser whose session was ended (from Your account, or by an admin) is
+    signed out at its next request."""
+    if not current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if sessions.still_live(background=is_background()):
+        return None
+    logout_user()
+    session.clear()
+    flash("You were signed out: this session was ended from another device or by an administrator.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 def _login_throttle_key() -> str:
@@ -87,15 +111,21 @@ def throttled(error):  # noqa: ARG001
 
 
 def _complete_sign_in(user: User, next_url: str | None, *, two_factor_used: bool):
+    return redirect(_sign_in_target(user, next_url, two_factor_used=two_factor_used))
+
+
+def _sign_in_target(user: User, next_url: str | None, *, two_factor_used: bool = True) -> str:
+    """Sign the person in (a fresh session) and answer where to go next."""
     kept = session.get(resubmit.SESSION_KEY)
     session.clear()  # a fresh session at sign-in
     login_user(user)
+    sessions.start(user)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = _now_ts()
     services.record_sign_in(user, two_factor=two_factor_used)
     if kept:  # a form they sent after their session ended: offer it back
         next_url = url_for("resubmit.offer", token=kept)
-    return redirect(next_url or url_for("oversight.home"))
+    return next_url or url_for("oversight.home")
 
 
 def _pending_user() -> User | None:
@@ -122,10 +152,16 @@ def two_factor():
         return redirect(url_for("accounts.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if two_factor_service.verify(user, form.code.data):
+        if two_factor_service.looks_like_recovery_code(form.code.data):
+            if two_factor_service.use_recovery_code(user, form.code.data):
+                flash(f"You signed in with a recovery code. You have {two_factor_service.recovery_codes_left(user)} "
+                      "left: make new ones from Your account when you can.", "info")
+                return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
+        elif two_factor_service.verify(user, form.code.data):
             return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
         g.sign_in_failed = True
-        form.code.errors = ["The code is not right or has been used. Enter the newest code from your app"]
+        form.code.errors = ["The code is not right or has been used. Enter the newest code from your app, or an "
+                            "unused recovery code"]
     return render_form("accounts/two_factor.html", form)
 
 
@@ -145,7 +181,10 @@ def two_factor_setup():
     form = TwoFactorForm()
     if form.validate_on_submit():
         if two_factor_service.enrol(user, secret, form.code.data):
-            return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
+            next_url = _sign_in_target(user, session.get("pending_next"))
+            # The recovery codes are shown once, here, before going on.
+            return render("accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(user),
+                          next_url=next_url)
         g.sign_in_failed = True
         form.code.errors = ["The code is not right. Check the key was typed exactly, then enter the newest code"]
     uri = two_factor_service.provisioning_uri(user, secret, get_settings().name)
@@ -199,12 +238,23 @@ def user_new():
     if form.validate_on_submit():
         try:
             user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
-                                        password=form.password.data, provider_id=form.provider_id.data,
-                                        phone=form.phone.data or "")
+                                        provider_id=form.provider_id.data, phone=form.phone.data or "",
+                                        actor=current_user)
+            links.send_link(user, links.INVITE, actor=current_user)
+            db.session.commit()
         except services.AccountError as error:
+            db.session.rollback()
             apply_error(form, error, fallback="name")
+        except MailError:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, "The invitation could not be sent: the mail server did not "
+                                 "answer. Nothing was saved; try again in a few minutes"]
         else:
-            flash(f"Account created for {user.name}.", "success")
+            waiting = services.pending_request(user, GRANT_ROLE)
+            flash(f"Account created for {user.name}, and an invitation emailed to {user.email} (the link works once, "
+                  f"for 72 hours)."
+                  + (f" They are school staff until a second person confirms the new role ({waiting.description})."
+                     if waiting else ""), "success")
             return redirect(url_for("accounts.user_list"))
     return render_form("accounts/user_new.html", form)
 
@@ -216,39 +266,169 @@ def user_edit(user_id: int):
     form.set_provider_choices(_providers())
     if form.validate_on_submit():
         try:
-            services.update_user(user, name=form.name.data, role=form.role.data,
-                                 provider_id=form.provider_id.data, phone=form.phone.data or "",
-                                 active=form.active.data, actor=current_user)
+            asked = services.update_user(user, name=form.name.data, role=form.role.data,
+                                         provider_id=form.provider_id.data, phone=form.phone.data or "",
+                                         active=form.active.data, actor=current_user)
         except services.AccountError as error:
+            db.session.rollback()
             apply_error(form, error, fallback="name")
+        except MailError:
+            db.session.rollback()
+            form.role.errors = [*form.role.errors, "Nothing was saved: the email to the person who must confirm "
+                                "the new role could not be sent. Try again in a few minutes"]
         else:
-            flash(f"Changes to {user.name} saved.", "success")
+            flash(f"Changes to {user.name} saved." + (
+                f" The new role needs a second person: they have been emailed, and {user.name} stays "
+                f"{user.role_label.lower()} until they confirm it." if asked else ""), "success")
             return redirect(url_for("accounts.user_list"))
-    return render_form("accounts/user_edit.html", form, user=user, password_form=PasswordResetForm())
+    return render_form("accounts/user_edit.html", form, user=user,
+                       waiting=db.session.scalars(select(LeaderRequest).where(
+                           LeaderRequest.user_id == user.id, LeaderRequest.outcome.is_(None))).all())
 
 
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")
 def user_two_factor_reset(user_id: int):
     user = _get_user_or_404(user_id)
-    two_factor_service.reset(user, actor=current_user)
-    services.end_sessions(user)
-    flash(f"{user.name} will set up a new authenticator app at their next sign-in.", "success")
+    try:
+        outcome = confirmations.reset_two_factor(user, actor=current_user)
+    except MailError:
+        db.session.rollback()
+        flash("Nothing was changed: the email to the person who must confirm could not be sent. Try again in a "
+              "few minutes.", "error")
+        return redirect(url_for("accounts.user_edit", user_id=user.id))
+    if outcome == confirmations.ASKED:
+        flash(f"{user.name} is a leader, so a second person must confirm this reset. They have been emailed; it "
+              "takes effect when they confirm it.", "success")
+    else:
+        flash(f"{user.name} will set up a new authenticator app at their next sign-in.", "success")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
-@bp.post("/admin/users/<int:user_id>/password")
-def user_password(user_id: int):
+@bp.post("/admin/users/<int:user_id>/send-link")
+def user_send_link(user_id: int):
+    """Email the person a one-time link to choose their own password: no admin ever types one."""
     user = _get_user_or_404(user_id)
-    form = PasswordResetForm()
+    try:
+        outcome = confirmations.reset_password(user, actor=current_user)
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except MailError:
+        db.session.rollback()
+        flash("The email could not be sent: the mail server did not answer. Nothing was changed; try again "
+              "in a few minutes.", "error")
+    else:
+        flash(f"{user.name} is a leader, so a second person must confirm this. They have been emailed; the link "
+              "goes to {user.name} when they confirm it." if outcome == confirmations.ASKED else
+              f"A link to choose a password was emailed to {user.email}. It works once.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+# --- Changes that need a second person ------------------------------------------------------------
+
+@bp.get("/admin/confirmations")
+def confirmations_list():
+    return render("accounts/confirmations.html", requests=confirmations.waiting_for(current_user))
+
+
+@bp.post("/admin/confirmations/<int:request_id>")
+def confirmation_decide(request_id: int):
+    leader_request = confirmations.request_or_404(request_id, current_user)
+    decision = request.form.get("decision")
+    if leader_request is None:
+        abort(404)
+    if decision not in ("confirm", "decline"):
+        flash("Choose Confirm or Decline.", "error")
+        return redirect(url_for("accounts.confirmations_list"))
+    subject = leader_request.user.name
+    try:
+        confirmations.decide(leader_request, current_user, confirm=decision == "confirm")
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except MailError:
+        db.session.rollback()
+        flash("Nothing was changed: the emails about it could not be sent. Try again in a few minutes.", "error")
+    else:
+        flash(f"Confirmed: {leader_request.description} ({subject})." if decision == "confirm" else
+              f"Declined: {leader_request.description} ({subject}). Nothing was changed.", "success")
+    return redirect(url_for("accounts.confirmations_list"))
+
+
+# --- Your own account, forgotten passwords, links from emails ---------------------------------
+
+@bp.get("/account")
+def your_account():
+    current = sessions.current_row()
+    return render("accounts/your_account.html",
+                  codes_left=two_factor_service.recovery_codes_left(current_user) if current_user.totp_secret
+                  else None,
+                  signed_in=sessions.live_sessions(current_user, hours=current_app.config["ABSOLUTE_SESSION_HOURS"]),
+                  current_session_id=current.id if current else None)
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    if not sessions.end_one(current_user, session_id):
+        abort(404)
+    flash("That session has ended: whoever was using it must sign in again.", "success")
+    return redirect(url_for("accounts.your_account"))
+
+
+@bp.post("/admin/users/<int:user_id>/end-sessions")
+def user_end_sessions(user_id: int):
+    user = _get_user_or_404(user_id)
+    services.end_sessions(user)
+    audit.record("sessions_ended", "user", user.id, user=current_user, detail="by an administrator", commit=True)
+    flash(f"{user.name} has been signed out everywhere.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.post("/account/recovery-codes")
+def new_recovery_codes():
+    if not current_user.totp_secret:
+        flash("Set up two-factor sign-in first: recovery codes go with it.", "error")
+        return redirect(url_for("accounts.your_account"))
+    return render("accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(current_user),
+                  next_url=url_for("accounts.your_account"))
+
+
+def _forgot_throttle_key() -> str:
+    return "forgot:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("3 per 15 minutes", key_func=_forgot_throttle_key, methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"])  # per client address
+def forgot_password():
+    """The same answer whether or not the address has an account."""
+    form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.password.data, actor=current_user)
+            links.request_reset(form.email.data)
+        except MailError:
+            db.session.rollback()  # logged by the mail module; the answer stays the same
+        return render("accounts/forgot_password_sent.html", email=form.email.data)
+    return render_form("accounts/forgot_password.html", form)
+
+
+@bp.route("/account/password/<token>", methods=["GET", "POST"])
+def choose_password(token: str):
+    """Public: the one-time link from an invitation or reset email."""
+    link = links.link_for(token)
+    if link is None:
+        return render("accounts/link_dead.html", status=404)
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            links.choose_password(link, form.password.data)
         except services.AccountError as error:
-            form.password.errors = [str(error)]
+            form.password.errors = [*form.password.errors, str(error)]
         else:
-            flash(f"New password set for {user.name}. They have been signed out everywhere.", "success")
-            return redirect(url_for("accounts.user_list"))
-    edit_form = UserEditForm(obj=user)
-    edit_form.set_provider_choices(_providers())
-    return render("accounts/user_edit.html", block="password_form", status=422, form=edit_form,
-                  user=user, password_form=form)
+            session.clear()
+            flash("Your password is saved. Sign in with your email address and the password you chose.", "success")
+            return redirect(url_for("accounts.login"))
+    form.password.data = form.confirm.data = ""
+    response = render_form("accounts/choose_password.html", form, link=link, school_name=get_settings().name)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -5,7 +5,7 @@ once its email has been handed to the SMTP server, so running the command again 
 new, and a run that could not reach the server is retried by the next one.
 
 Emails name no pupil (they can be forwarded or read on a lock screen); they say how many and
-link to the page where the person signed in sees who.
+link to the page where the person signed in sees who. Their bodies are templates/emails/attendance_*.txt.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ap_forms.attendance.models import (
 from ap_forms.attendance.services import (
     UNEXPLAINED_GRACE,
     Cutoffs,
+    DayRegister,
     ExpectedSession,
     day_register,
     is_past_cutoff,
@@ -38,7 +39,7 @@ from ap_forms.attendance.services import (
 )
 from ap_forms.extensions import db
 from ap_forms.web import clock
-from ap_forms.web.mail import MailError, send_email
+from ap_forms.web.mail import MailError, email_body, send_email
 from ap_forms.web.roles import DSL, KEY_WORKER, OFFICE
 
 
@@ -105,6 +106,10 @@ def _is_unexplained(row: ExpectedSession, now: datetime) -> bool:
     return mark.absence_reason is None and clock.to_local(mark.marked_at) <= now - UNEXPLAINED_GRACE
 
 
+def _day_words(now: datetime) -> str:
+    return f"{now:%A} {now.day} {now:%B}"
+
+
 def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> AlertRun:
     """Send what is due today and not sent yet: cut-off reminders, unexplained absences, follow-ups."""
     now = now or clock.now()
@@ -113,9 +118,16 @@ def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> A
     register = day_register(now.date(), now=now, office=True)
     if not register.is_school_day:
         return run
-    day_words = f"{now:%A} {now.day} {now:%B}"
+    remind_key_workers(register, now, cutoffs, run)
+    alert_unexplained_absences(register, now, run)
+    if is_past_end_of_day(now.date(), now, cutoffs):
+        alert_no_parent_contact(register, now, run)
+    return run
 
-    # 1. Key workers whose pupils' session is not reported by the cut-off.
+
+def remind_key_workers(register: DayRegister, now: datetime, cutoffs: Cutoffs, run: AlertRun) -> None:
+    """Key workers whose pupils' session is not reported by the cut-off: one email per key worker
+    (or per provider's key workers) and session."""
     for session, rows in register.sessions:
         if not is_past_cutoff(now.date(), session, now, cutoffs):
             continue
@@ -123,44 +135,37 @@ def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> A
         by_recipients: dict[tuple[str, ...], list[ExpectedSession]] = defaultdict(list)
         for row in waiting:
             by_recipients[tuple(_key_worker_emails(row))].append(row)
+        label = SESSION_LABELS[session].lower()
         for to, group in by_recipients.items():
-            count = len(group)
-            pupils = "1 pupil" if count == 1 else f"{count} pupils"
-            body = (f"Hello,\n\nThe school has not had your {SESSION_LABELS[session].lower()} attendance for "
-                    f"{pupils} today ({day_words}). The cut-off was {cutoffs.for_session(session):%H:%M}.\n\n"
-                    f"Please mark today's register now: {_link('oversight.home')}\n\n"
-                    "If a pupil has not arrived, mark them absent so the school can contact home.\n\n"
-                    "Thank you,\nThe school office")
+            body = email_body("attendance_not_reported", session=label, count=len(group), day=_day_words(now),
+                              cutoff=f"{cutoffs.for_session(session):%H:%M}", link=_link("oversight.home"))
             if _send_and_record(CUTOFF_REMINDER, group, list(to),
-                                f"Attendance not reported yet: {SESSION_LABELS[session].lower()} of {day_words}",
-                                body, run, now):
+                                f"Attendance not reported yet: {label} of {_day_words(now)}", body, run, now):
                 run.reminders += 1
 
-    # 2. The office, about absences nobody has explained.
-    unexplained = [r for r in register.rows if _is_unexplained(r, now) and UNEXPLAINED_ABSENCE not in r.alerts]
-    if unexplained:
-        count = len(unexplained)
-        body = (f"{count} absence{'s' if count != 1 else ''} from provision today ({day_words}) "
-                f"{'have' if count != 1 else 'has'} no reason from home.\n\n"
-                f"See who and record your contact with parents: "
-                f"{_link('attendance.board', day=now.date().isoformat(), status='absent')}\n")
-        if _send_and_record(UNEXPLAINED_ABSENCE, unexplained, _active_emails(OFFICE),
-                            f"Unexplained absence from provision: {day_words}", body, run, now):
-            run.unexplained += 1
 
-    # 3. The office and DSL, after the end of the day: absent and no parent reached (safeguarding).
-    if is_past_end_of_day(now.date(), now, cutoffs):
-        follow_ups = [r for r in register.rows if r.absent and not r.parent_reached
-                      and NO_PARENT_CONTACT not in r.alerts]
-        if follow_ups:
-            count = len({r.placement.student_id for r in follow_ups})
-            body = (f"{count} pupil{'s' if count != 1 else ''} absent from provision today ({day_words}) "
-                    f"{'have' if count != 1 else 'has'} no parent or carer contact recorded. "
-                    "This needs a safeguarding follow-up today.\n\n"
-                    f"{_link('attendance.board', day=now.date().isoformat(), status='no_contact')}\n")
-            recipients = sorted(set(_active_emails(OFFICE)) | set(_active_emails(DSL)))
-            if _send_and_record(NO_PARENT_CONTACT, follow_ups, recipients,
-                                f"Safeguarding follow-up: absence with no parent contact, {day_words}",
-                                body, run, now, session_of=lambda row: DAY):
-                run.follow_ups += 1
-    return run
+def alert_unexplained_absences(register: DayRegister, now: datetime, run: AlertRun) -> None:
+    """The office, about absences nobody has explained: one email for all of them."""
+    unexplained = [r for r in register.rows if _is_unexplained(r, now) and UNEXPLAINED_ABSENCE not in r.alerts]
+    if not unexplained:
+        return
+    body = email_body("attendance_unexplained", count=len(unexplained), day=_day_words(now),
+                      link=_link("attendance.board", day=now.date().isoformat(), status="absent"))
+    if _send_and_record(UNEXPLAINED_ABSENCE, unexplained, _active_emails(OFFICE),
+                        f"Unexplained absence from provision: {_day_words(now)}", body, run, now):
+        run.unexplained += 1
+
+
+def alert_no_parent_contact(register: DayRegister, now: datetime, run: AlertRun) -> None:
+    """The office and DSL, after the end of the day: absent and no parent reached (safeguarding)."""
+    follow_ups = [r for r in register.rows if r.absent and not r.parent_reached and NO_PARENT_CONTACT not in r.alerts]
+    if not follow_ups:
+        return
+    count = len({r.placement.student_id for r in follow_ups})
+    body = email_body("attendance_no_parent_contact", count=count, day=_day_words(now),
+                      link=_link("attendance.board", day=now.date().isoformat(), status="no_contact"))
+    recipients = sorted(set(_active_emails(OFFICE)) | set(_active_emails(DSL)))
+    if _send_and_record(NO_PARENT_CONTACT, follow_ups, recipients,
+                        f"Safeguarding follow-up: absence with no parent contact, {_day_words(now)}",
+                        body, run, now, session_of=lambda row: DAY):
+        run.follow_ups += 1

@@ -23,11 +23,12 @@ from ap_forms.attendance.forms import (
 from ap_forms.attendance.models import SESSIONS
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, PLANNED, Placement
+from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.placements.services import active_placements, placements_for_student, scope_placements
 from ap_forms.providers.models import Provider
 from ap_forms.school_calendar.services import current_school_year, previous_school_day, school_year_start
 from ap_forms.students.families import contacts_for_office
-from ap_forms.students.services import children_of, get_student_or_404
+from ap_forms.students.services import children_of
 from ap_forms.web import audit, clock
 from ap_forms.web.gate import is_background
 from ap_forms.web.htmx import is_htmx, redirect

@@ -30,7 +30,7 @@ from ap_forms.feedback.models import (
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.placements.services import KEY_WORKER_FINISHING_PERIOD, is_finishing_only, scope_placements
 from ap_forms.school_calendar.models import Term
-from ap_forms.school_calendar.services import load_span
+from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
 
@@ -281,54 +281,92 @@ def due_items(user, today: date | None = None, *, placements: list[Placement] | 
     """
     today = today or clock.today()
     if placements is None:
-        query = scope_placements(select(Placement), user, finishing=True, today=today).where(
-            Placement.status.in_((ACTIVE, ENDED))).options(
-            selectinload(Placement.student), selectinload(Placement.provider), selectinload(Placement.key_worker))
-        placements = list(db.session.scalars(query).all())
+        placements = _due_list_placements(user, today)
     placements = [p for p in placements if p.status in (ACTIVE, ENDED)]
     if not placements:
         return []
-    ids = [p.id for p in placements]
     first_week = monday_of(today - WEEKLY_LOOK_BACK)
     span = load_span(first_week - timedelta(days=400), today)
-    weekly_rows = db.session.execute(
-        select(WeeklyFeedback.placement_id, WeeklyFeedback.week_start, WeeklyFeedback.status)
-        .where(WeeklyFeedback.placement_id.in_(ids), WeeklyFeedback.week_start >= first_week)).all()
-    submitted_weeks = {(r.placement_id, r.week_start) for r in weekly_rows if r.status == SUBMITTED}
-    draft_weeks = {(r.placement_id, r.week_start) for r in weekly_rows if r.status == DRAFT}
-    report_rows = db.session.execute(select(TermlyReport.placement_id, TermlyReport.term_id, TermlyReport.status)
-                                     .where(TermlyReport.placement_id.in_(ids))).all()
-    submitted_reports = {(r.placement_id, r.term_id) for r in report_rows if r.status == SUBMITTED}
-    draft_reports = {(r.placement_id, r.term_id) for r in report_rows if r.status == DRAFT}
+    handed_in = _handed_in([p.id for p in placements], first_week)
     # Terms ended in the last half year: an older missing report is for the placement review.
     ended_terms = [t for t in span.terms if today - timedelta(days=183) <= t.end_date < today]
 
     items: list[DueItem] = []
     for placement in placements:
         if is_finishing_only(user, placement, today):
-            # Ended: the key worker may only finish the final termly report, within the set period.
-            final = final_term(placement, span.terms, today)
-            if final is not None and (placement.id, final.id) not in submitted_reports:
-                due_by = placement.ended_on + KEY_WORKER_FINISHING_PERIOD if placement.ended_on else today
-                items.append(DueItem(TERMLY, placement, final.start_date, due_by, today > due_by, final,
-                                     draft=(placement.id, final.id) in draft_reports))
-            continue
-        week = max(first_week, monday_of(placement.start_date))
-        while week <= today:
-            friday = week + timedelta(days=4)
-            key = (placement.id, week)
-            if (key not in submitted_weeks and _running_between(placement, week, friday)
-                    and span.school_days(max(week, placement.start_date), friday)):
-                due_by = week + timedelta(days=7)
-                items.append(DueItem(WEEKLY, placement, week, due_by, today > due_by, draft=key in draft_weeks))
-            week += timedelta(days=7)
-        for term in ended_terms:
-            key = (placement.id, term.id)
-            if key not in submitted_reports and _running_between(placement, term.start_date, term.end_date):
-                due_by = term.end_date + TERMLY_DUE_AFTER
-                items.append(DueItem(TERMLY, placement, term.start_date, due_by, today > due_by, term,
-                                     draft=key in draft_reports))
+            items += _final_report_due(placement, span, handed_in, today)
+        else:
+            items += _weeks_due(placement, first_week, span, handed_in, today)
+            items += _terms_due(placement, ended_terms, handed_in, today)
     return sorted(items, key=lambda i: (not i.overdue, i.due_by, i.placement.student.last_name))
+
+
+def _due_list_placements(user, today: date) -> list[Placement]:
+    query = scope_placements(select(Placement), user, finishing=True, today=today).where(
+        Placement.status.in_((ACTIVE, ENDED))).options(
+        selectinload(Placement.student), selectinload(Placement.provider), selectinload(Placement.key_worker))
+    return list(db.session.scalars(query).all())
+
+
+@dataclass(frozen=True)
+class _HandedIn:
+    """What is submitted, or started as a draft: (placement id, week start) and (placement id, term id)."""
+
+    submitted_weeks: set[tuple[int, date]]
+    draft_weeks: set[tuple[int, date]]
+    submitted_reports: set[tuple[int, int]]
+    draft_reports: set[tuple[int, int]]
+
+
+def _handed_in(ids: list[int], first_week: date) -> _HandedIn:
+    weekly_rows = db.session.execute(
+        select(WeeklyFeedback.placement_id, WeeklyFeedback.week_start, WeeklyFeedback.status)
+        .where(WeeklyFeedback.placement_id.in_(ids), WeeklyFeedback.week_start >= first_week)).all()
+    report_rows = db.session.execute(select(TermlyReport.placement_id, TermlyReport.term_id, TermlyReport.status)
+                                     .where(TermlyReport.placement_id.in_(ids))).all()
+    return _HandedIn(submitted_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == SUBMITTED},
+                     draft_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == DRAFT},
+                     submitted_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == SUBMITTED},
+                     draft_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == DRAFT})
+
+
+def _final_report_due(placement: Placement, span: CalendarSpan, handed_in: _HandedIn, today: date) -> list[DueItem]:
+    """Ended: the key worker may only finish the final termly report, within the set period."""
+    final = final_term(placement, span.terms, today)
+    if final is None or (placement.id, final.id) in handed_in.submitted_reports:
+        return []
+    due_by = placement.ended_on + KEY_WORKER_FINISHING_PERIOD if placement.ended_on else today
+    return [DueItem(TERMLY, placement, final.start_date, due_by, today > due_by, final,
+                    draft=(placement.id, final.id) in handed_in.draft_reports)]
+
+
+def _weeks_due(placement: Placement, first_week: date, span: CalendarSpan, handed_in: _HandedIn,
+               today: date) -> list[DueItem]:
+    """Each week since `first_week` that the placement ran in and the school was open, not yet submitted."""
+    items = []
+    week = max(first_week, monday_of(placement.start_date))
+    while week <= today:
+        friday = week + timedelta(days=4)
+        key = (placement.id, week)
+        if (key not in handed_in.submitted_weeks and _running_between(placement, week, friday)
+                and span.school_days(max(week, placement.start_date), friday)):
+            due_by = week + timedelta(days=7)
+            items.append(DueItem(WEEKLY, placement, week, due_by, today > due_by,
+                                 draft=key in handed_in.draft_weeks))
+        week += timedelta(days=7)
+    return items
+
+
+def _terms_due(placement: Placement, ended_terms: list[Term], handed_in: _HandedIn, today: date) -> list[DueItem]:
+    """Each recently ended term the placement ran in, with no submitted report."""
+    items = []
+    for term in ended_terms:
+        key = (placement.id, term.id)
+        if key not in handed_in.submitted_reports and _running_between(placement, term.start_date, term.end_date):
+            due_by = term.end_date + TERMLY_DUE_AFTER
+            items.append(DueItem(TERMLY, placement, term.start_date, due_by, today > due_by, term,
+                                 draft=key in handed_in.draft_reports))
+    return items
 
 
 # --- termly reports ----------------------------------------------------------------------------

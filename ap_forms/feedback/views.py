@@ -17,9 +17,9 @@ from ap_forms.feedback.forms import (
     WeeklyFeedbackForm,
 )
 from ap_forms.feedback.models import ENGAGEMENT, SUBMITTED, rating_label
+from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.placements.services import active_placements, is_finishing_only, placements_for_student
 from ap_forms.school.services import get_settings
-from ap_forms.students.services import get_student_or_404
 from ap_forms.web import audit, autosave, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf

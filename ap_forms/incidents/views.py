@@ -26,11 +26,11 @@ from ap_forms.incidents.models import (
     OPEN,
     SAFEGUARDING_KINDS,
 )
+from ap_forms.placements.pupils import get_student_or_404, scope_students
 from ap_forms.placements.services import active_placements
 from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.students.models import Student
-from ap_forms.students.services import get_student_or_404, scope_students
 from ap_forms.web import audit, autosave, clock, navigation
 from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
-from ap_forms.referrals.forms import TimetableForm
+from ap_forms.placements.timetable_form import TimetableRows
 from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text_area
 
 
@@ -77,7 +77,7 @@ class EndForm(FlaskForm):
             raise StopValidation("Describe what happened and what was decided")
 
 
-class TimetableChangeForm(TimetableForm):
+class TimetableChangeForm(TimetableRows):
     """A new version of the agreed timetable, from a date; the sessions are checked as in the referral."""
 
     effective_from = GovDate("The new timetable starts on", required_message="Enter the date the new timetable starts",
@@ -86,6 +86,3 @@ class TimetableChangeForm(TimetableForm):
                        hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
                             "the new timetable; this reason is kept with the old one.")
     submit = SubmitField("Agree the new timetable", widget=GovSubmitInput())
-
-    def session_values(self) -> list[dict]:
-        return self.values()["sessions"]

@@ -208,20 +208,3 @@ class PlacementEnding(db.Model):
         if self.kind == IMMEDIATE:
             return "Withdrawn immediately: " + dict(END_REASONS).get(self.reason, "").lower()
         return "Ended as planned"
-
-
-class CalendarFeed(db.Model):
-    """A parent's secret calendar address for one child's timetable. The token is the credential."""
-
-    __tablename__ = "calendar_feeds"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    parent: Mapped[User] = relationship()
-    student: Mapped[Student] = relationship()

@@ -18,7 +18,6 @@ from ap_forms.placements.models import (
     IMMEDIATE,
     PLANNED,
     PLANNED_END,
-    CalendarFeed,
     Placement,
     PlacementEnding,
     PlacementReview,
@@ -27,7 +26,7 @@ from ap_forms.placements.models import (
     TimetableVersion,
 )
 from ap_forms.providers import services as provider_services
-from ap_forms.students.models import ParentLink
+from ap_forms.students.models import CalendarFeed, ParentLink
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
 from ap_forms.web.mail import MailError, send_email
@@ -99,6 +98,19 @@ def placements_for_student(user, student_id: int) -> list[Placement]:
     query = _with_details(scope_placements(select(Placement), user))
     query = query.where(Placement.student_id == student_id).order_by(Placement.start_date.desc())
     return db.session.scalars(query).all()
+
+
+def running_placements(student_id: int) -> list[Placement]:
+    """Planned and active placements of a pupil (school staff only: no scoping)."""
+    return list(db.session.scalars(select(Placement).where(Placement.student_id == student_id,
+                                                           Placement.status.in_((ACTIVE, PLANNED)))).all())
+
+
+def current_placements(provider_id: int) -> list[Placement]:
+    """Planned and active placements at a provider (school staff only: no scoping needed)."""
+    query = (select(Placement).where(Placement.provider_id == provider_id, Placement.status.in_((ACTIVE, PLANNED)))
+             .options(selectinload(Placement.student)).order_by(Placement.start_date))
+    return list(db.session.scalars(query))
 
 
 REVIEW_INTERVAL = timedelta(weeks=8)  # at least every half term (DfE's 2025 guidance)

@@ -7,24 +7,22 @@ from datetime import UTC
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ap_forms.extensions import db
 from ap_forms.placements import services
 from ap_forms.placements.calendar import timetable_calendar
 from ap_forms.placements.forms import EndForm, ReviewForm, TimetableChangeForm
 from ap_forms.placements.models import ENDED
+from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.providers.services import ProviderNotCleared
-from ap_forms.referrals.answers import cost_text
-from ap_forms.referrals.models import Referral
 from ap_forms.school.services import get_settings
-from ap_forms.students.services import get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
-from ap_forms.web.roles import DSL, LEADERS
 from ap_forms.web.templating import long_date
 
+# The placement page also shows the referral it came from: it is composed in
+# ap_forms/pages/placement.py, on this blueprint.
 bp = Blueprint("placements", __name__)
 
 
@@ -40,22 +38,6 @@ def placement_start(placement_id: int):
     else:
         flash(f"{placement.student.first_name}'s placement at {placement.provider.name} has started.", "success")
     return redirect(url_for("students.pupil", student_id=placement.student_id))
-def _referral_of(placement) -> Referral | None:
-    return db.session.scalar(select(Referral).where(Referral.placement_id == placement.id))
-
-
-@bp.get("/placements/<int:placement_id>")
-def placement(placement_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
-    reviews = services.reviews_of(placement)
-    referral = _referral_of(placement)
-    audit.record("placement_viewed", "placement", placement.id)
-    db.session.commit()
-    return render("placements/placement.html", placement=placement, reviews=reviews,
-                  held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
-                  ending=services.ending_of(placement), referral=referral,
-                  cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  sees_reason=current_user.role in LEADERS | {DSL}, today=clock.today())
 
 
 @bp.route("/placements/<int:placement_id>/review", methods=["GET", "POST"])

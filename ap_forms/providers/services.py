@@ -25,7 +25,6 @@ from ap_forms.checklists.services import current_version
 from ap_forms.documents.models import Document
 from ap_forms.documents.services import add_document, commit_or_discard
 from ap_forms.extensions import db
-from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.providers.models import (
     ANSWERS,
     POLICY_KINDS,
@@ -358,13 +357,6 @@ def get_checklist_or_404(provider: Provider, checklist_id: int) -> SafeguardingC
     if checklist is None:
         abort(404)
     return checklist
-
-
-def current_placements(provider_id: int) -> list[Placement]:
-    """Planned and active placements at a provider (school staff only: no scoping needed)."""
-    query = (select(Placement).where(Placement.provider_id == provider_id, Placement.status.in_((ACTIVE, PLANNED)))
-             .options(selectinload(Placement.student)).order_by(Placement.start_date))
-    return list(db.session.scalars(query))
 
 
 def what_school_needs(provider: Provider, today: date | None = None) -> dict:

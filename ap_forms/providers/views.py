@@ -9,7 +9,6 @@ from ap_forms.documents.services import documents_for_provider
 from ap_forms.extensions import db
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
-from ap_forms.quality import services as quality
 from ap_forms.web import audit, clock
 from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect, wants_fragment
@@ -17,13 +16,15 @@ from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 
+# The provider page and a key worker's own-provider page also show placements and quality visits:
+# they are composed in ap_forms/pages/provider.py, on this blueprint.
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 
 PART_TOPICS = {"agreement": ("agreement",), "documentation": ("documentation",), "vetting": ("vetting",),
                "trust_policy": ("trust_policy",), "training": ("training",)}
 
 
-def _can_edit() -> bool:
+def can_edit() -> bool:
     return current_user.role in RULES["providers.provider_edit"]
 
 
@@ -36,7 +37,7 @@ def provider_list():
         state = ""
     rows, counts = services.list_providers(state or None)
     return render("providers/list.html", block="results", rows=rows, counts=counts, state=state,
-                  labels=services.STATE_LABELS, can_edit=_can_edit())
+                  labels=services.STATE_LABELS, can_edit=can_edit())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,20 +52,6 @@ def provider_new():
             flash(f"{provider.name} added. Now complete its commissioning record.", "success")
             return redirect(url_for("providers.provider", provider_id=provider.id))
     return render_form("providers/details_form.html", form, provider=None)
-
-
-@bp.get("/<int:provider_id>")
-def provider(provider_id: int):
-    provider = services.get_provider_or_404(provider_id)
-    placements = services.current_placements(provider.id)
-    signed = provider.signed_off_checklist
-    return render("providers/provider.html", provider=provider, today=clock.today(),
-                  visits=quality.visits_for_provider(provider.id), pace=quality.provider_pace(provider),
-                  visit_actions=quality.tracked_actions(current_user, provider_id=provider.id),
-                  renew_by=services.add_years(signed.completed_on) if signed else None,
-                  commissioning=services.commissioning_status(provider), placements=placements,
-                  documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
-                  policy_kinds=POLICY_KINDS, can_edit=_can_edit(), start_form=forms.StartChecklistForm())
 
 
 @bp.route("/<int:provider_id>/details", methods=["GET", "POST"])
@@ -290,7 +277,7 @@ def _checklist_page(provider, checklist, *, answer_forms=None, sign_off_form=Non
     db.session.commit()
     return render("providers/checklist.html", status=status, provider=provider, checklist=checklist,
                   answer_forms=answer_forms, sign_off_form=sign_off_form or forms.SignOffForm(),
-                  check=services.sign_off_check(checklist), can_edit=_can_edit(),
+                  check=services.sign_off_check(checklist), can_edit=can_edit(),
                   documents=documents_for_provider(provider.id, topics=("checklist", "insurance")))
 
 
@@ -356,35 +343,3 @@ def checklist_pdf(provider_id: int, checklist_id: int):
     db.session.commit()
     stamp = checklist.completed_on.isoformat() if checklist.completed_on else "draft"
     return pdf_response(pdf, f"Safeguarding checklist {provider.name} {stamp}.pdf")
-
-
-# --- Key workers: their own provider, read-only, and evidence uploads -----------------------
-
-def _own_provider():
-    if not current_user.provider_id:
-        abort(404)
-    return services.get_provider_or_404(current_user.provider_id)
-
-
-def _own_page(provider, form, status: int = 200):
-    needs = services.what_school_needs(provider)
-    return render("providers/own_provider.html", status=status, provider=provider, form=form,
-                  visit_actions=quality.tracked_actions(current_user), today=clock.today(),
-                  documents=documents_for_provider(provider.id), **needs)
-
-
-@bp.get("/mine")
-def own_provider():
-    return _own_page(_own_provider(), forms.EvidenceForm())
-
-
-@bp.post("/mine/evidence")
-def own_evidence():
-    provider = _own_provider()
-    form = forms.EvidenceForm()
-    if form.validate_on_submit():
-        services.upload_evidence(provider, topic=form.topic.data, description=form.description.data or "",
-                                 file=form.file.data, actor=current_user)
-        flash("Thank you. The school has your document.", "success")
-        return redirect(url_for("providers.own_provider"))
-    return _own_page(provider, form, status=422)

@@ -7,7 +7,7 @@ gives the service (`values`). Validation messages say exactly what to fix, GOV.U
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -32,7 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
 
-from ap_forms.placements.models import WEEKDAY_CHOICES
+from ap_forms.placements.timetable_form import TimetableRows, add_error, row_filled
 from ap_forms.referrals.models import (
     COST_BASES,
     GENDERS,
@@ -65,25 +65,12 @@ def _text(label: str, message: str | None = None, *, hint: str = "", optional: b
                  filters=[strip], validators=validators)
 
 
-def parse_time(text: str | None) -> time | None:
-    """'09:30', '9.30' or '0930' as a time; None when it is not one."""
-    match = re.fullmatch(r"(\d{1,2})[:.]?(\d{2})", (text or "").strip())
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
 def parse_whole_number(text: str | None, low: int, high: int) -> int | None:
     text = (text or "").strip().rstrip("%").strip()
     if not re.fullmatch(r"\d{1,4}", text):
         return None
     number = int(text)
     return number if low <= number <= high else None
-
-
-def add_error(field, message: str) -> None:
-    field.errors = [*field.errors, message]
 
 
 class SectionForm(FlaskForm):
@@ -242,10 +229,6 @@ class ReasonsForm(SectionForm):
 
 # --- Sections with several rows -------------------------------------------------------------------
 
-def _filled(row: dict) -> bool:
-    return any(str(v or "").strip() for v in row.values())
-
-
 class ObjectiveRow(Form):
     objective = StringField("Objective", widget=GovTextInput(), filters=[strip],
                             validators=[Length(max=1000, message="An objective must be 1000 characters or fewer")])
@@ -266,13 +249,13 @@ class ObjectivesForm(SectionForm):
                 "expected_outcomes": referral.expected_outcomes}
 
     def values(self) -> dict:
-        rows = [entry.data for entry in self.objectives if _filled(entry.data)]
+        rows = [entry.data for entry in self.objectives if row_filled(entry.data)]
         return {"objectives": [{"objective": r["objective"], "measure": r["measure"]} for r in rows],
                 "expected_outcomes": self.expected_outcomes.data or ""}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        filled = [(n, e) for n, e in enumerate(self.objectives, start=1) if _filled(e.data)]
+        filled = [(n, e) for n, e in enumerate(self.objectives, start=1) if row_filled(e.data)]
         for n, entry in filled:
             if not entry.objective.data:
                 add_error(entry.objective, f"Enter objective {n}, or clear its measure")
@@ -311,13 +294,13 @@ class RisksForm(SectionForm):
                            "likelihood": str(r.likelihood), "severity": str(r.severity)} for r in referral.risks]}
 
     def values(self) -> dict:
-        rows = [e.data for e in self.risks if _filled({k: v for k, v in e.data.items()})]
+        rows = [e.data for e in self.risks if row_filled({k: v for k, v in e.data.items()})]
         return {"risks": [{"hazard": r["hazard"], "triggers": r["triggers"] or "", "controls": r["controls"],
                            "likelihood": _score(r["likelihood"]), "severity": _score(r["severity"])} for r in rows]}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        filled = [(n, e) for n, e in enumerate(self.risks, start=1) if _filled(e.data)]
+        filled = [(n, e) for n, e in enumerate(self.risks, start=1) if row_filled(e.data)]
         for n, entry in filled:
             checks = [(entry.hazard, not entry.hazard.data, f"Enter the hazard for risk {n}"),
                       (entry.controls, not entry.controls.data, f"Enter how risk {n} is controlled"),
@@ -335,20 +318,7 @@ class RisksForm(SectionForm):
         return ok
 
 
-class SessionRow(Form):
-    weekday = SelectField("Day", widget=GovSelect(), choices=[("", "Choose")] + WEEKDAY_CHOICES,
-                          validate_choice=False)
-    start_time = StringField("Start time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
-    end_time = StringField("End time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
-    activity = StringField("Activity", widget=GovTextInput(), filters=[strip], validators=[Length(max=160)])
-    site_address = StringField("Site address (optional)", widget=GovTextInput(), filters=[strip],
-                               validators=[Length(max=500)])
-
-
-class TimetableForm(SectionForm):
-    MAX_ROWS = 10
-    sessions = FieldList(FormField(SessionRow), max_entries=MAX_ROWS)
-
+class TimetableForm(TimetableRows, SectionForm):
     @classmethod
     def initial(cls, referral) -> dict:
         return {"sessions": [{"weekday": str(s.weekday), "start_time": s.start_time.strftime("%H:%M"),
@@ -356,42 +326,7 @@ class TimetableForm(SectionForm):
                               "site_address": s.site_address} for s in referral.sessions]}
 
     def values(self) -> dict:
-        rows = [e.data for e in self.sessions if _filled(e.data)]
-        return {"sessions": [{"weekday": int(r["weekday"]), "start_time": parse_time(r["start_time"]),
-                              "end_time": parse_time(r["end_time"]), "activity": r["activity"],
-                              "site_address": r["site_address"] or ""} for r in rows]}
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        filled = [(n, e) for n, e in enumerate(self.sessions, start=1) if _filled(e.data)]
-        booked: list[tuple[int, int, time, time]] = []
-        for n, entry in filled:
-            day_ok = entry.weekday.data in {str(d) for d, _ in WEEKDAY_CHOICES}
-            start, end = parse_time(entry.start_time.data), parse_time(entry.end_time.data)
-            problems = [
-                (entry.weekday, not day_ok, f"Select the day of session {n}"),
-                (entry.start_time, start is None, f"Enter the start time of session {n}, like 09:30"),
-                (entry.end_time, end is None, f"Enter the end time of session {n}, like 12:00"),
-                (entry.activity, not entry.activity.data, f"Enter the activity for session {n}"),
-            ]
-            for field, failed, message in problems:
-                if failed:
-                    add_error(field, message)
-                    ok = False
-            if start and end and end <= start:
-                add_error(entry.end_time, f"The end time of session {n} must be after its start time")
-                ok = False
-            elif day_ok and start and end:
-                for other, day, other_start, other_end in booked:
-                    if day == int(entry.weekday.data) and start < other_end and other_start < end:
-                        add_error(entry.start_time, f"Session {n} overlaps session {other} on the same day")
-                        ok = False
-                        break
-                booked.append((n, int(entry.weekday.data), start, end))
-        if not filled and len(self.sessions):
-            add_error(self.sessions[0].weekday, "Enter at least one session of the proposed timetable")
-            ok = False
-        return ok
+        return {"sessions": self.session_values()}
 
 
 class ProviderForm(SectionForm):

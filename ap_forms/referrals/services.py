@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, and_, false, not_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,6 +18,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements import services as placement_services
 from ap_forms.placements.models import Placement
+from ap_forms.placements.pupils import placed_or_planned
 from ap_forms.providers import services as provider_services
 from ap_forms.referrals.models import (
     APPROVED,
@@ -109,6 +110,12 @@ def list_referrals(user, status: str | None = None) -> list[Referral]:
 def referrals_for_student(user, student_id: int) -> list[Referral]:
     query = scope_referrals(select(Referral), user).where(Referral.student_id == student_id)
     return list(db.session.scalars(query.order_by(Referral.created_at.desc())))
+
+
+def referred_not_placed():
+    """SQL condition on Student: a referral not yet approved, and no planned or active placement."""
+    return and_(Student.id.in_(select(Referral.student_id).where(Referral.status != APPROVED)),
+                not_(placed_or_planned()))
 
 
 def referrals_of_placements(placement_ids: list[int]) -> dict[int, Referral]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ap_forms.extensions import db
+from ap_forms.placements.pupils import get_student_or_404, search_students
 from ap_forms.providers import services as provider_services
 from ap_forms.providers.models import Provider
 from ap_forms.referrals import services
@@ -27,7 +28,6 @@ from ap_forms.referrals.models import (
     STATUS_LABELS,
     SUBMITTED,
 )
-from ap_forms.students.services import get_student_or_404, search_students
 from ap_forms.web import audit, autosave, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
@@ -114,43 +114,59 @@ def _section_page(form, key: str, referral, *, status: int = 200, conflict: str 
 
 @bp.route("/<int:referral_id>/sections/<key>", methods=["GET", "POST"])
 def section(referral_id: int, key: str):
+    """A section of the Referral Form: open it, autosave it (htmx), add a row, or save it as completed."""
     if key not in SECTION_FORMS:
         abort(404)
     referral = services.get_referral_or_404(current_user, referral_id)
-    form_class = SECTION_FORMS[key]
     if not referral.is_editable:
         flash("This referral has been submitted, so it can no longer be changed.", "info")
         return redirect(url_for("referrals.referral", referral_id=referral.id))
-
     if request.method == "GET":
-        audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}")
-        db.session.commit()
-        draft = services.draft_of(referral, key)
-        form = form_class(formdata=MultiDict(draft)) if draft else form_class(data=form_class.initial(referral))
-        _prepare(form, key, referral)
-        return _section_page(form, key, referral)
-
-    form = form_class()
+        return _open_section(referral, key)
+    form = SECTION_FORMS[key]()
     _prepare(form, key, referral)
     raw = {name: values for name, values in request.form.lists() if name not in NOT_SAVED_FIELDS}
-
-    if autosave.is_autosave():  # keep exactly what was typed, say so quietly
-        try:
-            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
-                                edit_token=_edit_token())
-        except services.ReferralError as error:
-            # The version is not moved on, so nothing is overwritten.
-            return autosave.not_saved(f"{error} Reload the page to see their changes.", keep={"version": _version()})
-        return autosave.saved(keep={"version": referral.version})
-
+    if autosave.is_autosave():
+        return _autosave(referral, key, raw)
     if request.form.get("action") == "add_row":
-        try:
-            services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
-                                edit_token=_edit_token(), own_page_ok=True)
-        except services.ReferralError as error:
-            return _section_page(form, key, referral, status=409, conflict=str(error))
-        return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
+        return _add_row(form, key, referral, raw)
+    return _save_section(form, key, referral, raw)
 
+
+def _open_section(referral, key: str):
+    """The section as last left: the unsaved draft if there is one, else what was saved."""
+    audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}")
+    db.session.commit()
+    form_class = SECTION_FORMS[key]
+    draft = services.draft_of(referral, key)
+    form = form_class(formdata=MultiDict(draft)) if draft else form_class(data=form_class.initial(referral))
+    _prepare(form, key, referral)
+    return _section_page(form, key, referral)
+
+
+def _autosave(referral, key: str, raw: dict):
+    """An autosave (web/autosave): keep exactly what was typed, say so quietly."""
+    try:
+        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
+                            edit_token=_edit_token())
+    except services.ReferralError as error:
+        # The version is not moved on, so nothing is overwritten.
+        return autosave.not_saved(f"{error} Reload the page to see their changes.", keep={"version": _version()})
+    return autosave.saved(keep={"version": referral.version})
+
+
+def _add_row(form, key: str, referral, raw: dict):
+    """Keep what was typed (as a draft) and come back with another blank row."""
+    try:
+        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
+                            edit_token=_edit_token(), own_page_ok=True)
+    except services.ReferralError as error:
+        return _section_page(form, key, referral, status=409, conflict=str(error))
+    return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
+
+
+def _save_section(form, key: str, referral, raw: dict):
+    """Valid: saved and marked completed. Not valid: kept as a draft and shown with its errors."""
     try:
         if form.validate():
             services.save_section(referral, key, form.values(), expected_version=_version(), actor=current_user,

@@ -19,9 +19,8 @@ from ap_forms.accounts.models import User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, password_problem
 from ap_forms.accounts.services import find_by_email, normalise_email
 from ap_forms.extensions import db
-from ap_forms.placements.models import CalendarFeed
 from ap_forms.school.services import get_settings
-from ap_forms.students.models import Carer, CarerInvitation, ParentLink, Student
+from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student
 from ap_forms.students.roll import PupilError, apply_values, record_change
 from ap_forms.web import audit, clock
 from ap_forms.web.mail import send_email

@@ -158,3 +158,23 @@ class PendingImport(db.Model):
     columns: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the CSV's own headings
     rows: Mapped[str] = mapped_column(Text)  # JSON: CSV rows as lists, or CTF pupils as dicts
     mapping: Mapped[str | None] = mapped_column(Text)  # JSON {our field: their column}; CSV only
+
+
+class CalendarFeed(db.Model):
+    """A parent's secret calendar address for one child's timetable. The token is the credential.
+
+    Kept with the family's links: leaving the roll or unlinking a parent revokes it; the feed's
+    content (the timetable) is made by placements/calendar.py."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    parent = relationship("User")
+    student: Mapped[Student] = relationship()

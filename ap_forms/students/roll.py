@@ -12,9 +12,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from ap_forms.extensions import db
-from ap_forms.placements.models import ACTIVE, PLANNED, CalendarFeed, Placement
-from ap_forms.referrals.models import APPROVED, Referral
-from ap_forms.students.models import Carer, Student, StudentChange
+from ap_forms.students.models import CalendarFeed, Carer, Student, StudentChange
 from ap_forms.students.upn import upn_problem
 from ap_forms.web import audit, clock
 from ap_forms.web.roles import ADMIN, OFFICE, SCHOOL_STAFF, SEND_LEAD
@@ -118,17 +116,17 @@ def edit_pupil(student: Student, values: dict, *, actor) -> dict:
     return changes
 
 
-def leave_school(student: Student, *, left_on: date, destination: str, actor) -> None:
-    """The pupil leaves the roll: families and providers lose access at once; the record is kept."""
+def leave_school(student: Student, *, left_on: date, destination: str, placed_at: list[str], actor) -> None:
+    """The pupil leaves the roll: families and providers lose access at once; the record is kept.
+
+    `placed_at`: the providers of the pupil's planned or running placements (placements know them);
+    a pupil cannot leave while one runs."""
     if student.left_on:
         raise PupilError("This pupil has already left", "left_on")
     if left_on > clock.today():
         raise PupilError("The leaving date must be today or in the past", "left_on")
-    running = db.session.scalars(select(Placement).where(Placement.student_id == student.id,
-                                                         Placement.status.in_((ACTIVE, PLANNED)))).all()
-    if running:
-        raise PupilError(f"End the placement at {running[0].provider.name} first, from its placement page",
-                         "left_on")
+    if placed_at:
+        raise PupilError(f"End the placement at {placed_at[0]} first, from its placement page", "left_on")
     changes = apply_values(student, {"left_on": left_on, "leaving_destination": destination.strip()})
     for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.student_id == student.id,
                                                               CalendarFeed.revoked_at.is_(None))):
@@ -151,11 +149,9 @@ def history(student: Student) -> list[dict]:
 
 # --- the pupil list ------------------------------------------------------------------------------
 
-STATUS_FILTERS = {"": "On roll", "in_ap": "In alternative provision now", "referred": "Referred, not yet placed",
-                  "left": "Left the school"}
-
-
-def roll_query(user, *, text: str = "", year: int | None = None, status: str = ""):
+def roll_query(user, *, text: str = "", year: int | None = None, left: bool = False, where=None):
+    """The roll (or those who have `left`), searched; `where` narrows it further (the pupil list's
+    filters by placement or referral, which those domains define)."""
     if user.role not in SCHOOL_STAFF and user.role not in KEEPERS:
         return select(Student).where(Student.id.is_(None))
     query = select(Student)
@@ -167,21 +163,17 @@ def roll_query(user, *, text: str = "", year: int | None = None, status: str = "
                                 func.lower(Student.upn).like(like)))
     if year is not None:
         query = query.where(Student.year_group == year)
-    if status == "left":
+    if left:
         query = query.where(Student.left_on.is_not(None))
     else:
         query = query.where(Student.left_on.is_(None))
-    if status == "in_ap":
-        query = query.where(Student.id.in_(select(Placement.student_id).where(Placement.status == ACTIVE)))
-    elif status == "referred":
-        query = query.where(Student.id.in_(select(Referral.student_id).where(Referral.status != APPROVED)),
-                            Student.id.not_in(select(Placement.student_id)
-                                              .where(Placement.status.in_((ACTIVE, PLANNED)))))
+    if where is not None:
+        query = query.where(where)
     return query
 
 
-def list_pupils(user, *, text: str = "", year: int | None = None, status: str = "", page: int = 1):
-    query = roll_query(user, text=text, year=year, status=status)
+def list_pupils(user, *, text: str = "", year: int | None = None, left: bool = False, where=None, page: int = 1):
+    query = roll_query(user, text=text, year=year, left=left, where=where)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)

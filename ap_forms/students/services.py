@@ -1,53 +1,14 @@
-"""Scoped reads of pupils: staff see the roll; a key worker only pupils placed at their provider."""
+"""Reads of pupils that need no other domain: a parent's children.
+
+Scoped reads (what each signed-in person may reach) depend on placements: placements/pupils.py.
+"""
 
 from __future__ import annotations
 
-from flask import abort
-from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from ap_forms.extensions import db
-from ap_forms.placements.models import Placement
-from ap_forms.placements.services import key_worker_placement_open
 from ap_forms.students.models import ParentLink, Student
-from ap_forms.web import clock
-from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
-
-
-def scope_students(query: Select, user) -> Select:
-    if user.role in SCHOOL_STAFF:
-        return query
-    if user.role == KEY_WORKER and user.provider_id:
-        # Only while a placement at their provider is running: access ends with the placement.
-        placed = select(Placement.student_id).where(Placement.provider_id == user.provider_id,
-                                                    key_worker_placement_open(clock.today()))
-        return query.where(Student.id.in_(placed), Student.left_on.is_(None))
-    if user.role == PARENT:  # a pupil who has left the school is no longer shown to the family
-        children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)
-        return query.where(Student.id.in_(children), Student.left_on.is_(None))
-    return query.where(false())
-
-
-def get_student_or_404(user, student_id: int) -> Student:
-    query = scope_students(select(Student), user).where(Student.id == student_id)
-    student = db.session.scalar(query.options(selectinload(Student.parent_links)
-                                              .selectinload(ParentLink.parent)))
-    if student is None:
-        abort(404)
-    return student
-
-
-def search_students(user, text: str = "") -> list[Student]:
-    query = scope_students(select(Student), user).order_by(Student.last_name, Student.first_name)
-    text = text.strip()
-    if text:
-        like = f"%{text.lower()}%"
-        from sqlalchemy import func
-
-        query = query.where(or_(func.lower(Student.first_name).like(like),
-                                func.lower(Student.last_name).like(like),
-                                func.lower(Student.upn).like(like)))
-    return db.session.scalars(query).all()
 
 
 def children_of(parent) -> list[Student]:

@@ -24,6 +24,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def email_body(template: str, **context) -> str:
+    """A plain-text email body from templates/emails/<template>.txt (not HTML-escaped). Rendered without
+    the request's context processors, so the commands run from cron can use it too."""
+    return current_app.jinja_env.get_template(f"emails/{template}.txt").render(**context)
+
+
 def build_message(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None,
                   attachments: list[tuple[str, bytes, str]] | None = None) -> EmailMessage:
     recipients = [to] if isinstance(to, str) else list(to)

@@ -24,7 +24,8 @@ from ap_forms.web.roles import (
 # phone cannot sign in); a revoked or unknown token answers 404.
 # A carer's invitation link likewise: its one-time token is the credential (72 hours, single use).
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation"})
+                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation",
+                              "accounts.forgot_password", "accounts.choose_password"})
 
 # The people who keep the school's roll (issue 18): add and edit pupils, parents and carers, import,
 # invite. The office edits basic and contact details only; which fields is decided in students/roll.py.
@@ -34,6 +35,9 @@ RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
     "accounts.logout": ALL_ROLES,
     "accounts.extend_session": ALL_ROLES,
+    "accounts.your_account": ALL_ROLES,
+    "accounts.new_recovery_codes": ALL_ROLES,
+    "accounts.end_session": ALL_ROLES,
     "oversight.home": ALL_ROLES,
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
@@ -56,11 +60,28 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.user_list": frozenset({ADMIN}),
     "accounts.user_new": frozenset({ADMIN}),
     "accounts.user_edit": frozenset({ADMIN}),
-    "accounts.user_password": frozenset({ADMIN}),
+    "accounts.user_send_link": frozenset({ADMIN}),
+    "accounts.user_end_sessions": frozenset({ADMIN}),
+    # A change to a leader's account waits for the headteacher (or, for the headteacher's, another admin).
+    "accounts.confirmations_list": frozenset({HEADTEACHER, ADMIN}),
+    "accounts.confirmation_decide": frozenset({HEADTEACHER, ADMIN}),
     "accounts.user_two_factor_reset": frozenset({ADMIN}),
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
+    "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
+    # --- data protection (issue 13) ---
+    # A subject access request: the headteacher, or the DSL (only the DSL may include safeguarding records).
+    "data_protection.subject_access": frozenset({HEADTEACHER, DSL}),
+    # The retention review: the headteacher and SEND lead review attendance, SEN and other AP records; the
+    # headteacher and DSL child protection records (scoped by kind in data_protection.retention: 404).
+    # Erasing needs a second of them to confirm.
+    "data_protection.retention": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_item": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_keep": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_erase": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_confirm": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_cancel": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},

@@ -19,5 +19,11 @@ def test_headteacher_sets_up_two_factor(browser, tmp_path, screenshots):
         page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state("networkidle")
+        assert page.get_by_role("heading", level=1).inner_text() == "Your recovery codes"
+        assert page.locator(".app-recovery-codes code").count() == 10
+        assert_accessible(page, "recovery codes")
+        page.screenshot(path=str(screenshots / "recovery-codes.png"), full_page=True)
+        page.get_by_role("button", name="I have kept my codes safe: continue").click()
+        page.wait_for_load_state("networkidle")
         assert "Alternative provision overview" in page.inner_text("main")
         page.close()
