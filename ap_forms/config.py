@@ -30,6 +30,14 @@ def _frozen_now() -> datetime | None:
         raise ValueError(f"FROZEN_NOW must be an ISO local time such as 2026-11-26T10:30, not {value!r}") from None
 
 
+def _int(name: str, default: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
 def load_config(instance_path: Path) -> dict:
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'ap_forms.db'}"
     return {
@@ -41,7 +49,16 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
+        # Redis shared by every worker and host: the sign-in and code throttles (accounts/throttle.py).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Behind a reverse proxy that terminates HTTPS: how many proxies to trust for each X-Forwarded-*
+        # header (werkzeug's ProxyFix). 0 (the default) trusts none: right only when nothing is in front.
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR"),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO"),
+        "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST"),
+        "PROXY_FIX_X_PORT": _int("PROXY_FIX_X_PORT"),
+        "PROXY_FIX_X_PREFIX": _int("PROXY_FIX_X_PREFIX"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -56,7 +73,7 @@ def load_config(instance_path: Path) -> dict:
         # Safeguarding alerts: the school day in which an unopened concern is escalated after 30 minutes.
         "SCHOOL_DAY_START": os.environ.get("SCHOOL_DAY_START", "08:30"),
         "SCHOOL_DAY_END": os.environ.get("SCHOOL_DAY_END", "16:30"),
-        # Links in emails sent from the command line (no request to take the address from).
+        # The address in every emailed link (invitations, alerts, reminders): never the request's Host header.
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         # Each evidence file may be up to UPLOAD_MAX_BYTES. A whole request may be larger, so a file a
