@@ -52,6 +52,8 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
         # Redis shared by every worker and host: the sign-in and code throttles (accounts/throttle.py).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Prefix of every key this app writes into Redis (so two deployments can share one Redis).
+        "THROTTLE_KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "ap-forms"),
         # Behind a reverse proxy that terminates HTTPS: how many proxies to trust for each X-Forwarded-*
         # header (werkzeug's ProxyFix). 0 (the default) trusts none: right only when nothing is in front.
         "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR"),
@@ -75,6 +77,10 @@ def load_config(instance_path: Path) -> dict:
         "SCHOOL_DAY_END": os.environ.get("SCHOOL_DAY_END", "16:30"),
         # The address in every emailed link (invitations, alerts, reminders): never the request's Host header.
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
+        # Evidence documents: "database" (every host sees them; in the backup) or "folder" (UPLOAD_FOLDER).
+        "DOCUMENT_STORAGE": os.environ.get("DOCUMENT_STORAGE", "database"),
+        # A Fernet key: backups are encrypted with it (and restore-check needs it). Unset: not encrypted.
+        "BACKUP_ENCRYPTION_KEY": os.environ.get("BACKUP_ENCRYPTION_KEY", ""),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         # Each evidence file may be up to UPLOAD_MAX_BYTES. A whole request may be larger, so a file a
         # little over the limit reaches the form's own check and is refused there, with everything else
