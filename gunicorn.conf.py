@@ -2,8 +2,9 @@
 
 Every value can be changed from the environment without editing this file:
 GUNICORN_BIND (default 127.0.0.1:8000: a reverse proxy in front terminates HTTPS), WEB_CONCURRENCY
-(workers; default from the core count), GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_ACCESS_LOG
-("-" for stdout, a file, or "off").
+(workers; default from the core count), GUNICORN_THREADS, GUNICORN_TIMEOUT, LOG_FORMAT (default json
+here) and GUNICORN_ACCESS_LOG ("-" for stdout, a file, or "off"; default off while the app's own JSON
+log has a line per request).
 """
 
 import multiprocessing
@@ -35,8 +36,12 @@ preload_app = False
 forwarded_allow_ips = ""
 secure_scheme_headers = {}
 
+# The app's own log is JSON lines with request ids (ap_forms/web/observability.py), including one line
+# per request; so gunicorn's access log is off unless asked for (GUNICORN_ACCESS_LOG=- or a file).
+os.environ.setdefault("LOG_FORMAT", "json")
+
 # Access log: method, path (no query string, tokens redacted), status, size, time in ms, user agent.
-_access = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+_access = os.environ.get("GUNICORN_ACCESS_LOG", "-" if os.environ["LOG_FORMAT"] != "json" else "off")
 accesslog = None if _access == "off" else _access
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 logger_class = "ap_forms.web.serving.AccessLogger"

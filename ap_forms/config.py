@@ -87,6 +87,8 @@ def load_config(instance_path: Path) -> dict:
         # typed kept (422); only a request over MAX_CONTENT_LENGTH gets the short 413 answer.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024))),
+        # "json": JSON-lines logs with request ids (gunicorn.conf.py sets it for `make serve`); else plain text.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         # Pin the school's clock (ISO local time, e.g. 2026-11-26T10:30) for a demo or a test run.
         "FROZEN_NOW": _frozen_now(),
     }

@@ -123,3 +123,86 @@ def test_without_proxy_settings_forwarded_headers_are_not_trusted(app, client):
     response = client.post("/login", data={"email": "nobody@school.example", "password": "wrong"}, headers=headers)
     assert "Strict-Transport-Security" not in response.headers
     assert db.session.scalar(select(AuditEvent.ip).where(AuditEvent.action == "sign_in_failed")) == "127.0.0.1"
+
+
+def test_readyz_checks_database_migrations_and_redis(tmp_path):
+    from flask_migrate import upgrade
+
+    from ap_forms import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}", "SECRET_KEY": "x",
+                      "UPLOAD_FOLDER": str(tmp_path / "u")})
+    client = app.test_client()
+    with app.app_context():
+        assert client.get("/readyz").data == b"not ready: migrations"
+        upgrade(revision="0011_incidents")
+        assert client.get("/readyz").status_code == 503
+        upgrade()
+        response = client.get("/readyz")
+        assert response.status_code == 200 and response.data == b"ready"
+        app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+        assert client.get("/readyz").data == b"not ready: redis"
+        db.engine.dispose()
+
+
+def test_request_ids_reach_the_response_the_error_page_and_the_log(app, client, auth):
+    import json
+    import logging
+
+    from ap_forms.web import observability
+
+    response = client.get("/no-such-page", headers={"X-Request-ID": "proxy-given-id-123"})
+    assert response.headers["X-Request-ID"] == "proxy-given-id-123"
+    assert "proxy-given-id-123" in response.get_data(as_text=True)  # the reference on the error page
+    odd = client.get("/login", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert odd != "<script>" and len(odd) == 32
+
+    logger = logging.getLogger("ap_forms")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    try:
+        app.config["LOG_FORMAT"] = "json"
+        observability._configure_logging(app)
+        stream = __import__("io").StringIO()
+        logger.handlers[0].setStream(stream)
+        user = f.make_user("office")
+        client.post("/login?next=/pupils%3Fq%3DSecret", data={"email": user.email, "password": "Hunter2-secret"},
+                    headers={"X-Request-ID": "sign-in-attempt-1"})
+        lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        logger.handlers, logger.level, logger.propagate = saved
+    [line] = [x for x in lines if x["message"] == "request"]
+    assert line["request_id"] == "sign-in-attempt-1" and line["method"] == "POST" and line["path"] == "/login"
+    assert line["status"] == 422 and line["ip"] == "127.0.0.1" and isinstance(line["duration_ms"], float)
+    text = stream.getvalue()
+    assert "Hunter2" not in text and user.email not in text and "Secret" not in text
+
+
+def test_the_built_package_carries_templates_static_and_migrations(tmp_path):
+    """What `pip install .` puts in site-packages (setup.py's build_py), run from outside the checkout:
+    create_app finds the packaged templates, static files and migrations, migrates and serves a page."""
+    build = tmp_path / "site"
+    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(build)],  # noqa: S603
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    for name in ("templates/base.html", "static/css/app.css", "migrations/env.py", "migrations/alembic.ini"):
+        assert (build / "ap_forms" / "_assets" / name).is_file(), name
+    script = (
+        "import ap_forms, sys\n"
+        "from ap_forms import create_app\n"
+        "from flask_migrate import upgrade\n"
+        "app = create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///' + sys.argv[1]})\n"
+        "assert ap_forms.__file__.startswith(sys.argv[2]), ap_forms.__file__\n"
+        "assert app.template_folder.startswith(sys.argv[2]) and app.static_folder.startswith(sys.argv[2])\n"
+        "with app.app_context():\n"
+        "    upgrade()\n"
+        "response = app.test_client().get('/login')\n"
+        "assert response.status_code == 200 and b'Sign in' in response.data\n"
+        "assert app.test_client().get('/static/css/app.css').status_code == 200\n"
+        "print('packaged app ok', app.instance_path)\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(build), "FROZEN_NOW": ""}
+    result = subprocess.run([sys.executable, "-c", script, str(outside / "app.db"), str(build)],  # noqa: S603
+                            cwd=outside, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"packaged app ok {outside / 'instance'}" in result.stdout

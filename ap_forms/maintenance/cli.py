@@ -1,9 +1,11 @@
+import time
 from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
 
 from ap_forms.maintenance.backup import BackupError, check_backup, make_backup, restore_sqlite
+from ap_forms.maintenance.scheduler import JOBS, host_name, tick
 
 bp = Blueprint("maintenance_cli", __name__, cli_group=None)
 
@@ -50,3 +52,19 @@ def restore(backup_file: Path):
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {backup_file}")
+
+
+@bp.cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Run whatever is due now, then stop.")
+def scheduler(once: bool):
+    """Run start-placements, send-reminders, attendance-alerts and safeguarding-escalate when due.
+
+    Safe on several hosts at once: each run is claimed in the database, so it happens once.
+    """
+    click.echo(f"Scheduler on {host_name()}: {', '.join(job.name for job in JOBS)}.")
+    while True:
+        for name, outcome in tick():
+            click.echo(f"{name}: {outcome}")
+        if once:
+            return
+        time.sleep(61 - time.time() % 60)  # just after the start of the next minute

@@ -1,4 +1,4 @@
-"""documents stored in the database (document_blobs); existing files moved in
+"""documents stored in the database (document_blobs); existing files moved in; scheduled_runs
 
 Revision ID: 0012_storage
 Revises: 0011_incidents
@@ -9,6 +9,8 @@ names is copied into document_blobs, its checksum checked against the row. The f
 they were (delete the folder once a backup with the documents has passed `restore-check`). A file
 that is missing or does not match its checksum is reported and left out (the download then tries
 the folder, as before). Downgrading writes any document missing from the folder back into it.
+
+scheduled_runs: one row per (job, slot) run by `flask scheduler`, the once-only lock across hosts.
 """
 import hashlib
 import logging
@@ -43,6 +45,15 @@ def upgrade():
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('stored_name', name=op.f('pk_document_blobs'))
     )
+    op.create_table('scheduled_runs',
+    sa.Column('job', sa.String(length=40), nullable=False),
+    sa.Column('slot', sa.String(length=20), nullable=False),
+    sa.Column('host', sa.String(length=100), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('outcome', sa.String(length=255), nullable=True),
+    sa.PrimaryKeyConstraint('job', 'slot', name=op.f('pk_scheduled_runs'))
+    )
     if (current_app.config.get("DOCUMENT_STORAGE") or "database") != "database":
         return
     connection = op.get_bind()
@@ -73,4 +84,5 @@ def downgrade():
             if _STORED_NAME.match(stored_name) and not path.exists():
                 with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                     out.write(data)
+    op.drop_table('scheduled_runs')
     op.drop_table('document_blobs')
