@@ -39,7 +39,8 @@ vnu: $(VENV)/.vnu-$(VNU_VERSION)
 run: install system-deps
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
-	GUNICORN_BIND=127.0.0.1:5000 WEB_CONCURRENCY=1 $(BIN)/gunicorn --config gunicorn.conf.py
+	GUNICORN_BIND=127.0.0.1:5000 WEB_CONCURRENCY=1 LOG_FORMAT=text GUNICORN_ACCESS_LOG=- \
+		$(BIN)/gunicorn --config gunicorn.conf.py
 
 # Production: migrate the configured database (DATABASE_URL), then serve it with gunicorn
 # (gunicorn.conf.py; GUNICORN_BIND, default 127.0.0.1:8000). See README "Deploying".
