@@ -68,13 +68,14 @@ def test_two_schedulers_at_the_same_moment_run_each_job_once(app, tmp_path, call
         with host_app.app_context():
             start.wait()
             results[host] = scheduler.tick(moment, host)
-            db.engine.dispose()
 
     threads = [threading.Thread(target=run, args=(a, h)) for a, h in ((app, "host-a"), (other_host, "host-b"))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    with other_host.app_context():
+        db.engine.dispose()  # the other host's connections (this test's own app closes its own)
     expected = ["start-placements", "send-reminders", "attendance-alerts", "safeguarding-escalate"]
     assert sorted(name for name, _ in calls) == sorted(expected)
     assert sorted(n for host in results.values() for n, _ in host) == sorted(expected)

@@ -11,7 +11,7 @@ import pytest
 
 from ap_forms.accounts import throttle
 from tests import factories as f
-from tests.conftest import make_app
+from tests.conftest import make_app as _make_app
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -25,6 +25,24 @@ def redis_running() -> bool:
 
 
 needs_redis = pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def make_app():
+    """Another worker: an app of its own on the same database; its connections closed afterwards."""
+    made = []
+
+    def make(*args, **kwargs):
+        made.append(_make_app(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    from ap_forms.extensions import db
+
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -79,7 +97,7 @@ def test_many_failures_everywhere_slow_everyone_down(app, client, slept):
     assert len(slept) == 1
 
 
-def test_without_redis_two_workers_count_alone(tmp_path, app):
+def test_without_redis_two_workers_count_alone(tmp_path, app, make_app):
     """The weakness REDIS_URL removes: in memory, each worker (app) has its own counters."""
     user = f.make_user("office")
     other_worker = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
@@ -105,7 +123,7 @@ def redis_prefix():
 
 @needs_redis
 @pytest.mark.parametrize("app", [{"REDIS_URL": REDIS_URL}], indirect=True)
-def test_with_redis_two_workers_share_the_sign_in_throttle(tmp_path, app, redis_prefix, slept):
+def test_with_redis_two_workers_share_the_sign_in_throttle(tmp_path, app, make_app, redis_prefix, slept):
     app.config["THROTTLE_KEY_PREFIX"] = redis_prefix
     user = f.make_user("office")
     other_worker = make_app(tmp_path, REDIS_URL=REDIS_URL, THROTTLE_KEY_PREFIX=redis_prefix,
@@ -121,7 +139,7 @@ def test_with_redis_two_workers_share_the_sign_in_throttle(tmp_path, app, redis_
 @needs_redis
 @pytest.mark.parametrize("app", [{"REDIS_URL": REDIS_URL, "TWO_FACTOR_REQUIRED_ROLES": ("headteacher",)}],
                          indirect=True)
-def test_with_redis_code_guessing_is_counted_across_workers(tmp_path, app, redis_prefix, slept):
+def test_with_redis_code_guessing_is_counted_across_workers(tmp_path, app, make_app, redis_prefix, slept):
     import pyotp
 
     app.config["THROTTLE_KEY_PREFIX"] = redis_prefix
