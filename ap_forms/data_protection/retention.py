@@ -45,7 +45,6 @@ from ap_forms.incidents.models import (
 )
 from ap_forms.placements.models import (
     ENDED,
-    CalendarFeed,
     Placement,
     PlacementEnding,
     PlacementReview,
@@ -62,7 +61,7 @@ from ap_forms.referrals.models import (
     ReferralSection,
     ReferralSession,
 )
-from ap_forms.students.models import Carer, CarerInvitation, ParentLink, Student, StudentChange
+from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student, StudentChange
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
 from ap_forms.web.roles import DSL, HEADTEACHER, SEND_LEAD

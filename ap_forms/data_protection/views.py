@@ -8,7 +8,7 @@ from ap_forms.data_protection import retention as retention_rules
 from ap_forms.data_protection import sar
 from ap_forms.data_protection.forms import EraseForm, KeepForm, SubjectAccessForm
 from ap_forms.extensions import db
-from ap_forms.students.services import get_student_or_404
+from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.web import audit, clock
 from ap_forms.web.rendering import render
 from ap_forms.web.roles import DSL, ROLE_LABELS

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_data_protection'
-down_revision = '0011_incidents'
+down_revision = '0012_accounts'
 branch_labels = None
 depends_on = None
 
