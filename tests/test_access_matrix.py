@@ -298,6 +298,17 @@ CASES = [
     Case("incidents.decision", "GET", "/reports/{incident_x}/decision", LEADERS),
     Case("incidents.decision", "GET", "/reports/{concern_x}/decision", LEADERS, out_of_scope={"send_lead"}),
     Case("incidents.decision", "POST", "/reports/{incident_x}/decision", LEADERS, data={"decision": "continue"}),
+    # --- oversight (issue 12) ---
+    # The compliance board: the leaders of AP; the DSL only the safeguarding rows (any other row: 404).
+    Case("oversight.compliance", "GET", "/oversight/compliance", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/la_told", LEADERS | {"dsl"},
+         out_of_scope={"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/attendance_reported", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/concerns_opened", LEADERS | {"dsl"},
+         out_of_scope={"send_lead"}),
+    Case("oversight.placement_records", "GET", "/placements/{placement_x}/records", LEADERS),
+    Case("oversight.placement_records", "POST", "/placements/{placement_x}/records", LEADERS,
+         data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"}),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),

@@ -3,18 +3,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
+from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
+from ap_forms.oversight import compliance as compliance_rules
+from ap_forms.oversight import models as _models  # noqa: F401  (the tables, for the migrations check)
+from ap_forms.oversight.forms import PlacementRecordsForm
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
     active_feeds,
     active_placements,
+    get_placement_or_404,
     next_reviews_due,
     overdue_reviews,
     recently_ended,
@@ -25,10 +30,10 @@ from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
 from ap_forms.school_calendar.services import load_span
 from ap_forms.students.services import children_of
-from ap_forms.web import clock
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.permissions import RULES
-from ap_forms.web.rendering import render
+from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
 
 bp = Blueprint("oversight", __name__)
@@ -122,3 +127,51 @@ def overdue_by_provider(items: list[DueItem]) -> list[ProviderOverdue]:
         if row.oldest_due is None or item.due_by < row.oldest_due:
             row.oldest_due = item.due_by
     return sorted(rows.values(), key=lambda r: (-r.total, r.provider.name))
+
+
+# --- The compliance board (issue 12) -------------------------------------------------------------
+
+@bp.get("/oversight/compliance")
+def compliance():
+    facts = compliance_rules.load_facts()
+    rows = compliance_rules.board(current_user.role, facts)
+    groups = [(g, [r for r in rows if r.duty.group == g]) for g in compliance_rules.GROUPS]
+    counts = {state: sum(1 for r in rows if r.state == state) for state in compliance_rules.STATE_LABELS}
+    return render("oversight/compliance.html", groups=[(g, rs) for g, rs in groups if rs], counts=counts,
+                  facts=facts, labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+
+
+@bp.get("/oversight/compliance/<key>")
+def compliance_duty(key: str):
+    found = compliance_rules.get_duty(key)
+    if found is None or current_user.role not in found.readers:
+        abort(404)  # a row this role does not see is, for them, not there
+    facts = compliance_rules.load_facts()
+    outcome = found.run(facts)
+    audit.record("compliance_viewed", "duty", key)
+    db.session.commit()
+    return render("oversight/compliance_duty.html", duty=found, outcome=outcome, facts=facts,
+                  labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+
+
+@bp.route("/placements/<int:placement_id>/records", methods=["GET", "POST"])
+def placement_records(placement_id: int):
+    """When and how the LA and the parents were told of the placement; suspensions during; destination."""
+    placement = get_placement_or_404(current_user, placement_id)
+    form = PlacementRecordsForm(obj=placement if request.method == "GET" else None)
+    if request.method == "GET":
+        form.suspensions_during.data = "" if placement.suspensions_during is None else str(placement.suspensions_during)
+    if form.validate_on_submit():
+        changed = []
+        values = {"la_told_on": form.la_told_on.data, "la_told_how": form.la_told_how.data or "",
+                  "parents_told_on": form.parents_told_on.data, "parents_told_how": form.parents_told_how.data or "",
+                  "suspensions_during": form.suspensions_value, "destination": form.destination.data or ""}
+        for name, value in values.items():
+            if getattr(placement, name) != value:
+                setattr(placement, name, value)
+                changed.append(name)
+        audit.record("placement_records_saved", "placement", placement.id, fields=changed)
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("placements.placement", placement_id=placement.id))
+    return render_form("oversight/placement_records.html", form, placement=placement)

@@ -56,6 +56,10 @@ class Provider(db.Model):
     name: Mapped[str] = mapped_column(String(160), unique=True)
     address: Mapped[str] = mapped_column(Text, default="")
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
+    # For the school census (issue 12): the UK provider reference number, or the kind of setting when
+    # the provider has neither a URN nor a UKPRN.
+    ukprn: Mapped[str | None] = mapped_column(String(8))
+    setting_type: Mapped[str] = mapped_column(String(30), default="", server_default="")
     la_approved: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")

@@ -189,6 +189,12 @@ RULES: dict[str, frozenset[str]] = {
     "incidents.incident_action": LEADERS,
     "incidents.incident_close": LEADERS,
     "incidents.decision": LEADERS,
+    # --- oversight (issue 12) ---
+    # The compliance board: the headteacher and SEND lead; the DSL sees only the safeguarding rows
+    # (a row the role does not see answers 404, in oversight.compliance.Duty.readers).
+    "oversight.compliance": LEADERS | {DSL},
+    "oversight.compliance_duty": LEADERS | {DSL},
+    "oversight.placement_records": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.
