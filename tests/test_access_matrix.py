@@ -309,6 +309,9 @@ CASES = [
     Case("oversight.placement_records", "GET", "/placements/{placement_x}/records", LEADERS),
     Case("oversight.placement_records", "POST", "/placements/{placement_x}/records", LEADERS,
          data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"}),
+    Case("oversight.value", "GET", "/oversight/value", LEADERS),
+    Case("oversight.budget", "GET", "/oversight/value/budget", {"headteacher"}),
+    Case("oversight.budget", "POST", "/oversight/value/budget", {"headteacher"}, data={"amount": "45000"}),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),

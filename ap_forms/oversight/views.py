@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
@@ -12,8 +13,9 @@ from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
 from ap_forms.oversight import compliance as compliance_rules
-from ap_forms.oversight import models as _models  # noqa: F401  (the tables, for the migrations check)
-from ap_forms.oversight.forms import PlacementRecordsForm
+from ap_forms.oversight import value as value_for_money
+from ap_forms.oversight.forms import BudgetForm, PlacementRecordsForm
+from ap_forms.oversight.models import ApBudget
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
@@ -28,7 +30,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
-from ap_forms.school_calendar.services import load_span
+from ap_forms.school_calendar.services import load_span, school_year_start
 from ap_forms.students.services import children_of
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
@@ -175,3 +177,30 @@ def placement_records(placement_id: int):
         flash("Saved.", "success")
         return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("oversight/placement_records.html", form, placement=placement)
+
+
+# --- Value for money, outcomes and the budget (issue 12) -----------------------------------------
+
+@bp.get("/oversight/value")
+def value():
+    year = value_for_money.year_value(today=clock.today())
+    term_chart = value_for_money.bar_chart(
+        [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in year.terms])
+    audit.record("value_for_money_viewed", "school_year", year.start_year)
+    db.session.commit()
+    return render("oversight/value.html", year=year, term_chart=term_chart)
+
+
+@bp.route("/oversight/value/budget", methods=["GET", "POST"])
+def budget():
+    start_year = school_year_start(clock.today())
+    label = f"{start_year} to {start_year + 1}"
+    current = db.session.scalar(select(ApBudget).where(ApBudget.start_year == start_year))
+    form = BudgetForm()
+    if request.method == "GET" and current is not None:
+        form.amount.data, form.notes.data = f"{current.amount:.2f}", current.notes
+    if form.validate_on_submit():
+        value_for_money.set_budget(start_year, form.amount_value, form.notes.data or "", actor=current_user)
+        flash(f"The AP budget for {label} is £{form.amount_value:,.2f}.", "success")
+        return redirect(url_for("oversight.value"))
+    return render_form("oversight/budget.html", form, label=label)

@@ -31,6 +31,7 @@ MENU: list[tuple[str, str]] = [
     ("incidents.incident_list", "Incidents"),
     ("incidents.start", "Report a concern"),
     ("oversight.compliance", "Compliance"),
+    ("oversight.value", "Value for money"),
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).

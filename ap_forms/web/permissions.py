@@ -195,6 +195,9 @@ RULES: dict[str, frozenset[str]] = {
     "oversight.compliance": LEADERS | {DSL},
     "oversight.compliance_duty": LEADERS | {DSL},
     "oversight.placement_records": LEADERS,
+    # Value for money: the leaders of AP, who manage the budget; the headteacher sets it (the policy).
+    "oversight.value": LEADERS,
+    "oversight.budget": frozenset({HEADTEACHER}),
 }
 
 # Kept for readability of rules above and in later domains.
