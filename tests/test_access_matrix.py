@@ -312,6 +312,9 @@ CASES = [
     Case("oversight.value", "GET", "/oversight/value", LEADERS),
     Case("oversight.budget", "GET", "/oversight/value/budget", {"headteacher"}),
     Case("oversight.budget", "POST", "/oversight/value/budget", {"headteacher"}, data={"amount": "45000"}),
+    Case("oversight.reports", "GET", "/oversight/reports", LEADERS),
+    Case("oversight.report_pdf", "GET", "/oversight/reports/{governors_report}.pdf", LEADERS),
+    Case("oversight.reports", "POST", "/oversight/reports", LEADERS),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),
@@ -340,6 +343,18 @@ def _ids(world) -> dict:
         world.carer_y = factories.make_carer(world.pupil_y)
         world.pending_import = factories.make_pending_import(world.users["office"])
     ids.update(carer_x=world.carer_x.id, carer_y=world.carer_y.id, import_token=world.pending_import.token)
+    if not getattr(world, "governors_report", None):  # issue 12: one kept report
+        from datetime import date
+
+        from ap_forms.extensions import db
+        from ap_forms.oversight.models import GovernorsReport
+        from tests import factories
+
+        world.governors_report = GovernorsReport(title="Autumn term 2026", period_start=date(2026, 9, 2),
+                                                 period_end=date(2026, 12, 18), pdf=factories.TINY_PDF)
+        db.session.add(world.governors_report)
+        db.session.commit()
+    ids["governors_report"] = world.governors_report.id
     ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
                allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
     return ids

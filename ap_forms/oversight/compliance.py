@@ -80,6 +80,7 @@ class Item:
     url: str
     state: str
     note: str = ""
+    pupil: int | None = None  # the pupil it is about (the governors' report counts pupils, never records)
 
 
 @dataclass
@@ -95,6 +96,11 @@ class Outcome:
     @property
     def count(self) -> int:
         return len(self.items)
+
+    @property
+    def pupils(self) -> int:
+        """How many pupils the records needing attention are about."""
+        return len({i.pupil for i in self.items if i.pupil is not None})
 
     @property
     def not_met(self) -> int:
@@ -267,6 +273,10 @@ def _placement_url(placement: Placement) -> str:
     return url_for("placements.placement", placement_id=placement.id)
 
 
+def _placement_item(p: Placement, state: str, note: str) -> Item:
+    return Item(_pupil(p), _placement_url(p), state, note, pupil=p.student_id)
+
+
 def _within(day: date, today: date, days: int = DUE_SOON_DAYS) -> bool:
     return today <= day <= today + timedelta(days=days)
 
@@ -348,7 +358,7 @@ def la_told(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.current))
     for p in facts.current:
         if p.la_told_on is None:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET if p.status == ACTIVE else DUE_SOON,
+            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
                                   "Started without the Local Authority being told" if p.status == ACTIVE
                                   else f"Starts {short_date(p.start_date)}: tell the Local Authority"))
     return out
@@ -363,7 +373,7 @@ def parents_agreement(facts: Facts) -> Outcome:
     for p in facts.current:
         referral = facts.referrals.get(p.id)
         if referral is None or referral.agreed_on is None:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET if p.status == ACTIVE else DUE_SOON,
+            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
                                   "No date of the parents' agreement on the Referral Form"))
     return out
 
@@ -376,7 +386,7 @@ def parents_told(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.current))
     for p in facts.current:
         if p.parents_told_on is None:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET if p.status == ACTIVE else DUE_SOON,
+            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
                                   "Not recorded that the parents were told the details"))
     return out
 
@@ -391,11 +401,11 @@ def part_time_temporary(facts: Facts) -> Outcome:
     for p in part_time:
         end = p.planned_end_date
         if end is None:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET, "Part time with no end date"))
+            out.items.append(_placement_item(p, NOT_MET, "Part time with no end date"))
         elif end < facts.today:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET, f"Past its end date, {short_date(end)}"))
+            out.items.append(_placement_item(p, NOT_MET, f"Past its end date, {short_date(end)}"))
         elif _within(end, facts.today):
-            out.items.append(Item(_pupil(p), _placement_url(p), DUE_SOON, f"Ends {short_date(end)}: decide what next"))
+            out.items.append(_placement_item(p, DUE_SOON, f"Ends {short_date(end)}: decide what next"))
     return out
 
 
@@ -432,7 +442,7 @@ def qa_actions(facts: Facts) -> Outcome:
 def _session_item(row: ExpectedSession, state: str, note: str) -> Item:
     return Item(f"{row.student.full_name}, {short_date(row.day)} {row.session}",
                 url_for("attendance.session", placement_id=row.placement.id, day_text=row.day.isoformat(),
-                        session=row.session), state, note)
+                        session=row.session), state, note, pupil=row.placement.student_id)
 
 
 @duty("attendance_reported", "Attendance reported for every expected session today and yesterday",
@@ -493,7 +503,8 @@ def _due_outcome(facts: Facts, kind: str) -> Outcome:
     for item in items:
         out.items.append(Item(f"{_pupil(item.placement)}: {item.label}",
                               url_for("feedback.due_list", provider=item.placement.provider_id),
-                              NOT_MET if item.overdue else DUE_SOON, f"Due by {short_date(item.due_by)}"))
+                              NOT_MET if item.overdue else DUE_SOON, f"Due by {short_date(item.due_by)}",
+                              pupil=item.placement.student_id))
     return out
 
 
@@ -521,9 +532,9 @@ def reviews(facts: Facts) -> Outcome:
     for p in active:
         due = facts.next_review[p.id]
         if due < facts.today:
-            out.items.append(Item(_pupil(p), _placement_url(p), NOT_MET, f"Review was due {short_date(due)}"))
+            out.items.append(_placement_item(p, NOT_MET, f"Review was due {short_date(due)}"))
         elif _within(due, facts.today):
-            out.items.append(Item(_pupil(p), _placement_url(p), DUE_SOON, f"Review due {short_date(due)}"))
+            out.items.append(_placement_item(p, DUE_SOON, f"Review due {short_date(due)}"))
     return out
 
 
@@ -549,10 +560,10 @@ def concerns_opened(facts: Facts) -> Outcome:
         label = f"{report.reference}, sent {short_date(sent)}" if sent else report.reference
         url = url_for("incidents.concern", report_id=report.id)
         if first is None and sent == facts.today:
-            out.items.append(Item(label, url, DUE_SOON, "Not opened by a DSL yet"))
+            out.items.append(Item(label, url, DUE_SOON, "Not opened by a DSL yet", pupil=report.student_id))
         else:
             out.items.append(Item(label, url, NOT_MET, "Not opened by a DSL on the day it was sent" if first is None
-                                  else f"First opened by a DSL on {short_date(first)}"))
+                                  else f"First opened by a DSL on {short_date(first)}", pupil=report.student_id))
     return out
 
 
@@ -565,7 +576,7 @@ def _follow_up(facts: Facts, kinds, endpoint: str) -> Outcome:
         sent = _local_day(report.submitted_at) or facts.today
         late = (facts.today - sent).days > INCIDENT_FOLLOW_UP_DAYS
         out.items.append(Item(f"{report.reference}, sent {short_date(sent)}", url_for(endpoint, report_id=report.id),
-                              NOT_MET if late else DUE_SOON, "No action recorded yet"))
+                              NOT_MET if late else DUE_SOON, "No action recorded yet", pupil=report.student_id))
     return out
 
 

@@ -13,9 +13,10 @@ from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
 from ap_forms.oversight import compliance as compliance_rules
+from ap_forms.oversight import governors
 from ap_forms.oversight import value as value_for_money
 from ap_forms.oversight.forms import BudgetForm, PlacementRecordsForm
-from ap_forms.oversight.models import ApBudget
+from ap_forms.oversight.models import ApBudget, GovernorsReport
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
@@ -34,6 +35,7 @@ from ap_forms.school_calendar.services import load_span, school_year_start
 from ap_forms.students.services import children_of
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
+from ap_forms.web.pdf import pdf_response
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
@@ -204,3 +206,25 @@ def budget():
         flash(f"The AP budget for {label} is £{form.amount_value:,.2f}.", "success")
         return redirect(url_for("oversight.value"))
     return render_form("oversight/budget.html", form, label=label)
+
+
+# --- The termly report to governors and the Local Authority (issue 12) -----------------------------
+
+@bp.route("/oversight/reports", methods=["GET", "POST"])
+def reports():
+    if request.method == "POST":
+        report = governors.generate(actor=current_user, today=clock.today())
+        flash(f"Made “{report.title}”. It is kept below with the earlier reports.", "success")
+        return redirect(url_for("oversight.reports"))
+    return render("oversight/reports.html", reports=governors.archive(),
+                  term=governors.current_term(clock.today()))
+
+
+@bp.get("/oversight/reports/<int:report_id>.pdf")
+def report_pdf(report_id: int):
+    report = db.session.get(GovernorsReport, report_id)
+    if report is None:
+        abort(404)
+    audit.record("governors_report_downloaded", "governors_report", report.id)
+    db.session.commit()
+    return pdf_response(report.pdf, f"{report.title} {report.generated_at:%Y-%m-%d %H%M}.pdf")

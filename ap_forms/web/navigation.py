@@ -32,6 +32,7 @@ MENU: list[tuple[str, str]] = [
     ("incidents.start", "Report a concern"),
     ("oversight.compliance", "Compliance"),
     ("oversight.value", "Value for money"),
+    ("oversight.reports", "Governors' reports"),
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).

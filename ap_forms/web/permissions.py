@@ -198,6 +198,9 @@ RULES: dict[str, frozenset[str]] = {
     # Value for money: the leaders of AP, who manage the budget; the headteacher sets it (the policy).
     "oversight.value": LEADERS,
     "oversight.budget": frozenset({HEADTEACHER}),
+    # The termly report to governors and the LA (aggregate only): the headteacher reports; the SEND lead too.
+    "oversight.reports": LEADERS,
+    "oversight.report_pdf": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.
