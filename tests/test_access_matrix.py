@@ -315,6 +315,10 @@ CASES = [
     Case("oversight.reports", "GET", "/oversight/reports", LEADERS),
     Case("oversight.report_pdf", "GET", "/oversight/reports/{governors_report}.pdf", LEADERS),
     Case("oversight.reports", "POST", "/oversight/reports", LEADERS),
+    Case("oversight.ofsted", "GET", "/oversight/ofsted", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census?day=2026-10-01", LEADERS),
+    Case("oversight.census_export", "GET", "/oversight/census.csv?day=2026-10-01", LEADERS),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),

@@ -1,9 +1,13 @@
+"""Each role's home page, the school's overview, and oversight: compliance, value for money, reports, census."""
+
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,8 +16,8 @@ from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
+from ap_forms.oversight import census, governors, ofsted_pack
 from ap_forms.oversight import compliance as compliance_rules
-from ap_forms.oversight import governors
 from ap_forms.oversight import value as value_for_money
 from ap_forms.oversight.forms import BudgetForm, PlacementRecordsForm
 from ap_forms.oversight.models import ApBudget, GovernorsReport
@@ -38,6 +42,7 @@ from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.request_args import arg_day
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
 
 bp = Blueprint("oversight", __name__)
@@ -228,3 +233,56 @@ def report_pdf(report_id: int):
     audit.record("governors_report_downloaded", "governors_report", report.id)
     db.session.commit()
     return pdf_response(report.pdf, f"{report.title} {report.generated_at:%Y-%m-%d %H%M}.pdf")
+
+
+# --- The Ofsted pack and the school census (issue 12) --------------------------------------------------
+
+@bp.get("/oversight/ofsted")
+def ofsted():
+    """What inspectors ask on the first call: providers in use, pupils placed and their hours, attendance."""
+    today = clock.today()
+    year = value_for_money.year_value(today=today)
+    current = [v for v in year.placements if v.placement.status == ACTIVE]
+    providers = {v.placement.provider_id: v.placement.provider for v in year.placements
+                 if v.placement.status in (ACTIVE, PLANNED)}
+    pace = {row.provider.id: row for row in visit_pace(today=today)}
+    incidents = ofsted_pack.incident_counts(year.start_year)
+    audit.record("ofsted_pack_viewed", "school_year", year.start_year)
+    db.session.commit()
+    return render("oversight/ofsted.html", year=year, current=current,
+                  providers=sorted(providers.values(), key=lambda p: p.name), pace=pace, incidents=incidents,
+                  statuses=statuses_for(providers.values(), today), hours=compliance_rules.weekly_hours,
+                  full_time=compliance_rules.FULL_TIME_HOURS, today=today)
+
+
+def _census_day() -> tuple[date, list[tuple[str, date]]]:
+    start_year = school_year_start(clock.today())
+    days = census.census_days(start_year - 1) + census.census_days(start_year)
+    asked = arg_day("day")
+    if asked in [d for _, d in days]:
+        return asked, days
+    upcoming = [d for _, d in days if d >= clock.today()]
+    return (upcoming[0] if upcoming else days[-1][1]), days
+
+
+@bp.get("/oversight/census")
+def census_check():
+    day, days = _census_day()
+    rows = census.census_rows(day)
+    problems = [p for row in rows for p in row.problems()]
+    return render("oversight/census.html", day=day, days=days, rows=rows, problems=problems)
+
+
+@bp.get("/oversight/census.csv")
+def census_export():
+    day, _ = _census_day()
+    rows = census.census_rows(day)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(census.export_rows(rows))
+    audit.record("census_exported", "census", None, detail=f"{day.isoformat()}: {len(rows)} placements")
+    db.session.commit()
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="ap-census-{day.isoformat()}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

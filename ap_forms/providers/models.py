@@ -39,6 +39,13 @@ OFSTED_JUDGEMENTS = {
     "inadequate": "Inadequate",
     "not_inspected": "Not yet inspected",
 }
+# The school census's "AP type of setting", for a provider with neither a URN nor a UKPRN (issue 12).
+SETTING_TYPES = {
+    "NFE": "Non-maintained further education provision",
+    "OOT": "One-to-one tuition",
+    "OTH": "Other unregistered provider",
+    "WBP": "Work-based placement",
+}
 COST_BASES = {"session": "Per session", "day": "Per day", "term": "Per term"}
 POLICY_KINDS = {
     "safeguarding": "Safeguarding",

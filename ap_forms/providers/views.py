@@ -8,7 +8,7 @@ from flask_login import current_user
 from ap_forms.documents.services import documents_for_provider
 from ap_forms.extensions import db
 from ap_forms.providers import forms, services
-from ap_forms.providers.models import POLICY_KINDS
+from ap_forms.providers.models import POLICY_KINDS, SETTING_TYPES
 from ap_forms.quality import services as quality
 from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect, wants_fragment
@@ -70,7 +70,8 @@ def provider(provider_id: int):
                   renew_by=services.add_years(signed.completed_on) if signed else None,
                   commissioning=services.commissioning_status(provider), placements=placements,
                   documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
-                  policy_kinds=POLICY_KINDS, can_edit=_can_edit(), start_form=forms.StartChecklistForm())
+                  policy_kinds=POLICY_KINDS, can_edit=_can_edit(), start_form=forms.StartChecklistForm(),
+                  setting_types=SETTING_TYPES)
 
 
 @bp.route("/<int:provider_id>/details", methods=["GET", "POST"])

@@ -33,6 +33,8 @@ MENU: list[tuple[str, str]] = [
     ("oversight.compliance", "Compliance"),
     ("oversight.value", "Value for money"),
     ("oversight.reports", "Governors' reports"),
+    ("oversight.ofsted", "Ofsted pack"),
+    ("oversight.census_check", "Census"),
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).

@@ -201,6 +201,10 @@ RULES: dict[str, frozenset[str]] = {
     # The termly report to governors and the LA (aggregate only): the headteacher reports; the SEND lead too.
     "oversight.reports": LEADERS,
     "oversight.report_pdf": LEADERS,
+    # What inspectors ask on the first call, and the census items (pupils' names and reasons): the leaders.
+    "oversight.ofsted": LEADERS,
+    "oversight.census_check": LEADERS,
+    "oversight.census_export": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.
