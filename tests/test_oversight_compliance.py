@@ -244,7 +244,8 @@ def test_weekly_feedback(app, school):
     assert check(app, "weekly_feedback").state == MET
     place(school, f.make_student(), start_date=date(2026, 11, 16))
     result = check(app, "weekly_feedback")
-    assert result.state == NOT_MET and "16 November" in result.items[0].label
+    assert result.state == NOT_MET and result.count == 1  # one placement, two weeks missing
+    assert result.items[0].note == "1 week overdue, the oldest due 23 Nov 2026"
 
 
 def test_termly_reports(app, school):

@@ -496,15 +496,21 @@ def register_codes(facts: Facts) -> Outcome:
     return out
 
 
-def _due_outcome(facts: Facts, kind: str) -> Outcome:
-    items = [i for i in facts.due if i.kind == kind]
+def _due_outcome(facts: Facts, kind: str, what: str) -> Outcome:
+    """One record per placement: how many are missing, and the oldest due date."""
     running = [p for p in facts.placements if p.status in (ACTIVE, ENDED)]
     out = Outcome(checked=len(running))
-    for item in items:
-        out.items.append(Item(f"{_pupil(item.placement)}: {item.label}",
-                              url_for("feedback.due_list", provider=item.placement.provider_id),
-                              NOT_MET if item.overdue else DUE_SOON, f"Due by {short_date(item.due_by)}",
-                              pupil=item.placement.student_id))
+    by_placement: dict[int, list[DueItem]] = defaultdict(list)
+    for item in facts.due:
+        if item.kind == kind:
+            by_placement[item.placement.id].append(item)
+    for items in by_placement.values():
+        placement, overdue = items[0].placement, [i for i in items if i.overdue]
+        oldest = min(i.due_by for i in items)
+        note = (f"{len(overdue)} {what}{'s' if len(overdue) != 1 else ''} overdue, the oldest due "
+                f"{short_date(oldest)}" if overdue else f"Due by {short_date(oldest)}")
+        out.items.append(Item(_pupil(placement), url_for("feedback.due_list", provider=placement.provider_id),
+                              NOT_MET if overdue else DUE_SOON, note, pupil=placement.student_id))
     return out
 
 
@@ -512,14 +518,14 @@ def _due_outcome(facts: Facts, kind: str) -> Outcome:
       source="Isebrook School maintain ongoing contact with the provider/key worker (weekly feedback form).",
       cite=POLICY + ", Communication with providers", quoted=True)
 def weekly_feedback(facts: Facts) -> Outcome:
-    return _due_outcome(facts, WEEKLY)
+    return _due_outcome(facts, WEEKLY, "week")
 
 
 @duty("termly_reports", "Termly reports from providers", group=GROUPS[4],
       source="Providers are required to complete a termly report on the student's engagement.",
       cite=POLICY + ", Monitoring academic progress, behaviour, and welfare", quoted=True)
 def termly_reports(facts: Facts) -> Outcome:
-    return _due_outcome(facts, TERMLY)
+    return _due_outcome(facts, TERMLY, "report")
 
 
 @duty("reviews", "Placements reviewed at least every half term", group=GROUPS[4],
