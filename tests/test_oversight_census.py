@@ -118,3 +118,23 @@ def test_ofsted_pack(app, census_world, auth):
     assert "Mystery Farm" not in page  # its only placement has ended
     assert "Dot Dove" in page and "30 (full time)" in page
     assert "Ada Aardvark" in page and 'numeric">8</td>' in page  # 2.5 + 5.5 hours
+
+
+def test_oversight_forms_and_pages_survive_hostile_input(app, world):
+    """The fuzzing of tests/test_bad_input.py, for the oversight endpoints only (the full run covers all)."""
+    from tests.conftest import Auth
+    from tests.test_access_matrix import CASES, _ids
+    from tests.test_bad_input import _field_names, _fuzz_form
+
+    ids = _ids(world)
+    mine = [c for c in CASES if c.endpoint.startswith("oversight.") and c.endpoint != "oversight.home"]
+    for case in mine:
+        role = sorted(case.allowed - case.out_of_scope)[0]
+        client = app.test_client()
+        Auth(client).as_user(world.users[role])
+        path = case.path.format(**ids)
+        if case.method == "POST":
+            _fuzz_form(client, path, _field_names(client, path) or ["amount"])
+        else:
+            for query in ("?day=9999-12-31", "?day=%ff", "?day=2026-02-31&x=" + "y" * 3000):
+                assert client.get(path.split("?")[0] + query).status_code < 500, path

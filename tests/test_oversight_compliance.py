@@ -395,3 +395,19 @@ def test_recording_who_was_told(app, school, auth):
     future = client.post(f"/placements/{placement.id}/records", data={
         "la_told_on": ["1", "1", "2099"], "la_told_how": "email"})
     assert future.status_code == 422
+
+
+def test_the_approval_page_flags_the_registration_threshold(app, school, auth):
+    app.config["FROZEN_NOW"] = NOW.isoformat()
+    referral = f.make_referral(f.make_student(ehcp=False), school.provider, school.lead, status="submitted")
+    client = auth.as_user(school.head)
+    assert "registration-threshold" not in client.get(f"/referrals/{referral.id}/approve").get_data(as_text=True)
+    referral.student.ehcp = True
+    for session in referral.sessions:
+        session.start_time, session.end_time = time(8), time(17)  # two days of 9 hours: 18 hours, full time
+    db.session.commit()
+    page = client.get(f"/referrals/{referral.id}/approve").get_data(as_text=True)
+    assert "registration-threshold" in page and "a pupil with an EHCP or who is looked after" in page
+    school.provider.registration_type = "independent_school"
+    db.session.commit()
+    assert "registration-threshold" not in client.get(f"/referrals/{referral.id}/approve").get_data(as_text=True)

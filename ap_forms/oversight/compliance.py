@@ -265,6 +265,29 @@ def is_full_time(sessions) -> bool:
     return _hours(sessions) >= FULL_TIME_HOURS
 
 
+def crosses_threshold(students) -> bool:
+    """Full-time education for 5 or more pupils, or for one with an EHCP or looked after."""
+    students = list(students)
+    return len(students) >= 5 or any(s.ehcp or s.looked_after for s in students)
+
+
+def threshold_warning(provider: Provider | None, sessions, student) -> str | None:
+    """Before a referral is approved: would its timetable make an unregistered provider give full-time education
+    it must be registered as a school for? A plain-words warning, or None."""
+    if provider is None or provider.registration_type in REGISTERED_SCHOOL_TYPES or not is_full_time(sessions):
+        return None
+    placed = db.session.scalars(
+        select(Placement).where(Placement.provider_id == provider.id, Placement.status.in_((PLANNED, ACTIVE)))
+        .options(selectinload(Placement.sessions), selectinload(Placement.student)))
+    students = [p.student for p in placed if is_full_time(p.sessions)] + [student]
+    if not crosses_threshold(students):
+        return None
+    return (f"{provider.name} is not registered as a school, and this timetable is full time ({FULL_TIME_HOURS} hours "
+            "or more a week). With it, the provider would give full-time education to "
+            + (f"{len(students)} pupils" if len(students) >= 5 else "a pupil with an EHCP or who is looked after")
+            + ", which only a registered school may do. Reduce the hours, or choose a registered provider.")
+
+
 def _pupil(placement: Placement) -> str:
     return f"{placement.student.full_name} at {placement.provider.name}"
 
@@ -332,19 +355,16 @@ def registration_threshold(facts: Facts) -> Outcome:
         placed = [p for p in facts.current if p.provider_id == provider.id and is_full_time(p.sessions)]
         proposed = [r for r in facts.pending if r.provider_id == provider.id and is_full_time(r.sessions)]
 
-        def crosses(students) -> bool:
-            return len(students) >= 5 or any(s.ehcp or s.looked_after for s in students)
-
         now_students = [p.student for p in placed]
         url = url_for("providers.provider", provider_id=provider.id)
-        if crosses(now_students):
+        if crosses_threshold(now_students):
             special = any(s.ehcp or s.looked_after for s in now_students)
             count = len(now_students)
             out.items.append(Item(provider.name, url, NOT_MET,
                                   f"{count} pupil{'s' if count != 1 else ''} full time ({FULL_TIME_HOURS} hours or "
                                   "more a week)" + (", including a pupil with an EHCP or looked after" if special
                                                     else "")))
-        elif proposed and crosses(now_students + [r.student for r in proposed]):
+        elif proposed and crosses_threshold(now_students + [r.student for r in proposed]):
             out.items.append(Item(provider.name, url, DUE_SOON,
                                   f"A referral waiting for approval would make {provider.name} give full-time "
                                   "education it is not registered for: change the timetable before approving"))
