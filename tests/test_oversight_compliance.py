@@ -313,6 +313,7 @@ def test_reports_followed_up(app, school, kind, key):
 # --- The page: who sees what, and a fixed number of queries ----------------------------------------------
 
 def test_board_rows_by_role(app, school, auth):
+    app.config["FROZEN_NOW"] = NOW.isoformat()
     place(school)
     page = auth.as_user(school.lead).get("/oversight/compliance").get_data(as_text=True)
     assert "Local Authority told" in page and "Attendance reported" in page

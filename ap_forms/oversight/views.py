@@ -232,7 +232,8 @@ def report_pdf(report_id: int):
         abort(404)
     audit.record("governors_report_downloaded", "governors_report", report.id)
     db.session.commit()
-    return pdf_response(report.pdf, f"{report.title} {report.generated_at:%Y-%m-%d %H%M}.pdf")
+    made = clock.to_local(report.generated_at)
+    return pdf_response(report.pdf, f"{report.title} made {made.isoformat(timespec='minutes')}.pdf")
 
 
 # --- The Ofsted pack and the school census (issue 12) --------------------------------------------------
