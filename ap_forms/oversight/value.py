@@ -276,7 +276,7 @@ def year_value(start_year: int | None = None, today: date | None = None) -> Year
     ids = [p.id for p in placements]
     referrals = {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
     agreements = {a.provider_id: a for a in db.session.scalars(
-        select(ServiceAgreement).where(ServiceAgreement.provider_id.in_({p.provider_id for p in placements})))}
+        select(ServiceAgreement).where(ServiceAgreement.provider_id.in_(sorted({p.provider_id for p in placements}))))}
     endings = {e.placement_id: e for e in db.session.scalars(
         select(PlacementEnding).where(PlacementEnding.placement_id.in_(ids)))}
     weekly = defaultdict(dict)
