@@ -26,10 +26,11 @@ def test_census_days():
 def census_world(app):
     f.make_school_year(2026)
     lead = f.make_user("send_lead")
-    by_urn = f.make_provider(name="Ridge School", ofsted_urn="123456", ukprn="10012345")  # both: URN wins
+    by_urn = f.make_provider(name="Ridge School", ofsted_urn="123456", ukprn="10012345",  # both: the URN wins
+                             registration_type="independent_school")
     by_ukprn = f.make_provider(name="Forest College", ukprn="10054321", ofsted_urn="EY123456")
     by_type = f.make_provider(name="Tutor Ltd", setting_type="OOT")
-    unknown = f.make_provider(name="Mystery Farm", ofsted_urn="EY999999")
+    unknown = f.make_provider(name="Mystery Farm", ofsted_urn="2799999", registration_type="ofsted_other")
     kw = f.make_user("key_worker", provider_id=by_urn.id)
 
     def placed(first, last, provider, reasons=("therapeutic", "ehcp_outcomes"), **kw_args):
@@ -73,7 +74,7 @@ def test_census_csv_column_by_column(app, census_world, auth):
     assert a["Date of birth"] == "2012-03-04"
     # Exactly one of URN, UKPRN or type of setting.
     assert (a["URN"], a["UKPRN"], a["AP setting type"]) == ("123456", "", "")
-    assert (b["URN"], b["UKPRN"], b["AP setting type"]) == ("", "10054321", "")  # EY… is not a school URN
+    assert (b["URN"], b["UKPRN"], b["AP setting type"]) == ("", "10054321", "")  # EY…: not a school's URN
     assert (c["URN"], c["UKPRN"], c["AP setting type"]) == ("", "", "OOT")
     assert (a["Start date"], a["Leaving date"]) == ("2026-09-07", "")
     assert b["Leaving date"] == "2026-12-11"
@@ -91,7 +92,7 @@ def test_census_validation_list(app, census_world):
     assert set(problems) == {("Eve", "URN"), ("Eve", "Leaving date"), ("Eve", "Primary reason for placement"),
                              ("Eve", "Sessions per week"), ("Eve", "UPN")}
     assert problems[("Eve", "URN")].message == ("Mystery Farm: no URN, UKPRN or type of setting "
-                                               "(Ofsted URN EY999999 is not a school URN)")
+                                               "(its Ofsted URN 2799999 is not a school's URN)")
     assert problems[("Eve", "Leaving date")].message == "Leaving date 30 Oct 2026 is before the start date 2 Nov 2026"
     assert problems[("Eve", "URN")].url.endswith("/details")
     assert len(export_rows(rows)) == 6

@@ -396,6 +396,9 @@ def test_recording_who_was_told(app, school, auth):
     future = client.post(f"/placements/{placement.id}/records", data={
         "la_told_on": ["1", "1", "2099"], "la_told_how": "email"})
     assert future.status_code == 422
+    portal = client.post(f"/placements/{placement.id}/records", data={
+        "parents_told_on": ["18", "11", "2026"], "parents_told_how": "portal"})  # parents have no LA form
+    assert portal.status_code == 422 and "Select how the parents were told" in portal.get_data(as_text=True)
 
 
 def test_the_approval_page_flags_the_registration_threshold(app, school, auth):

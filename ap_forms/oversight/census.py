@@ -3,8 +3,9 @@
 Census days: the first Thursday of October (autumn), the third Thursday of January (spring) and the
 third Thursday of May (summer). A placement is returned when it ran at any time in the census period:
 from the day after the previous census day to this census day. Each placement is one row (a pupil with
-two placements has two). The provider is identified by exactly one of its school URN (6 numbers, from
-Get Information about Schools), its UKPRN, or, with neither, its type of setting (NFE, OOT, OTH, WBP).
+two placements has two). The provider is identified by exactly one of its URN (for a registered school or
+college, as on Get Information about Schools), its UKPRN, or, with neither, its type of setting (NFE, OOT,
+OTH, WBP).
 
 Before export, `problems` lists what the census's own validation would reject (no URN, UKPRN or type of
 setting; a leaving date before the start; no primary reason; no timetable; a bad UPN), each with a link
@@ -24,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from ap_forms.attendance.services import safe_cell, slots_of
 from ap_forms.extensions import db
-from ap_forms.oversight.compliance import is_full_time
+from ap_forms.oversight.compliance import REGISTERED_SCHOOL_TYPES, is_full_time
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.referrals.models import REASON_LABELS, Referral
 from ap_forms.students.upn import upn_problem
@@ -32,7 +33,7 @@ from ap_forms.web.templating import short_date
 
 HEADER = ["UPN", "Surname", "Forename", "Date of birth", "URN", "UKPRN", "AP setting type", "Start date",
           "Leaving date", "Primary reason for placement", "Full or part time", "Sessions per week"]
-SCHOOL_URN = re.compile(r"^\d{6}$")
+SCHOOL_URN = re.compile(r"^\d{6,7}$")
 TERMS = (("Autumn", 10, 1), ("Spring", 1, 3), ("Summer", 5, 3))  # (census, month, which Thursday)
 
 
@@ -68,8 +69,10 @@ class CensusRow:
 
     @property
     def urn(self) -> str:
-        urn = self.placement.provider.ofsted_urn or ""
-        return urn if SCHOOL_URN.match(urn) else ""
+        """The URN on Get Information about Schools: only a registered school or college has one."""
+        provider = self.placement.provider
+        urn = provider.ofsted_urn or ""
+        return urn if provider.registration_type in REGISTERED_SCHOOL_TYPES and SCHOOL_URN.match(urn) else ""
 
     @property
     def ukprn(self) -> str:
@@ -116,7 +119,7 @@ class CensusRow:
         if not (self.urn or self.ukprn or self.setting_type):
             urn = p.provider.ofsted_urn
             found.append(Problem(p, f"{p.provider.name}: no URN, UKPRN or type of setting"
-                                    + (f" (Ofsted URN {urn} is not a school URN)" if urn else ""),
+                                    + (f" (its Ofsted URN {urn} is not a school's URN)" if urn else ""),
                                  provider_url, "URN"))
         if p.ended_on is not None and p.ended_on < p.start_date:
             found.append(Problem(p, f"Leaving date {short_date(p.ended_on)} is before the start date "

@@ -10,14 +10,14 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ap_forms.placements.models import DESTINATIONS, TOLD_HOW
+from ap_forms.placements.models import DESTINATIONS, PARENTS_TOLD_HOW, TOLD_HOW
 from ap_forms.web.form_fields import GovDate, Length, not_in_future, strip
 
 MAX_BUDGET = Decimal("99999999.99")
 
 
-def _told_how(label: str):
-    return RadioField(label, widget=GovRadioInput(), choices=TOLD_HOW, validate_choice=False)
+def _told_how(label: str, choices=TOLD_HOW):
+    return RadioField(label, widget=GovRadioInput(), choices=choices, validate_choice=False)
 
 
 class PlacementRecordsForm(FlaskForm):
@@ -32,7 +32,7 @@ class PlacementRecordsForm(FlaskForm):
                                           "where, and how it will be reviewed.",
                               validators=[not_in_future("The date the parents were told must be today or in the "
                                                         "past")])
-    parents_told_how = _told_how("How the parents were told")
+    parents_told_how = _told_how("How the parents were told", PARENTS_TOLD_HOW)
     suspensions_during = StringField("Suspensions during the placement (optional)", widget=GovTextInput(),
                                      filters=[strip], description="A number, like 0 or 2.")
     destination = RadioField("Where the pupil went after the placement (optional)", widget=GovRadioInput(),
@@ -40,7 +40,7 @@ class PlacementRecordsForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def _check_how(self, date_field, how_field, who: str) -> None:
-        if how_field.data and how_field.data not in dict(TOLD_HOW):
+        if how_field.data and how_field.data not in dict(how_field.choices):
             raise ValidationError(f"Select how {who} were told")
         if date_field.data and not how_field.data:
             raise ValidationError(f"Select how {who} were told")

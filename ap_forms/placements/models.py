@@ -145,6 +145,7 @@ END_REASONS = [("safeguarding", "Safeguarding concern"), ("gross_misconduct", "G
 # How the Local Authority or the parents were told (issue 12), and where the pupil went afterwards.
 TOLD_HOW = [("email", "Email"), ("letter", "Letter"), ("portal", "The local authority's online form"),
             ("phone", "Phone call"), ("meeting", "Meeting")]
+PARENTS_TOLD_HOW = [choice for choice in TOLD_HOW if choice[0] != "portal"]
 DESTINATIONS = [("returned", "Returned to school full time"), ("another_setting", "Moved to another school or setting"),
                 ("post16_education", "Post-16 education or training"), ("employment", "Employment or apprenticeship"),
                 ("neet", "Not in education, employment or training"), ("other", "Other")]
