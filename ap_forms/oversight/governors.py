@@ -19,6 +19,7 @@ from ap_forms.extensions import db
 from ap_forms.oversight import compliance
 from ap_forms.oversight.models import GovernorsReport
 from ap_forms.oversight.value import YearValue, bar_chart, year_value
+from ap_forms.placements import registration
 from ap_forms.placements.models import ACTIVE, ENDED
 from ap_forms.providers.models import REGISTRATION_TYPES
 from ap_forms.quality.services import TermWindow, term_windows
@@ -70,7 +71,7 @@ class ReportFigures:
         self.pupil_count = len(students)
         self.ehcp = sum(1 for s in students.values() if s.ehcp)
         self.looked_after = sum(1 for s in students.values() if s.looked_after)
-        self.full_time = sum(1 for v in in_term if compliance.is_full_time(v.placement.sessions))
+        self.full_time = sum(1 for v in in_term if registration.is_full_time(v.placement.sessions))
         self.started = sum(1 for v in in_term if self.term.start <= v.placement.start_date <= self.term.end)
         self.ended = sum(1 for v in in_term if v.placement.ended_on and
                          self.term.start <= v.placement.ended_on <= self.term.end)

@@ -21,6 +21,7 @@ from ap_forms.oversight import compliance as compliance_rules
 from ap_forms.oversight import value as value_for_money
 from ap_forms.oversight.forms import BudgetForm, PlacementRecordsForm
 from ap_forms.oversight.models import ApBudget, GovernorsReport
+from ap_forms.placements import registration
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
@@ -252,8 +253,8 @@ def ofsted():
     db.session.commit()
     return render("oversight/ofsted.html", year=year, current=current,
                   providers=sorted(providers.values(), key=lambda p: p.name), pace=pace, incidents=incidents,
-                  statuses=statuses_for(providers.values(), today), hours=compliance_rules.weekly_hours,
-                  full_time=compliance_rules.FULL_TIME_HOURS, today=today)
+                  statuses=statuses_for(providers.values(), today), hours=registration.weekly_hours,
+                  full_time=registration.FULL_TIME_HOURS, today=today)
 
 
 def _census_day() -> tuple[date, list[tuple[str, date]]]:
