@@ -332,6 +332,27 @@ CASES = [
     Case("incidents.decision", "GET", "/reports/{incident_x}/decision", LEADERS),
     Case("incidents.decision", "GET", "/reports/{concern_x}/decision", LEADERS, out_of_scope={"send_lead"}),
     Case("incidents.decision", "POST", "/reports/{incident_x}/decision", LEADERS, data={"decision": "continue"}),
+    # --- oversight (issue 12) ---
+    # The compliance board: the leaders of AP; the DSL only the safeguarding rows (any other row: 404).
+    Case("oversight.compliance", "GET", "/oversight/compliance", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/la_told", LEADERS | {"dsl"},
+         out_of_scope={"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/attendance_reported", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/concerns_opened", LEADERS | {"dsl"},
+         out_of_scope={"send_lead"}),
+    Case("oversight.placement_records", "GET", "/placements/{placement_x}/records", LEADERS),
+    Case("oversight.placement_records", "POST", "/placements/{placement_x}/records", LEADERS,
+         data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"}),
+    Case("oversight.value", "GET", "/oversight/value", LEADERS),
+    Case("oversight.budget", "GET", "/oversight/value/budget", {"headteacher"}),
+    Case("oversight.budget", "POST", "/oversight/value/budget", {"headteacher"}, data={"amount": "45000"}),
+    Case("oversight.reports", "GET", "/oversight/reports", LEADERS),
+    Case("oversight.report_pdf", "GET", "/oversight/reports/{governors_report}.pdf", LEADERS),
+    Case("oversight.reports", "POST", "/oversight/reports", LEADERS),
+    Case("oversight.ofsted", "GET", "/oversight/ofsted", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census?day=2026-10-01", LEADERS),
+    Case("oversight.census_export", "GET", "/oversight/census.csv?day=2026-10-01", LEADERS),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),
@@ -365,6 +386,18 @@ def _ids(world) -> dict:
 
         world.old_pupil, world.old_placement = factories.make_old_pupil(world)
     ids.update(old_pupil=world.old_pupil.id, old_placement=world.old_placement.id)
+    if not getattr(world, "governors_report", None):  # issue 12: one kept report
+        from datetime import date
+
+        from ap_forms.extensions import db
+        from ap_forms.oversight.models import GovernorsReport
+        from tests import factories
+
+        world.governors_report = GovernorsReport(title="Autumn term 2026", period_start=date(2026, 9, 2),
+                                                 period_end=date(2026, 12, 18), pdf=factories.TINY_PDF)
+        db.session.add(world.governors_report)
+        db.session.commit()
+    ids["governors_report"] = world.governors_report.id
     ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
                allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
     return ids

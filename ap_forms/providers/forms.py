@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
 
-from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES
+from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES, SETTING_TYPES
 from ap_forms.providers.services import EVIDENCE_TOPICS
 from ap_forms.web.form_fields import GovDateField, Length, not_in_future, optional_date, required_date, strip
 from ap_forms.web.uploads import EvidenceFile
@@ -43,6 +43,13 @@ class ProviderForm(FlaskForm):
     ofsted_judgement_date = GovDateField("Date of the latest inspection", validators=[
         optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
         description="For example, 14 3 2025")
+    ukprn = StringField("UK provider reference number (UKPRN, optional)", widget=GovTextInput(), filters=[_strip],
+                        description="For the school census: 8 numbers starting with 1, like 10012345.",
+                        validators=[Optional(), Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting "
+                                                                            "with 1, like 10012345")])
+    setting_type = RadioField("Type of setting, for the school census (optional)", widget=GovRadioInput(),
+                              choices=list(SETTING_TYPES.items()), validators=[Optional()],
+                              description="Only for a provider with neither a school URN nor a UKPRN.")
     la_approved = RadioField("Is the provider on the local authority's approved provider list?",
                              widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
                              validators=[InputRequired("Choose yes if the provider is on the approved list")])
@@ -75,14 +82,16 @@ class ProviderForm(FlaskForm):
                 "ofsted_judgement_date": self.ofsted_judgement_date.data if judgement else None,
                 "la_approved": self.la_approved.data == "yes", "address": self.address.data.strip(),
                 "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
-                "contact_phone": self.contact_phone.data}
+                "contact_phone": self.contact_phone.data, "ukprn": self.ukprn.data or None,
+                "setting_type": self.setting_type.data if self.setting_type.data in SETTING_TYPES else ""}
 
     def fill_from(self, provider) -> None:
         for name in ("name", "registration_type", "ofsted_urn", "ofsted_judgement_date", "address",
-                     "contact_name", "contact_email", "contact_phone"):
+                     "contact_name", "contact_email", "contact_phone", "ukprn"):
             getattr(self, name).data = getattr(provider, name)
         self.ofsted_judgement.data = provider.ofsted_judgement or None
         self.la_approved.data = "yes" if provider.la_approved else "no"
+        self.setting_type.data = provider.setting_type or None
 
 
 class SiteForm(FlaskForm):

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from ap_forms.extensions import db
 from ap_forms.placements.pupils import get_student_or_404, search_students
+from ap_forms.placements.registration import threshold_warning
 from ap_forms.providers import services as provider_services
 from ap_forms.providers.models import Provider
 from ap_forms.referrals import services
@@ -241,8 +242,9 @@ def approve(referral_id: int):
                   "has been created.", "success")
             return redirect(url_for("placements.placement", placement_id=placement.id))
     status = 422 if form.errors or problems else 200
+    threshold = threshold_warning(referral.provider, referral.sessions, referral.student)
     return render("referrals/approve.html", status=status, form=form, referral=referral, gate=gate,
-                  problems=problems)
+                  problems=problems, threshold=threshold)
 
 
 @bp.route("/<int:referral_id>/return", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ MENU: list[tuple[str, str]] = [
     ("incidents.inbox", "Safeguarding"),
     ("incidents.incident_list", "Incidents"),
     ("incidents.start", "Report a concern"),
+    ("oversight.compliance", "Oversight"),  # its pages link to value for money, reports, the Ofsted pack, census
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).

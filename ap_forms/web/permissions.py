@@ -210,6 +210,22 @@ RULES: dict[str, frozenset[str]] = {
     "incidents.incident_action": LEADERS,
     "incidents.incident_close": LEADERS,
     "incidents.decision": LEADERS,
+    # --- oversight (issue 12) ---
+    # The compliance board: the headteacher and SEND lead; the DSL sees only the safeguarding rows
+    # (a row the role does not see answers 404, in oversight.compliance.Duty.readers).
+    "oversight.compliance": LEADERS | {DSL},
+    "oversight.compliance_duty": LEADERS | {DSL},
+    "oversight.placement_records": LEADERS,
+    # Value for money: the leaders of AP, who manage the budget; the headteacher sets it (the policy).
+    "oversight.value": LEADERS,
+    "oversight.budget": frozenset({HEADTEACHER}),
+    # The termly report to governors and the LA (aggregate only): the headteacher reports; the SEND lead too.
+    "oversight.reports": LEADERS,
+    "oversight.report_pdf": LEADERS,
+    # What inspectors ask on the first call, and the census items (pupils' names and reasons): the leaders.
+    "oversight.ofsted": LEADERS,
+    "oversight.census_check": LEADERS,
+    "oversight.census_export": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.
