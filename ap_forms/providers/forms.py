@@ -43,7 +43,7 @@ class ProviderForm(FlaskForm):
     ofsted_judgement_date = GovDateField("Date of the latest inspection", validators=[
         optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
         description="For example, 14 3 2025")
-    ukprn = StringField("UK provider reference number (UKPRN, optional)", widget=GovTextInput(), filters=[_strip],
+    ukprn = StringField("UK provider reference number (UKPRN, optional)", widget=GovTextInput(), filters=[strip],
                         description="For the school census: 8 numbers starting with 1, like 10012345.",
                         validators=[Optional(), Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting "
                                                                             "with 1, like 10012345")])
