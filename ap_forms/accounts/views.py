@@ -22,6 +22,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, navigation, resubmit
 from ap_forms.web.errors import error_page
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.gate import _now_ts, is_background
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
@@ -241,11 +242,6 @@ def user_list():
     return render("accounts/user_list.html", users=users, role=role)
 
 
-def _apply_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field or "", None) or form.name
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def user_new():
     form = UserCreateForm()
@@ -259,7 +255,7 @@ def user_new():
             db.session.commit()
         except services.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
             form.email.errors = [*form.email.errors, "The invitation could not be sent: the mail server did not "
@@ -286,7 +282,7 @@ def user_edit(user_id: int):
                                          active=form.active.data, actor=current_user)
         except services.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
             form.role.errors = [*form.role.errors, "Nothing was saved: the email to the person who must confirm "

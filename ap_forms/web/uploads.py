@@ -24,6 +24,8 @@ from flask import current_app, flash, make_response, redirect, request, send_fil
 from werkzeug.datastructures import FileStorage
 from wtforms.validators import ValidationError
 
+from ap_forms.web.htmx import is_htmx
+
 # content type -> (magic bytes at the start of the file, file name endings people use)
 ALLOWED_TYPES: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "application/pdf": (b"%PDF-", (".pdf",)),
@@ -71,7 +73,7 @@ def refuse_too_large():
         return None
     flash(f"{too_large_message()}. Nothing was saved: choose a smaller file and send the form again.", "error")
     back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = back
         return response
