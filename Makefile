@@ -7,7 +7,7 @@ DEMO_PASSWORD ?=
 # The Nu HTML Checker (tests/test_html_validity.py), from npm into .venv/node_modules.
 VNU_VERSION := 26.9.27
 
-.PHONY: run test install install-dev system-deps vnu lint bench clean
+.PHONY: run serve test install install-dev system-deps vnu lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,7 +39,14 @@ vnu: $(VENV)/.vnu-$(VNU_VERSION)
 run: install system-deps
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	GUNICORN_BIND=127.0.0.1:5000 WEB_CONCURRENCY=1 LOG_FORMAT=text GUNICORN_ACCESS_LOG=- \
+		$(BIN)/gunicorn --config gunicorn.conf.py
+
+# Production: migrate the configured database (DATABASE_URL), then serve it with gunicorn
+# (gunicorn.conf.py; GUNICORN_BIND, default 127.0.0.1:8000). See README "Deploying".
+serve: install
+	$(FLASK) init-db
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install-dev system-deps vnu
 	$(BIN)/pytest -q -n 2

@@ -10,30 +10,60 @@ from ap_forms.config import load_config
 from ap_forms.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGED_ASSETS = Path(__file__).resolve().parent / "_assets"  # in a wheel: see setup.py
+
+
+def asset_folder(name: str) -> Path:
+    """templates/, static/ or migrations/: the checkout's own, or the copy inside an installed wheel."""
+    packaged = PACKAGED_ASSETS / name
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+def instance_folder() -> Path:
+    """INSTANCE_PATH, else the checkout's instance/, else instance/ in the current folder (an installed wheel)."""
+    import os
+
+    if os.environ.get("INSTANCE_PATH"):
+        return Path(os.environ["INSTANCE_PATH"]).resolve()
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=str(instance_folder()),
+        template_folder=str(asset_folder("templates")),
+        static_folder=str(asset_folder("static")),
     )
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)
 
+    _init_proxy(app)
     _init_extensions(app)
     _init_web(app)
     _register_blueprints(app)
     return app
 
 
+def _init_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, trust its X-Forwarded-* headers (only as many hops as configured)."""
+    hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
+            for name in ("for", "proto", "host", "port", "prefix")}
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"],
+                                x_port=hops["port"], x_prefix=hops["prefix"])
+
+
 def _init_extensions(app: Flask) -> None:
     from ap_forms.web.htmx import htmx
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(asset_folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)
@@ -57,14 +87,17 @@ def _init_web(app: Flask) -> None:
         headers,
         mail,
         navigation,
+        observability,
         request_args,
         request_cache,
         static_files,
         templating,
     )
 
+    # The first after_request hook registered is the last to run: compression sees the final body.
+    compression.init_app(app)
+    observability.init_app(app)  # its before_request is the first: every later step has the request id
     request_args.init_app(app)  # before any route is added
-    compression.init_app(app)  # the first after_request hook registered is the last to run
     request_cache.init_app(app)  # emptied before the gate's first look-up
     templating.init_app(app)
     headers.init_app(app)
@@ -85,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.attendance import views as attendance
     from ap_forms.audit_trail import views as audit_trail
     from ap_forms.checklists import views as checklists
+    from ap_forms.data_protection import views as data_protection
     from ap_forms.demo import cli as demo_cli
     from ap_forms.documents import views as documents
     from ap_forms.feedback import cli as feedback_cli
@@ -120,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
         demo_cli,
         maintenance_cli,
         audit_trail,
+        data_protection,
         school_calendar,
         attendance,
         attendance_cli,

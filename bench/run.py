@@ -55,7 +55,7 @@ class Page:
     htmx: bool = False
 
 
-# One line per page: add a page here (issue 12's compliance board: a line like these).
+# One line per page: add a page here.
 PAGES = [
     Page("board", "Office board", "office", "/attendance/board"),
     Page("today", "Key worker's Today", "key_worker", "/"),
@@ -68,6 +68,7 @@ PAGES = [
     Page("pupil", "Pupil page", "send_lead", "/pupils/{student_id}"),
     Page("parent_home", "Parent's home", "parent", "/"),
     Page("report_pdf", "Termly report PDF", "send_lead", "/placements/{placement_id}/terms/{term_id}/report.pdf"),
+    Page("compliance", "Compliance board", "headteacher", "/oversight/compliance"),
 ]
 
 

@@ -363,3 +363,35 @@ def make_report(kind: str, reporter: User, student: Student | None = None, *, st
     db.session.add(report)
     db.session.commit()
     return report
+
+
+# --- data protection (issue 13) -----------------------------------------------------------------
+
+def make_old_pupil(world, *, pending: bool = True):
+    """A pupil who left long ago: born 1 March 1994 (SEN records due 2025, child protection 2019), with a
+    placement that ended on 17 July 2009 (due 2015), its attendance, a safeguarding concern, and (pending)
+    erasures asked for by the SEND lead: the attendance and the placement."""
+    from datetime import datetime
+
+    from ap_forms.attendance.models import AttendanceMark, RegisterEntry
+    from ap_forms.data_protection.models import ERASE, RetentionDecision
+    from ap_forms.placements.models import ENDED
+
+    u = world.users
+    pupil = make_student(first_name="Olivia", date_of_birth=date(1994, 3, 1), left_on=date(2010, 7, 20),
+                         send_needs="Autism", child_protection="previous_cp")
+    placement = make_placement(pupil, world.provider_a, u["kw_a"], status=ENDED, start_date=date(2008, 9, 1),
+                               planned_end_date=date(2009, 7, 17), ended_on=date(2009, 7, 17))
+    db.session.add(AttendanceMark(placement_id=placement.id, day=date(2009, 1, 12), session="AM", status="present",
+                                  marked_by_id=u["kw_a"].id, marked_at=datetime(2009, 1, 12, 9, 40)))
+    db.session.add(RegisterEntry(placement_id=placement.id, day=date(2009, 1, 12), session="AM", code="B",
+                                 recorded_by_id=u["office"].id, recorded_at=datetime(2009, 1, 12, 10)))
+    db.session.commit()
+    make_report("concern", u["staff"], pupil, occurred_at=datetime(2009, 2, 2, 10))
+    if pending:
+        for kind, subject in (("attendance", pupil.id), ("ap_records", placement.id)):
+            db.session.add(RetentionDecision(kind=kind, subject_id=subject, decision=ERASE, reason="Past its time",
+                                             up_to=date(2020, 1, 1) if kind == "attendance" else None,
+                                             summary="test", requested_by_id=u["send_lead"].id))
+        db.session.commit()
+    return pupil, placement

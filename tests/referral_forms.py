@@ -51,5 +51,5 @@ def post_section(client, referral_id: int, key: str, data: dict, *, autosave: bo
     payload = {**data, "version": str(version if version is not None else version_of(referral_id))}
     if not autosave:
         payload["action"] = action
-    headers = {"HX-Request": "true"} if autosave else {}
+    headers = {"HX-Request": "true", "X-Autosave": "1"} if autosave else {}
     return client.post(f"/referrals/{referral_id}/sections/{key}", data=payload, headers=headers)

@@ -22,6 +22,7 @@ LEADERS = {"headteacher", "send_lead"}
 PROVIDER_READERS = LEADERS | {"dsl"}
 LEADERS = {"headteacher", "send_lead"}
 ROLL_KEEPERS = {"admin", "send_lead", "office"}
+RETENTION = {"headteacher", "send_lead", "dsl"}
 
 
 @dataclass
@@ -65,6 +66,30 @@ CASES = [
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
+    Case("audit_trail.events", "GET", "/audit/?user={office}&action=pupil_viewed&start=1&start=9&start=2026",
+         {"headteacher"}),
+    Case("audit_trail.export", "GET", "/audit/export.csv?pupil={pupil_x}", {"headteacher"}),
+    # --- data protection (issue 13) ---
+    Case("data_protection.subject_access", "GET", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"}),
+    Case("data_protection.subject_access", "POST", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"},
+         data={"redact": []}),
+    # Retention: the headteacher and SEND lead review attendance, SEN and AP records; the headteacher and DSL
+    # child protection records (another kind answers 404). The old pupil's items are all past their period.
+    Case("data_protection.retention", "GET", "/retention/", RETENTION),
+    Case("data_protection.retention_item", "GET", "/retention/attendance/{old_pupil}", RETENTION,
+         out_of_scope={"dsl"}),
+    Case("data_protection.retention_item", "GET", "/retention/child_protection/{old_pupil}", RETENTION,
+         out_of_scope={"send_lead"}),
+    Case("data_protection.retention_item", "GET", "/retention/sen/{pupil_x}", RETENTION,
+         out_of_scope=RETENTION),  # not due: a pupil born in 2012
+    Case("data_protection.retention_keep", "POST", "/retention/sen/{old_pupil}/keep", RETENTION,
+         out_of_scope={"dsl"}, data={"keep-reason": "Claim expected", "keep-review_on": ["1", "9", "2027"]}),
+    Case("data_protection.retention_erase", "POST", "/retention/child_protection/{old_pupil}/erase", RETENTION,
+         out_of_scope={"send_lead"}),
+    Case("data_protection.retention_cancel", "POST", "/retention/attendance/{old_pupil}/erase/cancel", RETENTION,
+         out_of_scope={"dsl"}),
+    Case("data_protection.retention_confirm", "POST", "/retention/ap_records/{old_placement}/erase/confirm",
+         RETENTION, out_of_scope={"dsl"}),
     # --- school_calendar and attendance (issue 5) ---
     Case("school_calendar.index", "GET", "/calendar/", STAFF | {"admin"}),
     Case("school_calendar.year", "GET", "/calendar/{school_year}", STAFF | {"admin"}),
@@ -307,6 +332,27 @@ CASES = [
     Case("incidents.decision", "GET", "/reports/{incident_x}/decision", LEADERS),
     Case("incidents.decision", "GET", "/reports/{concern_x}/decision", LEADERS, out_of_scope={"send_lead"}),
     Case("incidents.decision", "POST", "/reports/{incident_x}/decision", LEADERS, data={"decision": "continue"}),
+    # --- oversight (issue 12) ---
+    # The compliance board: the leaders of AP; the DSL only the safeguarding rows (any other row: 404).
+    Case("oversight.compliance", "GET", "/oversight/compliance", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/la_told", LEADERS | {"dsl"},
+         out_of_scope={"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/attendance_reported", LEADERS | {"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/concerns_opened", LEADERS | {"dsl"},
+         out_of_scope={"send_lead"}),
+    Case("oversight.placement_records", "GET", "/placements/{placement_x}/records", LEADERS),
+    Case("oversight.placement_records", "POST", "/placements/{placement_x}/records", LEADERS,
+         data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"}),
+    Case("oversight.value", "GET", "/oversight/value", LEADERS),
+    Case("oversight.budget", "GET", "/oversight/value/budget", {"headteacher"}),
+    Case("oversight.budget", "POST", "/oversight/value/budget", {"headteacher"}, data={"amount": "45000"}),
+    Case("oversight.reports", "GET", "/oversight/reports", LEADERS),
+    Case("oversight.report_pdf", "GET", "/oversight/reports/{governors_report}.pdf", LEADERS),
+    Case("oversight.reports", "POST", "/oversight/reports", LEADERS),
+    Case("oversight.ofsted", "GET", "/oversight/ofsted", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census", LEADERS),
+    Case("oversight.census_check", "GET", "/oversight/census?day=2026-10-01", LEADERS),
+    Case("oversight.census_export", "GET", "/oversight/census.csv?day=2026-10-01", LEADERS),
     # Last: these close the reports.
     Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
          data={"outcome": "No further action"}),
@@ -335,6 +381,23 @@ def _ids(world) -> dict:
         world.carer_y = factories.make_carer(world.pupil_y)
         world.pending_import = factories.make_pending_import(world.users["office"])
     ids.update(carer_x=world.carer_x.id, carer_y=world.carer_y.id, import_token=world.pending_import.token)
+    if not getattr(world, "old_pupil", None):  # issue 13: records past their retention period
+        from tests import factories
+
+        world.old_pupil, world.old_placement = factories.make_old_pupil(world)
+    ids.update(old_pupil=world.old_pupil.id, old_placement=world.old_placement.id)
+    if not getattr(world, "governors_report", None):  # issue 12: one kept report
+        from datetime import date
+
+        from ap_forms.extensions import db
+        from ap_forms.oversight.models import GovernorsReport
+        from tests import factories
+
+        world.governors_report = GovernorsReport(title="Autumn term 2026", period_start=date(2026, 9, 2),
+                                                 period_end=date(2026, 12, 18), pdf=factories.TINY_PDF)
+        db.session.add(world.governors_report)
+        db.session.commit()
+    ids["governors_report"] = world.governors_report.id
     ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
                allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
     return ids

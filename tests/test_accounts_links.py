@@ -130,10 +130,9 @@ def test_forgot_password_answers_the_same_and_is_throttled(app, frozen, smtp_ser
     assert smtp_server.to("nobody@school.example") == [] and len(smtp_server.to(person.email)) == 1
     empty = client.post("/forgot-password", data={"email": ""})
     assert empty.status_code == 422 and "Enter your email address" in empty.get_data(as_text=True)
-    client.post("/forgot-password", data={"email": person.email})
-    client.post("/forgot-password", data={"email": person.email})
-    assert client.post("/forgot-password", data={"email": person.email}).status_code == 429
-    assert len(smtp_server.to(person.email)) == 3
+    answers = [client.post("/forgot-password", data={"email": person.email}).status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 200, 429]  # 5 a minute for one address from one client
+    assert len(smtp_server.to(person.email)) == 5
 
 
 def test_public_link_pages_survive_hostile_input(app, frozen):

@@ -173,3 +173,42 @@ def test_oversized_ids_answer_404_on_every_endpoint(app, world):
             if response.status_code != 404:
                 failures.append((case.method, oversized[:120], response.status_code))
     assert failures == []
+
+
+# --- data protection (issue 13): the audit filter, the redaction step and the retention decisions ---------
+
+def test_data_protection_survives_hostile_input(app, world):
+    """Hostile filter values are a clear error (422), never a 500; a refused redaction or retention form
+    writes nothing and downloads nothing."""
+    ids = _ids(world)
+    head = app.test_client()
+    Auth(head).as_user(world.users["headteacher"])
+
+    @settings(max_examples=12, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(query=st.dictionaries(st.sampled_from(["user", "pupil", "action", "start", "end", "page"]), QUERY_VALUES,
+                                 max_size=4))
+    def audit_filter(query):
+        for path in ("/audit/", "/audit/export.csv"):
+            response = head.get(_with_query(path, query))
+            assert response.status_code in (200, 422), (path, query, response.status_code)
+
+    audit_filter()
+
+    @settings(max_examples=10, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(data=st.fixed_dictionaries({}, optional={
+        "redact": st.lists(VALUES, max_size=3), "extra_names": VALUES, "keep-reason": VALUES,
+        "keep-review_on": st.lists(VALUES, max_size=3), "erase-reason": VALUES, "scope": VALUES}))
+    def forms(data):
+        before = _row_counts()
+        response = head.post(f"/pupils/{ids['pupil_x']}/subject-access", data=data)
+        assert response.status_code in (200, 422), (data, response.status_code)
+        if response.status_code == 422:
+            assert response.mimetype == "text/html"
+        response = head.post(f"/retention/sen/{ids['old_pupil']}/keep", data=data)
+        assert response.status_code in (303, 404, 422), (data, response.status_code)  # 404 once kept
+        if response.status_code == 422:
+            assert _row_counts() == before
+
+    forms()

@@ -34,7 +34,7 @@ def _carer_form(**over):
 
 def _link_from(message) -> str:
     body = message.get_body(("plain",)).get_content()
-    return re.search(r"http://localhost(/invitations/[A-Za-z0-9_\-]+)", body).group(1)
+    return re.search(r"http://127.0.0.1:5000(/invitations/[A-Za-z0-9_\-]+)", body).group(1)
 
 
 def test_office_adds_a_carer_with_field_errors_kept(app, client, auth, frozen):

@@ -28,7 +28,8 @@ LAYERS: list[set[str]] = [
     {"attendance", "quality"},
     {"feedback"},  # termly reports include attendance
     {"incidents"},
-    {"pages", "oversight", "audit_trail", "maintenance", "demo"},  # composed pages, home pages, commands
+    # composed pages, home pages, data protection across every domain, commands
+    {"pages", "oversight", "audit_trail", "data_protection", "maintenance", "demo"},
     {APP},
 ]
 

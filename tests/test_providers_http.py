@@ -254,9 +254,12 @@ def test_uploaded_evidence_is_stored_outside_static_and_downloads_are_gated_and_
     assert response.status_code == 303
     document = db.session.scalar(select(Document).where(Document.description == "Public liability"))
     assert document.original_name == "certificate.JPEG" and document.content_type == "image/jpeg"
-    stored = Path(app.config["UPLOAD_FOLDER"]) / document.stored_name
-    assert stored.read_bytes() == jpeg
-    assert Path(app.static_folder) not in stored.parents and "certificate" not in document.stored_name
+    from ap_forms.documents.models import DocumentBlob
+
+    # In the database by default (DOCUMENT_STORAGE), so every host sees it; never under static/.
+    assert db.session.get(DocumentBlob, document.stored_name).data == jpeg
+    assert not (Path(app.config["UPLOAD_FOLDER"]) / document.stored_name).exists()
+    assert "certificate" not in document.stored_name
 
     download = lead.get(f"/documents/{document.id}")
     assert download.status_code == 200 and download.data == jpeg

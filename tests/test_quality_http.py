@@ -16,7 +16,7 @@ from ap_forms.quality.models import DRAFT, PLANNED, SIGNED_OFF, QualityVisit, Vi
 from ap_forms.web.audit import AuditEvent
 from tests import factories as f
 
-HTMX = {"HX-Request": "true"}
+AUTOSAVE = {"HX-Request": "true", "X-Autosave": "1"}
 
 
 def _date(name: str, day: date) -> dict:
@@ -95,15 +95,15 @@ def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client,
     assert "part 1 of 10" in page
     items = visit.version.sections[0][1]
 
-    # htmx autosave answers with just the status line.
-    saved = client.post(_section(visit, "checklist-1"), headers=HTMX, data={
+    # An autosave answers with just the status line.
+    saved = client.post(_section(visit, "checklist-1"), headers=AUTOSAVE, data={
         f"answer_{items[0].id}": "met", f"comment_{items[0].id}": "Register seen for 3 weeks"})
-    assert saved.status_code == 200 and "Saved at" in saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Draft saved at" in saved.get_data(as_text=True)
     assert "<html" not in saved.get_data(as_text=True)
     assert _visit(visit.id).answer_for(items[0].id).comment == "Register seen for 3 weeks"
 
     # A bad value is not saved, and says so.
-    refused = client.post(_section(visit, "checklist-1"), headers=HTMX, data={f"answer_{items[1].id}": "maybe"})
+    refused = client.post(_section(visit, "checklist-1"), headers=AUTOSAVE, data={f"answer_{items[1].id}": "maybe"})
     assert refused.status_code == 422
     assert "Not saved: Choose met, partly met, not met or not seen" in refused.get_data(as_text=True)
     assert _visit(visit.id).answer_for(items[1].id) is None

@@ -12,16 +12,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, ValidationError
 
-from ap_forms.web.form_fields import Length
+from ap_forms.web.form_fields import Length, strip
 from ap_forms.web.roles import ROLE_LABELS
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class LoginForm(FlaskForm):
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter your email address"), Length(max=254)])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[InputRequired("Enter your password"), Length(max=1024)])
@@ -49,7 +45,7 @@ class _UserDetailsForm(FlaskForm):
 
 
 class UserCreateForm(_UserDetailsForm):
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter an email address"),
                                     Email("Enter an email address in the correct format, like "
                                           "name@example.org", check_deliverability=False),
@@ -65,7 +61,7 @@ class UserEditForm(_UserDetailsForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         description="The address you sign in with.",
                         validators=[InputRequired("Enter your email address"), Length(max=254)])
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
@@ -86,7 +82,7 @@ class ChoosePasswordForm(FlaskForm):
 
 
 class TwoFactorForm(FlaskForm):
-    code = StringField("Code from your authenticator app", widget=GovTextInput(), filters=[_strip],
+    code = StringField("Code from your authenticator app", widget=GovTextInput(), filters=[strip],
                        description="6 digits, like 123456. It changes every 30 seconds.",
                        validators=[InputRequired("Enter the 6-digit code from your authenticator app"),
                                    Length(max=12, message="Enter the 6-digit code, like 123456")])

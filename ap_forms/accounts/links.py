@@ -19,8 +19,8 @@ from ap_forms.accounts.services import AccountError, find_by_email, new_password
 from ap_forms.extensions import db
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, clock
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
-from ap_forms.web.urls import external_url
 
 LIFETIMES = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
 LIFETIME_WORDS = {INVITE: "72 hours", RESET: "1 hour"}

@@ -13,9 +13,9 @@ from ap_forms.extensions import db
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
 from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD, STAFF
-from ap_forms.web.urls import external_url
 
 # Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
 # two-factor of someone who holds one) takes a second person's confirmation.

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ap_forms.accounts import confirmations, links, services, sessions
+from ap_forms.accounts import confirmations, links, services, sessions, throttle
 from ap_forms.accounts import two_factor as two_factor_service
 from ap_forms.accounts.forms import (
     ChoosePasswordForm,
@@ -17,11 +17,12 @@ from ap_forms.accounts.forms import (
     UserEditForm,
 )
 from ap_forms.accounts.models import GRANT_ROLE, LeaderRequest, User
-from ap_forms.extensions import db, limiter
+from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, navigation, resubmit
 from ap_forms.web.errors import error_page
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.gate import _now_ts, is_background
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
@@ -46,8 +47,8 @@ def refuse_ended_sessions():
     return redirect(url_for("accounts.login"))
 
 
-def _login_throttle_key() -> str:
-    return "sign-in:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _login_account() -> str:
+    return services.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -64,11 +65,11 @@ PENDING_SECONDS = 300  # between the password and the second step
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5 per minute", key_func=_login_throttle_key, methods=["POST"],
-               deduct_when=lambda response: g.get("sign_in_failed", False))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("oversight.home"))
+    if request.method == "POST":
+        _check_throttle(throttle.SIGN_IN, _login_account())
     form = LoginForm()
     if form.validate_on_submit():
         user = services.check_password(form.email.data, form.password.data)
@@ -82,14 +83,22 @@ def login():
                 step = "accounts.two_factor" if user.totp_secret else "accounts.two_factor_setup"
                 return redirect(url_for(step))
             return _complete_sign_in(user, next_url, two_factor_used=False)
-        g.sign_in_failed = True
+        throttle.SIGN_IN.failed(_login_account())
         # One message for an unknown email and a wrong password.
         form.password.errors = ["The email address or password is not right"]
         form.password.data = ""
     elif request.method == "POST":
-        g.sign_in_failed = True
+        throttle.SIGN_IN.failed(_login_account())
         audit.record("sign_in_failed", "user", None, detail="incomplete form", commit=True)
     return render_form("accounts/login.html", form)
+
+
+def _check_throttle(kind: throttle.Throttle, account: str) -> None:
+    """Refuse (429, audited by `throttled`) or slow down an attempt, before any password or code is checked."""
+    decision = kind.check(account)
+    if decision.refused:
+        abort(429)
+    decision.wait()
 
 
 @bp.errorhandler(429)
@@ -101,6 +110,9 @@ def throttled(error):  # noqa: ARG001
         user = services.find_by_email(email)
         audit.record("sign_in_throttled", "user", user.id if user else None,
                      detail=None if user else f"unknown email: {services.normalise_email(email)[:200]}")
+    elif request.endpoint == "accounts.forgot_password":
+        audit.record("password_reset_throttled", "user", None,
+                     detail=f"email: {services.normalise_email(request.form.get('email', ''))[:200]}")
     else:
         user_id = session.get("pending_user")
         audit.record("two_factor_throttled", "user", user_id if isinstance(user_id, int) else None,
@@ -136,14 +148,14 @@ def _pending_user() -> User | None:
     return user if user is not None and user.active else None
 
 
-def _pending_throttle_key() -> str:
-    return f"two-factor:{session.get('pending_user')}"
+def _pending_account() -> str:
+    return f"user-{session.get('pending_user')}"
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit("5 per minute", key_func=_pending_throttle_key, methods=["POST"],
-               deduct_when=lambda response: g.get("sign_in_failed", False))
 def two_factor():
+    if request.method == "POST":
+        _check_throttle(throttle.TWO_FACTOR, _pending_account())
     user = _pending_user()
     if user is None or not user.totp_secret:
         session.clear()
@@ -158,16 +170,16 @@ def two_factor():
                 return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
         elif two_factor_service.verify(user, form.code.data):
             return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
-        g.sign_in_failed = True
+        throttle.TWO_FACTOR.failed(_pending_account())
         form.code.errors = ["The code is not right or has been used. Enter the newest code from your app, or an "
                             "unused recovery code"]
     return render_form("accounts/two_factor.html", form)
 
 
 @bp.route("/login/two-factor/setup", methods=["GET", "POST"])
-@limiter.limit("5 per minute", key_func=_pending_throttle_key, methods=["POST"],
-               deduct_when=lambda response: g.get("sign_in_failed", False))
 def two_factor_setup():
+    if request.method == "POST":
+        _check_throttle(throttle.TWO_FACTOR, _pending_account())
     user = _pending_user()
     if user is None:
         session.clear()
@@ -184,7 +196,7 @@ def two_factor_setup():
             # The recovery codes are shown once, here, before going on.
             return render("accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(user),
                           next_url=next_url)
-        g.sign_in_failed = True
+        throttle.TWO_FACTOR.failed(_pending_account())
         form.code.errors = ["The code is not right. Check the key was typed exactly, then enter the newest code"]
     uri = two_factor_service.provisioning_uri(user, secret, get_settings().name)
     return render_form("accounts/two_factor_setup.html", form, secret=secret,
@@ -230,11 +242,6 @@ def user_list():
     return render("accounts/user_list.html", users=users, role=role)
 
 
-def _apply_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field or "", None) or form.name
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def user_new():
     form = UserCreateForm()
@@ -248,7 +255,7 @@ def user_new():
             db.session.commit()
         except services.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
             form.email.errors = [*form.email.errors, "The invitation could not be sent: the mail server did not "
@@ -275,7 +282,7 @@ def user_edit(user_id: int):
                                          active=form.active.data, actor=current_user)
         except services.AccountError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
             form.role.errors = [*form.role.errors, "Nothing was saved: the email to the person who must confirm "
@@ -397,15 +404,12 @@ def new_recovery_codes():
                   next_url=url_for("accounts.your_account"))
 
 
-def _forgot_throttle_key() -> str:
-    return "forgot:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("3 per 15 minutes", key_func=_forgot_throttle_key, methods=["POST"])
-@limiter.limit("10 per hour", methods=["POST"])  # per client address
 def forgot_password():
-    """The same answer whether or not the address has an account."""
+    """The same answer whether or not the address has an account; throttled per address and client."""
+    if request.method == "POST":
+        _check_throttle(throttle.FORGOT_PASSWORD, _login_account())
+        throttle.FORGOT_PASSWORD.failed(_login_account())
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:

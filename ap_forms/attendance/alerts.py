@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, url_for
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User
@@ -39,6 +38,7 @@ from ap_forms.attendance.services import (
 )
 from ap_forms.extensions import db
 from ap_forms.web import clock
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import MailError, email_body, send_email
 from ap_forms.web.roles import DSL, KEY_WORKER, OFFICE
 
@@ -56,9 +56,7 @@ class AlertRun:
 
 
 def _link(endpoint: str, **values) -> str:
-    base = current_app.config.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, **values, _external=True)
+    return external_url(endpoint, **values)
 
 
 def _active_emails(role: str) -> list[str]:

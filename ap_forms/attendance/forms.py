@@ -13,10 +13,6 @@ from ap_forms.web import clock
 from ap_forms.web.form_fields import GovDateField, Length
 
 
-def _too_long(what: str, limit: int) -> str:
-    return f"{what} must be {limit} characters or fewer"
-
-
 class TimeOfDayField(StringField):
     """A time typed as 09:50 (phones show a time picker); a wrong time is a field error, never a 500."""
 
@@ -114,7 +110,8 @@ class ParentContactForm(FlaskForm):
     contact_with = StringField("Who did you contact", widget=GovTextInput(),
                                description="Name and relationship, like Karen Abbott (mother)",
                                validators=[InputRequired("Enter who you contacted"),
-                                           Length(max=120, message=_too_long("Who you contacted", 120))])
+                                           Length(max=120, message="Who you contacted must be 120 characters "
+                                                                   "or fewer")])
     contacted_at = TimeOfDayField("Time of the contact", [InputRequired("Enter the time of the contact, like 10:20")],
                                   description="For example, 10:20",
                                   invalid_message="Enter the time of the contact like 10:20")
@@ -123,10 +120,10 @@ class ParentContactForm(FlaskForm):
     outcome = RadioField("What happened", widget=GovRadioInput(), choices=list(CONTACT_OUTCOMES.items()),
                          validators=[InputRequired("Choose what happened")])
     notes = TextAreaField("What you were told (optional)", widget=GovTextArea(),
-                          validators=[Optional(), Length(max=2000, message=_too_long("The notes", 2000))])
+                          validators=[Optional(), Length(max=2000)])
     follow_up = StringField("Follow-up (optional)", widget=GovTextInput(),
                             description="Like 'Call again at 2pm' or 'Home visit tomorrow'",
-                            validators=[Optional(), Length(max=300, message=_too_long("The follow-up", 300))])
+                            validators=[Optional(), Length(max=300)])
     submit = SubmitField("Save parent contact", widget=GovSubmitInput())
 
 

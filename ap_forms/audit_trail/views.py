@@ -1,58 +1,152 @@
+"""The headteacher's view of the audit log: who saw or changed what, filtered by person, pupil, action
+and dates, per pupil (every row about them) and as a CSV export (itself audited)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+import csv
+import io
+import re
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, make_response, request
 from sqlalchemy import String, and_, cast, func, or_, select
 
 from ap_forms.accounts.models import User
+from ap_forms.attendance.services import safe_cell
+from ap_forms.audit_trail.forms import AuditFilterForm
 from ap_forms.extensions import db
+from ap_forms.incidents.models import Report
 from ap_forms.placements.models import Placement
+from ap_forms.quality.models import ProgressEntry
 from ap_forms.referrals.models import Referral
 from ap_forms.students.models import Student
+from ap_forms.web import audit, clock
 from ap_forms.web.audit import AuditEvent
 from ap_forms.web.rendering import render
+from ap_forms.web.request_args import arg_id
+from ap_forms.web.templating import date_time
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 50
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+EXPORT_LIMIT = 100_000  # rows in one CSV; narrow the filter for more
+FILTER_KEYS = ("user", "pupil", "action", "start", "end")
+ACTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
 def about_pupil(student_id: int):
     """Every row about this pupil: filed against the pupil, or against one of their placements
-    (attendance, weekly feedback, termly reports, Annual Review contributions, reviews, the ending)
-    or referrals. Joined at read time, so rows written before this change count too."""
+    (attendance, weekly feedback, termly reports, Annual Review contributions, reviews, the ending),
+    referrals, reports (concerns, incidents) or the visits that recorded their progress. Joined at read
+    time, so older rows count too."""
     placements = select(cast(Placement.id, String)).where(Placement.student_id == student_id)
     referrals = select(cast(Referral.id, String)).where(Referral.student_id == student_id)
+    reports = select(cast(Report.id, String)).where(Report.student_id == student_id)
+    visits = select(cast(ProgressEntry.visit_id, String)).where(ProgressEntry.student_id == student_id)
     return or_(
         and_(AuditEvent.record_type == "student", AuditEvent.record_id == str(student_id)),
         and_(AuditEvent.record_type == "placement", AuditEvent.record_id.in_(placements)),
         and_(AuditEvent.record_type == "referral", AuditEvent.record_id.in_(referrals)),
+        and_(AuditEvent.record_type == "incident_report", AuditEvent.record_id.in_(reports)),
+        and_(AuditEvent.record_type == "quality_visit", AuditEvent.record_id.in_(visits)),
     )
+
+
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args if any(k in request.args for k in FILTER_KEYS) else None)
+    form.user.choices = [("", "Everyone")] + [
+        (str(u.id), f"{u.name} ({u.role_label})") for u in db.session.scalars(select(User).order_by(User.name))]
+    form.pupil.choices = [("", "All pupils")] + [
+        (str(s.id), f"{s.sort_name} ({s.upn})")
+        for s in db.session.scalars(select(Student).order_by(Student.last_name, Student.first_name, Student.id))]
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    asked = request.args.get("action", "")
+    if ACTION_NAME.fullmatch(asked) and asked not in actions:  # a bookmarked action nobody has done lately
+        actions = sorted([*actions, asked])
+    form.action.choices = [("", "All actions")] + [(a, a.replace("_", " ")) for a in actions]
+    return form
+
+
+def _query(form: AuditFilterForm):
+    """The rows matching a validated filter."""
+    query = select(AuditEvent)
+    if form.user.data:
+        query = query.where(AuditEvent.user_id == int(form.user.data))
+    if form.pupil.data:
+        query = query.where(about_pupil(int(form.pupil.data)))
+    if form.action.data:
+        query = query.where(AuditEvent.action == form.action.data)
+    # The dates are the school's days: from local midnight, to the next local midnight (stored in UTC).
+    if form.start.data:
+        query = query.where(AuditEvent.at >= clock.to_utc(datetime.combine(form.start.data, time.min)))
+    if form.end.data:
+        query = query.where(AuditEvent.at < clock.to_utc(datetime.combine(form.end.data + timedelta(days=1),
+                                                                          time.min)))
+    return query
+
+
+def _filter_summary(form: AuditFilterForm) -> str:
+    parts = [f"person {form.user.data}" if form.user.data else "",
+             f"pupil {form.pupil.data}" if form.pupil.data else "",
+             f"action {form.action.data}" if form.action.data else "",
+             f"from {form.start.data.isoformat()}" if form.start.data else "",
+             f"to {form.end.data.isoformat()}" if form.end.data else ""]
+    return ", ".join(p for p in parts if p) or "everything"
+
+
+def _query_string(form: AuditFilterForm) -> list[tuple[str, str]]:
+    """The filter as query pairs (dates as their three boxes), for page links and the export link."""
+    pairs = [(name, getattr(form, name).data) for name in ("user", "pupil", "action") if getattr(form, name).data]
+    for name in ("start", "end"):
+        value = getattr(form, name).data
+        if value:
+            pairs += [(name, str(value.day)), (name, str(value.month)), (name, str(value.year))]
+    return pairs
 
 
 @bp.get("/")
 def events():
-    user_id, student_id = _int_arg("user"), _int_arg("pupil")
-    page = max(_int_arg("page") or 1, 1)
-    action = request.args.get("action", "")[:60]
-    query = select(AuditEvent)
-    if user_id:
-        query = query.where(AuditEvent.user_id == user_id)
-    if student_id:
-        query = query.where(about_pupil(student_id))
-    if action:
-        query = query.where(AuditEvent.action == action)
+    form = _filter_form()
+    page = max(arg_id("page") or 1, 1)
+    if any(k in request.args for k in FILTER_KEYS) and not form.validate():
+        return render("audit_trail/events.html", form=form, rows=[], users={}, total=0, page=1, pages=1,
+                      student=None, query=[], status=422)
+    query = _query(form)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
     rows = db.session.scalars(query.order_by(AuditEvent.id.desc())
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    user_ids = {r.user_id for r in rows if r.user_id} | ({user_id} if user_id else set())
+    user_ids = {r.user_id for r in rows if r.user_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return render("audit_trail/events.html", block="results", rows=rows, users=users, total=total, page=page,
-                  pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), user_id=user_id,
-                  student=db.session.get(Student, student_id) if student_id else None, student_id=student_id,
-                  action=action, actions=actions, all_users=db.session.scalars(select(User).order_by(User.name)).all())
+    student = db.session.get(Student, int(form.pupil.data)) if form.pupil.data else None
+    return render("audit_trail/events.html", block="results", form=form, rows=rows, users=users, total=total,
+                  page=page, pages=pages, student=student, query=_query_string(form))
+
+
+@bp.get("/export.csv")
+def export():
+    """The filtered log as a spreadsheet (CSV). The export is itself a row in the log."""
+    form = _filter_form()
+    if any(k in request.args for k in FILTER_KEYS) and not form.validate():
+        return render("audit_trail/events.html", form=form, rows=[], users={}, total=0, page=1, pages=1,
+                      student=None, query=[], status=422)
+    rows = db.session.scalars(_query(form).order_by(AuditEvent.id).limit(EXPORT_LIMIT)).all()
+    names = {u.id: u.name for u in db.session.scalars(select(User))}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Entry", "When (UTC)", "When (school time)", "Person", "Person id", "Role", "Action",
+                     "Record type", "Record id", "Fields changed", "Detail", "From (IP address)"])
+    for r in rows:
+        writer.writerow([safe_cell(v) for v in (
+            r.id, r.at.isoformat(timespec="seconds") if r.at else "", date_time(r.at),
+            names.get(r.user_id, "") if r.user_id else "Not signed in", r.user_id or "", r.role or "", r.action,
+            r.record_type or "", r.record_id or "", (r.fields or "").replace(",", ", "), r.detail or "", r.ip or "")])
+    summary = _filter_summary(form)
+    audit.record("audit_log_exported", "student" if form.pupil.data else "audit_log",
+                 form.pupil.data or None, detail=f"{len(rows)} rows; {summary}")
+    db.session.commit()
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{clock.today().isoformat()}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

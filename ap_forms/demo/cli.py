@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import click
 from flask import Blueprint
@@ -113,14 +113,18 @@ def load_demo(password: str) -> None:
                                  mobile_phone=f"07700 900{i:03d}", home_phone=f"01536 000{i:03d}",
                                  parental_responsibility=True, may_collect=True))
 
-    for pupil, provider_index, days, pattern, start in PLACEMENTS:
+    for number, (pupil, provider_index, days, pattern, start) in enumerate(PLACEMENTS):
         provider = providers[provider_index]
+        # The LA and the parents were told before each start (issue 12); the newest placement's LA form is not sent.
+        told = {"parents_told_on": start - timedelta(days=10), "parents_told_how": "meeting"}
+        if number < len(PLACEMENTS) - 1:
+            told.update(la_told_on=start - timedelta(days=5), la_told_how="portal")
         activities = data.ACTIVITIES[provider.name]
         placement = Placement(
             student=students[pupil], provider=provider, key_worker=key_workers[provider.name],
             start_date=start, planned_end_date=date(2027, 7, 16), status=ACTIVE,
             objectives="\n".join(data.OBJECTIVES[provider.name]),
-            share_send_needs=True, share_diagnoses=pupil % 2 == 0, share_medical_needs=True,
+            share_send_needs=True, share_diagnoses=pupil % 2 == 0, share_medical_needs=True, **told,
         )
         for n, day in enumerate(days):
             slots = {"both": [AM, PM], "am": [AM], "pm": [PM]}[pattern]

@@ -69,6 +69,7 @@ def load_commissioning_demo(today: date | None = None) -> None:
     for provider in db.session.scalars(select(Provider).where(Provider.name.in_(data.COMMISSIONING))):
         info = data.COMMISSIONING[provider.name]
         provider.registration_type = info["registration"]
+        provider.ukprn, provider.setting_type = data.CENSUS_IDS.get(provider.name, (None, ""))
         if info["judgement"]:
             provider.ofsted_judgement = info["judgement"][0]
             provider.ofsted_judgement_date = date.fromisoformat(info["judgement"][1])

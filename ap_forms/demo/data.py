@@ -27,6 +27,15 @@ PROVIDERS = [
      "Grace Whitfield", "office@rowanequine.example", "01536 000 206"),
 ]
 
+# For the school census (issue 12): a UKPRN, or the type of setting, for providers that are not schools.
+# Oak and Ember Forest School has neither yet, so the census check has something to list.
+CENSUS_IDS = {
+    "Meadow Lane Care Farm": (None, "OTH"),
+    "Nene Valley Motor Skills Centre": ("10081234", ""),
+    "Kettle Street Kitchen": (None, "WBP"),
+    "Rowan Equine Centre": (None, "OTH"),
+}
+
 # Site where sessions happen (usually the provider's address), and the activities offered.
 ACTIVITIES = {
     "Meadow Lane Care Farm": ["Animal care", "Horticulture", "Land-based skills"],

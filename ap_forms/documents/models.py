@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
@@ -10,7 +10,7 @@ from ap_forms.web.clock import utcnow
 
 
 class Document(db.Model):
-    """An uploaded evidence file. The bytes live in UPLOAD_FOLDER under `stored_name`.
+    """An uploaded evidence file. Its bytes are kept under `stored_name` (documents/storage.py).
 
     `provider_id` says whose evidence it is (and so who may download it); `topic` says what it is
     evidence of, in the owning domain's words (e.g. "sla", "insurance").
@@ -42,3 +42,12 @@ class Document(db.Model):
         if self.size_bytes < 1024 * 1024:
             return f"{max(1, round(self.size_bytes / 1024))} KB"
         return f"{self.size_bytes / (1024 * 1024):.1f} MB"
+
+
+class DocumentBlob(db.Model):
+    """The bytes of one document, by its Document.stored_name (DOCUMENT_STORAGE=database, the default)."""
+
+    __tablename__ = "document_blobs"
+
+    stored_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -7,6 +7,7 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from ap_forms.documents import storage
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web import audit, uploads
@@ -46,7 +47,8 @@ def add_document(file: FileStorage, *, topic: str, description: str = "", provid
 
     Raises uploads.UploadRejected when the file is not an allowed type or size.
     """
-    stored = uploads.store_upload(file)
+    stored, data = uploads.accept_upload(file)
+    storage.current().put(stored.stored_name, data)
     document = Document(provider_id=provider_id, topic=topic, description=(description or "").strip()[:200],
                         original_name=stored.original_name, stored_name=stored.stored_name,
                         content_type=stored.content_type, size_bytes=stored.size, sha256=stored.sha256,
@@ -59,13 +61,16 @@ def add_document(file: FileStorage, *, topic: str, description: str = "", provid
 
 
 def commit_or_discard(documents: list[Document]) -> None:
-    """Commit; if the database refuses, remove the files just stored so nothing is left orphaned."""
+    """Commit; if the database refuses, remove any files just stored so nothing is left orphaned.
+
+    (In the database store the bytes are in the same transaction and go with the rollback.)
+    """
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
         for document in documents:
-            uploads.delete_stored(document.stored_name)
+            storage.FolderStore().delete(document.stored_name)
         raise
 
 
@@ -73,8 +78,8 @@ def download(user, document_id: int):
     """The gated, audited download of one document."""
     document = get_document_or_404(user, document_id)
     try:
-        response = uploads.send_stored(document.stored_name, download_name=document.original_name,
-                                       content_type=document.content_type)
+        response = uploads.send_data(storage.read(document.stored_name), download_name=document.original_name,
+                                     content_type=document.content_type)
     except FileNotFoundError:
         abort(404)
     audit.record("document_downloaded", "document", document.id, detail=document.original_name, user=user)

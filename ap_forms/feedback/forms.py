@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import FieldList, Form, FormField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
+from wtforms.validators import ValidationError
 
 from ap_forms.feedback.models import ENGAGEMENT, RATINGS, RECOMMENDATIONS
-from ap_forms.web.form_fields import GovDate, Length, strip
+from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text_area
 
 
-def _area(label: str, hint: str = "", required: str | None = None):
-    validators = [InputRequired(required)] if required else []
-    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[*validators, Length(max=5000, message=f"{label.removesuffix(' (optional)')} "
-                                                                          "must be 5,000 characters or fewer")])
-
-
-class ProgressRow(Form):
-    rating = RadioField("Progress", widget=GovRadioInput(), choices=RATINGS, validate_choice=False)
-    comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
-                            validators=[Length(max=2000, message="A comment must be 2000 characters or fewer")])
-
-
-class _WithObjectives:
-    def set_objectives(self, objectives: list[str]) -> None:
-        while len(self.progress) < len(objectives):
-            self.progress.append_entry()
-        self.objective_texts = objectives
-
+class _WithObjectives(ObjectiveRows):
     def progress_values(self) -> list[dict]:
         return [{"rating": entry.rating.data or "", "comment": entry.comment.data or ""}
                 for entry in self.progress]
@@ -44,13 +26,13 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
     engagement = RadioField("How engaged was the pupil this week?", widget=GovRadioInput(),
                             choices=[(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()],
                             validate_choice=False)
-    progress = FieldList(FormField(ProgressRow), max_entries=20)
-    behaviour = _area("Behaviour", "What went well and anything that was difficult.")
-    wellbeing = _area("Wellbeing and mood")
-    achievements = _area("Achievements", "Anything the pupil did well or finished, however small.")
-    concerns = _area("Any other concerns", "Not safeguarding: report a safeguarding concern or incident "
+    progress = progress_rows(RATINGS)
+    behaviour = text_area("Behaviour", "What went well and anything that was difficult.")
+    wellbeing = text_area("Wellbeing and mood")
+    achievements = text_area("Achievements", "Anything the pupil did well or finished, however small.")
+    concerns = text_area("Any other concerns", "Not safeguarding: report a safeguarding concern or incident "
                                            "straight away as described above.")
-    next_week_plan = _area("Plan for next week")
+    next_week_plan = text_area("Plan for next week")
     save = SubmitField("Save draft", widget=GovSubmitInput())
     submit = SubmitField("Submit feedback", widget=GovSubmitInput())
 
@@ -67,23 +49,23 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    reason = _area("What needs correcting?", required="Say what needs correcting")
+    reason = text_area("What needs correcting?", required="Say what needs correcting")
     submit = SubmitField("Make a correction", widget=GovSubmitInput())
 
 
 class ReplyForm(FlaskForm):
-    comment = _area("Reply to the key worker (optional)", "The key worker sees this with their feedback.")
+    comment = text_area("Reply to the key worker (optional)", "The key worker sees this with their feedback.")
     submit = SubmitField("Acknowledge", widget=GovSubmitInput())
 
 
 class TermlyReportForm(_WithObjectives, FlaskForm):
-    engagement_summary = _area("Engagement this term")
-    progress = FieldList(FormField(ProgressRow), max_entries=20)
-    academic_outcomes = _area("Progress against the expected academic outcomes")
-    accreditation = _area("Accreditation and qualifications", "Worked towards or achieved this term.")
-    behaviour = _area("Behaviour")
-    strengths = _area("Strengths")
-    next_steps = _area("Next steps")
+    engagement_summary = text_area("Engagement this term")
+    progress = progress_rows(RATINGS)
+    academic_outcomes = text_area("Progress against the expected academic outcomes")
+    accreditation = text_area("Accreditation and qualifications", "Worked towards or achieved this term.")
+    behaviour = text_area("Behaviour")
+    strengths = text_area("Strengths")
+    next_steps = text_area("Next steps")
     recommendation = RadioField("Your recommendation", widget=GovRadioInput(), choices=RECOMMENDATIONS,
                                 validate_choice=False)
     save = SubmitField("Save draft", widget=GovSubmitInput())
@@ -98,7 +80,7 @@ class TermlyReportForm(_WithObjectives, FlaskForm):
 
 class ContributionForm(FlaskForm):
     review_date = GovDate("Date of the Annual Review (optional)")
-    progress_views = _area("Views on progress towards the EHCP outcomes",
+    progress_views = text_area("Views on progress towards the EHCP outcomes",
                            required="Enter your views on the pupil's progress towards the EHCP outcomes")
-    recommendations = _area("Recommendations", required="Enter your recommendations")
+    recommendations = text_area("Recommendations", required="Enter your recommendations")
     submit = SubmitField("Save contribution", widget=GovSubmitInput())

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, url_for
 from sqlalchemy import select
 
 from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY, FeedbackReminder
 from ap_forms.feedback.services import due_items, key_worker_emails
 from ap_forms.web import clock
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import MailError, send_email
 
 
@@ -37,9 +37,7 @@ class _Everyone:
 
 
 def _home_link() -> str:
-    base = current_app.config.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for("oversight.home", _external=True)
+    return external_url("oversight.home")
 
 
 def send_reminders(today: date | None = None) -> ReminderRun:

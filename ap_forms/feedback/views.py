@@ -20,8 +20,8 @@ from ap_forms.feedback.models import ENGAGEMENT, SUBMITTED, rating_label
 from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.placements.services import active_placements, is_finishing_only, placements_for_student
 from ap_forms.school.services import get_settings
-from ap_forms.web import audit, clock
-from ap_forms.web.htmx import is_htmx, redirect
+from ap_forms.web import audit, autosave, clock
+from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import parse_day
@@ -87,20 +87,19 @@ def week(placement_id: int, week: str):
     if form.validate_on_submit():
         submit = bool(form.submit.data)
         try:
-            saved = services.save_weekly(placement, week_start, form.values(), by=current_user, submit=submit)
+            services.save_weekly(placement, week_start, form.values(), by=current_user, submit=submit)
         except services.FeedbackError as error:
             form.engagement.errors = [*form.engagement.errors, str(error)]
         else:
-            if request.headers.get("X-Autosave"):
-                return render("feedback/week_edit.html", block="saved_status", draft=saved)
+            if autosave.is_autosave():
+                return autosave.saved()
             if submit:
                 flash("Feedback submitted. The school will see it straight away.", "success")
                 return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
             flash("Draft saved. Submit it when it is complete.", "success")
             return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
-    if request.method == "POST" and is_htmx() and request.headers.get("X-Autosave"):
-        return render("feedback/week_edit.html", block="saved_status", draft=draft, status=422,
-                      autosave_failed=True)
+    if autosave.is_autosave():
+        return autosave.form_not_saved(form)
     return render_form("feedback/week_edit.html", form, **context)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User
@@ -31,6 +31,7 @@ from ap_forms.incidents.models import (
     ReportOpening,
 )
 from ap_forms.web import audit, clock
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.roles import DSL, HEADTEACHER, SEND_LEAD
 
@@ -91,9 +92,7 @@ def recipients(report: Report) -> list[str]:
 
 def _link(report: Report) -> str:
     endpoint = "incidents.concern" if report.kind in SAFEGUARDING_KINDS else "incidents.incident"
-    base = current_app.config.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, report_id=report.id, _external=True)
+    return external_url(endpoint, report_id=report.id)
 
 
 def _what(report: Report) -> str:

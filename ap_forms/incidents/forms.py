@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import partial
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from ap_forms.incidents.models import (
@@ -30,15 +30,10 @@ from ap_forms.incidents.models import (
     SUBJECT_ROLES,
     YES_NO,
 )
-from ap_forms.web.form_fields import GovDate, strip
+from ap_forms.web.form_fields import GovDate, strip, text_area
 
+_area = partial(text_area, max_length=10000)  # what a reporter writes may be long
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-def _area(label: str, hint: str = "", max_length: int = 10000):
-    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[Length(max=max_length, message=f"{label} must be {max_length} characters "
-                                                                    "or fewer")])
 
 
 def _text(label: str, hint: str = "", max_length: int = 200):

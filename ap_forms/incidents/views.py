@@ -31,7 +31,7 @@ from ap_forms.placements.services import active_placements
 from ap_forms.providers.models import Provider
 from ap_forms.school.services import get_settings
 from ap_forms.students.models import Student
-from ap_forms.web import audit, clock, navigation
+from ap_forms.web import audit, autosave, clock, navigation
 from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
@@ -120,12 +120,11 @@ def edit(report_id: int):
     form = FORMS[report.kind]()
     if request.method == "GET":
         form.fill(report)
-    autosave = bool(request.headers.get("X-Autosave"))
     context = {"report": report, "regions": BODY_REGIONS, **_urgent_context()}
     if form.validate_on_submit():
         services.save_draft(report, form.values(), by=current_user)
-        if autosave:
-            return render("incidents/edit.html", block="saved_status", report=report, saved=True)
+        if autosave.is_autosave():
+            return autosave.saved()
         if form.submit.data:
             missing = services.missing_for_submit(report)
             if not missing:
@@ -138,8 +137,8 @@ def edit(report_id: int):
             return render_form("incidents/edit.html", form, **context)
         flash("Draft saved. Only you can see it until you send it.", "success")
         return redirect(url_for("incidents.edit", report_id=report.id))
-    if request.method == "POST" and autosave:
-        return render("incidents/edit.html", block="saved_status", report=report, status=422, autosave_failed=True)
+    if autosave.is_autosave():
+        return autosave.form_not_saved(form)
     return render_form("incidents/edit.html", form, **context)
 
 

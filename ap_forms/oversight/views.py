@@ -1,20 +1,33 @@
+"""Each role's home page, the school's overview, and oversight: compliance, value for money, reports, census."""
+
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, url_for
+from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
+from ap_forms.extensions import db
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
+from ap_forms.oversight import census, governors, ofsted_pack
+from ap_forms.oversight import compliance as compliance_rules
+from ap_forms.oversight import value as value_for_money
+from ap_forms.oversight.forms import BudgetForm, PlacementRecordsForm
+from ap_forms.oversight.models import ApBudget, GovernorsReport
+from ap_forms.placements import registration
 from ap_forms.placements.models import ACTIVE, PLANNED
 from ap_forms.placements.services import (
     KEY_WORKER_FINISHING_PERIOD,
     active_feeds,
     active_placements,
+    get_placement_or_404,
     next_reviews_due,
     overdue_reviews,
     recently_ended,
@@ -23,12 +36,14 @@ from ap_forms.providers.models import Provider
 from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
-from ap_forms.school_calendar.services import load_span
+from ap_forms.school_calendar.services import load_span, school_year_start
 from ap_forms.students.services import children_of
-from ap_forms.web import clock
+from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
+from ap_forms.web.pdf import pdf_response
 from ap_forms.web.permissions import RULES
-from ap_forms.web.rendering import render
+from ap_forms.web.rendering import render, render_form
+from ap_forms.web.request_args import arg_day
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
 
 bp = Blueprint("oversight", __name__)
@@ -122,3 +137,154 @@ def overdue_by_provider(items: list[DueItem]) -> list[ProviderOverdue]:
         if row.oldest_due is None or item.due_by < row.oldest_due:
             row.oldest_due = item.due_by
     return sorted(rows.values(), key=lambda r: (-r.total, r.provider.name))
+
+
+# --- The compliance board (issue 12) -------------------------------------------------------------
+
+@bp.get("/oversight/compliance")
+def compliance():
+    facts = compliance_rules.load_facts()
+    rows = compliance_rules.board(current_user.role, facts)
+    groups = [(g, [r for r in rows if r.duty.group == g]) for g in compliance_rules.GROUPS]
+    counts = {state: sum(1 for r in rows if r.state == state) for state in compliance_rules.STATE_LABELS}
+    return render("oversight/compliance.html", groups=[(g, rs) for g, rs in groups if rs], counts=counts,
+                  facts=facts, labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+
+
+@bp.get("/oversight/compliance/<key>")
+def compliance_duty(key: str):
+    found = compliance_rules.get_duty(key)
+    if found is None or current_user.role not in found.readers:
+        abort(404)  # a row this role does not see is, for them, not there
+    facts = compliance_rules.load_facts()
+    outcome = found.run(facts)
+    audit.record("compliance_viewed", "duty", key)
+    db.session.commit()
+    return render("oversight/compliance_duty.html", duty=found, outcome=outcome, facts=facts,
+                  labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+
+
+@bp.route("/placements/<int:placement_id>/records", methods=["GET", "POST"])
+def placement_records(placement_id: int):
+    """When and how the LA and the parents were told of the placement; suspensions during; destination."""
+    placement = get_placement_or_404(current_user, placement_id)
+    form = PlacementRecordsForm(obj=placement if request.method == "GET" else None)
+    if request.method == "GET":
+        form.suspensions_during.data = "" if placement.suspensions_during is None else str(placement.suspensions_during)
+    if form.validate_on_submit():
+        changed = []
+        values = {"la_told_on": form.la_told_on.data, "la_told_how": form.la_told_how.data or "",
+                  "parents_told_on": form.parents_told_on.data, "parents_told_how": form.parents_told_how.data or "",
+                  "suspensions_during": form.suspensions_value, "destination": form.destination.data or ""}
+        for name, value in values.items():
+            if getattr(placement, name) != value:
+                setattr(placement, name, value)
+                changed.append(name)
+        audit.record("placement_records_saved", "placement", placement.id, fields=changed)
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("placements.placement", placement_id=placement.id))
+    return render_form("oversight/placement_records.html", form, placement=placement)
+
+
+# --- Value for money, outcomes and the budget (issue 12) -----------------------------------------
+
+@bp.get("/oversight/value")
+def value():
+    year = value_for_money.year_value(today=clock.today())
+    term_chart = value_for_money.bar_chart(
+        [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in year.terms])
+    audit.record("value_for_money_viewed", "school_year", year.start_year)
+    db.session.commit()
+    return render("oversight/value.html", year=year, term_chart=term_chart)
+
+
+@bp.route("/oversight/value/budget", methods=["GET", "POST"])
+def budget():
+    start_year = school_year_start(clock.today())
+    label = f"{start_year} to {start_year + 1}"
+    current = db.session.scalar(select(ApBudget).where(ApBudget.start_year == start_year))
+    form = BudgetForm()
+    if request.method == "GET" and current is not None:
+        form.amount.data, form.notes.data = f"{current.amount:.2f}", current.notes
+    if form.validate_on_submit():
+        value_for_money.set_budget(start_year, form.amount_value, form.notes.data or "", actor=current_user)
+        flash(f"The AP budget for {label} is £{form.amount_value:,.2f}.", "success")
+        return redirect(url_for("oversight.value"))
+    return render_form("oversight/budget.html", form, label=label)
+
+
+# --- The termly report to governors and the Local Authority (issue 12) -----------------------------
+
+@bp.route("/oversight/reports", methods=["GET", "POST"])
+def reports():
+    if request.method == "POST":
+        report = governors.generate(actor=current_user, today=clock.today())
+        flash(f"Made “{report.title}”. It is kept below with the earlier reports.", "success")
+        return redirect(url_for("oversight.reports"))
+    return render("oversight/reports.html", reports=governors.archive(),
+                  term=governors.current_term(clock.today()))
+
+
+@bp.get("/oversight/reports/<int:report_id>.pdf")
+def report_pdf(report_id: int):
+    report = db.session.get(GovernorsReport, report_id)
+    if report is None:
+        abort(404)
+    audit.record("governors_report_downloaded", "governors_report", report.id)
+    db.session.commit()
+    made = clock.to_local(report.generated_at)
+    return pdf_response(report.pdf, f"{report.title} made {made.isoformat(timespec='minutes')}.pdf")
+
+
+# --- The Ofsted pack and the school census (issue 12) --------------------------------------------------
+
+@bp.get("/oversight/ofsted")
+def ofsted():
+    """What inspectors ask on the first call: providers in use, pupils placed and their hours, attendance."""
+    today = clock.today()
+    year = value_for_money.year_value(today=today)
+    current = [v for v in year.placements if v.placement.status == ACTIVE]
+    providers = {v.placement.provider_id: v.placement.provider for v in year.placements
+                 if v.placement.status in (ACTIVE, PLANNED)}
+    pace = {row.provider.id: row for row in visit_pace(today=today)}
+    incidents = ofsted_pack.incident_counts(year.start_year)
+    audit.record("ofsted_pack_viewed", "school_year", year.start_year)
+    db.session.commit()
+    return render("oversight/ofsted.html", year=year, current=current,
+                  providers=sorted(providers.values(), key=lambda p: p.name), pace=pace, incidents=incidents,
+                  statuses=statuses_for(providers.values(), today), hours=registration.weekly_hours,
+                  full_time=registration.FULL_TIME_HOURS, today=today)
+
+
+def _census_day() -> tuple[date, list[tuple[str, date]]]:
+    start_year = school_year_start(clock.today())
+    days = census.census_days(start_year - 1) + census.census_days(start_year)
+    asked = arg_day("day")
+    if asked in [d for _, d in days]:
+        return asked, days
+    upcoming = [d for _, d in days if d >= clock.today()]
+    return (upcoming[0] if upcoming else days[-1][1]), days
+
+
+@bp.get("/oversight/census")
+def census_check():
+    day, days = _census_day()
+    rows = census.census_rows(day)
+    problems = [p for row in rows for p in row.problems()]
+    return render("oversight/census.html", day=day, days=days, rows=rows, problems=problems)
+
+
+@bp.get("/oversight/census.csv")
+def census_export():
+    day, _ = _census_day()
+    rows = census.census_rows(day)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(census.export_rows(rows))
+    audit.record("census_exported", "census", None, detail=f"{day.isoformat()}: {len(rows)} placements")
+    db.session.commit()
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="ap-census-{day.isoformat()}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

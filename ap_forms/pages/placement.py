@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ap_forms.extensions import db
 from ap_forms.placements import services
+from ap_forms.placements.models import DESTINATIONS, TOLD_HOW
 from ap_forms.placements.views import bp
 from ap_forms.referrals.answers import cost_text
 from ap_forms.referrals.models import Referral
@@ -31,4 +32,5 @@ def placement(placement_id: int):
                   held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
                   ending=services.ending_of(placement), referral=referral,
                   cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  sees_reason=current_user.role in LEADERS | {DSL}, today=clock.today())
+                  sees_reason=current_user.role in LEADERS | {DSL}, today=clock.today(),
+                  told_how_labels=dict(TOLD_HOW), destination_labels=dict(DESTINATIONS))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ap_forms.documents.services import documents_for_provider
 from ap_forms.placements.services import current_placements
 from ap_forms.providers import forms, services
-from ap_forms.providers.models import POLICY_KINDS
+from ap_forms.providers.models import POLICY_KINDS, SETTING_TYPES
 from ap_forms.providers.views import bp, can_edit
 from ap_forms.quality import services as quality
 from ap_forms.web import clock
@@ -28,7 +28,8 @@ def provider(provider_id: int):
                   renew_by=services.add_years(signed.completed_on) if signed else None,
                   commissioning=services.commissioning_status(provider), placements=placements,
                   documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
-                  policy_kinds=POLICY_KINDS, can_edit=can_edit(), start_form=forms.StartChecklistForm())
+                  policy_kinds=POLICY_KINDS, can_edit=can_edit(), start_form=forms.StartChecklistForm(),
+                  setting_types=SETTING_TYPES)
 
 
 # --- Key workers: their own provider, read-only, and evidence uploads -----------------------

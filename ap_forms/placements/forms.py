@@ -6,58 +6,33 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
 )
 from wtforms import (
-    FieldList,
-    Form,
-    FormField,
     RadioField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.placements.timetable_form import TimetableRows
-from ap_forms.web.form_fields import GovDate, Length, strip
+from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text_area
 
 
-def _area(label: str, message: str | None = None, hint: str = ""):
-    # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
-    validators = [InputRequired(message)] if message else []
-    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[*validators, Length(max=5000, message=f"{label} must be 5000 characters "
-                                                                          "or fewer")])
-
-
-class ProgressRow(Form):
-    rating = RadioField("Progress", widget=GovRadioInput(), choices=PROGRESS, validate_choice=False)
-    comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
-                            validators=[Length(max=2000, message="A comment must be 2000 characters or fewer")])
-
-
-class ReviewForm(FlaskForm):
+class ReviewForm(ObjectiveRows, FlaskForm):
     held_on = GovDate("Date of the review", required_message="Enter the date the review was held")
-    progress = FieldList(FormField(ProgressRow), max_entries=20)
+    progress = progress_rows(PROGRESS)
     suitability = RadioField("Is the placement suitable?", widget=GovRadioInput(), choices=SUITABILITY,
                              validators=[InputRequired("Select whether the placement is suitable")])
-    suitability_notes = _area("Why (optional)")
+    suitability_notes = text_area("Why (optional)")
     readiness = RadioField("Is the pupil ready to return to school?", widget=GovRadioInput(), choices=READINESS,
                            validators=[InputRequired("Select whether the pupil is ready to return to school")])
-    reintegration_timeframe = _area("Reintegration timeframe", "Enter the reintegration timeframe",
-                                    hint="When and how the pupil could return to school, like 'phased return "
-                                         "from January, 2 days a week', or when to look at this again.")
-    decisions = _area("Decisions and actions", "Enter the decisions made at the review")
+    reintegration_timeframe = text_area("Reintegration timeframe", required="Enter the reintegration timeframe",
+                                        hint="When and how the pupil could return to school, like 'phased return "
+                                             "from January, 2 days a week', or when to look at this again.")
+    decisions = text_area("Decisions and actions", required="Enter the decisions made at the review")
     next_review_on = GovDate("Date of the next review", required_message="Enter the date of the next review",
                              description="Within 8 weeks: placements are reviewed at least every half term.")
     submit = SubmitField("Save the review", widget=GovSubmitInput())
-
-    def set_objectives(self, objectives: list[str]) -> None:
-        """One progress row per objective; the wording is kept with the review."""
-        while len(self.progress) < len(objectives):
-            self.progress.append_entry()
-        self.objective_texts = objectives
 
     def validate_next_review_on(self, field):
         if field.data and self.held_on.data and field.data <= self.held_on.data:
@@ -88,9 +63,9 @@ class EndForm(FlaskForm):
                                     "safeguarding concern or gross misconduct.")
     ended_on = GovDate("Last day of the placement", required_message="Enter the date the placement ended",
                        description="Today or earlier. The timetable stops at once.")
-    details = _area("What happened and what was decided",
-                    hint="Needed for an immediate withdrawal. The family and the key worker see only that the "
-                         "placement ended, not why.")
+    details = text_area("What happened and what was decided",
+                        hint="Needed for an immediate withdrawal. The family and the key worker see only that the "
+                             "placement ended, not why.")
     submit = SubmitField("End the placement", widget=GovSubmitInput())
 
     def validate_reason(self, field):
@@ -107,7 +82,7 @@ class TimetableChangeForm(TimetableRows):
 
     effective_from = GovDate("The new timetable starts on", required_message="Enter the date the new timetable starts",
                              description="Today or later. Sessions before this date keep the timetable agreed then.")
-    reason = _area("Why the timetable is changing", "Enter why the timetable is changing",
-                   hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
-                        "the new timetable; this reason is kept with the old one.")
+    reason = text_area("Why the timetable is changing", required="Enter why the timetable is changing",
+                       hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
+                            "the new timetable; this reason is kept with the old one.")
     submit = SubmitField("Agree the new timetable", widget=GovSubmitInput())

@@ -44,6 +44,14 @@ class Placement(db.Model):
     baseline_attendance_percent: Mapped[float | None] = mapped_column(Float)
     # The day the placement actually ended (as planned or withdrawn at once); no sessions are expected after it.
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # Oversight (issue 12): the Local Authority told of the placement (DfE), the parents told why, when,
+    # for how long, where and how it is reviewed; and what came of it (suspensions during, destination).
+    la_told_on: Mapped[date | None] = mapped_column(Date)
+    la_told_how: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    parents_told_on: Mapped[date | None] = mapped_column(Date)
+    parents_told_how: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    suspensions_during: Mapped[int | None] = mapped_column(Integer)
+    destination: Mapped[str] = mapped_column(String(30), default="", server_default="")
 
     student: Mapped[Student] = relationship()
     provider: Mapped[Provider] = relationship()
@@ -134,6 +142,13 @@ PROGRESS = [("not_started", "Not started"), ("some", "Some progress"), ("good", 
 PLANNED_END, IMMEDIATE = "planned", "immediate"
 END_REASONS = [("safeguarding", "Safeguarding concern"), ("gross_misconduct", "Gross misconduct"),
                ("other", "Other")]
+# How the Local Authority or the parents were told (issue 12), and where the pupil went afterwards.
+TOLD_HOW = [("email", "Email"), ("letter", "Letter"), ("portal", "The local authority's online form"),
+            ("phone", "Phone call"), ("meeting", "Meeting")]
+PARENTS_TOLD_HOW = [choice for choice in TOLD_HOW if choice[0] != "portal"]
+DESTINATIONS = [("returned", "Returned to school full time"), ("another_setting", "Moved to another school or setting"),
+                ("post16_education", "Post-16 education or training"), ("employment", "Employment or apprenticeship"),
+                ("neet", "Not in education, employment or training"), ("other", "Other")]
 
 
 class PlacementReview(db.Model):

@@ -14,16 +14,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
 
-from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES
+from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES, SETTING_TYPES
 from ap_forms.providers.services import EVIDENCE_TOPICS
-from ap_forms.web.form_fields import GovDateField, Length, not_in_future, optional_date, required_date
+from ap_forms.web.form_fields import GovDateField, Length, not_in_future, optional_date, required_date, strip
 from ap_forms.web.uploads import EvidenceFile
 
 EVIDENCE_HINT = "Optional. A PDF, PNG or JPEG, up to 10 MB."
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def evidence_field(label: str = "Evidence (optional)") -> FileField:
@@ -31,12 +27,12 @@ def evidence_field(label: str = "Evidence (optional)") -> FileField:
 
 
 class ProviderForm(FlaskForm):
-    name = StringField("Provider name", widget=GovTextInput(), filters=[_strip],
+    name = StringField("Provider name", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter the provider's name"), Length(max=160)])
     registration_type = RadioField("Registration type", widget=GovRadioInput(),
                                    choices=list(REGISTRATION_TYPES.items()),
                                    validators=[InputRequired("Choose the provider's registration type")])
-    ofsted_urn = StringField("Ofsted URN (if registered)", widget=GovTextInput(), filters=[_strip],
+    ofsted_urn = StringField("Ofsted URN (if registered)", widget=GovTextInput(), filters=[strip],
                              description="The unique reference number on the provider's Ofsted reports, "
                                          "like 2712001 or EY123456.",
                              validators=[Optional(), Regexp(r"^(?:[A-Za-z]{2})?\d{6,7}$",
@@ -47,20 +43,27 @@ class ProviderForm(FlaskForm):
     ofsted_judgement_date = GovDateField("Date of the latest inspection", validators=[
         optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
         description="For example, 14 3 2025")
+    ukprn = StringField("UK provider reference number (UKPRN, optional)", widget=GovTextInput(), filters=[strip],
+                        description="For the school census: 8 numbers starting with 1, like 10012345.",
+                        validators=[Optional(), Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting "
+                                                                            "with 1, like 10012345")])
+    setting_type = RadioField("Type of setting, for the school census (optional)", widget=GovRadioInput(),
+                              choices=list(SETTING_TYPES.items()), validators=[Optional()],
+                              description="Only for a provider with neither a school URN nor a UKPRN.")
     la_approved = RadioField("Is the provider on the local authority's approved provider list?",
                              widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
                              validators=[InputRequired("Choose yes if the provider is on the approved list")])
     address = TextAreaField("Main address", widget=GovTextArea(),
                             validators=[InputRequired("Enter the provider's main address"), Length(max=500)])
-    contact_name = StringField("Contact name", widget=GovTextInput(), filters=[_strip],
+    contact_name = StringField("Contact name", widget=GovTextInput(), filters=[strip],
                                validators=[InputRequired("Enter the name of the person to contact"),
                                            Length(max=120)])
-    contact_email = StringField("Contact email", widget=GovTextInput(), filters=[_strip],
+    contact_email = StringField("Contact email", widget=GovTextInput(), filters=[strip],
                                 validators=[InputRequired("Enter the contact's email address"),
                                             Email("Enter an email address in the correct format, like "
                                                   "name@example.org", check_deliverability=False),
                                             Length(max=254)])
-    contact_phone = StringField("Contact phone", widget=GovTextInput(), filters=[_strip],
+    contact_phone = StringField("Contact phone", widget=GovTextInput(), filters=[strip],
                                 validators=[InputRequired("Enter the contact's phone number"), Length(max=40)])
     submit = SubmitField("Save provider details", widget=GovSubmitInput())
 
@@ -79,18 +82,20 @@ class ProviderForm(FlaskForm):
                 "ofsted_judgement_date": self.ofsted_judgement_date.data if judgement else None,
                 "la_approved": self.la_approved.data == "yes", "address": self.address.data.strip(),
                 "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
-                "contact_phone": self.contact_phone.data}
+                "contact_phone": self.contact_phone.data, "ukprn": self.ukprn.data or None,
+                "setting_type": self.setting_type.data if self.setting_type.data in SETTING_TYPES else ""}
 
     def fill_from(self, provider) -> None:
         for name in ("name", "registration_type", "ofsted_urn", "ofsted_judgement_date", "address",
-                     "contact_name", "contact_email", "contact_phone"):
+                     "contact_name", "contact_email", "contact_phone", "ukprn"):
             getattr(self, name).data = getattr(provider, name)
         self.ofsted_judgement.data = provider.ofsted_judgement or None
         self.la_approved.data = "yes" if provider.la_approved else "no"
+        self.setting_type.data = provider.setting_type or None
 
 
 class SiteForm(FlaskForm):
-    site_name = StringField("Site name", widget=GovTextInput(), filters=[_strip],
+    site_name = StringField("Site name", widget=GovTextInput(), filters=[strip],
                             validators=[InputRequired("Enter a name for the site, like “Stables”"),
                                         Length(max=120)])
     site_address = TextAreaField("Site address", widget=GovTextArea(),
@@ -113,7 +118,7 @@ class AgreementForm(FlaskForm):
                                           "The date signed by the provider must be today or in the past")])
     cost_basis = RadioField("Cost basis", widget=GovRadioInput(), choices=list(COST_BASES.items()),
                             validators=[InputRequired("Choose whether the cost is per session, day or term")])
-    rate = StringField("Rate in pounds", widget=GovTextInput(), filters=[_strip],
+    rate = StringField("Rate in pounds", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter the rate in pounds, like 85 or 85.50"),
                                    Regexp(r"^£?\d{1,6}(\.\d{1,2})?$",
                                           message="Enter the rate in pounds, like 85 or 85.50")])
@@ -157,7 +162,7 @@ class VettingForm(FlaskForm):
                                             Length(max=5000)])
     enhanced_dbs_barred = BooleanField("It confirms an enhanced DBS check with a barred list check for each of them",
                                        widget=GovCheckboxInput())
-    confirmed_by = StringField("Signed by (optional)", widget=GovTextInput(), filters=[_strip],
+    confirmed_by = StringField("Signed by (optional)", widget=GovTextInput(), filters=[strip],
                                description="Name and role of the person at the provider who confirmed it.",
                                validators=[Optional(), Length(max=120)])
     evidence = evidence_field("The written confirmation (optional)")
@@ -193,7 +198,7 @@ class TrainingForm(FlaskForm):
     attended_on = GovDateField("Date attended", validators=[
         required_date("Enter the date the training was attended"),
         not_in_future("The date attended must be today or in the past")])
-    title = StringField("What the training was", widget=GovTextInput(), filters=[_strip],
+    title = StringField("What the training was", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter what the training was"), Length(max=200)])
     includes_safeguarding = RadioField("Did it include safeguarding training?", widget=GovRadioInput(),
                                        choices=[("yes", "Yes"), ("no", "No")],
@@ -207,7 +212,7 @@ class EvidenceForm(FlaskForm):
     topic = SelectField("What is it evidence of?", widget=GovSelect(),
                         choices=[("", "Choose")] + list(EVIDENCE_TOPICS.items()),
                         validators=[InputRequired("Choose what the document is evidence of")])
-    description = StringField("Description (optional)", widget=GovTextInput(), filters=[_strip],
+    description = StringField("Description (optional)", widget=GovTextInput(), filters=[strip],
                               description="For example, “Public liability insurance, valid to March 2027”.",
                               validators=[Optional(), Length(max=200)])
     file = FileField("Document", widget=GovFileInput(), description="A PDF, PNG or JPEG, up to 10 MB.",

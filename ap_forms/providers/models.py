@@ -39,6 +39,13 @@ OFSTED_JUDGEMENTS = {
     "inadequate": "Inadequate",
     "not_inspected": "Not yet inspected",
 }
+# The school census's "AP type of setting", for a provider with neither a URN nor a UKPRN (issue 12).
+SETTING_TYPES = {
+    "NFE": "Non-maintained further education provision",
+    "OOT": "One-to-one tuition",
+    "OTH": "Other unregistered provider",
+    "WBP": "Work-based placement",
+}
 COST_BASES = {"session": "Per session", "day": "Per day", "term": "Per term"}
 POLICY_KINDS = {
     "safeguarding": "Safeguarding",
@@ -56,6 +63,10 @@ class Provider(db.Model):
     name: Mapped[str] = mapped_column(String(160), unique=True)
     address: Mapped[str] = mapped_column(Text, default="")
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
+    # For the school census (issue 12): the UK provider reference number, or the kind of setting when
+    # the provider has neither a URN nor a UKPRN.
+    ukprn: Mapped[str | None] = mapped_column(String(8))
+    setting_type: Mapped[str] = mapped_column(String(30), default="", server_default="")
     la_approved: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")

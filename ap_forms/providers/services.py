@@ -373,7 +373,7 @@ def what_school_needs(provider: Provider, today: date | None = None) -> dict:
 # --- Writes --------------------------------------------------------------------------------
 
 PROVIDER_FIELDS = ("name", "registration_type", "ofsted_urn", "ofsted_judgement", "ofsted_judgement_date",
-                   "la_approved", "address", "contact_name", "contact_email", "contact_phone")
+                   "la_approved", "address", "contact_name", "contact_email", "contact_phone", "ukprn", "setting_type")
 
 
 def _name_taken(name: str, except_id: int | None = None) -> bool:

@@ -10,6 +10,7 @@ from ap_forms.extensions import db
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
 from ap_forms.web import audit, clock
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
@@ -25,13 +26,6 @@ PART_TOPICS = {"agreement": ("agreement",), "documentation": ("documentation",),
 
 def can_edit() -> bool:
     return current_user.role in RULES["providers.provider_edit"]
-
-
-def _apply_error(form, error: services.ProviderError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = next(f for f in form if f.name not in ("csrf_token", "submit"))
-    field.errors = [*field.errors, str(error)]
 
 
 # --- The register --------------------------------------------------------------------------
@@ -53,7 +47,7 @@ def provider_new():
         try:
             provider = services.create_provider(form.values(), actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash(f"{provider.name} added. Now complete its commissioning record.", "success")
             return redirect(url_for("providers.provider", provider_id=provider.id))
@@ -70,7 +64,7 @@ def provider_edit(provider_id: int):
         try:
             services.update_provider(provider, form.values(), actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Provider details saved.", "success")
             return redirect(url_for("providers.provider", provider_id=provider.id))
@@ -127,7 +121,7 @@ def agreement(provider_id: int):
                 cost_basis=form.cost_basis.data, rate=_rate(form.rate.data), evidence=form.evidence.data,
                 actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             return _saved(provider, "Service Level Agreement saved.")
     return _part_page(provider, form, title="Service Level Agreement", topics=PART_TOPICS["agreement"],
@@ -183,7 +177,7 @@ def vetting(provider_id: int):
                 enhanced_dbs_barred=form.enhanced_dbs_barred.data, confirmed_by=form.confirmed_by.data or "",
                 evidence=form.evidence.data, actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             return _saved(provider, "Written confirmation of vetting checks saved.")
     return _part_page(provider, form, title="Written confirmation of staff vetting checks",
@@ -217,7 +211,7 @@ def trust_policy(provider_id: int):
             services.save_trust_policy(provider, sent_on=form.sent_on.data, acknowledged_on=form.acknowledged_on.data,
                                        evidence=form.evidence.data, actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             return _saved(provider, "Trust Safeguarding and Child Protection Policy record saved.")
     return _part_page(provider, form, title="Trust Safeguarding and Child Protection Policy",
@@ -330,7 +324,7 @@ def checklist_sign_off(provider_id: int, checklist_id: int):
         try:
             services.sign_off_checklist(checklist, actor=current_user)
         except services.ProviderError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Safeguarding checklist signed off. It is due to be renewed in a year.", "success")
             return redirect(url_for("providers.provider", provider_id=provider.id) + "#record")

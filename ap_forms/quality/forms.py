@@ -29,21 +29,9 @@ from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from ap_forms.quality.models import ACTION_OWNERS, ANSWERS, JUDGEMENTS
 from ap_forms.quality.services import MAX_ACTIONS
-from ap_forms.web.form_fields import GovDateField, Length, optional_date, required_date
+from ap_forms.web.form_fields import GovDateField, Length, known_choice, optional_date, required_date
 
 LONG_TEXT = 5000
-
-
-def _too_long(limit: int, what: str = "this"):
-    return Length(max=limit, message=f"Keep {what} to {limit:,} characters or fewer")
-
-
-def _known_choice(message: str):
-    """RadioField's own check says 'Not a valid choice'; say what to do instead."""
-    def check(form, field):
-        if field.data and field.data not in dict(field.choices):
-            raise ValidationError(message)
-    return check
 
 
 def _int_choices(field):
@@ -61,7 +49,7 @@ class PlanForm(FlaskForm):
                                 validate_choice=False)
     focus = TextAreaField("What the visit will look at (optional)", widget=GovTextArea(),
                           description="For example, a new pupil settling in, or last visit's actions.",
-                          validators=[Optional(), _too_long(2000)])
+                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save visit plan", widget=GovSubmitInput())
 
     def validate_provider(self, field):
@@ -92,9 +80,9 @@ def checklist_form(items, visit, formdata=None):
         setattr(ChecklistSectionForm, f"answer_{item.id}", RadioField(
             f"{item.position}. {item.text}", widget=GovRadioInput(), choices=list(ANSWERS.items()),
             validate_choice=False, description=item.hint or None,
-            validators=[Optional(), _known_choice("Choose met, partly met, not met or not seen")]))
+            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
         setattr(ChecklistSectionForm, f"comment_{item.id}", TextAreaField(
-            "Comment", widget=GovTextArea(), validators=[_too_long(LONG_TEXT, "the comment")]))
+            "Comment", widget=GovTextArea(), validators=[Length(max=LONG_TEXT)]))
         answer = visit.answer_for(item.id)
         if answer:
             data[f"answer_{item.id}"] = answer.answer or None
@@ -119,10 +107,10 @@ def progress_form(entries, formdata=None):
             choices=[("met", "Objectives met"), ("partly", "Partly met"), ("not_met", "Not met"),
                      ("not_seen", "Not seen")],
             validate_choice=False,
-            validators=[Optional(), _known_choice("Choose met, partly met, not met or not seen")]))
+            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
         setattr(ProgressForm, f"comment_{entry.id}", TextAreaField(
             "What you saw, and what the pupil or key worker said", widget=GovTextArea(),
-            validators=[_too_long(LONG_TEXT, "the comment")]))
+            validators=[Length(max=LONG_TEXT)]))
         data[f"rating_{entry.id}"] = entry.rating or None
         data[f"comment_{entry.id}"] = entry.comment
     return ProgressForm(formdata=formdata, data=data)
@@ -131,39 +119,39 @@ def progress_form(entries, formdata=None):
 class ObservationForm(FlaskForm):
     observed_activity = StringField("Activity observed", widget=GovTextInput(),
                                     description="What the session was, and who led it",
-                                    validators=[_too_long(500)])
+                                    validators=[Length(max=500)])
     observation_notes = TextAreaField("Observation notes", widget=GovTextArea(),
                                       description="Teaching and support, engagement, anything that stood out",
-                                      validators=[_too_long(LONG_TEXT, "the notes")])
+                                      validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class VoiceForm(FlaskForm):
     pupil_voice = TextAreaField("Pupil voice", widget=GovTextArea(),
                                 description="What pupils said about their placement, in their words where you can",
-                                validators=[_too_long(LONG_TEXT)])
+                                validators=[Length(max=LONG_TEXT)])
     strengths = TextAreaField("Strengths", widget=GovTextArea(),
                               description="What the provider does well",
-                              validators=[_too_long(LONG_TEXT)])
+                              validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class JudgementForm(FlaskForm):
     judgement = RadioField("Overall judgement", widget=GovRadioInput(), choices=list(JUDGEMENTS.items()),
                            validate_choice=False,
-                           validators=[Optional(), _known_choice("Choose an overall judgement")])
+                           validators=[Optional(), known_choice("Choose an overall judgement")])
     summary = TextAreaField("Summary for the report", widget=GovTextArea(),
                             description="A few sentences the provider will read at the top of the report",
-                            validators=[_too_long(LONG_TEXT, "the summary")])
+                            validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class ActionRowForm(Form):
-    what = TextAreaField("What needs to be done", widget=GovTextArea(), validators=[_too_long(1000)])
+    what = TextAreaField("What needs to be done", widget=GovTextArea(), validators=[Length(max=1000)])
     owner = RadioField("Who will do it", widget=GovRadioInput(), choices=list(ACTION_OWNERS.items()),
                        validate_choice=False,
-                       validators=[Optional(), _known_choice("Choose the provider or the school")])
-    owner_name = StringField("Name (optional)", widget=GovTextInput(), validators=[_too_long(120, "the name")])
+                       validators=[Optional(), known_choice("Choose the provider or the school")])
+    owner_name = StringField("Name (optional)", widget=GovTextInput(), validators=[Length(max=120)])
     due_on = GovDateField("By when", validators=[optional_date], invalid="The date it is due by must be a real date, "
                                                                           "like 9 1 2027")
 
@@ -215,7 +203,7 @@ class SendForm(FlaskForm):
 
 class CompleteActionForm(FlaskForm):
     note = TextAreaField("How it was done (optional)", widget=GovTextArea(),
-                         validators=[_too_long(2000, "the note")])
+                         validators=[Length(max=2000)])
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
@@ -223,5 +211,5 @@ class RespondForm(FlaskForm):
     response = TextAreaField("Your response", widget=GovTextArea(),
                              description="Tell the school what you have done, or what you will do and when",
                              validators=[InputRequired("Say what you have done, or what you will do"),
-                                         _too_long(2000, "your response")])
+                                         Length(max=2000)])
     submit = SubmitField("Send response", widget=GovSubmitInput())

@@ -10,8 +10,9 @@ from ap_forms.quality import forms, services
 from ap_forms.quality.models import ANSWERS, JUDGEMENTS, SIGNED_OFF
 from ap_forms.school.services import get_settings
 from ap_forms.school_calendar.services import school_year_start
-from ap_forms.web import audit, clock
-from ap_forms.web.htmx import redirect, wants_fragment
+from ap_forms.web import audit, autosave, clock
+from ap_forms.web.form_fields import apply_error
+from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
@@ -24,23 +25,6 @@ bp = Blueprint("quality", __name__, url_prefix="/quality")
 
 def _can_record() -> bool:
     return current_user.role in RULES["quality.visit_section"]
-
-
-def _apply_error(form, error: services.QualityError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = next(f for f in form if f.name not in ("csrf_token", "submit"))
-    field.errors = [*field.errors, str(error)]
-
-
-def _first_error(errors) -> str:
-    """The first message in a form's (possibly nested) errors, for the one-line autosave status."""
-    values = errors.values() if isinstance(errors, dict) else errors
-    for value in values:
-        found = value if isinstance(value, str) else _first_error(value)
-        if found:
-            return found.rstrip(".")
-    return ""
 
 
 def _visit_url(visit, anchor: str = "") -> str:
@@ -95,7 +79,7 @@ def visit_new():
             visit = services.plan_visit(provider, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
                                         focus=form.focus.data or "", actor=current_user)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash(f"Visit to {provider.name} planned for {long_date(visit.visit_date)}.", "success")
             return redirect(url_for("quality.index"))
@@ -117,7 +101,7 @@ def visit_edit(visit_id: int):
             services.update_plan(visit, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
                                  focus=form.focus.data or "", actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Visit plan saved.", "success")
             return redirect(_visit_url(visit))
@@ -222,8 +206,8 @@ def _next_section(visit, section) -> str:
 
 @bp.route("/visits/<int:visit_id>/record/<section>", methods=["GET", "POST"])
 def visit_section(visit_id: int, section: str):
-    """One part of the visit record. A plain POST saves and moves on; htmx autosaves as you type
-    and answers with just the 'Saved at 10:42' line."""
+    """One part of the visit record. A plain POST saves and moves on; an autosave (as you type)
+    answers with just the 'Draft saved at 10:42' line."""
     visit = services.get_visit_or_404(visit_id)
     if visit.status != "draft":
         flash("This visit is not being recorded: it has been signed off, cancelled, or not started.", "info")
@@ -232,30 +216,26 @@ def visit_section(visit_id: int, section: str):
     if found is None:
         abort(404)
     form = _section_form(visit, found, formdata=request.form if request.method == "POST" else None)
-    saved_at = None
     if request.method == "POST" and form.validate_on_submit():
         try:
             _save_section(visit, found, form)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
-            if wants_fragment():
-                saved_at = clock.now()
-                return render("quality/section.html", block="save_status", visit=visit, section=found,
-                              form=form, saved_at=saved_at, first_error="")
+            if autosave.is_autosave():
+                return autosave.saved()
             if request.form.get("stay"):
                 flash("Saved.", "success")
                 return redirect(request.path)
             return redirect(_next_section(visit, found))
-    if request.method == "POST" and wants_fragment():
-        return render("quality/section.html", block="save_status", status=422, visit=visit, section=found,
-                      form=form, saved_at=None, first_error=_first_error(form.errors))
+    if autosave.is_autosave():
+        return autosave.form_not_saved(form)
     if request.method == "GET":
         audit.record("quality_visit_viewed", "quality_visit", visit.id, detail=section)
         db.session.commit()
     all_sections = services.sections(visit)
     return render_form("quality/section.html", form, block="page", visit=visit, section=found,
-                       sections=all_sections, saved_at=saved_at, first_error=_first_error(form.errors),
+                       sections=all_sections,
                        entries={e.id: e for e in visit.progress_entries})
 
 
@@ -270,7 +250,7 @@ def visit_sign_off(visit_id: int):
         try:
             services.sign_off(visit, actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Visit signed off. It can no longer be changed, and its actions are now tracked.", "success")
             return redirect(_visit_url(visit))
@@ -363,7 +343,7 @@ def action_respond(action_id: int):
         try:
             services.respond_to_action(found, response=form.response.data, actor=current_user)
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Thank you. The school can see your response.", "success")
             return redirect(url_for("quality.actions"))
@@ -378,7 +358,7 @@ def action_complete(action_id: int):
         try:
             services.complete_action(found, note=form.note.data or "", actor=current_user, today=clock.today())
         except services.QualityError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             flash("Action marked as done.", "success")
             return redirect(url_for("quality.action", action_id=found.id))

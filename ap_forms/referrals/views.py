@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from ap_forms.extensions import db
 from ap_forms.placements.pupils import get_student_or_404, search_students
+from ap_forms.placements.registration import threshold_warning
 from ap_forms.providers import services as provider_services
 from ap_forms.providers.models import Provider
 from ap_forms.referrals import services
@@ -28,8 +29,8 @@ from ap_forms.referrals.models import (
     STATUS_LABELS,
     SUBMITTED,
 )
-from ap_forms.web import audit, clock
-from ap_forms.web.htmx import is_htmx, redirect
+from ap_forms.web import audit, autosave, clock
+from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import LEADERS
@@ -126,7 +127,7 @@ def section(referral_id: int, key: str):
     form = SECTION_FORMS[key]()
     _prepare(form, key, referral)
     raw = {name: values for name, values in request.form.lists() if name not in NOT_SAVED_FIELDS}
-    if is_htmx():
+    if autosave.is_autosave():
         return _autosave(referral, key, raw)
     if request.form.get("action") == "add_row":
         return _add_row(form, key, referral, raw)
@@ -145,16 +146,14 @@ def _open_section(referral, key: str):
 
 
 def _autosave(referral, key: str, raw: dict):
-    """Autosave on change: keep exactly what was typed, say so quietly."""
+    """An autosave (web/autosave): keep exactly what was typed, say so quietly."""
     try:
         services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
                             edit_token=_edit_token())
     except services.ReferralError as error:
-        # 200 so htmx shows the message; the version is not moved on, so nothing is overwritten.
-        return render("referrals/section.html", block="save_status", referral=referral,
-                      conflict=str(error), saved_at=None, version=_version())
-    return render("referrals/section.html", block="save_status", referral=referral, conflict=None,
-                  saved_at=clock.to_local(referral.updated_at), version=referral.version)
+        # The version is not moved on, so nothing is overwritten.
+        return autosave.not_saved(f"{error} Reload the page to see their changes.", keep={"version": _version()})
+    return autosave.saved(keep={"version": referral.version})
 
 
 def _add_row(form, key: str, referral, raw: dict):
@@ -243,8 +242,9 @@ def approve(referral_id: int):
                   "has been created.", "success")
             return redirect(url_for("placements.placement", placement_id=placement.id))
     status = 422 if form.errors or problems else 200
+    threshold = threshold_warning(referral.provider, referral.sessions, referral.student)
     return render("referrals/approve.html", status=status, form=form, referral=referral, gate=gate,
-                  problems=problems)
+                  problems=problems, threshold=threshold)
 
 
 @bp.route("/<int:referral_id>/return", methods=["GET", "POST"])

@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import url_for
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User, new_session_nonce
@@ -23,6 +22,7 @@ from ap_forms.school.services import get_settings
 from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student
 from ap_forms.students.roll import PupilError, apply_values, record_change
 from ap_forms.web import audit, clock
+from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
 from ap_forms.web.roles import PARENT
 
@@ -133,7 +133,7 @@ def invite(carer: Carer, *, actor) -> str:
         db.session.commit()
         send_email(existing.email, f"{school}: another child added to your account",
                    f"Hello {carer.name},\n\n{school} has added another child to your parent account. "
-                   f"Sign in as usual to see them.\n\n{url_for('accounts.login', _external=True)}\n\n"
+                   f"Sign in as usual to see them.\n\n{external_url('accounts.login')}\n\n"
                    f"If you did not expect this, please contact {school}.\n")
         return "linked"
     _revoke_invitations(carer)  # a newer invitation ends every older one
@@ -144,7 +144,7 @@ def invite(carer: Carer, *, actor) -> str:
                                    sent_by_id=getattr(actor, "id", None)))
     audit.record("carer_invited", "student", student.id, detail=f"carer {carer.id}", user=actor)
     db.session.flush()
-    address = url_for("carers.invitation", token=token, _external=True)
+    address = external_url("carers.invitation", token=token)
     send_email(carer.email, f"{school}: make your parent account",
                f"Hello {carer.name},\n\n{school} uses AP Forms to share timetables and attendance for "
                f"alternative provision with parents and carers.\n\nTo make your account, open this link and "

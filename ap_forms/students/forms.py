@@ -21,30 +21,11 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from ap_forms.students.models import CHILD_PROTECTION, GENDERS
 from ap_forms.students.upn import upn_problem
-from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDate
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from ap_forms.web.form_fields import GovDate, known_choice, not_in_future, strip
 
 
 def _upper(value):
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def _known_choice(message: str):
-    def check(form, field):
-        if field.data and field.data not in {str(v) for v, _ in field.choices}:
-            raise ValidationError(message)
-    return check
-
-
-def _past(message: str):
-    def check(form, field):
-        if field.data and field.data > clock.today():
-            raise ValidationError(message)
-    return check
 
 
 def _limit(limit: int, what: str):
@@ -55,46 +36,46 @@ YEAR_CHOICES = [("", "Choose a year group"), ("0", "Reception")] + [(str(y), f"Y
 
 
 class PupilForm(FlaskForm):
-    first_name = StringField("First name (legal)", widget=GovTextInput(), filters=[_strip],
+    first_name = StringField("First name (legal)", widget=GovTextInput(), filters=[strip],
                              validators=[InputRequired("Enter the pupil's first name"), _limit(80, "First name")])
-    last_name = StringField("Last name", widget=GovTextInput(), filters=[_strip],
+    last_name = StringField("Last name", widget=GovTextInput(), filters=[strip],
                             validators=[InputRequired("Enter the pupil's last name"), _limit(80, "Last name")])
-    preferred_name = StringField("Preferred name (optional)", widget=GovTextInput(), filters=[_strip],
+    preferred_name = StringField("Preferred name (optional)", widget=GovTextInput(), filters=[strip],
                                  description="The name the pupil likes to be called, if different.",
                                  validators=[_limit(80, "Preferred name")])
     date_of_birth = GovDate("Date of birth", required_message="Enter the pupil's date of birth",
                             description="For example, 27 3 2012",
-                            validators=[_past("Date of birth must be in the past")])
+                            validators=[not_in_future("Date of birth must be in the past")])
     year_group = SelectField("Year group", widget=GovSelect(), choices=YEAR_CHOICES, validate_choice=False,
                              validators=[InputRequired("Choose the pupil's year group"),
-                                         _known_choice("Choose the pupil's year group from the list")])
+                                         known_choice("Choose the pupil's year group from the list")])
     upn = StringField("UPN (Unique Pupil Number)", widget=GovTextInput(), filters=[_upper],
                       description="13 characters from the school's information system, like A940701219001.",
                       validators=[InputRequired("Enter the pupil's UPN"),
                                   Length(max=20, message="Enter a UPN of 13 characters")])
-    uln = StringField("ULN (Unique Learner Number, optional)", widget=GovTextInput(), filters=[_strip],
+    uln = StringField("ULN (Unique Learner Number, optional)", widget=GovTextInput(), filters=[strip],
                       description="10 digits, for pupils aged 14 and over.", validators=[Optional()])
     gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS, validate_choice=False,
-                        validators=[Optional(), _known_choice("Choose the pupil's gender from the list")])
+                        validators=[Optional(), known_choice("Choose the pupil's gender from the list")])
     contact_restrictions = TextAreaField(
-        "Contact restrictions (optional)", widget=GovTextArea(), filters=[_strip],
+        "Contact restrictions (optional)", widget=GovTextArea(), filters=[strip],
         description="Who must not collect or contact the pupil, and why (for example, a court order).",
         validators=[_limit(2000, "Contact restrictions")])
     ehcp = BooleanField("The pupil has an EHCP (Education, Health and Care Plan)", widget=GovCheckboxInput())
-    send_needs = TextAreaField("SEND needs (optional)", widget=GovTextArea(), filters=[_strip],
+    send_needs = TextAreaField("SEND needs (optional)", widget=GovTextArea(), filters=[strip],
                                validators=[_limit(4000, "SEND needs")])
-    diagnoses = TextAreaField("Diagnoses (optional)", widget=GovTextArea(), filters=[_strip],
+    diagnoses = TextAreaField("Diagnoses (optional)", widget=GovTextArea(), filters=[strip],
                               validators=[_limit(2000, "Diagnoses")])
-    medical_needs = TextAreaField("Medical needs (optional)", widget=GovTextArea(), filters=[_strip],
+    medical_needs = TextAreaField("Medical needs (optional)", widget=GovTextArea(), filters=[strip],
                                   validators=[_limit(2000, "Medical needs")])
-    medication = TextAreaField("Medication (optional)", widget=GovTextArea(), filters=[_strip],
+    medication = TextAreaField("Medication (optional)", widget=GovTextArea(), filters=[strip],
                                description="What, how much, when, and who gives it.",
                                validators=[_limit(2000, "Medication")])
     looked_after = BooleanField("The pupil is looked after by the local authority", widget=GovCheckboxInput())
     child_protection = RadioField("Child protection status", widget=GovRadioInput(), choices=CHILD_PROTECTION,
                                   validate_choice=False, default="none",
                                   validators=[InputRequired("Choose the child protection status"),
-                                              _known_choice("Choose the child protection status from the list")])
+                                              known_choice("Choose the child protection status from the list")])
     submit = SubmitField("Save pupil", widget=GovSubmitInput())
 
     def __init__(self, *args, keep: tuple[str, ...] = (), student_id: int | None = None, **kwargs):
@@ -134,7 +115,7 @@ class PupilForm(FlaskForm):
 class LeaveForm(FlaskForm):
     left_on = GovDate("Date the pupil left", required_message="Enter the date the pupil left",
                       description="For example, 18 12 2026")
-    leaving_destination = StringField("Where the pupil went", widget=GovTextInput(), filters=[_strip],
+    leaving_destination = StringField("Where the pupil went", widget=GovTextInput(), filters=[strip],
                                       description="The new school or setting, or 'Not known'.",
                                       validators=[InputRequired("Enter where the pupil went, or 'Not known'"),
                                                   _limit(160, "Where the pupil went")])
@@ -145,32 +126,32 @@ PRIORITY_CHOICES = [(str(n), f"{n}") for n in range(1, 7)]
 
 
 class CarerForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), filters=[_strip],
+    name = StringField("Full name", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter the parent or carer's full name"), _limit(120, "Full name")])
-    relationship_to_pupil = StringField("Relationship to the pupil", widget=GovTextInput(), filters=[_strip],
+    relationship_to_pupil = StringField("Relationship to the pupil", widget=GovTextInput(), filters=[strip],
                                         description="For example, mother, father, foster carer, grandparent.",
                                         validators=[InputRequired("Enter their relationship to the pupil"),
                                                     _limit(40, "Relationship")])
     priority = SelectField("Contact order", widget=GovSelect(), choices=PRIORITY_CHOICES, validate_choice=False,
                            description="1 is called first.",
-                           validators=[_known_choice("Choose the contact order from the list")])
-    mobile_phone = StringField("Mobile phone (optional)", widget=GovTextInput(), filters=[_strip],
+                           validators=[known_choice("Choose the contact order from the list")])
+    mobile_phone = StringField("Mobile phone (optional)", widget=GovTextInput(), filters=[strip],
                                validators=[_limit(40, "Mobile phone")])
-    home_phone = StringField("Home phone (optional)", widget=GovTextInput(), filters=[_strip],
+    home_phone = StringField("Home phone (optional)", widget=GovTextInput(), filters=[strip],
                              validators=[_limit(40, "Home phone")])
-    work_phone = StringField("Work phone (optional)", widget=GovTextInput(), filters=[_strip],
+    work_phone = StringField("Work phone (optional)", widget=GovTextInput(), filters=[strip],
                              validators=[_limit(40, "Work phone")])
-    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[strip],
                         description="Needed to invite them to make an account.",
                         validators=[Optional(), Email("Enter an email address in the correct format, like "
                                                       "name@example.org", check_deliverability=False),
                                     _limit(254, "Email address")])
-    address = TextAreaField("Address (optional)", widget=GovTextArea(), filters=[_strip],
+    address = TextAreaField("Address (optional)", widget=GovTextArea(), filters=[strip],
                             validators=[_limit(500, "Address")])
     parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
     may_collect = BooleanField("May collect the pupil", widget=GovCheckboxInput())
     do_not_contact = BooleanField("Must not be contacted", widget=GovCheckboxInput())
-    do_not_contact_reason = TextAreaField("Why they must not be contacted", widget=GovTextArea(), filters=[_strip],
+    do_not_contact_reason = TextAreaField("Why they must not be contacted", widget=GovTextArea(), filters=[strip],
                                           description="Required when they must not be contacted.",
                                           validators=[_limit(1000, "The reason")])
     submit = SubmitField("Save parent or carer", widget=GovSubmitInput())
@@ -224,5 +205,5 @@ def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
 
     for name, label in fields:
         setattr(MappingForm, name, SelectField(label, widget=GovSelect(), choices=choices, validate_choice=False,
-                                               validators=[_known_choice(f"Choose a column for {label.lower()}")]))
+                                               validators=[known_choice(f"Choose a column for {label.lower()}")]))
     return MappingForm()

@@ -8,6 +8,7 @@ from ap_forms.students import roll
 from ap_forms.students.forms import PupilForm
 from ap_forms.students.models import Student
 from ap_forms.web import audit
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render_form
 
@@ -24,11 +25,6 @@ def keeper_student(student_id: int) -> Student:
     return student
 
 
-def _apply_error(form, error: roll.PupilError) -> None:
-    field = getattr(form, error.field or "", None) or form.first_name
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def pupil_new():
     form = PupilForm(keep=roll.fields_for(current_user))
@@ -37,7 +33,7 @@ def pupil_new():
             student = roll.add_pupil(form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="first_name")
         else:
             flash(f"{student.full_name} added to the roll. Now add their parents and carers.", "success")
             return redirect(url_for("carers.family", student_id=student.id))
@@ -60,7 +56,7 @@ def pupil_edit(student_id: int):
             changes = roll.edit_pupil(student, form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_error(form, error, fallback="first_name")
         else:
             flash(f"Changes to {student.full_name} saved." if changes else "Nothing was changed.", "success")
             return redirect(url_for("carers.family", student_id=student.id))

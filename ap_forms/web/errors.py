@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -25,7 +25,7 @@ MESSAGES = {
 def _page(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = MESSAGES.get(code, MESSAGES[500])
     return render("errors/error.html", status=code, code=code, title=title or default_title,
-                  body=body or default_body)
+                  body=body or default_body, request_id=g.get("request_id"))
 
 
 def error_page(code: int, title: str | None = None, body: str | None = None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea
+from wtforms import DateField, FieldList, Form, FormField, RadioField, TextAreaField
 from wtforms import validators as wtf_validators
 from wtforms.validators import StopValidation, ValidationError
 
@@ -61,13 +61,19 @@ def required_date(message: str):
     return check
 
 
+def known_choice(message: str):
+    """A choice from the field's list (RadioField's own check says only 'Not a valid choice')."""
+    def check(form, field):
+        if field.data and field.data not in {str(v) for v, _ in field.choices}:
+            raise ValidationError(message)
+    return check
+
+
 def not_in_future(message: str):
     def check(form, field):
         if field.data and field.data > clock.today():
             raise ValidationError(message)
     return check
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class _DayMonthYearInput(_DateInput):
@@ -144,3 +150,48 @@ class Length(wtf_validators.Length):
                 raise ValidationError(f"{name} must be {self.max:,} characters or fewer")
             raise ValidationError(f"{name} must be between {self.min:,} and {self.max:,} characters")
         return None
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def text_area(label: str, hint: str = "", *, required: str | None = None, max_length: int = 5000):
+    """A GOV.UK textarea, stripped, at most `max_length` characters (the message names the box).
+
+    `required` makes it required with that message. No Optional() for optional boxes: it would stop
+    a form's own checks (like "required when yes")."""
+    validators = [wtf_validators.InputRequired(required)] if required else []
+    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
+                         validators=[*validators, Length(max=max_length)])
+
+
+def progress_rows(ratings, *, max_entries: int = 20) -> FieldList:
+    """One row per objective of a placement: a rating from `ratings` and an optional comment
+    (weekly feedback, termly reports, placement reviews)."""
+
+    class ProgressRow(Form):
+        rating = RadioField("Progress", widget=GovRadioInput(), choices=ratings, validate_choice=False)
+        comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
+                                validators=[Length(max=2000)])
+
+    return FieldList(FormField(ProgressRow), max_entries=max_entries)
+
+
+class ObjectiveRows:
+    """For a form with `progress = progress_rows(...)`: one row per objective, its wording kept."""
+
+    def set_objectives(self, objectives: list[str]) -> None:
+        while len(self.progress) < len(objectives):
+            self.progress.append_entry()
+        self.objective_texts = objectives
+
+
+def apply_error(form, error, *, fallback: str | None = None) -> None:
+    """Show a service's refusal (an exception with a `field`) at that field; when it names none of the
+    form's fields, at `fallback`, else at the form's first field."""
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    if field is None or not hasattr(field, "errors"):
+        field = getattr(form, fallback) if fallback else next(
+            f for f in form if f.name not in ("csrf_token", "submit"))
+    field.errors = [*field.errors, str(error)]

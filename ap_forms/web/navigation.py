@@ -23,6 +23,7 @@ MENU: list[tuple[str, str]] = [
     ("accounts.confirmations_list", "Confirmations"),
     ("school.settings", "School settings"),
     ("audit_trail.events", "Audit log"),
+    ("data_protection.retention", "Retention review"),
     ("attendance.index", "Attendance"),
     ("school_calendar.index", "School calendar"),
     ("quality.index", "Visits"),
@@ -31,6 +32,7 @@ MENU: list[tuple[str, str]] = [
     ("incidents.inbox", "Safeguarding"),
     ("incidents.incident_list", "Incidents"),
     ("incidents.start", "Report a concern"),
+    ("oversight.compliance", "Oversight"),  # its pages link to value for money, reports, the Ofsted pack, census
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).

@@ -24,8 +24,8 @@ from ap_forms.web.roles import (
 # phone cannot sign in); a revoked or unknown token answers 404.
 # A carer's invitation link likewise: its one-time token is the credential (72 hours, single use).
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "static", "placements.calendar_feed", "carers.invitation",
-                              "accounts.forgot_password", "accounts.choose_password"})
+                              "health.healthz", "health.readyz", "static", "placements.calendar_feed",
+                              "carers.invitation", "accounts.forgot_password", "accounts.choose_password"})
 
 # The people who keep the school's roll (issue 18): add and edit pupils, parents and carers, import,
 # invite. The office edits basic and contact details only; which fields is decided in students/roll.py.
@@ -69,6 +69,19 @@ RULES: dict[str, frozenset[str]] = {
     "school.settings": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
+    "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
+    # --- data protection (issue 13) ---
+    # A subject access request: the headteacher, or the DSL (only the DSL may include safeguarding records).
+    "data_protection.subject_access": frozenset({HEADTEACHER, DSL}),
+    # The retention review: the headteacher and SEND lead review attendance, SEN and other AP records; the
+    # headteacher and DSL child protection records (scoped by kind in data_protection.retention: 404).
+    # Erasing needs a second of them to confirm.
+    "data_protection.retention": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_item": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_keep": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_erase": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_confirm": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention_cancel": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},
@@ -197,6 +210,22 @@ RULES: dict[str, frozenset[str]] = {
     "incidents.incident_action": LEADERS,
     "incidents.incident_close": LEADERS,
     "incidents.decision": LEADERS,
+    # --- oversight (issue 12) ---
+    # The compliance board: the headteacher and SEND lead; the DSL sees only the safeguarding rows
+    # (a row the role does not see answers 404, in oversight.compliance.Duty.readers).
+    "oversight.compliance": LEADERS | {DSL},
+    "oversight.compliance_duty": LEADERS | {DSL},
+    "oversight.placement_records": LEADERS,
+    # Value for money: the leaders of AP, who manage the budget; the headteacher sets it (the policy).
+    "oversight.value": LEADERS,
+    "oversight.budget": frozenset({HEADTEACHER}),
+    # The termly report to governors and the LA (aggregate only): the headteacher reports; the SEND lead too.
+    "oversight.reports": LEADERS,
+    "oversight.report_pdf": LEADERS,
+    # What inspectors ask on the first call, and the census items (pupils' names and reasons): the leaders.
+    "oversight.ofsted": LEADERS,
+    "oversight.census_check": LEADERS,
+    "oversight.census_export": LEADERS,
 }
 
 # Kept for readability of rules above and in later domains.

@@ -1,8 +1,9 @@
 """Evidence files: PDF, PNG or JPEG only, checked by their first bytes, kept outside static/.
 
 The file's *content* decides its type (a renamed .exe is refused whatever its name says). Files
-are stored under app.config["UPLOAD_FOLDER"] with random names, and only ever sent back through a
-gated endpoint (see ap_forms/documents), as a download, never rendered in our origin.
+are stored with random names (in the database, or under app.config["UPLOAD_FOLDER"]: see
+ap_forms/documents/storage.py), and only ever sent back through a gated endpoint (see
+ap_forms/documents), as a download, never rendered in our origin.
 Each file may be up to UPLOAD_MAX_BYTES, checked by the form (422, everything else typed is kept;
 app.js checks the size in the browser first). The request as a whole is capped by the larger
 MAX_CONTENT_LENGTH: above it, `refuse_too_large` sends the person back to the form with a message.
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, make_response, redirect, request, send_file
 from werkzeug.datastructures import FileStorage
 from wtforms.validators import ValidationError
+
+from ap_forms.web.htmx import is_htmx
 
 # content type -> (magic bytes at the start of the file, file name endings people use)
 ALLOWED_TYPES: dict[str, tuple[bytes, tuple[str, ...]]] = {
@@ -70,7 +73,7 @@ def refuse_too_large():
         return None
     flash(f"{too_large_message()}. Nothing was saved: choose a smaller file and send the form again.", "error")
     back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = back
         return response
@@ -130,17 +133,27 @@ def stored_path(stored_name: str) -> Path:
     return upload_folder() / stored_name
 
 
-def store_upload(file: FileStorage) -> StoredFile:
-    """Check the file, then write it under a random name. Raises UploadRejected."""
+def accept_upload(file: FileStorage) -> tuple[StoredFile, bytes]:
+    """Check the file and read it; give it a new random name (not yet stored). Raises UploadRejected."""
     content_type = check_upload(file)
-    stored_name = secrets.token_hex(16)
     data = file.stream.read()
+    return StoredFile(stored_name=secrets.token_hex(16), original_name=clean_filename(file.filename),
+                      content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest()), data
+
+
+def write_stored(stored_name: str, data: bytes) -> None:
+    """Write a file into UPLOAD_FOLDER under a name we generated."""
     path = stored_path(stored_name)
     # O_EXCL: never overwrite; 0600 from the start (never briefly readable by others).
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(data)
-    return StoredFile(stored_name=stored_name, original_name=clean_filename(file.filename),
-                      content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def store_upload(file: FileStorage) -> StoredFile:
+    """Check the file, then write it into UPLOAD_FOLDER under a random name. Raises UploadRejected."""
+    stored, data = accept_upload(file)
+    write_stored(stored.stored_name, data)
+    return stored
 
 
 def delete_stored(stored_name: str) -> None:
@@ -152,13 +165,18 @@ def delete_stored(stored_name: str) -> None:
 
 
 def send_stored(stored_name: str, *, download_name: str, content_type: str):
-    """Send a stored file as a download (never shown inline in our origin), not cached."""
+    """Send a file from UPLOAD_FOLDER as a download (never shown inline in our origin), not cached."""
     path = stored_path(stored_name)
     if not path.is_file():
         raise FileNotFoundError(stored_name)
+    return send_data(path.read_bytes(), download_name=download_name, content_type=content_type)
+
+
+def send_data(data: bytes, *, download_name: str, content_type: str):
+    """Send a document's bytes as a download (never shown inline in our origin), not cached."""
     stem = clean_filename(download_name).rsplit(".", 1)[0] if "." in download_name else clean_filename(download_name)
     # Files are small (UPLOAD_MAX_BYTES, 10 MB): read them whole, so no file handle outlives the request.
-    response = send_file(BytesIO(path.read_bytes()), mimetype=content_type, as_attachment=True,
+    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True,
                          download_name=stem + EXTENSION_FOR.get(content_type, ""), max_age=0)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

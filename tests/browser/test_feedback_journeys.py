@@ -40,7 +40,7 @@ def test_key_worker_submits_weekly_feedback_and_send_lead_replies(browser, tmp_p
         page.screenshot(path=str(screenshots / "feedback-1-form-phone.png"), full_page=True)
 
         page.get_by_label("4 – Good: engaged most of the time").check()
-        expect(page.locator("#saved-status")).to_contain_text("Draft saved")  # autosaved
+        expect(page.locator("#save-status")).to_contain_text("Draft saved")  # autosaved
         page.locator("input[name='progress-0-rating'][value='good']").check()
         page.get_by_label("Behaviour").fill("Calm all week; helped feed the goats.")
         page.get_by_label("Achievements").fill("Led the morning animal check on Wednesday.")

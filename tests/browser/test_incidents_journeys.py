@@ -46,7 +46,7 @@ def _report_concern(page, base_url, screenshots, name: str, *, javascript: bool)
         page.locator('[data-region="front_left_arm"]').click()
         assert page.get_by_label("Left arm (front)").is_checked()
         assert page.locator('[data-region="front_left_arm"].is-marked').count() == 1
-        page.locator("#saved-status", has_text="Draft saved").wait_for()
+        page.locator("#save-status", has_text="Draft saved").wait_for()
     else:
         assert not drawing.is_visible()
         page.get_by_label("Left arm (front)").check()

@@ -82,7 +82,7 @@ def test_send_lead_records_a_visit_on_a_tablet(browser, live_server, screenshots
     first = page.locator(".app-checklist-item").first
     first.get_by_label("Met", exact=True).check()
     first.get_by_label("Comment on item 1").fill("Electronic register, printed weekly")
-    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10000)
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at", timeout=10000)
     _look(page, screenshots, "4-checklist-autosaved")
     page.reload()
     page.wait_for_load_state("networkidle")
