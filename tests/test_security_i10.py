@@ -102,7 +102,9 @@ def test_two_factor_setup_key_is_server_side_and_not_cached(app, client, auth):
     assert db.session.get(PendingTwoFactorSecret, dsl.id).secret == secret
     assert secret in client.get("/login/two-factor/setup").data.decode()  # the same key on reload
     ok = client.post("/login/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
-    assert ok.status_code == 303 and ok.headers["Location"] == "/"
+    # Signed in: the recovery codes are shown once (issue 13), then on to the home page.
+    assert ok.status_code == 200 and "Your recovery codes" in ok.data.decode() and 'href="/"' in ok.data.decode()
+    assert ok.headers["Cache-Control"] == "no-store"
     db.session.expire_all()
     assert db.session.get(PendingTwoFactorSecret, dsl.id) is None
     assert db.session.get(User, dsl.id).totp_secret == secret
