@@ -33,7 +33,8 @@ def _smtp():
 def test_office_invites_a_parent_who_signs_in(browser, tmp_path, screenshots):
     controller, port, messages = _smtp()
     try:
-        with serve_demo(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=port) as (base_url, _app):
+        with serve_demo(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=port) as (base_url, app):
+            app.config["APP_BASE_URL"] = base_url  # emailed links come from APP_BASE_URL only
             page = browser.new_page()
             sign_in(page, base_url, "office.staff@larkspurvale.example")
             page.goto(f"{base_url}/pupils/?q=Carter")
