@@ -57,6 +57,15 @@ def _config(tmp_path, **extra) -> dict:
     }
 
 
+@pytest.fixture
+def autumn_day(app):
+    """For tests whose paths name days of the world's autumn term (a feedback week, a review): the app's
+    clock on Thursday 26 November 2026, whatever day the suite runs on (AP_TEST_NOW)."""
+    if not app.config.get("FROZEN_NOW"):
+        app.config["FROZEN_NOW"] = "2026-11-26T10:30"
+    return app
+
+
 @pytest.fixture(scope="session")
 def _pg_schema(tmp_path_factory):
     """On PostgreSQL, build the schema once per run; tests empty the tables afterwards."""
@@ -209,10 +218,6 @@ class World:
 
 @pytest.fixture
 def world(app) -> World:
-    # The world is a school on one day of its autumn term (its feedback week, terms, visits and marks are
-    # dated around it), so its clock is pinned there whatever day the suite runs on (AP_TEST_NOW).
-    if not app.config.get("FROZEN_NOW"):
-        app.config["FROZEN_NOW"] = "2026-11-26T10:30"
     f = factories
     provider_a, provider_b = f.make_provider(name="Provider A"), f.make_provider(name="Provider B")
     users = {role: f.make_user(role) for role in

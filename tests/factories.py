@@ -14,6 +14,7 @@ from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import ParentLink, Student
 from ap_forms.students.upn import make_upn
+from ap_forms.web import clock
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -167,7 +168,7 @@ def clear_provider(provider: Provider, *, on: date | None = None, actor: User | 
     )
     from ap_forms.providers.services import add_years
 
-    on = on or date.today()
+    on = on or clock.today()
     by = actor.id if actor else None
     db.session.refresh(provider)
     provider.la_approved = True
@@ -265,7 +266,7 @@ def plan_visit(provider: Provider, staff: list[User] | User, visit_date: date | 
     from ap_forms.quality.services import plan_visit as plan
 
     staff = staff if isinstance(staff, list) else [staff]
-    return plan(provider, visit_date=visit_date or date.today(), staff_ids=[u.id for u in staff], focus=focus,
+    return plan(provider, visit_date=visit_date or clock.today(), staff_ids=[u.id for u in staff], focus=focus,
                 actor=staff[0])
 
 
@@ -273,7 +274,7 @@ def record_visit(provider: Provider, lead: User, visit_date: date | None = None,
     """A visit planned and started, with every checklist item answered (a draft, not signed off)."""
     from ap_forms.quality import services
 
-    visit = plan_visit(provider, lead, visit_date or date.today())
+    visit = plan_visit(provider, lead, visit_date or clock.today())
     services.start_recording(visit, actor=lead, today=visit.visit_date)
     services.save_answers(visit, {item.id: (answer, "Seen" if answer == "not_met" else "")
                                   for item in visit.version.items}, actor=lead)

@@ -423,7 +423,7 @@ def test_cases_agree_with_declared_rules():
 
 
 @pytest.mark.parametrize("role_key", ROLE_KEYS)
-def test_access_matrix(app, world, role_key):
+def test_access_matrix(autumn_day, app, world, role_key):
     ids = _ids(world)
     unexpected = []
     for case in CASES:

@@ -9,6 +9,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from ap_forms.extensions import db
@@ -17,6 +18,9 @@ from ap_forms.feedback.services import versions_of
 
 WEEK = "2026-11-23"
 
+
+# The weeks these tests open are days of the world's autumn term.
+pytestmark = pytest.mark.usefixtures("autumn_day")
 
 def _week_url(world, week=WEEK):
     return f"/placements/{world.placement_x.id}/feedback/{week}"

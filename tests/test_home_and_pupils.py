@@ -26,7 +26,7 @@ def test_key_worker_home_lists_only_their_providers_pupils(client, auth, world):
     assert "Xavier" in page and "Yasmin" not in page
 
 
-def test_parent_home_shows_own_childs_timetable_only(client, auth, world):
+def test_parent_home_shows_own_childs_timetable_only(autumn_day, client, auth, world):
     world.users["kw_a"].phone = "07700 900123"
     db.session.commit()
     auth.as_user(world.users["parent_x"])

@@ -250,7 +250,7 @@ def test_unknown_section_is_404(world, auth):
     assert client.get("/referrals/999999/sections/health").status_code == 404
 
 
-def test_every_section_can_be_completed_through_the_pages(world, auth, draft):
+def test_every_section_can_be_completed_through_the_pages(autumn_day, world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
     for key, data in valid_section_data(world.provider_a.id).items():

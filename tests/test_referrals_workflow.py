@@ -127,7 +127,7 @@ def test_return_with_comments_then_resubmit(world, auth, submitted):
 
 # --- approve ------------------------------------------------------------------------------------------
 
-def test_approval_creates_the_placement(world, auth, submitted):
+def test_approval_creates_the_placement(autumn_day, world, auth, submitted):
     client = auth.as_user(world.users["headteacher"])
     page = client.get(f"/referrals/{submitted.id}/approve").get_data(as_text=True)
     assert "Approve and create the placement" in page and "Cleared" in page

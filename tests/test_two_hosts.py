@@ -187,7 +187,15 @@ class Browser:
         return next(c.value for c in self.jar if c.name == "session")
 
 
-def test_two_hosts_share_throttle_sign_out_ended_sessions_and_documents(hosts, world):
+@pytest.fixture
+def real_clock():
+    """The gunicorns run on the real clock, so this process's cookie jar must too: a session cookie that
+    expires in 8 real hours is already expired on a clock moved weeks ahead (AP_TEST_NOW)."""
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield
+
+
+def test_two_hosts_share_throttle_sign_out_ended_sessions_and_documents(real_clock, hosts, world):
     host_a, host_b = hosts
 
     # A throttle: five wrong passwords on host A, then the right one on host B is refused.
