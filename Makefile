@@ -53,6 +53,7 @@ test: install-dev system-deps vnu
 
 lint: install-dev
 	$(BIN)/ruff check ap_forms tests bench
+	$(BIN)/ruff format --check ap_forms tests bench migrations gunicorn.conf.py setup.py
 
 # Every everyday page under gunicorn beside a bare Flask page (bench/README.md); wrk from Debian.
 bench: install-dev

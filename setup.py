@@ -21,8 +21,12 @@ class BuildPyWithAssets(build_py):
         if getattr(self, "editable_mode", False):
             return
         for name in ASSETS:
-            shutil.copytree(name, Path(self.build_lib) / "ap_forms" / "_assets" / name, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                name,
+                Path(self.build_lib) / "ap_forms" / "_assets" / name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
 
 
 setup(cmdclass={"build_py": BuildPyWithAssets})

@@ -50,13 +50,21 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_proxy(app: Flask) -> None:
     """Behind a reverse proxy, trust its X-Forwarded-* headers (only as many hops as configured)."""
-    hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
-            for name in ("for", "proto", "host", "port", "prefix")}
+    hops = {
+        name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
     if any(hops.values()):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"],
-                                x_port=hops["port"], x_prefix=hops["prefix"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=hops["for"],
+            x_proto=hops["proto"],
+            x_host=hops["host"],
+            x_port=hops["port"],
+            x_prefix=hops["prefix"],
+        )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -42,11 +42,11 @@ from ap_forms.students.models import Carer, ParentLink, Student  # noqa: E402
 from ap_forms.students.upn import make_upn  # noqa: E402
 
 THIS_YEAR = 2026
-TODAY = date(2026, 11, 30)          # a Monday in the Autumn term
-NOW = "2026-11-30T10:30"            # after the morning cut-off: the board has work to show
+TODAY = date(2026, 11, 30)  # a Monday in the Autumn term
+NOW = "2026-11-30T10:30"  # after the morning cut-off: the board has work to show
 PASSWORD_HASH = "bench-no-sign-in"  # the benchmark signs in by writing the session
-PLACEMENTS_PER_SCALE = 60           # one school's pupils in AP
-PUPILS_PER_PROVIDER = 5             # so 12 providers for each 60 placements
+PLACEMENTS_PER_SCALE = 60  # one school's pupils in AP
+PUPILS_PER_PROVIDER = 5  # so 12 providers for each 60 placements
 STAFF = (("office", "Office"), ("headteacher", "Headteacher"), ("send_lead", "SEND lead"), ("dsl", "DSL"))
 
 AM, PM = (time(9, 30), time(12, 0)), (time(13, 0), time(15, 0))
@@ -61,12 +61,24 @@ def _school_year(start_year: int) -> SchoolYear:
         Term(name="Summer", start_date=date(start_year + 1, 4, 12), end_date=date(start_year + 1, 7, 21)),
     ]
     year.closures = [
-        Closure(kind=HOLIDAY, name="October half-term", start_date=date(start_year, 10, 26),
-                end_date=date(start_year, 10, 30)),
-        Closure(kind=HOLIDAY, name="February half-term", start_date=date(start_year + 1, 2, 15),
-                end_date=date(start_year + 1, 2, 19)),
-        Closure(kind=HOLIDAY, name="May half-term", start_date=date(start_year + 1, 5, 31),
-                end_date=date(start_year + 1, 6, 4)),
+        Closure(
+            kind=HOLIDAY,
+            name="October half-term",
+            start_date=date(start_year, 10, 26),
+            end_date=date(start_year, 10, 30),
+        ),
+        Closure(
+            kind=HOLIDAY,
+            name="February half-term",
+            start_date=date(start_year + 1, 2, 15),
+            end_date=date(start_year + 1, 2, 19),
+        ),
+        Closure(
+            kind=HOLIDAY,
+            name="May half-term",
+            start_date=date(start_year + 1, 5, 31),
+            end_date=date(start_year + 1, 6, 4),
+        ),
     ]
     return year
 
@@ -74,28 +86,46 @@ def _school_year(start_year: int) -> SchoolYear:
 def _timetable(rng: random.Random) -> list[TimetableSession]:
     days = sorted(rng.sample(range(5), rng.choice([1, 2, 2, 3])))
     pattern = rng.choice([[AM], [PM], [AM, PM]])
-    return [TimetableSession(weekday=day, start_time=start, end_time=end, activity="Workshop", site_address="Site")
-            for day in days for start, end in pattern]
+    return [
+        TimetableSession(weekday=day, start_time=start, end_time=end, activity="Workshop", site_address="Site")
+        for day in days
+        for start, end in pattern
+    ]
 
 
 def _bulk(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(model), rows[start:start + 5000])
+        db.session.execute(insert(model), rows[start : start + 5000])
 
 
-def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: int | None = None,
-             pupils_per_provider: int = PUPILS_PER_PROVIDER) -> dict:
+def generate(
+    scale: int = 1,
+    history_years: int = 3,
+    seed: int = 5,
+    placements: int | None = None,
+    pupils_per_provider: int = PUPILS_PER_PROVIDER,
+) -> dict:
     """Fill an empty database; returns counts and the ids (people, pupil, placement, term) the benchmark uses."""
     rng = random.Random(seed)
     placements = placements or PLACEMENTS_PER_SCALE * scale
-    db.session.add(SchoolSettings(name="Bench School", dfe_number="9407019", urn="100000",
-                                  local_authority="Bench", address="1 School Lane", dsl_phone="01536 000 199"))
+    db.session.add(
+        SchoolSettings(
+            name="Bench School",
+            dfe_number="9407019",
+            urn="100000",
+            local_authority="Bench",
+            address="1 School Lane",
+            dsl_phone="01536 000 199",
+        )
+    )
     years = {}
     for start_year in range(THIS_YEAR - history_years, THIS_YEAR + 1):
         years[start_year] = _school_year(start_year)
         db.session.add(years[start_year])
-    staff = {role: User(email=f"{role}@bench.example", name=name, role=role, password_hash=PASSWORD_HASH)
-             for role, name in STAFF}
+    staff = {
+        role: User(email=f"{role}@bench.example", name=name, role=role, password_hash=PASSWORD_HASH)
+        for role, name in STAFF
+    }
     parent = User(email="parent@bench.example", name="Parent", role="parent", password_hash=PASSWORD_HASH)
     db.session.add_all([*staff.values(), parent])
     office = staff["office"]
@@ -104,8 +134,13 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
     providers, key_workers = [], []
     for n in range(provider_count):
         provider = Provider(name=f"Bench provider {n}", address=f"{n} Lane", contact_phone="01536 000 000")
-        key_worker = User(email=f"kw{n}@bench.example", name=f"Key worker {n}", role="key_worker",
-                          provider=provider, password_hash=PASSWORD_HASH)
+        key_worker = User(
+            email=f"kw{n}@bench.example",
+            name=f"Key worker {n}",
+            role="key_worker",
+            provider=provider,
+            password_hash=PASSWORD_HASH,
+        )
         providers.append(provider)
         key_workers.append(key_worker)
     db.session.add_all(providers + key_workers)
@@ -118,23 +153,48 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
         for n in range(placements):
             serial += 1
             # A valid UPN: the year-allocated digits and the serial together keep them unique.
-            student = Student(first_name=f"Pupil{serial}", last_name=f"Bench{serial:06d}", year_group=7 + serial % 7,
-                              upn=make_upn(940, 7019, serial // 1000, serial % 1000), date_of_birth=date(2012, 1, 1),
-                              ehcp=True, send_needs="SEMH", medical_needs="")
-            student.carers = [Carer(name=f"Carer {serial}", relationship_to_pupil="Mother", priority=1,
-                                    mobile_phone="07700 900000", parental_responsibility=True, may_collect=True)]
+            student = Student(
+                first_name=f"Pupil{serial}",
+                last_name=f"Bench{serial:06d}",
+                year_group=7 + serial % 7,
+                upn=make_upn(940, 7019, serial // 1000, serial % 1000),
+                date_of_birth=date(2012, 1, 1),
+                ehcp=True,
+                send_needs="SEMH",
+                medical_needs="",
+            )
+            student.carers = [
+                Carer(
+                    name=f"Carer {serial}",
+                    relationship_to_pupil="Mother",
+                    priority=1,
+                    mobile_phone="07700 900000",
+                    parental_responsibility=True,
+                    may_collect=True,
+                )
+            ]
             provider_index = n % provider_count
             placement = Placement(
-                student=student, provider=providers[provider_index], key_worker=key_workers[provider_index],
-                start_date=date(start_year, 9, 7), planned_end_date=date(start_year + 1, 7, 16),
-                status=ACTIVE if current else ENDED, ended_on=None if current else date(start_year + 1, 7, 16),
-                objectives="Attend every session\nFinish a unit award", share_send_needs=True,
-                baseline_attendance_percent=float(rng.randint(40, 90)))
+                student=student,
+                provider=providers[provider_index],
+                key_worker=key_workers[provider_index],
+                start_date=date(start_year, 9, 7),
+                planned_end_date=date(start_year + 1, 7, 16),
+                status=ACTIVE if current else ENDED,
+                ended_on=None if current else date(start_year + 1, 7, 16),
+                objectives="Attend every session\nFinish a unit award",
+                share_send_needs=True,
+                baseline_attendance_percent=float(rng.randint(40, 90)),
+            )
             placement.sessions = _timetable(rng)
             if current and n == 0:  # the parent's child, marked in the benchmark: Monday and Wednesday
-                placement.sessions = [TimetableSession(weekday=day, start_time=start, end_time=end,
-                                                       activity="Workshop", site_address="Site")
-                                      for day in (0, 2) for start, end in (AM, PM)]
+                placement.sessions = [
+                    TimetableSession(
+                        weekday=day, start_time=start, end_time=end, activity="Workshop", site_address="Site"
+                    )
+                    for day in (0, 2)
+                    for start, end in (AM, PM)
+                ]
             db.session.add(placement)
             all_placements.append(placement)
     db.session.flush()
@@ -153,18 +213,47 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
         roll = rng.random()
         status = "present" if roll < 0.85 else "late" if roll < 0.9 else "absent"
         stamp = datetime.combine(row.day, row.start_time) + timedelta(minutes=20)
-        marks.append({"placement_id": row.placement.id, "day": row.day, "session": row.session, "status": status,
-                      "minutes_late": 10 if status == "late" else None, "absence_reason": "ill" if status == "absent"
-                      else None, "note": "", "marked_by_id": row.placement.key_worker_id, "marked_at": stamp,
-                      "late_reporting": False, "version": 1})
-        entries.append({"placement_id": row.placement.id, "day": row.day, "session": row.session,
-                        "code": "I" if status == "absent" else "B", "recorded_by_id": office.id,
-                        "recorded_at": stamp + timedelta(hours=1), "mark_version": 1})
+        marks.append(
+            {
+                "placement_id": row.placement.id,
+                "day": row.day,
+                "session": row.session,
+                "status": status,
+                "minutes_late": 10 if status == "late" else None,
+                "absence_reason": "ill" if status == "absent" else None,
+                "note": "",
+                "marked_by_id": row.placement.key_worker_id,
+                "marked_at": stamp,
+                "late_reporting": False,
+                "version": 1,
+            }
+        )
+        entries.append(
+            {
+                "placement_id": row.placement.id,
+                "day": row.day,
+                "session": row.session,
+                "code": "I" if status == "absent" else "B",
+                "recorded_by_id": office.id,
+                "recorded_at": stamp + timedelta(hours=1),
+                "mark_version": 1,
+            }
+        )
         if status == "absent":
-            contacts.append({"student_id": row.placement.student_id, "day": row.day, "contact_with": "Parent",
-                             "method": "phone", "outcome": "reached", "notes": "", "follow_up": "",
-                             "contacted_by_id": office.id, "contacted_at": stamp + timedelta(minutes=30),
-                             "recorded_at": stamp + timedelta(minutes=31)})
+            contacts.append(
+                {
+                    "student_id": row.placement.student_id,
+                    "day": row.day,
+                    "contact_with": "Parent",
+                    "method": "phone",
+                    "outcome": "reached",
+                    "notes": "",
+                    "follow_up": "",
+                    "contacted_by_id": office.id,
+                    "contacted_at": stamp + timedelta(minutes=30),
+                    "recorded_at": stamp + timedelta(minutes=31),
+                }
+            )
     _bulk(AttendanceMark, marks)
     _bulk(RegisterEntry, entries)
     _bulk(ParentContact, contacts)
@@ -179,35 +268,69 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
         while week + timedelta(days=4) <= end:
             if span.school_days(week, week + timedelta(days=4)) and rng.random() < 0.92:
                 stamp = datetime.combine(week + timedelta(days=4), time(15, 30))
-                feedback.append({"placement_id": placement.id, "week_start": week, "version": 1,
-                                 "status": SUBMITTED, "engagement": rng.randint(2, 5),
-                                 "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
-                                 "behaviour": "Settled quickly.", "wellbeing": "Cheerful.",
-                                 "achievements": "Finished the task.", "concerns": "", "next_week_plan": "Carry on.",
-                                 "correction_reason": "", "author_id": placement.key_worker_id, "updated_at": stamp,
-                                 "submitted_at": stamp})
+                feedback.append(
+                    {
+                        "placement_id": placement.id,
+                        "week_start": week,
+                        "version": 1,
+                        "status": SUBMITTED,
+                        "engagement": rng.randint(2, 5),
+                        "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
+                        "behaviour": "Settled quickly.",
+                        "wellbeing": "Cheerful.",
+                        "achievements": "Finished the task.",
+                        "concerns": "",
+                        "next_week_plan": "Carry on.",
+                        "correction_reason": "",
+                        "author_id": placement.key_worker_id,
+                        "updated_at": stamp,
+                        "submitted_at": stamp,
+                    }
+                )
             week += timedelta(days=7)
         for term in years[placement.start_date.year].terms:
             # Finished terms; and the child's report for this term, already written (the PDF page).
             if placement.start_date < term.end_date < TODAY or (placement is child and term.name == "Autumn"):
                 stamp = datetime.combine(term.end_date, time(12))
-                reports.append({"placement_id": placement.id, "term_id": term.id, "status": SUBMITTED,
-                                "engagement_summary": "Engagement has grown steadily.",
-                                "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
-                                "academic_outcomes": "Unit award", "accreditation": "", "behaviour": "Good",
-                                "strengths": "Patient and careful.", "next_steps": "Start a Level 1 unit.",
-                                "recommendation": "continue", "author_id": placement.key_worker_id,
-                                "updated_at": stamp, "submitted_at": stamp})
+                reports.append(
+                    {
+                        "placement_id": placement.id,
+                        "term_id": term.id,
+                        "status": SUBMITTED,
+                        "engagement_summary": "Engagement has grown steadily.",
+                        "progress": [{"rating": "good", "comment": ""}, {"rating": "some", "comment": ""}],
+                        "academic_outcomes": "Unit award",
+                        "accreditation": "",
+                        "behaviour": "Good",
+                        "strengths": "Patient and careful.",
+                        "next_steps": "Start a Level 1 unit.",
+                        "recommendation": "continue",
+                        "author_id": placement.key_worker_id,
+                        "updated_at": stamp,
+                        "submitted_at": stamp,
+                    }
+                )
         if n % 5 == 0:
             when = datetime.combine(placement.start_date + timedelta(days=30 + n % 40), time(11, 20))
             is_current = placement.status == ACTIVE
             for kind in (BEHAVIOUR, CONCERN):
-                incidents.append({"kind": kind, "status": OPEN if is_current and kind == CONCERN else CLOSED,
-                                  "reporter_id": placement.key_worker_id, "student_id": placement.student_id,
-                                  "provider_id": placement.provider_id, "occurred_at": when, "location": "The yard",
-                                  "description": "Threw a bucket at the fence.", "body_marks": [],
-                                  "created_at": when, "updated_at": when, "submitted_at": when + timedelta(hours=1),
-                                  "closed_at": None if is_current and kind == CONCERN else when + timedelta(days=3)})
+                incidents.append(
+                    {
+                        "kind": kind,
+                        "status": OPEN if is_current and kind == CONCERN else CLOSED,
+                        "reporter_id": placement.key_worker_id,
+                        "student_id": placement.student_id,
+                        "provider_id": placement.provider_id,
+                        "occurred_at": when,
+                        "location": "The yard",
+                        "description": "Threw a bucket at the fence.",
+                        "body_marks": [],
+                        "created_at": when,
+                        "updated_at": when,
+                        "submitted_at": when + timedelta(hours=1),
+                        "closed_at": None if is_current and kind == CONCERN else when + timedelta(days=3),
+                    }
+                )
     _bulk(WeeklyFeedback, feedback)
     _bulk(TermlyReport, reports)
     _bulk(Report, incidents)
@@ -219,24 +342,43 @@ def generate(scale: int = 1, history_years: int = 3, seed: int = 5, placements: 
         for day in (date(start_year, 10, 14), date(start_year + 1, 2, 3), date(start_year + 1, 6, 16)):
             for provider in providers:
                 past = day < TODAY
-                visit = QualityVisit(provider_id=provider.id, visit_date=day, status=SIGNED_OFF if past
-                                     else VISIT_PLANNED, planned_by_id=lead.id, overall_judgement="good" if past
-                                     else "", overall_summary="Safe, purposeful sessions." if past else "",
-                                     signed_off_on=day if past else None, signed_off_by_id=lead.id if past else None)
+                visit = QualityVisit(
+                    provider_id=provider.id,
+                    visit_date=day,
+                    status=SIGNED_OFF if past else VISIT_PLANNED,
+                    planned_by_id=lead.id,
+                    overall_judgement="good" if past else "",
+                    overall_summary="Safe, purposeful sessions." if past else "",
+                    signed_off_on=day if past else None,
+                    signed_off_by_id=lead.id if past else None,
+                )
                 visit.visitors = [VisitStaff(user_id=lead.id)]
                 db.session.add(visit)
                 visits += 1
     db.session.commit()
     busiest = key_workers[0]
-    report = db.session.scalar(select(TermlyReport).where(TermlyReport.placement_id == child.id)
-                               .order_by(TermlyReport.id))
-    return {"scale": scale, "placements": placements, "providers": provider_count, "history_years": history_years,
-            "marks": len(marks), "entries": len(entries), "contacts": len(contacts), "feedback": len(feedback),
-            "reports": len(reports), "incidents": len(incidents), "visits": visits,
-            "users": {role: user.id for role, user in staff.items()} | {"parent": parent.id,
-                                                                       "key_worker": busiest.id},
-            "office_id": office.id, "key_worker_id": busiest.id, "student_id": child.student_id,
-            "placement_id": child.id, "report": [report.placement_id, report.term_id] if report else None}
+    report = db.session.scalar(
+        select(TermlyReport).where(TermlyReport.placement_id == child.id).order_by(TermlyReport.id)
+    )
+    return {
+        "scale": scale,
+        "placements": placements,
+        "providers": provider_count,
+        "history_years": history_years,
+        "marks": len(marks),
+        "entries": len(entries),
+        "contacts": len(contacts),
+        "feedback": len(feedback),
+        "reports": len(reports),
+        "incidents": len(incidents),
+        "visits": visits,
+        "users": {role: user.id for role, user in staff.items()} | {"parent": parent.id, "key_worker": busiest.id},
+        "office_id": office.id,
+        "key_worker_id": busiest.id,
+        "student_id": child.student_id,
+        "placement_id": child.id,
+        "report": [report.placement_id, report.term_id] if report else None,
+    }
 
 
 def main() -> None:

@@ -48,8 +48,8 @@ RUNS = 5  # in-process requests per page for the query count
 class Page:
     key: str
     title: str
-    role: str     # who signs in (a key of generate()'s "users")
-    path: str     # formatted with generate()'s result
+    role: str  # who signs in (a key of generate()'s "users")
+    path: str  # formatted with generate()'s result
     method: str = "GET"
     body: str = ""
     htmx: bool = False
@@ -59,9 +59,15 @@ class Page:
 PAGES = [
     Page("board", "Office board", "office", "/attendance/board"),
     Page("today", "Key worker's Today", "key_worker", "/"),
-    Page("mark", "Marking a session (POST, htmx)", "key_worker",
-         "/attendance/register/{placement_id}/" + TODAY.isoformat() + "/AM", "POST",
-         "m{placement_id}AM-status=present", htmx=True),
+    Page(
+        "mark",
+        "Marking a session (POST, htmx)",
+        "key_worker",
+        "/attendance/register/{placement_id}/" + TODAY.isoformat() + "/AM",
+        "POST",
+        "m{placement_id}AM-status=present",
+        htmx=True,
+    ),
     Page("record", "Pupil attendance record", "office", "/attendance/pupils/{student_id}"),
     Page("send_home", "SEND lead's home", "send_lead", "/"),
     Page("head_home", "Headteacher's home", "headteacher", "/"),
@@ -157,15 +163,33 @@ def _ms(value: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, *, seconds: int, connections: int, method: str = "GET", body: str = "", cookie: str = "",
-        headers: dict | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    method: str = "GET",
+    body: str = "",
+    cookie: str = "",
+    headers: dict | None = None,
+) -> dict:
     """requests/s, p50 and p99 (ms) and failures from Debian's wrk, bounded to `connections`."""
     extra = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT.format(method=method, body=body, cookie=cookie, extra=extra))
     try:
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s",
-                   script.name, url]
+        command = [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            script.name,
+            url,
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
     finally:
         os.unlink(script.name)
@@ -173,10 +197,14 @@ def wrk(url: str, *, seconds: int, connections: int, method: str = "GET", body: 
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": round(_ms(latency["50"]), 2), "p99_ms": round(_ms(latency["99"]), 2),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "failed": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else ""}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": round(_ms(latency["50"]), 2),
+        "p99_ms": round(_ms(latency["99"]), 2),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "failed": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
 
 
 def _free_port() -> int:
@@ -215,9 +243,27 @@ class Server:
         env = {**os.environ, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
-            [str(gunicorn), "-w", str(workers), "-k", "gthread", "--threads", "4", "--keep-alive", "5",
-             "--preload", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "bench.wsgi:application"], cwd=ROOT, env=env, start_new_session=True)
+            [
+                str(gunicorn),
+                "-w",
+                str(workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "--keep-alive",
+                "5",
+                "--preload",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "bench.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         # --preload: the app is imported once before the fork, so both workers serve from the first request.
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -280,8 +326,9 @@ def first_load_bytes(client, path: str = "/") -> dict:
             cached = cached and "immutable" in response.headers.get("Cache-Control", "")
             if url.endswith(".js"):
                 body = client.get(url).get_data(as_text=True)
-                queue += [posixpath.normpath(posixpath.join(posixpath.dirname(url), m))
-                          for m in MODULE_IMPORT.findall(body)]
+                queue += [
+                    posixpath.normpath(posixpath.join(posixpath.dirname(url), m)) for m in MODULE_IMPORT.findall(body)
+                ]
         totals["compressed" if compressed else "uncompressed"] = total
         totals["files"] = len(seen) + 1
         totals["static_immutable"] = cached
@@ -322,25 +369,61 @@ def run(scale: int, seconds: int, connections: int, only: set[str] | None, label
             headers = {"HX-Request": "true"} if page.htmx else {}
             wrk(server.url(f"/_bare/{size}"), seconds=1, connections=connections)  # warm-up
             ceiling = wrk(server.url(f"/_bare/{size}"), seconds=seconds, connections=connections)
-            wrk(server.url(path), seconds=1, connections=connections, method=page.method, body=body, cookie=cookie,
-                headers=headers)
-            measured = wrk(server.url(path), seconds=seconds, connections=connections, method=page.method,
-                           body=body, cookie=cookie, headers=headers)
-            row = {"page": page.key, "title": page.title, "method": page.method, "path": path, "bytes": size,
-                   **measured, "ceiling_rps": ceiling["rps"], "ceiling_p50_ms": ceiling["p50_ms"],
-                   "ratio": round(measured["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None,
-                   "queries": queries, "in_process_ms": round(in_ms, 1),
-                   "peak_rss_mb": _peak_rss_mb(server.workers())}
+            wrk(
+                server.url(path),
+                seconds=1,
+                connections=connections,
+                method=page.method,
+                body=body,
+                cookie=cookie,
+                headers=headers,
+            )
+            measured = wrk(
+                server.url(path),
+                seconds=seconds,
+                connections=connections,
+                method=page.method,
+                body=body,
+                cookie=cookie,
+                headers=headers,
+            )
+            row = {
+                "page": page.key,
+                "title": page.title,
+                "method": page.method,
+                "path": path,
+                "bytes": size,
+                **measured,
+                "ceiling_rps": ceiling["rps"],
+                "ceiling_p50_ms": ceiling["p50_ms"],
+                "ratio": round(measured["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None,
+                "queries": queries,
+                "in_process_ms": round(in_ms, 1),
+                "peak_rss_mb": _peak_rss_mb(server.workers()),
+            }
             results.append(row)
-            print(f"{page.title:<34} {row['rps']:>7.1f} r/s  p50 {row['p50_ms']:>7.1f}  p99 {row['p99_ms']:>7.1f}  "
-                  f"ceiling {row['ceiling_rps']:>7.1f}  ratio {row['ratio'] or 0:.0%}  queries {queries:>3}  "
-                  f"rss {row['peak_rss_mb']} MB  failed {row['failed']}", flush=True)
+            print(
+                f"{page.title:<34} {row['rps']:>7.1f} r/s  p50 {row['p50_ms']:>7.1f}  p99 {row['p99_ms']:>7.1f}  "
+                f"ceiling {row['ceiling_rps']:>7.1f}  ratio {row['ratio'] or 0:.0%}  queries {queries:>3}  "
+                f"rss {row['peak_rss_mb']} MB  failed {row['failed']}",
+                flush=True,
+            )
     finally:
         server.stop()
-    return {"label": label, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "scale": scale,
-            "seconds": seconds, "connections": connections, "workers": 2, "database": url.split(":")[0],
-            "generate_seconds": round(built, 1), "machine": machine(), "today_first_load": weight,
-            "data": {k: v for k, v in info.items() if k not in {"users", "report"}}, "pages": results}
+    return {
+        "label": label,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "scale": scale,
+        "seconds": seconds,
+        "connections": connections,
+        "workers": 2,
+        "database": url.split(":")[0],
+        "generate_seconds": round(built, 1),
+        "machine": machine(),
+        "today_first_load": weight,
+        "data": {k: v for k, v in info.items() if k not in {"users", "report"}},
+        "pages": results,
+    }
 
 
 def machine() -> str:
@@ -355,11 +438,15 @@ def machine() -> str:
 
 
 def table(result: dict) -> str:
-    lines = ["| page | bytes | req/s | p50 ms | p99 ms | bare req/s | ratio | queries | peak RSS/worker MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| page | bytes | req/s | p50 ms | p99 ms | bare req/s | ratio | queries | peak RSS/worker MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in result["pages"]:
-        lines.append(f"| {r['title']} | {r['bytes']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                     f"{r['ceiling_rps']:.1f} | {r['ratio']:.0%} | {r['queries']} | {r['peak_rss_mb']} |")
+        lines.append(
+            f"| {r['title']} | {r['bytes']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['ceiling_rps']:.1f} | {r['ratio']:.0%} | {r['queries']} | {r['peak_rss_mb']} |"
+        )
     return "\n".join(lines)
 
 
@@ -376,8 +463,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / f"results-{args.label}-s{args.scale}.json"
     target.write_text(json.dumps(result, indent=2))
-    print(f"\n{result['machine']}; {result['date']}; scale {result['scale']} on {result['database']}, "
-          f"{result['seconds']} s a page, wrk -c{result['connections']}, gunicorn 2 workers\n")
+    print(
+        f"\n{result['machine']}; {result['date']}; scale {result['scale']} on {result['database']}, "
+        f"{result['seconds']} s a page, wrk -c{result['connections']}, gunicorn 2 workers\n"
+    )
     print(table(result))
     print(f"\nJSON: {target.relative_to(ROOT)}")
 

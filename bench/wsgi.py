@@ -26,8 +26,14 @@ def bare_page(size: int):
 def bench_config(url: str) -> dict:
     """The benchmark's app settings (shared with run.py's in-process query counts). CSRF is off so the
     load generator can POST a mark without first reading a form; nothing else differs from production."""
-    return {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "FROZEN_NOW": NOW,
-            "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False}
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench",
+        "FROZEN_NOW": NOW,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+    }
 
 
 app = create_app(bench_config(os.environ["BENCH_DATABASE_URL"])) if "BENCH_DATABASE_URL" in os.environ else None

@@ -31,7 +31,8 @@ PG_URL = f"{BASE_PG_URL}_{_WORKER}" if BASE_PG_URL and _WORKER else BASE_PG_URL
 # half-term, the last day of a term). A test that counts particular sessions pins its own day with
 # FROZEN_NOW or by travelling further.
 TEST_NOW = datetime.fromisoformat(os.environ.get("AP_TEST_NOW", "2026-11-26T10:30")).replace(
-    tzinfo=ZoneInfo("Europe/London"))
+    tzinfo=ZoneInfo("Europe/London")
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -220,8 +221,7 @@ class World:
 def world(app) -> World:
     f = factories
     provider_a, provider_b = f.make_provider(name="Provider A"), f.make_provider(name="Provider B")
-    users = {role: f.make_user(role) for role in
-             ("headteacher", "send_lead", "dsl", "office", "staff", "admin")}
+    users = {role: f.make_user(role) for role in ("headteacher", "send_lead", "dsl", "office", "staff", "admin")}
     users["kw_a"] = f.make_user("key_worker", provider_id=provider_a.id)
     users["kw_b"] = f.make_user("key_worker", provider_id=provider_b.id)
     users["parent_x"] = f.make_user("parent")
@@ -234,11 +234,23 @@ def world(app) -> World:
     placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
     from ap_forms.web.resubmit import PendingSubmission
 
-    db.session.add(PendingSubmission(token="kept-form-token", user_id=users["office"].id, path="/admin/settings",
-                                     fields='[["name", "x"]]'))
+    db.session.add(
+        PendingSubmission(
+            token="kept-form-token", user_id=users["office"].id, path="/admin/settings", fields='[["name", "x"]]'
+        )
+    )
     db.session.commit()
-    world = World(provider_a, provider_b, pupil_x, pupil_y, placement_x, placement_y, users,
-                  pending_token="kept-form-token", school_year=f.make_school_year(2026))
+    world = World(
+        provider_a,
+        provider_b,
+        pupil_x,
+        pupil_y,
+        placement_x,
+        placement_y,
+        users,
+        pending_token="kept-form-token",
+        school_year=f.make_school_year(2026),
+    )
     f.clear_provider(provider_a, actor=users["send_lead"])
     f.clear_provider(provider_b, actor=users["send_lead"])
     world.checklist_a = f.start_checklist(provider_a, users["send_lead"])
@@ -254,15 +266,28 @@ def world(app) -> World:
 
 def _add_reports(world: World) -> None:
     f, u = factories, world.users
-    world.concern_x = f.make_report("concern", u["kw_a"], world.pupil_x, pupil_safe="yes",
-                                    description="Xavier said his uncle hit him", body_marks=["front_chest"])
+    world.concern_x = f.make_report(
+        "concern",
+        u["kw_a"],
+        world.pupil_x,
+        pupil_safe="yes",
+        description="Xavier said his uncle hit him",
+        body_marks=["front_chest"],
+    )
     world.concern_y = f.make_report("concern", u["kw_b"], world.pupil_y, pupil_safe="yes")
     world.draft_x = f.make_report("concern", u["kw_a"], world.pupil_x, status="draft")
-    world.allegation_a = f.make_report("allegation", u["staff"], world.pupil_x, subject_name="Sam Adult",
-                                       subject_role="provider_staff", subject_provider_id=world.provider_a.id,
-                                       provider_id=world.provider_a.id)
-    world.incident_x = f.make_report("behaviour", u["kw_a"], world.pupil_x, physical_intervention="no",
-                                     parents_told="yes")
+    world.allegation_a = f.make_report(
+        "allegation",
+        u["staff"],
+        world.pupil_x,
+        subject_name="Sam Adult",
+        subject_role="provider_staff",
+        subject_provider_id=world.provider_a.id,
+        provider_id=world.provider_a.id,
+    )
+    world.incident_x = f.make_report(
+        "behaviour", u["kw_a"], world.pupil_x, physical_intervention="no", parents_told="yes"
+    )
     world.hs_b = f.make_report("health_safety", u["kw_b"], None, location="Workshop", riddor="no")
 
 
@@ -274,11 +299,17 @@ def _add_visits(world: World) -> None:
     world.visit_a = f.record_visit(world.provider_a, lead, today - timedelta(days=2))
     world.planned_visit_a = f.plan_visit(world.provider_a, lead, today + timedelta(days=10))
     due = today + timedelta(days=14)
-    world.signed_visit_a = f.complete_visit(f.record_visit(world.provider_a, lead, today - timedelta(days=30)),
-                                            lead, actions=[("Update the fire risk assessment", "provider", due)])
+    world.signed_visit_a = f.complete_visit(
+        f.record_visit(world.provider_a, lead, today - timedelta(days=30)),
+        lead,
+        actions=[("Update the fire risk assessment", "provider", due)],
+    )
     world.action_a = world.signed_visit_a.actions[0]
-    signed_b = f.complete_visit(f.record_visit(world.provider_b, lead, today - timedelta(days=20)), lead,
-                                actions=[("Send the new staff member's DBS confirmation", "provider", due)])
+    signed_b = f.complete_visit(
+        f.record_visit(world.provider_b, lead, today - timedelta(days=20)),
+        lead,
+        actions=[("Send the new staff member's DBS confirmation", "provider", due)],
+    )
     world.action_b = signed_b.actions[0]
 
 

@@ -39,8 +39,7 @@ class Case:
 
 CASES = [
     Case("oversight.home", "GET", "/", ALL_SIGNED_IN),
-    Case("resubmit.offer", "GET", "/resubmit/{pending_token}", ALL_SIGNED_IN,
-         out_of_scope=ALL_SIGNED_IN - {"office"}),
+    Case("resubmit.offer", "GET", "/resubmit/{pending_token}", ALL_SIGNED_IN, out_of_scope=ALL_SIGNED_IN - {"office"}),
     Case("accounts.logout", "POST", "/logout", ALL_SIGNED_IN, signs_out=True),
     Case("accounts.extend_session", "POST", "/session/extend", ALL_SIGNED_IN),
     Case("students.pupil_list", "GET", "/pupils/", STAFF | {"admin"}),
@@ -55,8 +54,14 @@ CASES = [
     Case("accounts.user_send_link", "POST", "/admin/users/{office}/send-link", {"admin"}),
     Case("accounts.confirmations_list", "GET", "/admin/confirmations", {"admin", "headteacher"}),
     # No request with this id is waiting for anyone: 404 for the roles the rule lets in.
-    Case("accounts.confirmation_decide", "POST", "/admin/confirmations/999999", {"admin", "headteacher"},
-         out_of_scope={"admin", "headteacher"}, data={"decision": "confirm"}),
+    Case(
+        "accounts.confirmation_decide",
+        "POST",
+        "/admin/confirmations/999999",
+        {"admin", "headteacher"},
+        out_of_scope={"admin", "headteacher"},
+        data={"decision": "confirm"},
+    ),
     Case("accounts.your_account", "GET", "/account", ALL_SIGNED_IN),
     Case("accounts.new_recovery_codes", "POST", "/account/recovery-codes", ALL_SIGNED_IN),
     # Nobody's session has this id: each person can end only their own.
@@ -66,30 +71,65 @@ CASES = [
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
-    Case("audit_trail.events", "GET", "/audit/?user={office}&action=pupil_viewed&start=1&start=9&start=2026",
-         {"headteacher"}),
+    Case(
+        "audit_trail.events",
+        "GET",
+        "/audit/?user={office}&action=pupil_viewed&start=1&start=9&start=2026",
+        {"headteacher"},
+    ),
     Case("audit_trail.export", "GET", "/audit/export.csv?pupil={pupil_x}", {"headteacher"}),
     # --- data protection (issue 13) ---
     Case("data_protection.subject_access", "GET", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"}),
-    Case("data_protection.subject_access", "POST", "/pupils/{pupil_x}/subject-access", {"headteacher", "dsl"},
-         data={"redact": []}),
+    Case(
+        "data_protection.subject_access",
+        "POST",
+        "/pupils/{pupil_x}/subject-access",
+        {"headteacher", "dsl"},
+        data={"redact": []},
+    ),
     # Retention: the headteacher and SEND lead review attendance, SEN and AP records; the headteacher and DSL
     # child protection records (another kind answers 404). The old pupil's items are all past their period.
     Case("data_protection.retention", "GET", "/retention/", RETENTION),
-    Case("data_protection.retention_item", "GET", "/retention/attendance/{old_pupil}", RETENTION,
-         out_of_scope={"dsl"}),
-    Case("data_protection.retention_item", "GET", "/retention/child_protection/{old_pupil}", RETENTION,
-         out_of_scope={"send_lead"}),
-    Case("data_protection.retention_item", "GET", "/retention/sen/{pupil_x}", RETENTION,
-         out_of_scope=RETENTION),  # not due: a pupil born in 2012
-    Case("data_protection.retention_keep", "POST", "/retention/sen/{old_pupil}/keep", RETENTION,
-         out_of_scope={"dsl"}, data={"keep-reason": "Claim expected", "keep-review_on": ["1", "9", "2027"]}),
-    Case("data_protection.retention_erase", "POST", "/retention/child_protection/{old_pupil}/erase", RETENTION,
-         out_of_scope={"send_lead"}),
-    Case("data_protection.retention_cancel", "POST", "/retention/attendance/{old_pupil}/erase/cancel", RETENTION,
-         out_of_scope={"dsl"}),
-    Case("data_protection.retention_confirm", "POST", "/retention/ap_records/{old_placement}/erase/confirm",
-         RETENTION, out_of_scope={"dsl"}),
+    Case("data_protection.retention_item", "GET", "/retention/attendance/{old_pupil}", RETENTION, out_of_scope={"dsl"}),
+    Case(
+        "data_protection.retention_item",
+        "GET",
+        "/retention/child_protection/{old_pupil}",
+        RETENTION,
+        out_of_scope={"send_lead"},
+    ),
+    Case(
+        "data_protection.retention_item", "GET", "/retention/sen/{pupil_x}", RETENTION, out_of_scope=RETENTION
+    ),  # not due: a pupil born in 2012
+    Case(
+        "data_protection.retention_keep",
+        "POST",
+        "/retention/sen/{old_pupil}/keep",
+        RETENTION,
+        out_of_scope={"dsl"},
+        data={"keep-reason": "Claim expected", "keep-review_on": ["1", "9", "2027"]},
+    ),
+    Case(
+        "data_protection.retention_erase",
+        "POST",
+        "/retention/child_protection/{old_pupil}/erase",
+        RETENTION,
+        out_of_scope={"send_lead"},
+    ),
+    Case(
+        "data_protection.retention_cancel",
+        "POST",
+        "/retention/attendance/{old_pupil}/erase/cancel",
+        RETENTION,
+        out_of_scope={"dsl"},
+    ),
+    Case(
+        "data_protection.retention_confirm",
+        "POST",
+        "/retention/ap_records/{old_placement}/erase/confirm",
+        RETENTION,
+        out_of_scope={"dsl"},
+    ),
     # --- school_calendar and attendance (issue 5) ---
     Case("school_calendar.index", "GET", "/calendar/", STAFF | {"admin"}),
     Case("school_calendar.year", "GET", "/calendar/{school_year}", STAFF | {"admin"}),
@@ -101,27 +141,60 @@ CASES = [
     Case("school_calendar.closure_new", "POST", "/calendar/{school_year}/closures/new", {"admin", "office"}),
     Case("attendance.index", "GET", "/attendance/", STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}),
     Case("attendance.register", "GET", "/attendance/register?day=2026-11-23", {"kw_a", "kw_b"}),
-    Case("attendance.mark", "POST", "/attendance/register/{placement_x}/2026-11-23/AM", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("attendance.mark", "POST", "/attendance/register/{placement_y}/2026-11-23/AM", {"kw_a", "kw_b"},
-         out_of_scope={"kw_a"}),
+    Case(
+        "attendance.mark",
+        "POST",
+        "/attendance/register/{placement_x}/2026-11-23/AM",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "attendance.mark",
+        "POST",
+        "/attendance/register/{placement_y}/2026-11-23/AM",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_a"},
+    ),
     Case("attendance.mark_all", "POST", "/attendance/register/all-present", {"kw_a", "kw_b"}),
     Case("attendance.board", "GET", "/attendance/board", ATTENDANCE_OFFICE),
     Case("attendance.record_suggested", "POST", "/attendance/board/codes", ATTENDANCE_OFFICE),
     Case("attendance.session", "GET", "/attendance/sessions/{placement_x}/2026-11-23/AM", ATTENDANCE_OFFICE),
-    Case("attendance.record_code", "POST", "/attendance/sessions/{placement_x}/2026-11-23/AM/code",
-         ATTENDANCE_OFFICE),
-    Case("attendance.parent_contact", "POST", "/attendance/sessions/{placement_x}/2026-11-23/AM/contacts",
-         ATTENDANCE_OFFICE),
+    Case("attendance.record_code", "POST", "/attendance/sessions/{placement_x}/2026-11-23/AM/code", ATTENDANCE_OFFICE),
+    Case(
+        "attendance.parent_contact",
+        "POST",
+        "/attendance/sessions/{placement_x}/2026-11-23/AM/contacts",
+        ATTENDANCE_OFFICE,
+    ),
     Case("attendance.export", "GET", "/attendance/export", ATTENDANCE_OFFICE),
-    Case("attendance.pupil_record", "GET", "/attendance/pupils/{pupil_x}",
-         STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}, out_of_scope={"kw_b", "parent_y"}),
-    Case("attendance.pupil_record", "GET", "/attendance/pupils/{pupil_y}",
-         STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"}, out_of_scope={"kw_a", "parent_x"}),
-    Case("attendance.placement_record", "GET", "/attendance/placements/{placement_x}", STAFF | {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("attendance.placement_record", "GET", "/attendance/placements/{placement_y}", STAFF | {"kw_a", "kw_b"},
-         out_of_scope={"kw_a"}),
+    Case(
+        "attendance.pupil_record",
+        "GET",
+        "/attendance/pupils/{pupil_x}",
+        STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"},
+        out_of_scope={"kw_b", "parent_y"},
+    ),
+    Case(
+        "attendance.pupil_record",
+        "GET",
+        "/attendance/pupils/{pupil_y}",
+        STAFF | {"kw_a", "kw_b", "parent_x", "parent_y"},
+        out_of_scope={"kw_a", "parent_x"},
+    ),
+    Case(
+        "attendance.placement_record",
+        "GET",
+        "/attendance/placements/{placement_x}",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "attendance.placement_record",
+        "GET",
+        "/attendance/placements/{placement_y}",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope={"kw_a"},
+    ),
     # Last: it removes the world's half-term.
     Case("school_calendar.closure_delete", "POST", "/calendar/closures/{closure}/delete", {"admin", "office"}),
     # --- providers (issue 3) ---
@@ -152,18 +225,32 @@ CASES = [
     Case("providers.evidence", "POST", "/providers/{provider_a}/evidence", LEADERS),
     Case("providers.checklist_start", "POST", "/providers/{provider_a}/safeguarding", LEADERS),
     Case("providers.checklist", "GET", "/providers/{provider_a}/safeguarding/{checklist_a}", PROVIDER_READERS),
-    Case("providers.checklist_answer", "POST", "/providers/{provider_a}/safeguarding/{checklist_a}/items/{item_a}",
-         LEADERS),
-    Case("providers.checklist_sign_off", "POST", "/providers/{provider_a}/safeguarding/{checklist_a}/sign-off",
-         LEADERS),
-    Case("providers.checklist_pdf", "GET", "/providers/{provider_a}/safeguarding/{checklist_a}/pdf",
-         PROVIDER_READERS),
+    Case(
+        "providers.checklist_answer",
+        "POST",
+        "/providers/{provider_a}/safeguarding/{checklist_a}/items/{item_a}",
+        LEADERS,
+    ),
+    Case(
+        "providers.checklist_sign_off", "POST", "/providers/{provider_a}/safeguarding/{checklist_a}/sign-off", LEADERS
+    ),
+    Case("providers.checklist_pdf", "GET", "/providers/{provider_a}/safeguarding/{checklist_a}/pdf", PROVIDER_READERS),
     Case("providers.own_provider", "GET", "/providers/mine", {"kw_a", "kw_b"}),
     Case("providers.own_evidence", "POST", "/providers/mine/evidence", {"kw_a", "kw_b"}),
-    Case("documents.download", "GET", "/documents/{document_a}", PROVIDER_READERS | {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("documents.download", "GET", "/documents/{document_b}", PROVIDER_READERS | {"kw_a", "kw_b"},
-         out_of_scope={"kw_a"}),
+    Case(
+        "documents.download",
+        "GET",
+        "/documents/{document_a}",
+        PROVIDER_READERS | {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "documents.download",
+        "GET",
+        "/documents/{document_b}",
+        PROVIDER_READERS | {"kw_a", "kw_b"},
+        out_of_scope={"kw_a"},
+    ),
     Case("checklists.index", "GET", "/checklists/", {"admin", "send_lead", "headteacher"}),
     Case("checklists.version", "GET", "/checklists/safeguarding/1", {"admin", "send_lead", "headteacher"}),
     Case("checklists.publish", "GET", "/checklists/safeguarding/publish", {"admin", "send_lead"}),
@@ -179,8 +266,7 @@ CASES = [
     Case("referrals.section", "GET", "/referrals/{referral_x}/sections/pupil", LEADERS),
     Case("referrals.section", "POST", "/referrals/{referral_x}/sections/pupil", LEADERS),
     Case("referrals.check", "GET", "/referrals/{referral_x}/check", LEADERS),
-    Case("referrals.submit", "POST", "/referrals/{referral_x}/submit", LEADERS,
-         data={"not": "a complete submission"}),
+    Case("referrals.submit", "POST", "/referrals/{referral_x}/submit", LEADERS, data={"not": "a complete submission"}),
     Case("referrals.approve", "GET", "/referrals/{referral_x}/approve", LEADERS),
     Case("referrals.approve", "POST", "/referrals/{referral_x}/approve", LEADERS),
     Case("referrals.return_referral", "GET", "/referrals/{referral_x}/return", LEADERS),
@@ -191,14 +277,34 @@ CASES = [
     Case("placements.review_new", "POST", "/placements/{placement_x}/review", LEADERS),
     Case("placements.end", "GET", "/placements/{placement_x}/end", LEADERS),
     Case("placements.end", "POST", "/placements/{placement_x}/end", LEADERS),
-    Case("placements.calendar_create", "POST", "/my-child/{pupil_x}/calendar", {"parent_x", "parent_y"},
-         out_of_scope={"parent_y"}),
-    Case("placements.calendar_create", "POST", "/my-child/{pupil_y}/calendar", {"parent_x", "parent_y"},
-         out_of_scope={"parent_x"}),
-    Case("placements.calendar_revoke", "POST", "/my-child/{pupil_x}/calendar/stop", {"parent_x", "parent_y"},
-         out_of_scope={"parent_y"}),
-    Case("placements.calendar_revoke", "POST", "/my-child/{pupil_y}/calendar/stop", {"parent_x", "parent_y"},
-         out_of_scope={"parent_x"}),
+    Case(
+        "placements.calendar_create",
+        "POST",
+        "/my-child/{pupil_x}/calendar",
+        {"parent_x", "parent_y"},
+        out_of_scope={"parent_y"},
+    ),
+    Case(
+        "placements.calendar_create",
+        "POST",
+        "/my-child/{pupil_y}/calendar",
+        {"parent_x", "parent_y"},
+        out_of_scope={"parent_x"},
+    ),
+    Case(
+        "placements.calendar_revoke",
+        "POST",
+        "/my-child/{pupil_x}/calendar/stop",
+        {"parent_x", "parent_y"},
+        out_of_scope={"parent_y"},
+    ),
+    Case(
+        "placements.calendar_revoke",
+        "POST",
+        "/my-child/{pupil_y}/calendar/stop",
+        {"parent_x", "parent_y"},
+        out_of_scope={"parent_x"},
+    ),
     # --- quality (issue 7) ---
     Case("quality.index", "GET", "/quality/", PROVIDER_READERS),
     Case("quality.visit_new", "GET", "/quality/visits/new?provider={provider_a}", LEADERS),
@@ -218,43 +324,106 @@ CASES = [
     Case("quality.visit_section", "POST", "/quality/visits/{visit_a}/record/judgement", LEADERS),
     Case("quality.visit_sign_off", "GET", "/quality/visits/{visit_a}/sign-off", LEADERS),
     Case("quality.visit_sign_off", "POST", "/quality/visits/{visit_a}/sign-off", LEADERS),
-    Case("quality.visit_send", "POST", "/quality/visits/{signed_visit_a}/send", LEADERS,
-         data={"to": "provider@example.org"}),
+    Case(
+        "quality.visit_send",
+        "POST",
+        "/quality/visits/{signed_visit_a}/send",
+        LEADERS,
+        data={"to": "provider@example.org"},
+    ),
     Case("quality.actions", "GET", "/quality/actions", PROVIDER_READERS | {"kw_a", "kw_b"}),
-    Case("quality.action", "GET", "/quality/actions/{action_a}", PROVIDER_READERS | {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("quality.action", "GET", "/quality/actions/{action_b}", PROVIDER_READERS | {"kw_a", "kw_b"},
-         out_of_scope={"kw_a"}),
-    Case("quality.action_respond", "POST", "/quality/actions/{action_a}/respond", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}, data={"response": "Booked for next week"}),
-    Case("quality.action_respond", "POST", "/quality/actions/{action_b}/respond", {"kw_a", "kw_b"},
-         out_of_scope={"kw_a"}),
+    Case(
+        "quality.action",
+        "GET",
+        "/quality/actions/{action_a}",
+        PROVIDER_READERS | {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "quality.action",
+        "GET",
+        "/quality/actions/{action_b}",
+        PROVIDER_READERS | {"kw_a", "kw_b"},
+        out_of_scope={"kw_a"},
+    ),
+    Case(
+        "quality.action_respond",
+        "POST",
+        "/quality/actions/{action_a}/respond",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"response": "Booked for next week"},
+    ),
+    Case(
+        "quality.action_respond", "POST", "/quality/actions/{action_b}/respond", {"kw_a", "kw_b"}, out_of_scope={"kw_a"}
+    ),
     Case("quality.action_complete", "POST", "/quality/actions/{action_a}/complete", LEADERS),
     # Last: these change the visits' state.
     Case("quality.visit_start", "POST", "/quality/visits/{visit_a}/start", LEADERS),
     Case("quality.visit_cancel", "POST", "/quality/visits/{planned_visit_a}/cancel", LEADERS),
     # --- feedback (issue 6) ---
     Case("feedback.due_list", "GET", "/feedback", STAFF | {"kw_a", "kw_b"}),
-    Case("feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-23", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("feedback.week", "POST", "/placements/{placement_x}/feedback/2026-11-23", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}, data={"engagement": "3", "behaviour": "Settled"}),
-    Case("feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-02", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("feedback.correct", "POST", "/placements/{placement_x}/feedback/2026-11-02/correct", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}, data={"reason": "Wrong score"}),
+    Case(
+        "feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-23", {"kw_a", "kw_b"}, out_of_scope={"kw_b"}
+    ),
+    Case(
+        "feedback.week",
+        "POST",
+        "/placements/{placement_x}/feedback/2026-11-23",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"engagement": "3", "behaviour": "Settled"},
+    ),
+    Case(
+        "feedback.week", "GET", "/placements/{placement_x}/feedback/2026-11-02", {"kw_a", "kw_b"}, out_of_scope={"kw_b"}
+    ),
+    Case(
+        "feedback.correct",
+        "POST",
+        "/placements/{placement_x}/feedback/2026-11-02/correct",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"reason": "Wrong score"},
+    ),
     Case("feedback.progress", "GET", "/pupils/{pupil_x}/progress", STAFF),
     Case("feedback.reply", "POST", "/feedback/{feedback_x}/reply", LEADERS | {"dsl"}, data={"comment": "Thank you"}),
-    Case("feedback.termly_report", "GET", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("feedback.termly_report", "POST", "/placements/{placement_x}/terms/{autumn}/report", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}, data={"strengths": "Kind"}),
-    Case("feedback.termly_pdf", "GET", "/placements/{placement_x}/terms/{autumn}/report.pdf",
-         STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
-    Case("feedback.contribution", "GET", "/placements/{placement_x}/annual-review", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}),
-    Case("feedback.contribution", "POST", "/placements/{placement_x}/annual-review", {"kw_a", "kw_b"},
-         out_of_scope={"kw_b"}, data={"progress_views": "Good progress", "recommendations": "Continue"}),
+    Case(
+        "feedback.termly_report",
+        "GET",
+        "/placements/{placement_x}/terms/{autumn}/report",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "feedback.termly_report",
+        "POST",
+        "/placements/{placement_x}/terms/{autumn}/report",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"strengths": "Kind"},
+    ),
+    Case(
+        "feedback.termly_pdf",
+        "GET",
+        "/placements/{placement_x}/terms/{autumn}/report.pdf",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "feedback.contribution",
+        "GET",
+        "/placements/{placement_x}/annual-review",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+    ),
+    Case(
+        "feedback.contribution",
+        "POST",
+        "/placements/{placement_x}/annual-review",
+        {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"progress_views": "Good progress", "recommendations": "Continue"},
+    ),
     Case("feedback.contributions_pdf", "GET", "/pupils/{pupil_x}/annual-review.pdf", LEADERS),
     # --- the roll, parents and carers, imports (issue 18): key workers and parents never get in ---
     Case("students.pupil_new", "GET", "/pupils/new", ROLL_KEEPERS),
@@ -271,52 +440,111 @@ CASES = [
     # Another pupil's carer through this pupil's address: 404 for everyone
     Case("carers.carer_edit", "GET", "/pupils/{pupil_x}/carers/{carer_y}", ROLL_KEEPERS, out_of_scope=ROLL_KEEPERS),
     Case("carers.carer_invite", "POST", "/pupils/{pupil_x}/carers/{carer_x}/invite", ROLL_KEEPERS),
-    Case("carers.carer_invite", "POST", "/pupils/{pupil_y}/carers/{carer_x}/invite", ROLL_KEEPERS,
-         out_of_scope=ROLL_KEEPERS),
+    Case(
+        "carers.carer_invite",
+        "POST",
+        "/pupils/{pupil_y}/carers/{carer_x}/invite",
+        ROLL_KEEPERS,
+        out_of_scope=ROLL_KEEPERS,
+    ),
     Case("carers.carer_unlink", "POST", "/pupils/{pupil_x}/carers/{carer_x}/unlink", ROLL_KEEPERS),
     Case("pupil_import.upload", "GET", "/pupils/import", ROLL_KEEPERS),
     Case("pupil_import.upload", "POST", "/pupils/import", ROLL_KEEPERS),
     # A pending upload belongs to the office user who uploaded it: anyone else gets 404
-    Case("pupil_import.columns", "GET", "/pupils/import/{import_token}/columns", ROLL_KEEPERS,
-         out_of_scope={"admin", "send_lead"}),
-    Case("pupil_import.columns", "POST", "/pupils/import/{import_token}/columns", ROLL_KEEPERS,
-         out_of_scope={"admin", "send_lead"}),
-    Case("pupil_import.preview", "GET", "/pupils/import/{import_token}", ROLL_KEEPERS,
-         out_of_scope={"admin", "send_lead"}),
-    Case("pupil_import.confirm", "POST", "/pupils/import/{import_token}/confirm", ROLL_KEEPERS,
-         out_of_scope={"admin", "send_lead"}),
+    Case(
+        "pupil_import.columns",
+        "GET",
+        "/pupils/import/{import_token}/columns",
+        ROLL_KEEPERS,
+        out_of_scope={"admin", "send_lead"},
+    ),
+    Case(
+        "pupil_import.columns",
+        "POST",
+        "/pupils/import/{import_token}/columns",
+        ROLL_KEEPERS,
+        out_of_scope={"admin", "send_lead"},
+    ),
+    Case(
+        "pupil_import.preview",
+        "GET",
+        "/pupils/import/{import_token}",
+        ROLL_KEEPERS,
+        out_of_scope={"admin", "send_lead"},
+    ),
+    Case(
+        "pupil_import.confirm",
+        "POST",
+        "/pupils/import/{import_token}/confirm",
+        ROLL_KEEPERS,
+        out_of_scope={"admin", "send_lead"},
+    ),
     # --- incidents (issue 11) ---
     # Reporting: school staff and key workers (a key worker only about pupils placed with them).
     Case("incidents.start", "GET", "/reports/new", STAFF | {"kw_a", "kw_b"}),
     Case("incidents.start", "GET", "/reports/new?pupil={pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"}),
     Case("incidents.start", "GET", "/reports/new?pupil={pupil_y}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_a"}),
-    Case("incidents.start", "POST", "/reports/new?pupil={pupil_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope={"kw_b"},
-         data={"kind": "concern"}),
+    Case(
+        "incidents.start",
+        "POST",
+        "/reports/new?pupil={pupil_x}",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope={"kw_b"},
+        data={"kind": "concern"},
+    ),
     Case("incidents.mine", "GET", "/reports/", STAFF | {"kw_a", "kw_b"}),
     # A draft is its reporter's alone; a sent report is read back only by its reporter.
-    Case("incidents.edit", "GET", "/reports/{draft_x}/edit", STAFF | {"kw_a", "kw_b"},
-         out_of_scope=STAFF | {"kw_b"}),
-    Case("incidents.edit", "POST", "/reports/{draft_x}/edit", STAFF | {"kw_a", "kw_b"},
-         out_of_scope=STAFF | {"kw_b"}, data={"description": "He said"}),
-    Case("incidents.receipt", "GET", "/reports/{concern_x}", STAFF | {"kw_a", "kw_b"},
-         out_of_scope=STAFF | {"kw_b"}),
-    Case("incidents.receipt", "GET", "/reports/{concern_y}", STAFF | {"kw_a", "kw_b"},
-         out_of_scope=STAFF | {"kw_a"}),
+    Case("incidents.edit", "GET", "/reports/{draft_x}/edit", STAFF | {"kw_a", "kw_b"}, out_of_scope=STAFF | {"kw_b"}),
+    Case(
+        "incidents.edit",
+        "POST",
+        "/reports/{draft_x}/edit",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope=STAFF | {"kw_b"},
+        data={"description": "He said"},
+    ),
+    Case("incidents.receipt", "GET", "/reports/{concern_x}", STAFF | {"kw_a", "kw_b"}, out_of_scope=STAFF | {"kw_b"}),
+    Case("incidents.receipt", "GET", "/reports/{concern_y}", STAFF | {"kw_a", "kw_b"}, out_of_scope=STAFF | {"kw_a"}),
     # An allegation about an adult at provider A: never readable by provider A (nor anyone but its reporter).
-    Case("incidents.receipt", "GET", "/reports/{allegation_a}", STAFF | {"kw_a", "kw_b"},
-         out_of_scope=STAFF - {"staff"} | {"kw_a", "kw_b"}),
+    Case(
+        "incidents.receipt",
+        "GET",
+        "/reports/{allegation_a}",
+        STAFF | {"kw_a", "kw_b"},
+        out_of_scope=STAFF - {"staff"} | {"kw_a", "kw_b"},
+    ),
     # The DSL's inbox: the DSL and the headteacher only; an incident is not a concern (404).
     Case("incidents.inbox", "GET", "/safeguarding/", {"dsl", "headteacher"}),
     Case("incidents.concern", "GET", "/safeguarding/{concern_x}", {"dsl", "headteacher"}),
     Case("incidents.concern", "GET", "/safeguarding/{allegation_a}", {"dsl", "headteacher"}),
-    Case("incidents.concern", "GET", "/safeguarding/{incident_x}", {"dsl", "headteacher"},
-         out_of_scope={"dsl", "headteacher"}),
-    Case("incidents.concern", "GET", "/safeguarding/{draft_x}", {"dsl", "headteacher"},
-         out_of_scope={"dsl", "headteacher"}),
-    Case("incidents.concern_action", "POST", "/safeguarding/{concern_x}/actions", {"dsl", "headteacher"},
-         data={"kind": "monitoring", "taken_on": ["20", "11", "2026"], "taken_by": "DSL", "details": "Watching"}),
-    Case("incidents.concern_action", "POST", "/safeguarding/{incident_x}/actions", {"dsl", "headteacher"},
-         out_of_scope={"dsl", "headteacher"}),
+    Case(
+        "incidents.concern",
+        "GET",
+        "/safeguarding/{incident_x}",
+        {"dsl", "headteacher"},
+        out_of_scope={"dsl", "headteacher"},
+    ),
+    Case(
+        "incidents.concern",
+        "GET",
+        "/safeguarding/{draft_x}",
+        {"dsl", "headteacher"},
+        out_of_scope={"dsl", "headteacher"},
+    ),
+    Case(
+        "incidents.concern_action",
+        "POST",
+        "/safeguarding/{concern_x}/actions",
+        {"dsl", "headteacher"},
+        data={"kind": "monitoring", "taken_on": ["20", "11", "2026"], "taken_by": "DSL", "details": "Watching"},
+    ),
+    Case(
+        "incidents.concern_action",
+        "POST",
+        "/safeguarding/{incident_x}/actions",
+        {"dsl", "headteacher"},
+        out_of_scope={"dsl", "headteacher"},
+    ),
     Case("incidents.flag", "POST", "/pupils/{pupil_x}/safeguarding-flag", {"dsl", "headteacher"}, data={"on": "1"}),
     Case("incidents.chronology", "GET", "/pupils/{pupil_x}/chronology", {"dsl", "headteacher"}),
     Case("incidents.chronology_pdf", "GET", "/pupils/{pupil_x}/chronology.pdf", {"dsl", "headteacher"}),
@@ -326,8 +554,13 @@ CASES = [
     Case("incidents.incident", "GET", "/incidents/{hs_b}", LEADERS),
     Case("incidents.incident", "GET", "/incidents/{concern_x}", LEADERS, out_of_scope=LEADERS),
     Case("incidents.incident", "GET", "/incidents/{allegation_a}", LEADERS, out_of_scope=LEADERS),
-    Case("incidents.incident_action", "POST", "/incidents/{incident_x}/actions", LEADERS,
-         data={"kind": "spoke_provider", "taken_on": ["20", "11", "2026"], "taken_by": "Lead", "details": "Called"}),
+    Case(
+        "incidents.incident_action",
+        "POST",
+        "/incidents/{incident_x}/actions",
+        LEADERS,
+        data={"kind": "spoke_provider", "taken_on": ["20", "11", "2026"], "taken_by": "Lead", "details": "Called"},
+    ),
     Case("incidents.incident_action", "POST", "/incidents/{concern_x}/actions", LEADERS, out_of_scope=LEADERS),
     Case("incidents.decision", "GET", "/reports/{incident_x}/decision", LEADERS),
     Case("incidents.decision", "GET", "/reports/{concern_x}/decision", LEADERS, out_of_scope={"send_lead"}),
@@ -335,14 +568,23 @@ CASES = [
     # --- oversight (issue 12) ---
     # The compliance board: the leaders of AP; the DSL only the safeguarding rows (any other row: 404).
     Case("oversight.compliance", "GET", "/oversight/compliance", LEADERS | {"dsl"}),
-    Case("oversight.compliance_duty", "GET", "/oversight/compliance/la_told", LEADERS | {"dsl"},
-         out_of_scope={"dsl"}),
+    Case("oversight.compliance_duty", "GET", "/oversight/compliance/la_told", LEADERS | {"dsl"}, out_of_scope={"dsl"}),
     Case("oversight.compliance_duty", "GET", "/oversight/compliance/attendance_reported", LEADERS | {"dsl"}),
-    Case("oversight.compliance_duty", "GET", "/oversight/compliance/concerns_opened", LEADERS | {"dsl"},
-         out_of_scope={"send_lead"}),
+    Case(
+        "oversight.compliance_duty",
+        "GET",
+        "/oversight/compliance/concerns_opened",
+        LEADERS | {"dsl"},
+        out_of_scope={"send_lead"},
+    ),
     Case("oversight.placement_records", "GET", "/placements/{placement_x}/records", LEADERS),
-    Case("oversight.placement_records", "POST", "/placements/{placement_x}/records", LEADERS,
-         data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"}),
+    Case(
+        "oversight.placement_records",
+        "POST",
+        "/placements/{placement_x}/records",
+        LEADERS,
+        data={"la_told_on": ["20", "11", "2026"], "la_told_how": "email"},
+    ),
     Case("oversight.value", "GET", "/oversight/value", LEADERS),
     Case("oversight.budget", "GET", "/oversight/value/budget", {"headteacher"}),
     Case("oversight.budget", "POST", "/oversight/value/budget", {"headteacher"}, data={"amount": "45000"}),
@@ -354,26 +596,51 @@ CASES = [
     Case("oversight.census_check", "GET", "/oversight/census?day=2026-10-01", LEADERS),
     Case("oversight.census_export", "GET", "/oversight/census.csv?day=2026-10-01", LEADERS),
     # Last: these close the reports.
-    Case("incidents.concern_close", "POST", "/safeguarding/{concern_x}/close", {"dsl", "headteacher"},
-         data={"outcome": "No further action"}),
-    Case("incidents.incident_close", "POST", "/incidents/{incident_x}/close", LEADERS,
-         data={"outcome": "Risk assessment updated"}),
+    Case(
+        "incidents.concern_close",
+        "POST",
+        "/safeguarding/{concern_x}/close",
+        {"dsl", "headteacher"},
+        data={"outcome": "No further action"},
+    ),
+    Case(
+        "incidents.incident_close",
+        "POST",
+        "/incidents/{incident_x}/close",
+        LEADERS,
+        data={"outcome": "Risk assessment updated"},
+    ),
 ]
 
 
 def _ids(world) -> dict:
-    ids = {"pupil_x": world.pupil_x.id, "pupil_y": world.pupil_y.id,
-           "provider_a": world.provider_a.id, "provider_b": world.provider_b.id,
-           "placement_x": world.placement_x.id, "placement_y": world.placement_y.id,
-           "referral_x": world.referral_x.id}
+    ids = {
+        "pupil_x": world.pupil_x.id,
+        "pupil_y": world.pupil_y.id,
+        "provider_a": world.provider_a.id,
+        "provider_b": world.provider_b.id,
+        "placement_x": world.placement_x.id,
+        "placement_y": world.placement_y.id,
+        "referral_x": world.referral_x.id,
+    }
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
     ids.update(feedback_x=world.feedback_x.id, autumn=world.school_year.term("Autumn").id)
     ids.update(school_year=world.school_year.id, closure=world.school_year.closures[0].id)
-    ids.update(checklist_a=world.checklist_a.id, item_a=world.checklist_a.version.items[0].id,
-               site_a=world.site_a.id, document_a=world.document_a.id, document_b=world.document_b.id)
-    ids.update(visit_a=world.visit_a.id, planned_visit_a=world.planned_visit_a.id,
-               signed_visit_a=world.signed_visit_a.id, action_a=world.action_a.id, action_b=world.action_b.id)
+    ids.update(
+        checklist_a=world.checklist_a.id,
+        item_a=world.checklist_a.version.items[0].id,
+        site_a=world.site_a.id,
+        document_a=world.document_a.id,
+        document_b=world.document_b.id,
+    )
+    ids.update(
+        visit_a=world.visit_a.id,
+        planned_visit_a=world.planned_visit_a.id,
+        signed_visit_a=world.signed_visit_a.id,
+        action_a=world.action_a.id,
+        action_b=world.action_b.id,
+    )
     if not getattr(world, "carer_x", None):  # issue 18: made once per world
         from tests import factories
 
@@ -393,13 +660,23 @@ def _ids(world) -> dict:
         from ap_forms.oversight.models import GovernorsReport
         from tests import factories
 
-        world.governors_report = GovernorsReport(title="Autumn term 2026", period_start=date(2026, 9, 2),
-                                                 period_end=date(2026, 12, 18), pdf=factories.TINY_PDF)
+        world.governors_report = GovernorsReport(
+            title="Autumn term 2026",
+            period_start=date(2026, 9, 2),
+            period_end=date(2026, 12, 18),
+            pdf=factories.TINY_PDF,
+        )
         db.session.add(world.governors_report)
         db.session.commit()
     ids["governors_report"] = world.governors_report.id
-    ids.update(concern_x=world.concern_x.id, concern_y=world.concern_y.id, draft_x=world.draft_x.id,
-               allegation_a=world.allegation_a.id, incident_x=world.incident_x.id, hs_b=world.hs_b.id)
+    ids.update(
+        concern_x=world.concern_x.id,
+        concern_y=world.concern_y.id,
+        draft_x=world.draft_x.id,
+        allegation_a=world.allegation_a.id,
+        incident_x=world.incident_x.id,
+        hs_b=world.hs_b.id,
+    )
     return ids
 
 
@@ -452,8 +729,17 @@ def test_access_matrix(autumn_day, app, world, role_key):
 def test_malformed_ids_never_500(app, world, auth):
     auth.as_user(world.users["headteacher"])
     client = auth.client
-    for path in ["/pupils/0", "/pupils/999999999", "/pupils/-1", "/pupils/abc", "/pupils/%00",
-                 "/pupils/?q=%27%22%3C", "/admin/users/1", "/nope", "/pupils/1e9"]:
+    for path in [
+        "/pupils/0",
+        "/pupils/999999999",
+        "/pupils/-1",
+        "/pupils/abc",
+        "/pupils/%00",
+        "/pupils/?q=%27%22%3C",
+        "/admin/users/1",
+        "/nope",
+        "/pupils/1e9",
+    ]:
         assert client.get(path).status_code < 500, path
 
 
@@ -476,9 +762,15 @@ def test_need_to_know_on_the_pupil_page(app, world, auth, role_key):
 
     pupil = world.pupil_x
     pupil.send_needs, pupil.diagnoses, pupil.medical_needs = "Dyslexia-NEED", "ADHD-DIAGNOSIS", "Asthma-MEDICAL"
-    referral = f.make_referral(pupil, world.provider_a, world.users["send_lead"], status="approved",
-                               medication="Inhaler-MEDICATION", social_care_status="child_protection",
-                               placement_id=world.placement_x.id)
+    referral = f.make_referral(
+        pupil,
+        world.provider_a,
+        world.users["send_lead"],
+        status="approved",
+        medication="Inhaler-MEDICATION",
+        social_care_status="child_protection",
+        placement_id=world.placement_x.id,
+    )
     db.session.commit()
     sees_send, sees_medical, sees_referrals = NEED_TO_KNOW[role_key]
     client = auth.as_user(world.users[role_key])

@@ -41,12 +41,30 @@ def _actions(*names: str) -> list[AuditEvent]:
 def test_invitation_from_the_admin_to_first_sign_in(app, client, auth, frozen, smtp_server):
     from ap_forms.school.models import SchoolSettings
 
-    db.session.add(SchoolSettings(name="Hillside School", dfe_number="", urn="", local_authority="", address="",
-                                  contact_email="", contact_phone="", import_mapping=""))
+    db.session.add(
+        SchoolSettings(
+            name="Hillside School",
+            dfe_number="",
+            urn="",
+            local_authority="",
+            address="",
+            contact_email="",
+            contact_phone="",
+            import_mapping="",
+        )
+    )
     db.session.commit()
     auth.as_user(f.make_user("admin"))
-    made = client.post("/admin/users/new", data={"email": "jo.bloggs@hillside.example", "name": "Jo Bloggs",
-                                                 "role": "office", "provider_id": "", "phone": ""})
+    made = client.post(
+        "/admin/users/new",
+        data={
+            "email": "jo.bloggs@hillside.example",
+            "name": "Jo Bloggs",
+            "role": "office",
+            "provider_id": "",
+            "phone": "",
+        },
+    )
     assert made.status_code == 303
     [message] = smtp_server.to("jo.bloggs@hillside.example")
     body = message.get_body(("plain",)).get_content()
@@ -70,12 +88,15 @@ def test_invitation_from_the_admin_to_first_sign_in(app, client, auth, frozen, s
     assert _choose(anonymous, link).status_code == 404
     jo = db.session.scalar(select(User).where(User.email == "jo.bloggs@hillside.example"))
     assert Auth(app.test_client()).login(jo, GOOD).status_code == 303
-    assert [e.action for e in _actions("account_link_sent", "password_chosen")] == ["account_link_sent",
-                                                                                    "password_chosen"]
+    assert [e.action for e in _actions("account_link_sent", "password_chosen")] == [
+        "account_link_sent",
+        "password_chosen",
+    ]
 
 
-def test_links_expire_and_die_when_a_newer_one_is_sent_or_the_account_is_disabled(app, client, auth, frozen,
-                                                                                  smtp_server):
+def test_links_expire_and_die_when_a_newer_one_is_sent_or_the_account_is_disabled(
+    app, client, auth, frozen, smtp_server
+):
     from ap_forms.accounts import links
 
     admin = f.make_user("admin")
@@ -95,8 +116,9 @@ def test_links_expire_and_die_when_a_newer_one_is_sent_or_the_account_is_disable
     older, newer = _links(smtp_server, person.email)[1:]
     assert client.get(older).status_code == 404 and client.get(newer).status_code == 200
 
-    client.post(f"/admin/users/{person.id}", data={"name": person.name, "role": "staff", "provider_id": "",
-                                                   "phone": ""})  # "active" unticked: disabled
+    client.post(
+        f"/admin/users/{person.id}", data={"name": person.name, "role": "staff", "provider_id": "", "phone": ""}
+    )  # "active" unticked: disabled
     assert client.get(newer).status_code == 404
     db.session.refresh(person)
     person.active = True
@@ -121,10 +143,14 @@ def test_forgot_password_answers_the_same_and_is_throttled(app, frozen, smtp_ser
     unknown = client.post("/forgot-password", data={"email": "nobody@school.example"})
     known = client.post("/forgot-password", data={"email": person.email})
     assert unknown.status_code == known.status_code == 200
+
     def main(response) -> str:
         page = response.get_data(as_text=True)
-        return page[page.index("<main"):page.index("</main>")].replace("nobody@school.example", "X").replace(
-            person.email, "X")
+        return (
+            page[page.index("<main") : page.index("</main>")]
+            .replace("nobody@school.example", "X")
+            .replace(person.email, "X")
+        )
 
     assert main(unknown) == main(known) and "Check your email" in main(known)
     assert smtp_server.to("nobody@school.example") == [] and len(smtp_server.to(person.email)) == 1
@@ -139,8 +165,10 @@ def test_public_link_pages_survive_hostile_input(app, frozen):
     client = app.test_client()
     for token in ["x", "a" * 500, "%00", "..%2F..%2Fetc", "'; DROP TABLE users; --"]:
         assert client.get(f"/account/password/{token}").status_code in (400, 404)
-        assert client.post(f"/account/password/{token}", data={"password": GOOD,
-                                                               "confirm": GOOD}).status_code in (400, 404)
+        assert client.post(f"/account/password/{token}", data={"password": GOOD, "confirm": GOOD}).status_code in (
+            400,
+            404,
+        )
     for email in ["a" * 5000, "<script>", "'; DROP TABLE users; --", "😀" * 50]:
         assert client.post("/forgot-password", data={"email": email}).status_code in (200, 422, 429)
 
@@ -186,6 +214,7 @@ def person_codes(person):
 
 # --- leader roles need a second person ---------------------------------------------------------------
 
+
 def _as(app, user) -> object:
     client = app.test_client()
     Auth(client).as_user(user)
@@ -200,8 +229,10 @@ def test_granting_a_leader_role_waits_for_the_headteacher(app, frozen, smtp_serv
     head = f.make_user("headteacher", email="head@school.example")
     admin = f.make_user("admin", email="it@school.example")
     admin_client = _as(app, admin)
-    admin_client.post("/admin/users/new", data={"email": "new.dsl@school.example", "name": "New DSL",
-                                                "role": "dsl", "provider_id": "", "phone": ""})
+    admin_client.post(
+        "/admin/users/new",
+        data={"email": "new.dsl@school.example", "name": "New DSL", "role": "dsl", "provider_id": "", "phone": ""},
+    )
     new_dsl = db.session.scalar(select(User).where(User.email == "new.dsl@school.example"))
     assert new_dsl.role == "staff"  # not a DSL until confirmed
     [ask] = smtp_server.to(head.email)
@@ -222,8 +253,10 @@ def test_granting_a_leader_role_waits_for_the_headteacher(app, frozen, smtp_serv
 
     # Editing an existing account into a leader role: declined, nothing changes.
     office = f.make_user("office")
-    admin_client.post(f"/admin/users/{office.id}", data={"name": office.name, "role": "send_lead", "provider_id": "",
-                                                         "phone": "", "active": "y"})
+    admin_client.post(
+        f"/admin/users/{office.id}",
+        data={"name": office.name, "role": "send_lead", "provider_id": "", "phone": "", "active": "y"},
+    )
     db.session.refresh(office)
     assert office.role == "office"
     pending = db.session.scalar(select(LeaderRequest).where(LeaderRequest.user_id == office.id))
@@ -266,12 +299,15 @@ def test_the_headteachers_own_account_needs_a_second_admin(app, frozen, smtp_ser
 
 def test_command_line_grants_a_leader_role_only_while_there_is_no_headteacher(app, runner, frozen, smtp_server):
     password = "a good long password\na good long password\n"
-    first = runner.invoke(args=["create-user", "--email", "head@school.example", "--name", "Head",
-                                "--role", "headteacher"], input=password)
+    first = runner.invoke(
+        args=["create-user", "--email", "head@school.example", "--name", "Head", "--role", "headteacher"],
+        input=password,
+    )
     assert first.exit_code == 0, first.output
     assert db.session.scalar(select(User.role).where(User.email == "head@school.example")) == "headteacher"
-    second = runner.invoke(args=["create-user", "--email", "dsl@school.example", "--name", "Dee",
-                                 "--role", "dsl"], input=password)
+    second = runner.invoke(
+        args=["create-user", "--email", "dsl@school.example", "--name", "Dee", "--role", "dsl"], input=password
+    )
     assert second.exit_code == 0 and "confirm" in second.output
     assert db.session.scalar(select(User.role).where(User.email == "dsl@school.example")) == "staff"
     assert db.session.scalar(select(LeaderRequest.role)) == "dsl" and smtp_server.to("head@school.example")
@@ -293,13 +329,19 @@ def test_the_breached_password_list():
 def test_your_sessions_can_be_ended_one_by_one_and_by_an_admin(app, frozen):
     person = f.make_user("office")
     phone, laptop = app.test_client(), app.test_client()
-    phone.post("/login", data={"email": person.email, "password": f.PASSWORD},
-               headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36"})
-    laptop.post("/login", data={"email": person.email, "password": f.PASSWORD},
-                headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/133.0"})
+    phone.post(
+        "/login",
+        data={"email": person.email, "password": f.PASSWORD},
+        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36"},
+    )
+    laptop.post(
+        "/login",
+        data={"email": person.email, "password": f.PASSWORD},
+        headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/133.0"},
+    )
     page = laptop.get("/account").get_data(as_text=True)
     assert "Chrome on Android" in page and "Firefox on Windows" in page and "This device" in page
-    phone_id = re.search(r'/account/sessions/(\d+)/end', page).group(1)
+    phone_id = re.search(r"/account/sessions/(\d+)/end", page).group(1)
     assert laptop.post(f"/account/sessions/{phone_id}/end").status_code == 303
     refused = phone.get("/")
     assert refused.status_code in (302, 303) and "/login" in refused.headers["Location"]
@@ -310,7 +352,7 @@ def test_your_sessions_can_be_ended_one_by_one_and_by_an_admin(app, frozen):
     other = f.make_user("office")
     other_client = app.test_client()
     other_client.post("/login", data={"email": other.email, "password": f.PASSWORD})
-    mine = re.search(r'/account/sessions/(\d+)/end', laptop.get("/account").get_data(as_text=True))
+    mine = re.search(r"/account/sessions/(\d+)/end", laptop.get("/account").get_data(as_text=True))
     assert mine is None  # the only live one is this device's, which has no End button
     from ap_forms.accounts.models import SignedInSession
 

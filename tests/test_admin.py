@@ -22,15 +22,22 @@ def _admin(auth):
 def test_admin_home_is_user_management(client, auth):
     _admin(auth)
     response = client.get("/", follow_redirects=True)
-    assert b"<h1 class=\"govuk-heading-l\">Users</h1>" in response.data
+    assert b'<h1 class="govuk-heading-l">Users</h1>' in response.data
 
 
 def test_create_key_worker_account(client, auth, smtp_server):
     _admin(auth)
     provider = factories.make_provider(name="Meadow Farm")
-    response = client.post("/admin/users/new", data={
-        "email": " New.Worker@Farm.example ", "name": "New Worker", "role": "key_worker",
-        "provider_id": str(provider.id), "phone": "07700 900000"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": " New.Worker@Farm.example ",
+            "name": "New Worker",
+            "role": "key_worker",
+            "provider_id": str(provider.id),
+            "phone": "07700 900000",
+        },
+    )
     assert response.status_code == 303
     user = db.session.scalar(select(User).where(User.email == "new.worker@farm.example"))
     assert user.role == "key_worker" and user.provider_id == provider.id
@@ -42,8 +49,10 @@ def test_create_key_worker_account(client, auth, smtp_server):
 
 def test_key_worker_needs_a_provider_and_errors_keep_input(client, auth):
     _admin(auth)
-    response = client.post("/admin/users/new", data={
-        "email": "kw@farm.example", "name": "Kim Worker", "role": "key_worker", "provider_id": ""})
+    response = client.post(
+        "/admin/users/new",
+        data={"email": "kw@farm.example", "name": "Kim Worker", "role": "key_worker", "provider_id": ""},
+    )
     assert response.status_code == 422
     assert b"Choose the provider this key worker works for" in response.data
     assert b'value="Kim Worker"' in response.data and b'value="kw@farm.example"' in response.data
@@ -52,21 +61,23 @@ def test_key_worker_needs_a_provider_and_errors_keep_input(client, auth):
 def test_create_user_validation_errors(client, auth):
     _admin(auth)
     existing = factories.make_user("office")
-    response = client.post("/admin/users/new", data={
-        "email": "not-an-email", "name": "", "role": "wizard"})
+    response = client.post("/admin/users/new", data={"email": "not-an-email", "name": "", "role": "wizard"})
     assert response.status_code == 422
     for message in (b"Enter an email address in the correct format", b"Enter the person", b"Not a valid choice"):
         assert message in response.data
-    duplicate = client.post("/admin/users/new", data={
-        "email": existing.email.upper(), "name": "Copy", "role": "office"})
+    duplicate = client.post(
+        "/admin/users/new", data={"email": existing.email.upper(), "name": "Copy", "role": "office"}
+    )
     assert duplicate.status_code == 422 and b"already exists" in duplicate.data
 
 
 def test_change_role_and_reset_password(client, auth, smtp_server):
     _admin(auth)
     user = factories.make_user("staff")
-    response = client.post(f"/admin/users/{user.id}", data={
-        "name": "Renamed", "role": "office", "provider_id": "", "phone": "", "active": "y"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={"name": "Renamed", "role": "office", "provider_id": "", "phone": "", "active": "y"},
+    )
     assert response.status_code == 303
     db.session.refresh(user)
     assert user.role == "office" and user.name == "Renamed" and user.active
@@ -78,8 +89,12 @@ def test_change_role_and_reset_password(client, auth, smtp_server):
     fresh_client = client.application.test_client()
     bad = fresh_client.post(link.group(1), data={"password": "tiny", "confirm": "tiny"})
     assert bad.status_code == 422 and b"8 characters or more" in bad.data
-    assert fresh_client.post(link.group(1), data={"password": "brand new passphrase",
-                                                  "confirm": "brand new passphrase"}).status_code == 303
+    assert (
+        fresh_client.post(
+            link.group(1), data={"password": "brand new passphrase", "confirm": "brand new passphrase"}
+        ).status_code
+        == 303
+    )
     fresh = type(auth)(client.application.test_client())
     assert fresh.login(user, "brand new passphrase").status_code == 303
 
@@ -100,9 +115,18 @@ def test_school_settings_save_and_validate(client, auth):
     bad = client.post("/admin/settings", data={"name": "", "urn": "12", "contact_email": "nope"})
     assert bad.status_code == 422
     assert b"Enter the school" in bad.data and b"Enter the URN as 6 digits" in bad.data
-    good = client.post("/admin/settings", data={"name": "Hill Top School", "dfe_number": "9401234", "urn": "123456",
-                                                "local_authority": "North Northamptonshire", "address": "",
-                                                "contact_email": "office@hilltop.example", "contact_phone": ""})
+    good = client.post(
+        "/admin/settings",
+        data={
+            "name": "Hill Top School",
+            "dfe_number": "9401234",
+            "urn": "123456",
+            "local_authority": "North Northamptonshire",
+            "address": "",
+            "contact_email": "office@hilltop.example",
+            "contact_phone": "",
+        },
+    )
     assert good.status_code == 303
     assert db.session.scalar(select(SchoolSettings)).name == "Hill Top School"
     assert b"Hill Top School" in client.get("/admin/settings").data  # shown in the header

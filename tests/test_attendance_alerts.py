@@ -62,8 +62,15 @@ def test_the_reminder_is_visible_on_the_board(client, auth, runner, world, smtp_
 def test_unexplained_absence_alerts_the_office(runner, world, smtp_server):
     kw = world.users["kw_a"]
     services.record_mark(world.placement_x, MON, "AM", "absent", by=kw, now=datetime(2026, 11, 23, 9, 40))
-    services.record_mark(world.placement_y, MON, "AM", "absent", by=world.users["kw_b"],
-                         now=datetime(2026, 11, 23, 9, 45), details={"absence_reason": "ill"})
+    services.record_mark(
+        world.placement_y,
+        MON,
+        "AM",
+        "absent",
+        by=world.users["kw_b"],
+        now=datetime(2026, 11, 23, 9, 45),
+        details={"absence_reason": "ill"},
+    )
     _run(runner, "2026-11-23T09:45")  # no reason yet, but the key worker may still be choosing one
     assert smtp_server.messages == []
     result = _run(runner, "2026-11-23T09:55")
@@ -80,9 +87,16 @@ def test_absence_with_no_parent_reached_by_the_end_of_the_day(runner, world, smt
     office = world.users["office"]
     factories.make_mark(world.placement_x, MON, "AM", "absent", by=world.users["kw_a"], absence_reason="ill")
     factories.make_mark(world.placement_y, MON, "AM", "absent", by=world.users["kw_b"], absence_reason="ill")
-    services.record_parent_contact(world.pupil_y.id, MON, by=office, contact_with="Dad", method="phone",
-                                   outcome="reached", contacted_at=datetime(2026, 11, 23, 10, 0),
-                                   now=datetime(2026, 11, 23, 10, 1))
+    services.record_parent_contact(
+        world.pupil_y.id,
+        MON,
+        by=office,
+        contact_with="Dad",
+        method="phone",
+        outcome="reached",
+        contacted_at=datetime(2026, 11, 23, 10, 0),
+        now=datetime(2026, 11, 23, 10, 1),
+    )
     _run(runner, "2026-11-23T15:30")
     assert smtp_server.messages == []
     result = _run(runner, "2026-11-23T16:05")

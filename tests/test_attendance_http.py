@@ -24,6 +24,7 @@ HTMX = {"HX-Request": "true"}
 def freeze(app):
     def _freeze(text: str) -> None:
         app.config["FROZEN_NOW"] = text
+
     yield _freeze
     app.config.pop("FROZEN_NOW", None)
 
@@ -41,6 +42,7 @@ def _marks():
 
 
 # --- the key worker's Today page ------------------------------------------------------------------
+
 
 def test_key_worker_home_is_todays_register(client, auth, world, freeze):
     freeze("2026-11-23T09:40")
@@ -74,15 +76,17 @@ def test_a_mark_without_javascript_redirects_back_to_the_card(client, auth, worl
 def test_a_mark_with_htmx_returns_the_saved_card(client, auth, world, freeze):
     freeze("2026-11-23T09:50")
     auth.as_user(world.users["kw_a"])
-    response = client.post(_mark_url(world.placement_x), headers=HTMX,
-                           data={_prefix(world.placement_x) + "status": "late"})
+    response = client.post(
+        _mark_url(world.placement_x), headers=HTMX, data={_prefix(world.placement_x) + "status": "late"}
+    )
     body = response.data.decode()
     assert response.status_code == 200 and "<html" not in body
     assert f'id="card-{world.placement_x.id}-2026-11-23-AM"' in body and "Saved: Late" in body
     assert "Arrived at" in body  # the details form opens for a late mark
     details = {"status": "late", "details": "1", "arrived_at": "09:50", "minutes_late": "", "note": "Bus"}
-    response = client.post(_mark_url(world.placement_x), headers=HTMX,
-                           data={_prefix(world.placement_x) + k: v for k, v in details.items()})
+    response = client.post(
+        _mark_url(world.placement_x), headers=HTMX, data={_prefix(world.placement_x) + k: v for k, v in details.items()}
+    )
     assert "Late: 20 minutes, arrived 09:50, Bus" in response.data.decode()
 
 
@@ -128,8 +132,9 @@ def test_a_key_worker_cannot_mark_or_see_another_providers_pupil(client, auth, w
 def test_marks_for_a_session_that_is_not_expected_are_refused(client, auth, world, freeze):
     freeze("2026-11-24T09:40")
     auth.as_user(world.users["kw_a"])
-    response = client.post(_mark_url(world.placement_x, date(2026, 11, 24)),
-                           data={_prefix(world.placement_x) + "status": "present"})
+    response = client.post(
+        _mark_url(world.placement_x, date(2026, 11, 24)), data={_prefix(world.placement_x) + "status": "present"}
+    )
     assert response.status_code == 422 and _marks() == {}
     assert client.post(_mark_url(world.placement_x, session="XX"), data={}).status_code == 404
     assert client.post(f"/attendance/register/{world.placement_x.id}/2026-13-45/AM", data={}).status_code == 404
@@ -143,8 +148,9 @@ def test_yesterdays_missing_marks_can_be_filled_in_as_late_reporting(client, aut
     page = client.get("/attendance/register?day=2026-11-23").data.decode()
     assert "Register for Monday 23 November 2026" in page and world.pupil_x.full_name in page
     response = client.post(_mark_url(world.placement_x), data={_prefix(world.placement_x) + "status": "present"})
-    assert response.headers["Location"].endswith("/attendance/register?day=2026-11-23#card-"
-                                                 f"{world.placement_x.id}-2026-11-23-AM")
+    assert response.headers["Location"].endswith(
+        f"/attendance/register?day=2026-11-23#card-{world.placement_x.id}-2026-11-23-AM"
+    )
     assert _marks()[world.placement_x.id].late_reporting
     assert "reported late" in client.get("/attendance/register?day=2026-11-23").data.decode()
     too_old = client.get("/attendance/register?day=2026-10-05")
@@ -152,6 +158,7 @@ def test_yesterdays_missing_marks_can_be_filled_in_as_late_reporting(client, aut
 
 
 # --- the office board -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def marked_monday(world):
@@ -185,7 +192,8 @@ def test_board_highlights_sessions_not_reported_after_the_cut_off(client, auth, 
     freeze("2026-11-23T10:05")
     page = client.get("/attendance/board").data.decode()
     assert "Past the 10:00 cut-off" in page and "2 not reported (2 past the cut-off)" in " ".join(page.split()).replace(
-        '<span class="app-board-totals__number">2</span> ', "2 ")
+        '<span class="app-board-totals__number">2</span> ', "2 "
+    )
 
 
 def test_office_records_codes_from_the_board(client, auth, marked_monday, freeze):
@@ -230,12 +238,19 @@ def test_office_records_a_parent_contact_from_the_board(client, auth, marked_mon
     auth.as_user(world.users["office"])
     url = f"/attendance/sessions/{world.placement_x.id}/2026-11-23/AM/contacts"
     p = f"c{world.placement_x.id}AM-"
-    missing = client.post(url, headers=HTMX,
-                          data={"from": "board", p + "contact_with": "", p + "contacted_at": "10:20"})
+    missing = client.post(
+        url, headers=HTMX, data={"from": "board", p + "contact_with": "", p + "contacted_at": "10:20"}
+    )
     assert missing.status_code == 422 and "Enter who you contacted" in missing.data.decode()
-    data = {"from": "board", p + "contact_with": "Xena X (mother)", p + "contacted_at": "10:20",
-            p + "method": "phone", p + "outcome": "reached", p + "notes": "Ill in bed",
-            p + "follow_up": "Call tomorrow"}
+    data = {
+        "from": "board",
+        p + "contact_with": "Xena X (mother)",
+        p + "contacted_at": "10:20",
+        p + "method": "phone",
+        p + "outcome": "reached",
+        p + "notes": "Ill in bed",
+        p + "follow_up": "Call tomorrow",
+    }
     row = client.post(url, headers=HTMX, data=data).data.decode()
     assert "Xena X (mother)" in row and "Spoke to them: reason given" in row
     assert "Follow-up: Call tomorrow" in row
@@ -261,14 +276,17 @@ def test_export_csv_of_register_codes(client, auth, marked_monday, freeze):
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode())))
-    assert rows == [["Pupil", "UPN", "Date", "Session", "Code", "Provider"],
-                    [world.pupil_y.sort_name, world.pupil_y.upn, "2026-11-23", "AM", "B", "Provider B"]]
+    assert rows == [
+        ["Pupil", "UPN", "Date", "Session", "Code", "Provider"],
+        [world.pupil_y.sort_name, world.pupil_y.upn, "2026-11-23", "AM", "B", "Provider B"],
+    ]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "register_exported"))
     bad = client.get("/attendance/export?start=31&start=2&start=2026&end=1&end=1&end=2026")
     assert bad.status_code == 422 and "The first day must be a real date" in bad.data.decode()
 
 
 # --- records ------------------------------------------------------------------------------------
+
 
 def test_parent_sees_only_their_own_childs_attendance(client, auth, marked_monday, freeze):
     world = marked_monday
@@ -324,6 +342,7 @@ def test_menu_shows_attendance_and_calendar_to_the_right_roles(client, auth, wor
 
 # --- query counts: pages must not slow down as history grows ----------------------------------
 
+
 class QueryCounter:
     def __init__(self):
         self.count = 0
@@ -348,15 +367,23 @@ def test_board_and_today_query_counts_do_not_grow_with_history_or_pupils(client,
 
     def mark_and_code(placement, day, status="present"):
         factories.make_mark(placement, day, "AM", status, by=kw, at=time(9, 40))
-        services.record_code(placement, day, "AM", "B" if status == "present" else "O", by=office,
-                             now=datetime.combine(day, time(11)))
+        services.record_code(
+            placement, day, "AM", "B" if status == "present" else "O", by=office, now=datetime.combine(day, time(11))
+        )
 
     # Something of every kind already on the pages: a mark and a code last week, and today.
     mark_and_code(world.placement_x, MON)
     mark_and_code(world.placement_x, date(2026, 11, 30), "absent")
-    services.record_parent_contact(world.pupil_x.id, date(2026, 11, 30), by=office, contact_with="Mum",
-                                   method="phone", outcome="no_answer", contacted_at=datetime(2026, 11, 30, 10, 15),
-                                   now=datetime(2026, 11, 30, 10, 16))
+    services.record_parent_contact(
+        world.pupil_x.id,
+        date(2026, 11, 30),
+        by=office,
+        contact_with="Mum",
+        method="phone",
+        outcome="no_answer",
+        contacted_at=datetime(2026, 11, 30, 10, 15),
+        now=datetime(2026, 11, 30, 10, 16),
+    )
     auth.as_user(office)
     board_before = _queries(client, "/attendance/board")
     auth.as_user(kw)
@@ -377,22 +404,35 @@ def test_board_and_today_query_counts_do_not_grow_with_history_or_pupils(client,
 
 def test_malformed_ids_dates_and_filters_never_500(client, auth, world):
     for user, paths in [
-        ("office", ["/attendance/board?day=garbage&provider=x&status=zzz", "/attendance/board?day=2026-02-31",
-                    "/attendance/sessions/abc/2026-11-23/AM", "/attendance/sessions/1/2026-02-31/AM",
-                    "/attendance/sessions/999999/2026-11-23/AM", "/attendance/sessions/1/2026-11-24/AM",
-                    "/attendance/export?start=a&end=b", "/attendance/export?start=1&start=2",
-                    "/attendance/pupils/999999", "/attendance/pupils/1?month=abc&start=x",
-                    "/calendar/999999", "/calendar/0/edit"]),
+        (
+            "office",
+            [
+                "/attendance/board?day=garbage&provider=x&status=zzz",
+                "/attendance/board?day=2026-02-31",
+                "/attendance/sessions/abc/2026-11-23/AM",
+                "/attendance/sessions/1/2026-02-31/AM",
+                "/attendance/sessions/999999/2026-11-23/AM",
+                "/attendance/sessions/1/2026-11-24/AM",
+                "/attendance/export?start=a&end=b",
+                "/attendance/export?start=1&start=2",
+                "/attendance/pupils/999999",
+                "/attendance/pupils/1?month=abc&start=x",
+                "/calendar/999999",
+                "/calendar/0/edit",
+            ],
+        ),
         ("kw_a", ["/attendance/register?day=nonsense", "/attendance/register?day=9999-12-31"]),
     ]:
         auth.as_user(world.users[user])
         for path in paths:
             assert client.get(path).status_code < 500, path
     auth.as_user(world.users["office"])
-    for path, data in [("/attendance/board/codes", {"day": "x"}),
-                       ("/attendance/sessions/1/2026-11-23/AM/code", {"from": "board"}),
-                       ("/calendar/closures/999999/delete", {}),
-                       ("/calendar/new", {"start_year": "abc", "autumn_start": ["x", "y"]})]:
+    for path, data in [
+        ("/attendance/board/codes", {"day": "x"}),
+        ("/attendance/sessions/1/2026-11-23/AM/code", {"from": "board"}),
+        ("/calendar/closures/999999/delete", {}),
+        ("/calendar/new", {"start_year": "abc", "autumn_start": ["x", "y"]}),
+    ]:
         assert client.post(path, data=data).status_code < 500, path
 
 
@@ -401,8 +441,12 @@ def test_export_with_empty_dates_is_a_field_error_never_a_silent_range(client, a
     auth.as_user(world.users["office"])
     suggested = client.get("/attendance/export").get_data(as_text=True)
     assert "filled in with the last school day and today" in suggested  # said, not silent
-    for query in ("start=&start=&start=&end=&end=&end=", "check=1", "end=&end=&end=&check=1",
-                  "start=&start=&start=&end=&end=&end=&check=1"):
+    for query in (
+        "start=&start=&start=&end=&end=&end=",
+        "check=1",
+        "end=&end=&end=&check=1",
+        "start=&start=&start=&end=&end=&end=&check=1",
+    ):
         response = client.get(f"/attendance/export?{query}")
         body = response.get_data(as_text=True)
         assert response.status_code == 422, query

@@ -19,8 +19,14 @@ from ap_forms.extensions import db
 from bench.generate import NOW, generate
 from bench.run import PAGES, _request, page_urls, signed_in_client
 
-ATTENDANCE_TABLES = {"attendance_marks", "register_entries", "parent_contacts", "attendance_alerts",
-                     "attendance_mark_changes", "register_amendments"}
+ATTENDANCE_TABLES = {
+    "attendance_marks",
+    "register_entries",
+    "parent_contacts",
+    "attendance_alerts",
+    "attendance_mark_changes",
+    "register_amendments",
+}
 CHECKED_PAGES = ("record", "board", "today", "mark")
 
 

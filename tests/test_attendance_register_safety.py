@@ -25,6 +25,7 @@ ALL_PRESENT = "/attendance/register/all-present"
 def freeze(app):
     def _freeze(text: str) -> None:
         app.config["FROZEN_NOW"] = text
+
     yield _freeze
     app.config.pop("FROZEN_NOW", None)
 
@@ -40,6 +41,7 @@ def _mark_url(placement, session="AM") -> str:
 
 # --- "All present" ---------------------------------------------------------------------------------
 
+
 def test_all_present_leaves_out_a_pending_mark_and_pupils_not_on_the_page(client, auth, world, freeze):
     freeze(f"{MON}T09:45")
     kw = world.users["kw_a"]
@@ -48,9 +50,17 @@ def test_all_present_leaves_out_a_pending_mark_and_pupils_not_on_the_page(client
     auth.as_user(kw)
     # The page listed Xavier and Finley; Finley's "Absent" could not be sent (no signal) so the page
     # sends Finley as pending. Nadia was added after the page was drawn: not on the key worker's screen.
-    response = client.post(ALL_PRESENT, headers=HTMX, data={
-        "day": MON, "session": "AM", "listed": "1", "placement": [world.placement_x.id, finley.id],
-        "pending": [finley.id]})
+    response = client.post(
+        ALL_PRESENT,
+        headers=HTMX,
+        data={
+            "day": MON,
+            "session": "AM",
+            "listed": "1",
+            "placement": [world.placement_x.id, finley.id],
+            "pending": [finley.id],
+        },
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     marks = _marks()
@@ -63,8 +73,15 @@ def test_all_present_leaves_out_a_pending_mark_and_pupils_not_on_the_page(client
     client.post(_mark_url(finley), headers=HTMX, data={f"m{finley.id}AM-status": "absent"})
     assert _marks()[finley.id].status == "absent"
     # A later "All present" from a page that still lists Finley never overwrites the mark.
-    client.post(ALL_PRESENT, data={"day": MON, "session": "AM", "listed": "1",
-                                   "placement": [world.placement_x.id, finley.id, added_later.id]})
+    client.post(
+        ALL_PRESENT,
+        data={
+            "day": MON,
+            "session": "AM",
+            "listed": "1",
+            "placement": [world.placement_x.id, finley.id, added_later.id],
+        },
+    )
     marks = _marks()
     assert marks[finley.id].status == "absent" and marks[finley.id].version == 1
     assert marks[added_later.id].status == "present"
@@ -86,8 +103,7 @@ def test_register_lists_the_unmarked_pupils_in_the_all_present_form(client, auth
     freeze(f"{MON}T09:45")
     kw = world.users["kw_a"]
     other = factories.make_placement(factories.make_student(first_name="Olive"), world.provider_a, kw)
-    services.record_mark(other, datetime(2026, 11, 23).date(), "AM", "absent", by=kw,
-                         now=datetime(2026, 11, 23, 9, 41))
+    services.record_mark(other, datetime(2026, 11, 23).date(), "AM", "absent", by=kw, now=datetime(2026, 11, 23, 9, 41))
     auth.as_user(kw)
     page = client.get("/").get_data(as_text=True)
     form = re.search(r"<form[^>]*data-app-all-present.*?</form>", page, re.S).group(0)
@@ -99,20 +115,28 @@ def test_register_lists_the_unmarked_pupils_in_the_all_present_form(client, auth
 
 # --- arrival and leaving times ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"arrived_at": "08:00"}, "arrived_at", "Arrived at 08:00 is not late: the session runs 09:30 to 12:00"),
-    ({"arrived_at": "09:30"}, "arrived_at", "Arrived at 09:30 is not late"),
-    ({"arrived_at": "17:00"}, "arrived_at", "Arrived at 17:00 is after the session ended"),
-    ({"minutes_late": "0"}, "minutes_late", "Minutes late must be between 1 and 149"),
-    ({"minutes_late": "150"}, "minutes_late", "Minutes late must be between 1 and 149"),
-])
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"arrived_at": "08:00"}, "arrived_at", "Arrived at 08:00 is not late: the session runs 09:30 to 12:00"),
+        ({"arrived_at": "09:30"}, "arrived_at", "Arrived at 09:30 is not late"),
+        ({"arrived_at": "17:00"}, "arrived_at", "Arrived at 17:00 is after the session ended"),
+        ({"minutes_late": "0"}, "minutes_late", "Minutes late must be between 1 and 149"),
+        ({"minutes_late": "150"}, "minutes_late", "Minutes late must be between 1 and 149"),
+    ],
+)
 def test_a_late_arrival_outside_the_session_is_a_field_error(client, auth, world, freeze, fields, field, message):
     freeze(f"{MON}T11:00")
     auth.as_user(world.users["kw_a"])
     prefix = f"m{world.placement_x.id}AM-"
     client.post(_mark_url(world.placement_x), data={prefix + "status": "late"})
-    data = {prefix + "status": "late", prefix + "details": "1", prefix + "note": "Bus",
-            **{prefix + k: v for k, v in fields.items()}}
+    data = {
+        prefix + "status": "late",
+        prefix + "details": "1",
+        prefix + "note": "Bus",
+        **{prefix + k: v for k, v in fields.items()},
+    }
     fragment = client.post(_mark_url(world.placement_x), headers=HTMX, data=data)
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 422 and message in body
@@ -129,15 +153,30 @@ def test_leaving_time_must_be_during_the_session_and_a_good_time_saves(client, a
     kw = world.users["kw_a"]
     day = datetime(2026, 11, 23).date()
     with pytest.raises(services.AttendanceError) as error:
-        services.record_mark(world.placement_x, day, "AM", "left_early", by=kw, now=datetime(2026, 11, 23, 12, 30),
-                             details={"left_at": time(12, 15)})
+        services.record_mark(
+            world.placement_x,
+            day,
+            "AM",
+            "left_early",
+            by=kw,
+            now=datetime(2026, 11, 23, 12, 30),
+            details={"left_at": time(12, 15)},
+        )
     assert error.value.field == "left_at" and "Left at 12:15 is not during the session" in str(error.value)
-    mark = services.record_mark(world.placement_x, day, "AM", "late", by=kw, now=datetime(2026, 11, 23, 12, 30),
-                                details={"arrived_at": time(11, 59)})
+    mark = services.record_mark(
+        world.placement_x,
+        day,
+        "AM",
+        "late",
+        by=kw,
+        now=datetime(2026, 11, 23, 12, 30),
+        details={"arrived_at": time(11, 59)},
+    )
     assert mark.minutes_late == 149
 
 
 # --- cut-off and the backlog --------------------------------------------------------------------
+
 
 def test_register_says_when_a_session_is_past_its_cut_off(client, auth, world, freeze):
     auth.as_user(world.users["kw_a"])
@@ -146,8 +185,10 @@ def test_register_says_when_a_session_is_past_its_cut_off(client, auth, world, f
     assert "The school needs the morning marks by 10:00." in page and "It is past" not in page
     freeze(f"{MON}T10:20")
     page = client.get("/").get_data(as_text=True)
-    assert ("It is past 10:00, the time the school needs the morning marks by. The school office can see "
-            "that 1 pupil is not marked yet: mark them now.") in page
+    assert (
+        "It is past 10:00, the time the school needs the morning marks by. The school office can see "
+        "that 1 pupil is not marked yet: mark them now."
+    ) in page
     client.post(_mark_url(world.placement_x), data={f"m{world.placement_x.id}AM-status": "present"})
     page = client.get("/").get_data(as_text=True)
     assert "It is past" not in page and "All 1 marked for the morning." in page

@@ -37,6 +37,7 @@ def _row(register, placement, session="AM"):
 
 # --- expected sessions ---------------------------------------------------------------------------
 
+
 def test_expected_sessions_follow_the_timetable_and_the_calendar(world):
     rows = services.expected_sessions([world.placement_x], date(2026, 10, 19), date(2026, 11, 6))
     # Mondays and Wednesdays, morning only; nothing in the October half-term.
@@ -82,8 +83,11 @@ def test_morning_and_afternoon_sessions(world):
     placement = world.placement_x
     placement.sessions = [
         TimetableSession(weekday=day, start_time=start, end_time=end, activity="Activity", site_address="")
-        for day, start, end in ((0, time(9, 0), time(15, 0)), (2, time(13, 0), time(15, 0)),
-                                (4, time(9, 30), time(12, 30)))
+        for day, start, end in (
+            (0, time(9, 0), time(15, 0)),
+            (2, time(13, 0), time(15, 0)),
+            (4, time(9, 30), time(12, 30)),
+        )
     ]
     db.session.commit()
     rows = services.expected_sessions([placement], MON, date(2026, 11, 27))
@@ -91,6 +95,7 @@ def test_morning_and_afternoon_sessions(world):
 
 
 # --- marks ----------------------------------------------------------------------------------------
+
 
 def test_a_mark_is_saved_with_who_and_when(world):
     kw = world.users["kw_a"]
@@ -112,8 +117,15 @@ def test_changing_a_mark_keeps_every_earlier_version(world):
     kw = world.users["kw_a"]
     services.record_mark(world.placement_x, MON, "AM", PRESENT, by=kw, now=datetime(2026, 11, 23, 9, 40))
     services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 9, 41))
-    mark = services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 9, 45),
-                                details={"arrived_at": time(9, 50), "note": "Taxi late"})
+    mark = services.record_mark(
+        world.placement_x,
+        MON,
+        "AM",
+        LATE,
+        by=kw,
+        now=datetime(2026, 11, 23, 9, 45),
+        details={"arrived_at": time(9, 50), "note": "Taxi late"},
+    )
     assert mark.version == 3 and mark.minutes_late == 20
     assert mark.summary == "Late: 20 minutes, arrived 09:50, Taxi late"
     history = services.mark_history(mark)
@@ -124,11 +136,19 @@ def test_changing_a_mark_keeps_every_earlier_version(world):
 
 def test_late_minutes_give_an_arrival_time_and_other_statuses_drop_late_details(world):
     kw = world.users["kw_a"]
-    mark = services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 10, 0),
-                                details={"minutes_late": 15})
+    mark = services.record_mark(
+        world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 10, 0), details={"minutes_late": 15}
+    )
     assert mark.arrived_at == time(9, 45)
-    mark = services.record_mark(world.placement_x, MON, "AM", ABSENT, by=kw, now=datetime(2026, 11, 23, 10, 1),
-                                details={"absence_reason": "ill", "note": "Sick bug"})
+    mark = services.record_mark(
+        world.placement_x,
+        MON,
+        "AM",
+        ABSENT,
+        by=kw,
+        now=datetime(2026, 11, 23, 10, 1),
+        details={"absence_reason": "ill", "note": "Sick bug"},
+    )
     assert mark.minutes_late is None and mark.arrived_at is None and mark.summary == "Absent: Ill, Sick bug"
     assert not mark.is_unexplained
     mark = services.record_mark(world.placement_x, MON, "AM", ABSENT, by=kw, now=datetime(2026, 11, 23, 10, 2))
@@ -136,36 +156,55 @@ def test_late_minutes_give_an_arrival_time_and_other_statuses_drop_late_details(
 
 
 def test_marking_yesterday_is_flagged_as_late_reporting(world):
-    mark = services.record_mark(world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"],
-                                now=datetime(2026, 11, 24, 8, 30))
+    mark = services.record_mark(
+        world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"], now=datetime(2026, 11, 24, 8, 30)
+    )
     assert mark.late_reporting
 
 
-@pytest.mark.parametrize("day, session, message", [
-    (date(2026, 12, 2), "AM", "today or earlier"),
-    (date(2026, 11, 2), "AM", "corrected by the school office"),
-    (date(2026, 11, 24), "AM", "not expected"),     # a Tuesday: not on the timetable
-    (MON, "PM", "not expected"),                     # mornings only
-])
+@pytest.mark.parametrize(
+    "day, session, message",
+    [
+        (date(2026, 12, 2), "AM", "today or earlier"),
+        (date(2026, 11, 2), "AM", "corrected by the school office"),
+        (date(2026, 11, 24), "AM", "not expected"),  # a Tuesday: not on the timetable
+        (MON, "PM", "not expected"),  # mornings only
+    ],
+)
 def test_marks_that_cannot_be_made(world, day, session, message):
     with pytest.raises(services.AttendanceError, match=message):
-        services.record_mark(world.placement_x, day, session, PRESENT, by=world.users["kw_a"],
-                             now=datetime(2026, 11, 25, 10, 0))
+        services.record_mark(
+            world.placement_x, day, session, PRESENT, by=world.users["kw_a"], now=datetime(2026, 11, 25, 10, 0)
+        )
 
 
 def test_no_marks_in_the_half_term(world):
     with pytest.raises(services.AttendanceError, match="not expected"):
-        services.record_mark(world.placement_x, date(2026, 10, 26), "AM", PRESENT, by=world.users["kw_a"],
-                             now=datetime(2026, 10, 28, 10, 0))
+        services.record_mark(
+            world.placement_x,
+            date(2026, 10, 26),
+            "AM",
+            PRESENT,
+            by=world.users["kw_a"],
+            now=datetime(2026, 10, 28, 10, 0),
+        )
 
 
 def test_an_unknown_status_or_reason_is_refused(world):
     with pytest.raises(services.AttendanceError):
-        services.record_mark(world.placement_x, MON, "AM", "asleep", by=world.users["kw_a"],
-                             now=datetime(2026, 11, 23, 10, 0))
+        services.record_mark(
+            world.placement_x, MON, "AM", "asleep", by=world.users["kw_a"], now=datetime(2026, 11, 23, 10, 0)
+        )
     with pytest.raises(services.AttendanceError, match="reason from the list"):
-        services.record_mark(world.placement_x, MON, "AM", ABSENT, by=world.users["kw_a"],
-                             now=datetime(2026, 11, 23, 10, 0), details={"absence_reason": "aliens"})
+        services.record_mark(
+            world.placement_x,
+            MON,
+            "AM",
+            ABSENT,
+            by=world.users["kw_a"],
+            now=datetime(2026, 11, 23, 10, 0),
+            details={"absence_reason": "aliens"},
+        )
 
 
 def test_all_present_marks_only_the_unmarked_pupils_of_that_provider(world):
@@ -180,6 +219,7 @@ def test_all_present_marks_only_the_unmarked_pupils_of_that_provider(world):
 
 # --- cut-offs ---------------------------------------------------------------------------------
 
+
 def test_cut_off_logic_with_frozen_time(world):
     cutoffs = services.Cutoffs(am=time(10, 0), pm=time(14, 0))
     assert not services.is_past_cutoff(MON, "AM", datetime(2026, 11, 23, 9, 59), cutoffs)
@@ -190,8 +230,9 @@ def test_cut_off_logic_with_frozen_time(world):
     after = services.day_register(MON, now=datetime(2026, 11, 23, 10, 1))
     assert before.totals["overdue"] == 0 and after.totals["overdue"] == 2
     assert _row(after, world.placement_x).overdue and not _row(before, world.placement_x).overdue
-    services.record_mark(world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"],
-                         now=datetime(2026, 11, 23, 10, 5))
+    services.record_mark(
+        world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"], now=datetime(2026, 11, 23, 10, 5)
+    )
     register = services.day_register(MON, now=datetime(2026, 11, 23, 10, 6))
     assert register.totals["overdue"] == 1 and not _row(register, world.placement_x).overdue
 
@@ -223,18 +264,24 @@ def test_missing_marks_lists_earlier_days_without_marks(world):
 
 # --- the school register ----------------------------------------------------------------------
 
+
 def test_register_code_then_an_amendment_keeps_the_original(world):
     office = world.users["office"]
     entry = services.record_code(world.placement_x, MON, "AM", "N", by=office, now=datetime(2026, 11, 23, 10, 30))
     with pytest.raises(services.AttendanceError, match="reason"):
         services.record_code(world.placement_x, MON, "AM", "I", by=office, now=datetime(2026, 11, 23, 11, 0))
-    entry = services.record_code(world.placement_x, MON, "AM", "I", by=office, reason="Mum rang: ill",
-                                 now=datetime(2026, 11, 23, 11, 0))
+    entry = services.record_code(
+        world.placement_x, MON, "AM", "I", by=office, reason="Mum rang: ill", now=datetime(2026, 11, 23, 11, 0)
+    )
     assert entry.code == "I" and entry.original_code == "N"
     assert entry.recorded_at == datetime(2026, 11, 23, 10, 30)
     amendment = db.session.scalars(select(RegisterAmendment)).one()
-    assert (amendment.old_code, amendment.new_code, amendment.reason, amendment.amended_by_id) == \
-        ("N", "I", "Mum rang: ill", office.id)
+    assert (amendment.old_code, amendment.new_code, amendment.reason, amendment.amended_by_id) == (
+        "N",
+        "I",
+        "Mum rang: ill",
+        office.id,
+    )
     assert db.session.scalar(select(db.func.count(RegisterEntry.id))) == 1
     actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions[-2:] == ["register_code_recorded", "register_code_amended"]
@@ -247,15 +294,23 @@ def test_codes_are_checked(world):
     with pytest.raises(services.AttendanceError, match="not happened"):
         services.record_code(world.placement_x, NEXT_MON, "AM", "B", by=office, now=datetime(2026, 11, 23, 11, 0))
     with pytest.raises(services.AttendanceError, match="not expected"):
-        services.record_code(world.placement_x, date(2026, 11, 24), "AM", "B", by=office,
-                             now=datetime(2026, 11, 25, 11, 0))
+        services.record_code(
+            world.placement_x, date(2026, 11, 24), "AM", "B", by=office, now=datetime(2026, 11, 25, 11, 0)
+        )
 
 
 def test_suggested_codes_and_a_provider_change_after_the_code(world):
     kw, office = world.users["kw_a"], world.users["office"]
     services.record_mark(world.placement_x, MON, "AM", LATE, by=kw, now=datetime(2026, 11, 23, 9, 50))
-    services.record_mark(world.placement_y, MON, "AM", ABSENT, by=world.users["kw_b"],
-                         now=datetime(2026, 11, 23, 9, 50), details={"absence_reason": "medical"})
+    services.record_mark(
+        world.placement_y,
+        MON,
+        "AM",
+        ABSENT,
+        by=world.users["kw_b"],
+        now=datetime(2026, 11, 23, 9, 50),
+        details={"absence_reason": "medical"},
+    )
     register = services.day_register(MON, now=datetime(2026, 11, 23, 10, 0))
     row_x, row_y = _row(register, world.placement_x), _row(register, world.placement_y)
     assert (row_x.suggested_code, row_y.suggested_code) == ("B", "M")
@@ -263,30 +318,55 @@ def test_suggested_codes_and_a_provider_change_after_the_code(world):
     services.record_mark(world.placement_x, MON, "AM", ABSENT, by=kw, now=datetime(2026, 11, 23, 10, 40))
     row_x = _row(services.day_register(MON, now=datetime(2026, 11, 23, 10, 45)), world.placement_x)
     assert row_x.mark_changed_since_code and row_x.needs_code
-    services.record_code(world.placement_x, MON, "AM", "O", by=office, reason="Provider corrected: not there",
-                         now=datetime(2026, 11, 23, 10, 50))
+    services.record_code(
+        world.placement_x,
+        MON,
+        "AM",
+        "O",
+        by=office,
+        reason="Provider corrected: not there",
+        now=datetime(2026, 11, 23, 10, 50),
+    )
     row_x = _row(services.day_register(MON, now=datetime(2026, 11, 23, 10, 55)), world.placement_x)
     assert not row_x.mark_changed_since_code and row_x.entry.code == "O"
 
 
 # --- parent contact and follow-up --------------------------------------------------------------
 
+
 def test_an_absence_without_a_parent_reached_is_a_follow_up_by_the_end_of_the_day(world):
     office = world.users["office"]
-    services.record_mark(world.placement_x, MON, "AM", ABSENT, by=world.users["kw_a"],
-                         now=datetime(2026, 11, 23, 9, 45))
-    assert not _row(services.day_register(MON, now=datetime(2026, 11, 23, 15, 59), office=True),
-                    world.placement_x).follow_up
+    services.record_mark(
+        world.placement_x, MON, "AM", ABSENT, by=world.users["kw_a"], now=datetime(2026, 11, 23, 9, 45)
+    )
+    assert not _row(
+        services.day_register(MON, now=datetime(2026, 11, 23, 15, 59), office=True), world.placement_x
+    ).follow_up
     assert _row(services.day_register(MON, now=datetime(2026, 11, 23, 16, 0), office=True), world.placement_x).follow_up
-    services.record_parent_contact(world.pupil_x.id, MON, by=office, contact_with="Mum", method="phone",
-                                   outcome="no_answer", contacted_at=datetime(2026, 11, 23, 10, 5),
-                                   now=datetime(2026, 11, 23, 10, 6))
+    services.record_parent_contact(
+        world.pupil_x.id,
+        MON,
+        by=office,
+        contact_with="Mum",
+        method="phone",
+        outcome="no_answer",
+        contacted_at=datetime(2026, 11, 23, 10, 5),
+        now=datetime(2026, 11, 23, 10, 6),
+    )
     row = _row(services.day_register(MON, now=datetime(2026, 11, 23, 16, 30), office=True), world.placement_x)
     assert row.follow_up and len(row.contacts) == 1  # tried, but nobody reached
-    contact = services.record_parent_contact(world.pupil_x.id, MON, by=office, contact_with="Mum", method="phone",
-                                             outcome="reached", notes="Ill", follow_up="Call tomorrow",
-                                             contacted_at=datetime(2026, 11, 23, 16, 40),
-                                             now=datetime(2026, 11, 23, 16, 41))
+    contact = services.record_parent_contact(
+        world.pupil_x.id,
+        MON,
+        by=office,
+        contact_with="Mum",
+        method="phone",
+        outcome="reached",
+        notes="Ill",
+        follow_up="Call tomorrow",
+        contacted_at=datetime(2026, 11, 23, 16, 40),
+        now=datetime(2026, 11, 23, 16, 41),
+    )
     assert contact.contacted_by_id == office.id
     row = _row(services.day_register(MON, now=datetime(2026, 11, 23, 17, 0), office=True), world.placement_x)
     assert row.parent_reached and not row.follow_up
@@ -294,12 +374,20 @@ def test_an_absence_without_a_parent_reached_is_a_follow_up_by_the_end_of_the_da
 
 def test_a_contact_in_the_future_is_refused(world):
     with pytest.raises(services.AttendanceError, match="future"):
-        services.record_parent_contact(world.pupil_x.id, MON, by=world.users["office"], contact_with="Mum",
-                                       method="phone", outcome="reached", contacted_at=datetime(2026, 11, 23, 15, 0),
-                                       now=datetime(2026, 11, 23, 10, 0))
+        services.record_parent_contact(
+            world.pupil_x.id,
+            MON,
+            by=world.users["office"],
+            contact_with="Mum",
+            method="phone",
+            outcome="reached",
+            contacted_at=datetime(2026, 11, 23, 15, 0),
+            now=datetime(2026, 11, 23, 10, 0),
+        )
 
 
 # --- attendance percentages ------------------------------------------------------------------
+
 
 def _record(world, start, end, today):
     return services.build_record([world.placement_x], start, end, today=today)
@@ -332,10 +420,8 @@ def test_unreported_past_sessions_count_against_and_future_ones_do_not(world):
 
 def test_a_register_code_counts_when_the_provider_never_reported(world):
     # "/" (the pupil came to school instead): B needs the provider's report (issue 10).
-    services.record_code(world.placement_x, MON, "AM", "/", by=world.users["office"],
-                         now=datetime(2026, 11, 23, 11, 0))
-    services.record_code(world.placement_x, WED, "AM", "I", by=world.users["office"],
-                         now=datetime(2026, 11, 25, 11, 0))
+    services.record_code(world.placement_x, MON, "AM", "/", by=world.users["office"], now=datetime(2026, 11, 23, 11, 0))
+    services.record_code(world.placement_x, WED, "AM", "I", by=world.users["office"], now=datetime(2026, 11, 25, 11, 0))
     summary = _record(world, MON, WED, today=NEXT_MON).summary
     assert (summary.attended, summary.absent, summary.percent) == (1, 1, 50.0)
 
@@ -355,8 +441,9 @@ def test_trend_against_the_baseline_from_the_referral(world):
 
 
 def test_month_grid_has_monday_to_friday_weeks_with_holidays_named(world):
-    record = services.build_record([world.placement_x], date(2026, 10, 1), date(2026, 10, 31),
-                                   today=NEXT_MON, calendar_month=date(2026, 10, 1))
+    record = services.build_record(
+        [world.placement_x], date(2026, 10, 1), date(2026, 10, 31), today=NEXT_MON, calendar_month=date(2026, 10, 1)
+    )
     weeks = record.month_grid(date(2026, 10, 1))
     assert weeks[0][:3] == [None, None, None] and weeks[0][3]["day"] == date(2026, 10, 1)
     half_term = weeks[4][1]
@@ -366,10 +453,21 @@ def test_month_grid_has_monday_to_friday_weeks_with_holidays_named(world):
 
 # --- export ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, safe", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("Abbott, Alfie", "Abbott, Alfie"), ("\\", "\\"), ("", ""), (None, ""),
-])
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Abbott, Alfie", "Abbott, Alfie"),
+        ("\\", "\\"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_csv_cells_are_protected_against_formula_injection(value, safe):
     assert services.safe_cell(value) == safe
 
@@ -378,8 +476,7 @@ def test_export_rows(world):
     world.pupil_x.last_name = "=cmd|' /C calc'!A0"
     db.session.commit()
     factories.make_mark(world.placement_x, MON, "AM", PRESENT, by=world.users["kw_a"])  # B needs a report
-    services.record_code(world.placement_x, MON, "AM", "B", by=world.users["office"],
-                         now=datetime(2026, 11, 23, 11, 0))
+    services.record_code(world.placement_x, MON, "AM", "B", by=world.users["office"], now=datetime(2026, 11, 23, 11, 0))
     rows = services.register_export_rows(MON, MON)
     assert rows[0] == ["Pupil", "UPN", "Date", "Session", "Code", "Provider"]
     assert rows[1][0].startswith("'=cmd") and rows[1][1:5] == [world.pupil_x.upn, "2026-11-23", "AM", "B"]

@@ -35,13 +35,15 @@ def test_headteacher_reads_audit_per_pupil_and_per_user(client, auth, world):
 
 def test_hostile_filter_values_are_a_clear_error(client, auth, world):
     auth.as_user(world.users["headteacher"])
-    for query, message in [("user=abc", "Choose a person from the list"),
-                           ("pupil=-5", "Choose a pupil from the list"),
-                           (f"pupil={2**40}", "Choose a pupil from the list"),
-                           ("action=%3Cscript%3E", "Choose an action from the list"),
-                           ("start=31&start=2&start=2026", "The first day must be a real date"),
-                           ("start=1&start=1&start=9999", "The first day must be a real date"),
-                           ("start=2&start=1&start=2026&end=1&end=1&end=2026", "same as or after the first day")]:
+    for query, message in [
+        ("user=abc", "Choose a person from the list"),
+        ("pupil=-5", "Choose a pupil from the list"),
+        (f"pupil={2**40}", "Choose a pupil from the list"),
+        ("action=%3Cscript%3E", "Choose an action from the list"),
+        ("start=31&start=2&start=2026", "The first day must be a real date"),
+        ("start=1&start=1&start=9999", "The first day must be a real date"),
+        ("start=2&start=1&start=2026&end=1&end=1&end=2026", "same as or after the first day"),
+    ]:
         for path in ("/audit/", "/audit/export.csv"):
             response = client.get(f"{path}?{query}")
             assert response.status_code == 422, (path, query)
@@ -51,14 +53,33 @@ def test_hostile_filter_values_are_a_clear_error(client, auth, world):
 
 def test_filter_by_action_and_dates(app, client, auth, world):
     head = world.users["headteacher"]
-    db.session.add_all([AuditEvent(at=datetime(2026, 11, 1, 9, 0), user_id=head.id, action="pupil_viewed",
-                                   record_type="student", record_id=str(world.pupil_x.id)),
-                        # 23:30 UTC on 2 November is still 2 November in London (GMT)...
-                        AuditEvent(at=datetime(2026, 11, 2, 23, 30), user_id=head.id, action="pupil_viewed",
-                                   record_type="student", record_id=str(world.pupil_x.id)),
-                        # ... and 23:30 UTC on 1 July is 00:30 on 2 July (BST)
-                        AuditEvent(at=datetime(2026, 7, 1, 23, 30), user_id=head.id, action="pupil_viewed",
-                                   record_type="student", record_id=str(world.pupil_x.id))])
+    db.session.add_all(
+        [
+            AuditEvent(
+                at=datetime(2026, 11, 1, 9, 0),
+                user_id=head.id,
+                action="pupil_viewed",
+                record_type="student",
+                record_id=str(world.pupil_x.id),
+            ),
+            # 23:30 UTC on 2 November is still 2 November in London (GMT)...
+            AuditEvent(
+                at=datetime(2026, 11, 2, 23, 30),
+                user_id=head.id,
+                action="pupil_viewed",
+                record_type="student",
+                record_id=str(world.pupil_x.id),
+            ),
+            # ... and 23:30 UTC on 1 July is 00:30 on 2 July (BST)
+            AuditEvent(
+                at=datetime(2026, 7, 1, 23, 30),
+                user_id=head.id,
+                action="pupil_viewed",
+                record_type="student",
+                record_id=str(world.pupil_x.id),
+            ),
+        ]
+    )
     db.session.commit()
     auth.as_user(head)
     base = f"/audit/?action=pupil_viewed&pupil={world.pupil_x.id}"
@@ -72,10 +93,18 @@ def test_filter_by_action_and_dates(app, client, auth, world):
 
 def test_export_csv_is_filtered_safe_and_audited(app, client, auth, world):
     head = world.users["headteacher"]
-    db.session.add(AuditEvent(user_id=head.id, action="pupil_viewed", record_type="student",
-                              record_id=str(world.pupil_x.id), detail="=HYPERLINK(\"http://x\")"))
-    db.session.add(AuditEvent(user_id=head.id, action="pupil_viewed", record_type="student",
-                              record_id=str(world.pupil_y.id)))
+    db.session.add(
+        AuditEvent(
+            user_id=head.id,
+            action="pupil_viewed",
+            record_type="student",
+            record_id=str(world.pupil_x.id),
+            detail='=HYPERLINK("http://x")',
+        )
+    )
+    db.session.add(
+        AuditEvent(user_id=head.id, action="pupil_viewed", record_type="student", record_id=str(world.pupil_y.id))
+    )
     db.session.commit()
     auth.as_user(head)
     response = client.get(f"/audit/export.csv?pupil={world.pupil_x.id}&action=pupil_viewed")

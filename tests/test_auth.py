@@ -85,8 +85,9 @@ def test_disabling_an_account_ends_its_sessions(app, client, auth):
     admin = factories.make_user("admin")
     admin_client = app.test_client()
     type(auth)(admin_client).as_user(admin)
-    response = admin_client.post(f"/admin/users/{user.id}", data={
-        "name": user.name, "role": "office", "provider_id": "", "phone": ""})  # active unticked
+    response = admin_client.post(
+        f"/admin/users/{user.id}", data={"name": user.name, "role": "office", "provider_id": "", "phone": ""}
+    )  # active unticked
     assert response.status_code == 303
     assert client.get("/").status_code == 303
 
@@ -148,8 +149,16 @@ def test_password_hash_is_argon2id():
     assert stored.startswith("$argon2id$") and "m=19456,t=2" in stored
 
 
-@pytest.mark.parametrize("password, ok", [("short", False), ("password123", False), ("x" * 129, False),
-                                          ("three random words", True), ("ÄpfelBirnen!", True)])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("short", False),
+        ("password123", False),
+        ("x" * 129, False),
+        ("three random words", True),
+        ("ÄpfelBirnen!", True),
+    ],
+)
 def test_password_rules(password, ok):
     from ap_forms.accounts.passwords import password_problem
 

@@ -16,12 +16,36 @@ from ap_forms.extensions import db
 from tests.conftest import Auth
 from tests.test_access_matrix import CASES, _ids
 
-HOSTILE = st.sampled_from([
-    "", " ", "0", "-1", "99999999999999999999", "1e309", "NaN", "null", "None", "true",
-    "<script>alert(1)</script>", "'; DROP TABLE users; --", "=HYPERLINK(\"http://x\")", "../../etc/passwd",
-    "%00", "\u202e\u0645\u0631\u062d\u0628\u0627", "😀" * 50, "a" * 5000, "2026-02-31", "31/02/2026",
-    "1/1/1", "00:00", "25:61", "@", "a@b", "x" * 300 + "@example.org",
-])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "99999999999999999999",
+        "1e309",
+        "NaN",
+        "null",
+        "None",
+        "true",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE users; --",
+        '=HYPERLINK("http://x")',
+        "../../etc/passwd",
+        "%00",
+        "\u202e\u0645\u0631\u062d\u0628\u0627",
+        "😀" * 50,
+        "a" * 5000,
+        "2026-02-31",
+        "31/02/2026",
+        "1/1/1",
+        "00:00",
+        "25:61",
+        "@",
+        "a@b",
+        "x" * 300 + "@example.org",
+    ]
+)
 VALUES = st.one_of(HOSTILE, st.text(max_size=200).filter(lambda s: "\x00" not in s))
 
 
@@ -34,8 +58,11 @@ def _field_names(client, path: str) -> list[str]:
 
 
 def _row_counts() -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
-            if t.name != "audit_events"}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+        if t.name != "audit_events"
+    }
 
 
 def test_every_form_survives_hostile_input(app, world):
@@ -51,8 +78,12 @@ def test_every_form_survives_hostile_input(app, world):
 
 
 def _fuzz_form(client, path: str, names: list[str]) -> None:
-    @settings(max_examples=15, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=15,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(data=st.fixed_dictionaries({}, optional={n: VALUES for n in names}))
     def post_random(data):
         before = _row_counts()
@@ -69,24 +100,95 @@ def _fuzz_form(client, path: str, names: list[str]) -> None:
 HUGE = "99999999999999999999999"  # more than 64 bits
 MAX_ID = 2**31 - 1  # the id columns are INTEGER: 32-bit on PostgreSQL
 # Query keys the views read, and keys that clash with url_for's own arguments.
-QUERY_KEYS = ["q", "page", "status", "day", "month", "provider", "year", "pupil", "user", "action", "role", "show",
-              "check", "start", "end", "next", "student_id", "placement_id", "endpoint", "_anchor", "_external",
-              "_method", "_scheme", "values"]
-QUERY_VALUES = st.one_of(HOSTILE, st.sampled_from([HUGE, str(2**63), str(MAX_ID + 1), str(MAX_ID), "-" + HUGE,
-                                                   "9999-12", "0001-01", "9999-12-31", "0001-01-01", "2026-13",
-                                                   "2026-11"]),
-                         st.text(max_size=40).filter(lambda s: "\x00" not in s))
+QUERY_KEYS = [
+    "q",
+    "page",
+    "status",
+    "day",
+    "month",
+    "provider",
+    "year",
+    "pupil",
+    "user",
+    "action",
+    "role",
+    "show",
+    "check",
+    "start",
+    "end",
+    "next",
+    "student_id",
+    "placement_id",
+    "endpoint",
+    "_anchor",
+    "_external",
+    "_method",
+    "_scheme",
+    "values",
+]
+QUERY_VALUES = st.one_of(
+    HOSTILE,
+    st.sampled_from(
+        [
+            HUGE,
+            str(2**63),
+            str(MAX_ID + 1),
+            str(MAX_ID),
+            "-" + HUGE,
+            "9999-12",
+            "0001-01",
+            "9999-12-31",
+            "0001-01-01",
+            "2026-13",
+            "2026-11",
+        ]
+    ),
+    st.text(max_size=40).filter(lambda s: "\x00" not in s),
+)
 # Each group is one request: every key in it reaches the same code (url_for, date arithmetic, id lookups).
 FIXED_QUERIES = [
-    {"student_id": "2", "placement_id": "1", "_anchor": "x", "endpoint": "x", "_external": "1", "_method": "x",
-     "_scheme": "x", "values": "x", "month": "2026-10"},
-    {"month": "9999-12", "day": "9999-12-31", "provider": HUGE, "year": HUGE, "pupil": HUGE, "user": HUGE,
-     "page": HUGE, "start": "9999-12-31", "end": "9999-12-31"},
-    {"month": "0001-01", "day": "0001-01-01", "provider": str(MAX_ID + 1), "pupil": str(2**63), "year": "-1",
-     "page": "-1",
-     "start": "0001-01-01", "end": "0001-01-01"},
-    {"q": "%ff%fe", "status": "<script>", "date": "2026-02-31", "from": "x", "to": "y", "id": "1'",
-     "check": "1", "show": "x" * 300},
+    {
+        "student_id": "2",
+        "placement_id": "1",
+        "_anchor": "x",
+        "endpoint": "x",
+        "_external": "1",
+        "_method": "x",
+        "_scheme": "x",
+        "values": "x",
+        "month": "2026-10",
+    },
+    {
+        "month": "9999-12",
+        "day": "9999-12-31",
+        "provider": HUGE,
+        "year": HUGE,
+        "pupil": HUGE,
+        "user": HUGE,
+        "page": HUGE,
+        "start": "9999-12-31",
+        "end": "9999-12-31",
+    },
+    {
+        "month": "0001-01",
+        "day": "0001-01-01",
+        "provider": str(MAX_ID + 1),
+        "pupil": str(2**63),
+        "year": "-1",
+        "page": "-1",
+        "start": "0001-01-01",
+        "end": "0001-01-01",
+    },
+    {
+        "q": "%ff%fe",
+        "status": "<script>",
+        "date": "2026-02-31",
+        "from": "x",
+        "to": "y",
+        "id": "1'",
+        "check": "1",
+        "show": "x" * 300,
+    },
     {"a": "b" * 3000},
 ]
 
@@ -138,8 +240,12 @@ def test_every_get_page_survives_random_query_strings(app, world):
 def _fuzz_query(client, path: str) -> None:
     keys = st.one_of(st.sampled_from(QUERY_KEYS), st.text(min_size=1, max_size=20).filter(lambda s: "\x00" not in s))
 
-    @settings(max_examples=4, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=4,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(query=st.dictionaries(keys, QUERY_VALUES, max_size=6))
     def get_random(query):
         response = client.get(_with_query(path, query))
@@ -177,6 +283,7 @@ def test_oversized_ids_answer_404_on_every_endpoint(app, world):
 
 # --- data protection (issue 13): the audit filter, the redaction step and the retention decisions ---------
 
+
 def test_data_protection_survives_hostile_input(app, world):
     """Hostile filter values are a clear error (422), never a 500; a refused redaction or retention form
     writes nothing and downloads nothing."""
@@ -184,10 +291,17 @@ def test_data_protection_survives_hostile_input(app, world):
     head = app.test_client()
     Auth(head).as_user(world.users["headteacher"])
 
-    @settings(max_examples=12, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(query=st.dictionaries(st.sampled_from(["user", "pupil", "action", "start", "end", "page"]), QUERY_VALUES,
-                                 max_size=4))
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        query=st.dictionaries(
+            st.sampled_from(["user", "pupil", "action", "start", "end", "page"]), QUERY_VALUES, max_size=4
+        )
+    )
     def audit_filter(query):
         for path in ("/audit/", "/audit/export.csv"):
             response = head.get(_with_query(path, query))
@@ -195,11 +309,25 @@ def test_data_protection_survives_hostile_input(app, world):
 
     audit_filter()
 
-    @settings(max_examples=10, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(data=st.fixed_dictionaries({}, optional={
-        "redact": st.lists(VALUES, max_size=3), "extra_names": VALUES, "keep-reason": VALUES,
-        "keep-review_on": st.lists(VALUES, max_size=3), "erase-reason": VALUES, "scope": VALUES}))
+    @settings(
+        max_examples=10,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        data=st.fixed_dictionaries(
+            {},
+            optional={
+                "redact": st.lists(VALUES, max_size=3),
+                "extra_names": VALUES,
+                "keep-reason": VALUES,
+                "keep-review_on": st.lists(VALUES, max_size=3),
+                "erase-reason": VALUES,
+                "scope": VALUES,
+            },
+        )
+    )
     def forms(data):
         before = _row_counts()
         response = head.post(f"/pupils/{ids['pupil_x']}/subject-access", data=data)

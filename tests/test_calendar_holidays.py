@@ -22,6 +22,7 @@ LONDON = ZoneInfo("Europe/London")
 def freeze(app):
     def _freeze(text: str) -> None:
         app.config["FROZEN_NOW"] = text
+
     yield _freeze
     app.config.pop("FROZEN_NOW", None)
 
@@ -42,7 +43,7 @@ def _occurrences(calendar: Calendar) -> set[datetime]:
         until = rule["UNTIL"][0]
         excluded = set()
         exdates = event.get("EXDATE")
-        for group in (exdates if isinstance(exdates, list) else [exdates] if exdates else []):
+        for group in exdates if isinstance(exdates, list) else [exdates] if exdates else []:
             excluded.update(d.dt for d in group.dts)
         day = start
         while day.astimezone(UTC) <= until:
@@ -85,8 +86,9 @@ def test_feed_changes_when_the_school_calendar_changes(world, auth, app, freeze)
     client = app.test_client()
     before = client.get(f"/calendar/{token}.ics").data
     assert date(2026, 12, 2) in {s.date() for s in _occurrences(Calendar.from_ical(before))}
-    add_closure(world.school_year, kind=CLOSURE, name="Staff training day", start=date(2026, 12, 2),
-                actor=world.users["admin"])
+    add_closure(
+        world.school_year, kind=CLOSURE, name="Staff training day", start=date(2026, 12, 2), actor=world.users["admin"]
+    )
     after = client.get(f"/calendar/{token}.ics").data
     assert after != before
     assert date(2026, 12, 2) not in {s.date() for s in _occurrences(Calendar.from_ical(after))}
@@ -102,7 +104,7 @@ def test_parents_week_says_no_sessions_in_the_christmas_holiday(world, auth, fre
     client = auth.as_user(world.users["parent_x"])
     freeze("2026-12-22T08:00")  # Tuesday in the Christmas holiday
     page = client.get("/").get_data(as_text=True)
-    week = page[page.index('class="app-week"'):page.index("</ul>", page.index('class="app-week"'))]
+    week = page[page.index('class="app-week"') : page.index("</ul>", page.index('class="app-week"'))]
     assert "This week, from Monday 21 December 2026" in page
     assert week.count("No sessions — Christmas holiday") == 5
     assert "09:30 to 12:00" not in week
@@ -114,7 +116,7 @@ def test_parents_week_says_no_sessions_in_the_christmas_holiday(world, auth, fre
 
     freeze("2026-11-23T08:00")  # an ordinary Monday in term
     page = client.get("/").get_data(as_text=True)
-    week = page[page.index('class="app-week"'):page.index("</ul>", page.index('class="app-week"'))]
+    week = page[page.index('class="app-week"') : page.index("</ul>", page.index('class="app-week"'))]
     assert week.count("09:30 to 12:00") == 2 and "No sessions" not in week
 
     freeze("2026-12-19T08:00")  # a Saturday: next week is shown
@@ -126,7 +128,8 @@ def test_a_review_date_that_has_passed_is_not_the_next_review(world, auth, freez
     parent = auth.as_user(world.users["parent_x"])
     freeze("2026-10-20T09:00")
     assert "The school next reviews how it is going on Monday 2 November 2026." in parent.get("/").get_data(
-        as_text=True)
+        as_text=True
+    )
     freeze("2026-11-23T09:00")
     page = parent.get("/").get_data(as_text=True)
     assert "next reviews how it is going on Monday 2 November" not in page

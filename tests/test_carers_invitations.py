@@ -24,10 +24,18 @@ def frozen(app):
 
 
 def _carer_form(**over):
-    data = {"name": "Karen Abbott", "relationship_to_pupil": "Mother", "priority": "1",
-            "mobile_phone": "07700 900111", "home_phone": "01536 000222", "work_phone": "",
-            "email": "Karen.Abbott@home.example", "address": "3 Mill Road", "parental_responsibility": "y",
-            "may_collect": "y"}
+    data = {
+        "name": "Karen Abbott",
+        "relationship_to_pupil": "Mother",
+        "priority": "1",
+        "mobile_phone": "07700 900111",
+        "home_phone": "01536 000222",
+        "work_phone": "",
+        "email": "Karen.Abbott@home.example",
+        "address": "3 Mill Road",
+        "parental_responsibility": "y",
+        "may_collect": "y",
+    }
     data.update(over)
     return data
 
@@ -40,8 +48,10 @@ def _link_from(message) -> str:
 def test_office_adds_a_carer_with_field_errors_kept(app, client, auth, frozen):
     student = f.make_student()
     auth.as_user(f.make_user("office"))
-    bad = client.post(f"/pupils/{student.id}/carers/new",
-                      data=_carer_form(email="not-an-email", do_not_contact="y", do_not_contact_reason=""))
+    bad = client.post(
+        f"/pupils/{student.id}/carers/new",
+        data=_carer_form(email="not-an-email", do_not_contact="y", do_not_contact_reason=""),
+    )
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "Enter an email address in the correct format" in page
     assert "Say why this person must not be contacted" in page and "07700 900111" in page and "3 Mill Road" in page
@@ -60,10 +70,23 @@ def test_board_and_session_page_show_every_carer_to_call(app, client, auth, froz
     kw = f.make_user("key_worker", provider_id=provider.id)
     student = f.make_student(first_name="Ella")
     placement = f.make_placement(student, provider, kw)
-    f.make_carer(student, name="Karen Abbott", relationship_to_pupil="Mother", mobile_phone="07700 900111",
-                 home_phone="01536 000222", priority=1)
-    f.make_carer(student, name="Steve Abbott", relationship_to_pupil="Father", mobile_phone="07700 900999",
-                 do_not_contact=True, do_not_contact_reason="Court order: no contact", priority=2)
+    f.make_carer(
+        student,
+        name="Karen Abbott",
+        relationship_to_pupil="Mother",
+        mobile_phone="07700 900111",
+        home_phone="01536 000222",
+        priority=1,
+    )
+    f.make_carer(
+        student,
+        name="Steve Abbott",
+        relationship_to_pupil="Father",
+        mobile_phone="07700 900999",
+        do_not_contact=True,
+        do_not_contact_reason="Court order: no contact",
+        priority=2,
+    )
     f.make_mark(placement, date(2026, 11, 23), "AM", "absent", by=kw)
     auth.as_user(f.make_user("office"))
     board = client.get("/attendance/board").get_data(as_text=True)
@@ -78,8 +101,18 @@ def test_board_and_session_page_show_every_carer_to_call(app, client, auth, froz
 def test_invitation_email_to_first_sign_in(app, client, auth, frozen, smtp_server):
     from ap_forms.school.models import SchoolSettings
 
-    db.session.add(SchoolSettings(name="Hillside School", dfe_number="", urn="", local_authority="", address="",
-                                  contact_email="", contact_phone="", import_mapping=""))
+    db.session.add(
+        SchoolSettings(
+            name="Hillside School",
+            dfe_number="",
+            urn="",
+            local_authority="",
+            address="",
+            contact_email="",
+            contact_phone="",
+            import_mapping="",
+        )
+    )
     db.session.commit()
     student = f.make_student(first_name="Ella", last_name="Abbott")
     carer = f.make_carer(student, name="Karen Abbott", email="karen@home.example")
@@ -147,8 +180,10 @@ def test_a_newer_invitation_ends_the_older_and_links_expire(app, client, auth, f
     assert anonymous.get(second).status_code == 200
     app.config["FROZEN_NOW"] = "2026-11-26T10:31"  # 72 hours and a minute later
     assert anonymous.get(second).status_code == 404
-    assert anonymous.post(second, data={"password": "lemon tiger harbour",
-                                        "confirm": "lemon tiger harbour"}).status_code == 404
+    assert (
+        anonymous.post(second, data={"password": "lemon tiger harbour", "confirm": "lemon tiger harbour"}).status_code
+        == 404
+    )
     assert db.session.scalar(select(User).where(User.email == "dad@home.example")) is None
 
 

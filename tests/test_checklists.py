@@ -71,8 +71,14 @@ def test_send_lead_publishes_a_new_version_through_the_page(client, auth, world)
     for n, item in enumerate(current.items):
         data.update({f"items-{n}-section": item.section, f"items-{n}-text": item.text, f"items-{n}-hint": item.hint})
     data["items-3-text"] = ""  # leave one out
-    data.update({"items-22-section": "Behaviour and care", "items-22-text": "Searches follow the school's policy",
-                 "items-23-section": "", "items-23-text": "No section given"})
+    data.update(
+        {
+            "items-22-section": "Behaviour and care",
+            "items-22-text": "Searches follow the school's policy",
+            "items-23-section": "",
+            "items-23-text": "No section given",
+        }
+    )
     response = client.post("/checklists/safeguarding/publish", data=data)
     assert response.status_code == 422 and "Enter the section this item belongs to" in _text(response)
     assert "Searches follow the school's policy</textarea>" in _text(response)  # nothing typed is lost

@@ -49,12 +49,16 @@ def test_demo_refuses_a_weak_password(runner):
 
 
 def test_create_user(runner):
-    result = runner.invoke(args=["create-user", "--email", "Head@School.example", "--name", "Head",
-                                 "--role", "headteacher"], input="a good long password\na good long password\n")
+    result = runner.invoke(
+        args=["create-user", "--email", "Head@School.example", "--name", "Head", "--role", "headteacher"],
+        input="a good long password\na good long password\n",
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "head@school.example")).role == "headteacher"
-    dup = runner.invoke(args=["create-user", "--email", "head@school.example", "--name", "Head",
-                              "--role", "headteacher"], input="a good long password\na good long password\n")
+    dup = runner.invoke(
+        args=["create-user", "--email", "head@school.example", "--name", "Head", "--role", "headteacher"],
+        input="a good long password\na good long password\n",
+    )
     assert dup.exit_code != 0 and "already exists" in dup.output
 
 

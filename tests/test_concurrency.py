@@ -37,8 +37,10 @@ def test_concurrent_writers_lose_nothing(app):
     count = db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "concurrency_test"))
     assert count == WRITERS * WRITES
     per_writer = db.session.execute(
-        select(AuditEvent.record_id, func.count()).where(AuditEvent.action == "concurrency_test")
-        .group_by(AuditEvent.record_id)).all()
+        select(AuditEvent.record_id, func.count())
+        .where(AuditEvent.action == "concurrency_test")
+        .group_by(AuditEvent.record_id)
+    ).all()
     assert sorted(c for _, c in per_writer) == [WRITES] * WRITERS
 
 

@@ -34,8 +34,12 @@ def _documents(n: int = 2) -> list[Document]:
     from ap_forms.documents.services import add_document
 
     provider, lead = f.make_provider(), f.make_user("send_lead")
-    documents = [add_document(f.evidence_file(f"evidence{i}.pdf", _pdf(i)), topic="insurance",
-                              provider_id=provider.id, actor=lead) for i in range(n)]
+    documents = [
+        add_document(
+            f.evidence_file(f"evidence{i}.pdf", _pdf(i)), topic="insurance", provider_id=provider.id, actor=lead
+        )
+        for i in range(n)
+    ]
     db.session.commit()
     return documents
 
@@ -170,8 +174,14 @@ def test_the_migration_moves_existing_files_into_the_database(tmp_path):
 
     folder = tmp_path / "uploads"
     folder.mkdir()
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "UPLOAD_FOLDER": str(folder),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "UPLOAD_FOLDER": str(folder),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
+        }
+    )
     with app.app_context():
         upgrade(revision="0011_incidents")
         files = {"a" * 32: b"%PDF-first", "b" * 32: b"%PDF-second", "c" * 32: None, "d" * 32: b"%PDF-tampered"}
@@ -181,7 +191,9 @@ def test_the_migration_moves_existing_files_into_the_database(tmp_path):
                 conn.exec_driver_sql(
                     "INSERT INTO documents (topic, description, original_name, stored_name, content_type, "
                     "size_bytes, sha256, uploaded_at) VALUES ('insurance', '', 'x.pdf', ?, 'application/pdf', 1, ?, "
-                    "'2026-11-01 10:00:00')", (name, sha))
+                    "'2026-11-01 10:00:00')",
+                    (name, sha),
+                )
                 if data is not None:
                     (folder / name).write_bytes(data)
         upgrade()

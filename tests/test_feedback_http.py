@@ -22,6 +22,7 @@ WEEK = "2026-11-23"
 # The weeks these tests open are days of the world's autumn term.
 pytestmark = pytest.mark.usefixtures("autumn_day")
 
+
 def _week_url(world, week=WEEK):
     return f"/placements/{world.placement_x.id}/feedback/{week}"
 
@@ -33,18 +34,24 @@ def test_key_worker_autosaves_saves_and_submits_then_it_is_read_only(world, auth
     html = page.get_data(as_text=True)
     assert "Designated Safeguarding Lead" in html and world.users["dsl"].name in html
     assert "Attend 90% of sessions" in html and "5 – Excellent" in html
-    autosave = client.post(_week_url(world), data={"engagement": "3", "behaviour": "Settled well"},
-                           headers={"HX-Request": "true", "X-Autosave": "1"})
+    autosave = client.post(
+        _week_url(world),
+        data={"engagement": "3", "behaviour": "Settled well"},
+        headers={"HX-Request": "true", "X-Autosave": "1"},
+    )
     assert autosave.status_code == 200 and "Draft saved" in autosave.get_data(as_text=True)
     assert "<form" not in autosave.get_data(as_text=True)  # only the status swaps
-    saved = client.post(_week_url(world), data={"engagement": "4", "behaviour": "Settled well",
-                                                "progress-0-rating": "good", "save": "Save draft"})
+    saved = client.post(
+        _week_url(world),
+        data={"engagement": "4", "behaviour": "Settled well", "progress-0-rating": "good", "save": "Save draft"},
+    )
     assert saved.status_code == 303
     [draft] = versions_of(world.placement_x, date(2026, 11, 23))
     assert (draft.status, draft.engagement, draft.progress[0]["rating"]) == ("draft", 4, "good")
     assert "Settled well" in client.get(_week_url(world)).get_data(as_text=True)  # nothing typed is lost
-    submitted = client.post(_week_url(world), data={"engagement": "4", "behaviour": "Settled well",
-                                                    "submit": "Submit feedback"})
+    submitted = client.post(
+        _week_url(world), data={"engagement": "4", "behaviour": "Settled well", "submit": "Submit feedback"}
+    )
     assert submitted.status_code == 303
     after = client.get(_week_url(world)).get_data(as_text=True)
     assert "can no longer be changed" in after and 'name="behaviour"' not in after
@@ -116,8 +123,21 @@ def _rasterise(data: bytes, name: str, tmp_path: Path) -> None:
     """Page 1 as a PNG, for a person to look at (SCREENSHOT_DIR keeps a copy)."""
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf),  # noqa: S603, S607
-                    str(tmp_path / name)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),  # noqa: S603, S607
+            str(tmp_path / name),
+        ],
+        check=True,
+    )
     [png] = list(tmp_path.glob(f"{name}*.png"))
     assert png.stat().st_size > 5000
     if os.environ.get("SCREENSHOT_DIR"):
@@ -138,17 +158,34 @@ def test_termly_report_submitted_and_rendered_to_pdf(app, world, auth, tmp_path)
     url = f"/placements/{world.placement_x.id}/terms/{autumn.id}/report"
     page = client.get(url).get_data(as_text=True)
     assert "Attendance this term (from the register)" in page and "Patient with the animals" in page
-    response = client.post(url, data={"engagement_summary": "Mostly engaged", "progress-0-rating": "good",
-                                      "progress-1-rating": "some", "accreditation": "AQA unit award",
-                                      "strengths": "Patient with the animals", "next_steps": "Level 1 course",
-                                      "recommendation": "prepare_return", "submit": "Submit report"})
+    response = client.post(
+        url,
+        data={
+            "engagement_summary": "Mostly engaged",
+            "progress-0-rating": "good",
+            "progress-1-rating": "some",
+            "accreditation": "AQA unit award",
+            "strengths": "Patient with the animals",
+            "next_steps": "Level 1 course",
+            "recommendation": "prepare_return",
+            "submit": "Submit report",
+        },
+    )
     assert response.status_code == 303
     assert "Download the report" in client.get(url).get_data(as_text=True)
     pdf = auth.as_user(world.users["send_lead"]).get(url + ".pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = " ".join(_pdf_text(pdf.data).split())
-    for expected in (world.pupil_x.full_name, "Provider A", "Autumn term", "Prepare to return to school",
-                     "AQA unit award", "Attend 90% of sessions", "Good progress", "Page 1 of"):
+    for expected in (
+        world.pupil_x.full_name,
+        "Provider A",
+        "Autumn term",
+        "Prepare to return to school",
+        "AQA unit award",
+        "Attend 90% of sessions",
+        "Good progress",
+        "Page 1 of",
+    ):
         assert expected in text, expected
     # One session attended of the 22 expected so far (not-reported sessions count as not attended).
     assert "4.5% of sessions attended: 1 of 22" in text
@@ -159,8 +196,14 @@ def test_annual_review_contribution_and_pdf(world, auth, tmp_path):
     kw = auth.as_user(world.users["kw_a"])
     url = f"/placements/{world.placement_x.id}/annual-review"
     assert kw.post(url, data={"progress_views": ""}).status_code == 422
-    response = kw.post(url, data={"review_date": ["31", "2", "2027"],
-                                  "progress_views": "Real progress on outcome 2", "recommendations": "Keep going"})
+    response = kw.post(
+        url,
+        data={
+            "review_date": ["31", "2", "2027"],
+            "progress_views": "Real progress on outcome 2",
+            "recommendations": "Keep going",
+        },
+    )
     assert response.status_code == 422  # 31 February is not a date
     kw.post(url, data={"progress_views": "Real progress on outcome 2", "recommendations": "Keep two days a week"})
     assert db.session.query(AnnualReviewContribution).count() == 1

@@ -17,8 +17,9 @@ MONDAY = date(2026, 11, 16)
 
 
 def _submit(placement, week, by, engagement=4, today=date(2026, 11, 28)):
-    return services.save_weekly(placement, week, {"engagement": engagement, "behaviour": "Calm"}, by=by,
-                                submit=True, today=today)
+    return services.save_weekly(
+        placement, week, {"engagement": engagement, "behaviour": "Calm"}, by=by, submit=True, today=today
+    )
 
 
 def _weekly(items, placement):
@@ -38,7 +39,8 @@ def test_weekly_feedback_due_by_the_following_monday_and_overdue_after(world):
     assert date(2026, 11, 16) not in items
     # Scoping: provider B's key worker sees only provider B's placement.
     assert {i.placement.id for i in services.due_items(world.users["kw_b"], date(2026, 11, 28))} == {
-        world.placement_y.id}
+        world.placement_y.id
+    }
 
 
 def test_placement_starting_and_ending_mid_term(world):
@@ -75,15 +77,26 @@ def test_termly_report_due_within_two_weeks_of_term_end(world):
     assert services.report_period(mid, term) == (date(2026, 12, 14), date(2026, 12, 18))
     with pytest.raises(services.FeedbackError):
         services.save_report(mid, term, {}, by=kw, submit=True, today=date(2027, 1, 5))  # no recommendation
-    services.save_report(world.placement_x, term, {"recommendation": "continue", "strengths": "Kind"}, by=kw,
-                         submit=True, today=date(2027, 1, 5))
+    services.save_report(
+        world.placement_x,
+        term,
+        {"recommendation": "continue", "strengths": "Kind"},
+        by=kw,
+        submit=True,
+        today=date(2027, 1, 5),
+    )
     assert termly(date(2027, 1, 5)) == []
 
 
 def test_submitted_feedback_is_kept_and_corrections_make_a_new_version(world):
     kw = world.users["kw_a"]
-    draft = services.save_weekly(world.placement_x, MONDAY, {"engagement": "2", "progress": [
-        {"rating": "some", "comment": "Came twice"}]}, by=kw, today=date(2026, 11, 28))
+    draft = services.save_weekly(
+        world.placement_x,
+        MONDAY,
+        {"engagement": "2", "progress": [{"rating": "some", "comment": "Came twice"}]},
+        by=kw,
+        today=date(2026, 11, 28),
+    )
     assert draft.status == DRAFT and draft.progress[0]["objective"] == "Attend 90% of sessions"
     with pytest.raises(services.FeedbackError):
         services.start_correction(world.placement_x, MONDAY, "typo", by=kw)  # a draft is edited, not corrected
@@ -102,8 +115,11 @@ def test_submitted_feedback_is_kept_and_corrections_make_a_new_version(world):
 
 def test_feedback_rules(world):
     kw = world.users["kw_a"]
-    for week, message in [(date(2026, 11, 17), "Monday"), (date(2026, 11, 30), "not started"),
-                          (date(2026, 8, 31), "not running")]:
+    for week, message in [
+        (date(2026, 11, 17), "Monday"),
+        (date(2026, 11, 30), "not started"),
+        (date(2026, 8, 31), "not running"),
+    ]:
         with pytest.raises(services.FeedbackError, match=message):
             services.save_weekly(world.placement_x, week, {}, by=kw, today=date(2026, 11, 28))
     with pytest.raises(services.FeedbackError, match="engaged"):
@@ -145,10 +161,22 @@ def test_send_reminders_command(app, world, smtp_server, runner):
 
 def test_engagement_chart_and_latest_ratings(world):
     kw = world.users["kw_a"]
-    services.save_weekly(world.placement_x, date(2026, 11, 9), {"engagement": 2, "progress": [
-        {"rating": "some"}]}, by=kw, submit=True, today=date(2026, 11, 28))
-    services.save_weekly(world.placement_x, MONDAY, {"engagement": 5, "progress": [
-        {"rating": "good", "comment": "Every day"}]}, by=kw, submit=True, today=date(2026, 11, 28))
+    services.save_weekly(
+        world.placement_x,
+        date(2026, 11, 9),
+        {"engagement": 2, "progress": [{"rating": "some"}]},
+        by=kw,
+        submit=True,
+        today=date(2026, 11, 28),
+    )
+    services.save_weekly(
+        world.placement_x,
+        MONDAY,
+        {"engagement": 5, "progress": [{"rating": "good", "comment": "Every day"}]},
+        by=kw,
+        submit=True,
+        today=date(2026, 11, 28),
+    )
     feedback = services.submitted_feedback([world.placement_x.id])
     chart = services.engagement_chart(feedback)
     assert [p["score"] for p in chart["points"]] == [4, 2, 5]  # the world's week of 2 November first

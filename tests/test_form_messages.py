@@ -55,8 +55,9 @@ def test_every_length_and_required_validator_names_its_field(app):
 
 def test_a_too_long_answer_is_refused_with_the_fields_name(client, auth, world):
     auth.as_user(world.users["send_lead"])
-    response = client.post(f"/providers/{world.provider_a.id}/evidence", data={
-        "topic": "agreement", "description": "x" * 201})
+    response = client.post(
+        f"/providers/{world.provider_a.id}/evidence", data={"topic": "agreement", "description": "x" * 201}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Description must be 200 characters or fewer" in body

@@ -49,8 +49,16 @@ def test_parent_without_linked_child_sees_what_to_do(client, auth):
 def test_staff_pupil_page_shows_full_record_and_is_audited(client, auth, world):
     auth.as_user(world.users["send_lead"])
     page = client.get(f"/pupils/{world.pupil_x.id}").data.decode()
-    for text in (world.pupil_x.upn, "SEND needs", world.pupil_x.diagnoses, world.pupil_x.medical_needs,
-                 world.users["parent_x"].name, "Provider A", "Attend 90% of sessions", "Monday"):
+    for text in (
+        world.pupil_x.upn,
+        "SEND needs",
+        world.pupil_x.diagnoses,
+        world.pupil_x.medical_needs,
+        world.users["parent_x"].name,
+        "Provider A",
+        "Attend 90% of sessions",
+        "Monday",
+    ):
         assert text in page
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "pupil_viewed")).one()
     assert event.record_id == str(world.pupil_x.id) and event.user_id == world.users["send_lead"].id

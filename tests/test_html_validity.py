@@ -20,8 +20,10 @@ from tests.conftest import Auth
 from tests.test_access_matrix import CASES, _ids
 
 ROOT = Path(__file__).resolve().parent.parent
-JAR_CANDIDATES = [ROOT / ".venv/node_modules/vnu-jar/build/dist/vnu.jar",
-                  ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"]
+JAR_CANDIDATES = [
+    ROOT / ".venv/node_modules/vnu-jar/build/dist/vnu.jar",
+    ROOT / "node_modules/vnu-jar/build/dist/vnu.jar",
+]
 
 
 def _vnu_command() -> list[str]:
@@ -29,8 +31,10 @@ def _vnu_command() -> list[str]:
     candidates = [Path(os.environ["VNU_JAR"])] if os.environ.get("VNU_JAR") else JAR_CANDIDATES
     jar = next((p for p in candidates if p.is_file()), None)
     if java is None or jar is None:
-        pytest.skip("the Nu HTML Checker needs java and vnu-jar: run `make test` (or `make vnu system-deps`) "
-                    f"to install them (java: {java or 'missing'}, vnu.jar: {jar or 'missing'})")
+        pytest.skip(
+            "the Nu HTML Checker needs java and vnu-jar: run `make test` (or `make vnu system-deps`) "
+            f"to install them (java: {java or 'missing'}, vnu.jar: {jar or 'missing'})"
+        )
     return [java, "-Xss4m", "-jar", str(jar)]
 
 
@@ -96,8 +100,10 @@ def test_every_page_is_valid_html(app, world, tmp_path):
     problems = []
     for message in messages:
         name = message.get("url", "").rsplit("/", 1)[-1]
-        problems.append(f"{labels.get(name, name)} line {message.get('lastLine', '?')}: {message.get('message')}"
-                        f"\n    {(message.get('extract') or '').strip()[:200]}")
+        problems.append(
+            f"{labels.get(name, name)} line {message.get('lastLine', '?')}: {message.get('message')}"
+            f"\n    {(message.get('extract') or '').strip()[:200]}"
+        )
     if problems:
         print(f"{len(problems)} HTML errors in {len({p.split(' line ')[0] for p in problems})} pages:")
         print("\n".join(problems))

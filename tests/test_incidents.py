@@ -38,11 +38,18 @@ def _new_concern(client, pupil_id) -> int:
     return int(response.headers["Location"].split("/")[-2])
 
 
-CONCERN = {"description": "Bruise on his arm; he said 'Dad grabbed me'", "pupil_words": "Dad grabbed me",
-           "occurred_on": ["23", "11", "2026"], "occurred_time": "09:50", "location": "Barn",
-           "people_present": "Jo Smith", "injuries": "Fingertip bruises, left upper arm",
-           "body_marks": ["front_left_arm", "back_left_arm"], "action_taken": "Comforted him",
-           "pupil_safe": "yes"}
+CONCERN = {
+    "description": "Bruise on his arm; he said 'Dad grabbed me'",
+    "pupil_words": "Dad grabbed me",
+    "occurred_on": ["23", "11", "2026"],
+    "occurred_time": "09:50",
+    "location": "Barn",
+    "people_present": "Jo Smith",
+    "injuries": "Fingertip bruises, left upper arm",
+    "body_marks": ["front_left_arm", "back_left_arm"],
+    "action_taken": "Comforted him",
+    "pupil_safe": "yes",
+}
 
 
 def _text(pdf: bytes) -> str:
@@ -51,16 +58,17 @@ def _text(pdf: bytes) -> str:
 
 # --- Reporting ---------------------------------------------------------------------------------
 
-def test_key_worker_reports_a_concern_and_the_dsl_and_head_are_alerted_without_detail(app, world, auth,
-                                                                                       smtp_server):
+
+def test_key_worker_reports_a_concern_and_the_dsl_and_head_are_alerted_without_detail(app, world, auth, smtp_server):
     client = auth.as_user(world.users["kw_a"])
     page = client.get(f"/reports/new?pupil={world.pupil_x.id}")
-    assert b"call 999" in page.data and page.data.index(b"call 999") < page.data.index(b"action=\"/reports/new")
+    assert b"call 999" in page.data and page.data.index(b"call 999") < page.data.index(b'action="/reports/new')
     report_id = _new_concern(client, world.pupil_x.id)
     assert client.get(f"/reports/{report_id}/edit").status_code == 200
     # An autosave keeps the draft without sending it.
-    saved = client.post(f"/reports/{report_id}/edit", data={"description": "He said"},
-                        headers={"HX-Request": "true", "X-Autosave": "1"})
+    saved = client.post(
+        f"/reports/{report_id}/edit", data={"description": "He said"}, headers={"HX-Request": "true", "X-Autosave": "1"}
+    )
     assert saved.status_code == 200 and b"Draft saved" in saved.data
     report = db.session.get(Report, report_id)
     assert report.status == DRAFT and report.description == "He said"
@@ -81,8 +89,17 @@ def test_key_worker_reports_a_concern_and_the_dsl_and_head_are_alerted_without_d
     assert world.users["dsl"].email in message["To"] and world.users["headteacher"].email in message["To"]
     assert world.users["send_lead"].email not in message["To"]
     body = message.get_body(("plain",)).get_content() + message["Subject"]
-    for secret in ("Xavier", world.pupil_x.last_name, "Provider A", "Dad", "bruise", "Bruise", "arm", "Barn",
-                   world.users["kw_a"].name):
+    for secret in (
+        "Xavier",
+        world.pupil_x.last_name,
+        "Provider A",
+        "Dad",
+        "bruise",
+        "Bruise",
+        "arm",
+        "Barn",
+        world.users["kw_a"].name,
+    ):
         assert secret not in body, secret
     assert f"/safeguarding/{report_id}" in body and "outside the school day" not in body
     alert = db.session.scalar(select(ReportAlert).where(ReportAlert.report_id == report_id))
@@ -103,8 +120,9 @@ def test_a_concern_cannot_be_sent_incomplete_and_the_draft_is_kept(app, world, a
 def test_a_report_that_happened_in_the_future_is_refused(app, world, auth):
     client = auth.as_user(world.users["kw_a"])
     report_id = _new_concern(client, world.pupil_x.id)
-    response = client.post(f"/reports/{report_id}/edit", data={**CONCERN, "occurred_on": ["24", "11", "2026"],
-                                                               "submit": "Send"})
+    response = client.post(
+        f"/reports/{report_id}/edit", data={**CONCERN, "occurred_on": ["24", "11", "2026"], "submit": "Send"}
+    )
     assert response.status_code == 422 and b"must be in the past" in response.data
     assert db.session.get(Report, report_id).status == DRAFT
 
@@ -112,8 +130,9 @@ def test_a_report_that_happened_in_the_future_is_refused(app, world, auth):
 def test_invalid_body_marks_and_choices_are_field_errors_and_write_nothing(app, world, auth):
     client = auth.as_user(world.users["kw_a"])
     report_id = _new_concern(client, world.pupil_x.id)
-    response = client.post(f"/reports/{report_id}/edit", data={"description": "x", "body_marks": ["heart"],
-                                                               "pupil_safe": "maybe"})
+    response = client.post(
+        f"/reports/{report_id}/edit", data={"description": "x", "body_marks": ["heart"], "pupil_safe": "maybe"}
+    )
     assert response.status_code == 422
     assert b"Select places on the body from the list" in response.data
     assert db.session.get(Report, report_id).description == ""
@@ -125,18 +144,33 @@ def test_a_key_worker_cannot_report_about_another_providers_pupil(app, world, au
     response = client.post("/reports/new", data={"kind": "concern", "pupil": str(world.pupil_y.id)})
     assert response.status_code == 404
     assert client.post("/reports/new", data={"kind": "concern", "pupil": "abc"}).status_code == 422
-    assert db.session.scalar(select(func.count(Report.id)).where(Report.student_id == world.pupil_y.id,
-                                                                   Report.reporter_id == world.users["kw_a"].id)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Report.id)).where(
+                Report.student_id == world.pupil_y.id, Report.reporter_id == world.users["kw_a"].id
+            )
+        )
+        == 0
+    )
 
 
 def test_serious_incident_alerts_the_send_lead_and_head(app, world, auth, smtp_server):
     client = auth.as_user(world.users["kw_a"])
     response = client.post("/reports/new", data={"kind": "behaviour", "pupil": str(world.pupil_x.id)})
     report_id = int(response.headers["Location"].split("/")[-2])
-    sent = client.post(f"/reports/{report_id}/edit", data={
-        "description": "Threw a chair", "occurred_on": ["23", "11", "2026"], "physical_intervention": "yes",
-        "intervention_type": "guide", "intervention_by": "Jo Smith", "intervention_minutes": "3",
-        "parents_told": "yes", "submit": "Send"})
+    sent = client.post(
+        f"/reports/{report_id}/edit",
+        data={
+            "description": "Threw a chair",
+            "occurred_on": ["23", "11", "2026"],
+            "physical_intervention": "yes",
+            "intervention_type": "guide",
+            "intervention_by": "Jo Smith",
+            "intervention_minutes": "3",
+            "parents_told": "yes",
+            "submit": "Send",
+        },
+    )
     assert sent.status_code == 303
     message = smtp_server.messages[0]
     assert world.users["send_lead"].email in message["To"] and world.users["headteacher"].email in message["To"]
@@ -150,9 +184,16 @@ def test_physical_intervention_needs_which_and_by_whom(app, world, auth):
     client = auth.as_user(world.users["kw_a"])
     response = client.post("/reports/new", data={"kind": "behaviour", "pupil": str(world.pupil_x.id)})
     report_id = int(response.headers["Location"].split("/")[-2])
-    response = client.post(f"/reports/{report_id}/edit", data={
-        "description": "Threw a chair", "occurred_on": ["23", "11", "2026"], "physical_intervention": "yes",
-        "parents_told": "no", "submit": "Send"})
+    response = client.post(
+        f"/reports/{report_id}/edit",
+        data={
+            "description": "Threw a chair",
+            "occurred_on": ["23", "11", "2026"],
+            "physical_intervention": "yes",
+            "parents_told": "no",
+            "submit": "Send",
+        },
+    )
     assert response.status_code == 422 and b"Enter who used the physical intervention" in response.data
 
 
@@ -166,13 +207,21 @@ def test_a_mail_server_that_is_down_loses_nothing(app, world, auth):
 
 # --- Allegations about adults ------------------------------------------------------------------------
 
+
 def test_an_allegation_about_provider_a_staff_is_invisible_to_provider_a(app, world, auth, smtp_server):
     kw_b = auth.as_user(world.users["kw_b"])
     response = kw_b.post("/reports/new", data={"kind": "allegation", "pupil": ""})
     report_id = int(response.headers["Location"].split("/")[-2])
-    sent = kw_b.post(f"/reports/{report_id}/edit", data={
-        "subject_name": "Pat Example", "subject_role": "school_staff", "description": "Shouted at a pupil",
-        "occurred_on": ["20", "11", "2026"], "submit": "Send"})
+    sent = kw_b.post(
+        f"/reports/{report_id}/edit",
+        data={
+            "subject_name": "Pat Example",
+            "subject_role": "school_staff",
+            "description": "Shouted at a pupil",
+            "occurred_on": ["20", "11", "2026"],
+            "submit": "Send",
+        },
+    )
     assert sent.status_code == 303
     assert "Pat" not in smtp_server.messages[0].get_body(("plain",)).get_content()
 
@@ -194,6 +243,7 @@ def test_an_allegation_about_provider_a_staff_is_invisible_to_provider_a(app, wo
 
 # --- Escalation -------------------------------------------------------------------------------------
 
+
 def _sent_concern(world, submitted_local: str) -> Report:
     report = factories.make_report("concern", world.users["kw_a"], world.pupil_x, pupil_safe="yes")
     from ap_forms.web import clock
@@ -204,15 +254,15 @@ def _sent_concern(world, submitted_local: str) -> Report:
     for other in db.session.scalars(select(Report).where(Report.id != report.id)).all():
         if not db.session.scalar(select(ReportAlert.id).where(ReportAlert.report_id == other.id)):
             db.session.add(ReportAlert(report_id=other.id, kind=NEW_ALERT, sent_to="x", sent_at=report.submitted_at))
-            db.session.add(ReportAlert(report_id=other.id, kind=ESCALATION, sent_to="x",
-                                       sent_at=report.submitted_at))
+            db.session.add(ReportAlert(report_id=other.id, kind=ESCALATION, sent_to="x", sent_at=report.submitted_at))
     db.session.commit()
     return report
 
 
 def _escalations(report) -> int:
-    return db.session.scalar(select(func.count(ReportAlert.id)).where(ReportAlert.report_id == report.id,
-                                                                      ReportAlert.kind == ESCALATION))
+    return db.session.scalar(
+        select(func.count(ReportAlert.id)).where(ReportAlert.report_id == report.id, ReportAlert.kind == ESCALATION)
+    )
 
 
 def test_unopened_concern_is_escalated_after_30_minutes_once(app, world, runner, smtp_server):
@@ -245,8 +295,7 @@ def test_the_headteacher_opening_it_does_not_stop_the_escalation(app, world, aut
     assert _escalations(report) == 1
 
 
-def test_out_of_hours_concern_waits_for_the_school_day_and_its_alert_says_so(app, world, auth, runner,
-                                                                           smtp_server):
+def test_out_of_hours_concern_waits_for_the_school_day_and_its_alert_says_so(app, world, auth, runner, smtp_server):
     app.config["FROZEN_NOW"] = "2026-11-23T19:05"
     client = auth.as_user(world.users["kw_a"])
     report_id = _new_concern(client, world.pupil_x.id)
@@ -255,8 +304,9 @@ def test_out_of_hours_concern_waits_for_the_school_day_and_its_alert_says_so(app
     assert "outside the school day" in text and "999" in text
     report = db.session.get(Report, report_id)
     _sent_concern(world, "2026-11-23T10:00")  # mark the world's reports as dealt with
-    db.session.execute(ReportAlert.__table__.delete().where(ReportAlert.report_id == report.id,
-                                                             ReportAlert.kind == ESCALATION))
+    db.session.execute(
+        ReportAlert.__table__.delete().where(ReportAlert.report_id == report.id, ReportAlert.kind == ESCALATION)
+    )
     db.session.commit()
     runner.invoke(args=["safeguarding-escalate", "--now", "2026-11-23T20:00"])
     runner.invoke(args=["safeguarding-escalate", "--now", "2026-11-24T08:45"])
@@ -276,6 +326,7 @@ def test_the_command_sends_alerts_the_mail_server_missed(app, world, runner, smt
 
 # --- The DSL's inbox ---------------------------------------------------------------------------------
 
+
 def test_dsl_opens_records_actions_and_closes_with_every_read_audited(app, world, auth):
     client = auth.as_user(world.users["dsl"])
     home = client.get("/")
@@ -286,22 +337,28 @@ def test_dsl_opens_records_actions_and_closes_with_every_read_audited(app, world
     page = client.get(f"/safeguarding/{world.concern_x.id}")
     assert b"Xavier said his uncle hit him" in page.data and b"Chest" in page.data
     client.get(f"/safeguarding/{world.concern_x.id}")
-    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "concern_viewed",
-                                                        AuditEvent.record_id == str(world.concern_x.id))).all()
+    reads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "concern_viewed", AuditEvent.record_id == str(world.concern_x.id))
+    ).all()
     assert len(reads) == 2 and {r.user_id for r in reads} == {world.users["dsl"].id}
     head = Auth(app.test_client()).as_user(world.users["headteacher"])
     page = head.get(f"/safeguarding/{world.concern_x.id}")
     assert world.users["dsl"].name.encode() in page.data  # who has opened it
-    assert db.session.scalar(select(func.count(ReportOpening.id)).where(
-        ReportOpening.report_id == world.concern_x.id)) == 3
+    assert (
+        db.session.scalar(select(func.count(ReportOpening.id)).where(ReportOpening.report_id == world.concern_x.id))
+        == 3
+    )
 
-    bad = client.post(f"/safeguarding/{world.concern_x.id}/actions", data={"kind": "decision",
-                                                                           "taken_on": ["23", "11", "2026"],
-                                                                           "details": "No further action"})
+    bad = client.post(
+        f"/safeguarding/{world.concern_x.id}/actions",
+        data={"kind": "decision", "taken_on": ["23", "11", "2026"], "details": "No further action"},
+    )
     assert bad.status_code == 422 and b"Enter the reasons for the decision" in bad.data
     for kind, details in (("spoke_pupil", "Xavier repeated it"), ("mash", "Referred to MASH, ref 123")):
-        done = client.post(f"/safeguarding/{world.concern_x.id}/actions", data={
-            "kind": kind, "taken_on": ["23", "11", "2026"], "taken_by": "Dee DSL", "details": details})
+        done = client.post(
+            f"/safeguarding/{world.concern_x.id}/actions",
+            data={"kind": kind, "taken_on": ["23", "11", "2026"], "taken_by": "Dee DSL", "details": details},
+        )
         assert done.status_code == 303
     assert client.post(f"/safeguarding/{world.concern_x.id}/close", data={"outcome": ""}).status_code == 422
     closed = client.post(f"/safeguarding/{world.concern_x.id}/close", data={"outcome": "Social care leading"})
@@ -318,8 +375,14 @@ def test_dsl_opens_records_actions_and_closes_with_every_read_audited(app, world
 def test_nobody_else_reads_concern_details(app, world):
     for role in ("send_lead", "office", "staff", "kw_a", "kw_b", "parent_x", "admin"):
         client = Auth(app.test_client()).as_user(world.users[role])
-        for path in ("/", f"/pupils/{world.pupil_x.id}", "/incidents/", "/reports/", "/safeguarding/",
-                     f"/safeguarding/{world.concern_x.id}"):
+        for path in (
+            "/",
+            f"/pupils/{world.pupil_x.id}",
+            "/incidents/",
+            "/reports/",
+            "/safeguarding/",
+            f"/safeguarding/{world.concern_x.id}",
+        ):
             page = client.get(path)
             assert b"uncle hit him" not in page.data, (role, path)
 
@@ -338,13 +401,25 @@ def test_the_flag_shows_staff_a_flag_and_nothing_more(app, world, auth):
 
 # --- Chronology ---------------------------------------------------------------------------------------
 
+
 def test_chronology_is_in_date_order_filterable_and_exports_a_pdf(app, world, auth):
     lead = world.users["headteacher"]
     placement = world.placement_x
-    services.add_action(world.concern_x, kind="monitoring", taken_on=date(2026, 11, 21), taken_by="DSL",
-                        details="Weekly check-ins", by=lead)
-    late = factories.make_report("behaviour", world.users["kw_a"], world.pupil_x, occurred_at=datetime(2026, 11, 22, 9),
-                                 description="Ran off site")
+    services.add_action(
+        world.concern_x,
+        kind="monitoring",
+        taken_on=date(2026, 11, 21),
+        taken_by="DSL",
+        details="Weekly check-ins",
+        by=lead,
+    )
+    late = factories.make_report(
+        "behaviour",
+        world.users["kw_a"],
+        world.pupil_x,
+        occurred_at=datetime(2026, 11, 22, 9),
+        description="Ran off site",
+    )
     client = auth.as_user(world.users["dsl"])
     page = client.get(f"/pupils/{world.pupil_x.id}/chronology")
     assert page.status_code == 200
@@ -368,6 +443,7 @@ def test_chronology_is_in_date_order_filterable_and_exports_a_pdf(app, world, au
 
 # --- Incidents and decisions ---------------------------------------------------------------------------
 
+
 def test_send_lead_lists_incidents_records_follow_up_and_continues_with_a_review(app, world, auth):
     client = auth.as_user(world.users["send_lead"])
     listing = client.get(f"/incidents/?provider={world.provider_a.id}")
@@ -377,10 +453,16 @@ def test_send_lead_lists_incidents_records_follow_up_and_continues_with_a_review
     assert b"1 serious incident" in provider_page.data
     page = client.get(f"/incidents/{world.incident_x.id}")
     assert page.status_code == 200
-    assert client.post(f"/reports/{world.incident_x.id}/decision", data={
-        "decision": "continue", "reason": "Settled since"}).status_code == 422
-    done = client.post(f"/reports/{world.incident_x.id}/decision", data={
-        "decision": "continue", "reason": "Settled since", "review_on": ["4", "12", "2026"]})
+    assert (
+        client.post(
+            f"/reports/{world.incident_x.id}/decision", data={"decision": "continue", "reason": "Settled since"}
+        ).status_code
+        == 422
+    )
+    done = client.post(
+        f"/reports/{world.incident_x.id}/decision",
+        data={"decision": "continue", "reason": "Settled since", "review_on": ["4", "12", "2026"]},
+    )
     assert done.status_code == 303
     action = db.session.scalar(select(ReportAction).where(ReportAction.report_id == world.incident_x.id))
     assert action.kind == "continued" and action.review_on == date(2026, 12, 4)
@@ -390,8 +472,10 @@ def test_send_lead_lists_incidents_records_follow_up_and_continues_with_a_review
 def test_headteacher_withdraws_the_placement_at_once_from_a_concern(app, world, auth, smtp_server):
     client = auth.as_user(world.users["headteacher"])
     assert client.get(f"/reports/{world.concern_x.id}/decision").status_code == 200
-    done = client.post(f"/reports/{world.concern_x.id}/decision", data={
-        "decision": "withdraw", "reason": "Risk to the pupil at the provider"})
+    done = client.post(
+        f"/reports/{world.concern_x.id}/decision",
+        data={"decision": "withdraw", "reason": "Risk to the pupil at the provider"},
+    )
     assert done.status_code == 303
     placement = db.session.get(type(world.placement_x), world.placement_x.id)
     assert placement.status == ENDED and placement.ended_on == date(2026, 11, 23)

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.parametrize("app", [{"FROZEN_NOW": "2026-11-23T10:30"}]
 
 def test_every_incidents_form_survives_hostile_input(app, world):
     ids = _ids(world)
-    for case in [c for c in CASES if c.endpoint.startswith("incidents.") and c.method == "POST"
-                 and c.allowed - c.out_of_scope]:
+    for case in [
+        c for c in CASES if c.endpoint.startswith("incidents.") and c.method == "POST" and c.allowed - c.out_of_scope
+    ]:
         role = sorted(case.allowed - case.out_of_scope)[0]
         client = app.test_client()
         Auth(client).as_user(world.users[role])
@@ -27,14 +28,38 @@ def test_every_incidents_form_survives_hostile_input(app, world):
         _fuzz_form(client, path, _field_names(client, path) or ["description"])
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(kind=st.sampled_from(["concern", "allegation", "behaviour", "health_safety"]),
-       data=st.dictionaries(st.sampled_from(["description", "pupil_words", "occurred_on", "occurred_time",
-                                             "location", "body_marks", "pupil_safe", "subject_role", "subject_name",
-                                             "physical_intervention", "intervention_type", "intervention_minutes",
-                                             "parents_told", "riddor", "submit"]), VALUES),
-       autosave=st.booleans())
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(["concern", "allegation", "behaviour", "health_safety"]),
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "description",
+                "pupil_words",
+                "occurred_on",
+                "occurred_time",
+                "location",
+                "body_marks",
+                "pupil_safe",
+                "subject_role",
+                "subject_name",
+                "physical_intervention",
+                "intervention_type",
+                "intervention_minutes",
+                "parents_told",
+                "riddor",
+                "submit",
+            ]
+        ),
+        VALUES,
+    ),
+    autosave=st.booleans(),
+)
 def test_report_forms_never_fail_and_never_half_send(app, world, kind, data, autosave):
     client = Auth(app.test_client()).as_user(world.users["kw_a"])
     started = client.post(f"/reports/new?pupil={world.pupil_x.id}", data={"kind": kind})

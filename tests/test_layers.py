@@ -70,8 +70,10 @@ def _imported_names(root: Path, path: Path, node: ast.AST) -> list[str]:
     else:
         module = node.module or ""
     if module == root.name:  # from ap_forms import x: x is a package (or module) when it exists
-        return [f"{module}.{alias.name}" if (root / alias.name).exists() or (root / f"{alias.name}.py").exists()
-                else module for alias in node.names]
+        return [
+            f"{module}.{alias.name}" if (root / alias.name).exists() or (root / f"{alias.name}.py").exists() else module
+            for alias in node.names
+        ]
     return [module]
 
 
@@ -93,8 +95,10 @@ def upward_imports(root: Path = ROOT, layers: list[set[str]] = LAYERS) -> list[s
                 if target not in rank:
                     problems.append(f"{where}:{node.lineno} imports {name}: package '{target}' has no layer")
                 elif rank[target] == rank[unit]:
-                    problems.append(f"{where}:{node.lineno} imports {name}: '{unit}' and '{target}' share a "
-                                    "layer, so neither may import the other")
+                    problems.append(
+                        f"{where}:{node.lineno} imports {name}: '{unit}' and '{target}' share a "
+                        "layer, so neither may import the other"
+                    )
                 elif rank[target] > rank[unit]:
                     problems.append(f"{where}:{node.lineno} imports {name}: '{target}' is above '{unit}'")
     return problems
@@ -150,8 +154,9 @@ def test_the_check_fails_on_an_upward_import_planted_in_the_real_tree(tmp_path):
     shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
     roll = root / "students" / "roll.py"
     planted = "    from ap_forms.placements.models import Placement"
-    roll.write_text(roll.read_text(encoding="utf-8") + f"\n\ndef planted():\n{planted}\n\n    return Placement\n",
-                    encoding="utf-8")
+    roll.write_text(
+        roll.read_text(encoding="utf-8") + f"\n\ndef planted():\n{planted}\n\n    return Placement\n", encoding="utf-8"
+    )
     line = roll.read_text(encoding="utf-8").splitlines().index(planted)
 
     assert upward_imports(root) == [

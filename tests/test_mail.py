@@ -10,8 +10,12 @@ from ap_forms.web.mail import MailError, send_email
 
 
 def test_an_email_reaches_the_smtp_server(app, smtp_server):
-    send_email(["office@school.example", "dsl@school.example"], "Attendance\nnot reported",
-               "Plain text body", "<p>HTML body</p>")
+    send_email(
+        ["office@school.example", "dsl@school.example"],
+        "Attendance\nnot reported",
+        "Plain text body",
+        "<p>HTML body</p>",
+    )
     [message] = smtp_server.messages
     assert message["To"] == "office@school.example, dsl@school.example"
     assert message["Subject"] == "Attendance not reported"  # no header injection through a line break

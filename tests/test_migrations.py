@@ -33,13 +33,18 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_head_matches_models_and_downgrade_works(empty_database_url, tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "UPLOAD_FOLDER": str(tmp_path)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "UPLOAD_FOLDER": str(tmp_path),
+        }
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                    db.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
 
         downgrade(revision="base")

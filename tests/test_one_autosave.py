@@ -17,8 +17,11 @@ AUTOSAVE = {"HX-Request": "true", "X-Autosave": "1"}
 def test_autosave_is_written_in_one_place():
     """The header and the form attributes live in web/autosave.py and templates/_macros/forms.html only."""
     strays = []
-    for path in [*ROOT.joinpath("ap_forms").rglob("*.py"), *ROOT.joinpath("templates").rglob("*.html"),
-                 ROOT / "static/js/app.js"]:
+    for path in [
+        *ROOT.joinpath("ap_forms").rglob("*.py"),
+        *ROOT.joinpath("templates").rglob("*.html"),
+        ROOT / "static/js/app.js",
+    ]:
         text = path.read_text()
         rel = str(path.relative_to(ROOT))
         if rel in ("ap_forms/web/autosave.py", "templates/_macros/forms.html"):
@@ -39,8 +42,9 @@ def test_a_plain_htmx_post_is_not_an_autosave(client, auth, world):
     assert saved.status_code == 200 and "Draft saved at" in saved.get_data(as_text=True)
     assert "<form" not in saved.get_data(as_text=True)
     assert "HX-Request" in saved.headers.get("Vary", "")
-    plain = client.post(edit_url, data={"description": "Said he was hungry", "save": "Save draft"},
-                        headers={"HX-Request": "true"})
+    plain = client.post(
+        edit_url, data={"description": "Said he was hungry", "save": "Save draft"}, headers={"HX-Request": "true"}
+    )
     assert plain.status_code == 200 and plain.headers.get("HX-Location")  # saved, and on to the page
 
 

@@ -29,14 +29,19 @@ def clock_reads(source: str) -> list[int]:
 
 
 def test_the_detector_finds_each_way_of_reading_the_clock():
-    planted = "from datetime import date, datetime\nimport datetime as dt\n" \
-              "a = date.today()\nb = datetime.now()\nc = dt.datetime.utcnow()\nd = dt.date.today()\n"
+    planted = (
+        "from datetime import date, datetime\nimport datetime as dt\n"
+        "a = date.today()\nb = datetime.now()\nc = dt.datetime.utcnow()\nd = dt.date.today()\n"
+    )
     assert clock_reads(planted) == [3, 4, 5, 6]
     assert clock_reads("from ap_forms.web import clock\ntoday = clock.today()\n") == []
 
 
 def test_only_the_clock_module_reads_the_clock():
-    offenders = [f"{path.relative_to(PACKAGE.parent)}:{line}"
-                 for path in sorted(PACKAGE.rglob("*.py")) if path not in ALLOWED
-                 for line in clock_reads(path.read_text())]
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path not in ALLOWED
+        for line in clock_reads(path.read_text())
+    ]
     assert not offenders, "use ap_forms.web.clock instead: " + ", ".join(offenders)

@@ -26,8 +26,12 @@ def test_census_days():
 def census_world(app):
     f.make_school_year(2026)
     lead = f.make_user("send_lead")
-    by_urn = f.make_provider(name="Ridge School", ofsted_urn="123456", ukprn="10012345",  # both: the URN wins
-                             registration_type="independent_school")
+    by_urn = f.make_provider(
+        name="Ridge School",
+        ofsted_urn="123456",
+        ukprn="10012345",  # both: the URN wins
+        registration_type="independent_school",
+    )
     by_ukprn = f.make_provider(name="Forest College", ukprn="10054321", ofsted_urn="EY123456")
     by_type = f.make_provider(name="Tutor Ltd", setting_type="OOT")
     unknown = f.make_provider(name="Mystery Farm", ofsted_urn="2799999", registration_type="ofsted_other")
@@ -40,15 +44,19 @@ def census_world(app):
         return placement
 
     a = placed("Ada", "Aardvark", by_urn, weekdays=(0,))
-    a.sessions.append(TimetableSession(weekday=2, start_time=time(9, 30), end_time=time(15, 0), activity="Farm",
-                                       site_address=""))  # Monday AM and Wednesday AM and PM: 3 sessions
+    a.sessions.append(
+        TimetableSession(weekday=2, start_time=time(9, 30), end_time=time(15, 0), activity="Farm", site_address="")
+    )  # Monday AM and Wednesday AM and PM: 3 sessions
     b = placed("Bea", "=Bee", by_ukprn, status=ENDED, ended_on=date(2026, 12, 11))
     c = placed("Cal", "Crane", by_type, reasons=("reduced_timetable",))
     full = placed("Dot", "Dove", by_type)
-    full.sessions = [TimetableSession(weekday=d, start_time=time(9), end_time=time(15), activity="Course",
-                                      site_address="") for d in range(5)]
-    bad = placed("Eve", "Egret", unknown, reasons=(), status=ENDED, start_date=date(2026, 11, 2),
-                 ended_on=date(2026, 10, 30))
+    full.sessions = [
+        TimetableSession(weekday=d, start_time=time(9), end_time=time(15), activity="Course", site_address="")
+        for d in range(5)
+    ]
+    bad = placed(
+        "Eve", "Egret", unknown, reasons=(), status=ENDED, start_date=date(2026, 11, 2), ended_on=date(2026, 10, 30)
+    )
     bad.sessions = []
     bad.student.upn = "X12"
     # Outside the period: ended before the autumn census day; and one still only planned.
@@ -64,9 +72,24 @@ def test_census_csv_column_by_column(app, census_world, auth):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == HEADER == ["UPN", "Surname", "Forename", "Date of birth", "URN", "UKPRN", "AP setting type",
-                                 "Start date", "Leaving date", "Primary reason for placement", "Full or part time",
-                                 "Sessions per week"]
+    assert (
+        rows[0]
+        == HEADER
+        == [
+            "UPN",
+            "Surname",
+            "Forename",
+            "Date of birth",
+            "URN",
+            "UKPRN",
+            "AP setting type",
+            "Start date",
+            "Leaving date",
+            "Primary reason for placement",
+            "Full or part time",
+            "Sessions per week",
+        ]
+    )
     by_forename = {row[2]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
     assert sorted(by_forename) == ["Ada", "Bea", "Cal", "Dot", "Eve"]  # not Old (before the period) nor New
     a, b, c, d = (by_forename[n] for n in ("Ada", "Bea", "Cal", "Dot"))
@@ -89,10 +112,16 @@ def test_census_validation_list(app, census_world):
     with app.test_request_context():
         rows = census_rows(SPRING)
         problems = {(p.placement.student.first_name, p.field): p for row in rows for p in row.problems()}
-    assert set(problems) == {("Eve", "URN"), ("Eve", "Leaving date"), ("Eve", "Primary reason for placement"),
-                             ("Eve", "Sessions per week"), ("Eve", "UPN")}
-    assert problems[("Eve", "URN")].message == ("Mystery Farm: no URN, UKPRN or type of setting "
-                                               "(its Ofsted URN 2799999 is not a school's URN)")
+    assert set(problems) == {
+        ("Eve", "URN"),
+        ("Eve", "Leaving date"),
+        ("Eve", "Primary reason for placement"),
+        ("Eve", "Sessions per week"),
+        ("Eve", "UPN"),
+    }
+    assert problems[("Eve", "URN")].message == (
+        "Mystery Farm: no URN, UKPRN or type of setting (its Ofsted URN 2799999 is not a school's URN)"
+    )
     assert problems[("Eve", "Leaving date")].message == "Leaving date 30 Oct 2026 is before the start date 2 Nov 2026"
     assert problems[("Eve", "URN")].url.endswith("/details")
     assert len(export_rows(rows)) == 6

@@ -26,13 +26,16 @@ NOW = datetime(2026, 11, 25, 10, 30)
 @pytest.fixture
 def school(app):
     year = f.make_school_year(2026)
-    users = SimpleNamespace(head=f.make_user("headteacher"), lead=f.make_user("send_lead"), dsl=f.make_user("dsl"),
-                            office=f.make_user("office"))
+    users = SimpleNamespace(
+        head=f.make_user("headteacher"),
+        lead=f.make_user("send_lead"),
+        dsl=f.make_user("dsl"),
+        office=f.make_user("office"),
+    )
     provider = f.make_provider(name="Meadow Farm")
     kw = f.make_user("key_worker", provider_id=provider.id)
     f.clear_provider(provider, on=TODAY - timedelta(days=30), actor=users.lead)
-    return SimpleNamespace(year=year, provider=provider, kw=kw, pupil=f.make_student(first_name="Ava"),
-                           **vars(users))
+    return SimpleNamespace(year=year, provider=provider, kw=kw, pupil=f.make_student(first_name="Ava"), **vars(users))
 
 
 def check(app, key: str, now: datetime = NOW):
@@ -48,8 +51,10 @@ def place(s, pupil=None, provider=None, **kw):
 
 def full_time(placement):
     """Five days of 9:00 to 15:00: 30 hours a week."""
-    placement.sessions = [TimetableSession(weekday=d, start_time=time(9), end_time=time(15), activity="Farm work",
-                                           site_address="") for d in range(5)]
+    placement.sessions = [
+        TimetableSession(weekday=d, start_time=time(9), end_time=time(15), activity="Farm work", site_address="")
+        for d in range(5)
+    ]
     db.session.commit()
     return placement
 
@@ -61,6 +66,7 @@ def test_every_rule_has_its_sentence_and_a_unique_key():
 
 
 # --- Providers and commissioning -----------------------------------------------------------------
+
 
 def test_providers_cleared(app, school):
     place(school)
@@ -104,8 +110,9 @@ def test_registration_threshold(app, school):
 
 def test_registration_threshold_flags_a_referral_before_approval(app, school):
     place(school, f.make_student(ehcp=False))
-    referral = f.make_referral(f.make_student(ehcp=False, looked_after=True), school.provider, school.lead,
-                               status="submitted")
+    referral = f.make_referral(
+        f.make_student(ehcp=False, looked_after=True), school.provider, school.lead, status="submitted"
+    )
     assert check(app, "registration_threshold").state == MET  # its proposed timetable is part time
     for session in referral.sessions:
         session.start_time, session.end_time = time(8), time(17)
@@ -125,6 +132,7 @@ def test_five_full_time_pupils_without_ehcp_cross_the_threshold(app, school):
 
 # --- Starting a placement ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("key, field", [("la_told", "la_told_on"), ("parents_told", "parents_told_on")])
 def test_told_of_the_placement(app, school, key, field):
     place(school)
@@ -141,8 +149,9 @@ def test_parents_agreement(app, school):
     f.make_referral(school.pupil, school.provider, school.lead, status="approved", placement_id=agreed.id)
     assert check(app, "parents_agreement").state == MET
     planned = place(school, f.make_student(), status=PLANNED, start_date=TODAY + timedelta(days=7))
-    f.make_referral(planned.student, school.provider, school.lead, status="approved", placement_id=planned.id,
-                    agreed_on=None)
+    f.make_referral(
+        planned.student, school.provider, school.lead, status="approved", placement_id=planned.id, agreed_on=None
+    )
     assert check(app, "parents_agreement").state == DUE_SOON
     place(school, f.make_student())  # no referral with the parents' agreement at all
     assert check(app, "parents_agreement").state == NOT_MET
@@ -161,6 +170,7 @@ def test_part_time_timetables_are_temporary(app, school):
 
 
 # --- Quality assurance --------------------------------------------------------------------------------
+
 
 def test_visits_on_pace(app, school):
     place(school)
@@ -183,6 +193,7 @@ def test_visit_actions(app, school):
 
 # --- Attendance ---------------------------------------------------------------------------------------
 
+
 def test_attendance_reported(app, school):
     placement = place(school)  # Monday and Wednesday mornings, 9:30 to 12:00
     assert check(app, "attendance_reported", datetime(2026, 11, 25, 9, 40)).state == DUE_SOON  # before 10:00
@@ -197,16 +208,34 @@ def test_parents_contacted_for_every_absence(app, school):
     f.make_mark(placement, TODAY, status="absent", by=school.kw, absence_reason="unknown")
     assert check(app, "parents_contacted").state == DUE_SOON
     assert check(app, "parents_contacted", datetime(2026, 11, 25, 16, 30)).state == NOT_MET  # end of the day
-    db.session.add(ParentContact(student_id=placement.student_id, day=TODAY, contacted_at=NOW,
-                                 contacted_by_id=school.office.id, contact_with="Mother", method="phone",
-                                 outcome="reached", recorded_at=NOW))
+    db.session.add(
+        ParentContact(
+            student_id=placement.student_id,
+            day=TODAY,
+            contacted_at=NOW,
+            contacted_by_id=school.office.id,
+            contact_with="Mother",
+            method="phone",
+            outcome="reached",
+            recorded_at=NOW,
+        )
+    )
     db.session.commit()
     assert check(app, "parents_contacted", datetime(2026, 11, 25, 16, 30)).state == MET
 
 
 def _code(placement, day, code, by):
-    db.session.add(RegisterEntry(placement_id=placement.id, day=day, session="AM", code=code, recorded_by_id=by.id,
-                                 recorded_at=NOW, mark_version=1))
+    db.session.add(
+        RegisterEntry(
+            placement_id=placement.id,
+            day=day,
+            session="AM",
+            code=code,
+            recorded_by_id=by.id,
+            recorded_at=NOW,
+            mark_version=1,
+        )
+    )
     db.session.commit()
 
 
@@ -230,9 +259,18 @@ def test_register_codes(app, school):
 
 # --- Feedback and reviews -------------------------------------------------------------------------
 
+
 def _weekly(placement, week, by):
-    db.session.add(WeeklyFeedback(placement_id=placement.id, week_start=week, status=SUBMITTED, engagement=4,
-                                  author_id=by.id, submitted_at=NOW))
+    db.session.add(
+        WeeklyFeedback(
+            placement_id=placement.id,
+            week_start=week,
+            status=SUBMITTED,
+            engagement=4,
+            author_id=by.id,
+            submitted_at=NOW,
+        )
+    )
     db.session.commit()
 
 
@@ -255,8 +293,15 @@ def test_termly_reports(app, school):
         _weekly(placement, week, school.kw)
     assert check(app, "termly_reports", holiday).state == DUE_SOON  # autumn ended 18 December, due by 1 January
     assert check(app, "termly_reports", datetime(2027, 1, 6, 10, 0)).state == NOT_MET
-    db.session.add(TermlyReport(placement_id=placement.id, term_id=school.year.term("Autumn").id, status=SUBMITTED,
-                                author_id=school.kw.id, submitted_at=NOW))
+    db.session.add(
+        TermlyReport(
+            placement_id=placement.id,
+            term_id=school.year.term("Autumn").id,
+            status=SUBMITTED,
+            author_id=school.kw.id,
+            submitted_at=NOW,
+        )
+    )
     db.session.commit()
     assert check(app, "termly_reports", datetime(2027, 1, 6, 10, 0)).state == MET
 
@@ -272,6 +317,7 @@ def test_reviews_at_least_half_termly(app, school):
 
 
 # --- Safeguarding and incidents --------------------------------------------------------------------------
+
 
 def _sent(report, at: datetime):
     report.submitted_at = at - timedelta(hours=0)  # UTC; in November, UTC is the school's time
@@ -304,13 +350,22 @@ def test_reports_followed_up(app, school, kind, key):
     old = _sent(f.make_report(kind, school.kw, school.pupil), datetime(2026, 11, 20, 11, 0))
     assert check(app, key).state == NOT_MET
     for r in (report, old):
-        db.session.add(ReportAction(report_id=r.id, kind="other", taken_on=TODAY, taken_by="DSL", details="Called",
-                                    recorded_by_id=school.dsl.id))
+        db.session.add(
+            ReportAction(
+                report_id=r.id,
+                kind="other",
+                taken_on=TODAY,
+                taken_by="DSL",
+                details="Called",
+                recorded_by_id=school.dsl.id,
+            )
+        )
     db.session.commit()
     assert check(app, key).state == MET
 
 
 # --- The page: who sees what, and a fixed number of queries ----------------------------------------------
+
 
 def test_board_rows_by_role(app, school, auth):
     app.config["FROZEN_NOW"] = NOW.isoformat()
@@ -376,28 +431,49 @@ def test_recording_who_was_told(app, school, auth):
     placement = place(school, la_told_on=None, parents_told_on=None)
     client = auth.as_user(school.lead)
     assert client.get(f"/placements/{placement.id}/records").status_code == 200
-    refused = client.post(f"/placements/{placement.id}/records", data={
-        "la_told_on": ["20", "11", "2026"], "parents_told_on": ["31", "2", "2026"], "parents_told_how": "letter",
-        "suspensions_during": "two"})
+    refused = client.post(
+        f"/placements/{placement.id}/records",
+        data={
+            "la_told_on": ["20", "11", "2026"],
+            "parents_told_on": ["31", "2", "2026"],
+            "parents_told_how": "letter",
+            "suspensions_during": "two",
+        },
+    )
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "Select how the Local Authority were told" in body
     assert "must be a real date" in body and "whole number" in body
     assert 'value="letter" checked' in body.replace("\n", " ") or "letter" in body
-    saved = client.post(f"/placements/{placement.id}/records", data={
-        "la_told_on": ["20", "11", "2026"], "la_told_how": "portal", "parents_told_on": ["18", "11", "2026"],
-        "parents_told_how": "meeting", "suspensions_during": "0", "destination": ""})
+    saved = client.post(
+        f"/placements/{placement.id}/records",
+        data={
+            "la_told_on": ["20", "11", "2026"],
+            "la_told_how": "portal",
+            "parents_told_on": ["18", "11", "2026"],
+            "parents_told_how": "meeting",
+            "suspensions_during": "0",
+            "destination": "",
+        },
+    )
     assert saved.status_code in (302, 303)
     db.session.refresh(placement)
-    assert (placement.la_told_on, placement.la_told_how, placement.parents_told_how,
-            placement.suspensions_during) == (date(2026, 11, 20), "portal", "meeting", 0)
+    assert (placement.la_told_on, placement.la_told_how, placement.parents_told_how, placement.suspensions_during) == (
+        date(2026, 11, 20),
+        "portal",
+        "meeting",
+        0,
+    )
     page = client.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert "Local Authority told" in page and "Friday 20 November 2026" in page
-    future = client.post(f"/placements/{placement.id}/records", data={
-        "la_told_on": ["1", "1", "2099"], "la_told_how": "email"})
+    future = client.post(
+        f"/placements/{placement.id}/records", data={"la_told_on": ["1", "1", "2099"], "la_told_how": "email"}
+    )
     assert future.status_code == 422
-    portal = client.post(f"/placements/{placement.id}/records", data={
-        "parents_told_on": ["18", "11", "2026"], "parents_told_how": "portal"})  # parents have no LA form
+    portal = client.post(
+        f"/placements/{placement.id}/records",
+        data={"parents_told_on": ["18", "11", "2026"], "parents_told_how": "portal"},
+    )  # parents have no LA form
     assert portal.status_code == 422 and "Select how the parents were told" in portal.get_data(as_text=True)
 
 

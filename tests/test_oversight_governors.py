@@ -16,8 +16,14 @@ from ap_forms.oversight.models import GovernorsReport
 from ap_forms.students.models import Student
 from tests import factories as f
 
-NAMES = [("Zebedee", "Quartermaine"), ("Ottilie", "Fairweather"), ("Barnaby", "Oyelaran"),
-         ("Marisol", "Kowalczyk"), ("Leofric", "Abernethy"), ("Saoirse", "Villanueva")]
+NAMES = [
+    ("Zebedee", "Quartermaine"),
+    ("Ottilie", "Fairweather"),
+    ("Barnaby", "Oyelaran"),
+    ("Marisol", "Kowalczyk"),
+    ("Leofric", "Abernethy"),
+    ("Saoirse", "Villanueva"),
+]
 
 
 def text_of(pdf: bytes) -> str:
@@ -41,11 +47,13 @@ def _school():
         f.clear_provider(provider, on=date(2026, 9, 1), actor=lead)
     for n, (first, last) in enumerate(NAMES):
         # Six pupils: two with an EHCP (a group of fewer than 5), one looked after.
-        pupil = f.make_student(first_name=first, last_name=last, preferred_name=first[:3] + "x",
-                               ehcp=n < 2, looked_after=n == 5)
+        pupil = f.make_student(
+            first_name=first, last_name=last, preferred_name=first[:3] + "x", ehcp=n < 2, looked_after=n == 5
+        )
         provider, kw = (farm, kw_farm) if n % 2 else (forge, kw_forge)
-        placement = f.make_placement(pupil, provider, kw, baseline_attendance_percent=40.0 + n,
-                                     start_date=date(2026, 11, 2))
+        placement = f.make_placement(
+            pupil, provider, kw, baseline_attendance_percent=40.0 + n, start_date=date(2026, 11, 2)
+        )
         f.make_mark(placement, date(2026, 11, 2), by=kw)
     return head
 
@@ -103,8 +111,13 @@ def test_a_small_school_shows_fewer_than_5(app, auth):
     provider = f.make_provider(name="Only Provider")
     kw = f.make_user("key_worker", provider_id=provider.id)
     f.clear_provider(provider, on=date(2026, 9, 1))
-    f.make_placement(f.make_student(first_name="Wilhelmina", last_name="Drinkwater"), provider, kw,
-                     baseline_attendance_percent=55.0, start_date=date(2026, 11, 2))
+    f.make_placement(
+        f.make_student(first_name="Wilhelmina", last_name="Drinkwater"),
+        provider,
+        kw,
+        baseline_attendance_percent=55.0,
+        start_date=date(2026, 11, 2),
+    )
     app.config["FROZEN_NOW"] = "2026-11-11T10:30"
     client = auth.as_user(head)
     client.post("/oversight/reports")

@@ -27,13 +27,16 @@ SPRING_MON = date(2027, 1, 11)
 SLOTS = [(MON, "AM"), (MON, "PM"), (WED, "AM"), (NEXT_MON, "AM"), (SPRING_MON, "AM")]
 
 
-@pytest.mark.parametrize("basis, rate, expected, by_term", [
-    ("session", D("50"), D("250.00"), {"Autumn": D("200.00"), "Spring": D("50.00")}),  # 5 sessions
-    ("day", D("80"), D("320.00"), {"Autumn": D("240.00"), "Spring": D("80.00")}),  # 4 days
-    ("week", D("120.50"), D("361.50"), {"Autumn": D("241.00"), "Spring": D("120.50")}),  # 3 weeks
-    ("term", D("1000"), D("2000.00"), {"Autumn": D("1000.00"), "Spring": D("1000.00")}),  # 2 terms
-    ("placement", D("4500"), D("4500.00"), {"Autumn": D("4500.00")}),  # once, when it starts
-])
+@pytest.mark.parametrize(
+    "basis, rate, expected, by_term",
+    [
+        ("session", D("50"), D("250.00"), {"Autumn": D("200.00"), "Spring": D("50.00")}),  # 5 sessions
+        ("day", D("80"), D("320.00"), {"Autumn": D("240.00"), "Spring": D("80.00")}),  # 4 days
+        ("week", D("120.50"), D("361.50"), {"Autumn": D("241.00"), "Spring": D("120.50")}),  # 3 weeks
+        ("term", D("1000"), D("2000.00"), {"Autumn": D("1000.00"), "Spring": D("1000.00")}),  # 2 terms
+        ("placement", D("4500"), D("4500.00"), {"Autumn": D("4500.00")}),  # once, when it starts
+    ],
+)
 def test_cost_by_basis(basis, rate, expected, by_term):
     assert cost_of(basis, rate, SLOTS, term_of) == expected
     assert allocate(basis, rate, SLOTS, term_of) == by_term
@@ -62,14 +65,20 @@ def test_engagement_trend():
 
 
 def test_bar_chart_scales_to_the_largest_value():
-    chart = bar_chart([("Autumn", [("actual", D("500")), ("forecast", D("1000"))]),
-                       ("Spring", [("actual", D("0")), ("forecast", D("250"))])], height=220)
+    chart = bar_chart(
+        [
+            ("Autumn", [("actual", D("500")), ("forecast", D("1000"))]),
+            ("Spring", [("actual", D("0")), ("forecast", D("250"))]),
+        ],
+        height=220,
+    )
     heights = [round(b.height) for b in chart["bars"]]
     assert heights == [85, 170, 0, 42]  # 170 pixels of chart for £1,000
     assert all(b.y + b.height == pytest.approx(chart["axis_y"]) for b in chart["bars"])
 
 
 # --- A small school, worked by hand -----------------------------------------------------------------
+
 
 @pytest.fixture
 def small_school(app):
@@ -85,18 +94,29 @@ def small_school(app):
     dates = {"start_date": MON, "planned_end_date": date(2026, 11, 25)}
     pa = f.make_placement(ava, provider, kw, baseline_attendance_percent=50.0, **dates)
     pb = f.make_placement(ben, provider, kw, **dates)
-    f.make_referral(ben, provider, lead, status="approved", placement_id=pb.id, agreed_cost=D("300"),
-                    cost_basis="term", attendance_percent=70, suspensions_last_year=3)
+    f.make_referral(
+        ben,
+        provider,
+        lead,
+        status="approved",
+        placement_id=pb.id,
+        agreed_cost=D("300"),
+        cost_basis="term",
+        attendance_percent=70,
+        suspensions_last_year=3,
+    )
     f.make_mark(pa, MON, by=kw)
     f.make_mark(pa, WED, status="absent", by=kw, absence_reason="ill")
     f.make_mark(pa, NEXT_MON, status="late", by=kw, minutes_late=10)
     f.make_mark(pb, MON, status="not_expected", by=kw)  # the provider closed that morning: not charged
     f.make_mark(pb, WED, by=kw)
     pb.suspensions_during = 1
-    db.session.add_all([WeeklyFeedback(placement_id=pa.id, week_start=MON, status=SUBMITTED, engagement=2,
-                                       author_id=kw.id),
-                        WeeklyFeedback(placement_id=pa.id, week_start=NEXT_MON, status=SUBMITTED, engagement=4,
-                                       author_id=kw.id)])
+    db.session.add_all(
+        [
+            WeeklyFeedback(placement_id=pa.id, week_start=MON, status=SUBMITTED, engagement=2, author_id=kw.id),
+            WeeklyFeedback(placement_id=pa.id, week_start=NEXT_MON, status=SUBMITTED, engagement=4, author_id=kw.id),
+        ]
+    )
     db.session.commit()
     return {"ava": pa, "ben": pb, "head": head, "lead": lead}
 
@@ -119,7 +139,10 @@ def test_year_value_worked_by_hand(app, small_school):
     assert ava.engagement == (3.0, 3.0, "Too early to tell")
     # The year: by term, and against the budget.
     assert [(t.name, t.actual, t.forecast) for t in year.terms] == [
-        ("Autumn", D("555.00"), D("980.00")), ("Spring", D("0.00"), D("0.00")), ("Summer", D("0.00"), D("0.00"))]
+        ("Autumn", D("555.00"), D("980.00")),
+        ("Spring", D("0.00"), D("0.00")),
+        ("Summer", D("0.00"), D("0.00")),
+    ]
     assert (year.spent, year.forecast, year.remaining) == (D("555.00"), D("980.00"), None)
     assert year.cost_per_attended == D("185.00")  # £555 for 3 attended sessions
     assert (year.suspensions_before, year.suspensions_during) == (3, 1)

@@ -92,8 +92,15 @@ def test_unknown_tokens_and_lost_access_give_404(world, auth, app):
 
 def test_feed_stops_repeating_from_an_immediate_withdrawal(world, auth, app):
     token = _create_link(auth, world)
-    services.end_placement(world.placement_x, kind="immediate", reason="gross_misconduct", details="x",
-                           ended_on=date(2026, 11, 25), actor=world.users["headteacher"], today=date(2026, 11, 28))
+    services.end_placement(
+        world.placement_x,
+        kind="immediate",
+        reason="gross_misconduct",
+        details="x",
+        ended_on=date(2026, 11, 25),
+        actor=world.users["headteacher"],
+        today=date(2026, 11, 28),
+    )
     calendar = Calendar.from_ical(app.test_client().get(f"/calendar/{token}.ics").data)
     for event in calendar.walk("VEVENT"):
         until = event["RRULE"]["UNTIL"][0]

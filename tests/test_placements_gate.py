@@ -31,8 +31,9 @@ def test_starting_a_planned_placement_at_a_cleared_provider(client, auth, world)
     # Every placement comes from an approved referral (tests/test_referrals_workflow.py); a planned one
     # is started on its start date (the world's providers are cleared on the real today).
     pupil = factories.make_student(first_name="Zara")
-    placement = factories.make_placement(pupil, world.provider_a, world.users["kw_a"], status=PLANNED,
-                                         start_date=date.today())
+    placement = factories.make_placement(
+        pupil, world.provider_a, world.users["kw_a"], status=PLANNED, start_date=date.today()
+    )
     auth.as_user(world.users["headteacher"])
     page = _text(client.get(f"/pupils/{pupil.id}"))
     assert "Start placement" in page
@@ -48,9 +49,17 @@ def test_starting_a_planned_placement_at_a_cleared_provider(client, auth, world)
 def test_key_worker_must_work_at_the_chosen_provider(world):
     pupil = factories.make_student()
     try:
-        services.create_placement(pupil, world.provider_a, key_worker_id=world.users["kw_b"].id,
-                                  start_date=date.today() + timedelta(days=7), planned_end_date=None,
-                                  objectives="Attend", sessions=SESSIONS, actor=None, today=date.today())
+        services.create_placement(
+            pupil,
+            world.provider_a,
+            key_worker_id=world.users["kw_b"].id,
+            start_date=date.today() + timedelta(days=7),
+            planned_end_date=None,
+            objectives="Attend",
+            sessions=SESSIONS,
+            actor=None,
+            today=date.today(),
+        )
     except services.PlacementError as refused:
         assert "Select a key worker who works for the provider (Provider A)" in str(refused)
         assert refused.field == "key_worker_id"
@@ -77,8 +86,16 @@ def test_the_gate_on_the_services(app, world):
     provider = factories.make_provider(name="Not Ready")
     pupil = factories.make_student()
     try:
-        services.create_placement(pupil, provider, key_worker_id=None, start_date=date(2026, 12, 1),
-                                  planned_end_date=None, objectives="x", sessions=SESSIONS, actor=None)
+        services.create_placement(
+            pupil,
+            provider,
+            key_worker_id=None,
+            start_date=date(2026, 12, 1),
+            planned_end_date=None,
+            objectives="x",
+            sessions=SESSIONS,
+            actor=None,
+        )
     except ProviderNotCleared as refused:
         assert "No Service Level Agreement recorded" in refused.problems
     else:

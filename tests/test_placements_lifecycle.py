@@ -16,9 +16,16 @@ from tests.conftest import TEST_NOW
 
 TODAY = TEST_NOW.date()  # the suite's pinned day (read at import, before the clock is pinned)
 
-REVIEW = {"suitability": "suitable", "readiness": "not_yet", "decisions": "Continue as agreed.",
-          "reintegration_timeframe": "Look again at the Easter review", "progress-0-rating": "good",
-          "progress-0-comment": "92% so far", "progress-1-rating": "some", "progress-1-comment": ""}
+REVIEW = {
+    "suitability": "suitable",
+    "readiness": "not_yet",
+    "decisions": "Continue as agreed.",
+    "reintegration_timeframe": "Look again at the Easter review",
+    "progress-0-rating": "good",
+    "progress-0-comment": "92% so far",
+    "progress-1-rating": "some",
+    "progress-1-comment": "",
+}
 
 
 def _date(value: date) -> list[str]:
@@ -49,17 +56,22 @@ def test_recording_a_review_fills_the_booked_one_and_books_the_next(world, auth)
     assert "Objective 1: Attend 90% of sessions" in page and "Objective 2: Complete a unit" in page
 
     next_review = TODAY + timedelta(weeks=6)
-    response = client.post(f"/placements/{placement.id}/review",
-                           data={**REVIEW, "held_on": _date(TODAY), "next_review_on": _date(next_review)})
+    response = client.post(
+        f"/placements/{placement.id}/review",
+        data={**REVIEW, "held_on": _date(TODAY), "next_review_on": _date(next_review)},
+    )
     assert response.status_code == 303
     db.session.expire_all()
-    reviews = db.session.query(PlacementReview).filter_by(placement_id=placement.id).order_by(
-        PlacementReview.due_on).all()
+    reviews = (
+        db.session.query(PlacementReview).filter_by(placement_id=placement.id).order_by(PlacementReview.due_on).all()
+    )
     assert [r.id for r in reviews][0] == booked.id
     held, upcoming = reviews
     assert held.held_on == TODAY and held.recorded_by_id == world.users["send_lead"].id
     assert [(p.objective, p.rating, p.comment) for p in held.progress] == [
-        ("Attend 90% of sessions", "good", "92% so far"), ("Complete a unit", "some", "")]
+        ("Attend 90% of sessions", "good", "92% so far"),
+        ("Complete a unit", "some", ""),
+    ]
     assert (upcoming.due_on, upcoming.held_on) == (next_review, None)
     page = client.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert f"Review on {long_date(TODAY)}" in page and "Good progress" in page
@@ -68,17 +80,28 @@ def test_recording_a_review_fills_the_booked_one_and_books_the_next(world, auth)
 
 def test_review_form_errors(world, auth):
     client = auth.as_user(world.users["send_lead"])
-    response = client.post(f"/placements/{world.placement_x.id}/review", data={
-        "held_on": _date(TODAY + timedelta(days=1)), "next_review_on": _date(TODAY + timedelta(weeks=12)),
-        "progress-0-rating": "good"})
+    response = client.post(
+        f"/placements/{world.placement_x.id}/review",
+        data={
+            "held_on": _date(TODAY + timedelta(days=1)),
+            "next_review_on": _date(TODAY + timedelta(weeks=12)),
+            "progress-0-rating": "good",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    for message in ["Select the progress towards objective 2", "Select whether the placement is suitable",
-                    "Select whether the pupil is ready to return to school", "Enter the reintegration timeframe",
-                    "Enter the decisions made at the review"]:
+    for message in [
+        "Select the progress towards objective 2",
+        "Select whether the placement is suitable",
+        "Select whether the pupil is ready to return to school",
+        "Enter the reintegration timeframe",
+        "Enter the decisions made at the review",
+    ]:
         assert message in page
-    response = client.post(f"/placements/{world.placement_x.id}/review", data={
-        **REVIEW, "held_on": _date(TODAY), "next_review_on": _date(TODAY + timedelta(weeks=12))})
+    response = client.post(
+        f"/placements/{world.placement_x.id}/review",
+        data={**REVIEW, "held_on": _date(TODAY), "next_review_on": _date(TODAY + timedelta(weeks=12))},
+    )
     assert response.status_code == 422
     assert "The next review must be within 8 weeks of this one" in response.get_data(as_text=True)
     assert db.session.query(PlacementReview).count() == 0
@@ -91,8 +114,10 @@ def test_next_review_due_and_overdue(world):
     _book_review(late, date(2026, 11, 20))
     unbooked = f.make_placement(f.make_student(), world.provider_a, start_date=date(2026, 9, 7))
     assert services.next_reviews_due([on_time, late, unbooked]) == {
-        on_time.id: date(2026, 12, 4), late.id: date(2026, 11, 20),
-        unbooked.id: date(2026, 9, 7) + timedelta(weeks=8)}  # none booked: half-termly from the start
+        on_time.id: date(2026, 12, 4),
+        late.id: date(2026, 11, 20),
+        unbooked.id: date(2026, 9, 7) + timedelta(weeks=8),
+    }  # none booked: half-termly from the start
     overdue = services.overdue_reviews(world.users["send_lead"], today)
     assert [(p.id, due) for p, due in overdue] == [(unbooked.id, date(2026, 11, 2)), (late.id, date(2026, 11, 20))]
 
@@ -126,14 +151,17 @@ def test_overdue_reviews_query_count_does_not_grow(world):
 
 def test_immediate_withdrawal_needs_a_reason(world, auth):
     client = auth.as_user(world.users["headteacher"])
-    response = client.post(f"/placements/{world.placement_x.id}/end",
-                           data={"kind": "immediate", "ended_on": _date(TODAY)})
+    response = client.post(
+        f"/placements/{world.placement_x.id}/end", data={"kind": "immediate", "ended_on": _date(TODAY)}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Select the reason for the immediate withdrawal" in page
     assert "Describe what happened and what was decided" in page
-    response = client.post(f"/placements/{world.placement_x.id}/end",
-                           data={"kind": "planned", "ended_on": _date(TODAY + timedelta(days=2))})
+    response = client.post(
+        f"/placements/{world.placement_x.id}/end",
+        data={"kind": "planned", "ended_on": _date(TODAY + timedelta(days=2))},
+    )
     assert response.status_code == 422
     assert "The end date must be today or in the past" in response.get_data(as_text=True)
     assert db.session.get(Placement, world.placement_x.id).status == "active"
@@ -142,9 +170,15 @@ def test_immediate_withdrawal_needs_a_reason(world, auth):
 def test_immediate_withdrawal_stops_the_timetable_at_once(world, auth):
     placement = world.placement_x
     head = auth.as_user(world.users["headteacher"])
-    response = head.post(f"/placements/{placement.id}/end", data={
-        "kind": "immediate", "reason": "safeguarding", "ended_on": _date(TODAY),
-        "details": "Concern raised by the provider; DSL informed."})
+    response = head.post(
+        f"/placements/{placement.id}/end",
+        data={
+            "kind": "immediate",
+            "reason": "safeguarding",
+            "ended_on": _date(TODAY),
+            "details": "Concern raised by the provider; DSL informed.",
+        },
+    )
     assert response.status_code == 303
     db.session.expire_all()
     ending = db.session.query(PlacementEnding).filter_by(placement_id=placement.id).one()
@@ -174,16 +208,31 @@ def test_immediate_withdrawal_stops_the_timetable_at_once(world, auth):
 
 
 def test_planned_end(world):
-    ending = services.end_placement(world.placement_y, kind="planned", ended_on=date(2026, 11, 27),
-                                    actor=world.users["send_lead"], today=date(2026, 11, 28))
+    ending = services.end_placement(
+        world.placement_y,
+        kind="planned",
+        ended_on=date(2026, 11, 27),
+        actor=world.users["send_lead"],
+        today=date(2026, 11, 28),
+    )
     assert ending.description == "Ended as planned" and ending.reason == ""
     assert world.placement_y.status == "ended"
     with pytest.raises(services.PlacementError, match="already ended"):
-        services.end_placement(world.placement_y, kind="planned", ended_on=date(2026, 11, 27),
-                               actor=world.users["send_lead"], today=date(2026, 11, 28))
+        services.end_placement(
+            world.placement_y,
+            kind="planned",
+            ended_on=date(2026, 11, 27),
+            actor=world.users["send_lead"],
+            today=date(2026, 11, 28),
+        )
     with pytest.raises(services.PlacementError, match="on or after the start"):
-        services.end_placement(world.placement_x, kind="planned", ended_on=date(2026, 1, 1),
-                               actor=world.users["send_lead"], today=date(2026, 11, 28))
+        services.end_placement(
+            world.placement_x,
+            kind="planned",
+            ended_on=date(2026, 1, 1),
+            actor=world.users["send_lead"],
+            today=date(2026, 11, 28),
+        )
 
 
 def test_an_ended_placement_cannot_be_reviewed(world, auth):
@@ -191,10 +240,18 @@ def test_an_ended_placement_cannot_be_reviewed(world, auth):
     client = auth.as_user(world.users["send_lead"])
     assert client.get(f"/placements/{world.placement_x.id}/review").status_code == 303
     with pytest.raises(services.PlacementError, match="has ended"):
-        services.record_review(world.placement_x, held_on=TODAY, progress=[], suitability="suitable",
-                               suitability_notes="", readiness="not_yet", reintegration_timeframe="x",
-                               decisions="x", next_review_on=TODAY + timedelta(days=7),
-                               actor=world.users["send_lead"])
+        services.record_review(
+            world.placement_x,
+            held_on=TODAY,
+            progress=[],
+            suitability="suitable",
+            suitability_notes="",
+            readiness="not_yet",
+            reintegration_timeframe="x",
+            decisions="x",
+            next_review_on=TODAY + timedelta(days=7),
+            actor=world.users["send_lead"],
+        )
 
 
 def test_planned_placements_start_on_their_start_date(world, runner):

@@ -50,13 +50,21 @@ def _date(value: date) -> list[str]:
 
 
 def _create(student, provider, key_worker, **changes) -> Placement:
-    values = dict(key_worker_id=key_worker.id, start_date=date(2026, 11, 30), planned_end_date=date(2027, 7, 16),
-                  objectives="Attend every session", sessions=SESSIONS, actor=None, today=MON)
+    values = dict(
+        key_worker_id=key_worker.id,
+        start_date=date(2026, 11, 30),
+        planned_end_date=date(2027, 7, 16),
+        objectives="Attend every session",
+        sessions=SESSIONS,
+        actor=None,
+        today=MON,
+    )
     values.update(changes)
     return services.create_placement(student, provider, **values)
 
 
 # --- 1. One creation path; a timetable always ------------------------------------------------------------
+
 
 def test_every_placement_comes_from_an_approved_referral(world, auth):
     client = auth.as_user(world.users["send_lead"])
@@ -102,10 +110,18 @@ def test_approval_creates_the_placement_through_the_placements_service(world, mo
     monkeypatch.setattr(services, "create_placement", spy)
     referral = f.make_referral(world.pupil_y, world.provider_a, world.users["send_lead"], status="submitted")
     today = world.provider_a.agreement.start_date  # the day the world's provider was cleared
-    placement = referrals.approve(referral, key_worker_id=world.users["kw_a"].id, start_date=today,
-                                  planned_end_date=date(today.year + 1, 7, 1), first_review_on=today,
-                                  agreed_cost=Decimal(85), cost_basis="session", share={"outcomes"},
-                                  actor=world.users["headteacher"], today=today)
+    placement = referrals.approve(
+        referral,
+        key_worker_id=world.users["kw_a"].id,
+        start_date=today,
+        planned_end_date=date(today.year + 1, 7, 1),
+        first_review_on=today,
+        agreed_cost=Decimal(85),
+        cost_basis="session",
+        share={"outcomes"},
+        actor=world.users["headteacher"],
+        today=today,
+    )
     assert len(calls) == 1 and len(calls[0]["sessions"]) == 2
     assert placement.status == ACTIVE and placement.share_outcomes and not placement.share_send_needs
 
@@ -114,17 +130,26 @@ def test_approval_creates_the_placement_through_the_placements_service(world, mo
     world.users["kw_a"].active = False
     db.session.commit()
     with pytest.raises(referrals.ReferralError, match="works for the provider"):
-        referrals.approve(other, key_worker_id=world.users["kw_a"].id, start_date=today,
-                          planned_end_date=date(today.year + 1, 7, 1), first_review_on=today,
-                          agreed_cost=Decimal(85), cost_basis="session", share=set(),
-                          actor=world.users["headteacher"], today=today)
+        referrals.approve(
+            other,
+            key_worker_id=world.users["kw_a"].id,
+            start_date=today,
+            planned_end_date=date(today.year + 1, 7, 1),
+            first_review_on=today,
+            agreed_cost=Decimal(85),
+            cost_basis="session",
+            share=set(),
+            actor=world.users["headteacher"],
+            today=today,
+        )
     assert db.session.get(Referral, other.id).status == "submitted"
 
 
 def test_a_placement_with_no_timetable_can_never_be_active(app, world, auth, frozen):
     pupil = f.make_student(first_name="Nott")
-    placement = f.make_placement(pupil, world.provider_a, world.users["kw_a"], weekdays=(), status=PLANNED,
-                                 start_date=date(2026, 11, 2))
+    placement = f.make_placement(
+        pupil, world.provider_a, world.users["kw_a"], weekdays=(), status=PLANNED, start_date=date(2026, 11, 2)
+    )
     with pytest.raises(services.PlacementError, match="no agreed timetable"):
         services.start_placement(placement, actor=world.users["send_lead"], today=MON)
     assert services.start_due_placements(today=MON) == []
@@ -140,13 +165,21 @@ def test_an_agreed_timetable_changes_as_a_new_version_and_people_are_told(app, w
     form = _text(client.get(f"/placements/{placement.id}/timetable"))
     assert "Change the agreed timetable" in form and "Animal care" in form
 
-    data = {"sessions-0-weekday": "1", "sessions-0-start_time": "13:00", "sessions-0-end_time": "15:00",
-            "sessions-0-activity": "Forest school", "sessions-0-site_address": "",
-            "effective_from": _date(date(2026, 11, 30)), "reason": ""}
+    data = {
+        "sessions-0-weekday": "1",
+        "sessions-0-start_time": "13:00",
+        "sessions-0-end_time": "15:00",
+        "sessions-0-activity": "Forest school",
+        "sessions-0-site_address": "",
+        "effective_from": _date(date(2026, 11, 30)),
+        "reason": "",
+    }
     refused = client.post(f"/placements/{placement.id}/timetable", data=data)
     assert refused.status_code == 422 and "Enter why the timetable is changing" in _text(refused)
-    past = client.post(f"/placements/{placement.id}/timetable",
-                       data={**data, "reason": "Review", "effective_from": _date(date(2026, 11, 2))})
+    past = client.post(
+        f"/placements/{placement.id}/timetable",
+        data={**data, "reason": "Review", "effective_from": _date(date(2026, 11, 2))},
+    )
     assert past.status_code == 422 and "must start today or later" in _text(past)
 
     response = client.post(f"/placements/{placement.id}/timetable", data={**data, "reason": "Agreed at review"})
@@ -173,6 +206,7 @@ def test_an_agreed_timetable_changes_as_a_new_version_and_people_are_told(app, w
 
 # --- 2. Start means start ---------------------------------------------------------------------------------
 
+
 def test_a_placement_cannot_start_before_its_start_date(app, world, auth, farm, frozen):
     provider, key_worker = farm
     placement = _create(f.make_student(first_name="Early"), provider, key_worker)  # starts Monday 30 November
@@ -192,6 +226,7 @@ def test_a_placement_cannot_start_before_its_start_date(app, world, auth, farm, 
 
 
 # --- 3. Code B only when attendance is known --------------------------------------------------------------
+
 
 def test_code_b_only_for_a_session_reported_attended(app, world, auth, frozen):
     office, placement = world.users["office"], world.placement_x
@@ -218,6 +253,7 @@ def test_code_b_only_for_a_session_reported_attended(app, world, auth, frozen):
 
 # --- 4. Separation of duties ------------------------------------------------------------------------------
 
+
 def test_the_leader_who_submitted_a_referral_cannot_approve_it(world, auth):
     referral = world.referral_x  # complete, a draft
     lead = auth.as_user(world.users["send_lead"])
@@ -228,15 +264,29 @@ def test_the_leader_who_submitted_a_referral_cannot_approve_it(world, auth):
     response = lead.get(f"/referrals/{referral.id}/approve", follow_redirects=True)
     assert "You submitted this referral" in _text(response)
     start = world.provider_a.agreement.start_date
-    data = {"key_worker_id": str(world.users["kw_a"].id), "start_date": _date(start),
-            "planned_end_date": _date(date(start.year + 1, 7, 1)), "first_review_on": _date(start),
-            "agreed_cost": "85", "cost_basis": "session"}
+    data = {
+        "key_worker_id": str(world.users["kw_a"].id),
+        "start_date": _date(start),
+        "planned_end_date": _date(date(start.year + 1, 7, 1)),
+        "first_review_on": _date(start),
+        "agreed_cost": "85",
+        "cost_basis": "session",
+    }
     assert lead.post(f"/referrals/{referral.id}/approve", data=data).status_code == 303
     assert db.session.get(Referral, referral.id).status == "submitted"
     with pytest.raises(referrals.ReferralError, match="someone else must approve it"):
-        referrals.approve(referral, key_worker_id=None, start_date=start, planned_end_date=date(start.year + 1, 7, 1),
-                          first_review_on=start, agreed_cost=Decimal(1), cost_basis="day", share=set(),
-                          actor=world.users["send_lead"], today=start)
+        referrals.approve(
+            referral,
+            key_worker_id=None,
+            start_date=start,
+            planned_end_date=date(start.year + 1, 7, 1),
+            first_review_on=start,
+            agreed_cost=Decimal(1),
+            cost_basis="day",
+            share=set(),
+            actor=world.users["send_lead"],
+            today=start,
+        )
 
     # Another SEND lead may approve it; so may the headteacher, always.
     other_lead = f.make_user("send_lead")
@@ -249,11 +299,18 @@ def test_the_leader_who_submitted_a_referral_cannot_approve_it(world, auth):
 
 # --- 6. What the provider must be told --------------------------------------------------------------------
 
+
 def _approve(world, auth, referral, share: list[str]):
     start = world.provider_a.agreement.start_date
-    data = {"key_worker_id": str(world.users["kw_a"].id), "start_date": _date(start),
-            "planned_end_date": _date(date(start.year + 1, 7, 1)), "first_review_on": _date(start),
-            "agreed_cost": "85", "cost_basis": "session", "share": share}
+    data = {
+        "key_worker_id": str(world.users["kw_a"].id),
+        "start_date": _date(start),
+        "planned_end_date": _date(date(start.year + 1, 7, 1)),
+        "first_review_on": _date(start),
+        "agreed_cost": "85",
+        "cost_basis": "session",
+        "share": share,
+    }
     response = auth.as_user(world.users["headteacher"]).post(f"/referrals/{referral.id}/approve", data=data)
     assert response.status_code == 303
 
@@ -267,10 +324,12 @@ def test_approval_form_starts_with_nothing_shared(world, auth):
 
 
 def test_key_worker_sees_what_was_chosen_for_sharing(world, auth):
-    details = dict(has_restrictions=True, restrictions="Father must not collect: court order",
-                   expected_outcomes="Entry Level 3 in land-based studies")
-    shared = f.make_referral(world.pupil_y, world.provider_a, world.users["send_lead"], status="submitted",
-                             **details)
+    details = dict(
+        has_restrictions=True,
+        restrictions="Father must not collect: court order",
+        expected_outcomes="Entry Level 3 in land-based studies",
+    )
+    shared = f.make_referral(world.pupil_y, world.provider_a, world.users["send_lead"], status="submitted", **details)
     _approve(world, auth, shared, ["restrictions", "outcomes", "risks"])
     page = _text(auth.as_user(world.users["kw_a"]).get(f"/pupils/{world.pupil_y.id}"))
     assert "Father must not collect: court order" in page
@@ -288,16 +347,22 @@ def test_key_worker_sees_what_was_chosen_for_sharing(world, auth):
 
 # --- 7. Withdrawal tells people ---------------------------------------------------------------------------
 
+
 def test_an_immediate_withdrawal_tells_people_and_shows_on_the_pupil_page(app, world, auth, frozen, smtp_server):
     placement = world.placement_x
     lead = auth.as_user(world.users["send_lead"])
-    response = lead.post(f"/placements/{placement.id}/end",
-                         data={"kind": "immediate", "reason": "safeguarding", "ended_on": _date(MON),
-                               "details": "Disclosure on site; LADO informed"})
+    response = lead.post(
+        f"/placements/{placement.id}/end",
+        data={
+            "kind": "immediate",
+            "reason": "safeguarding",
+            "ended_on": _date(MON),
+            "details": "Disclosure on site; LADO informed",
+        },
+    )
     assert response.status_code == 303
     told = {m["To"]: (m["Subject"], m.get_content()) for m in smtp_server.messages}
-    leaders = ", ".join(u.email for u in sorted([world.users["dsl"], world.users["headteacher"]],
-                                                key=lambda u: u.id))
+    leaders = ", ".join(u.email for u in sorted([world.users["dsl"], world.users["headteacher"]], key=lambda u: u.id))
     assert set(told) == {leaders, world.users["kw_a"].email, world.users["parent_x"].email}
     subject, body = told[leaders]
     assert "withdrawn" in subject.lower() and "safeguarding concern" in body.lower()

@@ -47,7 +47,11 @@ def start_gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
     with log.open("wb") as out:
         return subprocess.Popen(  # noqa: S603
             [str(Path(sys.executable).with_name("gunicorn")), "--config", str(ROOT / "gunicorn.conf.py")],
-            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -74,8 +78,13 @@ def test_gunicorn_serves_the_app_without_naming_its_software(tmp_path):
     from ap_forms import create_app
 
     database = tmp_path / "serve.db"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "serve-test", "UPLOAD_FOLDER": str(tmp_path / "u"),
-           "GUNICORN_ACCESS_LOG": "-", "FROZEN_NOW": ""}
+    env = {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "serve-test",
+        "UPLOAD_FOLDER": str(tmp_path / "u"),
+        "GUNICORN_ACCESS_LOG": "-",
+        "FROZEN_NOW": "",
+    }
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": "x"})
     with app.app_context():
         upgrade()
@@ -102,8 +111,9 @@ def test_emailed_links_use_app_base_url_never_the_host_header(app, client, auth,
     student = f.make_student()
     carer = f.make_carer(student, name="Karen Abbott", email="karen@home.example")
     auth.as_user(f.make_user("office"))
-    response = client.post(f"/pupils/{student.id}/carers/{carer.id}/invite",
-                           headers={"X-Forwarded-Host": "evil.example"})
+    response = client.post(
+        f"/pupils/{student.id}/carers/{carer.id}/invite", headers={"X-Forwarded-Host": "evil.example"}
+    )
     assert response.status_code in (302, 303)
     [message] = smtp_server.to("karen@home.example")
     body = message.get_body(("plain",)).get_content()
@@ -130,8 +140,13 @@ def test_readyz_checks_database_migrations_and_redis(tmp_path):
 
     from ap_forms import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}", "SECRET_KEY": "x",
-                      "UPLOAD_FOLDER": str(tmp_path / "u")})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}",
+            "SECRET_KEY": "x",
+            "UPLOAD_FOLDER": str(tmp_path / "u"),
+        }
+    )
     client = app.test_client()
     with app.app_context():
         assert client.get("/readyz").data == b"not ready: migrations"
@@ -165,8 +180,11 @@ def test_request_ids_reach_the_response_the_error_page_and_the_log(app, client, 
         stream = __import__("io").StringIO()
         logger.handlers[0].setStream(stream)
         user = f.make_user("office")
-        client.post("/login?next=/pupils%3Fq%3DSecret", data={"email": user.email, "password": "Hunter2-secret"},
-                    headers={"X-Request-ID": "sign-in-attempt-1"})
+        client.post(
+            "/login?next=/pupils%3Fq%3DSecret",
+            data={"email": user.email, "password": "Hunter2-secret"},
+            headers={"X-Request-ID": "sign-in-attempt-1"},
+        )
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
         logger.handlers, logger.level, logger.propagate = saved
@@ -181,8 +199,13 @@ def test_the_built_package_carries_templates_static_and_migrations(tmp_path):
     """What `pip install .` puts in site-packages (setup.py's build_py), run from outside the checkout:
     create_app finds the packaged templates, static files and migrations, migrates and serves a page."""
     build = tmp_path / "site"
-    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(build)],  # noqa: S603
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(build)],  # noqa: S603
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for name in ("templates/base.html", "static/css/app.css", "migrations/env.py", "migrations/alembic.ini"):
         assert (build / "ap_forms" / "_assets" / name).is_file(), name
@@ -198,11 +221,18 @@ def test_the_built_package_carries_templates_static_and_migrations(tmp_path):
         "response = app.test_client().get('/login')\n"
         "assert response.status_code == 200 and b'Sign in' in response.data\n"
         "assert app.test_client().get('/static/css/app.css').status_code == 200\n"
-        "print('packaged app ok', app.instance_path)\n")
+        "print('packaged app ok', app.instance_path)\n"
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {**os.environ, "PYTHONPATH": str(build), "FROZEN_NOW": ""}
-    result = subprocess.run([sys.executable, "-c", script, str(outside / "app.db"), str(build)],  # noqa: S603
-                            cwd=outside, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(outside / "app.db"), str(build)],  # noqa: S603
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"packaged app ok {outside / 'instance'}" in result.stdout

@@ -54,6 +54,7 @@ def lead(world, auth):
 
 # --- The register ---------------------------------------------------------------------------
 
+
 def test_provider_list_shows_computed_status_and_filters(lead, world):
     factories.make_provider(name="Unchecked Stables", la_approved=False)
     page = _text(lead.get("/providers/"))
@@ -91,18 +92,37 @@ def test_adding_a_provider_validates_each_field(lead):
     response = lead.post("/providers/new", data={})
     page = _text(response)
     assert response.status_code == 422
-    for legend in ("<legend", "Registration type", "Latest Ofsted judgement", "Date of the latest inspection",
-                   "Is the provider on the local authority's approved provider list?"):
+    for legend in (
+        "<legend",
+        "Registration type",
+        "Latest Ofsted judgement",
+        "Date of the latest inspection",
+        "Is the provider on the local authority's approved provider list?",
+    ):
         assert legend in page  # radios and dates keep their question
-    for message in ("Enter the provider's name", "Choose the provider's registration type",
-                    "Choose yes if the provider is on the approved list", "Enter the provider's main address",
-                    "Enter the contact's email address"):
+    for message in (
+        "Enter the provider's name",
+        "Choose the provider's registration type",
+        "Choose yes if the provider is on the approved list",
+        "Enter the provider's main address",
+        "Enter the contact's email address",
+    ):
         assert message in page
-    bad = lead.post("/providers/new", data={
-        "name": "Brook Farm", "registration_type": "ofsted_other", "ofsted_urn": "12", "ofsted_judgement": "good",
-        **_date("ofsted_judgement_date", date(2026, 1, 1)) | {"ofsted_judgement_date": ["31", "2", "2026"]},
-        "la_approved": "no", "address": "Brook Lane", "contact_name": "Sam", "contact_email": "not-an-email",
-        "contact_phone": "01536 000 000"})
+    bad = lead.post(
+        "/providers/new",
+        data={
+            "name": "Brook Farm",
+            "registration_type": "ofsted_other",
+            "ofsted_urn": "12",
+            "ofsted_judgement": "good",
+            **_date("ofsted_judgement_date", date(2026, 1, 1)) | {"ofsted_judgement_date": ["31", "2", "2026"]},
+            "la_approved": "no",
+            "address": "Brook Lane",
+            "contact_name": "Sam",
+            "contact_email": "not-an-email",
+            "contact_phone": "01536 000 000",
+        },
+    )
     page = _text(bad)
     assert bad.status_code == 422
     assert "Enter the Ofsted URN as it appears on the report" in page
@@ -113,10 +133,18 @@ def test_adding_a_provider_validates_each_field(lead):
 
 
 def test_adding_and_changing_a_provider(lead, world):
-    data = {"name": "Brook Farm", "registration_type": "ofsted_other", "ofsted_urn": "ey123456",
-            "ofsted_judgement": "good", **_date("ofsted_judgement_date", date(2025, 3, 14)), "la_approved": "no",
-            "address": "Brook Lane\nKettering", "contact_name": "Sam Brook", "contact_email": "sam@brook.example",
-            "contact_phone": "01536 000 000"}
+    data = {
+        "name": "Brook Farm",
+        "registration_type": "ofsted_other",
+        "ofsted_urn": "ey123456",
+        "ofsted_judgement": "good",
+        **_date("ofsted_judgement_date", date(2025, 3, 14)),
+        "la_approved": "no",
+        "address": "Brook Lane\nKettering",
+        "contact_name": "Sam Brook",
+        "contact_email": "sam@brook.example",
+        "contact_phone": "01536 000 000",
+    }
     response = lead.post("/providers/new", data=data)
     assert response.status_code == 303
     provider = db.session.scalar(select(Provider).where(Provider.name == "Brook Farm"))
@@ -129,8 +157,10 @@ def test_adding_and_changing_a_provider(lead, world):
     duplicate = lead.post("/providers/new", data={**data, "name": "provider a"})
     assert duplicate.status_code == 422 and b"There is already a provider with this name" in duplicate.data
 
-    changed = lead.post(f"/providers/{provider.id}/details", data={**data, "ofsted_urn": "", "ofsted_judgement": "",
-                                                                    "la_approved": "yes"})
+    changed = lead.post(
+        f"/providers/{provider.id}/details",
+        data={**data, "ofsted_urn": "", "ofsted_judgement": "", "la_approved": "yes"},
+    )
     assert changed.status_code == 303
     db.session.refresh(provider)
     assert provider.ofsted_urn is None and provider.ofsted_judgement == "" and provider.la_approved
@@ -140,8 +170,12 @@ def test_adding_and_changing_a_provider(lead, world):
 def test_sites_are_added_and_removed(lead, world):
     pid = world.provider_a.id
     assert lead.post(f"/providers/{pid}/sites/new", data={}).status_code == 422
-    assert lead.post(f"/providers/{pid}/sites/new", data={"site_name": "Stables",
-                                                          "site_address": "Rowan Lane"}).status_code == 303
+    assert (
+        lead.post(
+            f"/providers/{pid}/sites/new", data={"site_name": "Stables", "site_address": "Rowan Lane"}
+        ).status_code
+        == 303
+    )
     assert "Stables" in _text(lead.get(f"/providers/{pid}"))
     assert lead.post(f"/providers/{pid}/sites/{world.site_a.id}/remove").status_code == 303
     assert "Top field" not in _text(lead.get(f"/providers/{pid}"))
@@ -149,10 +183,16 @@ def test_sites_are_added_and_removed(lead, world):
 
 # --- The commissioning record, part by part -------------------------------------------------
 
+
 def test_agreement_form_validates_and_saves_with_evidence(lead, world):
     pid = world.provider_a.id
-    base = {"terms": "Two sessions a week", **_date("start_date", date(2026, 9, 1)),
-            **_date("end_date", date(2026, 8, 1)), "cost_basis": "session", "rate": "abc"}
+    base = {
+        "terms": "Two sessions a week",
+        **_date("start_date", date(2026, 9, 1)),
+        **_date("end_date", date(2026, 8, 1)),
+        "cost_basis": "session",
+        "rate": "abc",
+    }
     response = lead.post(f"/providers/{pid}/agreement", data=base)
     page = _text(response)
     assert response.status_code == 422
@@ -162,13 +202,21 @@ def test_agreement_form_validates_and_saves_with_evidence(lead, world):
     htmx = lead.post(f"/providers/{pid}/agreement", data=base, headers={"HX-Request": "true"})
     assert htmx.status_code == 422 and b"<html" not in htmx.data and b"govuk-error-summary" in htmx.data
 
-    good = {**base, **_date("end_date", date(2027, 7, 31)), **_date("school_signed_on", date(2026, 8, 20)),
-            **_date("provider_signed_on", date(2026, 8, 22)), "rate": "£92.5",
-            "evidence": (BytesIO(factories.TINY_PDF), "Signed SLA.pdf")}
+    good = {
+        **base,
+        **_date("end_date", date(2027, 7, 31)),
+        **_date("school_signed_on", date(2026, 8, 20)),
+        **_date("provider_signed_on", date(2026, 8, 22)),
+        "rate": "£92.5",
+        "evidence": (BytesIO(factories.TINY_PDF), "Signed SLA.pdf"),
+    }
     assert lead.post(f"/providers/{pid}/agreement", data=good, content_type="multipart/form-data").status_code == 303
     sla = db.session.scalar(select(ServiceAgreement).where(ServiceAgreement.provider_id == pid))
-    assert (sla.end_date, str(sla.rate), sla.recorded_by_id) == (date(2027, 7, 31), "92.50",
-                                                                 world.users["send_lead"].id)
+    assert (sla.end_date, str(sla.rate), sla.recorded_by_id) == (
+        date(2027, 7, 31),
+        "92.50",
+        world.users["send_lead"].id,
+    )
     document = db.session.scalar(select(Document).where(Document.topic == "agreement"))
     assert document.original_name == "Signed SLA.pdf" and document.content_type == "application/pdf"
     assert "92.50" in _text(lead.get(f"/providers/{pid}/agreement"))  # the form shows what is saved
@@ -193,12 +241,21 @@ def test_each_part_form_saves(lead, world):
     posts = [
         ("documentation", {**_date("checked_on", today), "notes": "Risk assessments seen"}),
         ("policies/health_safety", {**_date("review_date", today + timedelta(days=200))}),
-        ("vetting", {**_date("received_on", today), "staff_names": "A Person\nB Person",
-                     "enhanced_dbs_barred": "y", "confirmed_by": "Manager"}),
+        (
+            "vetting",
+            {
+                **_date("received_on", today),
+                "staff_names": "A Person\nB Person",
+                "enhanced_dbs_barred": "y",
+                "confirmed_by": "Manager",
+            },
+        ),
         ("staff-change", {**_date("changed_on", today), "note": "New instructor"}),
         ("trust-policy", {**_date("sent_on", today - timedelta(days=3)), **_date("acknowledged_on", today)}),
-        ("training", {**_date("attended_on", today), "title": "Safeguarding refresher",
-                      "includes_safeguarding": "yes"}),
+        (
+            "training",
+            {**_date("attended_on", today), "title": "Safeguarding refresher", "includes_safeguarding": "yes"},
+        ),
     ]
     for path, data in posts:
         response = lead.post(f"/providers/{pid}/{path}", data=data)
@@ -213,29 +270,44 @@ def test_each_part_form_saves(lead, world):
     # The new confirmation does not name the provider's key worker: the status says so.
     assert f"does not name {world.users['kw_a'].name}" in " ".join(commissioning_status(provider).problems)
     actions = {e.action for e in db.session.scalars(select(AuditEvent))}
-    assert {"documentation_check_saved", "policy_saved", "vetting_confirmation_added", "provider_staff_changed",
-            "trust_policy_saved", "training_added"} <= actions
+    assert {
+        "documentation_check_saved",
+        "policy_saved",
+        "vetting_confirmation_added",
+        "provider_staff_changed",
+        "trust_policy_saved",
+        "training_added",
+    } <= actions
 
 
 def test_trust_policy_cannot_be_acknowledged_before_it_was_sent(lead, world):
     today = date.today()
-    response = lead.post(f"/providers/{world.provider_a.id}/trust-policy",
-                         data={**_date("sent_on", today), **_date("acknowledged_on", today - timedelta(days=2))})
+    response = lead.post(
+        f"/providers/{world.provider_a.id}/trust-policy",
+        data={**_date("sent_on", today), **_date("acknowledged_on", today - timedelta(days=2))},
+    )
     assert response.status_code == 422
     assert b"The date acknowledged must be on or after the date it was sent" in response.data
 
 
 # --- Evidence uploads and downloads ---------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("virus.pdf", b"MZ\x90\x00 this is a program", "must be a PDF, PNG or JPEG"),
-    ("photo.pdf", factories.TINY_PNG, "must be a PDF, PNG or JPEG"),  # the name and the content disagree
-    ("notes.txt", b"%PDF-1.4 but called txt", "must be a PDF, PNG or JPEG"),
-    ("empty.pdf", b"", "The selected file is empty"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("virus.pdf", b"MZ\x90\x00 this is a program", "must be a PDF, PNG or JPEG"),
+        ("photo.pdf", factories.TINY_PNG, "must be a PDF, PNG or JPEG"),  # the name and the content disagree
+        ("notes.txt", b"%PDF-1.4 but called txt", "must be a PDF, PNG or JPEG"),
+        ("empty.pdf", b"", "The selected file is empty"),
+    ],
+)
 def test_evidence_must_be_a_real_pdf_or_image(lead, world, name, data, message):
-    response = lead.post(f"/providers/{world.provider_a.id}/evidence", content_type="multipart/form-data",
-                         data={"topic": "insurance", "file": (BytesIO(data), name)})
+    response = lead.post(
+        f"/providers/{world.provider_a.id}/evidence",
+        content_type="multipart/form-data",
+        data={"topic": "insurance", "file": (BytesIO(data), name)},
+    )
     assert response.status_code == 422 and message.encode() in response.data
     assert db.session.scalar(select(func.count(Document.id))) == 2  # only the world's two
 
@@ -248,9 +320,15 @@ def test_evidence_upload_requires_a_file_and_a_topic(lead, world):
 
 def test_uploaded_evidence_is_stored_outside_static_and_downloads_are_gated_and_audited(lead, world, app):
     jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 100
-    response = lead.post(f"/providers/{world.provider_a.id}/evidence", content_type="multipart/form-data",
-                         data={"topic": "insurance", "description": "Public liability",
-                               "file": (BytesIO(jpeg), "../../certificate.JPEG")})
+    response = lead.post(
+        f"/providers/{world.provider_a.id}/evidence",
+        content_type="multipart/form-data",
+        data={
+            "topic": "insurance",
+            "description": "Public liability",
+            "file": (BytesIO(jpeg), "../../certificate.JPEG"),
+        },
+    )
     assert response.status_code == 303
     document = db.session.scalar(select(Document).where(Document.description == "Public liability"))
     assert document.original_name == "certificate.JPEG" and document.content_type == "image/jpeg"
@@ -276,9 +354,16 @@ def test_a_12_mb_file_is_refused_in_the_form_with_the_topic_and_description_kept
     from werkzeug.test import EnvironBuilder
 
     url = f"/providers/{world.provider_a.id}/evidence"
-    builder = EnvironBuilder(path=url, method="POST", content_type="multipart/form-data", data={
-        "topic": "insurance", "description": "Public liability, valid to March 2027",
-        "file": (BytesIO(factories.TINY_PDF + b"0" * (12 * 1024 * 1024)), "big.pdf")})
+    builder = EnvironBuilder(
+        path=url,
+        method="POST",
+        content_type="multipart/form-data",
+        data={
+            "topic": "insurance",
+            "description": "Public liability, valid to March 2027",
+            "file": (BytesIO(factories.TINY_PDF + b"0" * (12 * 1024 * 1024)), "big.pdf"),
+        },
+    )
     environ = builder.get_environ()
     try:
         response = lead.open(environ)
@@ -298,24 +383,35 @@ def test_a_12_mb_file_is_refused_in_the_form_with_the_topic_and_description_kept
 def test_a_request_over_the_cap_goes_back_to_the_form_with_the_reason(lead, world):
     url = f"/providers/{world.provider_a.id}/evidence"
     big = {"topic": "insurance", "file": (BytesIO(factories.TINY_PDF + b"0" * 4096), "big.pdf")}
-    response = lead.post(url, content_type="multipart/form-data", data=big,
-                         headers={"Referer": f"http://localhost{url}"})
+    response = lead.post(
+        url, content_type="multipart/form-data", data=big, headers={"Referer": f"http://localhost{url}"}
+    )
     assert response.status_code == 303 and response.headers["Location"] == url
     page = lead.get(url).get_data(as_text=True)
     assert "The selected file must be smaller than 1 KB" in page and "Upload evidence" in page
     # With no page of ours to go back to, the short error page.
-    response = lead.post(url, content_type="multipart/form-data",
-                         data={"topic": "insurance", "file": (BytesIO(factories.TINY_PDF + b"0" * 4096), "big.pdf")})
+    response = lead.post(
+        url,
+        content_type="multipart/form-data",
+        data={"topic": "insurance", "file": (BytesIO(factories.TINY_PDF + b"0" * 4096), "big.pdf")},
+    )
     assert response.status_code == 413 and b"That file is too large" in response.data
 
 
 # --- Key workers: their own provider, read-only --------------------------------------------
 
+
 def test_key_worker_sees_what_the_school_still_needs(client, auth, world):
     provider = world.provider_a
     provider.trust_policy.acknowledged_on = None
-    db.session.add(SafeguardingAnswer(checklist_id=world.checklist_a.id, answer="no", comment="Ask for the "
-                                      "certificate", item_id=world.checklist_a.version.items[14].id))
+    db.session.add(
+        SafeguardingAnswer(
+            checklist_id=world.checklist_a.id,
+            answer="no",
+            comment="Ask for the certificate",
+            item_id=world.checklist_a.version.items[14].id,
+        )
+    )
     db.session.commit()
     auth.as_user(world.users["kw_a"])
     page = _text(client.get("/providers/mine"))
@@ -328,9 +424,15 @@ def test_key_worker_sees_what_the_school_still_needs(client, auth, world):
 
 def test_key_worker_uploads_evidence_for_their_own_provider_only(client, auth, world):
     auth.as_user(world.users["kw_b"])
-    response = client.post("/providers/mine/evidence", content_type="multipart/form-data",
-                           data={"topic": "insurance", "file": (BytesIO(factories.TINY_PDF), "insurance.pdf"),
-                                 "provider_id": world.provider_a.id})
+    response = client.post(
+        "/providers/mine/evidence",
+        content_type="multipart/form-data",
+        data={
+            "topic": "insurance",
+            "file": (BytesIO(factories.TINY_PDF), "insurance.pdf"),
+            "provider_id": world.provider_a.id,
+        },
+    )
     assert response.status_code == 303
     document = db.session.scalar(select(Document).order_by(Document.id.desc()))
     assert document.provider_id == world.provider_b.id and document.uploaded_by_id == world.users["kw_b"].id
@@ -347,6 +449,7 @@ def test_key_worker_without_a_provider_gets_404(client, auth):
 
 # --- The safeguarding checklist -------------------------------------------------------------
 
+
 def _item_post(client, world, item, data, **kw):
     path = f"/providers/{world.provider_a.id}/safeguarding/{world.checklist_a.id}/items/{item.id}"
     prefixed = {f"item-{item.id}-{key}": value for key, value in data.items()}
@@ -362,17 +465,27 @@ def test_answering_the_checklist_item_by_item(lead, world):
     assert missing.status_code == 422 and b"<html" not in missing.data
     assert b"Say what is missing and what the provider will do about it" in missing.data
 
-    saved = _item_post(lead, world, items[0], {"answer": "yes", "comment": "DSL: Jo Bloggs 07700 900000"},
-                       headers={"HX-Request": "true"})
+    saved = _item_post(
+        lead,
+        world,
+        items[0],
+        {"answer": "yes", "comment": "DSL: Jo Bloggs 07700 900000"},
+        headers={"HX-Request": "true"},
+    )
     assert saved.status_code == 200 and b"Saved." in saved.data
     assert b'data-hx-swap-oob="true"' in saved.data and b"1 of 22 items answered" in saved.data
 
-    plain = _item_post(lead, world, items[1], {"answer": "na", "comment": "Not needed",
-                                               "evidence": (BytesIO(factories.TINY_PDF), "policy.pdf")},
-                       content_type="multipart/form-data")
+    plain = _item_post(
+        lead,
+        world,
+        items[1],
+        {"answer": "na", "comment": "Not needed", "evidence": (BytesIO(factories.TINY_PDF), "policy.pdf")},
+        content_type="multipart/form-data",
+    )
     assert plain.status_code == 303 and plain.headers["Location"].endswith(f"#item-{items[1].id}")
-    answers = db.session.scalars(select(SafeguardingAnswer).where(
-        SafeguardingAnswer.checklist_id == world.checklist_a.id)).all()
+    answers = db.session.scalars(
+        select(SafeguardingAnswer).where(SafeguardingAnswer.checklist_id == world.checklist_a.id)
+    ).all()
     assert {(a.item_id, a.answer) for a in answers} == {(items[0].id, "yes"), (items[1].id, "na")}
     assert next(a for a in answers if a.item_id == items[1].id).document.original_name == "policy.pdf"
 
@@ -415,8 +528,11 @@ def test_starting_a_checklist_uses_the_current_version_and_resumes_a_draft(lead,
     provider = world.provider_b
     response = lead.post(f"/providers/{provider.id}/safeguarding")
     assert response.status_code == 303
-    checklist = db.session.scalar(select(SafeguardingChecklist).where(
-        SafeguardingChecklist.provider_id == provider.id, SafeguardingChecklist.completed_on.is_(None)))
+    checklist = db.session.scalar(
+        select(SafeguardingChecklist).where(
+            SafeguardingChecklist.provider_id == provider.id, SafeguardingChecklist.completed_on.is_(None)
+        )
+    )
     assert checklist.version.number == 1 and response.headers["Location"].endswith(f"/{checklist.id}")
     again = lead.post(f"/providers/{provider.id}/safeguarding")
     assert again.headers["Location"] == response.headers["Location"]
@@ -459,13 +575,19 @@ def test_ids_that_do_not_belong_together_answer_404(lead, world):
     checklist, item = world.checklist_a.id, world.checklist_a.version.items[0].id
     other_item = world.provider_b.signed_off_checklist.version.items[0].id + 10_000
     for method, path in [
-        ("GET", "/providers/999999"), ("GET", f"/providers/{a}/policies/nonsense"),
-        ("GET", f"/providers/{b}/safeguarding/{checklist}"), ("GET", f"/providers/{b}/safeguarding/{checklist}/pdf"),
+        ("GET", "/providers/999999"),
+        ("GET", f"/providers/{a}/policies/nonsense"),
+        ("GET", f"/providers/{b}/safeguarding/{checklist}"),
+        ("GET", f"/providers/{b}/safeguarding/{checklist}/pdf"),
         ("POST", f"/providers/{b}/safeguarding/{checklist}/items/{item}"),
         ("POST", f"/providers/{a}/safeguarding/{checklist}/items/{other_item}"),
         ("POST", f"/providers/{b}/safeguarding/{checklist}/sign-off"),
-        ("POST", f"/providers/{b}/sites/{world.site_a.id}/remove"), ("GET", "/checklists/nonsense/1"),
-        ("GET", "/checklists/safeguarding/99"), ("GET", "/checklists/nonsense/publish"), ("GET", "/documents/999999"),
-        ("POST", "/placements/999999/start"), ("GET", "/pupils/999999/placements/new"),
+        ("POST", f"/providers/{b}/sites/{world.site_a.id}/remove"),
+        ("GET", "/checklists/nonsense/1"),
+        ("GET", "/checklists/safeguarding/99"),
+        ("GET", "/checklists/nonsense/publish"),
+        ("GET", "/documents/999999"),
+        ("POST", "/placements/999999/start"),
+        ("GET", "/pupils/999999/placements/new"),
     ]:
         assert lead.open(path, method=method).status_code == 404, path

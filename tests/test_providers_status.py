@@ -34,8 +34,16 @@ def test_a_complete_record_is_cleared(provider):
     status = commissioning_status(provider, MID_YEAR)
     assert (status.state, status.label, status.is_cleared) == ("cleared", "Cleared", True)
     assert status.problems == [] and status.expiring == []
-    assert [p.key for p in status.parts] == ["registration", "agreement", "documentation", "policies", "vetting",
-                                             "trust_policy", "training", "checklist"]
+    assert [p.key for p in status.parts] == [
+        "registration",
+        "agreement",
+        "documentation",
+        "policies",
+        "vetting",
+        "trust_policy",
+        "training",
+        "checklist",
+    ]
 
 
 def test_an_empty_record_lists_every_missing_part(app):
@@ -46,7 +54,9 @@ def test_an_empty_record_lists_every_missing_part(app):
         "Not Ofsted registered and not on the local authority's approved provider list",
         "No Service Level Agreement recorded",
         "Risk assessments and documentation not checked",
-        "No safeguarding policy seen", "No e-safety policy seen", "No data protection policy seen",
+        "No safeguarding policy seen",
+        "No e-safety policy seen",
+        "No data protection policy seen",
         "No health and safety policy seen",
         "No written confirmation of staff vetting checks",
         "Trust Safeguarding and Child Protection Policy not sent to the provider",
@@ -65,8 +75,10 @@ def test_registration_needs_an_ofsted_urn_or_the_la_list(provider):
 def test_agreement_must_be_signed_by_both_sides_and_in_force(provider):
     provider.agreement.school_signed_on = None
     provider.agreement.provider_signed_on = None
-    assert _problems(provider) == ["Service Level Agreement not signed by the school",
-                                   "Service Level Agreement not signed by the provider"]
+    assert _problems(provider) == [
+        "Service Level Agreement not signed by the school",
+        "Service Level Agreement not signed by the provider",
+    ]
     provider.agreement.school_signed_on = provider.agreement.provider_signed_on = DONE_ON
     provider.agreement.start_date = date(2026, 7, 1)
     assert _problems(provider) == ["Service Level Agreement does not start until 1 July 2026"]
@@ -91,8 +103,9 @@ def test_each_policy_is_needed_and_lapses_at_its_review_date(provider):
 def test_vetting_confirmation_must_confirm_dbs_name_key_workers_and_follow_staff_changes(provider):
     letter = provider.latest_vetting
     letter.enhanced_dbs_barred = False
-    assert _problems(provider) == ["Written confirmation does not say every adult has an enhanced DBS check with a "
-                                   "barred list check"]
+    assert _problems(provider) == [
+        "Written confirmation does not say every adult has an enhanced DBS check with a barred list check"
+    ]
     letter.enhanced_dbs_barred = True
     factories.make_user("key_worker", provider_id=provider.id, name="New Starter")
     assert _problems(provider) == ["Written confirmation of vetting checks does not name New Starter"]
@@ -100,25 +113,36 @@ def test_vetting_confirmation_must_confirm_dbs_name_key_workers_and_follow_staff
     assert _problems(provider) == []
     provider.staff_changed_on = date(2026, 3, 2)
     assert _problems(provider) == ["Staff changed on 2 March 2026: ask for new written confirmation of vetting checks"]
-    services.add_vetting_confirmation(provider, received_on=date(2026, 3, 5), staff_names="Kim Key\nNew Starter",
-                                      enhanced_dbs_barred=True, confirmed_by="", actor=None)
+    services.add_vetting_confirmation(
+        provider,
+        received_on=date(2026, 3, 5),
+        staff_names="Kim Key\nNew Starter",
+        enhanced_dbs_barred=True,
+        confirmed_by="",
+        actor=None,
+    )
     assert _problems(provider) == []
     assert "Written confirmation of vetting checks is from 5 March 2026: ask for a new one" in _problems(
-        provider, date(2027, 3, 6))
+        provider, date(2027, 3, 6)
+    )
 
 
 def test_trust_policy_must_be_sent_and_acknowledged_each_year(provider):
     provider.trust_policy.acknowledged_on = None
     assert _problems(provider) == ["Provider has not acknowledged the Trust Safeguarding and Child Protection Policy"]
     provider.trust_policy.acknowledged_on = date(2025, 5, 1)
-    assert _problems(provider) == ["Trust Safeguarding and Child Protection Policy last acknowledged on 1 May 2025: "
-                                   "send the current policy again"]
+    assert _problems(provider) == [
+        "Trust Safeguarding and Child Protection Policy last acknowledged on 1 May 2025: send the current policy again"
+    ]
 
 
 def test_training_must_include_safeguarding_within_a_year(provider):
     provider.latest_safeguarding_training.attended_on = date(2025, 5, 1)
-    db.session.add(TrainingRecord(provider_id=provider.id, attended_on=date(2026, 5, 1), title="First aid",
-                                  includes_safeguarding=False))  # recent, but not safeguarding
+    db.session.add(
+        TrainingRecord(
+            provider_id=provider.id, attended_on=date(2026, 5, 1), title="First aid", includes_safeguarding=False
+        )
+    )  # recent, but not safeguarding
     assert _problems(provider) == ["Safeguarding training last attended on 1 May 2025: annual training is overdue"]
 
 
@@ -182,9 +206,11 @@ def test_a_staff_change_on_the_day_of_the_confirmation_needs_a_confirmation_reco
     letter.recorded_at = datetime(2026, 1, 10, 9, 0)
     provider.staff_changed_on = letter.received_on  # the same day
     audit.record("provider_staff_changed", "provider", provider.id).at = datetime(2026, 1, 10, 11, 0)
-    assert _problems(provider) == ["Staff changed on 10 January 2026: ask for new written confirmation of "
-                                   "vetting checks"]
-    later = services.add_vetting_confirmation(provider, received_on=DONE_ON, staff_names="Kim Key",
-                                              enhanced_dbs_barred=True, confirmed_by="", actor=None)
+    assert _problems(provider) == [
+        "Staff changed on 10 January 2026: ask for new written confirmation of vetting checks"
+    ]
+    later = services.add_vetting_confirmation(
+        provider, received_on=DONE_ON, staff_names="Kim Key", enhanced_dbs_barred=True, confirmed_by="", actor=None
+    )
     later.recorded_at = datetime(2026, 1, 10, 14, 0)  # recorded after the change, the same day
     assert _problems(provider) == []

@@ -30,8 +30,9 @@ def _count(model) -> int:
 
 
 def _upload(client, name: str, content: str):
-    return client.post("/pupils/import", data={"file": (io.BytesIO(content.encode()), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/pupils/import", data={"file": (io.BytesIO(content.encode()), name)}, content_type="multipart/form-data"
+    )
 
 
 def _token(response) -> str:
@@ -70,8 +71,9 @@ def _csv_import(client, content: str) -> tuple[str, str]:
 
 
 def test_csv_import_preview_confirm_and_reimport(app, client, office):
-    existing = f.make_student(first_name="Old", last_name="Name", upn=UPN2, year_group=7,
-                              date_of_birth=date(2013, 1, 15))
+    existing = f.make_student(
+        first_name="Old", last_name="Name", upn=UPN2, year_group=7, date_of_birth=date(2013, 1, 15)
+    )
     token, preview = _csv_import(client, CSV)
     # The guessed mapping is remembered in school settings.
     saved = json.loads(db.session.scalar(select(SchoolSettings.import_mapping)))
@@ -85,11 +87,20 @@ def test_csv_import_preview_confirm_and_reimport(app, client, office):
     response = client.post(f"/pupils/import/{token}/confirm")
     assert response.status_code in (302, 303)
     ella = db.session.scalar(select(Student).where(Student.upn == UPN1))
-    assert (ella.first_name, ella.last_name, ella.date_of_birth, ella.year_group, ella.gender) == \
-        ("Ella", "Abbott", date(2012, 3, 27), 9, "F")
+    assert (ella.first_name, ella.last_name, ella.date_of_birth, ella.year_group, ella.gender) == (
+        "Ella",
+        "Abbott",
+        date(2012, 3, 27),
+        9,
+        "F",
+    )
     carer = db.session.scalar(select(Carer).where(Carer.student_id == ella.id))
-    assert (carer.name, carer.relationship_to_pupil, carer.mobile_phone, carer.user_id) == \
-        ("Karen Abbott", "Mother", "07700 900111", None)  # a carer, not an account
+    assert (carer.name, carer.relationship_to_pupil, carer.mobile_phone, carer.user_id) == (
+        "Karen Abbott",
+        "Mother",
+        "07700 900111",
+        None,
+    )  # a carer, not an account
     db.session.refresh(existing)
     assert (existing.first_name, existing.last_name, existing.year_group) == ("Finn", "Baker", 8)
     assert db.session.scalar(select(StudentChange).where(StudentChange.student_id == existing.id)).by_id == office.id
@@ -128,11 +139,11 @@ def test_csv_problems_are_shown_row_by_row_and_skipped(app, client, office):
     )
     token, preview = _csv_import(client, content)
     assert "<strong>1</strong> new pupil" in preview and "<strong>5</strong> rows with problems" in preview
-    problems = preview[preview.index('id="problems"'):preview.index('id="new"')]
+    problems = preview[preview.index('id="problems"') : preview.index('id="new"')]
     assert f"Bad UPN “{BAD_UPN}”" in problems and "check letter" in problems
     assert f"UPN {UPN2} is also on row 5" in problems and f"UPN {UPN2} is also on row 4" in problems
     assert "No date of birth" in problems and "Date of birth is in the future" in problems
-    for row in ("<td class=\"govuk-table__cell\">3</td>", "<td class=\"govuk-table__cell\">6</td>"):
+    for row in ('<td class="govuk-table__cell">3</td>', '<td class="govuk-table__cell">6</td>'):
         assert row in problems
     assert _count(Student) == 0
     client.post(f"/pupils/import/{token}/confirm")
@@ -148,37 +159,45 @@ def test_mapping_must_name_the_upn_column_and_unreadable_files_are_refused(app, 
     assert empty.status_code == 422 and "at least one pupil" in empty.get_data(as_text=True)
     evil = _upload(client, "ctf.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CTfile>&a;</CTfile>')
     assert evil.status_code == 422 and "document type declaration" in evil.get_data(as_text=True)
-    not_ctf = _upload(client, "x.xml", "<?xml version=\"1.0\"?><Other/>")
+    not_ctf = _upload(client, "x.xml", '<?xml version="1.0"?><Other/>')
     assert not_ctf.status_code == 422 and "not a Common Transfer File" in not_ctf.get_data(as_text=True)
     missing = client.post("/pupils/import", data={})
     assert missing.status_code == 422 and "Choose a CSV or CTF file" in missing.get_data(as_text=True)
 
 
 def _ctf(pupils: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<CTfile><Header><DocumentName>Common Transfer File'
-            '</DocumentName><CTFversion>23.0</CTFversion><SourceSchool><SchoolName>Hill Primary</SchoolName>'
-            f'</SourceSchool></Header><CTFpupilData>{pupils}</CTFpupilData></CTfile>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CTfile><Header><DocumentName>Common Transfer File'
+        "</DocumentName><CTFversion>23.0</CTFversion><SourceSchool><SchoolName>Hill Primary</SchoolName>"
+        f"</SourceSchool></Header><CTFpupilData>{pupils}</CTFpupilData></CTfile>"
+    )
 
 
 def _pupil(upn, surname, forename, dob, year, contacts="") -> str:
-    return (f"<Pupil><UPN>{upn}</UPN><UniqueLearnerNumber/><Surname>{surname}</Surname><Forename>{forename}"
-            f"</Forename><DOB>{dob}</DOB><Gender>M</Gender><NCyearActual>{year}</NCyearActual>"
-            f"<Contacts>{contacts}</Contacts></Pupil>")
+    return (
+        f"<Pupil><UPN>{upn}</UPN><UniqueLearnerNumber/><Surname>{surname}</Surname><Forename>{forename}"
+        f"</Forename><DOB>{dob}</DOB><Gender>M</Gender><NCyearActual>{year}</NCyearActual>"
+        f"<Contacts>{contacts}</Contacts></Pupil>"
+    )
 
 
-CONTACT = ("<Contact><Order>1</Order><Title>Mr</Title><Surname>Cole</Surname><Forename>Dan</Forename>"
-           "<Relationship>PAF</Relationship><Responsibility>true</Responsibility>"
-           "<Phones><Phone><TelephoneType>M</TelephoneType><PhoneNo>07700 900222</PhoneNo></Phone>"
-           "<Phone><TelephoneType>H</TelephoneType><PhoneNo>01536 000111</PhoneNo></Phone></Phones>"
-           "<Email><EmailType>H</EmailType><EmailAddress>Dan.Cole@home.example</EmailAddress></Email>"
-           "<Address><BS7666Address><PAON>3</PAON><Street>Mill Road</Street><Town>Kettering</Town>"
-           "<PostCode>NN16 0AA</PostCode></BS7666Address></Address></Contact>")
+CONTACT = (
+    "<Contact><Order>1</Order><Title>Mr</Title><Surname>Cole</Surname><Forename>Dan</Forename>"
+    "<Relationship>PAF</Relationship><Responsibility>true</Responsibility>"
+    "<Phones><Phone><TelephoneType>M</TelephoneType><PhoneNo>07700 900222</PhoneNo></Phone>"
+    "<Phone><TelephoneType>H</TelephoneType><PhoneNo>01536 000111</PhoneNo></Phone></Phones>"
+    "<Email><EmailType>H</EmailType><EmailAddress>Dan.Cole@home.example</EmailAddress></Email>"
+    "<Address><BS7666Address><PAON>3</PAON><Street>Mill Road</Street><Town>Kettering</Town>"
+    "<PostCode>NN16 0AA</PostCode></BS7666Address></Address></Contact>"
+)
 
 
 def test_ctf_import_valid_errors_reimport_and_changes(app, client, office):
-    ctf = _ctf(_pupil(UPN1, "Cole", "Sam", "2012-09-01", "9", CONTACT)
-               + _pupil(BAD_UPN, "Wrong", "Will", "2012-09-01", "9")
-               + _pupil(UPN2, "Nodate", "Nell", "", "9"))
+    ctf = _ctf(
+        _pupil(UPN1, "Cole", "Sam", "2012-09-01", "9", CONTACT)
+        + _pupil(BAD_UPN, "Wrong", "Will", "2012-09-01", "9")
+        + _pupil(UPN2, "Nodate", "Nell", "", "9")
+    )
     response = _upload(client, "transfer.xml", ctf)
     token = _token(response)
     assert "/columns" not in response.headers["Location"]  # a CTF needs no column mapping
@@ -190,8 +209,13 @@ def test_ctf_import_valid_errors_reimport_and_changes(app, client, office):
     sam = db.session.scalar(select(Student).where(Student.upn == UPN1))
     assert (sam.first_name, sam.date_of_birth, sam.year_group, sam.gender) == ("Sam", date(2012, 9, 1), 9, "M")
     dan = sam.carers[0]
-    assert (dan.name, dan.relationship_to_pupil, dan.mobile_phone, dan.home_phone, dan.email) == \
-        ("Dan Cole", "Father", "07700 900222", "01536 000111", "dan.cole@home.example")
+    assert (dan.name, dan.relationship_to_pupil, dan.mobile_phone, dan.home_phone, dan.email) == (
+        "Dan Cole",
+        "Father",
+        "07700 900222",
+        "01536 000111",
+        "dan.cole@home.example",
+    )
     assert dan.parental_responsibility and "Mill Road" in dan.address and dan.user_id is None
 
     # The same file again changes nothing.
@@ -203,8 +227,9 @@ def test_ctf_import_valid_errors_reimport_and_changes(app, client, office):
     assert (_count(Student), _count(Carer), _count(StudentChange)) == before
 
     # Changed details: a new year group and a new phone number.
-    changed = ctf.replace("<NCyearActual>9</NCyearActual>", "<NCyearActual>10</NCyearActual>", 1) \
-        .replace("07700 900222", "07700 900333")
+    changed = ctf.replace("<NCyearActual>9</NCyearActual>", "<NCyearActual>10</NCyearActual>", 1).replace(
+        "07700 900222", "07700 900333"
+    )
     token = _token(_upload(client, "transfer.xml", changed))
     preview = client.get(f"/pupils/import/{token}").get_data(as_text=True)
     assert "9 → 10" in preview and "<strong>1</strong> pupil with changed details" in preview

@@ -19,12 +19,24 @@ BAD_CHECK = ("A" if GOOD_UPN[0] != "A" else "B") + GOOD_UPN[1:]
 
 
 def _pupil_form(**over):
-    data = {"first_name": "Maisie", "last_name": "O'Brien", "preferred_name": "Mo",
-            "date_of_birth": ["4", "3", "2013"],
-            "year_group": "8", "upn": GOOD_UPN, "uln": "", "gender": "F",
-            "contact_restrictions": "Father must not collect: court order", "send_needs": "Autism; anxiety",
-            "diagnoses": "ASC", "medical_needs": "Asthma", "medication": "Inhaler as needed",
-            "child_protection": "cp", "looked_after": "y", "ehcp": "y"}
+    data = {
+        "first_name": "Maisie",
+        "last_name": "O'Brien",
+        "preferred_name": "Mo",
+        "date_of_birth": ["4", "3", "2013"],
+        "year_group": "8",
+        "upn": GOOD_UPN,
+        "uln": "",
+        "gender": "F",
+        "contact_restrictions": "Father must not collect: court order",
+        "send_needs": "Autism; anxiety",
+        "diagnoses": "ASC",
+        "medical_needs": "Asthma",
+        "medication": "Inhaler as needed",
+        "child_protection": "cp",
+        "looked_after": "y",
+        "ehcp": "y",
+    }
     data.update(over)
     return data
 
@@ -49,15 +61,18 @@ def test_send_lead_adds_a_pupil_with_every_field_and_history(app, client, auth, 
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "pupil_added")).user_id == lead.id
 
 
-@pytest.mark.parametrize("over, field, message", [
-    ({"upn": BAD_CHECK}, "upn", "check letter does not match"),
-    ({"upn": "A12"}, "upn", "Enter a UPN of 13 characters"),
-    ({"date_of_birth": ["4", "3", "2027"]}, "date_of_birth", "Date of birth must be in the past"),
-    ({"date_of_birth": ["31", "2", "2013"]}, "date_of_birth", "must be a real date"),
-    ({"first_name": ""}, "first_name", "Enter the pupil&#39;s first name"),
-    ({"year_group": "99"}, "year_group", "from the list"),
-    ({"uln": "12ab"}, "uln", "ULN of 10 digits"),
-])
+@pytest.mark.parametrize(
+    "over, field, message",
+    [
+        ({"upn": BAD_CHECK}, "upn", "check letter does not match"),
+        ({"upn": "A12"}, "upn", "Enter a UPN of 13 characters"),
+        ({"date_of_birth": ["4", "3", "2027"]}, "date_of_birth", "Date of birth must be in the past"),
+        ({"date_of_birth": ["31", "2", "2013"]}, "date_of_birth", "must be a real date"),
+        ({"first_name": ""}, "first_name", "Enter the pupil&#39;s first name"),
+        ({"year_group": "99"}, "year_group", "from the list"),
+        ({"uln": "12ab"}, "uln", "ULN of 10 digits"),
+    ],
+)
 def test_bad_input_gives_field_errors_and_keeps_what_was_typed(app, client, auth, frozen, over, field, message):
     auth.as_user(f.make_user("send_lead"))
     data = _pupil_form(**over)
@@ -94,8 +109,9 @@ def test_office_edits_basic_and_contact_details_but_not_safeguarding(app, client
     assert 'name="first_name"' in form_page and 'name="contact_restrictions"' in form_page
     assert 'name="child_protection"' not in form_page and 'name="send_needs"' not in form_page
     # Even if posted, fields outside the office's set are never written.
-    response = client.post(f"/pupils/{student.id}/edit",
-                           data=_pupil_form(upn=student.upn, child_protection="none", send_needs="Hacked"))
+    response = client.post(
+        f"/pupils/{student.id}/edit", data=_pupil_form(upn=student.upn, child_protection="none", send_needs="Hacked")
+    )
     assert response.status_code in (302, 303)
     db.session.expire_all()
     student = db.session.get(Student, student.id)
@@ -176,8 +192,13 @@ def test_pupil_list_search_filters_pagination_and_empty_state(app, client, auth,
 
 def test_office_adds_a_pupil_with_only_the_required_fields(app, client, auth, frozen):
     auth.as_user(f.make_user("office"))
-    data = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": ["1", "9", "2014"], "year_group": "0",
-            "upn": GOOD_UPN}
+    data = {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "date_of_birth": ["1", "9", "2014"],
+        "year_group": "0",
+        "upn": GOOD_UPN,
+    }
     response = client.post("/pupils/new", data=data)
     assert response.status_code in (302, 303)
     student = db.session.scalar(select(Student))

@@ -34,18 +34,26 @@ def _section(visit, key: str) -> str:
 
 # --- Planning ------------------------------------------------------------------------------
 
+
 def test_send_lead_plans_a_visit(client, auth, world):
     lead = world.users["send_lead"]
     auth.as_user(lead)
     page = client.get(f"/quality/visits/new?provider={world.provider_a.id}")
     assert page.status_code == 200 and b"Who is going" in page.data
     day = date.today() + timedelta(days=7)
-    response = client.post("/quality/visits/new", data={
-        "provider": str(world.provider_b.id), **_date("visit_date", day),
-        "staff": [str(lead.id), str(world.users["staff"].id)], "focus": "New pupil settling in"})
+    response = client.post(
+        "/quality/visits/new",
+        data={
+            "provider": str(world.provider_b.id),
+            **_date("visit_date", day),
+            "staff": [str(lead.id), str(world.users["staff"].id)],
+            "focus": "New pupil settling in",
+        },
+    )
     assert response.status_code == 303
-    visit = db.session.scalar(select(QualityVisit).where(QualityVisit.provider_id == world.provider_b.id,
-                                                         QualityVisit.status == PLANNED))
+    visit = db.session.scalar(
+        select(QualityVisit).where(QualityVisit.provider_id == world.provider_b.id, QualityVisit.status == PLANNED)
+    )
     assert visit.visit_date == day and visit.focus == "New pupil settling in"
     assert sorted(visit.staff_names) == sorted([lead.name, world.users["staff"].name])
     listing = client.get("/quality/").get_data(as_text=True)
@@ -55,17 +63,23 @@ def test_send_lead_plans_a_visit(client, auth, world):
 def test_planning_errors_keep_what_was_typed(client, auth, world):
     auth.as_user(world.users["send_lead"])
     before = db.session.scalar(select(func.count(QualityVisit.id)))
-    response = client.post("/quality/visits/new", data={
-        "provider": "", **{"visit_date": ["31", "2", "2027"]}, "focus": "Kept text"})
+    response = client.post(
+        "/quality/visits/new", data={"provider": "", **{"visit_date": ["31", "2", "2027"]}, "focus": "Kept text"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose the provider you are visiting" in body
     assert "The date of the visit must be a real date" in body
     assert "Choose who is going on the visit" in body
     assert "Kept text" in body
-    response = client.post("/quality/visits/new", data={
-        "provider": str(world.provider_a.id), "staff": [str(world.users["kw_a"].id)],
-        **_date("visit_date", date.today())})
+    response = client.post(
+        "/quality/visits/new",
+        data={
+            "provider": str(world.provider_a.id),
+            "staff": [str(world.users["kw_a"].id)],
+            **_date("visit_date", date.today()),
+        },
+    )
     assert response.status_code == 422 and "Choose who is going" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(QualityVisit.id))) == before
 
@@ -81,12 +95,12 @@ def test_cancel_a_planned_visit(client, auth, world):
 
 # --- Recording on the day ------------------------------------------------------------------
 
+
 def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client, auth, world):
     lead = world.users["send_lead"]
     auth.as_user(lead)
     visit = f.plan_visit(world.provider_a, lead, date.today())
-    assert client.post(f"/quality/visits/{visit.id}/start").headers["Location"].endswith(
-        _section(visit, "checklist-1"))
+    assert client.post(f"/quality/visits/{visit.id}/start").headers["Location"].endswith(_section(visit, "checklist-1"))
     visit = _visit(visit.id)
     assert [e.student_id for e in visit.progress_entries] == [world.pupil_x.id]
 
@@ -96,8 +110,11 @@ def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client,
     items = visit.version.sections[0][1]
 
     # An autosave answers with just the status line.
-    saved = client.post(_section(visit, "checklist-1"), headers=AUTOSAVE, data={
-        f"answer_{items[0].id}": "met", f"comment_{items[0].id}": "Register seen for 3 weeks"})
+    saved = client.post(
+        _section(visit, "checklist-1"),
+        headers=AUTOSAVE,
+        data={f"answer_{items[0].id}": "met", f"comment_{items[0].id}": "Register seen for 3 weeks"},
+    )
     assert saved.status_code == 200 and "Draft saved at" in saved.get_data(as_text=True)
     assert "<html" not in saved.get_data(as_text=True)
     assert _visit(visit.id).answer_for(items[0].id).comment == "Register seen for 3 weeks"
@@ -109,12 +126,16 @@ def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client,
     assert _visit(visit.id).answer_for(items[1].id) is None
 
     # A plain POST (no JavaScript) saves and moves on to the next part.
-    plain = client.post(_section(visit, "checklist-1"), data={
-        f"answer_{i.id}": "partly" for i in items} | {f"comment_{items[0].id}": "Register seen"})
+    plain = client.post(
+        _section(visit, "checklist-1"),
+        data={f"answer_{i.id}": "partly" for i in items} | {f"comment_{items[0].id}": "Register seen"},
+    )
     assert plain.status_code == 303 and plain.headers["Location"].endswith(_section(visit, "checklist-2"))
     # "Save draft" stays on the page.
-    stay = client.post(_section(visit, "observation"), data={"observed_activity": "Feeding the goats",
-                                                            "observation_notes": "Calm", "stay": "1"})
+    stay = client.post(
+        _section(visit, "observation"),
+        data={"observed_activity": "Feeding the goats", "observation_notes": "Calm", "stay": "1"},
+    )
     assert stay.headers["Location"].endswith(_section(visit, "observation"))
     visit = _visit(visit.id)
     assert visit.observed_activity == "Feeding the goats"
@@ -124,18 +145,28 @@ def test_record_a_visit_section_by_section_with_autosave_and_plain_saves(client,
     entry = visit.progress_entries[0]
     progress = client.get(_section(visit, "progress")).get_data(as_text=True)
     assert "Xavier" in progress and "Attend 90% of sessions" in progress
-    client.post(_section(visit, "progress"), data={f"rating_{entry.id}": "met",
-                                                   f"comment_{entry.id}": "Led the feeding round"})
+    client.post(
+        _section(visit, "progress"), data={f"rating_{entry.id}": "met", f"comment_{entry.id}": "Led the feeding round"}
+    )
     assert _visit(visit.id).progress_entries[0].comment == "Led the feeding round"
 
     due = date.today() + timedelta(days=30)
-    response = client.post(_section(visit, "actions"), data={
-        "actions-0-what": "Send the updated fire risk assessment", "actions-0-owner": "provider",
-        **_date("actions-0-due_on", due), "actions-1-what": "", "actions-1-owner": ""})
+    response = client.post(
+        _section(visit, "actions"),
+        data={
+            "actions-0-what": "Send the updated fire risk assessment",
+            "actions-0-owner": "provider",
+            **_date("actions-0-due_on", due),
+            "actions-1-what": "",
+            "actions-1-owner": "",
+        },
+    )
     assert response.status_code == 303
     assert [(a.what, a.due_on) for a in _visit(visit.id).actions] == [("Send the updated fire risk assessment", due)]
-    bad = client.post(_section(visit, "actions"), data={
-        "actions-0-what": "No date", "actions-0-owner": "school", "actions-0-due_on": ["31", "2", "2027"]})
+    bad = client.post(
+        _section(visit, "actions"),
+        data={"actions-0-what": "No date", "actions-0-owner": "school", "actions-0-due_on": ["31", "2", "2027"]},
+    )
     assert bad.status_code == 422 and "The date it is due by must be a real date" in bad.get_data(as_text=True)
     assert "No date" in bad.get_data(as_text=True)
     assert len(_visit(visit.id).actions) == 1
@@ -157,6 +188,7 @@ def test_a_future_visit_cannot_be_started(client, auth, world):
 
 
 # --- Sign-off: read-only -------------------------------------------------------------------
+
 
 def test_sign_off_shows_what_is_missing_then_the_visit_is_read_only(client, auth, world):
     lead = world.users["send_lead"]
@@ -183,8 +215,7 @@ def test_sign_off_shows_what_is_missing_then_the_visit_is_read_only(client, auth
     assert client.get(_section(visit, "checklist-1")).status_code == 303
     client.post(_section(visit, "checklist-1"), data={f"answer_{first_item.id}": "not_met"})
     client.post(_section(visit, "judgement"), data={"judgement": "inadequate"})
-    client.post(f"/quality/visits/{visit.id}/plan", data={**_date("visit_date", date.today()),
-                                                          "staff": [str(lead.id)]})
+    client.post(f"/quality/visits/{visit.id}/plan", data={**_date("visit_date", date.today()), "staff": [str(lead.id)]})
     client.post(f"/quality/visits/{visit.id}/sign-off", data={"confirm": "y"})
     after = _visit(visit.id)
     assert after.answer_for(first_item.id).answer == "met" and after.overall_judgement == "good"
@@ -192,6 +223,7 @@ def test_sign_off_shows_what_is_missing_then_the_visit_is_read_only(client, auth
 
 
 # --- The report ----------------------------------------------------------------------------
+
 
 def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
@@ -204,11 +236,23 @@ def test_visit_report_pdf(client, auth, world):
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
     text = " ".join(_pdf_text(response.data).split())
-    for expected in ("Quality-assurance visit report", "Provider A", "Overall judgement Good",
-                     "Paperwork and registers", "The register matches the attendance reported to the school",
-                     "Session observation", "Animal care: mucking out and feeding", "Xavier",
-                     "Attend 90% of sessions", "Partly met", "I like the goats", "Patient staff",
-                     "Update the fire risk assessment", "Signed off by", "Page 1 of"):
+    for expected in (
+        "Quality-assurance visit report",
+        "Provider A",
+        "Overall judgement Good",
+        "Paperwork and registers",
+        "The register matches the attendance reported to the school",
+        "Session observation",
+        "Animal care: mucking out and feeding",
+        "Xavier",
+        "Attend 90% of sessions",
+        "Partly met",
+        "I like the goats",
+        "Patient staff",
+        "Update the fire risk assessment",
+        "Signed off by",
+        "Page 1 of",
+    ):
         assert expected in text, expected
     assert "DRAFT" not in text
     if os.environ.get("SCREENSHOT_DIR"):  # to look at it
@@ -232,19 +276,22 @@ def test_send_the_report_to_the_provider(client, auth, world, smtp_server):
     assert attachment.get_content_type() == "application/pdf"
     assert "Update the fire risk assessment" in _pdf_text(attachment.get_content())
     assert _visit(world.signed_visit_a.id).sent_to == "manager@farm.example"
-    assert client.post(f"/quality/visits/{world.signed_visit_a.id}/send", data={"to": "not an email"}).status_code \
-        == 422
+    assert (
+        client.post(f"/quality/visits/{world.signed_visit_a.id}/send", data={"to": "not an email"}).status_code == 422
+    )
 
 
 def test_send_fails_plainly_when_the_mail_server_is_down(client, auth, world):
     auth.as_user(world.users["send_lead"])
-    response = client.post(f"/quality/visits/{world.signed_visit_a.id}/send", data={"to": "a@b.example"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/quality/visits/{world.signed_visit_a.id}/send", data={"to": "a@b.example"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "The report could not be sent" in response.get_data(as_text=True)
     assert _visit(world.signed_visit_a.id).sent_at is None
 
 
 # --- Actions: the school tracks, the key worker responds -----------------------------------
+
 
 def test_key_worker_sees_and_answers_only_their_providers_actions(client, auth, world):
     auth.as_user(world.users["kw_a"])
@@ -299,6 +346,7 @@ def test_behind_pace_providers_are_highlighted(client, auth, world):
 
 # --- Pupils' progress ----------------------------------------------------------------------
 
+
 def test_progress_seen_on_visits_on_the_pupil_page(client, auth, world):
     auth.as_user(world.users["staff"])
     page = client.get(f"/pupils/{world.pupil_x.id}").get_data(as_text=True)
@@ -324,15 +372,23 @@ def test_a_visit_cannot_be_planned_before_this_school_year(app, client, auth, wo
     auth.as_user(lead)
     before = db.session.scalar(select(func.count(QualityVisit.id)))
     for typed in (date(2020, 11, 23), date(2026, 8, 31)):
-        response = client.post("/quality/visits/new", data={
-            "provider": str(world.provider_a.id), **_date("visit_date", typed), "staff": [str(lead.id)],
-            "focus": "Typed focus"})
+        response = client.post(
+            "/quality/visits/new",
+            data={
+                "provider": str(world.provider_a.id),
+                **_date("visit_date", typed),
+                "staff": [str(lead.id)],
+                "focus": "Typed focus",
+            },
+        )
         body = response.get_data(as_text=True)
         assert response.status_code == 422, typed
         assert "The visit date must be in this school year, on or after 1 September 2026" in body
         assert "Typed focus" in body
     assert db.session.scalar(select(func.count(QualityVisit.id))) == before
     # The first day of the school year (a visit that already happened) is accepted.
-    response = client.post("/quality/visits/new", data={
-        "provider": str(world.provider_a.id), **_date("visit_date", date(2026, 9, 1)), "staff": [str(lead.id)]})
+    response = client.post(
+        "/quality/visits/new",
+        data={"provider": str(world.provider_a.id), **_date("visit_date", date(2026, 9, 1)), "staff": [str(lead.id)]},
+    )
     assert response.status_code == 303

@@ -26,27 +26,33 @@ from ap_forms.quality.services import (
 )
 from tests import factories as f
 
-TERMS_2026 = [TermWindow("Autumn", date(2026, 9, 2), date(2026, 12, 18)),
-              TermWindow("Spring", date(2027, 1, 4), date(2027, 3, 25)),
-              TermWindow("Summer", date(2027, 4, 12), date(2027, 7, 21))]
+TERMS_2026 = [
+    TermWindow("Autumn", date(2026, 9, 2), date(2026, 12, 18)),
+    TermWindow("Spring", date(2027, 1, 4), date(2027, 3, 25)),
+    TermWindow("Summer", date(2027, 4, 12), date(2027, 7, 21)),
+]
 
 
 # --- The pace rule -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("done", "planned", "today", "state"), [
-    (0, [], date(2026, 9, 20), DUE),  # plenty of the Autumn term left
-    (0, [], date(2026, 11, 28), BEHIND),  # the Autumn term ends within 28 days, nothing planned
-    (0, [date(2026, 12, 10)], date(2026, 11, 28), VISIT_PLANNED),
-    (0, [date(2027, 1, 12)], date(2026, 11, 28), BEHIND),  # planned, but not this term
-    (1, [], date(2026, 11, 28), ON_TRACK),
-    (0, [], date(2027, 1, 10), BEHIND),  # the Autumn term ended without a visit
-    (1, [], date(2026, 12, 19), DUE),  # day after the Autumn term: Spring's visit is due
-    (1, [], date(2027, 3, 1), BEHIND),
-    (2, [], date(2027, 3, 1), ON_TRACK),
-    (1, [date(2027, 3, 10)], date(2027, 3, 1), VISIT_PLANNED),
-    (2, [], date(2027, 7, 22), BEHIND),  # summer holiday: the third visit was missed
-    (3, [], date(2026, 10, 1), COMPLETE),
-])
+
+@pytest.mark.parametrize(
+    ("done", "planned", "today", "state"),
+    [
+        (0, [], date(2026, 9, 20), DUE),  # plenty of the Autumn term left
+        (0, [], date(2026, 11, 28), BEHIND),  # the Autumn term ends within 28 days, nothing planned
+        (0, [date(2026, 12, 10)], date(2026, 11, 28), VISIT_PLANNED),
+        (0, [date(2027, 1, 12)], date(2026, 11, 28), BEHIND),  # planned, but not this term
+        (1, [], date(2026, 11, 28), ON_TRACK),
+        (0, [], date(2027, 1, 10), BEHIND),  # the Autumn term ended without a visit
+        (1, [], date(2026, 12, 19), DUE),  # day after the Autumn term: Spring's visit is due
+        (1, [], date(2027, 3, 1), BEHIND),
+        (2, [], date(2027, 3, 1), ON_TRACK),
+        (1, [date(2027, 3, 10)], date(2027, 3, 1), VISIT_PLANNED),
+        (2, [], date(2027, 7, 22), BEHIND),  # summer holiday: the third visit was missed
+        (3, [], date(2026, 10, 1), COMPLETE),
+    ],
+)
 def test_pace_state(done, planned, today, state):
     assert pace_state(done, planned, TERMS_2026, today, 2026)[0] == state
 
@@ -64,13 +70,13 @@ def test_a_past_year_is_complete_or_missed():
 
 
 def test_terms_come_from_the_school_calendar_or_default_to_thirds(app):
-    assert [t.end for t in services.term_windows(2030)] == [date(2030, 12, 31), date(2031, 3, 31),
-                                                            date(2031, 8, 31)]
+    assert [t.end for t in services.term_windows(2030)] == [date(2030, 12, 31), date(2031, 3, 31), date(2031, 8, 31)]
     f.make_school_year(2026)
     assert services.term_windows(2026) == TERMS_2026
 
 
 # --- Counting visits in a school year ------------------------------------------------------
+
 
 @pytest.fixture
 def setting(app):
@@ -158,6 +164,7 @@ def test_pace_query_count_does_not_grow_with_providers_or_visits(setting):
 
 # --- Planning ------------------------------------------------------------------------------
 
+
 def test_planning_needs_school_staff_going(setting):
     provider, lead, kw, *_ = setting
     with pytest.raises(QualityError, match="Choose who is going"):
@@ -194,13 +201,19 @@ def test_a_visit_cannot_be_recorded_before_its_day(setting):
 
 # --- The AP Checklist is versioned -------------------------------------------------------
 
+
 def test_a_visit_keeps_the_checklist_version_it_started_with(setting):
     provider, lead, *_ = setting
     first = f.record_visit(provider, lead, date(2026, 10, 1))
     v1 = current_version(CHECKLIST_KIND)
     assert v1.number == 1 and first.version_id == v1.id
-    assert [s for s, _ in v1.sections] == ["Paperwork and registers", "Policies current", "Safeguarding",
-                                          "Health and safety", "Session observation"]
+    assert [s for s, _ in v1.sections] == [
+        "Paperwork and registers",
+        "Policies current",
+        "Safeguarding",
+        "Health and safety",
+        "Session observation",
+    ]
     items = [ItemDraft(i.section, i.text, i.hint) for i in v1.items]
     items[0] = ItemDraft("Paperwork and registers", "The electronic register is kept for every session")
     v2 = publish_version(CHECKLIST_KIND, items, notes="Registers are electronic now", actor=lead)
@@ -219,10 +232,16 @@ def test_a_visit_keeps_the_checklist_version_it_started_with(setting):
 
 # --- Pupils' progress ----------------------------------------------------------------------
 
+
 def test_one_progress_entry_per_pupil_placed_there_on_the_day_prefilled_with_objectives(setting):
     provider, lead, kw, pupil, placement = setting
-    second = f.make_placement(f.make_student(first_name="Ben"), provider, kw, start_date=date(2026, 9, 7),
-                              objectives="Arrive on time\nGroom a pony")
+    second = f.make_placement(
+        f.make_student(first_name="Ben"),
+        provider,
+        kw,
+        start_date=date(2026, 9, 7),
+        objectives="Arrive on time\nGroom a pony",
+    )
     f.make_placement(f.make_student(first_name="Planned"), provider, kw, status=PLANNED)
     f.make_placement(f.make_student(first_name="Left"), provider, kw, status=ENDED, ended_on=date(2026, 10, 1))
     f.make_placement(f.make_student(first_name="Elsewhere"), f.make_provider())
@@ -235,8 +254,7 @@ def test_one_progress_entry_per_pupil_placed_there_on_the_day_prefilled_with_obj
     second.objectives = "Something new"
     db.session.commit()
     db.session.expire_all()
-    assert services.get_visit_or_404(visit.id).progress_entries[1].objective_list == ["Arrive on time",
-                                                                                       "Groom a pony"]
+    assert services.get_visit_or_404(visit.id).progress_entries[1].objective_list == ["Arrive on time", "Groom a pony"]
 
 
 def test_progress_from_signed_off_visits_only_appears_in_the_pupils_timeline(setting):
@@ -249,6 +267,7 @@ def test_progress_from_signed_off_visits_only_appears_in_the_pupils_timeline(set
 
 
 # --- Sign-off makes the visit read-only --------------------------------------------------
+
 
 def test_sign_off_lists_what_is_missing_then_locks_the_record(setting):
     provider, lead, *_ = setting
@@ -291,14 +310,19 @@ def test_sign_off_lists_what_is_missing_then_locks_the_record(setting):
 
 # --- Actions are tracked to completion -----------------------------------------------------
 
+
 def test_overdue_means_open_and_past_its_date(setting):
     provider, lead, kw, *_ = setting
     today = date(2026, 11, 28)
-    visit = f.complete_visit(f.record_visit(provider, lead, date(2026, 10, 1)), lead, actions=[
-        ("Due yesterday", "provider", today - timedelta(days=1)),
-        ("Due today", "provider", today),
-        ("Done late", "school", today - timedelta(days=5)),
-    ])
+    visit = f.complete_visit(
+        f.record_visit(provider, lead, date(2026, 10, 1)),
+        lead,
+        actions=[
+            ("Due yesterday", "provider", today - timedelta(days=1)),
+            ("Due today", "provider", today),
+            ("Done late", "school", today - timedelta(days=5)),
+        ],
+    )
     yesterday, due_today, done = visit.actions
     services.complete_action(done, note="Sent", actor=lead, today=today)
     assert [a.what for a in services.overdue_actions(lead, today)] == ["Due yesterday"]
@@ -313,16 +337,24 @@ def test_overdue_means_open_and_past_its_date(setting):
 def test_actions_are_tracked_from_sign_off_and_key_workers_see_only_their_providers(setting):
     provider, lead, kw, *_ = setting
     due = date(2026, 12, 1)
-    draft = f.complete_visit(f.record_visit(provider, lead, date(2026, 11, 1)), lead,
-                             actions=[("Draft action", "provider", due)], sign=False)
-    signed = f.complete_visit(f.record_visit(provider, lead, date(2026, 10, 1)), lead, actions=[
-        ("For the provider", "provider", due), ("For the school", "school", due)])
+    draft = f.complete_visit(
+        f.record_visit(provider, lead, date(2026, 11, 1)), lead, actions=[("Draft action", "provider", due)], sign=False
+    )
+    signed = f.complete_visit(
+        f.record_visit(provider, lead, date(2026, 10, 1)),
+        lead,
+        actions=[("For the provider", "provider", due), ("For the school", "school", due)],
+    )
     other = f.make_provider(name="Other")
-    f.complete_visit(f.record_visit(other, lead, date(2026, 10, 2)), lead,
-                     actions=[("For the other provider", "provider", due)])
+    f.complete_visit(
+        f.record_visit(other, lead, date(2026, 10, 2)), lead, actions=[("For the other provider", "provider", due)]
+    )
     assert "Draft action" not in {a.what for a in services.tracked_actions(lead)}
-    assert {a.what for a in services.tracked_actions(lead)} == {"For the provider", "For the school",
-                                                                "For the other provider"}
+    assert {a.what for a in services.tracked_actions(lead)} == {
+        "For the provider",
+        "For the school",
+        "For the other provider",
+    }
     assert [a.what for a in services.tracked_actions(kw)] == ["For the provider"]
     other_kw = f.make_user("key_worker", provider_id=other.id)
     assert [a.what for a in services.tracked_actions(other_kw)] == ["For the other provider"]
@@ -332,8 +364,11 @@ def test_actions_are_tracked_from_sign_off_and_key_workers_see_only_their_provid
 
 def test_key_worker_response_then_school_marks_done(setting):
     provider, lead, kw, *_ = setting
-    visit = f.complete_visit(f.record_visit(provider, lead, date(2026, 10, 1)), lead,
-                             actions=[("Renew first aid certificate", "provider", date(2026, 11, 1))])
+    visit = f.complete_visit(
+        f.record_visit(provider, lead, date(2026, 10, 1)),
+        lead,
+        actions=[("Renew first aid certificate", "provider", date(2026, 11, 1))],
+    )
     action = visit.actions[0]
     with pytest.raises(QualityError, match="Say what you have done"):
         services.respond_to_action(action, response="   ", actor=kw)
@@ -349,14 +384,15 @@ def test_key_worker_response_then_school_marks_done(setting):
 def test_draft_actions_are_replaced_and_need_who_and_when(setting):
     provider, lead, *_ = setting
     visit = f.record_visit(provider, lead, date(2026, 10, 1))
-    drafts = [services.ActionDraft("First", "provider", "Ruth", date(2026, 12, 1)),
-              services.ActionDraft("  ", "", "", None)]
+    drafts = [
+        services.ActionDraft("First", "provider", "Ruth", date(2026, 12, 1)),
+        services.ActionDraft("  ", "", "", None),
+    ]
     services.save_actions(visit, drafts, actor=lead)
     assert [(a.what, a.who) for a in visit.actions] == [("First", "The provider: Ruth")]
     with pytest.raises(QualityError, match="Enter the date"):
         services.save_actions(visit, [services.ActionDraft("Second", "school", "", None)], actor=lead)
     with pytest.raises(QualityError, match="Choose who"):
-        services.save_actions(visit, [services.ActionDraft("Second", "someone", "", date(2026, 12, 1))],
-                              actor=lead)
+        services.save_actions(visit, [services.ActionDraft("Second", "someone", "", date(2026, 12, 1))], actor=lead)
     services.save_actions(visit, [], actor=lead)
     assert visit.actions == []

@@ -12,8 +12,25 @@ from tests.referral_forms import post_section, valid_section_data
 
 HOSTILE = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
-    st.sampled_from(["", " ", "0", "-1", "99999999999999999999", "31", "1e9", "<script>x</script>", "' OR 1=1 --",
-                     "=HYPERLINK(\"x\")", "🙂", "\u202e", "x" * 6000, "2026-02-31", "25:99"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "31",
+            "1e9",
+            "<script>x</script>",
+            "' OR 1=1 --",
+            '=HYPERLINK("x")',
+            "🙂",
+            "\u202e",
+            "x" * 6000,
+            "2026-02-31",
+            "25:99",
+        ]
+    ),
 )
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -50,24 +67,44 @@ def test_approval_review_and_end_never_fail(world, auth, values):
     db.session.commit()
     client = auth.as_user(world.users["headteacher"])
     before = db.session.query(Placement).count()
-    approve = client.post(f"/referrals/{referral.id}/approve", data={
-        "key_worker_id": values[0], "start_date": values[1:4], "planned_end_date": values[4:7],
-        "first_review_on": values[7:10], "agreed_cost": values[10], "cost_basis": values[11], "share": values[:2]})
+    approve = client.post(
+        f"/referrals/{referral.id}/approve",
+        data={
+            "key_worker_id": values[0],
+            "start_date": values[1:4],
+            "planned_end_date": values[4:7],
+            "first_review_on": values[7:10],
+            "agreed_cost": values[10],
+            "cost_basis": values[11],
+            "share": values[:2],
+        },
+    )
     assert approve.status_code in (303, 400, 422)
     if approve.status_code != 303:
         assert db.session.query(Placement).count() == before
 
     placement = world.placement_y
-    review = client.post(f"/placements/{placement.id}/review", data={
-        "held_on": values[0:3], "next_review_on": values[3:6], "suitability": values[6], "readiness": values[7],
-        "reintegration_timeframe": values[8], "decisions": values[9], "progress-0-rating": values[10],
-        "progress-1-rating": values[11]})
+    review = client.post(
+        f"/placements/{placement.id}/review",
+        data={
+            "held_on": values[0:3],
+            "next_review_on": values[3:6],
+            "suitability": values[6],
+            "readiness": values[7],
+            "reintegration_timeframe": values[8],
+            "decisions": values[9],
+            "progress-0-rating": values[10],
+            "progress-1-rating": values[11],
+        },
+    )
     assert review.status_code in (303, 400, 422)
     if review.status_code != 303:
         assert db.session.query(PlacementReview).filter_by(placement_id=placement.id).count() == 0
 
-    end = client.post(f"/placements/{placement.id}/end", data={
-        "kind": values[0], "reason": values[1], "ended_on": values[2:5], "details": values[5]})
+    end = client.post(
+        f"/placements/{placement.id}/end",
+        data={"kind": values[0], "reason": values[1], "ended_on": values[2:5], "details": values[5]},
+    )
     assert end.status_code in (303, 400, 422)
     if end.status_code != 303:
         assert db.session.query(PlacementEnding).count() == 0

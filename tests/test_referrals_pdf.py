@@ -21,8 +21,9 @@ def test_referral_pdf(world, auth, tmp_path):
     response = auth.as_user(world.users["send_lead"]).get(f"/referrals/{referral.id}/pdf")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
-    assert f"referral-form-{world.pupil_x.last_name}-Xavier-{referral.id}.pdf" in response.headers[
-        "Content-Disposition"]
+    assert (
+        f"referral-form-{world.pupil_x.last_name}-Xavier-{referral.id}.pdf" in response.headers["Content-Disposition"]
+    )
 
     reader = PdfReader(io.BytesIO(response.data))
     page = reader.pages[0]
@@ -30,10 +31,19 @@ def test_referral_pdf(world, auth, tmp_path):
     assert round(width_mm) == 210 and round(height_mm) == 297  # A4
     text = "\n".join(p.extract_text() for p in reader.pages)
     squashed = " ".join(text.split())
-    for expected in ["Alternative Provision Referral Form", world.pupil_x.full_name, world.pupil_x.upn,
-                     "Attend at least 90% of sessions", "Measured by: Attendance register each half term",
-                     "Likelihood 3 × severity 4 = 12 (Medium)", "Therapeutic intervention is required",
-                     "Provider A", "Interim Review", "62%", f"Page 1 of {len(reader.pages)}"]:
+    for expected in [
+        "Alternative Provision Referral Form",
+        world.pupil_x.full_name,
+        world.pupil_x.upn,
+        "Attend at least 90% of sessions",
+        "Measured by: Attendance register each half term",
+        "Likelihood 3 × severity 4 = 12 (Medium)",
+        "Therapeutic intervention is required",
+        "Provider A",
+        "Interim Review",
+        "62%",
+        f"Page 1 of {len(reader.pages)}",
+    ]:
         assert expected in squashed, expected
     assert db.session.query(AuditEvent).filter_by(action="referral_pdf_downloaded").count() == 1
 
@@ -41,8 +51,21 @@ def test_referral_pdf(world, auth, tmp_path):
     if shutil.which("pdftoppm"):
         pdf_path = tmp_path / "referral.pdf"
         pdf_path.write_bytes(response.data)
-        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf_path),  # noqa: S603, S607
-                        str(tmp_path / "referral-page")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "50",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(pdf_path),  # noqa: S603, S607
+                str(tmp_path / "referral-page"),
+            ],
+            check=True,
+        )
         png = next(tmp_path.glob("referral-page*.png"))
         assert png.stat().st_size > 5000
         if os.environ.get("SCREENSHOT_DIR"):
@@ -56,7 +79,12 @@ def test_pdf_fetcher_reads_only_static_files(app, tmp_path):
     assert b"@page" in fetcher.fetch((static / "css" / "pdf-referral.css").as_uri()).read()
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
-    for url in [outside.as_uri(), (static / ".." / "pyproject.toml").as_uri(), "http://127.0.0.1/x.css",
-                "https://example.org/a.png", "file:///etc/passwd"]:
+    for url in [
+        outside.as_uri(),
+        (static / ".." / "pyproject.toml").as_uri(),
+        "http://127.0.0.1/x.css",
+        "https://example.org/a.png",
+        "file:///etc/passwd",
+    ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)

@@ -62,8 +62,13 @@ def test_start_needs_a_pupil(world, auth):
 def test_autosave_keeps_exactly_what_was_typed_and_restores_it(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    response = post_section(client, referral_id, "history",
-                            {"attendance_percent": "sixty", "exclusions_detail": "One in May"}, autosave=True)
+    response = post_section(
+        client,
+        referral_id,
+        "history",
+        {"attendance_percent": "sixty", "exclusions_detail": "One in May"},
+        autosave=True,
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Draft saved at" in body and 'name="version" value="2"' in body
@@ -80,15 +85,18 @@ def test_autosave_keeps_exactly_what_was_typed_and_restores_it(world, auth, draf
 def test_save_validates_the_section_and_keeps_the_input(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    response = post_section(client, referral_id, "history", {"attendance_percent": "140",
-                                                             "social_care_status": "child_protection"})
+    response = post_section(
+        client, referral_id, "history", {"attendance_percent": "140", "social_care_status": "child_protection"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
-    for message in ["Attendance must be a whole number from 0 to 100, like 64",
-                    "Enter the number of suspensions in the last 12 months, or 0",
-                    "Select yes if the pupil is looked after",
-                    "Enter the social worker&#39;s name and contact, and the plan"]:
+    for message in [
+        "Attendance must be a whole number from 0 to 100, like 64",
+        "Enter the number of suspensions in the last 12 months, or 0",
+        "Select yes if the pupil is looked after",
+        "Enter the social worker&#39;s name and contact, and the plan",
+    ]:
         assert message in page
     assert 'value="140"' in page
     assert _statuses(referral_id)["history"] == IN_PROGRESS  # what was typed is kept as a draft
@@ -102,12 +110,15 @@ def test_save_validates_the_section_and_keeps_the_input(world, auth, draft):
     assert _statuses(referral_id)["history"] == COMPLETED
 
 
-@pytest.mark.parametrize(("day", "month", "year", "message"), [
-    ("31", "2", "2027", "Proposed start date must be a real date"),
-    ("", "12", "2026", "Proposed start date must include a day, month and year"),
-    ("7", "12", "26", "The year of proposed start date must include 4 numbers"),
-    ("x", "y", "z", "Proposed start date must be a real date, written in numbers"),
-])
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("31", "2", "2027", "Proposed start date must be a real date"),
+        ("", "12", "2026", "Proposed start date must include a day, month and year"),
+        ("7", "12", "26", "The year of proposed start date must include 4 numbers"),
+        ("x", "y", "z", "Proposed start date must be a real date, written in numbers"),
+    ],
+)
 def test_impossible_dates_are_field_errors(world, auth, draft, day, month, year, message):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
@@ -122,8 +133,11 @@ def test_impossible_dates_are_field_errors(world, auth, draft, day, month, year,
 def test_provider_dates_follow_the_half_termly_review_rule(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    data = {**valid_section_data(world.provider_a.id)["provider"], "first_review_on": ["1", "4", "2027"],
-            "proposed_end": ["1", "12", "2026"]}
+    data = {
+        **valid_section_data(world.provider_a.id)["provider"],
+        "first_review_on": ["1", "4", "2027"],
+        "proposed_end": ["1", "12", "2026"],
+    }
     page = post_section(client, referral_id, "provider", data).get_data(as_text=True)
     assert "The first review must be within 8 weeks of the start date" in page
     assert "The planned end date must be after the proposed start date" in page
@@ -134,14 +148,26 @@ def test_provider_dates_follow_the_half_termly_review_rule(world, auth, draft):
 def test_objectives_need_a_measure_each(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    page = post_section(client, referral_id, "objectives", {
-        "objectives-0-objective": "", "objectives-0-measure": "", "expected_outcomes": ""}).get_data(as_text=True)
+    page = post_section(
+        client,
+        referral_id,
+        "objectives",
+        {"objectives-0-objective": "", "objectives-0-measure": "", "expected_outcomes": ""},
+    ).get_data(as_text=True)
     assert "Enter at least one objective for the placement" in page
     assert "Enter the expected academic outcomes" in page
-    page = post_section(client, referral_id, "objectives", {
-        "objectives-0-objective": "Attend more", "objectives-0-measure": "",
-        "objectives-1-objective": "", "objectives-1-measure": "Portfolio",
-        "expected_outcomes": "Entry Level 3"}).get_data(as_text=True)
+    page = post_section(
+        client,
+        referral_id,
+        "objectives",
+        {
+            "objectives-0-objective": "Attend more",
+            "objectives-0-measure": "",
+            "objectives-1-objective": "",
+            "objectives-1-measure": "Portfolio",
+            "expected_outcomes": "Entry Level 3",
+        },
+    ).get_data(as_text=True)
     assert "Enter how progress towards objective 1 will be measured" in page
     assert "Enter objective 2, or clear its measure" in page
 
@@ -150,17 +176,24 @@ def test_objectives_need_a_measure_each(world, auth, draft):
     referral = db.session.get(Referral, referral_id)
     assert [(o.objective, o.measure) for o in referral.objectives] == [
         ("Attend at least 90% of sessions", "Attendance register each half term"),
-        ("Complete the animal care unit", "Unit signed off by the provider")]
+        ("Complete the animal care unit", "Unit signed off by the provider"),
+    ]
 
 
 def test_risk_assessment_scores_likelihood_times_severity(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    page = post_section(client, referral_id, "risks", {"risks-0-hazard": "Road", "risks-0-controls": "",
-                                                       "risks-0-likelihood": "9", "risks-0-severity": ""}
-                        ).get_data(as_text=True)
-    for message in ["Enter how risk 1 is controlled", "Select the likelihood of risk 1, 1 to 5",
-                    "Select the severity of risk 1, 1 to 5"]:
+    page = post_section(
+        client,
+        referral_id,
+        "risks",
+        {"risks-0-hazard": "Road", "risks-0-controls": "", "risks-0-likelihood": "9", "risks-0-severity": ""},
+    ).get_data(as_text=True)
+    for message in [
+        "Enter how risk 1 is controlled",
+        "Select the likelihood of risk 1, 1 to 5",
+        "Select the severity of risk 1, 1 to 5",
+    ]:
         assert message in page
     assert post_section(client, referral_id, "risks", valid_section_data(1)["risks"]).status_code == 303
     risk = db.session.get(Referral, referral_id).risks[0]
@@ -172,23 +205,43 @@ def test_risk_assessment_scores_likelihood_times_severity(world, auth, draft):
 def test_timetable_sessions_are_checked(world, auth, draft):
     client = auth.as_user(world.users["send_lead"])
     referral_id = _start(client, draft)
-    page = post_section(client, referral_id, "timetable", {
-        "sessions-0-weekday": "0", "sessions-0-start_time": "12:00", "sessions-0-end_time": "09:00",
-        "sessions-0-activity": "Farm",
-        "sessions-1-weekday": "6", "sessions-1-start_time": "25:00", "sessions-1-end_time": "",
-        "sessions-1-activity": "",
-        "sessions-2-weekday": "2", "sessions-2-start_time": "09:00", "sessions-2-end_time": "12:00",
-        "sessions-2-activity": "Farm",
-        "sessions-3-weekday": "2", "sessions-3-start_time": "11:00", "sessions-3-end_time": "13:00",
-        "sessions-3-activity": "Garden"}).get_data(as_text=True)
-    for message in ["The end time of session 1 must be after its start time", "Select the day of session 2",
-                    "Enter the start time of session 2, like 09:30", "Enter the activity for session 2",
-                    "Session 4 overlaps session 3 on the same day"]:
+    page = post_section(
+        client,
+        referral_id,
+        "timetable",
+        {
+            "sessions-0-weekday": "0",
+            "sessions-0-start_time": "12:00",
+            "sessions-0-end_time": "09:00",
+            "sessions-0-activity": "Farm",
+            "sessions-1-weekday": "6",
+            "sessions-1-start_time": "25:00",
+            "sessions-1-end_time": "",
+            "sessions-1-activity": "",
+            "sessions-2-weekday": "2",
+            "sessions-2-start_time": "09:00",
+            "sessions-2-end_time": "12:00",
+            "sessions-2-activity": "Farm",
+            "sessions-3-weekday": "2",
+            "sessions-3-start_time": "11:00",
+            "sessions-3-end_time": "13:00",
+            "sessions-3-activity": "Garden",
+        },
+    ).get_data(as_text=True)
+    for message in [
+        "The end time of session 1 must be after its start time",
+        "Select the day of session 2",
+        "Enter the start time of session 2, like 09:30",
+        "Enter the activity for session 2",
+        "Session 4 overlaps session 3 on the same day",
+    ]:
         assert message in page
     assert post_section(client, referral_id, "timetable", valid_section_data(1)["timetable"]).status_code == 303
     sessions = db.session.get(Referral, referral_id).sessions
     assert [(s.weekday, f"{s.start_time:%H:%M}", s.activity) for s in sessions] == [
-        (0, "09:30", "Animal care"), (2, "13:00", "Horticulture")]
+        (0, "09:30", "Animal care"),
+        (2, "13:00", "Horticulture"),
+    ]
 
 
 def test_add_another_row_keeps_the_draft_and_offers_more_rows(world, auth, draft):
@@ -270,21 +323,35 @@ def test_a_pages_own_autosave_is_not_someone_else(world):
     referral, lead = world.referral_x, world.users["send_lead"]
     page_a, page_b = "a" * 32, "b" * 32
     opened = referral.version
-    services.save_draft(referral, "health", {"medication": ["typing"]}, expected_version=opened, actor=lead,
-                        edit_token=page_a)
+    services.save_draft(
+        referral, "health", {"medication": ["typing"]}, expected_version=opened, actor=lead, edit_token=page_a
+    )
     # Page A's Save still carries the version it opened with: no conflict with its own autosave.
-    services.save_section(referral, "health", {"medical_needs": "None", "medication": "Inhaler"},
-                          expected_version=opened, actor=lead, edit_token=page_a)
+    services.save_section(
+        referral,
+        "health",
+        {"medical_needs": "None", "medication": "Inhaler"},
+        expected_version=opened,
+        actor=lead,
+        edit_token=page_a,
+    )
     assert _statuses(referral.id)["health"] == COMPLETED
     # A late autosave from page A (sent before its Save landed) does not turn the section back into a draft.
     with pytest.raises(services.EditConflict):
-        services.save_draft(referral, "health", {"medication": ["typing"]}, expected_version=opened + 1,
-                            actor=lead, edit_token=page_a)
+        services.save_draft(
+            referral, "health", {"medication": ["typing"]}, expected_version=opened + 1, actor=lead, edit_token=page_a
+        )
     assert _statuses(referral.id)["health"] == COMPLETED
     # Page B, opened at the start, must not overwrite page A's saved answers silently.
     with pytest.raises(services.EditConflict):
-        services.save_section(referral, "health", {"medical_needs": "x", "medication": "y"},
-                              expected_version=opened, actor=world.users["headteacher"], edit_token=page_b)
+        services.save_section(
+            referral,
+            "health",
+            {"medical_needs": "x", "medication": "y"},
+            expected_version=opened,
+            actor=world.users["headteacher"],
+            edit_token=page_b,
+        )
     assert db.session.get(Referral, referral.id).medication == "Inhaler"
 
 
@@ -299,17 +366,21 @@ def test_a_save_racing_a_concurrent_write(world, winner_token, conflict):
     referral = db.session.get(Referral, world.referral_x.id)
     opened = referral.version  # this request has read the referral...
     with db.engine.begin() as other:  # ...when another request commits a write of its own
-        other.execute(text("UPDATE referrals SET version = version + 1, edit_token = :t WHERE id = :id"),
-                      {"t": winner_token, "id": referral.id})
+        other.execute(
+            text("UPDATE referrals SET version = version + 1, edit_token = :t WHERE id = :id"),
+            {"t": winner_token, "id": referral.id},
+        )
     values = {"medical_needs": "None", "medication": "Inhaler"}
     if conflict:
         with pytest.raises(services.EditConflict):
-            services.save_section(referral, "health", values, expected_version=opened,
-                                  actor=world.users["send_lead"], edit_token="a" * 32)
+            services.save_section(
+                referral, "health", values, expected_version=opened, actor=world.users["send_lead"], edit_token="a" * 32
+            )
         assert db.session.get(Referral, referral.id).medication != "Inhaler"
     else:
-        services.save_section(referral, "health", values, expected_version=opened,
-                              actor=world.users["send_lead"], edit_token="a" * 32)
+        services.save_section(
+            referral, "health", values, expected_version=opened, actor=world.users["send_lead"], edit_token="a" * 32
+        )
         db.session.expire_all()
         assert db.session.get(Referral, referral.id).medication == "Inhaler"
         assert db.session.get(Referral, referral.id).version == opened + 2

@@ -15,9 +15,14 @@ from ap_forms.referrals.models import Referral, ReferralSection
 from ap_forms.web.audit import AuditEvent
 from tests import factories as f
 
-APPROVAL = {"start_date": ["7", "12", "2026"], "planned_end_date": ["16", "7", "2027"],
-            "first_review_on": ["25", "1", "2027"], "agreed_cost": "£85.50", "cost_basis": "session",
-            "share": ["send_needs", "medical_needs"]}
+APPROVAL = {
+    "start_date": ["7", "12", "2026"],
+    "planned_end_date": ["16", "7", "2027"],
+    "first_review_on": ["25", "1", "2027"],
+    "agreed_cost": "£85.50",
+    "cost_basis": "session",
+    "share": ["send_needs", "medical_needs"],
+}
 
 
 @pytest.fixture
@@ -35,6 +40,7 @@ def _actions(referral_id: int) -> list[tuple[str, str, int | None]]:
 
 
 # --- submit -------------------------------------------------------------------------------------------
+
 
 def test_submission_needs_every_section_completed(world, auth):
     referral = world.referral_x
@@ -74,19 +80,27 @@ def test_submit_records_who_and_when(world, auth):
 
 # --- refused transitions --------------------------------------------------------------------------------
 
+
 def test_transitions_that_are_not_allowed(world, submitted):
     draft, actor = world.referral_x, world.users["headteacher"]
     with pytest.raises(services.ReferralError, match="Only a referral waiting for approval can be approved"):
-        services.approve(draft, key_worker_id=None, start_date=date(2026, 12, 7), planned_end_date=date(2027, 7, 1),
-                         first_review_on=date(2027, 1, 4), agreed_cost=Decimal(1), cost_basis="day", share=[],
-                         actor=actor)
+        services.approve(
+            draft,
+            key_worker_id=None,
+            start_date=date(2026, 12, 7),
+            planned_end_date=date(2027, 7, 1),
+            first_review_on=date(2027, 1, 4),
+            agreed_cost=Decimal(1),
+            cost_basis="day",
+            share=[],
+            actor=actor,
+        )
     with pytest.raises(services.ReferralError, match="Only a referral waiting for approval can be returned"):
         services.return_referral(draft, "No", actor=actor)
     with pytest.raises(services.ReferralError, match="already been submitted"):
         services.submit(submitted, actor=actor)
     with pytest.raises(services.ReferralError, match="can no longer be changed"):
-        services.save_section(submitted, "health", {"medication": "x"}, expected_version=submitted.version,
-                              actor=actor)
+        services.save_section(submitted, "health", {"medication": "x"}, expected_version=submitted.version, actor=actor)
     with pytest.raises(services.ReferralError, match="Enter what needs to change"):
         services.return_referral(submitted, "   ", actor=actor)
     assert db.session.get(Referral, submitted.id).status == "submitted"
@@ -104,13 +118,13 @@ def test_approve_and_return_pages_only_for_a_submitted_referral(world, auth):
 
 # --- return -------------------------------------------------------------------------------------------
 
+
 def test_return_with_comments_then_resubmit(world, auth, submitted):
     head = auth.as_user(world.users["headteacher"])
     response = head.post(f"/referrals/{submitted.id}/return", data={"comments": ""})
     assert response.status_code == 422
     assert "Enter what needs to change before the referral can be approved" in response.get_data(as_text=True)
-    response = head.post(f"/referrals/{submitted.id}/return",
-                         data={"comments": "Add a risk for travelling by taxi."})
+    response = head.post(f"/referrals/{submitted.id}/return", data={"comments": "Add a risk for travelling by taxi."})
     assert response.status_code == 303
     assert db.session.get(Referral, submitted.id).status == "returned"
 
@@ -121,11 +135,15 @@ def test_return_with_comments_then_resubmit(world, auth, submitted):
     assert lead.get(f"/referrals/{submitted.id}/sections/risks").status_code == 200  # editable again
     assert lead.post(f"/referrals/{submitted.id}/submit").status_code == 303
     assert [(a, s) for a, s, _ in _actions(submitted.id)] == [
-        ("created", "draft"), ("returned", "returned"), ("submitted", "submitted")]
+        ("created", "draft"),
+        ("returned", "returned"),
+        ("submitted", "submitted"),
+    ]
     assert _actions(submitted.id)[1][2] == world.users["headteacher"].id
 
 
 # --- approve ------------------------------------------------------------------------------------------
+
 
 def test_approval_creates_the_placement(autumn_day, world, auth, submitted):
     client = auth.as_user(world.users["headteacher"])
@@ -146,16 +164,20 @@ def test_approval_creates_the_placement(autumn_day, world, auth, submitted):
     assert placement.status == "planned"  # starts after today
     assert placement.objective_list == [
         "Attend at least 90% of sessions (measured by: Attendance register each half term)",
-        "Complete the animal care unit (measured by: Unit signed off by the provider)"]
-    assert (placement.share_send_needs, placement.share_diagnoses, placement.share_medical_needs) == (
-        True, False, True)
+        "Complete the animal care unit (measured by: Unit signed off by the provider)",
+    ]
+    assert (placement.share_send_needs, placement.share_diagnoses, placement.share_medical_needs) == (True, False, True)
     sessions = [(s.weekday, s.start_time, s.activity, s.site_address) for s in placement.sessions]
-    assert sessions == [(0, time(9, 30), "Animal care", world.provider_a.address),
-                        (2, time(13, 0), "Horticulture", "Walled garden")]
+    assert sessions == [
+        (0, time(9, 30), "Animal care", world.provider_a.address),
+        (2, time(13, 0), "Horticulture", "Walled garden"),
+    ]
     review = db.session.query(PlacementReview).filter_by(placement_id=placement.id).one()
     assert (review.due_on, review.held_on) == (date(2027, 1, 25), None)
-    assert [(a, s) for a, s, _ in _actions(submitted.id)][-2:] == [("approved", "approved"),
-                                                                    ("placement_created", "approved")]
+    assert [(a, s) for a, s, _ in _actions(submitted.id)][-2:] == [
+        ("approved", "approved"),
+        ("placement_created", "approved"),
+    ]
     assert _actions(submitted.id)[-1][2] == world.users["headteacher"].id
     actions = {e.action for e in db.session.query(AuditEvent)}
     assert {"referral_approved", "placement_created"} <= actions
@@ -167,45 +189,72 @@ def test_approval_creates_the_placement(autumn_day, world, auth, submitted):
     assert world.pupil_y.diagnoses not in page
 
     # Approving twice (a double click) creates nothing more.
-    again = auth.as_user(world.users["headteacher"]).post(f"/referrals/{submitted.id}/approve",
-                                                         data=_approve_data(world))
+    again = auth.as_user(world.users["headteacher"]).post(
+        f"/referrals/{submitted.id}/approve", data=_approve_data(world)
+    )
     assert again.status_code == 303
     assert db.session.query(Placement).filter_by(student_id=world.pupil_y.id).count() == 2  # world's + new
 
 
 def test_approval_starting_today_is_active(world, submitted):
     today = date.today()  # the world's providers were cleared today
-    placement = services.approve(submitted, key_worker_id=None, start_date=today,
-                                 planned_end_date=today + timedelta(days=90),
-                                 first_review_on=today + timedelta(days=40),
-                                 agreed_cost=Decimal("400"), cost_basis="term", share=set(),
-                                 actor=world.users["send_lead"], today=today)
+    placement = services.approve(
+        submitted,
+        key_worker_id=None,
+        start_date=today,
+        planned_end_date=today + timedelta(days=90),
+        first_review_on=today + timedelta(days=40),
+        agreed_cost=Decimal("400"),
+        cost_basis="term",
+        share=set(),
+        actor=world.users["send_lead"],
+        today=today,
+    )
     assert placement.status == "active" and placement.key_worker_id is None
 
 
 def test_approval_form_checks_its_answers(world, auth, submitted):
     client = auth.as_user(world.users["headteacher"])
-    response = client.post(f"/referrals/{submitted.id}/approve", data=_approve_data(
-        world, agreed_cost="lots", first_review_on=["1", "6", "2027"], key_worker_id="",
-        planned_end_date=["31", "2", "2027"]))
+    response = client.post(
+        f"/referrals/{submitted.id}/approve",
+        data=_approve_data(
+            world,
+            agreed_cost="lots",
+            first_review_on=["1", "6", "2027"],
+            key_worker_id="",
+            planned_end_date=["31", "2", "2027"],
+        ),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    for message in ["Enter the agreed cost as an amount in pounds, like 85.00",
-                    "The first review must be within 8 weeks of the start date",
-                    "Select the key worker for this placement", "Planned end date must be a real date"]:
+    for message in [
+        "Enter the agreed cost as an amount in pounds, like 85.00",
+        "The first review must be within 8 weeks of the start date",
+        "Select the key worker for this placement",
+        "Planned end date must be a real date",
+    ]:
         assert message in page
     assert db.session.get(Referral, submitted.id).status == "submitted"
 
 
 def test_key_worker_must_work_for_the_provider(world, submitted):
     with pytest.raises(services.ReferralError, match="works for the provider"):
-        services.approve(submitted, key_worker_id=world.users["kw_b"].id, start_date=date(2026, 12, 7),
-                         planned_end_date=date(2027, 7, 1), first_review_on=date(2027, 1, 4),
-                         agreed_cost=Decimal(1), cost_basis="day", share=[], actor=world.users["send_lead"])
+        services.approve(
+            submitted,
+            key_worker_id=world.users["kw_b"].id,
+            start_date=date(2026, 12, 7),
+            planned_end_date=date(2027, 7, 1),
+            first_review_on=date(2027, 1, 4),
+            agreed_cost=Decimal(1),
+            cost_basis="day",
+            share=[],
+            actor=world.users["send_lead"],
+        )
     assert db.session.query(Placement).count() == 2
 
 
 # --- the commissioning gate ----------------------------------------------------------------------------
+
 
 def test_approval_is_blocked_when_the_provider_is_not_cleared(world, auth):
     uncleared = f.make_provider(name="Unchecked Stables", la_approved=False, ofsted_urn=None)
@@ -234,8 +283,9 @@ def test_the_gate_lists_exactly_what_is_missing(world, auth, submitted):
     policy = db.session.query(ProviderPolicy).filter_by(provider_id=submitted.provider_id, kind="safeguarding").one()
     policy.review_date = date(2020, 1, 1)
     db.session.commit()
-    problems = provider_services.commissioning_status(db.session.get(type(world.provider_a), submitted.provider_id)
-                                                      ).problems
+    problems = provider_services.commissioning_status(
+        db.session.get(type(world.provider_a), submitted.provider_id)
+    ).problems
     assert len(problems) == 1 and "afeguarding" in problems[0]
     client = auth.as_user(world.users["headteacher"])
     response = client.post(f"/referrals/{submitted.id}/approve", data=_approve_data(world))
@@ -259,6 +309,7 @@ def test_the_gate_allows_a_cleared_provider(world, auth, submitted, monkeypatch)
 
 
 # --- lists and the overview ------------------------------------------------------------------------------
+
 
 def test_referral_list_filters_by_status(world, auth, submitted):
     client = auth.as_user(world.users["send_lead"])

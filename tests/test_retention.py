@@ -44,8 +44,9 @@ def test_records_counted_from_the_date_of_birth_are_due_on_the_anniversary(app, 
     reviewer = world.users["headteacher"]
     assert (kind, pupil.id) not in _due(reviewer, date(2026, 11, 25))
     assert (kind, pupil.id) in _due(reviewer, date(2026, 11, 26))
-    item = next(i for i in retention.due_items(reviewer, date(2026, 11, 26)) if i.subject_id == pupil.id
-                and i.kind == kind)
+    item = next(
+        i for i in retention.due_items(reviewer, date(2026, 11, 26)) if i.subject_id == pupil.id and i.kind == kind
+    )
     assert item.due_on == date(2026, 11, 26)
     born = {31: 1996, 25: 2000}[years]  # 29 February, and an anniversary year without one
     leap = f.make_student(date_of_birth=date(born, 2, 29))
@@ -56,11 +57,26 @@ def test_records_counted_from_the_date_of_birth_are_due_on_the_anniversary(app, 
 
 def test_attendance_is_due_six_years_from_each_entry(app, world):
     u, pupil = world.users, f.make_student()
-    placement = f.make_placement(pupil, world.provider_a, u["kw_a"], status=ENDED, start_date=date(2020, 2, 3),
-                                 planned_end_date=date(2021, 7, 16), ended_on=date(2021, 7, 16))
+    placement = f.make_placement(
+        pupil,
+        world.provider_a,
+        u["kw_a"],
+        status=ENDED,
+        start_date=date(2020, 2, 3),
+        planned_end_date=date(2021, 7, 16),
+        ended_on=date(2021, 7, 16),
+    )
     for day in (date(2020, 2, 28), date(2020, 2, 29), date(2020, 11, 26)):
-        db.session.add(AttendanceMark(placement_id=placement.id, day=day, session="AM", status="present",
-                                      marked_by_id=u["kw_a"].id, marked_at=datetime.combine(day, datetime.min.time())))
+        db.session.add(
+            AttendanceMark(
+                placement_id=placement.id,
+                day=day,
+                session="AM",
+                status="present",
+                marked_by_id=u["kw_a"].id,
+                marked_at=datetime.combine(day, datetime.min.time()),
+            )
+        )
     db.session.commit()
     head = u["headteacher"]
 
@@ -77,10 +93,17 @@ def test_attendance_is_due_six_years_from_each_entry(app, world):
 
 def test_other_ap_records_are_due_six_years_after_the_placement_ends(app, world):
     pupil = f.make_student()
-    ended = f.make_placement(pupil, world.provider_a, status=ENDED, start_date=date(2019, 9, 2),
-                             planned_end_date=date(2020, 12, 18), ended_on=date(2020, 11, 26))
-    running = f.make_placement(pupil, world.provider_b, start_date=date(2019, 9, 2),
-                               planned_end_date=date(2020, 7, 17))  # never ended: never due
+    ended = f.make_placement(
+        pupil,
+        world.provider_a,
+        status=ENDED,
+        start_date=date(2019, 9, 2),
+        planned_end_date=date(2020, 12, 18),
+        ended_on=date(2020, 11, 26),
+    )
+    running = f.make_placement(
+        pupil, world.provider_b, start_date=date(2019, 9, 2), planned_end_date=date(2020, 7, 17)
+    )  # never ended: never due
     head = world.users["headteacher"]
     assert ("ap_records", ended.id) not in _due(head, date(2026, 11, 25))
     assert ("ap_records", ended.id) in _due(head, date(2026, 11, 26))
@@ -89,8 +112,11 @@ def test_other_ap_records_are_due_six_years_after_the_placement_ends(app, world)
 
 def test_the_page_follows_the_schools_clock_and_lists_without_changing_anything(app, world, auth):
     pupil = f.make_student(first_name="Boundary", date_of_birth=date(1995, 11, 27))
-    before = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
-              if t.name != "audit_events"}
+    before = {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+        if t.name != "audit_events"
+    }
     client = auth.as_user(world.users["send_lead"])
     app.config["FROZEN_NOW"] = "2026-11-26T10:30"
     assert "Boundary" not in client.get("/retention/").get_data(as_text=True)
@@ -99,8 +125,11 @@ def test_the_page_follows_the_schools_clock_and_lists_without_changing_anything(
     page = client.get("/retention/").get_data(as_text=True)
     assert "Boundary" in page and "31 years from the pupil&#39;s date of birth" in page and "IRMS" in page
     assert client.get(f"/retention/sen/{pupil.id}").status_code == 200
-    after = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
-             if t.name != "audit_events"}
+    after = {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+        if t.name != "audit_events"
+    }
     assert after == before  # never automatic: looking erases nothing
 
 
@@ -129,10 +158,12 @@ def test_keep_hides_it_until_the_review_date(app, world, auth):
 def test_erasing_needs_a_second_person_and_leaves_only_what_kind_when_and_who(app, world, auth):
     old, placement = f.make_old_pupil(world, pending=False)
     placement_id, old_name = placement.id, old.full_name
-    referral = f.make_referral(old, world.provider_a, world.users["send_lead"], status="approved",
-                               placement_id=placement.id)
-    incident = f.make_report("behaviour", world.users["kw_a"], old, provider_id=world.provider_a.id,
-                             occurred_at=datetime(2009, 3, 3, 11)).id
+    referral = f.make_referral(
+        old, world.provider_a, world.users["send_lead"], status="approved", placement_id=placement.id
+    )
+    incident = f.make_report(
+        "behaviour", world.users["kw_a"], old, provider_id=world.provider_a.id, occurred_at=datetime(2009, 3, 3, 11)
+    ).id
     lead, head = world.users["send_lead"], world.users["headteacher"]
     x_marks = _count(AttendanceMark, AttendanceMark.placement_id == world.placement_x.id)
     lead_client = auth.as_user(lead)
@@ -171,8 +202,14 @@ def test_child_protection_is_reviewed_by_the_dsl_and_headteacher_only(app, world
     old, _ = f.make_old_pupil(world, pending=False)
     path = f"/retention/child_protection/{old.id}"
     assert auth.as_user(world.users["send_lead"]).get(path).status_code == 404
-    assert "child protection" not in auth.as_user(world.users["send_lead"]).get("/retention/").get_data(
-        as_text=True).split("Retention periods")[0].lower()
+    assert (
+        "child protection"
+        not in auth.as_user(world.users["send_lead"])
+        .get("/retention/")
+        .get_data(as_text=True)
+        .split("Retention periods")[0]
+        .lower()
+    )
     dsl = auth.as_user(world.users["dsl"])
     assert dsl.get(f"/retention/attendance/{old.id}").status_code == 404
     assert dsl.post(path + "/erase", data={}).status_code == 303
@@ -211,20 +248,29 @@ def test_cancelling_a_request_keeps_it_listed(app, world, auth):
     assert head.post(path + "/erase/cancel").status_code == 303
     assert head.post(path + "/erase/cancel").status_code == 422
     assert head.get(path).status_code == 200
-    assert _count(AttendanceMark, AttendanceMark.placement_id.in_(
-        select(Placement.id).where(Placement.student_id == old.id))) == 1
+    assert (
+        _count(
+            AttendanceMark, AttendanceMark.placement_id.in_(select(Placement.id).where(Placement.student_id == old.id))
+        )
+        == 1
+    )
 
 
 def test_keep_is_refused_while_an_erasure_waits_and_a_stale_confirmation_erases_nothing(app, world, auth):
     old, placement = f.make_old_pupil(world)  # the SEND lead asked to erase the attendance and the placement
     head = auth.as_user(world.users["headteacher"])
-    refused = head.post(f"/retention/ap_records/{placement.id}/keep",
-                        data={"keep-reason": "Claim", "keep-review_on": ["1", "9", "2027"]})
+    refused = head.post(
+        f"/retention/ap_records/{placement.id}/keep",
+        data={"keep-reason": "Claim", "keep-review_on": ["1", "9", "2027"]},
+    )
     assert refused.status_code == 422 and "cancel that request first" in refused.get_data(as_text=True)
     # Someone cancels between the page being drawn and the confirmation: one conditional UPDATE decides.
     item = retention.get_item_or_404(world.users["headteacher"], "attendance", old.id, date(2026, 11, 26))
-    db.session.execute(RetentionDecision.__table__.update().where(RetentionDecision.id == item.pending.id)
-                       .values(cancelled_at=datetime(2026, 11, 26, 10), cancelled_by_id=world.users["send_lead"].id))
+    db.session.execute(
+        RetentionDecision.__table__.update()
+        .where(RetentionDecision.id == item.pending.id)
+        .values(cancelled_at=datetime(2026, 11, 26, 10), cancelled_by_id=world.users["send_lead"].id)
+    )
     with pytest.raises(retention.RetentionRefused, match="confirmed or cancelled by someone else"):
         retention.confirm_erasure(item, by=world.users["headteacher"])
     db.session.rollback()

@@ -22,8 +22,12 @@ SATURDAY = datetime(2026, 11, 28)
 def calls(monkeypatch):
     """Each job records that it ran (the real commands have tests of their own)."""
     ran: list[tuple[str, datetime]] = []
-    jobs = [scheduler.Job(job.name, lambda now, name=job.name: ran.append((name, now)) or "done", job.slot,
-                          job.school_days_only) for job in scheduler.JOBS]
+    jobs = [
+        scheduler.Job(
+            job.name, lambda now, name=job.name: ran.append((name, now)) or "done", job.slot, job.school_days_only
+        )
+        for job in scheduler.JOBS
+    ]
     monkeypatch.setattr(scheduler, "JOBS", jobs)
     return ran
 
@@ -32,10 +36,15 @@ def test_what_runs_when(app, calls):
     f.make_school_year(2026)
     assert [n for n, _ in scheduler.tick(MONDAY.replace(hour=5, minute=55), "a")] == ["safeguarding-escalate"]
     assert [n for n, _ in scheduler.tick(MONDAY.replace(hour=7, minute=2), "a")] == [
-        "start-placements", "send-reminders", "safeguarding-escalate"]
+        "start-placements",
+        "send-reminders",
+        "safeguarding-escalate",
+    ]
     assert [n for n, _ in scheduler.tick(MONDAY.replace(hour=7, minute=3), "a")] == []  # same slots: done
     assert [n for n, _ in scheduler.tick(MONDAY.replace(hour=10, minute=7), "a")] == [
-        "attendance-alerts", "safeguarding-escalate"]
+        "attendance-alerts",
+        "safeguarding-escalate",
+    ]
     assert [n for n, _ in scheduler.tick(MONDAY.replace(hour=17, minute=30), "a")] == ["safeguarding-escalate"]
     assert [n for n, _ in scheduler.tick(SATURDAY.replace(hour=10, minute=7), "a")] == ["safeguarding-escalate"]
     slots = db.session.scalars(select(ScheduledRun.slot).where(ScheduledRun.job == "attendance-alerts")).all()
@@ -48,8 +57,9 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(app, monkeypatch):
     def broken(now):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr(scheduler, "JOBS", [scheduler.Job("start-placements", broken, scheduler.JOBS[0].slot),
-                                            *scheduler.JOBS[1:2]])
+    monkeypatch.setattr(
+        scheduler, "JOBS", [scheduler.Job("start-placements", broken, scheduler.JOBS[0].slot), *scheduler.JOBS[1:2]]
+    )
     ran = dict(scheduler.tick(MONDAY.replace(hour=7, minute=0), "a"))
     assert ran["start-placements"] == "failed: RuntimeError" and ran["send-reminders"].startswith("sent 0")
     row = db.session.get(ScheduledRun, ("start-placements", "2026-11-30"))

@@ -20,13 +20,13 @@ def year(app):
 
 
 def test_school_days_follow_terms_weekends_and_holidays(year):
-    assert services.is_school_day(date(2026, 11, 30))          # a Monday in the Autumn term
-    assert not services.is_school_day(date(2026, 11, 28))      # Saturday
-    assert not services.is_school_day(date(2026, 10, 27))      # October half-term
-    assert not services.is_school_day(date(2026, 12, 24))      # between terms
-    assert not services.is_school_day(date(2026, 9, 1))        # before the Autumn term starts
+    assert services.is_school_day(date(2026, 11, 30))  # a Monday in the Autumn term
+    assert not services.is_school_day(date(2026, 11, 28))  # Saturday
+    assert not services.is_school_day(date(2026, 10, 27))  # October half-term
+    assert not services.is_school_day(date(2026, 12, 24))  # between terms
+    assert not services.is_school_day(date(2026, 9, 1))  # before the Autumn term starts
     assert services.is_school_day(date(2026, 9, 2))
-    assert not services.is_school_day(date(2025, 11, 3))       # a year the school has not entered
+    assert not services.is_school_day(date(2025, 11, 3))  # a year the school has not entered
 
 
 def test_school_days_over_a_range(year):
@@ -62,8 +62,11 @@ def test_previous_and_next_school_day_skip_weekends_and_half_term(year):
 
 
 def test_term_dates_must_fit_together():
-    good = {"Autumn": (date(2027, 9, 2), date(2027, 12, 17)), "Spring": (date(2028, 1, 4), date(2028, 3, 24)),
-            "Summer": (date(2028, 4, 10), date(2028, 7, 20))}
+    good = {
+        "Autumn": (date(2027, 9, 2), date(2027, 12, 17)),
+        "Spring": (date(2028, 1, 4), date(2028, 3, 24)),
+        "Summer": (date(2028, 4, 10), date(2028, 7, 20)),
+    }
     assert services.term_problems(2027, good) == {}
     overlapping = {**good, "Spring": (date(2027, 12, 10), date(2028, 3, 24))}
     assert "must start after the Autumn term ends" in services.term_problems(2027, overlapping)["Spring"]
@@ -78,9 +81,14 @@ def _date(prefix: str, value: date) -> dict:
 
 
 def _year_form(start_year: int, **overrides) -> dict:
-    dates = {"autumn_start": date(start_year, 9, 2), "autumn_end": date(start_year, 12, 17),
-             "spring_start": date(start_year + 1, 1, 4), "spring_end": date(start_year + 1, 3, 24),
-             "summer_start": date(start_year + 1, 4, 10), "summer_end": date(start_year + 1, 7, 20)}
+    dates = {
+        "autumn_start": date(start_year, 9, 2),
+        "autumn_end": date(start_year, 12, 17),
+        "spring_start": date(start_year + 1, 1, 4),
+        "spring_end": date(start_year + 1, 3, 24),
+        "summer_start": date(start_year + 1, 4, 10),
+        "summer_end": date(start_year + 1, 7, 20),
+    }
     data = {"start_year": str(start_year)}
     for name, value in dates.items():
         data.update(_date(name, value))
@@ -94,9 +102,15 @@ def test_office_adds_a_school_year_and_a_half_term(client, auth, world):
     assert response.status_code == 303
     year = db.session.scalar(select(SchoolYear).where(SchoolYear.start_year == 2027))
     assert [t.name for t in year.terms] == ["Autumn", "Spring", "Summer"]
-    response = client.post(f"/calendar/{year.id}/closures/new",
-                           data={"name": "October half-term", "kind": "holiday",
-                                 **_date("start", date(2027, 10, 25)), **_date("end", date(2027, 10, 29))})
+    response = client.post(
+        f"/calendar/{year.id}/closures/new",
+        data={
+            "name": "October half-term",
+            "kind": "holiday",
+            **_date("start", date(2027, 10, 25)),
+            **_date("end", date(2027, 10, 29)),
+        },
+    )
     assert response.status_code == 303
     assert not services.is_school_day(date(2027, 10, 27))
     page = client.get(f"/calendar/{year.id}").data.decode()
@@ -121,12 +135,20 @@ def test_impossible_dates_are_field_errors_and_nothing_is_lost(client, auth, wor
 def test_closure_outside_the_year_or_backwards_is_refused(client, auth, world):
     auth.as_user(world.users["office"])
     year_id = world.school_year.id
-    backwards = client.post(f"/calendar/{year_id}/closures/new",
-                            data={"name": "Oops", "kind": "closure", **_date("start", date(2026, 11, 5)),
-                                  **_date("end", date(2026, 11, 4))})
+    backwards = client.post(
+        f"/calendar/{year_id}/closures/new",
+        data={
+            "name": "Oops",
+            "kind": "closure",
+            **_date("start", date(2026, 11, 5)),
+            **_date("end", date(2026, 11, 4)),
+        },
+    )
     assert backwards.status_code == 422 and "on or after the first day" in backwards.data.decode()
-    outside = client.post(f"/calendar/{year_id}/closures/new",
-                          data={"name": "Oops", "kind": "closure", **_date("start", date(2028, 1, 5))})
+    outside = client.post(
+        f"/calendar/{year_id}/closures/new",
+        data={"name": "Oops", "kind": "closure", **_date("start", date(2028, 1, 5))},
+    )
     assert outside.status_code == 422 and "within the school year" in outside.data.decode()
     missing = client.post(f"/calendar/{year_id}/closures/new", data={"name": "", "kind": ""})
     assert missing.status_code == 422
@@ -136,8 +158,10 @@ def test_closure_outside_the_year_or_backwards_is_refused(client, auth, world):
 def test_a_one_day_closure_then_removed(client, auth, world):
     auth.as_user(world.users["office"])
     year_id = world.school_year.id
-    client.post(f"/calendar/{year_id}/closures/new",
-                data={"name": "Snow day", "kind": "closure", **_date("start", date(2026, 12, 1))})
+    client.post(
+        f"/calendar/{year_id}/closures/new",
+        data={"name": "Snow day", "kind": "closure", **_date("start", date(2026, 12, 1))},
+    )
     assert not services.is_school_day(date(2026, 12, 1)) and services.is_school_day(date(2026, 12, 2))
     closure = db.session.scalar(select(Closure).where(Closure.name == "Snow day"))
     assert client.post(f"/calendar/closures/{closure.id}/delete").status_code == 303
@@ -146,8 +170,9 @@ def test_a_one_day_closure_then_removed(client, auth, world):
 
 def test_term_dates_can_be_changed(client, auth, world):
     auth.as_user(world.users["office"])
-    response = client.post(f"/calendar/{world.school_year.id}/edit",
-                           data=_year_form(2026, autumn_end=["11", "12", "2026"]))
+    response = client.post(
+        f"/calendar/{world.school_year.id}/edit", data=_year_form(2026, autumn_end=["11", "12", "2026"])
+    )
     assert response.status_code == 303
     assert not services.is_school_day(date(2026, 12, 14))
 

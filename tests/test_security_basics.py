@@ -11,15 +11,22 @@ from tests.test_access_matrix import CASES, _ids
 
 @pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
 def test_every_post_without_csrf_token_is_refused(app, world):
-    admin_paths = {"accounts.user_new": "/admin/users/new",
-                   "accounts.user_edit": f"/admin/users/{world.users['office'].id}",
-                   "accounts.user_send_link": f"/admin/users/{world.users['office'].id}/send-link",
-                   "school.settings": "/admin/settings", "accounts.logout": "/logout"}
+    admin_paths = {
+        "accounts.user_new": "/admin/users/new",
+        "accounts.user_edit": f"/admin/users/{world.users['office'].id}",
+        "accounts.user_send_link": f"/admin/users/{world.users['office'].id}/send-link",
+        "school.settings": "/admin/settings",
+        "accounts.logout": "/logout",
+    }
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
-    public_posts = {"accounts.login": "/login", "accounts.two_factor": "/login/two-factor",
-                    "accounts.two_factor_setup": "/login/two-factor/setup",
-                    "carers.invitation": "/invitations/some-token", "accounts.forgot_password": "/forgot-password",
-                    "accounts.choose_password": "/account/password/some-token"}
+    public_posts = {
+        "accounts.login": "/login",
+        "accounts.two_factor": "/login/two-factor",
+        "accounts.two_factor_setup": "/login/two-factor/setup",
+        "carers.invitation": "/invitations/some-token",
+        "accounts.forgot_password": "/forgot-password",
+        "accounts.choose_password": "/account/password/some-token",
+    }
     post_endpoints -= set(public_posts)  # checked below, anonymously
     checked = 0
     for case in CASES:
@@ -44,20 +51,23 @@ def test_htmx_post_with_csrf_header_is_accepted(app):
     page = client.get("/login")
     import re
 
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data) or \
-        re.search(rb'"X-CSRFToken": "([^"]+)"', page.data)
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data) or re.search(
+        rb'"X-CSRFToken": "([^"]+)"', page.data
+    )
     assert token, "the page must carry a CSRF token"
     user = factories.make_user("office")
-    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD},
-                           headers={"X-CSRFToken": token.group(1).decode(), "HX-Request": "true"})
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": factories.PASSWORD},
+        headers={"X-CSRFToken": token.group(1).decode(), "HX-Request": "true"},
+    )
     assert response.status_code == 200 and response.headers.get("HX-Location")
 
 
 def test_security_headers_on_html_pages(client, auth):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
-    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-                 "script-src 'self' 'nonce-"):
+    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self' 'nonce-"):
         assert part in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -29,6 +29,7 @@ def _mode(path: Path) -> int:
 
 # --- 1. Only real activity keeps a session alive ----------------------------------------------
 
+
 def test_the_boards_background_poll_does_not_renew_the_idle_timer(client, auth):
     auth.as_user(factories.make_user("office"))
     with client.session_transaction() as session:
@@ -57,10 +58,11 @@ def test_app_js_marks_requests_without_activity_as_background():
     script = (Path(__file__).resolve().parent.parent / "static/js/app.js").read_text()
     assert 'const BACKGROUND_HEADER = "X-Background";' in script
     assert 'event.detail.headers[BACKGROUND_HEADER] = "1"' in script
-    assert "if (headers[BACKGROUND_HEADER] !== \"1\") schedule();" in script
+    assert 'if (headers[BACKGROUND_HEADER] !== "1") schedule();' in script
 
 
 # --- 3. A code works once, even when two uses arrive together --------------------------------
+
 
 def test_a_code_cannot_be_spent_twice_by_simultaneous_requests(app):
     secret = pyotp.random_base32()
@@ -89,6 +91,7 @@ def test_a_code_still_works_once(app):
 
 # --- 4. The set-up key stays on the server, and the page is never cached ---------------------
 
+
 @pytest.mark.parametrize("app", [TWO_FACTOR], indirect=True)
 def test_two_factor_setup_key_is_server_side_and_not_cached(app, client, auth):
     dsl = factories.make_user("dsl")
@@ -112,14 +115,14 @@ def test_two_factor_setup_key_is_server_side_and_not_cached(app, client, auth):
 
 # --- 7. Files with pupils' data are readable by the service account only -----------------------
 
+
 def test_database_backups_uploads_and_their_folders_are_private(tmp_path):
     from ap_forms.maintenance.backup import make_backup
     from ap_forms.web.uploads import upload_folder
 
     folder = tmp_path / "data" / "db"
     database = folder / "ap_forms.db"
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}",
-                   UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     with app.app_context():
         db.create_all()
         factories.make_student()
@@ -200,8 +203,9 @@ def _end_placement_x(world, ended_on):
     from ap_forms.placements.models import PLANNED_END
     from ap_forms.placements.services import end_placement
 
-    end_placement(world.placement_x, kind=PLANNED_END, ended_on=ended_on, actor=world.users["send_lead"],
-                  today=date(2026, 11, 23))
+    end_placement(
+        world.placement_x, kind=PLANNED_END, ended_on=ended_on, actor=world.users["send_lead"], today=date(2026, 11, 23)
+    )
 
 
 def test_key_worker_loses_the_pupil_when_the_placement_ends(app, world, auth):
@@ -209,8 +213,13 @@ def test_key_worker_loses_the_pupil_when_the_placement_ends(app, world, auth):
     _end_placement_x(world, date(2026, 11, 20))
     kw = auth.as_user(world.users["kw_a"])
     p, pupil, autumn = world.placement_x.id, world.pupil_x.id, world.school_year.term("Autumn").id
-    for path in (f"/pupils/{pupil}", f"/attendance/pupils/{pupil}", f"/attendance/placements/{p}",
-                 f"/placements/{p}/feedback/2026-11-16", f"/placements/{p}/feedback/2026-11-02"):
+    for path in (
+        f"/pupils/{pupil}",
+        f"/attendance/pupils/{pupil}",
+        f"/attendance/placements/{p}",
+        f"/placements/{p}/feedback/2026-11-16",
+        f"/placements/{p}/feedback/2026-11-02",
+    ):
         assert kw.get(path).status_code == 404, path
     assert kw.post(f"/attendance/register/{p}/2026-11-23/AM", data={"status": "present"}).status_code == 404
     # Within the finishing period: the final termly report and the Annual Review contribution only.
@@ -251,6 +260,7 @@ def test_key_worker_keeps_access_on_the_last_day(app, world, auth):
 
 # --- 8. The audit trail ----------------------------------------------------------------------
 
+
 def _audit_rows(action):
     from ap_forms.web.audit import AuditEvent
 
@@ -284,7 +294,8 @@ def test_throttled_and_unknown_email_sign_ins_are_logged(client):
     failed = [r for r in _audit_rows("sign_in_failed") if r.record_id is None]
     assert len(failed) == 5 and failed[0].detail == "unknown email: nobody@example.org"
     assert [r.detail for r in _audit_rows("sign_in_throttled") if r.record_id is None] == [
-        "unknown email: nobody@example.org"]
+        "unknown email: nobody@example.org"
+    ]
     client.post("/login", data={"email": "", "password": ""})
     assert [r.detail for r in _audit_rows("sign_in_failed")][-1] == "incomplete form"
 
@@ -300,8 +311,12 @@ def test_reads_of_reports_reviews_board_and_referral_list_are_audited(app, world
     lead.get("/referrals/")
     lead.get("/attendance/board")
     lead.get("/attendance/board", headers={"HX-Request": "true", "X-Background": "1"})  # its own refresh
-    for action, record_id in [("termly_report_viewed", str(p)), ("annual_review_contribution_viewed", str(p)),
-                              ("placement_review_viewed", str(p)), ("referral_list_viewed", None),
-                              ("attendance_board_viewed", None)]:
+    for action, record_id in [
+        ("termly_report_viewed", str(p)),
+        ("annual_review_contribution_viewed", str(p)),
+        ("placement_review_viewed", str(p)),
+        ("referral_list_viewed", None),
+        ("attendance_board_viewed", None),
+    ]:
         rows = _audit_rows(action)
         assert len(rows) == 1 and rows[0].record_id == record_id, action

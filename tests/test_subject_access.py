@@ -35,46 +35,131 @@ from tests import factories as f
 def full_pupil(world):
     """Pupil X with something in every domain, and third parties named in the text."""
     u, x, p = world.users, world.pupil_x, world.placement_x
-    db.session.add(StudentChange(student_id=x.id, at=datetime(2026, 9, 1, 9), by_id=u["office"].id, action="edited",
-                                 changes=json.dumps({"medical_needs": ["", "Asthma"]})))
+    db.session.add(
+        StudentChange(
+            student_id=x.id,
+            at=datetime(2026, 9, 1, 9),
+            by_id=u["office"].id,
+            action="edited",
+            changes=json.dumps({"medical_needs": ["", "Asthma"]}),
+        )
+    )
     world.carer = f.make_carer(x, name="Maria Carer")
     mark = f.make_mark(p, date(2026, 11, 23), "AM", "absent", by=u["kw_a"], absence_reason="ill")
-    db.session.add(MarkChange(mark_id=mark.id, status="present", note="first tap", marked_at=datetime(2026, 11, 23, 9),
-                              marked_by_id=u["kw_a"].id, replaced_by_id=u["kw_a"].id,
-                              replaced_at=datetime(2026, 11, 23, 9, 50)))
-    entry = RegisterEntry(placement_id=p.id, day=date(2026, 11, 23), session="AM", code="I",
-                          recorded_by_id=u["office"].id, recorded_at=datetime(2026, 11, 23, 10))
+    db.session.add(
+        MarkChange(
+            mark_id=mark.id,
+            status="present",
+            note="first tap",
+            marked_at=datetime(2026, 11, 23, 9),
+            marked_by_id=u["kw_a"].id,
+            replaced_by_id=u["kw_a"].id,
+            replaced_at=datetime(2026, 11, 23, 9, 50),
+        )
+    )
+    entry = RegisterEntry(
+        placement_id=p.id,
+        day=date(2026, 11, 23),
+        session="AM",
+        code="I",
+        recorded_by_id=u["office"].id,
+        recorded_at=datetime(2026, 11, 23, 10),
+    )
     db.session.add(entry)
     db.session.flush()
-    db.session.add(RegisterAmendment(entry_id=entry.id, old_code="O", new_code="I", reason="Mum rang: ill",
-                                     amended_by_id=u["office"].id, amended_at=datetime(2026, 11, 23, 11)))
-    db.session.add(ParentContact(student_id=x.id, day=date(2026, 11, 23), contacted_at=datetime(2026, 11, 23, 10, 5),
-                                 contacted_by_id=u["office"].id, contact_with="Maria Carer", method="phone",
-                                 outcome="reached", notes="Ill with a cold", recorded_at=datetime(2026, 11, 23, 10, 6)))
+    db.session.add(
+        RegisterAmendment(
+            entry_id=entry.id,
+            old_code="O",
+            new_code="I",
+            reason="Mum rang: ill",
+            amended_by_id=u["office"].id,
+            amended_at=datetime(2026, 11, 23, 11),
+        )
+    )
+    db.session.add(
+        ParentContact(
+            student_id=x.id,
+            day=date(2026, 11, 23),
+            contacted_at=datetime(2026, 11, 23, 10, 5),
+            contacted_by_id=u["office"].id,
+            contact_with="Maria Carer",
+            method="phone",
+            outcome="reached",
+            notes="Ill with a cold",
+            recorded_at=datetime(2026, 11, 23, 10, 6),
+        )
+    )
     # Another pupil named by a key worker in free text: their name is found and offered for redaction.
     world.feedback_x.concerns = f"Argued with {world.pupil_y.full_name} at lunch"
     db.session.add(FeedbackReply(feedback_id=world.feedback_x.id, author_id=u["send_lead"].id, comment="Thanks"))
-    db.session.add(AnnualReviewContribution(placement_id=p.id, review_date=date(2026, 12, 10),
-                                            progress_views="Growing in confidence", recommendations="Continue",
-                                            author_id=u["kw_a"].id))
-    review = PlacementReview(placement_id=p.id, due_on=date(2026, 10, 19), held_on=date(2026, 10, 19),
-                             suitability="suitable", decisions="Carry on", recorded_by_id=u["send_lead"].id,
-                             recorded_at=datetime(2026, 10, 19, 15))
+    db.session.add(
+        AnnualReviewContribution(
+            placement_id=p.id,
+            review_date=date(2026, 12, 10),
+            progress_views="Growing in confidence",
+            recommendations="Continue",
+            author_id=u["kw_a"].id,
+        )
+    )
+    review = PlacementReview(
+        placement_id=p.id,
+        due_on=date(2026, 10, 19),
+        held_on=date(2026, 10, 19),
+        suitability="suitable",
+        decisions="Carry on",
+        recorded_by_id=u["send_lead"].id,
+        recorded_at=datetime(2026, 10, 19, 15),
+    )
     db.session.add(review)
     db.session.flush()
     db.session.add(ReviewProgress(review_id=review.id, position=1, objective="Attend 90%", rating="good"))
-    db.session.add(PlacementEnding(placement_id=world.placement_y.id, ended_on=date(2026, 11, 20), kind="planned",
-                                   recorded_by_id=u["send_lead"].id))  # pupil Y's: never in X's request
+    db.session.add(
+        PlacementEnding(
+            placement_id=world.placement_y.id,
+            ended_on=date(2026, 11, 20),
+            kind="planned",
+            recorded_by_id=u["send_lead"].id,
+        )
+    )  # pupil Y's: never in X's request
     # An earlier placement of X's, at provider B, that ended.
-    world.earlier_x = f.make_placement(x, world.provider_b, u["kw_b"], status="ended", start_date=date(2025, 9, 8),
-                                       planned_end_date=date(2026, 7, 17), ended_on=date(2026, 7, 17))
-    db.session.add(PlacementEnding(placement_id=world.earlier_x.id, ended_on=date(2026, 7, 17), kind="planned",
-                                   recorded_by_id=u["send_lead"].id))
-    db.session.add(ReportAction(report_id=world.incident_x.id, kind="spoke_provider", taken_on=date(2026, 11, 21),
-                                taken_by="Provider manager Pat Jones", details="Called",
-                                recorded_by_id=u["send_lead"].id))
-    db.session.add(ReportAction(report_id=world.concern_x.id, kind="mash", taken_on=date(2026, 11, 21),
-                                taken_by="DSL", details="Referred to MASH", recorded_by_id=u["dsl"].id))
+    world.earlier_x = f.make_placement(
+        x,
+        world.provider_b,
+        u["kw_b"],
+        status="ended",
+        start_date=date(2025, 9, 8),
+        planned_end_date=date(2026, 7, 17),
+        ended_on=date(2026, 7, 17),
+    )
+    db.session.add(
+        PlacementEnding(
+            placement_id=world.earlier_x.id,
+            ended_on=date(2026, 7, 17),
+            kind="planned",
+            recorded_by_id=u["send_lead"].id,
+        )
+    )
+    db.session.add(
+        ReportAction(
+            report_id=world.incident_x.id,
+            kind="spoke_provider",
+            taken_on=date(2026, 11, 21),
+            taken_by="Provider manager Pat Jones",
+            details="Called",
+            recorded_by_id=u["send_lead"].id,
+        )
+    )
+    db.session.add(
+        ReportAction(
+            report_id=world.concern_x.id,
+            kind="mash",
+            taken_on=date(2026, 11, 21),
+            taken_by="DSL",
+            details="Referred to MASH",
+            recorded_by_id=u["dsl"].id,
+        )
+    )
     db.session.add(SafeguardingFlag(student_id=x.id, set_by_id=u["dsl"].id))
     db.session.commit()
     return world
@@ -106,8 +191,13 @@ def test_headteacher_downloads_everything_held_checked_against_the_database(app,
     page = client.get(f"/pupils/{x.id}/subject-access")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for name in ("Maria Carer", world.users["kw_a"].name, world.users["office"].name, world.pupil_y.full_name,
-                 "Provider manager Pat Jones"):
+    for name in (
+        "Maria Carer",
+        world.users["kw_a"].name,
+        world.users["office"].name,
+        world.pupil_y.full_name,
+        "Provider manager Pat Jones",
+    ):
         assert f'value="{name}"' in html, name
     assert "Only the Designated Safeguarding Lead can include them" in html
     # No ticks: released without redaction (the person producing it decided so).
@@ -150,8 +240,9 @@ def test_headteacher_downloads_everything_held_checked_against_the_database(app,
     assert tables["register-code-amendments"][1][3:6] == ["O", "I", "Mum rang: ill"]
     assert tables["attendance-mark-history"][1][3].startswith("Present")
     assert tables["referrals"][1][0] == str(world.referral_x.id)
-    assert world.pupil_y.upn not in "".join(archive.read(n).decode("utf-8-sig", "replace")
-                                            for n in names if n.endswith((".csv", ".txt")))
+    assert world.pupil_y.upn not in "".join(
+        archive.read(n).decode("utf-8-sig", "replace") for n in names if n.endswith((".csv", ".txt"))
+    )
     # Safeguarding records are the DSL's to include: never in the headteacher's download.
     assert not any(k.startswith("safeguarding") for k in tables)
     assert "uncle" not in pdf and "Referred to MASH" not in pdf
@@ -166,11 +257,12 @@ def test_redaction_applies_to_the_pdf_and_every_csv(app, full_pupil, auth):
     world = full_pupil
     x, kw = world.pupil_x, world.users["kw_a"]
     client = auth.as_user(world.users["headteacher"])
-    response = client.post(f"/pupils/{x.id}/subject-access", data={
-        "redact": ["Maria Carer", kw.name, world.pupil_y.full_name], "extra_names": "Pat Jones\n\nx"})
+    response = client.post(
+        f"/pupils/{x.id}/subject-access",
+        data={"redact": ["Maria Carer", kw.name, world.pupil_y.full_name], "extra_names": "Pat Jones\n\nx"},
+    )
     archive, tables, pdf = _open(response)
-    everything = pdf + "".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist()
-                               if n.endswith((".csv",)))
+    everything = pdf + "".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist() if n.endswith((".csv",)))
     for name in ("Maria Carer", kw.name, world.pupil_y.full_name, "Pat Jones"):
         assert name not in everything, name
     assert "[redacted]" in pdf
@@ -182,7 +274,8 @@ def test_redaction_applies_to_the_pdf_and_every_csv(app, full_pupil, auth):
     # Names not ticked stay; a one-letter line is not a name (it would redact every "x").
     assert world.users["office"].name in everything and x.full_name in pdf
     assert "4 names redacted" in db.session.scalar(
-        select(AuditEvent.detail).where(AuditEvent.action == "subject_access_produced"))
+        select(AuditEvent.detail).where(AuditEvent.action == "subject_access_produced")
+    )
 
 
 def test_only_the_dsl_can_include_safeguarding_records(app, full_pupil, auth):
@@ -195,19 +288,25 @@ def test_only_the_dsl_can_include_safeguarding_records(app, full_pupil, auth):
     assert not any(k.startswith("safeguarding") for k in tables)
     dsl = auth.as_user(world.users["dsl"])
     assert "Safeguarding records only" in dsl.get(f"/pupils/{x.id}/subject-access").get_data(as_text=True)
-    _, tables, pdf = _open(dsl.post(f"/pupils/{x.id}/subject-access",
-                                    data={"scope": "with_safeguarding", "redact": ["Sam Adult"]}))
+    _, tables, pdf = _open(
+        dsl.post(f"/pupils/{x.id}/subject-access", data={"scope": "with_safeguarding", "redact": ["Sam Adult"]})
+    )
     concerns = _count(Report, Report.student_id == x.id, Report.kind.in_(["concern", "allegation"]))
     assert len(tables["safeguarding-records"]) - 1 == concerns == 3  # two sent, one draft
     assert len(tables["safeguarding-records-actions"]) - 1 == 1 and len(tables["safeguarding-flag"]) - 1 == 1
     assert "Xavier said his uncle hit him" in pdf and "Sam Adult" not in pdf
     # The DSL may also produce the safeguarding records alone, with the pupil record saying whose they are.
     _, tables, _ = _open(dsl.post(f"/pupils/{x.id}/subject-access", data={"scope": "safeguarding_only"}))
-    assert sorted(tables) == ["pupil-record", "safeguarding-flag", "safeguarding-records",
-                              "safeguarding-records-actions"]
+    assert sorted(tables) == [
+        "pupil-record",
+        "safeguarding-flag",
+        "safeguarding-records",
+        "safeguarding-records-actions",
+    ]
     assert dsl.post(f"/pupils/{x.id}/subject-access", data={"scope": "all"}).status_code == 422
-    details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "subject_access_produced")
-                                 .order_by(AuditEvent.id)).all()
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "subject_access_produced").order_by(AuditEvent.id)
+    ).all()
     assert details[0].endswith("safeguarding not included") and details[1].endswith("safeguarding included")
     assert details[2].endswith("safeguarding records only")
 

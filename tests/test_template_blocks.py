@@ -19,9 +19,14 @@ def block_calls() -> list[tuple[str, str, str]]:
     calls = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in {"render", "render_form"} and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"render", "render_form"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 continue
             block = "form" if node.func.id == "render_form" else None
             for keyword in node.keywords:
@@ -37,6 +42,9 @@ def test_the_scan_finds_the_calls():
 
 
 def test_every_rendered_block_exists(app):
-    missing = [f"{where}: {template} has no block '{block}'" for where, template, block in block_calls()
-               if block not in app.jinja_env.get_template(template).blocks]
+    missing = [
+        f"{where}: {template} has no block '{block}'"
+        for where, template, block in block_calls()
+        if block not in app.jinja_env.get_template(template).blocks
+    ]
     assert not missing, "\n".join(missing)

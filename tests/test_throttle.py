@@ -126,8 +126,12 @@ def redis_prefix():
 def test_with_redis_two_workers_share_the_sign_in_throttle(tmp_path, app, make_app, redis_prefix, slept):
     app.config["THROTTLE_KEY_PREFIX"] = redis_prefix
     user = f.make_user("office")
-    other_worker = make_app(tmp_path, REDIS_URL=REDIS_URL, THROTTLE_KEY_PREFIX=redis_prefix,
-                            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    other_worker = make_app(
+        tmp_path,
+        REDIS_URL=REDIS_URL,
+        THROTTLE_KEY_PREFIX=redis_prefix,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    )
     first, second = app.test_client(), other_worker.test_client()
     for n in range(5):
         assert _fail(first if n % 2 else second, user.email).status_code == 422
@@ -137,8 +141,9 @@ def test_with_redis_two_workers_share_the_sign_in_throttle(tmp_path, app, make_a
 
 
 @needs_redis
-@pytest.mark.parametrize("app", [{"REDIS_URL": REDIS_URL, "TWO_FACTOR_REQUIRED_ROLES": ("headteacher",)}],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "app", [{"REDIS_URL": REDIS_URL, "TWO_FACTOR_REQUIRED_ROLES": ("headteacher",)}], indirect=True
+)
 def test_with_redis_code_guessing_is_counted_across_workers(tmp_path, app, make_app, redis_prefix, slept):
     import pyotp
 
@@ -146,16 +151,23 @@ def test_with_redis_code_guessing_is_counted_across_workers(tmp_path, app, make_
     head = f.make_user("headteacher", totp_secret=pyotp.random_base32())
     first = app.test_client()
     assert _sign_in(first, head.email).headers["Location"] == "/login/two-factor"
-    other_worker = make_app(tmp_path, REDIS_URL=REDIS_URL, THROTTLE_KEY_PREFIX=redis_prefix,
-                            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    other_worker = make_app(
+        tmp_path,
+        REDIS_URL=REDIS_URL,
+        THROTTLE_KEY_PREFIX=redis_prefix,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    )
     second = other_worker.test_client()
     second.set_cookie("session", first.get_cookie("session").value)  # the same browser, another worker
     for n in range(5):
-        assert (first if n % 2 else second).post("/login/two-factor", data={"code": "111111"},
-                                                 environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 422
+        assert (first if n % 2 else second).post(
+            "/login/two-factor", data={"code": "111111"}, environ_base={"REMOTE_ADDR": "198.51.100.1"}
+        ).status_code == 422
     code = pyotp.TOTP(head.totp_secret).now()
-    assert second.post("/login/two-factor", data={"code": code},
-                       environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 429
+    assert (
+        second.post("/login/two-factor", data={"code": code}, environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code
+        == 429
+    )
 
 
 @pytest.mark.parametrize("app", [{"REDIS_URL": "redis://127.0.0.1:1/0"}], indirect=True)

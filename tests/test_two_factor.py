@@ -74,8 +74,12 @@ def test_password_reset_never_skips_two_factor(app, client, auth, smtp_server):
     assert client.post("/forgot-password", data={"email": send_lead.email}).status_code == 200
     [message] = smtp_server.to(send_lead.email)
     link = re.search(r"http://127\.0\.0\.1:5000(/account/password/\S+)", message.get_body(("plain",)).get_content())
-    assert client.post(link.group(1), data={"password": "a brand new passphrase",
-                                            "confirm": "a brand new passphrase"}).status_code == 303
+    assert (
+        client.post(
+            link.group(1), data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+        ).status_code
+        == 303
+    )
     response = auth.login(send_lead, "a brand new passphrase")
     assert response.headers["Location"] == "/login/two-factor"
 

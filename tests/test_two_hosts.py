@@ -82,15 +82,24 @@ def world(database_url, tmp_path_factory):
     from tests import factories as f
 
     folder = tmp_path_factory.mktemp("two-hosts")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
-                      "UPLOAD_FOLDER": str(folder / "setup")})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "UPLOAD_FOLDER": str(folder / "setup")}
+    )
     with app.app_context():
         upgrade()
         provider = f.make_provider(name="Riverside Farm")
-        users = {name: f.make_user(role, email=f"{name}@school.example",
-                                   provider_id=provider.id if role == "key_worker" else None)
-                 for name, role in (("throttled", "office"), ("leaver", "office"), ("ended", "office"),
-                                    ("kw", "key_worker"), ("admin", "admin"))}
+        users = {
+            name: f.make_user(
+                role, email=f"{name}@school.example", provider_id=provider.id if role == "key_worker" else None
+            )
+            for name, role in (
+                ("throttled", "office"),
+                ("leaver", "office"),
+                ("ended", "office"),
+                ("kw", "key_worker"),
+                ("admin", "admin"),
+            )
+        }
         users["admin"].totp_secret = pyotp.random_base32()
         db.session.commit()
         ids = {name: user.id for name, user in users.items()}
@@ -107,9 +116,16 @@ def hosts(world):
     processes, urls = [], []
     for label in ("a", "b"):
         port = free_port()
-        env = {"DATABASE_URL": world["url"], "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix,
-               "SECRET_KEY": "two-hosts-shared-secret", "UPLOAD_FOLDER": str(world["folder"] / f"uploads-{label}"),
-               "APP_BASE_URL": f"http://127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "off", "FROZEN_NOW": ""}
+        env = {
+            "DATABASE_URL": world["url"],
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
+            "SECRET_KEY": "two-hosts-shared-secret",
+            "UPLOAD_FOLDER": str(world["folder"] / f"uploads-{label}"),
+            "APP_BASE_URL": f"http://127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": "off",
+            "FROZEN_NOW": "",
+        }
         processes.append(start_gunicorn(port, env, world["folder"] / f"gunicorn-{label}.log"))
         urls.append(f"http://127.0.0.1:{port}")
     try:
@@ -145,11 +161,15 @@ class Browser:
         body = None
         if files:
             boundary = secrets.token_hex(12)
-            parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-                     for k, v in (data or {}).items()]
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                for k, v in (data or {}).items()
+            ]
             for field, (filename, content, content_type) in files.items():
-                head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-                        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n')
+                head = (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                    f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+                )
                 parts.append(head.encode() + content + b"\r\n")
             body = b"".join(parts) + f"--{boundary}--\r\n".encode()
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
@@ -170,8 +190,7 @@ class Browser:
 
     def sign_in(self, host: str, email: str, password: str = PASSWORD) -> tuple[int, str]:
         token = self.csrf(host + "/login")
-        status, location, _ = self.request(host + "/login", {"csrf_token": token, "email": email,
-                                                             "password": password})
+        status, location, _ = self.request(host + "/login", {"csrf_token": token, "email": email, "password": password})
         return status, location
 
     def post(self, host: str, path: str, data: dict | None = None, *, form_page: str = "/", files=None):
@@ -211,8 +230,11 @@ def test_two_hosts_share_throttle_sign_out_ended_sessions_and_documents(real_clo
     copied = person.session_cookie()
     assert person.post(host_a, "/logout")[0] == 303
     replay = Browser()
-    replay.jar.set_cookie(http.cookiejar.Cookie(0, "session", copied, None, False, "127.0.0.1", False, False, "/",
-                                                True, False, None, False, None, None, {}))
+    replay.jar.set_cookie(
+        http.cookiejar.Cookie(
+            0, "session", copied, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {}
+        )
+    )
     assert not replay.signed_in(host_b)
 
     # A session an admin ends ("Sign out everywhere") on host B ends on host A.
@@ -233,9 +255,13 @@ def test_two_hosts_share_throttle_sign_out_ended_sessions_and_documents(real_clo
     key_worker = Browser()
     assert key_worker.sign_in(host_a, "kw@school.example") == (303, "/")
     pdf = b"%PDF-1.4\n% two hosts " + secrets.token_hex(8).encode() + b"\n%%EOF\n"
-    status, _, _ = key_worker.post(host_a, "/providers/mine/evidence",
-                                   {"topic": "vetting", "description": "Vetting letter"}, form_page="/providers/mine",
-                                   files={"file": ("vetting.pdf", pdf, "application/pdf")})
+    status, _, _ = key_worker.post(
+        host_a,
+        "/providers/mine/evidence",
+        {"topic": "vetting", "description": "Vetting letter"},
+        form_page="/providers/mine",
+        files={"file": ("vetting.pdf", pdf, "application/pdf")},
+    )
     assert status == 303
     engine = create_engine(world["url"])
     with engine.connect() as conn:

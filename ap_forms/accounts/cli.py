@@ -16,14 +16,14 @@ bp = Blueprint("accounts_cli", __name__, cli_group=None)
 def create_user(email, name, role, provider_id, password):
     """Create an account (e.g. the first admin)."""
     try:
-        user = services.create_user(email=email, name=name, role=role, password=password,
-                                    provider_id=provider_id)
+        user = services.create_user(email=email, name=name, role=role, password=password, provider_id=provider_id)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.name} <{user.email}>")
     if user.role != role:
-        click.echo(f"The {role} role waits for a second person: they have been emailed to confirm it at "
-                   "/admin/confirmations.")
+        click.echo(
+            f"The {role} role waits for a second person: they have been emailed to confirm it at /admin/confirmations."
+        )
 
 
 @bp.cli.command("two-factor-code")

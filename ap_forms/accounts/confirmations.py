@@ -50,8 +50,11 @@ def reset_two_factor(user: User, *, actor) -> str:
 
 def waiting_for(person: User) -> list[LeaderRequest]:
     """The requests this person may confirm, oldest first."""
-    pending = db.session.scalars(select(LeaderRequest).where(LeaderRequest.outcome.is_(None))
-                                 .order_by(LeaderRequest.requested_at, LeaderRequest.id))
+    pending = db.session.scalars(
+        select(LeaderRequest)
+        .where(LeaderRequest.outcome.is_(None))
+        .order_by(LeaderRequest.requested_at, LeaderRequest.id)
+    )
     return [request for request in pending if person in confirmers(request)]
 
 
@@ -64,21 +67,30 @@ def decide(request: LeaderRequest, person: User, *, confirm: bool) -> None:
     """Confirm (and apply) or decline. Only a confirmer, once: a conditional update, so two confirmers at
     the same moment cannot both apply it."""
     if person not in confirmers(request):
-        raise AccountError("Only the headteacher, or for the headteacher's own account another administrator, "
-                           "can confirm this, and never the person who asked")
+        raise AccountError(
+            "Only the headteacher, or for the headteacher's own account another administrator, "
+            "can confirm this, and never the person who asked"
+        )
     outcome = "confirmed" if confirm else "declined"
-    done = db.session.execute(update(LeaderRequest).where(LeaderRequest.id == request.id,
-                                                          LeaderRequest.outcome.is_(None))
-                              .values(outcome=outcome, decided_by_id=person.id, decided_at=utcnow())).rowcount
+    done = db.session.execute(
+        update(LeaderRequest)
+        .where(LeaderRequest.id == request.id, LeaderRequest.outcome.is_(None))
+        .values(outcome=outcome, decided_by_id=person.id, decided_at=utcnow())
+    ).rowcount
     if done != 1:
         db.session.rollback()
         raise AccountError("Someone has already decided this request")
     db.session.refresh(request)
     user = request.user
     asked_by = request.requested_by.name if request.requested_by else "the server administrator"
-    audit.record(f"leader_change_{outcome}", "user", user.id, user=person,
-                 detail=f"{request.kind}{' ' + request.role if request.role else ''}: asked by {asked_by} "
-                        f"(user {request.requested_by_id}), {outcome} by {person.name} (user {person.id})")
+    audit.record(
+        f"leader_change_{outcome}",
+        "user",
+        user.id,
+        user=person,
+        detail=f"{request.kind}{' ' + request.role if request.role else ''}: asked by {asked_by} "
+        f"(user {request.requested_by_id}), {outcome} by {person.name} (user {person.id})",
+    )
     if confirm:
         if request.kind == GRANT_ROLE:
             user.role, user.provider_id = request.role, None
@@ -91,7 +103,9 @@ def decide(request: LeaderRequest, person: User, *, confirm: bool) -> None:
             user.session_nonce = new_session_nonce()
     school = get_settings().name
     recipients = sorted({person.email, *([request.requested_by.email] if request.requested_by else [])})
-    send_email(recipients, f"{school}: a change to a leader's account was {outcome}",
-               f"{request.description} ({user.name}, {user.email})\n\nAsked by {asked_by}; {outcome} by "
-               f"{person.name}.\n")
+    send_email(
+        recipients,
+        f"{school}: a change to a leader's account was {outcome}",
+        f"{request.description} ({user.name}, {user.email})\n\nAsked by {asked_by}; {outcome} by {person.name}.\n",
+    )
     db.session.commit()

@@ -38,8 +38,16 @@ def send_link(user: User, purpose: str, *, actor=None) -> None:
     revoke_links(user)
     token = secrets.token_urlsafe(32)
     now = clock.utcnow()
-    db.session.add(AccountLink(user_id=user.id, purpose=purpose, token_hash=_hash(token), sent_at=now,
-                               expires_at=now + LIFETIMES[purpose], sent_by_id=getattr(actor, "id", None)))
+    db.session.add(
+        AccountLink(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_hash(token),
+            sent_at=now,
+            expires_at=now + LIFETIMES[purpose],
+            sent_by_id=getattr(actor, "id", None),
+        )
+    )
     audit.record("account_link_sent", "user", user.id, detail=purpose, user=actor)
     db.session.flush()
     school = get_settings().name
@@ -47,16 +55,21 @@ def send_link(user: User, purpose: str, *, actor=None) -> None:
     lifetime = LIFETIME_WORDS[purpose]
     if purpose == INVITE:
         subject = f"{school}: make your AP Forms account"
-        opening = (f"{school} has made you an account on AP Forms, where the school and its alternative "
-                   f"provision partners keep placements, attendance and reports.\n\nTo start, open this link "
-                   f"and choose your password.")
+        opening = (
+            f"{school} has made you an account on AP Forms, where the school and its alternative "
+            f"provision partners keep placements, attendance and reports.\n\nTo start, open this link "
+            f"and choose your password."
+        )
     else:
         subject = f"{school}: choose a new password"
         opening = "Someone asked to choose a new password for your AP Forms account. To do so, open this link."
-    send_email(user.email, subject,
-               f"Hello {user.name},\n\n{opening} It works once, for {lifetime}:\n\n{address}\n\n"
-               f"You will sign in with {user.email}. If you did not expect this email, you can ignore it: "
-               f"nothing changes until the link is used. Questions: contact {school}.\n")
+    send_email(
+        user.email,
+        subject,
+        f"Hello {user.name},\n\n{opening} It works once, for {lifetime}:\n\n{address}\n\n"
+        f"You will sign in with {user.email}. If you did not expect this email, you can ignore it: "
+        f"nothing changes until the link is used. Questions: contact {school}.\n",
+    )
 
 
 def request_reset(email: str) -> None:
@@ -76,8 +89,7 @@ def link_for(token: str) -> AccountLink | None:
     if not token or len(token) > 100:
         return None
     link = db.session.scalar(select(AccountLink).where(AccountLink.token_hash == _hash(token)))
-    if link is None or link.used_at or link.revoked_at or link.expires_at <= clock.utcnow() \
-            or not link.user.active:
+    if link is None or link.used_at or link.revoked_at or link.expires_at <= clock.utcnow() or not link.user.active:
         return None
     return link
 
@@ -88,9 +100,11 @@ def choose_password(link: AccountLink, password: str) -> User:
     problem = new_password_problem(password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem, "password")
-    used = db.session.execute(update(AccountLink).where(AccountLink.id == link.id, AccountLink.used_at.is_(None),
-                                                        AccountLink.revoked_at.is_(None))
-                              .values(used_at=clock.utcnow())).rowcount
+    used = db.session.execute(
+        update(AccountLink)
+        .where(AccountLink.id == link.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
+        .values(used_at=clock.utcnow())
+    ).rowcount
     if used != 1:
         db.session.rollback()
         raise AccountError("This link has already been used. Sign in, or ask for a new link")

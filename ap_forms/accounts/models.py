@@ -104,8 +104,11 @@ class RecoveryCode(db.Model):
 GRANT_ROLE = "grant_role"
 RESET_PASSWORD = "reset_password"  # noqa: S105 (a kind of request, not a password)
 RESET_TWO_FACTOR = "reset_two_factor"
-REQUEST_KINDS = {GRANT_ROLE: "Make them {role}", RESET_PASSWORD: "Send them a link to choose a new password",
-                 RESET_TWO_FACTOR: "Reset their two-factor sign-in"}
+REQUEST_KINDS = {
+    GRANT_ROLE: "Make them {role}",
+    RESET_PASSWORD: "Send them a link to choose a new password",
+    RESET_TWO_FACTOR: "Reset their two-factor sign-in",
+}
 
 
 class LeaderRequest(db.Model):
@@ -149,11 +152,35 @@ class SignedInSession(db.Model):
 
     @property
     def device(self) -> str:
-        """"Chrome on Android", from the browser's own description of itself."""
+        """ "Chrome on Android", from the browser's own description of itself."""
         agent = self.user_agent
-        browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-                                                ("Safari/", "Safari")) if key in agent), "A browser")
-        system = next((name for key, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-                                               ("Windows", "Windows"), ("Mac OS", "Mac"), ("CrOS", "Chromebook"),
-                                               ("Linux", "Linux")) if key in agent), "")
+        browser = next(
+            (
+                name
+                for key, name in (
+                    ("Edg/", "Edge"),
+                    ("Firefox/", "Firefox"),
+                    ("Chrome/", "Chrome"),
+                    ("Safari/", "Safari"),
+                )
+                if key in agent
+            ),
+            "A browser",
+        )
+        system = next(
+            (
+                name
+                for key, name in (
+                    ("iPhone", "iPhone"),
+                    ("iPad", "iPad"),
+                    ("Android", "Android"),
+                    ("Windows", "Windows"),
+                    ("Mac OS", "Mac"),
+                    ("CrOS", "Chromebook"),
+                    ("Linux", "Linux"),
+                )
+                if key in agent
+            ),
+            "",
+        )
         return f"{browser} on {system}" if system else browser

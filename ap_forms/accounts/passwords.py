@@ -33,8 +33,9 @@ def _common_passwords() -> frozenset[str]:
 
 # What people add to a common word to pass a rule: digits, a year, punctuation; and look-alike letters.
 _PADDING = re.compile(r"^[\d\W_]{0,4}(?P<core>.*?)[\d\W_]{0,8}$")
-_LOOK_ALIKES = str.maketrans({"@": "a", "4": "a", "8": "b", "3": "e", "1": "i", "!": "i", "0": "o",
-                               "$": "s", "5": "s", "7": "t", "+": "t"})
+_LOOK_ALIKES = str.maketrans(
+    {"@": "a", "4": "a", "8": "b", "3": "e", "1": "i", "!": "i", "0": "o", "$": "s", "5": "s", "7": "t", "+": "t"}
+)
 
 
 def _guessable_cores(password: str) -> set[str]:
@@ -70,8 +71,10 @@ def password_problem(password: str, *, email: str = "", name: str = "", school: 
         return f"Password must be {MAX_LENGTH} characters or fewer"
     cores = _guessable_cores(password)
     if cores & _common_passwords():
-        return ("This password is too common, or a common one with a few numbers or symbols added. Choose "
-                "something harder to guess, like three random words")
+        return (
+            "This password is too common, or a common one with a few numbers or symbols added. Choose "
+            "something harder to guess, like three random words"
+        )
     compact = _compact(password)
     for word in _personal_words(email, name, school):
         if word in compact and len(re.sub(r"[\d]", "", compact.replace(word, ""))) < 4:

@@ -82,8 +82,16 @@ def _check_role(role: str, provider_id: int | None) -> None:
         raise AccountError("Choose the provider this key worker works for", "provider_id")
 
 
-def create_user(*, email: str, name: str, role: str, password: str | None = None, provider_id: int | None = None,
-                phone: str = "", actor=None) -> User:
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    provider_id: int | None = None,
+    phone: str = "",
+    actor=None,
+) -> User:
     """A new account. Without a password (the admin's form) the person chooses one from an invitation
     link (`links.send_link`). A leader role waits for a second person (`ask_second_person`); meanwhile the
     account is ordinary staff. From the command line (no actor) a leader role is granted at once only
@@ -97,22 +105,27 @@ def create_user(*, email: str, name: str, role: str, password: str | None = None
         if problem:
             raise AccountError(problem, "password")
     needs_second_person = role in LEADER_ROLES and not (actor is None and not _active_headteachers())
-    user = User(email=email, name=name.strip(), role=STAFF if needs_second_person else role, phone=phone.strip(),
-                provider_id=provider_id if role == KEY_WORKER else None,
-                password_hash=hash_password(password) if password is not None else unusable_password_hash(),
-                active=True)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=STAFF if needs_second_person else role,
+        phone=phone.strip(),
+        provider_id=provider_id if role == KEY_WORKER else None,
+        password_hash=hash_password(password) if password is not None else unusable_password_hash(),
+        active=True,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"],
-                 user=actor)
+    audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"], user=actor)
     if needs_second_person:
         ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
     db.session.commit()
     return user
 
 
-def update_user(user: User, *, name: str, role: str, provider_id: int | None, phone: str,
-                active: bool, actor=None) -> LeaderRequest | None:
+def update_user(
+    user: User, *, name: str, role: str, provider_id: int | None, phone: str, active: bool, actor=None
+) -> LeaderRequest | None:
     """Save the changes; a new leader role is asked for (returned), not granted."""
     _check_role(role, provider_id)
     if actor is not None and actor.id == user.id and (not active or role != user.role):
@@ -122,8 +135,7 @@ def update_user(user: User, *, name: str, role: str, provider_id: int | None, ph
         asked = ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
         role = user.role
     provider_id = provider_id if role == KEY_WORKER else None
-    changes = {"name": name.strip(), "role": role, "provider_id": provider_id, "phone": phone.strip(),
-               "active": active}
+    changes = {"name": name.strip(), "role": role, "provider_id": provider_id, "phone": phone.strip(), "active": active}
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
     for field in changed:
         setattr(user, field, changes[field])
@@ -139,12 +151,15 @@ def update_user(user: User, *, name: str, role: str, provider_id: int | None, ph
 
 def revoke_links(user: User) -> None:
     """End every live invitation or reset link of this person (a newer one was sent, or disabled)."""
-    db.session.execute(update(AccountLink).where(
-        AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
-        .values(revoked_at=utcnow()))
+    db.session.execute(
+        update(AccountLink)
+        .where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 # --- changes a second person confirms ------------------------------------------------------------
+
 
 def _active_headteachers() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == HEADTEACHER, User.active.is_(True))))
@@ -155,14 +170,21 @@ def confirmers(request: LeaderRequest) -> list[User]:
     Never the person who asked, nor the person it is about."""
     about_headteacher = HEADTEACHER in (request.role, request.user.role)
     role = ADMIN if about_headteacher else HEADTEACHER
-    return [person for person in db.session.scalars(
-        select(User).where(User.role == role, User.active.is_(True)).order_by(User.name))
-        if person.id not in (request.requested_by_id, request.user_id)]
+    return [
+        person
+        for person in db.session.scalars(
+            select(User).where(User.role == role, User.active.is_(True)).order_by(User.name)
+        )
+        if person.id not in (request.requested_by_id, request.user_id)
+    ]
 
 
 def pending_request(user: User, kind: str) -> LeaderRequest | None:
-    return db.session.scalar(select(LeaderRequest).where(
-        LeaderRequest.user_id == user.id, LeaderRequest.kind == kind, LeaderRequest.outcome.is_(None)))
+    return db.session.scalar(
+        select(LeaderRequest).where(
+            LeaderRequest.user_id == user.id, LeaderRequest.kind == kind, LeaderRequest.outcome.is_(None)
+        )
+    )
 
 
 def ask_second_person(user: User, kind: str, *, actor, role: str | None = None) -> LeaderRequest:
@@ -170,19 +192,28 @@ def ask_second_person(user: User, kind: str, *, actor, role: str | None = None) 
     older = pending_request(user, kind)
     if older is not None:
         older.outcome, older.decided_at = "replaced", utcnow()
-    request = LeaderRequest(user=user, kind=kind, role=role, requested_by_id=getattr(actor, "id", None),
-                            requested_at=utcnow())
+    request = LeaderRequest(
+        user=user, kind=kind, role=role, requested_by_id=getattr(actor, "id", None), requested_at=utcnow()
+    )
     db.session.add(request)
     db.session.flush()
-    audit.record("leader_change_requested", "user", user.id, user=actor,
-                 detail=f"{kind}{' ' + role if role else ''} (request {request.id})")
+    audit.record(
+        "leader_change_requested",
+        "user",
+        user.id,
+        user=actor,
+        detail=f"{kind}{' ' + role if role else ''} (request {request.id})",
+    )
     school = get_settings().name
     people = confirmers(request)
     if people:
-        send_email([p.email for p in people], f"{school}: a change to a leader's account needs your confirmation",
-                   f"{getattr(actor, 'name', 'The server administrator')} asked: {request.description} "
-                   f"({user.name}, {user.email}).\n\nIt takes effect only when you confirm it:\n\n"
-                   f"{external_url('accounts.confirmations_list')}\n\nIf you did not expect this, decline it.\n")
+        send_email(
+            [p.email for p in people],
+            f"{school}: a change to a leader's account needs your confirmation",
+            f"{getattr(actor, 'name', 'The server administrator')} asked: {request.description} "
+            f"({user.name}, {user.email}).\n\nIt takes effect only when you confirm it:\n\n"
+            f"{external_url('accounts.confirmations_list')}\n\nIf you did not expect this, decline it.\n",
+        )
     return request
 
 

@@ -28,9 +28,16 @@ def start(user: User) -> None:
     """At sign-in: record this browser (called once the cookie session has been cleared)."""
     token = secrets.token_urlsafe(24)
     now = utcnow()
-    db.session.add(SignedInSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now,
-                                   ip=(request.remote_addr or "")[:45],
-                                   user_agent=request.headers.get("User-Agent", "")[:300]))
+    db.session.add(
+        SignedInSession(
+            user_id=user.id,
+            token_hash=_hash(token),
+            created_at=now,
+            last_seen_at=now,
+            ip=(request.remote_addr or "")[:45],
+            user_agent=request.headers.get("User-Agent", "")[:300],
+        )
+    )
     session[SESSION_KEY] = token
 
 
@@ -66,16 +73,27 @@ def end_current() -> None:
 
 
 def end_all(user: User) -> None:
-    db.session.execute(update(SignedInSession).where(SignedInSession.user_id == user.id,
-                                                     SignedInSession.ended_at.is_(None)).values(ended_at=utcnow()))
+    db.session.execute(
+        update(SignedInSession)
+        .where(SignedInSession.user_id == user.id, SignedInSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
 
 
 def live_sessions(user: User, *, hours: int) -> list[SignedInSession]:
     """This person's sessions not ended and active within the absolute session length, newest first."""
     since = utcnow() - timedelta(hours=hours)
-    return list(db.session.scalars(select(SignedInSession).where(
-        SignedInSession.user_id == user.id, SignedInSession.ended_at.is_(None),
-        SignedInSession.created_at >= since).order_by(SignedInSession.last_seen_at.desc())))
+    return list(
+        db.session.scalars(
+            select(SignedInSession)
+            .where(
+                SignedInSession.user_id == user.id,
+                SignedInSession.ended_at.is_(None),
+                SignedInSession.created_at >= since,
+            )
+            .order_by(SignedInSession.last_seen_at.desc())
+        )
+    )
 
 
 def end_one(user: User, session_id: int) -> bool:

@@ -59,10 +59,13 @@ def _limiter(app) -> MovingWindowRateLimiter:
         if uri.startswith("memory"):
             storage = MemoryStorage()
         else:
-            storage = storage_from_string(uri, key_prefix=app.config.get("THROTTLE_KEY_PREFIX", "ap-forms"),
-                                          wrap_exceptions=True)
-        state = app.extensions["ap_forms_throttle"] = {"shared": MovingWindowRateLimiter(storage),
-                                                       "local": MovingWindowRateLimiter(MemoryStorage())}
+            storage = storage_from_string(
+                uri, key_prefix=app.config.get("THROTTLE_KEY_PREFIX", "ap-forms"), wrap_exceptions=True
+            )
+        state = app.extensions["ap_forms_throttle"] = {
+            "shared": MovingWindowRateLimiter(storage),
+            "local": MovingWindowRateLimiter(MemoryStorage()),
+        }
     return state
 
 
@@ -83,8 +86,12 @@ class Throttle:
 
     def _keys(self, account: str) -> dict[str, tuple[str, ...]]:
         account = (account or "-")[:254]
-        return {"pair": (self.name, "pair", account, _client()), "account": (self.name, "account", account),
-                "ip": (self.name, "ip", _client()), "overall": (self.name, "overall")}
+        return {
+            "pair": (self.name, "pair", account, _client()),
+            "account": (self.name, "account", account),
+            "ip": (self.name, "ip", _client()),
+            "overall": (self.name, "overall"),
+        }
 
     def _run(self, method: str, account: str) -> dict[str, bool]:
         app = current_app._get_current_object()

@@ -89,7 +89,8 @@ def _spend_step(user: User, step: int) -> bool:
         update(User)
         .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     spent = result.rowcount == 1
     db.session.commit()
     db.session.refresh(user)
@@ -101,8 +102,7 @@ def verify(user: User, code: str, now: float | None = None) -> bool:
     if not user.totp_secret:
         return False
     step = _matching_step(user.totp_secret, code, now)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step) \
-            or not _spend_step(user, step):
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step) or not _spend_step(user, step):
         audit.record("two_factor_failed", "user", user.id, user=user, commit=True)
         return False
     return True
@@ -153,25 +153,38 @@ def new_recovery_codes(user: User) -> list[str]:
     codes = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODE_COUNT)]
     codes = [f"{code[:5]}-{code[5:]}" for code in codes]
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_code_hash(code), created_at=utcnow())
-                       for code in codes)
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_code_hash(code), created_at=utcnow()) for code in codes)
     audit.record("recovery_codes_made", "user", user.id, user=user)
     db.session.commit()
     return codes
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(select(func.count(RecoveryCode.id)).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def use_recovery_code(user: User, entry: str) -> bool:
     """Spend one recovery code (once, even from two tabs): audited, and the person is emailed."""
     if not user.totp_secret or not looks_like_recovery_code(entry):
         return False
-    spent = db.session.execute(update(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _code_hash(entry), RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    spent = (
+        db.session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _code_hash(entry),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not spent:
         audit.record("two_factor_failed", "user", user.id, user=user, detail="recovery code", commit=True)
         return False
@@ -179,10 +192,13 @@ def use_recovery_code(user: User, entry: str) -> bool:
     db.session.commit()
     left = recovery_codes_left(user)
     try:
-        send_email(user.email, f"{get_settings().name}: a recovery code was used to sign in",
-                   f"Hello {user.name},\n\nSomeone signed in to your AP Forms account with one of your recovery "
-                   f"codes. You have {left} left.\n\nIf this was not you, tell the school's system administrator "
-                   f"at once: they can end your sessions and reset your two-factor sign-in.\n")
+        send_email(
+            user.email,
+            f"{get_settings().name}: a recovery code was used to sign in",
+            f"Hello {user.name},\n\nSomeone signed in to your AP Forms account with one of your recovery "
+            f"codes. You have {left} left.\n\nIf this was not you, tell the school's system administrator "
+            f"at once: they can end your sessions and reset your two-factor sign-in.\n",
+        )
     except MailError:
         pass  # the sign-in goes on; the audit row keeps the record, and the mail server error is logged
     return True

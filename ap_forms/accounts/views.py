@@ -78,8 +78,12 @@ def login():
             if user.totp_secret or two_factor_service.required_for(user):
                 kept = session.get(resubmit.SESSION_KEY)
                 session.clear()
-                session.update(pending_user=user.id, pending_at=_now_ts(), pending_next=next_url,
-                               **({resubmit.SESSION_KEY: kept} if kept else {}))
+                session.update(
+                    pending_user=user.id,
+                    pending_at=_now_ts(),
+                    pending_next=next_url,
+                    **({resubmit.SESSION_KEY: kept} if kept else {}),
+                )
                 step = "accounts.two_factor" if user.totp_secret else "accounts.two_factor_setup"
                 return redirect(url_for(step))
             return _complete_sign_in(user, next_url, two_factor_used=False)
@@ -108,15 +112,22 @@ def throttled(error):  # noqa: ARG001
     if request.endpoint == "accounts.login":
         email = request.form.get("email", "")
         user = services.find_by_email(email)
-        audit.record("sign_in_throttled", "user", user.id if user else None,
-                     detail=None if user else f"unknown email: {services.normalise_email(email)[:200]}")
+        audit.record(
+            "sign_in_throttled",
+            "user",
+            user.id if user else None,
+            detail=None if user else f"unknown email: {services.normalise_email(email)[:200]}",
+        )
     elif request.endpoint == "accounts.forgot_password":
-        audit.record("password_reset_throttled", "user", None,
-                     detail=f"email: {services.normalise_email(request.form.get('email', ''))[:200]}")
+        audit.record(
+            "password_reset_throttled",
+            "user",
+            None,
+            detail=f"email: {services.normalise_email(request.form.get('email', ''))[:200]}",
+        )
     else:
         user_id = session.get("pending_user")
-        audit.record("two_factor_throttled", "user", user_id if isinstance(user_id, int) else None,
-                     detail=request.path)
+        audit.record("two_factor_throttled", "user", user_id if isinstance(user_id, int) else None, detail=request.path)
     db.session.commit()
     return error_page(429)
 
@@ -165,14 +176,18 @@ def two_factor():
     if form.validate_on_submit():
         if two_factor_service.looks_like_recovery_code(form.code.data):
             if two_factor_service.use_recovery_code(user, form.code.data):
-                flash(f"You signed in with a recovery code. You have {two_factor_service.recovery_codes_left(user)} "
-                      "left: make new ones from Your account when you can.", "info")
+                flash(
+                    f"You signed in with a recovery code. You have {two_factor_service.recovery_codes_left(user)} "
+                    "left: make new ones from Your account when you can.",
+                    "info",
+                )
                 return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
         elif two_factor_service.verify(user, form.code.data):
             return _complete_sign_in(user, session.get("pending_next"), two_factor_used=True)
         throttle.TWO_FACTOR.failed(_pending_account())
-        form.code.errors = ["The code is not right or has been used. Enter the newest code from your app, or an "
-                            "unused recovery code"]
+        form.code.errors = [
+            "The code is not right or has been used. Enter the newest code from your app, or an unused recovery code"
+        ]
     return render_form("accounts/two_factor.html", form)
 
 
@@ -194,13 +209,13 @@ def two_factor_setup():
         if two_factor_service.enrol(user, secret, form.code.data):
             next_url = _sign_in_target(user, session.get("pending_next"))
             # The recovery codes are shown once, here, before going on.
-            return render("accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(user),
-                          next_url=next_url)
+            return render(
+                "accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(user), next_url=next_url
+            )
         throttle.TWO_FACTOR.failed(_pending_account())
         form.code.errors = ["The code is not right. Check the key was typed exactly, then enter the newest code"]
     uri = two_factor_service.provisioning_uri(user, secret, get_settings().name)
-    return render_form("accounts/two_factor_setup.html", form, secret=secret,
-                       qr=two_factor_service.qr_data_uri(uri))
+    return render_form("accounts/two_factor_setup.html", form, secret=secret, qr=two_factor_service.qr_data_uri(uri))
 
 
 @bp.post("/logout")
@@ -220,6 +235,7 @@ def extend_session():
 
 
 # --- Administration of accounts -------------------------------------------------------------
+
 
 def _providers():
     return db.session.scalars(select(Provider).order_by(Provider.name)).all()
@@ -248,9 +264,14 @@ def user_new():
     form.set_provider_choices(_providers())
     if form.validate_on_submit():
         try:
-            user = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
-                                        provider_id=form.provider_id.data, phone=form.phone.data or "",
-                                        actor=current_user)
+            user = services.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                provider_id=form.provider_id.data,
+                phone=form.phone.data or "",
+                actor=current_user,
+            )
             links.send_link(user, links.INVITE, actor=current_user)
             db.session.commit()
         except services.AccountError as error:
@@ -258,14 +279,23 @@ def user_new():
             apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
-            form.email.errors = [*form.email.errors, "The invitation could not be sent: the mail server did not "
-                                 "answer. Nothing was saved; try again in a few minutes"]
+            form.email.errors = [
+                *form.email.errors,
+                "The invitation could not be sent: the mail server did not "
+                "answer. Nothing was saved; try again in a few minutes",
+            ]
         else:
             waiting = services.pending_request(user, GRANT_ROLE)
-            flash(f"Account created for {user.name}, and an invitation emailed to {user.email} (the link works once, "
-                  f"for 72 hours)."
-                  + (f" They are school staff until a second person confirms the new role ({waiting.description})."
-                     if waiting else ""), "success")
+            flash(
+                f"Account created for {user.name}, and an invitation emailed to {user.email} (the link works once, "
+                f"for 72 hours)."
+                + (
+                    f" They are school staff until a second person confirms the new role ({waiting.description})."
+                    if waiting
+                    else ""
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.user_list"))
     return render_form("accounts/user_new.html", form)
 
@@ -277,24 +307,45 @@ def user_edit(user_id: int):
     form.set_provider_choices(_providers())
     if form.validate_on_submit():
         try:
-            asked = services.update_user(user, name=form.name.data, role=form.role.data,
-                                         provider_id=form.provider_id.data, phone=form.phone.data or "",
-                                         active=form.active.data, actor=current_user)
+            asked = services.update_user(
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                provider_id=form.provider_id.data,
+                phone=form.phone.data or "",
+                active=form.active.data,
+                actor=current_user,
+            )
         except services.AccountError as error:
             db.session.rollback()
             apply_error(form, error, fallback="name")
         except MailError:
             db.session.rollback()
-            form.role.errors = [*form.role.errors, "Nothing was saved: the email to the person who must confirm "
-                                "the new role could not be sent. Try again in a few minutes"]
+            form.role.errors = [
+                *form.role.errors,
+                "Nothing was saved: the email to the person who must confirm "
+                "the new role could not be sent. Try again in a few minutes",
+            ]
         else:
-            flash(f"Changes to {user.name} saved." + (
-                f" The new role needs a second person: they have been emailed, and {user.name} stays "
-                f"{user.role_label.lower()} until they confirm it." if asked else ""), "success")
+            flash(
+                f"Changes to {user.name} saved."
+                + (
+                    f" The new role needs a second person: they have been emailed, and {user.name} stays "
+                    f"{user.role_label.lower()} until they confirm it."
+                    if asked
+                    else ""
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.user_list"))
-    return render_form("accounts/user_edit.html", form, user=user,
-                       waiting=db.session.scalars(select(LeaderRequest).where(
-                           LeaderRequest.user_id == user.id, LeaderRequest.outcome.is_(None))).all())
+    return render_form(
+        "accounts/user_edit.html",
+        form,
+        user=user,
+        waiting=db.session.scalars(
+            select(LeaderRequest).where(LeaderRequest.user_id == user.id, LeaderRequest.outcome.is_(None))
+        ).all(),
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")
@@ -304,12 +355,18 @@ def user_two_factor_reset(user_id: int):
         outcome = confirmations.reset_two_factor(user, actor=current_user)
     except MailError:
         db.session.rollback()
-        flash("Nothing was changed: the email to the person who must confirm could not be sent. Try again in a "
-              "few minutes.", "error")
+        flash(
+            "Nothing was changed: the email to the person who must confirm could not be sent. Try again in a "
+            "few minutes.",
+            "error",
+        )
         return redirect(url_for("accounts.user_edit", user_id=user.id))
     if outcome == confirmations.ASKED:
-        flash(f"{user.name} is a leader, so a second person must confirm this reset. They have been emailed; it "
-              "takes effect when they confirm it.", "success")
+        flash(
+            f"{user.name} is a leader, so a second person must confirm this reset. They have been emailed; it "
+            "takes effect when they confirm it.",
+            "success",
+        )
     else:
         flash(f"{user.name} will set up a new authenticator app at their next sign-in.", "success")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
@@ -326,16 +383,24 @@ def user_send_link(user_id: int):
         flash(str(error), "error")
     except MailError:
         db.session.rollback()
-        flash("The email could not be sent: the mail server did not answer. Nothing was changed; try again "
-              "in a few minutes.", "error")
+        flash(
+            "The email could not be sent: the mail server did not answer. Nothing was changed; try again "
+            "in a few minutes.",
+            "error",
+        )
     else:
-        flash(f"{user.name} is a leader, so a second person must confirm this. They have been emailed; the link "
-              "goes to {user.name} when they confirm it." if outcome == confirmations.ASKED else
-              f"A link to choose a password was emailed to {user.email}. It works once.", "success")
+        flash(
+            f"{user.name} is a leader, so a second person must confirm this. They have been emailed; the link "
+            "goes to {user.name} when they confirm it."
+            if outcome == confirmations.ASKED
+            else f"A link to choose a password was emailed to {user.email}. It works once.",
+            "success",
+        )
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 # --- Changes that need a second person ------------------------------------------------------------
+
 
 @bp.get("/admin/confirmations")
 def confirmations_list():
@@ -361,21 +426,27 @@ def confirmation_decide(request_id: int):
         db.session.rollback()
         flash("Nothing was changed: the emails about it could not be sent. Try again in a few minutes.", "error")
     else:
-        flash(f"Confirmed: {leader_request.description} ({subject})." if decision == "confirm" else
-              f"Declined: {leader_request.description} ({subject}). Nothing was changed.", "success")
+        flash(
+            f"Confirmed: {leader_request.description} ({subject})."
+            if decision == "confirm"
+            else f"Declined: {leader_request.description} ({subject}). Nothing was changed.",
+            "success",
+        )
     return redirect(url_for("accounts.confirmations_list"))
 
 
 # --- Your own account, forgotten passwords, links from emails ---------------------------------
 
+
 @bp.get("/account")
 def your_account():
     current = sessions.current_row()
-    return render("accounts/your_account.html",
-                  codes_left=two_factor_service.recovery_codes_left(current_user) if current_user.totp_secret
-                  else None,
-                  signed_in=sessions.live_sessions(current_user, hours=current_app.config["ABSOLUTE_SESSION_HOURS"]),
-                  current_session_id=current.id if current else None)
+    return render(
+        "accounts/your_account.html",
+        codes_left=two_factor_service.recovery_codes_left(current_user) if current_user.totp_secret else None,
+        signed_in=sessions.live_sessions(current_user, hours=current_app.config["ABSOLUTE_SESSION_HOURS"]),
+        current_session_id=current.id if current else None,
+    )
 
 
 @bp.post("/account/sessions/<int:session_id>/end")
@@ -400,8 +471,11 @@ def new_recovery_codes():
     if not current_user.totp_secret:
         flash("Set up two-factor sign-in first: recovery codes go with it.", "error")
         return redirect(url_for("accounts.your_account"))
-    return render("accounts/recovery_codes.html", codes=two_factor_service.new_recovery_codes(current_user),
-                  next_url=url_for("accounts.your_account"))
+    return render(
+        "accounts/recovery_codes.html",
+        codes=two_factor_service.new_recovery_codes(current_user),
+        next_url=url_for("accounts.your_account"),
+    )
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

@@ -45,9 +45,9 @@ from ap_forms.web.roles import DSL, KEY_WORKER, OFFICE
 
 @dataclass
 class AlertRun:
-    reminders: int = 0          # emails to key workers
-    unexplained: int = 0        # emails to the office
-    follow_ups: int = 0         # emails to the office and DSL
+    reminders: int = 0  # emails to key workers
+    unexplained: int = 0  # emails to the office
+    follow_ups: int = 0  # emails to the office and DSL
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -60,20 +60,37 @@ def _link(endpoint: str, **values) -> str:
 
 
 def _active_emails(role: str) -> list[str]:
-    return list(db.session.scalars(select(User.email).where(User.role == role, User.active.is_(True))
-                                   .order_by(User.email)).all())
+    return list(
+        db.session.scalars(
+            select(User.email).where(User.role == role, User.active.is_(True)).order_by(User.email)
+        ).all()
+    )
 
 
 def _key_worker_emails(row: ExpectedSession) -> list[str]:
     key_worker = row.placement.key_worker
     if key_worker is not None and key_worker.active:
         return [key_worker.email]
-    return list(db.session.scalars(select(User.email).where(
-        User.role == KEY_WORKER, User.provider_id == row.placement.provider_id, User.active.is_(True))).all())
+    return list(
+        db.session.scalars(
+            select(User.email).where(
+                User.role == KEY_WORKER, User.provider_id == row.placement.provider_id, User.active.is_(True)
+            )
+        ).all()
+    )
 
 
-def _send_and_record(kind: str, rows: list[ExpectedSession], to: list[str], subject: str, body: str,
-                     run: AlertRun, now: datetime, *, session_of=lambda row: row.session) -> bool:
+def _send_and_record(
+    kind: str,
+    rows: list[ExpectedSession],
+    to: list[str],
+    subject: str,
+    body: str,
+    run: AlertRun,
+    now: datetime,
+    *,
+    session_of=lambda row: row.session,
+) -> bool:
     if not to:
         run.failures.append(f"{subject}: nobody to send it to")
         return False
@@ -89,8 +106,16 @@ def _send_and_record(kind: str, rows: list[ExpectedSession], to: list[str], subj
         if key in seen:
             continue
         seen.add(key)
-        db.session.add(AttendanceAlert(kind=kind, placement_id=row.placement.id, day=row.day,
-                                       session=session_of(row), sent_to=", ".join(to), sent_at=sent_at))
+        db.session.add(
+            AttendanceAlert(
+                kind=kind,
+                placement_id=row.placement.id,
+                day=row.day,
+                session=session_of(row),
+                sent_to=", ".join(to),
+                sent_at=sent_at,
+            )
+        )
     db.session.commit()
     return True
 
@@ -135,10 +160,23 @@ def remind_key_workers(register: DayRegister, now: datetime, cutoffs: Cutoffs, r
             by_recipients[tuple(_key_worker_emails(row))].append(row)
         label = SESSION_LABELS[session].lower()
         for to, group in by_recipients.items():
-            body = email_body("attendance_not_reported", session=label, count=len(group), day=_day_words(now),
-                              cutoff=f"{cutoffs.for_session(session):%H:%M}", link=_link("oversight.home"))
-            if _send_and_record(CUTOFF_REMINDER, group, list(to),
-                                f"Attendance not reported yet: {label} of {_day_words(now)}", body, run, now):
+            body = email_body(
+                "attendance_not_reported",
+                session=label,
+                count=len(group),
+                day=_day_words(now),
+                cutoff=f"{cutoffs.for_session(session):%H:%M}",
+                link=_link("oversight.home"),
+            )
+            if _send_and_record(
+                CUTOFF_REMINDER,
+                group,
+                list(to),
+                f"Attendance not reported yet: {label} of {_day_words(now)}",
+                body,
+                run,
+                now,
+            ):
                 run.reminders += 1
 
 
@@ -147,10 +185,21 @@ def alert_unexplained_absences(register: DayRegister, now: datetime, run: AlertR
     unexplained = [r for r in register.rows if _is_unexplained(r, now) and UNEXPLAINED_ABSENCE not in r.alerts]
     if not unexplained:
         return
-    body = email_body("attendance_unexplained", count=len(unexplained), day=_day_words(now),
-                      link=_link("attendance.board", day=now.date().isoformat(), status="absent"))
-    if _send_and_record(UNEXPLAINED_ABSENCE, unexplained, _active_emails(OFFICE),
-                        f"Unexplained absence from provision: {_day_words(now)}", body, run, now):
+    body = email_body(
+        "attendance_unexplained",
+        count=len(unexplained),
+        day=_day_words(now),
+        link=_link("attendance.board", day=now.date().isoformat(), status="absent"),
+    )
+    if _send_and_record(
+        UNEXPLAINED_ABSENCE,
+        unexplained,
+        _active_emails(OFFICE),
+        f"Unexplained absence from provision: {_day_words(now)}",
+        body,
+        run,
+        now,
+    ):
         run.unexplained += 1
 
 
@@ -160,10 +209,21 @@ def alert_no_parent_contact(register: DayRegister, now: datetime, run: AlertRun)
     if not follow_ups:
         return
     count = len({r.placement.student_id for r in follow_ups})
-    body = email_body("attendance_no_parent_contact", count=count, day=_day_words(now),
-                      link=_link("attendance.board", day=now.date().isoformat(), status="no_contact"))
+    body = email_body(
+        "attendance_no_parent_contact",
+        count=count,
+        day=_day_words(now),
+        link=_link("attendance.board", day=now.date().isoformat(), status="no_contact"),
+    )
     recipients = sorted(set(_active_emails(OFFICE)) | set(_active_emails(DSL)))
-    if _send_and_record(NO_PARENT_CONTACT, follow_ups, recipients,
-                        f"Safeguarding follow-up: absence with no parent contact, {_day_words(now)}",
-                        body, run, now, session_of=lambda row: DAY):
+    if _send_and_record(
+        NO_PARENT_CONTACT,
+        follow_ups,
+        recipients,
+        f"Safeguarding follow-up: absence with no parent contact, {_day_words(now)}",
+        body,
+        run,
+        now,
+        session_of=lambda row: DAY,
+    ):
         run.follow_ups += 1

@@ -8,45 +8,60 @@ from ap_forms.attendance.models import ABSENT, ATTENDED
 
 # (group, [(code, meaning)])
 CODE_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Attending", [
-        ("B", "Attending other approved education off site (alternative provision)"),
-        ("/", "Present in school (morning)"),
-        ("\\", "Present in school (afternoon)"),
-        ("L", "Late arrival before the register closed"),
-    ]),
-    ("Authorised absence", [
-        ("I", "Illness (not medical or dental appointment)"),
-        ("M", "Medical or dental appointment"),
-        ("C", "Leave of absence for exceptional circumstances"),
-        ("C1", "Regulated performance or employment abroad"),
-        ("C2", "Part-time timetable"),
-        ("E", "Suspended or excluded, no alternative provision"),
-        ("J1", "Interview for employment or another school"),
-        ("R", "Religious observance"),
-        ("S", "Study leave"),
-        ("T", "Parent travelling for work"),
-    ]),
-    ("Unauthorised absence", [
-        ("G", "Holiday not granted by the school"),
-        ("N", "Reason not yet established"),
-        ("O", "Absent in other or unknown circumstances"),
-        ("U", "Arrived after the register closed"),
-    ]),
-    ("Unable to attend", [
-        ("Q", "Lack of access arrangements"),
-        ("Y1", "Transport normally provided not available"),
-        ("Y2", "Widespread disruption to travel"),
-        ("Y3", "Part of the school premises closed"),
-        ("Y4", "Whole school site unexpectedly closed"),
-        ("Y5", "In criminal justice detention"),
-        ("Y6", "Public health guidance or law"),
-        ("Y7", "Any other unavoidable cause"),
-    ]),
-    ("Administrative", [
-        ("X", "Not required to attend"),
-        ("Z", "Prospective pupil not on the admission register"),
-        ("#", "Planned whole-school closure"),
-    ]),
+    (
+        "Attending",
+        [
+            ("B", "Attending other approved education off site (alternative provision)"),
+            ("/", "Present in school (morning)"),
+            ("\\", "Present in school (afternoon)"),
+            ("L", "Late arrival before the register closed"),
+        ],
+    ),
+    (
+        "Authorised absence",
+        [
+            ("I", "Illness (not medical or dental appointment)"),
+            ("M", "Medical or dental appointment"),
+            ("C", "Leave of absence for exceptional circumstances"),
+            ("C1", "Regulated performance or employment abroad"),
+            ("C2", "Part-time timetable"),
+            ("E", "Suspended or excluded, no alternative provision"),
+            ("J1", "Interview for employment or another school"),
+            ("R", "Religious observance"),
+            ("S", "Study leave"),
+            ("T", "Parent travelling for work"),
+        ],
+    ),
+    (
+        "Unauthorised absence",
+        [
+            ("G", "Holiday not granted by the school"),
+            ("N", "Reason not yet established"),
+            ("O", "Absent in other or unknown circumstances"),
+            ("U", "Arrived after the register closed"),
+        ],
+    ),
+    (
+        "Unable to attend",
+        [
+            ("Q", "Lack of access arrangements"),
+            ("Y1", "Transport normally provided not available"),
+            ("Y2", "Widespread disruption to travel"),
+            ("Y3", "Part of the school premises closed"),
+            ("Y4", "Whole school site unexpectedly closed"),
+            ("Y5", "In criminal justice detention"),
+            ("Y6", "Public health guidance or law"),
+            ("Y7", "Any other unavoidable cause"),
+        ],
+    ),
+    (
+        "Administrative",
+        [
+            ("X", "Not required to attend"),
+            ("Z", "Prospective pupil not on the admission register"),
+            ("#", "Planned whole-school closure"),
+        ],
+    ),
 ]
 
 CODES: dict[str, str] = {code: meaning for _, codes in CODE_GROUPS for code, meaning in codes}

@@ -50,16 +50,28 @@ class MarkForm(FlaskForm):
 
     status = HiddenField(validators=[InputRequired("Choose present, late, absent, left early or not expected")])
     details = HiddenField()
-    arrived_at = TimeOfDayField("Arrived at", [Optional()], description="For example, 09:50",
-                                invalid_message="Enter the arrival time like 09:50")
-    minutes_late = IntegerField("Or minutes late", widget=GovTextInput(),
-                                validators=[Optional(), NumberRange(0, 360, "Enter minutes late between 0 and 360")])
-    left_at = TimeOfDayField("Left at", [Optional()], description="For example, 11:15",
-                             invalid_message="Enter the time they left like 11:15")
-    absence_reason = RadioField("Reason", widget=GovRadioInput(), choices=list(ABSENCE_REASONS.items()),
-                                validators=[Optional()])
-    note = TextAreaField("Note for the school (optional)", widget=GovTextArea(),
-                         validators=[Optional(), Length(max=500, message="The note must be 500 characters or fewer")])
+    arrived_at = TimeOfDayField(
+        "Arrived at",
+        [Optional()],
+        description="For example, 09:50",
+        invalid_message="Enter the arrival time like 09:50",
+    )
+    minutes_late = IntegerField(
+        "Or minutes late",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(0, 360, "Enter minutes late between 0 and 360")],
+    )
+    left_at = TimeOfDayField(
+        "Left at", [Optional()], description="For example, 11:15", invalid_message="Enter the time they left like 11:15"
+    )
+    absence_reason = RadioField(
+        "Reason", widget=GovRadioInput(), choices=list(ABSENCE_REASONS.items()), validators=[Optional()]
+    )
+    note = TextAreaField(
+        "Note for the school (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="The note must be 500 characters or fewer")],
+    )
 
     def validate_status(self, field: Field) -> None:
         if field.data not in MARK_LABELS:
@@ -68,9 +80,13 @@ class MarkForm(FlaskForm):
     def detail_values(self) -> dict | None:
         if not self.details.data:
             return None
-        return {"arrived_at": self.arrived_at.time, "minutes_late": self.minutes_late.data,
-                "left_at": self.left_at.time, "absence_reason": self.absence_reason.data or None,
-                "note": self.note.data or ""}
+        return {
+            "arrived_at": self.arrived_at.time,
+            "minutes_late": self.minutes_late.data,
+            "left_at": self.left_at.time,
+            "absence_reason": self.absence_reason.data or None,
+            "note": self.note.data or "",
+        }
 
 
 class AllPresentForm(FlaskForm):
@@ -92,11 +108,18 @@ def _code_choices() -> list:
 class CodeForm(FlaskForm):
     """The school register code for a session; changing a recorded code needs a reason."""
 
-    code = SelectField("Register code", widget=GovSelect(), choices=_code_choices(),
-                       validators=[InputRequired("Choose a register code")])
-    reason = StringField("Reason for the change", widget=GovTextInput(),
-                         description="Needed when you change a code already recorded. The original is kept.",
-                         validators=[Optional(), Length(max=300, message="The reason must be 300 characters or fewer")])
+    code = SelectField(
+        "Register code",
+        widget=GovSelect(),
+        choices=_code_choices(),
+        validators=[InputRequired("Choose a register code")],
+    )
+    reason = StringField(
+        "Reason for the change",
+        widget=GovTextInput(),
+        description="Needed when you change a code already recorded. The original is kept.",
+        validators=[Optional(), Length(max=300, message="The reason must be 300 characters or fewer")],
+    )
     submit = SubmitField("Record code", widget=GovSubmitInput())
 
     def validate_code(self, field: Field) -> None:
@@ -107,23 +130,42 @@ class CodeForm(FlaskForm):
 
 
 class ParentContactForm(FlaskForm):
-    contact_with = StringField("Who did you contact", widget=GovTextInput(),
-                               description="Name and relationship, like Karen Abbott (mother)",
-                               validators=[InputRequired("Enter who you contacted"),
-                                           Length(max=120, message="Who you contacted must be 120 characters "
-                                                                   "or fewer")])
-    contacted_at = TimeOfDayField("Time of the contact", [InputRequired("Enter the time of the contact, like 10:20")],
-                                  description="For example, 10:20",
-                                  invalid_message="Enter the time of the contact like 10:20")
-    method = RadioField("How", widget=GovRadioInput(), choices=list(CONTACT_METHODS.items()),
-                        validators=[InputRequired("Choose how you contacted them")])
-    outcome = RadioField("What happened", widget=GovRadioInput(), choices=list(CONTACT_OUTCOMES.items()),
-                         validators=[InputRequired("Choose what happened")])
-    notes = TextAreaField("What you were told (optional)", widget=GovTextArea(),
-                          validators=[Optional(), Length(max=2000)])
-    follow_up = StringField("Follow-up (optional)", widget=GovTextInput(),
-                            description="Like 'Call again at 2pm' or 'Home visit tomorrow'",
-                            validators=[Optional(), Length(max=300)])
+    contact_with = StringField(
+        "Who did you contact",
+        widget=GovTextInput(),
+        description="Name and relationship, like Karen Abbott (mother)",
+        validators=[
+            InputRequired("Enter who you contacted"),
+            Length(max=120, message="Who you contacted must be 120 characters or fewer"),
+        ],
+    )
+    contacted_at = TimeOfDayField(
+        "Time of the contact",
+        [InputRequired("Enter the time of the contact, like 10:20")],
+        description="For example, 10:20",
+        invalid_message="Enter the time of the contact like 10:20",
+    )
+    method = RadioField(
+        "How",
+        widget=GovRadioInput(),
+        choices=list(CONTACT_METHODS.items()),
+        validators=[InputRequired("Choose how you contacted them")],
+    )
+    outcome = RadioField(
+        "What happened",
+        widget=GovRadioInput(),
+        choices=list(CONTACT_OUTCOMES.items()),
+        validators=[InputRequired("Choose what happened")],
+    )
+    notes = TextAreaField(
+        "What you were told (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    follow_up = StringField(
+        "Follow-up (optional)",
+        widget=GovTextInput(),
+        description="Like 'Call again at 2pm' or 'Home visit tomorrow'",
+        validators=[Optional(), Length(max=300)],
+    )
     submit = SubmitField("Save parent contact", widget=GovSubmitInput())
 
 
@@ -133,10 +175,16 @@ class DateRangeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = GovDateField("From", [InputRequired("Enter the first day of the range")],
-                         invalid="The first day must be a real date, like 1 9 2026")
-    end = GovDateField("To", [InputRequired("Enter the last day of the range")],
-                       invalid="The last day must be a real date, like 27 11 2026")
+    start = GovDateField(
+        "From",
+        [InputRequired("Enter the first day of the range")],
+        invalid="The first day must be a real date, like 1 9 2026",
+    )
+    end = GovDateField(
+        "To",
+        [InputRequired("Enter the last day of the range")],
+        invalid="The last day must be a real date, like 27 11 2026",
+    )
 
     def validate_end(self, field: Field) -> None:
         if field.data and self.start.data and field.data < self.start.data:
@@ -147,13 +195,20 @@ class DateRangeForm(FlaskForm):
 
 # --- the prefixed forms behind each row (many share a page) ---------------------------------
 
+
 def mark_form(row, formdata=None) -> MarkForm:
     """The form behind one pupil's card on the register (prefixed: many share a page)."""
     mark = row.mark
     data = {}
     if mark is not None:
-        data = {"status": mark.status, "arrived_at": mark.arrived_at, "minutes_late": mark.minutes_late,
-                "left_at": mark.left_at, "absence_reason": mark.absence_reason, "note": mark.note}
+        data = {
+            "status": mark.status,
+            "arrived_at": mark.arrived_at,
+            "minutes_late": mark.minutes_late,
+            "left_at": mark.left_at,
+            "absence_reason": mark.absence_reason,
+            "note": mark.note,
+        }
     return MarkForm(formdata=formdata, prefix=f"m{row.placement.id}{row.session}-", data=data)
 
 
@@ -163,8 +218,11 @@ def mark_forms(rows) -> dict:
 
 def contact_form(row, formdata=None, now: datetime | None = None) -> ParentContactForm:
     now = now or clock.now()
-    return ParentContactForm(formdata=formdata, prefix=f"c{row.placement.id}{row.session}-",
-                             data={"contacted_at": now.time().replace(second=0, microsecond=0)})
+    return ParentContactForm(
+        formdata=formdata,
+        prefix=f"c{row.placement.id}{row.session}-",
+        data={"contacted_at": now.time().replace(second=0, microsecond=0)},
+    )
 
 
 def code_form(row, formdata=None) -> CodeForm:

@@ -25,8 +25,13 @@ SESSIONS = (AM, PM)
 SESSION_LABELS = {AM: "Morning", PM: "Afternoon"}
 
 PRESENT, LATE, ABSENT, LEFT_EARLY, NOT_EXPECTED = "present", "late", "absent", "left_early", "not_expected"
-MARK_LABELS = {PRESENT: "Present", LATE: "Late", ABSENT: "Absent", LEFT_EARLY: "Left early",
-               NOT_EXPECTED: "Not expected"}
+MARK_LABELS = {
+    PRESENT: "Present",
+    LATE: "Late",
+    ABSENT: "Absent",
+    LEFT_EARLY: "Left early",
+    NOT_EXPECTED: "Not expected",
+}
 ATTENDED = frozenset({PRESENT, LATE, LEFT_EARLY})
 
 UNEXPLAINED = "unknown"
@@ -52,8 +57,8 @@ CONTACT_OUTCOMES = {
 CONTACT_REACHED = frozenset({REACHED, REACHED_NO_REASON})
 
 # Alert kinds
-CUTOFF_REMINDER = "cutoff_reminder"      # to the key worker: no report by the cut-off
-UNEXPLAINED_ABSENCE = "unexplained"      # to the office: absent and nobody knows why
+CUTOFF_REMINDER = "cutoff_reminder"  # to the key worker: no report by the cut-off
+UNEXPLAINED_ABSENCE = "unexplained"  # to the office: absent and nobody knows why
 NO_PARENT_CONTACT = "no_parent_contact"  # to the office and DSL: absent, parent not reached by end of day
 DAY = "day"  # the session value of alerts about a whole day
 
@@ -156,8 +161,7 @@ class RegisterEntry(db.Model):
 
     placement: Mapped[Placement] = relationship()
     recorded_by: Mapped[User] = relationship()
-    amendments: Mapped[list[RegisterAmendment]] = relationship(back_populates="entry",
-                                                               order_by="RegisterAmendment.id")
+    amendments: Mapped[list[RegisterAmendment]] = relationship(back_populates="entry", order_by="RegisterAmendment.id")
 
     @property
     def original_code(self) -> str:

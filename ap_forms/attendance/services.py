@@ -70,6 +70,7 @@ class AttendanceError(ValueError):
 
 # --- cut-offs --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Cutoffs:
     """When each session's report is due, and when the school day ends (for parent contact)."""
@@ -86,9 +87,11 @@ class Cutoffs:
         if not has_app_context():
             return cls()
         config = current_app.config
-        return cls(am=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_AM", "10:00")),
-                   pm=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_PM", "14:00")),
-                   end_of_day=time.fromisoformat(config.get("ATTENDANCE_END_OF_DAY", "16:00")))
+        return cls(
+            am=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_AM", "10:00")),
+            pm=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_PM", "14:00")),
+            end_of_day=time.fromisoformat(config.get("ATTENDANCE_END_OF_DAY", "16:00")),
+        )
 
 
 def is_past_cutoff(day: date, session: str, now: datetime, cutoffs: Cutoffs | None = None) -> bool:
@@ -102,6 +105,7 @@ def is_past_end_of_day(day: date, now: datetime, cutoffs: Cutoffs | None = None)
 
 
 # --- expected sessions -----------------------------------------------------------------------
+
 
 def slots_of(session: TimetableSession) -> set[str]:
     """AM when it starts before noon; PM when it starts at noon or later, or runs past 13:00."""
@@ -186,8 +190,11 @@ class ExpectedSession:
     @property
     def overdue(self) -> bool:
         """Not reported by the provider and past the cut-off."""
-        return self.mark is None and self.now is not None and is_past_cutoff(self.day, self.session, self.now,
-                                                                              self.cutoffs)
+        return (
+            self.mark is None
+            and self.now is not None
+            and is_past_cutoff(self.day, self.session, self.now, self.cutoffs)
+        )
 
     @property
     def suggested_code(self) -> str | None:
@@ -212,8 +219,12 @@ class ExpectedSession:
     @property
     def follow_up(self) -> bool:
         """Safeguarding follow-up: absent, and no parent reached by the end of the school day."""
-        return (self.absent and not self.parent_reached and self.now is not None
-                and is_past_end_of_day(self.day, self.now, self.cutoffs))
+        return (
+            self.absent
+            and not self.parent_reached
+            and self.now is not None
+            and is_past_end_of_day(self.day, self.now, self.cutoffs)
+        )
 
     @property
     def state_label(self) -> str:
@@ -224,17 +235,24 @@ class ExpectedSession:
 
 def with_placement_details(query):
     # The pupil, provider and key worker joined in (one row each: no duplication), the timetable in one more.
-    return query.options(joinedload(Placement.student), joinedload(Placement.provider),
-                         joinedload(Placement.key_worker), selectinload(Placement.sessions))
+    return query.options(
+        joinedload(Placement.student),
+        joinedload(Placement.provider),
+        joinedload(Placement.key_worker),
+        selectinload(Placement.sessions),
+    )
 
 
-def placements_running(start: date, end: date, *, user=None, provider_id: int | None = None,
-                       placement_ids: Iterable[int] | None = None) -> list[Placement]:
+def placements_running(
+    start: date, end: date, *, user=None, provider_id: int | None = None, placement_ids: Iterable[int] | None = None
+) -> list[Placement]:
     """Placements that may have sessions between start and end (all of them when user is None)."""
     query = select(Placement).where(
-        Placement.status.in_((ACTIVE, ENDED)), Placement.start_date <= end,
+        Placement.status.in_((ACTIVE, ENDED)),
+        Placement.start_date <= end,
         or_(Placement.planned_end_date.is_(None), Placement.planned_end_date >= start),
-        or_(Placement.ended_on.is_(None), Placement.ended_on >= start))
+        or_(Placement.ended_on.is_(None), Placement.ended_on >= start),
+    )
     if user is not None:
         query = scope_placements(query, user)
     if provider_id is not None:
@@ -244,8 +262,9 @@ def placements_running(start: date, end: date, *, user=None, provider_id: int | 
     return list(db.session.scalars(with_placement_details(query)).all())
 
 
-def expected_sessions(placements: Iterable[Placement], start: date, end: date,
-                      span: CalendarSpan | None = None) -> list[ExpectedSession]:
+def expected_sessions(
+    placements: Iterable[Placement], start: date, end: date, span: CalendarSpan | None = None
+) -> list[ExpectedSession]:
     """Every session expected from these placements between start and end, by day then pupil."""
     placements = sorted(placements, key=lambda p: (p.student.last_name, p.student.first_name, p.id))
     span = span or load_span(start, end)
@@ -262,12 +281,24 @@ def expected_sessions(placements: Iterable[Placement], start: date, end: date,
 
 
 def is_expected(placement: Placement, day: date, session: str) -> bool:
-    return (session in SESSIONS and placement_runs_on(placement, day)
-            and bool(timetable_for(placement, day, session)) and load_span(day, day).is_school_day(day))
+    return (
+        session in SESSIONS
+        and placement_runs_on(placement, day)
+        and bool(timetable_for(placement, day, session))
+        and load_span(day, day).is_school_day(day)
+    )
 
 
-def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with_entries: bool = True,
-                    with_contacts: bool = False, with_alerts: bool = False, now: datetime | None = None) -> None:
+def _attach_records(
+    rows: list[ExpectedSession],
+    start: date,
+    end: date,
+    *,
+    with_entries: bool = True,
+    with_contacts: bool = False,
+    with_alerts: bool = False,
+    now: datetime | None = None,
+) -> None:
     """Fill in marks, register entries (and parent contacts, alerts) in a fixed number of queries."""
     cutoffs = Cutoffs.from_config()
     for row in rows:
@@ -276,14 +307,19 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
         return
     placement_ids = sorted({r.placement.id for r in rows})
     marks = db.session.scalars(
-        select(AttendanceMark).where(AttendanceMark.day >= start, AttendanceMark.day <= end,
-                                     AttendanceMark.placement_id.in_(placement_ids))
-        .options(joinedload(AttendanceMark.marked_by))).all()
-    entries = db.session.scalars(
-        select(RegisterEntry).where(RegisterEntry.day >= start, RegisterEntry.day <= end,
-                                    RegisterEntry.placement_id.in_(placement_ids))
-        .options(joinedload(RegisterEntry.recorded_by), selectinload(RegisterEntry.amendments))).all() \
-        if with_entries else []
+        select(AttendanceMark)
+        .where(AttendanceMark.day >= start, AttendanceMark.day <= end, AttendanceMark.placement_id.in_(placement_ids))
+        .options(joinedload(AttendanceMark.marked_by))
+    ).all()
+    entries = (
+        db.session.scalars(
+            select(RegisterEntry)
+            .where(RegisterEntry.day >= start, RegisterEntry.day <= end, RegisterEntry.placement_id.in_(placement_ids))
+            .options(joinedload(RegisterEntry.recorded_by), selectinload(RegisterEntry.amendments))
+        ).all()
+        if with_entries
+        else []
+    )
     by_key_mark = {(m.placement_id, m.day, m.session): m for m in marks}
     by_key_entry = {(e.placement_id, e.day, e.session): e for e in entries}
     for row in rows:
@@ -292,9 +328,11 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
     if with_contacts:
         student_ids = sorted({r.placement.student_id for r in rows})
         contacts = db.session.scalars(
-            select(ParentContact).where(ParentContact.day >= start, ParentContact.day <= end,
-                                        ParentContact.student_id.in_(student_ids))
-            .options(joinedload(ParentContact.contacted_by)).order_by(ParentContact.contacted_at)).all()
+            select(ParentContact)
+            .where(ParentContact.day >= start, ParentContact.day <= end, ParentContact.student_id.in_(student_ids))
+            .options(joinedload(ParentContact.contacted_by))
+            .order_by(ParentContact.contacted_at)
+        ).all()
         by_student_day = defaultdict(list)
         for contact in contacts:
             by_student_day[(contact.student_id, contact.day)].append(contact)
@@ -302,18 +340,22 @@ def _attach_records(rows: list[ExpectedSession], start: date, end: date, *, with
             row.contacts = by_student_day[(row.placement.student_id, row.day)]
     if with_alerts:
         alerts = db.session.scalars(
-            select(AttendanceAlert).where(AttendanceAlert.day >= start, AttendanceAlert.day <= end,
-                                          AttendanceAlert.placement_id.in_(placement_ids))).all()
+            select(AttendanceAlert).where(
+                AttendanceAlert.day >= start,
+                AttendanceAlert.day <= end,
+                AttendanceAlert.placement_id.in_(placement_ids),
+            )
+        ).all()
         by_key_alerts = defaultdict(dict)
         for alert in alerts:
             by_key_alerts[(alert.placement_id, alert.day)][(alert.kind, alert.session)] = alert
         for row in rows:
             found = by_key_alerts[(row.placement.id, row.day)]
-            row.alerts = {kind: alert for (kind, session), alert in found.items()
-                          if session in (row.session, "day")}
+            row.alerts = {kind: alert for (kind, session), alert in found.items() if session in (row.session, "day")}
 
 
 # --- one day's register (the key worker's Today page and the office board) -----------------
+
 
 @dataclass
 class DayRegister:
@@ -356,8 +398,15 @@ class DayRegister:
         }
 
 
-def day_register(day: date, *, user=None, provider_id: int | None = None, now: datetime | None = None,
-                 office: bool = False, placement_ids: Iterable[int] | None = None) -> DayRegister:
+def day_register(
+    day: date,
+    *,
+    user=None,
+    provider_id: int | None = None,
+    now: datetime | None = None,
+    office: bool = False,
+    placement_ids: Iterable[int] | None = None,
+) -> DayRegister:
     """Everything expected on one day, with marks and codes; with parent contacts and alerts for the office.
 
     `placement_ids` narrows it to those placements (one pupil's card after a tap)."""
@@ -424,18 +473,24 @@ def _check_times(values: dict, start: time, end: time) -> None:
     arrived, minutes, left = values["arrived_at"], values["minutes_late"], values["left_at"]
     if arrived is not None and not start < arrived < end:
         when = "is not late" if arrived <= start else "is after the session ended"
-        raise AttendanceError(f"Arrived at {arrived:%H:%M} {when}: {times}. Enter a time between them, "
-                              "or choose another mark", "arrived_at")
+        raise AttendanceError(
+            f"Arrived at {arrived:%H:%M} {when}: {times}. Enter a time between them, or choose another mark",
+            "arrived_at",
+        )
     length = _minutes_between(start, end)
     if minutes is not None and not 0 < minutes < length:
         raise AttendanceError(f"Minutes late must be between 1 and {max(length - 1, 1)}: {times}", "minutes_late")
     if left is not None and not start < left < end:
-        raise AttendanceError(f"Left at {left:%H:%M} is not during the session: {times}. Enter a time between "
-                              "them, or choose another mark", "left_at")
+        raise AttendanceError(
+            f"Left at {left:%H:%M} is not during the session: {times}. Enter a time between "
+            "them, or choose another mark",
+            "left_at",
+        )
 
 
-def _mark_values(status: str, details: dict | None, existing: AttendanceMark | None, start: time,
-                 end: time | None = None) -> dict:
+def _mark_values(
+    status: str, details: dict | None, existing: AttendanceMark | None, start: time, end: time | None = None
+) -> dict:
     """The full set of detail fields for a new version of a mark (times checked against the session)."""
     if details is None:  # a quick tap: keep what was said about this status, drop the rest
         keep = existing is not None and existing.status == status
@@ -471,23 +526,43 @@ def _check_can_mark(placement: Placement, day: date, session: str, today: date) 
     return timetable_for(placement, day, session)
 
 
-def record_mark(placement: Placement, day: date, session: str, status: str, *, by, now: datetime | None = None,
-                details: dict | None = None, _retry: bool = True) -> AttendanceMark:
+def record_mark(
+    placement: Placement,
+    day: date,
+    session: str,
+    status: str,
+    *,
+    by,
+    now: datetime | None = None,
+    details: dict | None = None,
+    _retry: bool = True,
+) -> AttendanceMark:
     """Save a provider's mark for one session. A change keeps the earlier version; a repeat changes nothing."""
     now = now or clock.now()
     if status not in MARK_LABELS:
         raise AttendanceError("Choose present, late, absent, left early or not expected")
     timetable = _check_can_mark(placement, day, session, now.date())
     start, end = min(s.start_time for s in timetable), max(s.end_time for s in timetable)
-    mark = db.session.scalar(select(AttendanceMark).where(
-        AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session))
+    mark = db.session.scalar(
+        select(AttendanceMark).where(
+            AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session
+        )
+    )
     values = _mark_values(status, details, mark, start, end)
     stamp = clock.to_utc(now)
     late_reporting = day < now.date()
     if mark is None:
-        mark = AttendanceMark(placement_id=placement.id, day=day, session=session, status=status,
-                              marked_by_id=by.id, marked_at=stamp, late_reporting=late_reporting, version=1,
-                              **values)
+        mark = AttendanceMark(
+            placement_id=placement.id,
+            day=day,
+            session=session,
+            status=status,
+            marked_by_id=by.id,
+            marked_at=stamp,
+            late_reporting=late_reporting,
+            version=1,
+            **values,
+        )
         db.session.add(mark)
         try:
             db.session.flush()
@@ -501,9 +576,17 @@ def record_mark(placement: Placement, day: date, session: str, status: str, *, b
     else:
         if mark.status == status and all(getattr(mark, k) == v for k, v in values.items()):
             return mark  # nothing new: a double tap or a repeated form
-        db.session.add(MarkChange(
-            mark=mark, replaced_by_id=by.id, replaced_at=stamp, marked_by_id=mark.marked_by_id,
-            **{name: getattr(mark, name) for name in ("status", "marked_at", "late_reporting", *MARK_DETAIL_FIELDS)}))
+        db.session.add(
+            MarkChange(
+                mark=mark,
+                replaced_by_id=by.id,
+                replaced_at=stamp,
+                marked_by_id=mark.marked_by_id,
+                **{
+                    name: getattr(mark, name) for name in ("status", "marked_at", "late_reporting", *MARK_DETAIL_FIELDS)
+                },
+            )
+        )
         mark.status = status
         for name, value in values.items():
             setattr(mark, name, value)
@@ -528,8 +611,15 @@ class AllPresentResult:
         return len(self.marked)
 
 
-def mark_all_present(user, day: date, session: str, *, now: datetime | None = None,
-                     placement_ids: Iterable[int] | None = None, pending_ids: Iterable[int] = ()) -> AllPresentResult:
+def mark_all_present(
+    user,
+    day: date,
+    session: str,
+    *,
+    now: datetime | None = None,
+    placement_ids: Iterable[int] | None = None,
+    pending_ids: Iterable[int] = (),
+) -> AllPresentResult:
     """Mark present the key worker's pupils not yet marked for this session, as the page listed them.
 
     `placement_ids` is the list the page showed as not marked: a pupil who is not on it (added since
@@ -565,8 +655,10 @@ def mark_history(mark: AttendanceMark | None) -> list:
 
 # --- the school register ---------------------------------------------------------------------
 
-def record_code(placement: Placement, day: date, session: str, code: str, *, by, reason: str = "",
-                now: datetime | None = None) -> RegisterEntry:
+
+def record_code(
+    placement: Placement, day: date, session: str, code: str, *, by, reason: str = "", now: datetime | None = None
+) -> RegisterEntry:
     """Record the register code for a session; changing a code needs a reason and keeps the original."""
     now = now or clock.now()
     if code not in CODES:
@@ -575,45 +667,71 @@ def record_code(placement: Placement, day: date, session: str, code: str, *, by,
         raise AttendanceError("You cannot record a register code for a day that has not happened")
     if not is_expected(placement, day, session):
         raise AttendanceError("This pupil was not expected at provision in that session")
-    mark = db.session.scalar(select(AttendanceMark).where(
-        AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session))
+    mark = db.session.scalar(
+        select(AttendanceMark).where(
+            AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session
+        )
+    )
     mark_version = mark.version if mark else None
     if code == "B" and suggested_code(mark) != "B":
         # The 2024 regulations: B only when the school knows the pupil attended supervised, approved
         # provision, which is the bulk "record B" rule (the provider reported them present or late).
-        raise AttendanceError("Code B can only be recorded when the provider has reported the pupil attended "
-                              "this session: it is " + ("not reported yet" if mark is None else
-                                                        f"reported as {mark.label.lower()}")
-                              + ". Choose another code, or ask the provider to report it")
-    entry = db.session.scalar(select(RegisterEntry).where(
-        RegisterEntry.placement_id == placement.id, RegisterEntry.day == day, RegisterEntry.session == session))
+        raise AttendanceError(
+            "Code B can only be recorded when the provider has reported the pupil attended "
+            "this session: it is "
+            + ("not reported yet" if mark is None else f"reported as {mark.label.lower()}")
+            + ". Choose another code, or ask the provider to report it"
+        )
+    entry = db.session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.placement_id == placement.id, RegisterEntry.day == day, RegisterEntry.session == session
+        )
+    )
     stamp = clock.to_utc(now)
     if entry is None:
-        entry = RegisterEntry(placement_id=placement.id, day=day, session=session, code=code,
-                              recorded_by_id=by.id, recorded_at=stamp, mark_version=mark_version)
+        entry = RegisterEntry(
+            placement_id=placement.id,
+            day=day,
+            session=session,
+            code=code,
+            recorded_by_id=by.id,
+            recorded_at=stamp,
+            mark_version=mark_version,
+        )
         db.session.add(entry)
         try:
             db.session.flush()
         except IntegrityError:
             db.session.rollback()
-            raise AttendanceError("Someone else has just recorded a code for this session. "
-                                  "Reload the page to see it.") from None
-        audit.record("register_code_recorded", "placement", placement.id,
-                     detail=f"{day.isoformat()} {session} {code}", user=by)
+            raise AttendanceError(
+                "Someone else has just recorded a code for this session. Reload the page to see it."
+            ) from None
+        audit.record(
+            "register_code_recorded", "placement", placement.id, detail=f"{day.isoformat()} {session} {code}", user=by
+        )
     elif entry.code == code:
         if entry.mark_version == mark_version:
             return entry
         entry.mark_version = mark_version  # the office has checked the code against the changed mark
-        audit.record("register_code_confirmed", "placement", placement.id,
-                     detail=f"{day.isoformat()} {session} {code}", user=by)
+        audit.record(
+            "register_code_confirmed", "placement", placement.id, detail=f"{day.isoformat()} {session} {code}", user=by
+        )
     else:
         reason = (reason or "").strip()
         if not reason:
             raise AttendanceError("Enter the reason for changing the register code")
-        db.session.add(RegisterAmendment(entry=entry, old_code=entry.code, new_code=code, reason=reason,
-                                         amended_by_id=by.id, amended_at=stamp))
-        audit.record("register_code_amended", "placement", placement.id,
-                     detail=f"{day.isoformat()} {session} {entry.code} to {code}", user=by)
+        db.session.add(
+            RegisterAmendment(
+                entry=entry, old_code=entry.code, new_code=code, reason=reason, amended_by_id=by.id, amended_at=stamp
+            )
+        )
+        audit.record(
+            "register_code_amended",
+            "placement",
+            placement.id,
+            detail=f"{day.isoformat()} {session} {entry.code} to {code}",
+            user=by,
+        )
         entry.code, entry.mark_version = code, mark_version
     db.session.commit()
     return entry
@@ -633,9 +751,20 @@ def record_suggested_codes(user, day: date, *, provider_id: int | None = None, n
 
 # --- parent contact ------------------------------------------------------------------------
 
-def record_parent_contact(student_id: int, day: date, *, by, contact_with: str, method: str, outcome: str,
-                          contacted_at: datetime, notes: str = "", follow_up: str = "",
-                          now: datetime | None = None) -> ParentContact:
+
+def record_parent_contact(
+    student_id: int,
+    day: date,
+    *,
+    by,
+    contact_with: str,
+    method: str,
+    outcome: str,
+    contacted_at: datetime,
+    notes: str = "",
+    follow_up: str = "",
+    now: datetime | None = None,
+) -> ParentContact:
     """Log a call (or message) to a parent about an absence. `contacted_at` is local time."""
     from ap_forms.attendance.models import CONTACT_METHODS, CONTACT_OUTCOMES
 
@@ -646,10 +775,18 @@ def record_parent_contact(student_id: int, day: date, *, by, contact_with: str, 
         raise AttendanceError("Choose what happened")
     if contacted_at > now + timedelta(minutes=5):
         raise AttendanceError("The time of the contact cannot be in the future")
-    contact = ParentContact(student_id=student_id, day=day, contacted_at=clock.to_utc(contacted_at),
-                            contacted_by_id=by.id, contact_with=contact_with.strip(), method=method,
-                            outcome=outcome, notes=notes.strip(), follow_up=follow_up.strip(),
-                            recorded_at=clock.to_utc(now))
+    contact = ParentContact(
+        student_id=student_id,
+        day=day,
+        contacted_at=clock.to_utc(contacted_at),
+        contacted_by_id=by.id,
+        contact_with=contact_with.strip(),
+        method=method,
+        outcome=outcome,
+        notes=notes.strip(),
+        follow_up=follow_up.strip(),
+        recorded_at=clock.to_utc(now),
+    )
     db.session.add(contact)
     db.session.flush()
     audit.record("parent_contact_recorded", "student", student_id, detail=f"{day.isoformat()} {outcome}", user=by)
@@ -658,9 +795,14 @@ def record_parent_contact(student_id: int, day: date, *, by, contact_with: str, 
 
 
 def contacts_for(student_id: int, day: date) -> list[ParentContact]:
-    return list(db.session.scalars(
-        select(ParentContact).where(ParentContact.student_id == student_id, ParentContact.day == day)
-        .options(selectinload(ParentContact.contacted_by)).order_by(ParentContact.contacted_at)).all())
+    return list(
+        db.session.scalars(
+            select(ParentContact)
+            .where(ParentContact.student_id == student_id, ParentContact.day == day)
+            .options(selectinload(ParentContact.contacted_by))
+            .order_by(ParentContact.contacted_at)
+        ).all()
+    )
 
 
 def session_detail(placement: Placement, day: date, session: str, *, now: datetime | None = None) -> ExpectedSession:
@@ -675,20 +817,31 @@ def session_detail(placement: Placement, day: date, session: str, *, now: dateti
 def get_entry_amendments(entry: RegisterEntry | None) -> list[RegisterAmendment]:
     if entry is None:
         return []
-    return list(db.session.scalars(select(RegisterAmendment).where(RegisterAmendment.entry_id == entry.id)
-                                   .options(selectinload(RegisterAmendment.amended_by))
-                                   .order_by(RegisterAmendment.id)).all())
+    return list(
+        db.session.scalars(
+            select(RegisterAmendment)
+            .where(RegisterAmendment.entry_id == entry.id)
+            .options(selectinload(RegisterAmendment.amended_by))
+            .order_by(RegisterAmendment.id)
+        ).all()
+    )
 
 
 def get_mark_changes(mark: AttendanceMark | None) -> list[MarkChange]:
     if mark is None:
         return []
-    return list(db.session.scalars(select(MarkChange).where(MarkChange.mark_id == mark.id)
-                                   .options(selectinload(MarkChange.marked_by), selectinload(MarkChange.replaced_by))
-                                   .order_by(MarkChange.id)).all())
+    return list(
+        db.session.scalars(
+            select(MarkChange)
+            .where(MarkChange.mark_id == mark.id)
+            .options(selectinload(MarkChange.marked_by), selectinload(MarkChange.replaced_by))
+            .order_by(MarkChange.id)
+        ).all()
+    )
 
 
 # --- records: percentages, calendar, trend ---------------------------------------------------
+
 
 @dataclass
 class Summary:
@@ -771,9 +924,15 @@ class Record:
     def trend(self) -> list[dict]:
         """Month by month against the baseline from the referral (points above or below it)."""
         baseline = self.baseline
-        return [{"month": month, "summary": s, "percent": s.percent,
-                 "difference": None if baseline is None or s.percent is None else round(s.percent - baseline, 1)}
-                for month, s in self.by_month()]
+        return [
+            {
+                "month": month,
+                "summary": s,
+                "percent": s.percent,
+                "difference": None if baseline is None or s.percent is None else round(s.percent - baseline, 1),
+            }
+            for month, s in self.by_month()
+        ]
 
     def month_grid(self, month: date) -> list[list[dict | None]]:
         """Weeks of Monday–Friday cells for one month: each day's sessions and why there is no school."""
@@ -800,8 +959,14 @@ class Record:
         return weeks
 
 
-def build_record(placements: list[Placement], start: date, end: date, *, today: date | None = None,
-                 calendar_month: date | None = None) -> Record:
+def build_record(
+    placements: list[Placement],
+    start: date,
+    end: date,
+    *,
+    today: date | None = None,
+    calendar_month: date | None = None,
+) -> Record:
     """Attendance of these placements from start to end (the calendar month is loaded too)."""
     today = today or clock.today()
     load_start, load_end = start, end
@@ -828,16 +993,32 @@ def safe_cell(value: object) -> str:
 def register_export_rows(start: date, end: date) -> list[list[str]]:
     """Header and one row per recorded register code between start and end."""
     entries = db.session.scalars(
-        select(RegisterEntry).where(RegisterEntry.day >= start, RegisterEntry.day <= end)
-        .options(selectinload(RegisterEntry.placement).selectinload(Placement.student),
-                 selectinload(RegisterEntry.placement).selectinload(Placement.provider))).all()
-    entries = sorted(entries, key=lambda e: (e.day, e.placement.student.last_name, e.placement.student.first_name,
-                                             e.session))
+        select(RegisterEntry)
+        .where(RegisterEntry.day >= start, RegisterEntry.day <= end)
+        .options(
+            selectinload(RegisterEntry.placement).selectinload(Placement.student),
+            selectinload(RegisterEntry.placement).selectinload(Placement.provider),
+        )
+    ).all()
+    entries = sorted(
+        entries, key=lambda e: (e.day, e.placement.student.last_name, e.placement.student.first_name, e.session)
+    )
     rows = [["Pupil", "UPN", "Date", "Session", "Code", "Provider"]]
     for entry in entries:
         student = entry.placement.student
-        rows.append([safe_cell(v) for v in (student.sort_name, student.upn, entry.day.isoformat(), entry.session,
-                                            entry.code, entry.placement.provider.name)])
+        rows.append(
+            [
+                safe_cell(v)
+                for v in (
+                    student.sort_name,
+                    student.upn,
+                    entry.day.isoformat(),
+                    entry.session,
+                    entry.code,
+                    entry.placement.provider.name,
+                )
+            ]
+        )
     return rows
 
 

@@ -54,6 +54,7 @@ def local_day(value: datetime | None) -> str:
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def _day_or_404(text: str) -> date:
     day = parse_day(text)
     if day is None:
@@ -69,8 +70,10 @@ def _session_or_404(session: str) -> str:
 
 def _placement_or_404(placement_id: int) -> Placement:
     placement = db.session.scalar(
-        services.with_placement_details(scope_placements(select(Placement), current_user))
-        .where(Placement.id == placement_id))
+        services.with_placement_details(scope_placements(select(Placement), current_user)).where(
+            Placement.id == placement_id
+        )
+    )
     if placement is None:
         abort(404)
     return placement
@@ -82,8 +85,12 @@ def _register_url(day: date, anchor: str | None = None) -> str:
 
 
 def _board_url(day: date, anchor: str | None = None) -> str:
-    url = url_for("attendance.board", day=day.isoformat(), provider=request.values.get("provider") or None,
-                  status=request.values.get("status") or None)
+    url = url_for(
+        "attendance.board",
+        day=day.isoformat(),
+        provider=request.values.get("provider") or None,
+        status=request.values.get("status") or None,
+    )
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -95,6 +102,7 @@ def _find_row(register, placement: Placement, session: str):
 
 
 # --- landing page -------------------------------------------------------------------------------
+
 
 @bp.get("/")
 def index():
@@ -115,11 +123,17 @@ def index():
     for placement in placements:
         rows = [r for r in record.range_rows if r.placement.id == placement.id]
         summaries[placement.id] = services.summarise(services.counted_rows(rows, today))
-    return render("attendance/index.html", children=[], placements=placements, summaries=summaries,
-                  missing=services.missing_marks(current_user, today) if current_user.role == KEY_WORKER else [])
+    return render(
+        "attendance/index.html",
+        children=[],
+        placements=placements,
+        summaries=summaries,
+        missing=services.missing_marks(current_user, today) if current_user.role == KEY_WORKER else [],
+    )
 
 
 # --- the key worker's register ----------------------------------------------------------------
+
 
 def _render_register(day: date, *, forms: dict | None = None, status: int = 200, message: str | None = None):
     now = clock.now()
@@ -130,10 +144,19 @@ def _render_register(day: date, *, forms: dict | None = None, status: int = 200,
         template = "attendance/_register.html"
     else:
         template = "oversight/home_key_worker.html" if day == now.date() else "attendance/register.html"
-    return render(template, block="register", status=status, register=register, forms=all_forms, today=now.date(),
-                  missing=services.missing_marks(current_user, now.date()), message=message,
-                  placements=active_placements(current_user, statuses=(ACTIVE, PLANNED)),
-                  previous_day=register.previous_day, next_day=register.next_day)
+    return render(
+        template,
+        block="register",
+        status=status,
+        register=register,
+        forms=all_forms,
+        today=now.date(),
+        missing=services.missing_marks(current_user, now.date()),
+        message=message,
+        placements=active_placements(current_user, statuses=(ACTIVE, PLANNED)),
+        previous_day=register.previous_day,
+        next_day=register.next_day,
+    )
 
 
 @bp.get("/register")
@@ -144,8 +167,11 @@ def register():
     if day == today:
         return redirect(url_for("oversight.home"))
     if day > today or day < today - timedelta(days=services.MARK_WINDOW_DAYS):
-        flash(f"You can mark today and the last {services.MARK_WINDOW_DAYS} days. For older days, "
-              "contact the school office.", "info")
+        flash(
+            f"You can mark today and the last {services.MARK_WINDOW_DAYS} days. For older days, "
+            "contact the school office.",
+            "info",
+        )
         return redirect(url_for("oversight.home"))
     return _render_register(day)
 
@@ -160,8 +186,9 @@ def mark(placement_id: int, day_text: str, session: str):
     form = mark_form(probe, formdata=request.form)
     if form.validate():
         try:
-            services.record_mark(placement, day, session, form.status.data, by=current_user, now=now,
-                                 details=form.detail_values())
+            services.record_mark(
+                placement, day, session, form.status.data, by=current_user, now=now, details=form.detail_values()
+            )
         except services.AttendanceError as error:
             # A time outside the session belongs next to that field; anything else, at the top of the card.
             field = form[error.field] if error.field and error.field in form else form.status
@@ -171,14 +198,14 @@ def mark(placement_id: int, day_text: str, session: str):
             return _render_register(day, forms={probe.key: form}, status=422)
         register_day = services.day_register(day, user=current_user, now=now, placement_ids=[placement.id])
         row = _find_row(register_day, placement, session)
-        return render("attendance/_register.html", block="mark_card", status=422, row=row, form=form,
-                      today=now.date())
+        return render("attendance/_register.html", block="mark_card", status=422, row=row, form=form, today=now.date())
     if not is_htmx():
         return redirect(_register_url(day, f"card-{probe.key}"))
     register_day = services.day_register(day, user=current_user, now=now, placement_ids=[placement.id])
     row = _find_row(register_day, placement, session)
-    return render("attendance/_register.html", block="mark_card", row=row, form=mark_form(row), saved=True,
-                  today=now.date())
+    return render(
+        "attendance/_register.html", block="mark_card", row=row, form=mark_form(row), saved=True, today=now.date()
+    )
 
 
 def _ids(name: str) -> list[int]:
@@ -196,15 +223,23 @@ def _names(rows) -> str:
 
 def _all_present_message(result: services.AllPresentResult) -> str:
     count = result.count
-    parts = [f"{count} pupil{'s' if count != 1 else ''} marked present." if count else
-             "No one else to mark." if result.pending or result.not_listed else "Everyone was already marked."]
+    parts = [
+        f"{count} pupil{'s' if count != 1 else ''} marked present."
+        if count
+        else "No one else to mark."
+        if result.pending or result.not_listed
+        else "Everyone was already marked."
+    ]
     if result.pending:
         n = len(result.pending)
-        parts.append(f"{n} mark{'s' if n != 1 else ''} not yet saved — not included: {_names(result.pending)}. "
-                     f"{'It' if n == 1 else 'They'} will be sent when the signal returns.")
+        parts.append(
+            f"{n} mark{'s' if n != 1 else ''} not yet saved — not included: {_names(result.pending)}. "
+            f"{'It' if n == 1 else 'They'} will be sent when the signal returns."
+        )
     if result.not_listed:
-        parts.append(f"Not included, because they were not on your screen: {_names(result.not_listed)}. "
-                     "Mark them below.")
+        parts.append(
+            f"Not included, because they were not on your screen: {_names(result.not_listed)}. Mark them below."
+        )
     return " ".join(parts)
 
 
@@ -217,8 +252,9 @@ def mark_all():
         abort(400)
     now = clock.now()
     try:
-        result = services.mark_all_present(current_user, day, form.session.data, now=now,
-                                           placement_ids=_ids("placement"), pending_ids=_ids("pending"))
+        result = services.mark_all_present(
+            current_user, day, form.session.data, now=now, placement_ids=_ids("placement"), pending_ids=_ids("pending")
+        )
     except services.AttendanceError as error:
         return _render_register(day, status=422, message=str(error))
     message = _all_present_message(result)
@@ -229,6 +265,7 @@ def mark_all():
 
 
 # --- the office board --------------------------------------------------------------------------
+
 
 def _board_context(day: date, *, row_forms: dict | None = None):
     now = clock.now()
@@ -246,11 +283,24 @@ def _board_context(day: date, *, row_forms: dict | None = None):
     for key, (kind, form) in (row_forms or {}).items():
         (code_forms if kind == "code" else contact_forms)[key] = form
     providers = db.session.scalars(select(Provider).order_by(Provider.name)).all()
-    return dict(register=register, rows=rows, day=day, now=now, today=now.date(), provider_id=provider_id,
-                shown=shown, filters=services.BOARD_FILTERS, providers=providers, code_forms=code_forms,
-                contact_forms=contact_forms, code_groups=CODE_GROUPS, cutoffs=services.Cutoffs.from_config(),
-                carers=contacts_for_office(list({row.student.id for row in rows if row.absent})),
-                previous_day=register.previous_day, next_day=register.next_day)
+    return dict(
+        register=register,
+        rows=rows,
+        day=day,
+        now=now,
+        today=now.date(),
+        provider_id=provider_id,
+        shown=shown,
+        filters=services.BOARD_FILTERS,
+        providers=providers,
+        code_forms=code_forms,
+        contact_forms=contact_forms,
+        code_groups=CODE_GROUPS,
+        cutoffs=services.Cutoffs.from_config(),
+        carers=contacts_for_office(list({row.student.id for row in rows if row.absent})),
+        previous_day=register.previous_day,
+        next_day=register.next_day,
+    )
 
 
 @bp.get("/board")
@@ -271,22 +321,39 @@ def record_suggested():
         abort(400)
     provider_id = arg_id("provider", request.form)
     count = services.record_suggested_codes(current_user, day, provider_id=provider_id)
-    flash(f"Recorded code B for {count} session{'s' if count != 1 else ''}." if count
-          else "There were no confirmed attendances waiting for a code.", "success")
+    flash(
+        f"Recorded code B for {count} session{'s' if count != 1 else ''}."
+        if count
+        else "There were no confirmed attendances waiting for a code.",
+        "success",
+    )
     return redirect(_board_url(day))
 
 
-def _session_page(placement: Placement, day: date, session: str, *, code: CodeForm | None = None,
-                  contact: ParentContactForm | None = None, status: int = 200):
+def _session_page(
+    placement: Placement,
+    day: date,
+    session: str,
+    *,
+    code: CodeForm | None = None,
+    contact: ParentContactForm | None = None,
+    status: int = 200,
+):
     try:
         row = services.session_detail(placement, day, session)
     except services.AttendanceError:
         abort(404)
-    return render("attendance/session.html", status=status, row=row, code_form=code or code_form(row),
-                  contact_form=contact or contact_form(row), codes=CODES,
-                  carers=contacts_for_office([placement.student_id]).get(placement.student_id, []),
-                  mark_changes=services.get_mark_changes(row.mark),
-                  amendments=services.get_entry_amendments(row.entry))
+    return render(
+        "attendance/session.html",
+        status=status,
+        row=row,
+        code_form=code or code_form(row),
+        contact_form=contact or contact_form(row),
+        codes=CODES,
+        carers=contacts_for_office([placement.student_id]).get(placement.student_id, []),
+        mark_changes=services.get_mark_changes(row.mark),
+        amendments=services.get_entry_amendments(row.entry),
+    )
 
 
 @bp.get("/sessions/<int:placement_id>/<day_text>/<session>")
@@ -300,8 +367,9 @@ def session(placement_id: int, day_text: str, session: str):
     return response
 
 
-def _board_row_response(placement: Placement, day: date, session: str, *, status: int = 200,
-                        row_forms: dict | None = None):
+def _board_row_response(
+    placement: Placement, day: date, session: str, *, status: int = 200, row_forms: dict | None = None
+):
     context = _board_context(day, row_forms=row_forms)
     row = _find_row(context["register"], placement, session)
     return render("attendance/board.html", block="board_row", status=status, row=row, **context)
@@ -327,8 +395,7 @@ def record_code(placement_id: int, day_text: str, session: str):
             return _board_row_response(placement, day, session)
         return redirect(_board_url(day, f"row-{probe.key}"))
     flash("Register code saved.", "success")
-    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(),
-                            session=session))
+    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(), session=session))
 
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/contacts")
@@ -340,15 +407,21 @@ def parent_contact(placement_id: int, day_text: str, session: str):
     if form.validate_on_submit():
         try:
             services.record_parent_contact(
-                placement.student_id, day, by=current_user, contact_with=form.contact_with.data,
-                method=form.method.data, outcome=form.outcome.data, notes=form.notes.data or "",
-                follow_up=form.follow_up.data or "", contacted_at=datetime.combine(day, form.contacted_at.time))
+                placement.student_id,
+                day,
+                by=current_user,
+                contact_with=form.contact_with.data,
+                method=form.method.data,
+                outcome=form.outcome.data,
+                notes=form.notes.data or "",
+                follow_up=form.follow_up.data or "",
+                contacted_at=datetime.combine(day, form.contacted_at.time),
+            )
         except services.AttendanceError as error:
             form.contacted_at.errors.append(str(error))
     if form.errors:
         if is_htmx() and request.form.get("from") == "board":
-            return _board_row_response(placement, day, session, status=422,
-                                       row_forms={probe.key: ("contact", form)})
+            return _board_row_response(placement, day, session, status=422, row_forms={probe.key: ("contact", form)})
         return _session_page(placement, day, session, contact=form, status=422)
     if request.form.get("from") == "board":
         if is_htmx():
@@ -356,11 +429,11 @@ def parent_contact(placement_id: int, day_text: str, session: str):
         flash(f"Contact with {form.contact_with.data} saved.", "success")
         return redirect(_board_url(day, f"row-{probe.key}"))
     flash(f"Contact with {form.contact_with.data} saved.", "success")
-    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(),
-                            session=session))
+    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(), session=session))
 
 
 # --- records -----------------------------------------------------------------------------------
+
 
 def _range_and_month(placements: list[Placement]):
     """The date range asked for (default: this school year so far) and the calendar month shown."""
@@ -387,12 +460,21 @@ def _record_page(template_placements: list[Placement], *, student=None, placemen
 
     def month_url(value: date) -> str:
         return url_with_query(month=value.strftime("%Y-%m"))
-    return render("attendance/record.html", status=422 if form.errors else 200, form=form, record=record,
-                  month=month, prev_month=prev_month, next_month=next_month, month_url=month_url,
-                  student=student, placement=placement,
-                  view=("parent" if current_user.role == PARENT else
-                        "provider" if current_user.role == KEY_WORKER else "school"),
-                  school_year=current_school_year())
+
+    return render(
+        "attendance/record.html",
+        status=422 if form.errors else 200,
+        form=form,
+        record=record,
+        month=month,
+        prev_month=prev_month,
+        next_month=next_month,
+        month_url=month_url,
+        student=student,
+        placement=placement,
+        view=("parent" if current_user.role == PARENT else "provider" if current_user.role == KEY_WORKER else "school"),
+        school_year=current_school_year(),
+    )
 
 
 @bp.get("/pupils/<int:student_id>")
@@ -417,6 +499,7 @@ def placement_record(placement_id: int):
 
 # --- export -------------------------------------------------------------------------------------
 
+
 @bp.get("/export")
 def export():
     """Register codes for a date range as CSV, for the school's information system."""
@@ -437,12 +520,15 @@ def export():
         return render("attendance/export.html", form=form, checked=True, code_count=len(rows) - 1, missing=missing)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    audit.record("register_exported", "register", None,
-                 detail=f"{form.start.data.isoformat()} to {form.end.data.isoformat()}: {len(rows) - 1} rows")
+    audit.record(
+        "register_exported",
+        "register",
+        None,
+        detail=f"{form.start.data.isoformat()} to {form.end.data.isoformat()}: {len(rows) - 1} rows",
+    )
     db.session.commit()
     response = make_response(buffer.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     filename = f"register-codes-{form.start.data.isoformat()}-to-{form.end.data.isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-

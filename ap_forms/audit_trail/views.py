@@ -1,5 +1,6 @@
 """The headteacher's view of the audit log: who saw or changed what, filtered by person, pupil, action
 and dates, per pupil (every row about them) and as a CSV export (itself audited)."""
+
 from __future__ import annotations
 
 import csv
@@ -54,10 +55,12 @@ def about_pupil(student_id: int):
 def _filter_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args if any(k in request.args for k in FILTER_KEYS) else None)
     form.user.choices = [("", "Everyone")] + [
-        (str(u.id), f"{u.name} ({u.role_label})") for u in db.session.scalars(select(User).order_by(User.name))]
+        (str(u.id), f"{u.name} ({u.role_label})") for u in db.session.scalars(select(User).order_by(User.name))
+    ]
     form.pupil.choices = [("", "All pupils")] + [
         (str(s.id), f"{s.sort_name} ({s.upn})")
-        for s in db.session.scalars(select(Student).order_by(Student.last_name, Student.first_name, Student.id))]
+        for s in db.session.scalars(select(Student).order_by(Student.last_name, Student.first_name, Student.id))
+    ]
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     asked = request.args.get("action", "")
     if ACTION_NAME.fullmatch(asked) and asked not in actions:  # a bookmarked action nobody has done lately
@@ -79,17 +82,18 @@ def _query(form: AuditFilterForm):
     if form.start.data:
         query = query.where(AuditEvent.at >= clock.to_utc(datetime.combine(form.start.data, time.min)))
     if form.end.data:
-        query = query.where(AuditEvent.at < clock.to_utc(datetime.combine(form.end.data + timedelta(days=1),
-                                                                          time.min)))
+        query = query.where(AuditEvent.at < clock.to_utc(datetime.combine(form.end.data + timedelta(days=1), time.min)))
     return query
 
 
 def _filter_summary(form: AuditFilterForm) -> str:
-    parts = [f"person {form.user.data}" if form.user.data else "",
-             f"pupil {form.pupil.data}" if form.pupil.data else "",
-             f"action {form.action.data}" if form.action.data else "",
-             f"from {form.start.data.isoformat()}" if form.start.data else "",
-             f"to {form.end.data.isoformat()}" if form.end.data else ""]
+    parts = [
+        f"person {form.user.data}" if form.user.data else "",
+        f"pupil {form.pupil.data}" if form.pupil.data else "",
+        f"action {form.action.data}" if form.action.data else "",
+        f"from {form.start.data.isoformat()}" if form.start.data else "",
+        f"to {form.end.data.isoformat()}" if form.end.data else "",
+    ]
     return ", ".join(p for p in parts if p) or "everything"
 
 
@@ -108,19 +112,40 @@ def events():
     form = _filter_form()
     page = max(arg_id("page") or 1, 1)
     if any(k in request.args for k in FILTER_KEYS) and not form.validate():
-        return render("audit_trail/events.html", form=form, rows=[], users={}, total=0, page=1, pages=1,
-                      student=None, query=[], status=422)
+        return render(
+            "audit_trail/events.html",
+            form=form,
+            rows=[],
+            users={},
+            total=0,
+            page=1,
+            pages=1,
+            student=None,
+            query=[],
+            status=422,
+        )
     query = _query(form)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
-    rows = db.session.scalars(query.order_by(AuditEvent.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
     user_ids = {r.user_id for r in rows if r.user_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     student = db.session.get(Student, int(form.pupil.data)) if form.pupil.data else None
-    return render("audit_trail/events.html", block="results", form=form, rows=rows, users=users, total=total,
-                  page=page, pages=pages, student=student, query=_query_string(form))
+    return render(
+        "audit_trail/events.html",
+        block="results",
+        form=form,
+        rows=rows,
+        users=users,
+        total=total,
+        page=page,
+        pages=pages,
+        student=student,
+        query=_query_string(form),
+    )
 
 
 @bp.get("/export.csv")
@@ -128,22 +153,65 @@ def export():
     """The filtered log as a spreadsheet (CSV). The export is itself a row in the log."""
     form = _filter_form()
     if any(k in request.args for k in FILTER_KEYS) and not form.validate():
-        return render("audit_trail/events.html", form=form, rows=[], users={}, total=0, page=1, pages=1,
-                      student=None, query=[], status=422)
+        return render(
+            "audit_trail/events.html",
+            form=form,
+            rows=[],
+            users={},
+            total=0,
+            page=1,
+            pages=1,
+            student=None,
+            query=[],
+            status=422,
+        )
     rows = db.session.scalars(_query(form).order_by(AuditEvent.id).limit(EXPORT_LIMIT)).all()
     names = {u.id: u.name for u in db.session.scalars(select(User))}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Entry", "When (UTC)", "When (school time)", "Person", "Person id", "Role", "Action",
-                     "Record type", "Record id", "Fields changed", "Detail", "From (IP address)"])
+    writer.writerow(
+        [
+            "Entry",
+            "When (UTC)",
+            "When (school time)",
+            "Person",
+            "Person id",
+            "Role",
+            "Action",
+            "Record type",
+            "Record id",
+            "Fields changed",
+            "Detail",
+            "From (IP address)",
+        ]
+    )
     for r in rows:
-        writer.writerow([safe_cell(v) for v in (
-            r.id, r.at.isoformat(timespec="seconds") if r.at else "", date_time(r.at),
-            names.get(r.user_id, "") if r.user_id else "Not signed in", r.user_id or "", r.role or "", r.action,
-            r.record_type or "", r.record_id or "", (r.fields or "").replace(",", ", "), r.detail or "", r.ip or "")])
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    r.id,
+                    r.at.isoformat(timespec="seconds") if r.at else "",
+                    date_time(r.at),
+                    names.get(r.user_id, "") if r.user_id else "Not signed in",
+                    r.user_id or "",
+                    r.role or "",
+                    r.action,
+                    r.record_type or "",
+                    r.record_id or "",
+                    (r.fields or "").replace(",", ", "),
+                    r.detail or "",
+                    r.ip or "",
+                )
+            ]
+        )
     summary = _filter_summary(form)
-    audit.record("audit_log_exported", "student" if form.pupil.data else "audit_log",
-                 form.pupil.data or None, detail=f"{len(rows)} rows; {summary}")
+    audit.record(
+        "audit_log_exported",
+        "student" if form.pupil.data else "audit_log",
+        form.pupil.data or None,
+        detail=f"{len(rows)} rows; {summary}",
+    )
     db.session.commit()
     response = make_response(buffer.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -16,15 +16,20 @@ class ChecklistKind:
 
 
 KINDS: dict[str, ChecklistKind] = {
-    kind.key: kind for kind in (
+    kind.key: kind
+    for kind in (
         ChecklistKind(
-            "safeguarding", "Safeguarding checklist",
+            "safeguarding",
+            "Safeguarding checklist",
             "Completed for each provider before it is commissioned, and renewed every year.",
-            defaults.SAFEGUARDING_ITEMS),
+            defaults.SAFEGUARDING_ITEMS,
+        ),
         ChecklistKind(
-            "ap_visit", "AP Checklist (quality-assurance visits)",
+            "ap_visit",
+            "AP Checklist (quality-assurance visits)",
             "Used on every quality-assurance visit to a provider, at least three times each school year.",
-            defaults.AP_VISIT_ITEMS),
+            defaults.AP_VISIT_ITEMS,
+        ),
     )
 }
 

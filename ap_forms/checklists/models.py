@@ -25,7 +25,8 @@ class ChecklistVersion(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     items: Mapped[list[ChecklistItem]] = relationship(
-        back_populates="version", order_by="ChecklistItem.position", cascade="all, delete-orphan")
+        back_populates="version", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
     published_by = relationship("User")
 
     @property

@@ -35,24 +35,34 @@ def _require_kind(kind: str):
 
 
 def _latest(kind: str) -> ChecklistVersion | None:
-    query = (select(ChecklistVersion).where(ChecklistVersion.kind == kind)
-             .order_by(ChecklistVersion.number.desc()).limit(1)
-             .options(selectinload(ChecklistVersion.items)))
+    query = (
+        select(ChecklistVersion)
+        .where(ChecklistVersion.kind == kind)
+        .order_by(ChecklistVersion.number.desc())
+        .limit(1)
+        .options(selectinload(ChecklistVersion.items))
+    )
     return db.session.scalar(query)
 
 
 def versions(kind: str) -> list[ChecklistVersion]:
     """Every published version of a kind, newest first (seeding the default if there is none)."""
     current_version(kind)
-    query = (select(ChecklistVersion).where(ChecklistVersion.kind == kind)
-             .order_by(ChecklistVersion.number.desc())
-             .options(selectinload(ChecklistVersion.published_by), selectinload(ChecklistVersion.items)))
+    query = (
+        select(ChecklistVersion)
+        .where(ChecklistVersion.kind == kind)
+        .order_by(ChecklistVersion.number.desc())
+        .options(selectinload(ChecklistVersion.published_by), selectinload(ChecklistVersion.items))
+    )
     return list(db.session.scalars(query))
 
 
 def get_version(kind: str, number: int) -> ChecklistVersion | None:
-    query = (select(ChecklistVersion).where(ChecklistVersion.kind == kind, ChecklistVersion.number == number)
-             .options(selectinload(ChecklistVersion.items)))
+    query = (
+        select(ChecklistVersion)
+        .where(ChecklistVersion.kind == kind, ChecklistVersion.number == number)
+        .options(selectinload(ChecklistVersion.items))
+    )
     return db.session.scalar(query)
 
 
@@ -73,11 +83,9 @@ def current_version(kind: str) -> ChecklistVersion:
 
 
 def _new_version(kind: str, number: int, items: list[ItemDraft], *, notes: str, actor) -> ChecklistVersion:
-    version = ChecklistVersion(kind=kind, number=number, notes=notes,
-                               published_by_id=getattr(actor, "id", None))
+    version = ChecklistVersion(kind=kind, number=number, notes=notes, published_by_id=getattr(actor, "id", None))
     for position, item in enumerate(items, start=1):
-        version.items.append(ChecklistItem(section=item.section, text=item.text, hint=item.hint,
-                                           position=position))
+        version.items.append(ChecklistItem(section=item.section, text=item.text, hint=item.hint, position=position))
     db.session.add(version)
     db.session.flush()
     return version
@@ -116,11 +124,11 @@ def publish_version(kind: str, items: list[ItemDraft], *, notes: str = "", actor
     current = current_version(kind)
     if [ItemDraft(i.section, i.text, i.hint) for i in current.items] == items:
         raise ChecklistError("Nothing has changed since the current version: change an item before publishing")
-    number = (db.session.scalar(select(func.max(ChecklistVersion.number))
-                                .where(ChecklistVersion.kind == kind)) or 0) + 1
+    number = (
+        db.session.scalar(select(func.max(ChecklistVersion.number)).where(ChecklistVersion.kind == kind)) or 0
+    ) + 1
     version = _new_version(kind, number, items, notes=(notes or "").strip()[:2000], actor=actor)
-    audit.record("checklist_published", "checklist_version", version.id, detail=f"{kind} version {number}",
-                 user=actor)
+    audit.record("checklist_published", "checklist_version", version.id, detail=f"{kind} version {number}", user=actor)
     try:
         db.session.commit()
     except IntegrityError:

@@ -33,8 +33,7 @@ def version(kind: str, number: int):
     found = services.get_version(kind, number)
     if found is None:
         abort(404)
-    return render("checklists/version.html", kind=checklist_kind, version=found,
-                  current=services.current_version(kind))
+    return render("checklists/version.html", kind=checklist_kind, version=found, current=services.current_version(kind))
 
 
 @bp.route("/<kind>/publish", methods=["GET", "POST"])
@@ -45,14 +44,18 @@ def publish(kind: str):
     if request.method == "GET":
         form.fill_from(current)
     elif form.validate_on_submit():
-        drafts = [services.ItemDraft(row.section.data or "", row.text.data or "", row.hint.data or "")
-                  for row in form.items]
+        drafts = [
+            services.ItemDraft(row.section.data or "", row.text.data or "", row.hint.data or "") for row in form.items
+        ]
         try:
             published = services.publish_version(kind, drafts, notes=form.notes.data or "", actor=current_user)
         except services.ChecklistError as error:
             form.notes.errors = [*form.notes.errors, str(error)]
         else:
-            flash(f"{checklist_kind.label} version {published.number} published. Checklists already "
-                  "started keep the version they began with.", "success")
+            flash(
+                f"{checklist_kind.label} version {published.number} published. Checklists already "
+                "started keep the version they began with.",
+                "success",
+            )
             return redirect(url_for("checklists.version", kind=kind, number=published.number))
     return render_form("checklists/publish.html", form, kind=checklist_kind, current=current)

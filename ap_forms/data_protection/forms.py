@@ -1,4 +1,5 @@
 """Forms: the subject access request's redaction step, and the retention review's keep and erase."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -21,13 +22,22 @@ class SubjectAccessForm(FlaskForm):
     # The checkboxes are drawn by the template, grouped by kind of person; the choices are the names found.
     redact = SelectMultipleField("Names to redact", coerce=str, validate_choice=False)
     extra_names = TextAreaField(
-        "Other names to redact (optional)", widget=GovTextArea(), filters=[strip],
+        "Other names to redact (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
         description="One a line, as they are written in the records: for example a first name on its own, or a "
-                    "name typed into a report. Each is redacted wherever it appears as a whole word.",
-        validators=[Length(max=5000)])
+        "name typed into a report. Each is redacted wherever it appears as a whole word.",
+        validators=[Length(max=5000)],
+    )
     # The DSL's choice (concerns, allegations, what the school did, the staff flag); nobody else sees it.
-    scope = RadioField("Which records", widget=GovRadioInput(), choices=SCOPES, default=EVERYTHING,
-                       validate_choice=False, validators=[_scope_offered])
+    scope = RadioField(
+        "Which records",
+        widget=GovRadioInput(),
+        choices=SCOPES,
+        default=EVERYTHING,
+        validate_choice=False,
+        validators=[_scope_offered],
+    )
 
     def validate_redact(self, field):
         offered = {value for value, _ in field.choices or []}
@@ -37,13 +47,19 @@ class SubjectAccessForm(FlaskForm):
 
 
 class KeepForm(FlaskForm):
-    reason = TextAreaField("Why keep it", widget=GovTextArea(), filters=[strip],
-                           description="For example: a claim is expected, the local authority asked, an "
-                                       "investigation is open.",
-                           validators=[InputRequired("Enter why the record is being kept"), Length(max=2000)])
-    review_on = GovDateField("Review it again on", [required_date("Enter the day to review it again")],
-                             invalid="The review date must be a real date, like 1 9 2027",
-                             description="For example, 1 9 2027. It comes back to this list on that day.")
+    reason = TextAreaField(
+        "Why keep it",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="For example: a claim is expected, the local authority asked, an investigation is open.",
+        validators=[InputRequired("Enter why the record is being kept"), Length(max=2000)],
+    )
+    review_on = GovDateField(
+        "Review it again on",
+        [required_date("Enter the day to review it again")],
+        invalid="The review date must be a real date, like 1 9 2027",
+        description="For example, 1 9 2027. It comes back to this list on that day.",
+    )
 
     def validate_review_on(self, field):
         today = clock.today()
@@ -54,5 +70,9 @@ class KeepForm(FlaskForm):
 
 
 class EraseForm(FlaskForm):
-    reason = TextAreaField("Notes for the person who confirms (optional)", widget=GovTextArea(), filters=[strip],
-                           validators=[Length(max=2000)])
+    reason = TextAreaField(
+        "Notes for the person who confirms (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000)],
+    )

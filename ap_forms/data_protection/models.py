@@ -1,5 +1,6 @@
 """The retention review's decisions: keep (with a reason and the next review date) or erase (asked by one
 leader, confirmed by a second; what was erased stays described here and in the audit log)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

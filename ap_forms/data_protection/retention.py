@@ -82,35 +82,58 @@ class Period:
 
 
 # The retention periods, in one table with their source (shown on the review page).
-PERIODS = {p.kind: p for p in [
-    Period(ATTENDANCE, "Attendance register", 6, "the date of each entry",
-           "Providers' attendance marks and their earlier versions, register codes and their amendments, alerts, "
-           "and contact with home about absences",
-           "The School Attendance (Pupil Registration) (England) Regulations 2024, regulation 7: every entry is "
-           "kept for six years from the date it was made; IRMS Information Management Toolkit for Schools",
-           frozenset({HEADTEACHER, SEND_LEAD})),
-    Period(SEN, "SEN records", 31, "the pupil's date of birth",
-           "Referral Forms (SEND needs, EHCP outcomes, risk assessments) with their history, SEND needs and "
-           "diagnoses on the pupil record and its change history; the pupil record itself when nothing else is "
-           "held about the pupil",
-           "IRMS Information Management Toolkit for Schools (SEN files, EHCPs, advice and information: date of "
-           "birth of the pupil + 31 years); Limitation Act 1980",
-           frozenset({HEADTEACHER, SEND_LEAD})),
-    Period(CHILD_PROTECTION, "Child protection records", 25, "the pupil's date of birth",
-           "Safeguarding concerns about the pupil with what the school did, the staff flag, and the child "
-           "protection status on the pupil record (allegations about adults follow the adult's own retention "
-           "and are not in this review)",
-           "IRMS Information Management Toolkit for Schools (child protection files: date of birth of the child "
-           "+ 25 years, then review); Keeping children safe in education",
-           frozenset({HEADTEACHER, DSL})),
-    Period(AP_RECORDS, "Other alternative provision records", 6, "the day the placement ended",
-           "The placement, its timetables, reviews and ending, weekly feedback, termly reports, Annual Review "
-           "contributions, progress seen on visits, its attendance, and serious incident and health and safety "
-           "reports about the pupil at that provider during it",
-           "IRMS Information Management Toolkit for Schools (pupil records: 6 years after the last action); "
-           "Limitation Act 1980 (6 years for a claim in contract or negligence)",
-           frozenset({HEADTEACHER, SEND_LEAD})),
-]}
+PERIODS = {
+    p.kind: p
+    for p in [
+        Period(
+            ATTENDANCE,
+            "Attendance register",
+            6,
+            "the date of each entry",
+            "Providers' attendance marks and their earlier versions, register codes and their amendments, alerts, "
+            "and contact with home about absences",
+            "The School Attendance (Pupil Registration) (England) Regulations 2024, regulation 7: every entry is "
+            "kept for six years from the date it was made; IRMS Information Management Toolkit for Schools",
+            frozenset({HEADTEACHER, SEND_LEAD}),
+        ),
+        Period(
+            SEN,
+            "SEN records",
+            31,
+            "the pupil's date of birth",
+            "Referral Forms (SEND needs, EHCP outcomes, risk assessments) with their history, SEND needs and "
+            "diagnoses on the pupil record and its change history; the pupil record itself when nothing else is "
+            "held about the pupil",
+            "IRMS Information Management Toolkit for Schools (SEN files, EHCPs, advice and information: date of "
+            "birth of the pupil + 31 years); Limitation Act 1980",
+            frozenset({HEADTEACHER, SEND_LEAD}),
+        ),
+        Period(
+            CHILD_PROTECTION,
+            "Child protection records",
+            25,
+            "the pupil's date of birth",
+            "Safeguarding concerns about the pupil with what the school did, the staff flag, and the child "
+            "protection status on the pupil record (allegations about adults follow the adult's own retention "
+            "and are not in this review)",
+            "IRMS Information Management Toolkit for Schools (child protection files: date of birth of the child "
+            "+ 25 years, then review); Keeping children safe in education",
+            frozenset({HEADTEACHER, DSL}),
+        ),
+        Period(
+            AP_RECORDS,
+            "Other alternative provision records",
+            6,
+            "the day the placement ended",
+            "The placement, its timetables, reviews and ending, weekly feedback, termly reports, Annual Review "
+            "contributions, progress seen on visits, its attendance, and serious incident and health and safety "
+            "reports about the pupil at that provider during it",
+            "IRMS Information Management Toolkit for Schools (pupil records: 6 years after the last action); "
+            "Limitation Act 1980 (6 years for a claim in contract or negligence)",
+            frozenset({HEADTEACHER, SEND_LEAD}),
+        ),
+    ]
+}
 
 
 def add_years(day: date, years: int) -> date:
@@ -152,17 +175,27 @@ def kinds_for(user) -> list[str]:
 
 # --- what is due -----------------------------------------------------------------------------------
 
+
 def _attendance_items(today: date, only: int | None) -> list[Item]:
     up_to = years_before(today, PERIODS[ATTENDANCE].years)
     found: dict[int, list] = {}
-    marks = (select(Placement.student_id, func.count(), func.min(AttendanceMark.day))
-             .join(Placement, Placement.id == AttendanceMark.placement_id)
-             .where(AttendanceMark.day <= up_to).group_by(Placement.student_id))
-    codes = (select(Placement.student_id, func.count(), func.min(RegisterEntry.day))
-             .join(Placement, Placement.id == RegisterEntry.placement_id)
-             .where(RegisterEntry.day <= up_to).group_by(Placement.student_id))
-    contacts = (select(ParentContact.student_id, func.count(), func.min(ParentContact.day))
-                .where(ParentContact.day <= up_to).group_by(ParentContact.student_id))
+    marks = (
+        select(Placement.student_id, func.count(), func.min(AttendanceMark.day))
+        .join(Placement, Placement.id == AttendanceMark.placement_id)
+        .where(AttendanceMark.day <= up_to)
+        .group_by(Placement.student_id)
+    )
+    codes = (
+        select(Placement.student_id, func.count(), func.min(RegisterEntry.day))
+        .join(Placement, Placement.id == RegisterEntry.placement_id)
+        .where(RegisterEntry.day <= up_to)
+        .group_by(Placement.student_id)
+    )
+    contacts = (
+        select(ParentContact.student_id, func.count(), func.min(ParentContact.day))
+        .where(ParentContact.day <= up_to)
+        .group_by(ParentContact.student_id)
+    )
     for position, query in enumerate((marks, codes, contacts)):
         if only is not None:
             query = query.having(query.selected_columns[0] == only)
@@ -173,10 +206,21 @@ def _attendance_items(today: date, only: int | None) -> list[Item]:
     items = []
     for student_id, (marks_n, codes_n, contacts_n, first) in found.items():
         student = db.session.get(Student, student_id)
-        summary = (f"{marks_n} attendance marks, {codes_n} register codes and {contacts_n} contacts with home "
-                   f"dated up to {date_words(up_to)}")
-        items.append(Item(ATTENDANCE, student_id, student, add_years(first, PERIODS[ATTENDANCE].years),
-                          f"{student.full_name}: {summary}, the earliest {date_words(first)}", summary, up_to=up_to))
+        summary = (
+            f"{marks_n} attendance marks, {codes_n} register codes and {contacts_n} contacts with home "
+            f"dated up to {date_words(up_to)}"
+        )
+        items.append(
+            Item(
+                ATTENDANCE,
+                student_id,
+                student,
+                add_years(first, PERIODS[ATTENDANCE].years),
+                f"{student.full_name}: {summary}, the earliest {date_words(first)}",
+                summary,
+                up_to=up_to,
+            )
+        )
     return items
 
 
@@ -190,8 +234,17 @@ def _ap_items(today: date, only: int | None) -> list[Item]:
     for placement in db.session.scalars(query.order_by(Placement.id)):
         ended = placement.ended_on or placement.planned_end_date
         summary = f"a placement at {placement.provider.name} that ended on {date_words(ended)}"
-        items.append(Item(AP_RECORDS, placement.id, placement.student, add_years(ended, PERIODS[AP_RECORDS].years),
-                          f"{placement.student.full_name}: {summary}", summary, placement=placement))
+        items.append(
+            Item(
+                AP_RECORDS,
+                placement.id,
+                placement.student,
+                add_years(ended, PERIODS[AP_RECORDS].years),
+                f"{placement.student.full_name}: {summary}",
+                summary,
+                placement=placement,
+            )
+        )
     return items
 
 
@@ -199,16 +252,26 @@ def _by_birth_items(kind: str, today: date, only: int | None) -> list[Item]:
     born_by = years_before(today, PERIODS[kind].years)
     query = select(Student).where(Student.date_of_birth <= born_by)
     if kind == CHILD_PROTECTION:
-        query = query.where(Student.id.in_(select(Report.student_id).where(Report.kind == CONCERN))
-                            | Student.id.in_(select(SafeguardingFlag.student_id))
-                            | (Student.child_protection != "none"))
+        query = query.where(
+            Student.id.in_(select(Report.student_id).where(Report.kind == CONCERN))
+            | Student.id.in_(select(SafeguardingFlag.student_id))
+            | (Student.child_protection != "none")
+        )
     if only is not None:
         query = query.where(Student.id == only)
     items = []
     for student in db.session.scalars(query.order_by(Student.id)):
         summary = "the SEN records of one pupil" if kind == SEN else "the child protection records of one pupil"
-        items.append(Item(kind, student.id, student, add_years(student.date_of_birth, PERIODS[kind].years),
-                          f"{student.full_name}: {summary}", summary))
+        items.append(
+            Item(
+                kind,
+                student.id,
+                student,
+                add_years(student.date_of_birth, PERIODS[kind].years),
+                f"{student.full_name}: {summary}",
+                summary,
+            )
+        )
     return items
 
 
@@ -221,9 +284,16 @@ def _items(kind: str, today: date, only: int | None = None) -> list[Item]:
 
 
 def _latest(kind: str, subject_id: int) -> RetentionDecision | None:
-    return db.session.scalar(select(RetentionDecision).where(
-        RetentionDecision.kind == kind, RetentionDecision.subject_id == subject_id,
-        RetentionDecision.cancelled_at.is_(None)).order_by(RetentionDecision.id.desc()).limit(1))
+    return db.session.scalar(
+        select(RetentionDecision)
+        .where(
+            RetentionDecision.kind == kind,
+            RetentionDecision.subject_id == subject_id,
+            RetentionDecision.cancelled_at.is_(None),
+        )
+        .order_by(RetentionDecision.id.desc())
+        .limit(1)
+    )
 
 
 def _still_due(item: Item, today: date) -> bool:
@@ -258,11 +328,18 @@ def get_item_or_404(user, kind: str, subject_id: int, today: date) -> Item:
 
 
 def recent_decisions(user, limit: int = 30) -> list[RetentionDecision]:
-    return list(db.session.scalars(select(RetentionDecision).where(RetentionDecision.kind.in_(kinds_for(user)))
-                                   .order_by(RetentionDecision.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(RetentionDecision)
+            .where(RetentionDecision.kind.in_(kinds_for(user)))
+            .order_by(RetentionDecision.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- deciding --------------------------------------------------------------------------------------
+
 
 class RetentionRefused(ValueError):
     pass
@@ -271,13 +348,25 @@ class RetentionRefused(ValueError):
 def keep(item: Item, *, reason: str, review_on: date, by) -> RetentionDecision:
     if item.pending is not None:
         raise RetentionRefused("Someone has asked for this to be erased: cancel that request first to keep it")
-    decision = RetentionDecision(kind=item.kind, subject_id=item.subject_id, decision=KEEP, reason=reason,
-                                 review_on=review_on, summary=item.summary[:255], requested_by_id=by.id,
-                                 requested_at=utcnow())
+    decision = RetentionDecision(
+        kind=item.kind,
+        subject_id=item.subject_id,
+        decision=KEEP,
+        reason=reason,
+        review_on=review_on,
+        summary=item.summary[:255],
+        requested_by_id=by.id,
+        requested_at=utcnow(),
+    )
     db.session.add(decision)
     db.session.flush()
-    audit.record("retention_kept", "retention_decision", decision.id, user=by,
-                 detail=f"{item.period.label}: {item.summary}; review on {review_on.isoformat()}")
+    audit.record(
+        "retention_kept",
+        "retention_decision",
+        decision.id,
+        user=by,
+        detail=f"{item.period.label}: {item.summary}; review on {review_on.isoformat()}",
+    )
     db.session.commit()
     return decision
 
@@ -285,13 +374,25 @@ def keep(item: Item, *, reason: str, review_on: date, by) -> RetentionDecision:
 def ask_to_erase(item: Item, *, reason: str, by) -> RetentionDecision:
     if item.pending is not None:
         raise RetentionRefused("Erasing this is already waiting for a second person to confirm it")
-    decision = RetentionDecision(kind=item.kind, subject_id=item.subject_id, decision=ERASE, reason=reason,
-                                 up_to=item.up_to, summary=item.summary[:255], requested_by_id=by.id,
-                                 requested_at=utcnow())
+    decision = RetentionDecision(
+        kind=item.kind,
+        subject_id=item.subject_id,
+        decision=ERASE,
+        reason=reason,
+        up_to=item.up_to,
+        summary=item.summary[:255],
+        requested_by_id=by.id,
+        requested_at=utcnow(),
+    )
     db.session.add(decision)
     db.session.flush()
-    audit.record("retention_erase_requested", "retention_decision", decision.id, user=by,
-                 detail=f"{item.period.label}: {item.summary}")
+    audit.record(
+        "retention_erase_requested",
+        "retention_decision",
+        decision.id,
+        user=by,
+        detail=f"{item.period.label}: {item.summary}",
+    )
     db.session.commit()
     return decision
 
@@ -299,8 +400,7 @@ def ask_to_erase(item: Item, *, reason: str, by) -> RetentionDecision:
 def cancel(item: Item, *, by) -> None:
     if item.pending is None or not _close(item.pending, cancelled_by_id=by.id, cancelled_at=utcnow()):
         raise RetentionRefused("Nobody has asked for this to be erased")
-    audit.record("retention_erase_cancelled", "retention_decision", item.pending.id, user=by,
-                 detail=item.period.label)
+    audit.record("retention_erase_cancelled", "retention_decision", item.pending.id, user=by, detail=item.period.label)
     db.session.commit()
 
 
@@ -319,21 +419,34 @@ def confirm_erasure(item: Item, *, by) -> RetentionDecision:
     db.session.refresh(decision)
     erased = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing left to erase"
     decision.summary = f"{decision.summary}: erased {erased}"[:255]
-    audit.record("retention_erased", "retention_decision", decision.id, user=by,
-                 detail=f"{item.period.label} erased ({erased}); asked by user {decision.requested_by_id}")
+    audit.record(
+        "retention_erased",
+        "retention_decision",
+        decision.id,
+        user=by,
+        detail=f"{item.period.label} erased ({erased}); asked by user {decision.requested_by_id}",
+    )
     db.session.commit()
     return decision
 
 
 def _close(decision: RetentionDecision, **values) -> bool:
     """Confirm or cancel a pending request, only if it is still pending."""
-    done = db.session.execute(update(RetentionDecision).where(
-        RetentionDecision.id == decision.id, RetentionDecision.confirmed_at.is_(None),
-        RetentionDecision.cancelled_at.is_(None)).values(**values).execution_options(synchronize_session=False))
+    done = db.session.execute(
+        update(RetentionDecision)
+        .where(
+            RetentionDecision.id == decision.id,
+            RetentionDecision.confirmed_at.is_(None),
+            RetentionDecision.cancelled_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     return done.rowcount == 1
 
 
 # --- erasing: children before parents (foreign keys are enforced) ------------------------------------
+
 
 def _delete(model, *where) -> int:
     return db.session.execute(delete(model).where(*where).execution_options(synchronize_session=False)).rowcount
@@ -349,12 +462,16 @@ def _erase_attendance(placement_ids, up_to: date | None, student_id: int | None)
         "attendance marks": _delete(AttendanceMark, AttendanceMark.placement_id.in_(placement_ids), mark_day),
         "register amendments": _delete(RegisterAmendment, RegisterAmendment.entry_id.in_(entries)),
         "register codes": _delete(RegisterEntry, RegisterEntry.placement_id.in_(placement_ids), entry_day),
-        "attendance alerts": _delete(AttendanceAlert, AttendanceAlert.placement_id.in_(placement_ids),
-                                     AttendanceAlert.day <= up_to if up_to else true()),
+        "attendance alerts": _delete(
+            AttendanceAlert,
+            AttendanceAlert.placement_id.in_(placement_ids),
+            AttendanceAlert.day <= up_to if up_to else true(),
+        ),
     }
     if student_id is not None:
-        counts["contacts with home"] = _delete(ParentContact, ParentContact.student_id == student_id,
-                                               ParentContact.day <= up_to if up_to else true())
+        counts["contacts with home"] = _delete(
+            ParentContact, ParentContact.student_id == student_id, ParentContact.day <= up_to if up_to else true()
+        )
     return counts
 
 
@@ -380,8 +497,9 @@ def _erase_placement(item: Item, decision: RetentionDecision) -> dict[str, int]:
     counts["weekly feedback versions"] = _delete(WeeklyFeedback, WeeklyFeedback.placement_id.in_(ids))
     _delete(FeedbackReminder, FeedbackReminder.placement_id.in_(ids))
     counts["termly reports"] = _delete(TermlyReport, TermlyReport.placement_id.in_(ids))
-    counts["Annual Review contributions"] = _delete(AnnualReviewContribution,
-                                                    AnnualReviewContribution.placement_id.in_(ids))
+    counts["Annual Review contributions"] = _delete(
+        AnnualReviewContribution, AnnualReviewContribution.placement_id.in_(ids)
+    )
     _delete(ReviewProgress, ReviewProgress.review_id.in_(reviews))
     counts["placement reviews"] = _delete(PlacementReview, PlacementReview.placement_id.in_(ids))
     _delete(PlacementEnding, PlacementEnding.placement_id.in_(ids))
@@ -389,14 +507,20 @@ def _erase_placement(item: Item, decision: RetentionDecision) -> dict[str, int]:
     _delete(TimetableVersion, TimetableVersion.placement_id.in_(ids))
     counts["progress entries from visits"] = _delete(ProgressEntry, ProgressEntry.placement_id.in_(ids))
     # The Referral Form that made it is an SEN record, kept for its own period: it only loses the link.
-    db.session.execute(update(Referral).where(Referral.placement_id.in_(ids)).values(placement_id=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Referral)
+        .where(Referral.placement_id.in_(ids))
+        .values(placement_id=None)
+        .execution_options(synchronize_session=False)
+    )
     ended = placement.ended_on or placement.planned_end_date
     incidents = select(Report.id).where(
-        Report.student_id == placement.student_id, Report.provider_id == placement.provider_id,
+        Report.student_id == placement.student_id,
+        Report.provider_id == placement.provider_id,
         Report.kind.in_(sorted(INCIDENT_KINDS)),
         func.coalesce(Report.occurred_at, Report.created_at) >= datetime.combine(placement.start_date, time.min),
-        func.coalesce(Report.occurred_at, Report.created_at) < datetime.combine(ended + timedelta(days=1), time.min))
+        func.coalesce(Report.occurred_at, Report.created_at) < datetime.combine(ended + timedelta(days=1), time.min),
+    )
     counts["incident reports"] = _erase_reports(list(db.session.scalars(incidents)))
     counts["placements"] = _delete(Placement, Placement.id.in_(ids))
     return counts
@@ -407,14 +531,25 @@ def _erase_sen(item: Item, decision: RetentionDecision) -> dict[str, int]:  # no
     referrals = select(Referral.id).where(Referral.student_id == student_id)
     for model in (ReferralObjective, ReferralRisk, ReferralSession, ReferralSection, ReferralEvent):
         _delete(model, model.referral_id.in_(referrals))
-    counts = {"referrals": _delete(Referral, Referral.student_id == student_id),
-              "changes to the pupil record": _delete(StudentChange, StudentChange.student_id == student_id)}
-    db.session.execute(update(Student).where(Student.id == student_id)
-                       .values(send_needs="", diagnoses="", ehcp=False).execution_options(synchronize_session=False))
-    left = any(db.session.scalar(select(func.count()).select_from(model).where(column == student_id))
-               for model, column in ((Placement, Placement.student_id), (Report, Report.student_id),
-                                     (ProgressEntry, ProgressEntry.student_id),
-                                     (SafeguardingFlag, SafeguardingFlag.student_id)))
+    counts = {
+        "referrals": _delete(Referral, Referral.student_id == student_id),
+        "changes to the pupil record": _delete(StudentChange, StudentChange.student_id == student_id),
+    }
+    db.session.execute(
+        update(Student)
+        .where(Student.id == student_id)
+        .values(send_needs="", diagnoses="", ehcp=False)
+        .execution_options(synchronize_session=False)
+    )
+    left = any(
+        db.session.scalar(select(func.count()).select_from(model).where(column == student_id))
+        for model, column in (
+            (Placement, Placement.student_id),
+            (Report, Report.student_id),
+            (ProgressEntry, ProgressEntry.student_id),
+            (SafeguardingFlag, SafeguardingFlag.student_id),
+        )
+    )
     if not left:  # nothing else held about the pupil: the pupil record itself goes too
         carers = select(Carer.id).where(Carer.student_id == student_id)
         _delete(CarerInvitation, CarerInvitation.carer_id.in_(carers))
@@ -428,17 +563,37 @@ def _erase_sen(item: Item, decision: RetentionDecision) -> dict[str, int]:  # no
 
 def _erase_child_protection(item: Item, decision: RetentionDecision) -> dict[str, int]:  # noqa: ARG001
     student_id = item.subject_id
-    concerns = list(db.session.scalars(select(Report.id).where(Report.student_id == student_id,
-                                                               Report.kind == CONCERN)))
-    counts = {"safeguarding concerns": _erase_reports(concerns),
-              "staff flags": _delete(SafeguardingFlag, SafeguardingFlag.student_id == student_id)}
-    db.session.execute(update(Student).where(Student.id == student_id).values(child_protection="none")
-                       .execution_options(synchronize_session=False))
+    concerns = list(
+        db.session.scalars(select(Report.id).where(Report.student_id == student_id, Report.kind == CONCERN))
+    )
+    counts = {
+        "safeguarding concerns": _erase_reports(concerns),
+        "staff flags": _delete(SafeguardingFlag, SafeguardingFlag.student_id == student_id),
+    }
+    db.session.execute(
+        update(Student)
+        .where(Student.id == student_id)
+        .values(child_protection="none")
+        .execution_options(synchronize_session=False)
+    )
     return counts
 
 
-ERASERS = {ATTENDANCE: _erase_for_attendance, AP_RECORDS: _erase_placement, SEN: _erase_sen,
-           CHILD_PROTECTION: _erase_child_protection}
+ERASERS = {
+    ATTENDANCE: _erase_for_attendance,
+    AP_RECORDS: _erase_placement,
+    SEN: _erase_sen,
+    CHILD_PROTECTION: _erase_child_protection,
+}
 
-__all__ = ["PERIODS", "due_items", "get_item_or_404", "keep", "ask_to_erase", "confirm_erasure", "cancel",
-           "add_years", "years_before"]
+__all__ = [
+    "PERIODS",
+    "due_items",
+    "get_item_or_404",
+    "keep",
+    "ask_to_erase",
+    "confirm_erasure",
+    "cancel",
+    "add_years",
+    "years_before",
+]

@@ -1,4 +1,5 @@
 """Data protection: subject access requests for one pupil, and the retention review."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, request, url_for
@@ -15,8 +16,11 @@ from ap_forms.web.roles import DSL, ROLE_LABELS
 from ap_forms.web.templating import date_words
 
 bp = Blueprint("data_protection", __name__)
-SAFEGUARDING_AUDIT = [(sar.EVERYTHING, "not included"), (sar.WITH_SAFEGUARDING, "included"),
-                      (sar.SAFEGUARDING_ONLY, "records only")]
+SAFEGUARDING_AUDIT = [
+    (sar.EVERYTHING, "not included"),
+    (sar.WITH_SAFEGUARDING, "included"),
+    (sar.SAFEGUARDING_ONLY, "records only"),
+]
 
 
 @bp.route("/pupils/<int:student_id>/subject-access", methods=["GET", "POST"])
@@ -37,18 +41,30 @@ def subject_access(student_id: int):
         db.session.commit()
     if request.method == "GET" or not form.validate():
         sections = [s for s in found.sections if is_dsl or not s.safeguarding]
-        return render("data_protection/subject_access.html", form=form, student=student, found=found,
-                      sections=sections, is_dsl=is_dsl, status=422 if form.errors else 200)
+        return render(
+            "data_protection/subject_access.html",
+            form=form,
+            student=student,
+            found=found,
+            sections=sections,
+            is_dsl=is_dsl,
+            status=422 if form.errors else 200,
+        )
     scope = form.scope.data if is_dsl else sar.EVERYTHING
     result = found if scope == found.scope else sar.collect(student, scope=scope)
     names = list(form.redact.data or []) + sar.parse_extra_names(form.extra_names.data)
     replaced = sar.redact(result, names)
-    body, filename = sar.build_zip(result, produced_by=current_user, produced_at=clock.utcnow(),
-                                   redacted_names=names, replaced=replaced)
+    body, filename = sar.build_zip(
+        result, produced_by=current_user, produced_at=clock.utcnow(), redacted_names=names, replaced=replaced
+    )
     rows = sum(len(s.rows) for s in result.sections)
-    audit.record("subject_access_produced", "student", student.id,
-                 detail=f"{len(result.sections)} kinds, {rows} rows; {len(names)} names redacted ({replaced} places); "
-                        f"safeguarding {dict(SAFEGUARDING_AUDIT)[scope]}")
+    audit.record(
+        "subject_access_produced",
+        "student",
+        student.id,
+        detail=f"{len(result.sections)} kinds, {rows} rows; {len(names)} names redacted ({replaced} places); "
+        f"safeguarding {dict(SAFEGUARDING_AUDIT)[scope]}",
+    )
     db.session.commit()
     response = make_response(body)
     response.headers["Content-Type"] = "application/zip"
@@ -63,10 +79,15 @@ KINDS = "any(attendance, sen, child_protection, ap_records)"
 
 
 def _item_page(item, keep_form=None, erase_form=None, error: str = "", status: int = 200):
-    return render("data_protection/retention_item.html", item=item, period=item.period,
-                  keep_form=keep_form or KeepForm(formdata=None, prefix="keep"),
-                  erase_form=erase_form or EraseForm(formdata=None, prefix="erase"),
-                  error=error, status=status)
+    return render(
+        "data_protection/retention_item.html",
+        item=item,
+        period=item.period,
+        keep_form=keep_form or KeepForm(formdata=None, prefix="keep"),
+        erase_form=erase_form or EraseForm(formdata=None, prefix="erase"),
+        error=error,
+        status=status,
+    )
 
 
 @bp.get("/retention/")
@@ -75,10 +96,16 @@ def retention():
     today = clock.today()
     items = retention_rules.due_items(current_user, today)
     kinds = retention_rules.kinds_for(current_user)
-    return render("data_protection/retention.html", items=items, today=today,
-                  periods=[retention_rules.PERIODS[k] for k in kinds], all_periods=retention_rules.PERIODS.values(),
-                  periods_by_kind=retention_rules.PERIODS, role_labels=ROLE_LABELS,
-                  decisions=retention_rules.recent_decisions(current_user))
+    return render(
+        "data_protection/retention.html",
+        items=items,
+        today=today,
+        periods=[retention_rules.PERIODS[k] for k in kinds],
+        all_periods=retention_rules.PERIODS.values(),
+        periods_by_kind=retention_rules.PERIODS,
+        role_labels=ROLE_LABELS,
+        decisions=retention_rules.recent_decisions(current_user),
+    )
 
 
 @bp.get(f"/retention/<{KINDS}:kind>/<int:subject_id>")
@@ -125,8 +152,10 @@ def retention_confirm(kind: str, subject_id: int):
     except retention_rules.RetentionRefused as refused:
         db.session.rollback()
         return _item_page(item, error=str(refused), status=422)
-    flash(f"Erased: {item.period.label.lower()}. The audit log records what kind of record was erased, when and "
-          "by whom.", "success")
+    flash(
+        f"Erased: {item.period.label.lower()}. The audit log records what kind of record was erased, when and by whom.",
+        "success",
+    )
     return redirect(url_for("data_protection.retention"), 303)
 
 

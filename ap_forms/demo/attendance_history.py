@@ -41,8 +41,9 @@ def load_calendar() -> None:
         for name, (first, last) in terms.items():
             year.terms.append(Term(name=name, start_date=date.fromisoformat(first), end_date=date.fromisoformat(last)))
         for kind, name, first, last in closures:
-            year.closures.append(Closure(kind=kind, name=name, start_date=date.fromisoformat(first),
-                                         end_date=date.fromisoformat(last)))
+            year.closures.append(
+                Closure(kind=kind, name=name, start_date=date.fromisoformat(first), end_date=date.fromisoformat(last))
+            )
         db.session.add(year)
     db.session.flush()
 
@@ -51,12 +52,26 @@ def _withdrawn_placement(students: list[Student]) -> None:
     """George was withdrawn from forest school in October after a serious incident."""
     provider_name = "Oak and Ember Forest School"
     key_worker = db.session.scalar(select(User).where(User.email == "owen.price@oakandember.example"))
-    placement = Placement(student=students[12], provider_id=key_worker.provider_id, key_worker=key_worker,
-                          start_date=date(2026, 9, 7), planned_end_date=date(2027, 7, 16),
-                          ended_on=date(2026, 10, 9), status=ENDED,
-                          objectives="\n".join(data.OBJECTIVES[provider_name]), share_send_needs=True)
-    placement.sessions.append(TimetableSession(weekday=2, start_time=time(9, 30), end_time=time(12, 0),
-                                               activity="Forest school", site_address="Fermyn Woods Clearing"))
+    placement = Placement(
+        student=students[12],
+        provider_id=key_worker.provider_id,
+        key_worker=key_worker,
+        start_date=date(2026, 9, 7),
+        planned_end_date=date(2027, 7, 16),
+        ended_on=date(2026, 10, 9),
+        status=ENDED,
+        objectives="\n".join(data.OBJECTIVES[provider_name]),
+        share_send_needs=True,
+    )
+    placement.sessions.append(
+        TimetableSession(
+            weekday=2,
+            start_time=time(9, 30),
+            end_time=time(12, 0),
+            activity="Forest school",
+            site_address="Fermyn Woods Clearing",
+        )
+    )
     db.session.add(placement)
     db.session.flush()
 
@@ -92,9 +107,15 @@ def load_attendance_history(today: date | None = None) -> None:
         roll = rng.random()
         likelihood = data.ATTENDANCE_LIKELIHOOD.get(pupil, 0.9)
         start_time = row.start_time
-        mark = AttendanceMark(placement_id=row.placement.id, day=row.day, session=row.session,
-                              marked_by_id=key_worker_id, marked_at=_stamp(row.day, start_time, rng.randint(5, 40)),
-                              version=1, note="")
+        mark = AttendanceMark(
+            placement_id=row.placement.id,
+            day=row.day,
+            session=row.session,
+            marked_by_id=key_worker_id,
+            marked_at=_stamp(row.day, start_time, rng.randint(5, 40)),
+            version=1,
+            note="",
+        )
         if roll < likelihood - 0.08:
             mark.status = PRESENT
         elif roll < likelihood:
@@ -112,26 +133,47 @@ def load_attendance_history(today: date | None = None) -> None:
         if on_last_day and row.session == "PM":
             continue  # the office has not coded yesterday afternoon yet
         code = suggested_code(mark) or "O"
-        entry = RegisterEntry(placement_id=row.placement.id, day=row.day, session=row.session, code=code,
-                              recorded_by_id=office.id, mark_version=1,
-                              recorded_at=_stamp(row.day, start_time, rng.randint(50, 120)))
+        entry = RegisterEntry(
+            placement_id=row.placement.id,
+            day=row.day,
+            session=row.session,
+            code=code,
+            recorded_by_id=office.id,
+            mark_version=1,
+            recorded_at=_stamp(row.day, start_time, rng.randint(50, 120)),
+        )
         db.session.add(entry)
         if mark.status == ABSENT:
             if on_last_day and mark.absence_reason == "unknown":
                 continue  # nobody reached at home yet: a safeguarding follow-up on the board
             parent = next(iter(students[pupil].parent_links), None)
             who = f"{parent.parent.name} ({parent.relationship_to_pupil.lower()})" if parent else "Parent (home phone)"
-            db.session.add(ParentContact(
-                student_id=row.placement.student_id, day=row.day, contacted_by_id=office.id, contact_with=who,
-                method="phone", outcome=REACHED, notes=mark.note or "Confirmed the absence",
-                follow_up="" if mark.absence_reason != "refused" else "SEND lead to talk to the family",
-                contacted_at=_stamp(row.day, start_time, 70), recorded_at=_stamp(row.day, start_time, 75)))
+            db.session.add(
+                ParentContact(
+                    student_id=row.placement.student_id,
+                    day=row.day,
+                    contacted_by_id=office.id,
+                    contact_with=who,
+                    method="phone",
+                    outcome=REACHED,
+                    notes=mark.note or "Confirmed the absence",
+                    follow_up="" if mark.absence_reason != "refused" else "SEND lead to talk to the family",
+                    contacted_at=_stamp(row.day, start_time, 70),
+                    recorded_at=_stamp(row.day, start_time, 75),
+                )
+            )
             if mark.absence_reason == "unknown":
                 # The call explained it: the office amends N to I, keeping the original entry.
                 db.session.flush()
-                db.session.add(RegisterAmendment(entry_id=entry.id, old_code=code, new_code="I",
-                                                 reason="Parent confirmed illness by phone",
-                                                 amended_by_id=office.id,
-                                                 amended_at=_stamp(row.day, start_time, 80)))
+                db.session.add(
+                    RegisterAmendment(
+                        entry_id=entry.id,
+                        old_code=code,
+                        new_code="I",
+                        reason="Parent confirmed illness by phone",
+                        amended_by_id=office.id,
+                        amended_at=_stamp(row.day, start_time, 80),
+                    )
+                )
                 entry.code = "I"
     db.session.commit()

@@ -65,8 +65,15 @@ def load_demo(password: str) -> None:
 
     providers = []
     for name, address, urn, approved, contact, email, phone in data.PROVIDERS:
-        provider = Provider(name=name, address=address, ofsted_urn=urn, la_approved=approved,
-                            contact_name=contact, contact_email=email, contact_phone=phone)
+        provider = Provider(
+            name=name,
+            address=address,
+            ofsted_urn=urn,
+            la_approved=approved,
+            contact_name=contact,
+            contact_email=email,
+            contact_phone=phone,
+        )
         providers.append(provider)
     db.session.add_all(providers)
     db.session.flush()
@@ -76,8 +83,14 @@ def load_demo(password: str) -> None:
         db.session.add(User(email=email, name=name, role=role, password_hash=pw_hash))
     key_workers = {}
     for name, email, provider_name, phone in data.KEY_WORKERS:
-        user = User(email=email, name=name, role="key_worker", phone=phone,
-                    provider_id=by_name[provider_name].id, password_hash=pw_hash)
+        user = User(
+            email=email,
+            name=name,
+            role="key_worker",
+            phone=phone,
+            provider_id=by_name[provider_name].id,
+            password_hash=pw_hash,
+        )
         db.session.add(user)
         key_workers[provider_name] = user
 
@@ -86,12 +99,19 @@ def load_demo(password: str) -> None:
         needs, diagnoses = data.NEEDS[i % len(data.NEEDS)]
         year = 7 + (i % 7)  # Years 7 to 13
         birth_year = 2026 - (year + 5) - (1 if i % 3 == 0 else 0)
-        students.append(Student(
-            first_name=data.FIRST_NAMES[i], last_name=data.LAST_NAMES[i], year_group=year,
-            upn=make_upn(940, 7019, birth_year + 5, 100 + i),
-            date_of_birth=date(birth_year, 1 + (i * 5) % 12, 1 + (i * 7) % 28),
-            ehcp=i % 9 != 8, send_needs=needs, diagnoses=diagnoses, medical_needs=data.MEDICAL[i % 7],
-        ))
+        students.append(
+            Student(
+                first_name=data.FIRST_NAMES[i],
+                last_name=data.LAST_NAMES[i],
+                year_group=year,
+                upn=make_upn(940, 7019, birth_year + 5, 100 + i),
+                date_of_birth=date(birth_year, 1 + (i * 5) % 12, 1 + (i * 7) % 28),
+                ehcp=i % 9 != 8,
+                send_needs=needs,
+                diagnoses=diagnoses,
+                medical_needs=data.MEDICAL[i % 7],
+            )
+        )
     db.session.add_all(students)
     db.session.flush()
 
@@ -99,19 +119,38 @@ def load_demo(password: str) -> None:
         parent = User(email=email, name=name, role="parent", password_hash=pw_hash)
         db.session.add(parent)
         db.session.flush()
-        db.session.add(ParentLink(parent_id=parent.id, student_id=students[child].id,
-                                  relationship_to_pupil=relationship))
-        db.session.add(Carer(student_id=students[child].id, name=name, relationship_to_pupil=relationship,
-                             priority=1, mobile_phone=f"07700 900{child:03d}", email=email,
-                             parental_responsibility=True, may_collect=True, user_id=parent.id))
+        db.session.add(
+            ParentLink(parent_id=parent.id, student_id=students[child].id, relationship_to_pupil=relationship)
+        )
+        db.session.add(
+            Carer(
+                student_id=students[child].id,
+                name=name,
+                relationship_to_pupil=relationship,
+                priority=1,
+                mobile_phone=f"07700 900{child:03d}",
+                email=email,
+                parental_responsibility=True,
+                may_collect=True,
+                user_id=parent.id,
+            )
+        )
     # Every other pupil has a parent or carer to call (numbers from Ofcom's range for drama).
     with_parent = {child for _, _, child, _ in DEMO_PARENTS}
     for i, student in enumerate(students):
         if i not in with_parent:
-            db.session.add(Carer(student_id=student.id, name=f"{'Sam' if i % 2 else 'Alex'} {student.last_name}",
-                                 relationship_to_pupil="Mother" if i % 2 else "Father", priority=1,
-                                 mobile_phone=f"07700 900{i:03d}", home_phone=f"01536 000{i:03d}",
-                                 parental_responsibility=True, may_collect=True))
+            db.session.add(
+                Carer(
+                    student_id=student.id,
+                    name=f"{'Sam' if i % 2 else 'Alex'} {student.last_name}",
+                    relationship_to_pupil="Mother" if i % 2 else "Father",
+                    priority=1,
+                    mobile_phone=f"07700 900{i:03d}",
+                    home_phone=f"01536 000{i:03d}",
+                    parental_responsibility=True,
+                    may_collect=True,
+                )
+            )
 
     for number, (pupil, provider_index, days, pattern, start) in enumerate(PLACEMENTS):
         provider = providers[provider_index]
@@ -121,17 +160,30 @@ def load_demo(password: str) -> None:
             told.update(la_told_on=start - timedelta(days=5), la_told_how="portal")
         activities = data.ACTIVITIES[provider.name]
         placement = Placement(
-            student=students[pupil], provider=provider, key_worker=key_workers[provider.name],
-            start_date=start, planned_end_date=date(2027, 7, 16), status=ACTIVE,
+            student=students[pupil],
+            provider=provider,
+            key_worker=key_workers[provider.name],
+            start_date=start,
+            planned_end_date=date(2027, 7, 16),
+            status=ACTIVE,
             objectives="\n".join(data.OBJECTIVES[provider.name]),
-            share_send_needs=True, share_diagnoses=pupil % 2 == 0, share_medical_needs=True, **told,
+            share_send_needs=True,
+            share_diagnoses=pupil % 2 == 0,
+            share_medical_needs=True,
+            **told,
         )
         for n, day in enumerate(days):
             slots = {"both": [AM, PM], "am": [AM], "pm": [PM]}[pattern]
             for k, (start_time, end_time) in enumerate(slots):
-                placement.sessions.append(TimetableSession(
-                    weekday=day, start_time=start_time, end_time=end_time,
-                    activity=activities[(n + k) % len(activities)], site_address=provider.address))
+                placement.sessions.append(
+                    TimetableSession(
+                        weekday=day,
+                        start_time=start_time,
+                        end_time=end_time,
+                        activity=activities[(n + k) % len(activities)],
+                        site_address=provider.address,
+                    )
+                )
         db.session.add(placement)
     db.session.commit()
     load_commissioning_demo()

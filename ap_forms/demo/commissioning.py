@@ -43,8 +43,13 @@ def _demo_pdf(title: str, lines: list[str]) -> FileStorage:
 
 def _checklist(provider: Provider, signed_on: date | None, lead: User, *, open_item: int | None = None):
     version = current_version("safeguarding")
-    checklist = SafeguardingChecklist(provider_id=provider.id, version_id=version.id, started_by_id=lead.id,
-                                      completed_on=signed_on, completed_by_id=lead.id if signed_on else None)
+    checklist = SafeguardingChecklist(
+        provider_id=provider.id,
+        version_id=version.id,
+        started_by_id=lead.id,
+        completed_on=signed_on,
+        completed_by_id=lead.id if signed_on else None,
+    )
     db.session.add(checklist)
     for item in version.items:
         if open_item is not None and item.position > open_item + 4:
@@ -55,8 +60,9 @@ def _checklist(provider: Provider, signed_on: date | None, lead: User, *, open_i
             answer, comment = "na", "Staff do not use physical intervention; de-escalation only (policy seen)."
         else:
             answer, comment = "yes", ""
-        checklist.answers.append(SafeguardingAnswer(item_id=item.id, answer=answer, comment=comment,
-                                                    answered_by_id=lead.id))
+        checklist.answers.append(
+            SafeguardingAnswer(item_id=item.id, answer=answer, comment=comment, answered_by_id=lead.id)
+        )
 
 
 def load_commissioning_demo(today: date | None = None) -> None:
@@ -77,29 +83,71 @@ def load_commissioning_demo(today: date | None = None) -> None:
             db.session.add(ProviderSite(provider=provider, name=name, address=address))
 
         # "checked" is when this year's checks were done; a lapsed provider's are over a year old.
-        checked = {"cleared": today - timedelta(days=80), "expiring": today - timedelta(days=350),
-                   "lapsed": today - timedelta(days=400)}[info["state"]]
+        checked = {
+            "cleared": today - timedelta(days=80),
+            "expiring": today - timedelta(days=350),
+            "lapsed": today - timedelta(days=400),
+        }[info["state"]]
         basis, rate = info["rate"]
-        db.session.add(ServiceAgreement(
-            provider=provider, terms=data.SLA_TERMS, start_date=year_start, end_date=date(year_start.year + 1, 7, 31),
-            school_signed_on=year_start - timedelta(days=10), provider_signed_on=year_start - timedelta(days=8),
-            cost_basis=basis, rate=Decimal(rate), recorded_by_id=lead.id))
-        db.session.add(DocumentationCheck(
-            provider=provider, checked_on=max(checked, today - timedelta(days=300)), recorded_by_id=lead.id,
-            notes="Premises and activity risk assessments seen; fire risk assessment current."))
+        db.session.add(
+            ServiceAgreement(
+                provider=provider,
+                terms=data.SLA_TERMS,
+                start_date=year_start,
+                end_date=date(year_start.year + 1, 7, 31),
+                school_signed_on=year_start - timedelta(days=10),
+                provider_signed_on=year_start - timedelta(days=8),
+                cost_basis=basis,
+                rate=Decimal(rate),
+                recorded_by_id=lead.id,
+            )
+        )
+        db.session.add(
+            DocumentationCheck(
+                provider=provider,
+                checked_on=max(checked, today - timedelta(days=300)),
+                recorded_by_id=lead.id,
+                notes="Premises and activity risk assessments seen; fire risk assessment current.",
+            )
+        )
         for n, kind in enumerate(POLICY_KINDS):
-            db.session.add(ProviderPolicy(provider=provider, kind=kind, recorded_by_id=lead.id,
-                                          review_date=add_years(year_start) + timedelta(days=n * 7)))
+            db.session.add(
+                ProviderPolicy(
+                    provider=provider,
+                    kind=kind,
+                    recorded_by_id=lead.id,
+                    review_date=add_years(year_start) + timedelta(days=n * 7),
+                )
+            )
         staff = data.PROVIDER_STAFF[provider.name] + [kw.name for kw in provider.key_workers]
-        db.session.add(VettingConfirmation(
-            provider=provider, received_on=checked, staff_names="\n".join(staff), enhanced_dbs_barred=True,
-            confirmed_by=f"{provider.contact_name}, manager", recorded_by_id=lead.id))
-        db.session.add(TrustPolicyRecord(provider=provider, sent_on=year_start, acknowledged_on=year_start
-                                         + timedelta(days=6), recorded_by_id=lead.id))
-        db.session.add(TrainingRecord(provider=provider, attended_on=checked + timedelta(days=3),
-                                      title="Trust annual safeguarding update for providers",
-                                      includes_safeguarding=True, attendees=", ".join(staff),
-                                      recorded_by_id=lead.id))
+        db.session.add(
+            VettingConfirmation(
+                provider=provider,
+                received_on=checked,
+                staff_names="\n".join(staff),
+                enhanced_dbs_barred=True,
+                confirmed_by=f"{provider.contact_name}, manager",
+                recorded_by_id=lead.id,
+            )
+        )
+        db.session.add(
+            TrustPolicyRecord(
+                provider=provider,
+                sent_on=year_start,
+                acknowledged_on=year_start + timedelta(days=6),
+                recorded_by_id=lead.id,
+            )
+        )
+        db.session.add(
+            TrainingRecord(
+                provider=provider,
+                attended_on=checked + timedelta(days=3),
+                title="Trust annual safeguarding update for providers",
+                includes_safeguarding=True,
+                attendees=", ".join(staff),
+                recorded_by_id=lead.id,
+            )
+        )
         _checklist(provider, checked, lead)
         if info["state"] == "lapsed":
             _checklist(provider, None, lead, open_item=13)  # this year's, stuck on first aid
@@ -108,14 +156,27 @@ def load_commissioning_demo(today: date | None = None) -> None:
     meadow = db.session.scalar(select(Provider).where(Provider.name == "Meadow Lane Care Farm"))
     rowan = db.session.scalar(select(Provider).where(Provider.name == "Rowan Equine Centre"))
     for provider, topic, title, lines in (
-        (meadow, "insurance", "Employer's liability insurance certificate",
-         ["Insured: Meadow Lane Care Farm",
-          f"Period: {year_start:%d %B %Y} to {date(year_start.year + 1, 8, 31):%d %B %Y}",
-          "Limit of indemnity: £10,000,000"]),
+        (
+            meadow,
+            "insurance",
+            "Employer's liability insurance certificate",
+            [
+                "Insured: Meadow Lane Care Farm",
+                f"Period: {year_start:%d %B %Y} to {date(year_start.year + 1, 8, 31):%d %B %Y}",
+                "Limit of indemnity: £10,000,000",
+            ],
+        ),
         (meadow, "agreement", "Service Level Agreement (signed)", [data.SLA_TERMS]),
-        (rowan, "vetting", "Confirmation of staff vetting checks",
-         ["Every adult named below has an enhanced DBS certificate with a barred list check, identity and right "
-          "to work checks.", ", ".join(data.PROVIDER_STAFF[rowan.name] + ["Hannah Moss"])]),
+        (
+            rowan,
+            "vetting",
+            "Confirmation of staff vetting checks",
+            [
+                "Every adult named below has an enhanced DBS certificate with a barred list check, identity and right "
+                "to work checks.",
+                ", ".join(data.PROVIDER_STAFF[rowan.name] + ["Hannah Moss"]),
+            ],
+        ),
     ):
         add_document(_demo_pdf(title, lines), topic=topic, description=title, provider_id=provider.id, actor=lead)
     db.session.commit()

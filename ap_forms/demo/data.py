@@ -13,18 +13,60 @@ SCHOOL = {
 
 PROVIDERS = [
     # name, address, Ofsted URN, on LA list, contact name, email, phone
-    ("Meadow Lane Care Farm", "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA", "2712001", True,
-     "Ruth Okafor", "hello@meadowlanefarm.example", "01536 000 201"),
-    ("Nene Valley Motor Skills Centre", "Unit 4, Riverside Industrial Estate, Wellingborough NN8 0ZB",
-     None, True, "Dev Sandhu", "info@nenevalleymotors.example", "01933 000 202"),
-    ("Oak and Ember Forest School", "Fermyn Woods Clearing, Brigstock NN14 0ZC", None, True,
-     "Alys Pryce", "wild@oakandember.example", "01536 000 203"),
-    ("Harbour Therapeutic Arts", "The Old Chapel, 12 Market Street, Corby NN17 0ZD", "2712004", False,
-     "Niamh Doyle", "studio@harbourarts.example", "01536 000 204"),
-    ("Kettle Street Kitchen", "3 Kettle Street, Rushden NN10 0ZE", None, True,
-     "Tomasz Nowak", "learn@kettlestreet.example", "01933 000 205"),
-    ("Rowan Equine Centre", "Rowan Stables, Harrington Road, Desborough NN14 0ZF", "2712006", True,
-     "Grace Whitfield", "office@rowanequine.example", "01536 000 206"),
+    (
+        "Meadow Lane Care Farm",
+        "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA",
+        "2712001",
+        True,
+        "Ruth Okafor",
+        "hello@meadowlanefarm.example",
+        "01536 000 201",
+    ),
+    (
+        "Nene Valley Motor Skills Centre",
+        "Unit 4, Riverside Industrial Estate, Wellingborough NN8 0ZB",
+        None,
+        True,
+        "Dev Sandhu",
+        "info@nenevalleymotors.example",
+        "01933 000 202",
+    ),
+    (
+        "Oak and Ember Forest School",
+        "Fermyn Woods Clearing, Brigstock NN14 0ZC",
+        None,
+        True,
+        "Alys Pryce",
+        "wild@oakandember.example",
+        "01536 000 203",
+    ),
+    (
+        "Harbour Therapeutic Arts",
+        "The Old Chapel, 12 Market Street, Corby NN17 0ZD",
+        "2712004",
+        False,
+        "Niamh Doyle",
+        "studio@harbourarts.example",
+        "01536 000 204",
+    ),
+    (
+        "Kettle Street Kitchen",
+        "3 Kettle Street, Rushden NN10 0ZE",
+        None,
+        True,
+        "Tomasz Nowak",
+        "learn@kettlestreet.example",
+        "01933 000 205",
+    ),
+    (
+        "Rowan Equine Centre",
+        "Rowan Stables, Harrington Road, Desborough NN14 0ZF",
+        "2712006",
+        True,
+        "Grace Whitfield",
+        "office@rowanequine.example",
+        "01536 000 206",
+    ),
 ]
 
 # For the school census (issue 12): a UKPRN, or the type of setting, for providers that are not schools.
@@ -67,16 +109,88 @@ STAFF = [
 ]
 
 FIRST_NAMES = [
-    "Alfie", "Amelia", "Archie", "Ava", "Charlie", "Chloe", "Daniel", "Ella", "Ethan", "Evie",
-    "Finley", "Freya", "George", "Grace", "Harry", "Isla", "Jack", "Jacob", "Kai", "Layla",
-    "Leo", "Lily", "Logan", "Maisie", "Mason", "Mia", "Noah", "Olivia", "Oscar", "Poppy",
-    "Reuben", "Rosie", "Samuel", "Sienna", "Theo", "Tyler", "Willow", "Zach", "Zara", "Ibrahim",
+    "Alfie",
+    "Amelia",
+    "Archie",
+    "Ava",
+    "Charlie",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Ethan",
+    "Evie",
+    "Finley",
+    "Freya",
+    "George",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Jacob",
+    "Kai",
+    "Layla",
+    "Leo",
+    "Lily",
+    "Logan",
+    "Maisie",
+    "Mason",
+    "Mia",
+    "Noah",
+    "Olivia",
+    "Oscar",
+    "Poppy",
+    "Reuben",
+    "Rosie",
+    "Samuel",
+    "Sienna",
+    "Theo",
+    "Tyler",
+    "Willow",
+    "Zach",
+    "Zara",
+    "Ibrahim",
 ]
 LAST_NAMES = [
-    "Abbott", "Barker", "Carter", "Dawson", "Ellis", "Fletcher", "Gibson", "Hayward", "Ingram", "Jarvis",
-    "Kendall", "Lowe", "Marsh", "Nolan", "Osborne", "Pearce", "Quinn", "Rahman", "Sutton", "Turner",
-    "Underwood", "Vaughan", "Walsh", "Yates", "Akhtar", "Bennett", "Coleman", "Doherty", "Evans", "Foster",
-    "Griffin", "Holt", "Iqbal", "Jennings", "Kowalski", "Lambert", "Mensah", "Norris", "Owusu", "Patel",
+    "Abbott",
+    "Barker",
+    "Carter",
+    "Dawson",
+    "Ellis",
+    "Fletcher",
+    "Gibson",
+    "Hayward",
+    "Ingram",
+    "Jarvis",
+    "Kendall",
+    "Lowe",
+    "Marsh",
+    "Nolan",
+    "Osborne",
+    "Pearce",
+    "Quinn",
+    "Rahman",
+    "Sutton",
+    "Turner",
+    "Underwood",
+    "Vaughan",
+    "Walsh",
+    "Yates",
+    "Akhtar",
+    "Bennett",
+    "Coleman",
+    "Doherty",
+    "Evans",
+    "Foster",
+    "Griffin",
+    "Holt",
+    "Iqbal",
+    "Jennings",
+    "Kowalski",
+    "Lambert",
+    "Mensah",
+    "Norris",
+    "Owusu",
+    "Patel",
 ]
 
 NEEDS = [
@@ -89,8 +203,15 @@ NEEDS = [
     ("Oppositional behaviour under pressure; responds to calm routine", "ODD; ADHD"),
 ]
 
-MEDICAL = ["", "", "Asthma: blue inhaler carried", "", "Epilepsy: care plan in medical room", "",
-           "Nut allergy: adrenaline pen carried"]
+MEDICAL = [
+    "",
+    "",
+    "Asthma: blue inhaler carried",
+    "",
+    "Epilepsy: care plan in medical room",
+    "",
+    "Nut allergy: adrenaline pen carried",
+]
 
 OBJECTIVES = {
     "Meadow Lane Care Farm": [
@@ -123,25 +244,54 @@ OBJECTIVES = {
 
 # School calendar: (start year, {term: (first day, last day)}, [(kind, name, first day, last day)])
 SCHOOL_YEARS = [
-    (2025, {"Autumn": ("2025-09-03", "2025-12-19"), "Spring": ("2026-01-05", "2026-03-27"),
-            "Summer": ("2026-04-13", "2026-07-22")},
-     [("holiday", "October half-term", "2025-10-27", "2025-10-31"),
-      ("holiday", "February half-term", "2026-02-16", "2026-02-20"),
-      ("holiday", "Early May bank holiday", "2026-05-04", "2026-05-04"),
-      ("holiday", "May half-term", "2026-05-25", "2026-05-29")]),
-    (2026, {"Autumn": ("2026-09-02", "2026-12-18"), "Spring": ("2027-01-04", "2027-03-25"),
-            "Summer": ("2027-04-12", "2027-07-21")},
-     [("closure", "Training day", "2026-09-02", "2026-09-02"),
-      ("closure", "Training day", "2026-10-23", "2026-10-23"),
-      ("holiday", "October half-term", "2026-10-26", "2026-10-30"),
-      ("holiday", "February half-term", "2027-02-15", "2027-02-19"),
-      ("holiday", "Early May bank holiday", "2027-05-03", "2027-05-03"),
-      ("holiday", "May half-term", "2027-05-31", "2027-06-04")]),
+    (
+        2025,
+        {
+            "Autumn": ("2025-09-03", "2025-12-19"),
+            "Spring": ("2026-01-05", "2026-03-27"),
+            "Summer": ("2026-04-13", "2026-07-22"),
+        },
+        [
+            ("holiday", "October half-term", "2025-10-27", "2025-10-31"),
+            ("holiday", "February half-term", "2026-02-16", "2026-02-20"),
+            ("holiday", "Early May bank holiday", "2026-05-04", "2026-05-04"),
+            ("holiday", "May half-term", "2026-05-25", "2026-05-29"),
+        ],
+    ),
+    (
+        2026,
+        {
+            "Autumn": ("2026-09-02", "2026-12-18"),
+            "Spring": ("2027-01-04", "2027-03-25"),
+            "Summer": ("2027-04-12", "2027-07-21"),
+        },
+        [
+            ("closure", "Training day", "2026-09-02", "2026-09-02"),
+            ("closure", "Training day", "2026-10-23", "2026-10-23"),
+            ("holiday", "October half-term", "2026-10-26", "2026-10-30"),
+            ("holiday", "February half-term", "2027-02-15", "2027-02-19"),
+            ("holiday", "Early May bank holiday", "2027-05-03", "2027-05-03"),
+            ("holiday", "May half-term", "2027-05-31", "2027-06-04"),
+        ],
+    ),
 ]
 
 # Attendance before each placement (from the referral), by pupil index.
-BASELINE_ATTENDANCE = {0: 58.0, 1: 71.5, 2: 64.0, 3: 49.0, 4: 80.0, 5: 62.5, 6: 75.0, 7: 55.0, 8: 68.0,
-                       9: 83.0, 10: 60.0, 11: 72.0, 12: 41.0}
+BASELINE_ATTENDANCE = {
+    0: 58.0,
+    1: 71.5,
+    2: 64.0,
+    3: 49.0,
+    4: 80.0,
+    5: 62.5,
+    6: 75.0,
+    7: 55.0,
+    8: 68.0,
+    9: 83.0,
+    10: 60.0,
+    11: 72.0,
+    12: 41.0,
+}
 
 # How likely each pupil is to attend a session at provision, by pupil index (default 0.9).
 ATTENDANCE_LIKELIHOOD = {0: 0.93, 3: 0.75, 7: 0.8, 12: 0.6}
@@ -157,22 +307,48 @@ ABSENCE_NOTES = {
 # Commissioning record of each demo provider: registration, Ofsted judgement (with the inspection
 # date), extra sites, and how current its checks are ("cleared", "expiring" soon, or "lapsed").
 COMMISSIONING = {
-    "Meadow Lane Care Farm": {"registration": "ofsted_other", "judgement": ("good", "2025-05-14"),
-                              "sites": [("Top field polytunnels", "Meadow Lane Farm (top gate), Broughton Road, "
-                                         "Kettering NN14 0ZA")], "state": "cleared", "rate": ("session", "85.00")},
-    "Nene Valley Motor Skills Centre": {"registration": "unregistered", "judgement": None, "sites": [],
-                                        "state": "cleared", "rate": ("day", "165.00")},
-    "Oak and Ember Forest School": {"registration": "unregistered", "judgement": None,
-                                    "sites": [("Base camp", "Fermyn Woods car park, Brigstock NN14 0ZC")],
-                                    "state": "cleared", "rate": ("session", "70.00")},
-    "Harbour Therapeutic Arts": {"registration": "independent_school",
-                                 "judgement": ("requires_improvement", "2024-02-07"), "sites": [],
-                                 "state": "lapsed", "rate": ("session", "95.00")},
-    "Kettle Street Kitchen": {"registration": "unregistered", "judgement": None, "sites": [],
-                              "state": "expiring", "rate": ("term", "1450.00")},
-    "Rowan Equine Centre": {"registration": "ofsted_other", "judgement": ("outstanding", "2023-10-03"),
-                            "sites": [("Indoor arena", "Rowan Stables (arena entrance), Harrington Road, "
-                                       "Desborough NN14 0ZF")], "state": "cleared", "rate": ("session", "90.00")},
+    "Meadow Lane Care Farm": {
+        "registration": "ofsted_other",
+        "judgement": ("good", "2025-05-14"),
+        "sites": [("Top field polytunnels", "Meadow Lane Farm (top gate), Broughton Road, Kettering NN14 0ZA")],
+        "state": "cleared",
+        "rate": ("session", "85.00"),
+    },
+    "Nene Valley Motor Skills Centre": {
+        "registration": "unregistered",
+        "judgement": None,
+        "sites": [],
+        "state": "cleared",
+        "rate": ("day", "165.00"),
+    },
+    "Oak and Ember Forest School": {
+        "registration": "unregistered",
+        "judgement": None,
+        "sites": [("Base camp", "Fermyn Woods car park, Brigstock NN14 0ZC")],
+        "state": "cleared",
+        "rate": ("session", "70.00"),
+    },
+    "Harbour Therapeutic Arts": {
+        "registration": "independent_school",
+        "judgement": ("requires_improvement", "2024-02-07"),
+        "sites": [],
+        "state": "lapsed",
+        "rate": ("session", "95.00"),
+    },
+    "Kettle Street Kitchen": {
+        "registration": "unregistered",
+        "judgement": None,
+        "sites": [],
+        "state": "expiring",
+        "rate": ("term", "1450.00"),
+    },
+    "Rowan Equine Centre": {
+        "registration": "ofsted_other",
+        "judgement": ("outstanding", "2023-10-03"),
+        "sites": [("Indoor arena", "Rowan Stables (arena entrance), Harrington Road, Desborough NN14 0ZF")],
+        "state": "cleared",
+        "rate": ("session", "90.00"),
+    },
 }
 
 # Other adults at each provider named on its written confirmation of vetting checks.
@@ -185,6 +361,8 @@ PROVIDER_STAFF = {
     "Rowan Equine Centre": ["Grace Whitfield", "Jo Marsh"],
 }
 
-SLA_TERMS = ("Sessions as set out in each pupil's agreed timetable, staffed at no more than 1 adult to 3 pupils. "
-             "Daily attendance reported to the school office by 10:00 and 14:00. Safeguarding concerns reported "
-             "to the school's DSL the same day. Half a term's notice on either side.")
+SLA_TERMS = (
+    "Sessions as set out in each pupil's agreed timetable, staffed at no more than 1 adult to 3 pupils. "
+    "Daily attendance reported to the school office by 10:00 and 14:00. Safeguarding concerns reported "
+    "to the school's DSL the same day. Half a term's notice on either side."
+)

@@ -30,32 +30,52 @@ def add_demo_incidents() -> None:
         return
     key_worker = db.session.scalar(select(User).where(User.email == KEY_WORKER))
     placement = key_worker and db.session.scalar(
-        select(Placement).where(Placement.provider_id == key_worker.provider_id, Placement.status == ACTIVE)
-        .order_by(Placement.id).limit(1))
+        select(Placement)
+        .where(Placement.provider_id == key_worker.provider_id, Placement.status == ACTIVE)
+        .order_by(Placement.id)
+        .limit(1)
+    )
     if placement is None:
         db.session.commit()
         return
     now = clock.now().replace(second=0, microsecond=0)
     concern_at = now - timedelta(hours=2)
     concern = Report(
-        kind=CONCERN, status=OPEN, reporter_id=key_worker.id, student_id=placement.student_id,
-        provider_id=placement.provider_id, occurred_at=concern_at, location="The feed barn",
+        kind=CONCERN,
+        status=OPEN,
+        reporter_id=key_worker.id,
+        student_id=placement.student_id,
+        provider_id=placement.provider_id,
+        occurred_at=concern_at,
+        location="The feed barn",
         people_present="Tom Bell (volunteer)",
         description="While we were feeding the goats I saw a bruise on the back of the pupil's hand. When I asked "
-                    "if it hurt, they pulled their sleeve down and said it was nothing.",
+        "if it hurt, they pulled their sleeve down and said it was nothing.",
         pupil_words="\"It's nothing. Don't tell anyone.\"",
         injuries="A round bruise, about 2 cm, yellow-green, on the back of the right hand.",
-        body_marks=["front_right_hand"], action_taken="Stayed calm, did not ask more questions, wrote this down.",
-        pupil_safe="yes", submitted_at=clock.to_utc(concern_at + timedelta(minutes=20)))
+        body_marks=["front_right_hand"],
+        action_taken="Stayed calm, did not ask more questions, wrote this down.",
+        pupil_safe="yes",
+        submitted_at=clock.to_utc(concern_at + timedelta(minutes=20)),
+    )
     incident_at = datetime.combine(now.date() - timedelta(days=6), datetime.min.time()).replace(hour=11, minute=20)
     incident = Report(
-        kind=BEHAVIOUR, status=OPEN, reporter_id=key_worker.id, student_id=placement.student_id,
-        provider_id=placement.provider_id, occurred_at=incident_at, location="The yard",
+        kind=BEHAVIOUR,
+        status=OPEN,
+        reporter_id=key_worker.id,
+        student_id=placement.student_id,
+        provider_id=placement.provider_id,
+        occurred_at=incident_at,
+        location="The yard",
         people_present="Two other pupils; Ruth Okafor",
         description="Threw a bucket at the fence and kicked the gate after being told the tractor session was "
-                    "cancelled.", antecedents="The tractor session was cancelled at short notice.",
-        physical_intervention="no", damage="A dented bucket.", parents_told="yes",
+        "cancelled.",
+        antecedents="The tractor session was cancelled at short notice.",
+        physical_intervention="no",
+        damage="A dented bucket.",
+        parents_told="yes",
         action_taken="Quiet space for 15 minutes, then back to work.",
-        submitted_at=clock.to_utc(incident_at + timedelta(hours=1)))
+        submitted_at=clock.to_utc(incident_at + timedelta(hours=1)),
+    )
     db.session.add_all([concern, incident])
     db.session.commit()

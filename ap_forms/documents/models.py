@@ -35,7 +35,8 @@ class Document(db.Model):
     @property
     def kind_label(self) -> str:
         return {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image"}.get(
-            self.content_type, "File")
+            self.content_type, "File"
+        )
 
     @property
     def size_label(self) -> str:

@@ -34,29 +34,40 @@ def get_document_or_404(user, document_id: int) -> Document:
 
 
 def documents_for_provider(provider_id: int, *, topics: tuple[str, ...] | None = None) -> list[Document]:
-    query = (select(Document).where(Document.provider_id == provider_id)
-             .options(selectinload(Document.uploaded_by)).order_by(Document.uploaded_at.desc(), Document.id.desc()))
+    query = (
+        select(Document)
+        .where(Document.provider_id == provider_id)
+        .options(selectinload(Document.uploaded_by))
+        .order_by(Document.uploaded_at.desc(), Document.id.desc())
+    )
     if topics:
         query = query.where(Document.topic.in_(topics))
     return list(db.session.scalars(query))
 
 
-def add_document(file: FileStorage, *, topic: str, description: str = "", provider_id: int | None = None,
-                 actor=None) -> Document:
+def add_document(
+    file: FileStorage, *, topic: str, description: str = "", provider_id: int | None = None, actor=None
+) -> Document:
     """Store the file and add its Document row to the session (the caller commits).
 
     Raises uploads.UploadRejected when the file is not an allowed type or size.
     """
     stored, data = uploads.accept_upload(file)
     storage.current().put(stored.stored_name, data)
-    document = Document(provider_id=provider_id, topic=topic, description=(description or "").strip()[:200],
-                        original_name=stored.original_name, stored_name=stored.stored_name,
-                        content_type=stored.content_type, size_bytes=stored.size, sha256=stored.sha256,
-                        uploaded_by_id=getattr(actor, "id", None))
+    document = Document(
+        provider_id=provider_id,
+        topic=topic,
+        description=(description or "").strip()[:200],
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
     db.session.add(document)
     db.session.flush()
-    audit.record("document_uploaded", "document", document.id, detail=f"{topic}: {stored.original_name}",
-                 user=actor)
+    audit.record("document_uploaded", "document", document.id, detail=f"{topic}: {stored.original_name}", user=actor)
     return document
 
 
@@ -78,8 +89,9 @@ def download(user, document_id: int):
     """The gated, audited download of one document."""
     document = get_document_or_404(user, document_id)
     try:
-        response = uploads.send_data(storage.read(document.stored_name), download_name=document.original_name,
-                                     content_type=document.content_type)
+        response = uploads.send_data(
+            storage.read(document.stored_name), download_name=document.original_name, content_type=document.content_type
+        )
     except FileNotFoundError:
         abort(404)
     audit.record("document_downloaded", "document", document.id, detail=document.original_name, user=user)

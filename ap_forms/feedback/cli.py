@@ -13,8 +13,9 @@ bp = Blueprint("feedback_cli", __name__, cli_group=None)
 
 
 @bp.cli.command("send-reminders")
-@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
-              help="Act as if it were this day (default: today).")
+@click.option(
+    "--today", "today_text", default=None, metavar="YYYY-MM-DD", help="Act as if it were this day (default: today)."
+)
 def send_reminders_command(today_text: str | None):
     """Email key workers about overdue weekly feedback and termly reports. Safe to run again."""
     try:

@@ -13,8 +13,7 @@ from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text
 
 class _WithObjectives(ObjectiveRows):
     def progress_values(self) -> list[dict]:
-        return [{"rating": entry.rating.data or "", "comment": entry.comment.data or ""}
-                for entry in self.progress]
+        return [{"rating": entry.rating.data or "", "comment": entry.comment.data or ""} for entry in self.progress]
 
     def fill_progress(self, progress: list[dict]) -> None:
         for entry, saved in zip(self.progress, progress, strict=False):
@@ -23,15 +22,20 @@ class _WithObjectives(ObjectiveRows):
 
 
 class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
-    engagement = RadioField("How engaged was the pupil this week?", widget=GovRadioInput(),
-                            choices=[(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()],
-                            validate_choice=False)
+    engagement = RadioField(
+        "How engaged was the pupil this week?",
+        widget=GovRadioInput(),
+        choices=[(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()],
+        validate_choice=False,
+    )
     progress = progress_rows(RATINGS)
     behaviour = text_area("Behaviour", "What went well and anything that was difficult.")
     wellbeing = text_area("Wellbeing and mood")
     achievements = text_area("Achievements", "Anything the pupil did well or finished, however small.")
-    concerns = text_area("Any other concerns", "Not safeguarding: report a safeguarding concern or incident "
-                                           "straight away as described above.")
+    concerns = text_area(
+        "Any other concerns",
+        "Not safeguarding: report a safeguarding concern or incident straight away as described above.",
+    )
     next_week_plan = text_area("Plan for next week")
     save = SubmitField("Save draft", widget=GovSubmitInput())
     submit = SubmitField("Submit feedback", widget=GovSubmitInput())
@@ -43,9 +47,14 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
 
     def values(self) -> dict:
         engagement = self.engagement.data if self.engagement.data in {str(n) for n in ENGAGEMENT} else None
-        return {"engagement": engagement, "progress": self.progress_values(),
-                **{name: getattr(self, name).data or "" for name in
-                   ("behaviour", "wellbeing", "achievements", "concerns", "next_week_plan")}}
+        return {
+            "engagement": engagement,
+            "progress": self.progress_values(),
+            **{
+                name: getattr(self, name).data or ""
+                for name in ("behaviour", "wellbeing", "achievements", "concerns", "next_week_plan")
+            },
+        }
 
 
 class CorrectionForm(FlaskForm):
@@ -66,21 +75,35 @@ class TermlyReportForm(_WithObjectives, FlaskForm):
     behaviour = text_area("Behaviour")
     strengths = text_area("Strengths")
     next_steps = text_area("Next steps")
-    recommendation = RadioField("Your recommendation", widget=GovRadioInput(), choices=RECOMMENDATIONS,
-                                validate_choice=False)
+    recommendation = RadioField(
+        "Your recommendation", widget=GovRadioInput(), choices=RECOMMENDATIONS, validate_choice=False
+    )
     save = SubmitField("Save draft", widget=GovSubmitInput())
     submit = SubmitField("Submit report", widget=GovSubmitInput())
 
     def values(self) -> dict:
-        return {"progress": self.progress_values(), "recommendation": self.recommendation.data or "",
-                **{name: getattr(self, name).data or "" for name in
-                   ("engagement_summary", "academic_outcomes", "accreditation", "behaviour", "strengths",
-                    "next_steps")}}
+        return {
+            "progress": self.progress_values(),
+            "recommendation": self.recommendation.data or "",
+            **{
+                name: getattr(self, name).data or ""
+                for name in (
+                    "engagement_summary",
+                    "academic_outcomes",
+                    "accreditation",
+                    "behaviour",
+                    "strengths",
+                    "next_steps",
+                )
+            },
+        }
 
 
 class ContributionForm(FlaskForm):
     review_date = GovDate("Date of the Annual Review (optional)")
-    progress_views = text_area("Views on progress towards the EHCP outcomes",
-                           required="Enter your views on the pupil's progress towards the EHCP outcomes")
+    progress_views = text_area(
+        "Views on progress towards the EHCP outcomes",
+        required="Enter your views on the pupil's progress towards the EHCP outcomes",
+    )
     recommendations = text_area("Recommendations", required="Enter your recommendations")
     submit = SubmitField("Save contribution", widget=GovSubmitInput())

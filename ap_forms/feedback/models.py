@@ -31,10 +31,18 @@ ENGAGEMENT = {
     4: "Good: engaged most of the time",
     5: "Excellent: fully engaged and motivated",
 }
-RATINGS = [("not_started", "Not started"), ("some", "Some progress"), ("good", "Good progress"),
-           ("achieved", "Achieved")]
-RECOMMENDATIONS = [("continue", "Continue the placement"), ("change", "Change the placement"),
-                   ("prepare_return", "Prepare to return to school"), ("end", "End the placement")]
+RATINGS = [
+    ("not_started", "Not started"),
+    ("some", "Some progress"),
+    ("good", "Good progress"),
+    ("achieved", "Achieved"),
+]
+RECOMMENDATIONS = [
+    ("continue", "Continue the placement"),
+    ("change", "Change the placement"),
+    ("prepare_return", "Prepare to return to school"),
+    ("end", "End the placement"),
+]
 
 
 def rating_label(value: str | None) -> str:

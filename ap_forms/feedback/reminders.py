@@ -43,8 +43,12 @@ def _home_link() -> str:
 def send_reminders(today: date | None = None) -> ReminderRun:
     today = today or clock.today()
     run = ReminderRun()
-    sent_before = {(r.kind, r.placement_id, r.period_start) for r in db.session.execute(
-        select(FeedbackReminder.kind, FeedbackReminder.placement_id, FeedbackReminder.period_start)).all()}
+    sent_before = {
+        (r.kind, r.placement_id, r.period_start)
+        for r in db.session.execute(
+            select(FeedbackReminder.kind, FeedbackReminder.placement_id, FeedbackReminder.period_start)
+        ).all()
+    }
     link = _home_link()
     for item in due_items(_Everyone(), today):
         if not item.overdue:
@@ -54,22 +58,30 @@ def send_reminders(today: date | None = None) -> ReminderRun:
             run.already_sent += 1
             continue
         to = key_worker_emails(item.placement)
-        what = ("weekly feedback for the week starting " + f"{item.period_start:%-d %B %Y}" if item.kind == WEEKLY
-                else f"the termly report for the {item.term.label}")
+        what = (
+            "weekly feedback for the week starting " + f"{item.period_start:%-d %B %Y}"
+            if item.kind == WEEKLY
+            else f"the termly report for the {item.term.label}"
+        )
         subject = "Overdue: " + ("weekly feedback" if item.kind == WEEKLY else "termly report")
         if not to:
             run.failures.append(f"{subject} (placement {item.placement.id}): nobody to send it to")
             continue
-        body = (f"Hello,\n\nThe {what} for one of the pupils placed with you was due by "
-                f"{item.due_by:%A %-d %B %Y} and has not been submitted yet.\n\n"
-                f"Sign in to see who and complete it: {link}\n\nThank you.\n")
+        body = (
+            f"Hello,\n\nThe {what} for one of the pupils placed with you was due by "
+            f"{item.due_by:%A %-d %B %Y} and has not been submitted yet.\n\n"
+            f"Sign in to see who and complete it: {link}\n\nThank you.\n"
+        )
         try:
             send_email(to, subject, body)
         except MailError as error:
             run.failures.append(f"{subject} (placement {item.placement.id}): {error}")
             continue
-        db.session.add(FeedbackReminder(kind=item.kind, placement_id=item.placement.id,
-                                        period_start=item.period_start, sent_to=", ".join(to)))
+        db.session.add(
+            FeedbackReminder(
+                kind=item.kind, placement_id=item.placement.id, period_start=item.period_start, sent_to=", ".join(to)
+            )
+        )
         db.session.commit()
         run.sent += 1
     return run

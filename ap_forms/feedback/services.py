@@ -37,8 +37,7 @@ from ap_forms.web.clock import utcnow
 WEEKLY_LOOK_BACK = timedelta(weeks=8)  # older missing weeks are for the placement review, not a reminder
 TERMLY_DUE_AFTER = timedelta(days=14)  # a termly report is due within two weeks of the term's end
 TEXT_FIELDS = ("behaviour", "wellbeing", "achievements", "concerns", "next_week_plan")
-REPORT_FIELDS = ("engagement_summary", "academic_outcomes", "accreditation", "behaviour", "strengths",
-                 "next_steps")
+REPORT_FIELDS = ("engagement_summary", "academic_outcomes", "accreditation", "behaviour", "strengths", "next_steps")
 
 
 class FeedbackError(ValueError):
@@ -55,8 +54,11 @@ def placement_end(placement: Placement) -> date | None:
 
 def get_placement_or_404(user, placement_id: int, *, finishing: bool = False) -> Placement:
     """The placement, scoped; `finishing=True` only for the final termly report and Annual Review pages."""
-    query = scope_placements(select(Placement), user, finishing=finishing).where(Placement.id == placement_id).options(
-        selectinload(Placement.student), selectinload(Placement.provider))
+    query = (
+        scope_placements(select(Placement), user, finishing=finishing)
+        .where(Placement.id == placement_id)
+        .options(selectinload(Placement.student), selectinload(Placement.provider))
+    )
     placement = db.session.scalar(query)
     if placement is None:
         abort(404)
@@ -65,12 +67,16 @@ def get_placement_or_404(user, placement_id: int, *, finishing: bool = False) ->
 
 # --- weekly feedback ---------------------------------------------------------------------------
 
+
 def versions_of(placement: Placement, week_start: date) -> list[WeeklyFeedback]:
     """Every version of one week's feedback, newest first."""
-    return list(db.session.scalars(
-        select(WeeklyFeedback).where(WeeklyFeedback.placement_id == placement.id,
-                                     WeeklyFeedback.week_start == week_start)
-        .order_by(WeeklyFeedback.version.desc())).all())
+    return list(
+        db.session.scalars(
+            select(WeeklyFeedback)
+            .where(WeeklyFeedback.placement_id == placement.id, WeeklyFeedback.week_start == week_start)
+            .order_by(WeeklyFeedback.version.desc())
+        ).all()
+    )
 
 
 def current_version(placement: Placement, week_start: date) -> WeeklyFeedback | None:
@@ -101,8 +107,14 @@ def draft_for(placement: Placement, week_start: date, *, by, today: date | None 
         return current
     if current:
         raise FeedbackError("This week's feedback has been submitted. Make a correction to change it.")
-    return WeeklyFeedback(placement_id=placement.id, week_start=week_start, version=1, status=DRAFT,
-                          progress=blank_progress(placement), author_id=by.id)
+    return WeeklyFeedback(
+        placement_id=placement.id,
+        week_start=week_start,
+        version=1,
+        status=DRAFT,
+        progress=blank_progress(placement),
+        author_id=by.id,
+    )
 
 
 def _clean_progress(placement_objectives: list[str], progress: list[dict]) -> list[dict]:
@@ -111,13 +123,19 @@ def _clean_progress(placement_objectives: list[str], progress: list[dict]) -> li
     for index, objective in enumerate(placement_objectives):
         given = progress[index] if index < len(progress) else {}
         rating = given.get("rating") or ""
-        cleaned.append({"objective": objective, "rating": rating if rating in valid else "",
-                        "comment": (given.get("comment") or "").strip()})
+        cleaned.append(
+            {
+                "objective": objective,
+                "rating": rating if rating in valid else "",
+                "comment": (given.get("comment") or "").strip(),
+            }
+        )
     return cleaned
 
 
-def save_weekly(placement: Placement, week_start: date, values: dict, *, by, submit: bool = False,
-                today: date | None = None) -> WeeklyFeedback:
+def save_weekly(
+    placement: Placement, week_start: date, values: dict, *, by, submit: bool = False, today: date | None = None
+) -> WeeklyFeedback:
     """Save the week's draft (autosave or Save), or submit it. Submitting needs the engagement score."""
     feedback = draft_for(placement, week_start, by=by, today=today)
     engagement = values.get("engagement")
@@ -139,8 +157,13 @@ def save_weekly(placement: Placement, week_start: date, values: dict, *, by, sub
         feedback.status = SUBMITTED
         feedback.submitted_at = utcnow()
     db.session.add(feedback)
-    audit.record("weekly_feedback_submitted" if submit else "weekly_feedback_saved", "placement", placement.id,
-                 detail=f"week {week_start.isoformat()} version {feedback.version}", user=by)
+    audit.record(
+        "weekly_feedback_submitted" if submit else "weekly_feedback_saved",
+        "placement",
+        placement.id,
+        detail=f"week {week_start.isoformat()} version {feedback.version}",
+        user=by,
+    )
     db.session.commit()
     return feedback
 
@@ -153,13 +176,24 @@ def start_correction(placement: Placement, week_start: date, reason: str, *, by)
     if not reason.strip():
         raise FeedbackError("Say what needs correcting")
     correction = WeeklyFeedback(
-        placement_id=placement.id, week_start=week_start, version=current.version + 1, status=DRAFT,
-        engagement=current.engagement, progress=[dict(p) for p in current.progress],
-        correction_reason=reason.strip(), author_id=by.id,
-        **{name: getattr(current, name) for name in TEXT_FIELDS})
+        placement_id=placement.id,
+        week_start=week_start,
+        version=current.version + 1,
+        status=DRAFT,
+        engagement=current.engagement,
+        progress=[dict(p) for p in current.progress],
+        correction_reason=reason.strip(),
+        author_id=by.id,
+        **{name: getattr(current, name) for name in TEXT_FIELDS},
+    )
     db.session.add(correction)
-    audit.record("weekly_feedback_correction_started", "placement", placement.id,
-                 detail=f"week {week_start.isoformat()} version {correction.version}", user=by)
+    audit.record(
+        "weekly_feedback_correction_started",
+        "placement",
+        placement.id,
+        detail=f"week {week_start.isoformat()} version {correction.version}",
+        user=by,
+    )
     db.session.commit()
     return correction
 
@@ -167,10 +201,11 @@ def start_correction(placement: Placement, week_start: date, reason: str, *, by)
 def submitted_feedback(placement_ids: list[int]) -> list[WeeklyFeedback]:
     """The latest submitted version of each week, oldest week first."""
     rows = db.session.scalars(
-        select(WeeklyFeedback).where(WeeklyFeedback.placement_id.in_(placement_ids),
-                                     WeeklyFeedback.status == SUBMITTED)
+        select(WeeklyFeedback)
+        .where(WeeklyFeedback.placement_id.in_(placement_ids), WeeklyFeedback.status == SUBMITTED)
         .options(selectinload(WeeklyFeedback.author), selectinload(WeeklyFeedback.placement))
-        .order_by(WeeklyFeedback.week_start, WeeklyFeedback.version)).all()
+        .order_by(WeeklyFeedback.week_start, WeeklyFeedback.version)
+    ).all()
     latest: dict[tuple[int, date], WeeklyFeedback] = {}
     for row in rows:
         latest[(row.placement_id, row.week_start)] = row
@@ -181,9 +216,12 @@ def replies_for(feedback_ids: list[int]) -> dict[int, list[FeedbackReply]]:
     replies: dict[int, list[FeedbackReply]] = {}
     if not feedback_ids:
         return replies
-    for reply in db.session.scalars(select(FeedbackReply).where(FeedbackReply.feedback_id.in_(feedback_ids))
-                                    .options(selectinload(FeedbackReply.author))
-                                    .order_by(FeedbackReply.created_at)).all():
+    for reply in db.session.scalars(
+        select(FeedbackReply)
+        .where(FeedbackReply.feedback_id.in_(feedback_ids))
+        .options(selectinload(FeedbackReply.author))
+        .order_by(FeedbackReply.created_at)
+    ).all():
         replies.setdefault(reply.feedback_id, []).append(reply)
     return replies
 
@@ -193,15 +231,23 @@ def reply(feedback: WeeklyFeedback, comment: str, *, by) -> FeedbackReply:
         raise FeedbackError("Only submitted feedback can be acknowledged")
     row = FeedbackReply(feedback_id=feedback.id, author_id=by.id, comment=comment.strip())
     db.session.add(row)
-    audit.record("weekly_feedback_acknowledged", "placement", feedback.placement_id,
-                 detail=f"week {feedback.week_start.isoformat()}", user=by)
+    audit.record(
+        "weekly_feedback_acknowledged",
+        "placement",
+        feedback.placement_id,
+        detail=f"week {feedback.week_start.isoformat()}",
+        user=by,
+    )
     db.session.commit()
     return row
 
 
 def get_feedback_or_404(user, feedback_id: int) -> WeeklyFeedback:
-    query = (select(WeeklyFeedback).join(Placement, WeeklyFeedback.placement_id == Placement.id)
-             .where(WeeklyFeedback.id == feedback_id))
+    query = (
+        select(WeeklyFeedback)
+        .join(Placement, WeeklyFeedback.placement_id == Placement.id)
+        .where(WeeklyFeedback.id == feedback_id)
+    )
     feedback = db.session.scalar(scope_placements(query, user))
     if feedback is None:
         abort(404)
@@ -242,12 +288,20 @@ def engagement_chart(feedback: list[WeeklyFeedback], width: int = 600, height: i
         y = top + plot_h * (5 - score) / 4
         coords.append({"x": round(x, 1), "y": round(y, 1), "week": week, "score": score})
     gridlines = [{"score": s, "y": round(top + plot_h * (5 - s) / 4, 1)} for s in range(1, 6)]
-    return {"width": width, "height": height, "left": left, "right": width - right, "points": coords,
-            "gridlines": gridlines, "path": " ".join(f"{c['x']},{c['y']}" for c in coords),
-            "bottom": height - bottom}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "points": coords,
+        "gridlines": gridlines,
+        "path": " ".join(f"{c['x']},{c['y']}" for c in coords),
+        "bottom": height - bottom,
+    }
 
 
 # --- what is due -------------------------------------------------------------------------------
+
 
 @dataclass
 class DueItem:
@@ -302,9 +356,11 @@ def due_items(user, today: date | None = None, *, placements: list[Placement] | 
 
 
 def _due_list_placements(user, today: date) -> list[Placement]:
-    query = scope_placements(select(Placement), user, finishing=True, today=today).where(
-        Placement.status.in_((ACTIVE, ENDED))).options(
-        joinedload(Placement.student), joinedload(Placement.provider), joinedload(Placement.key_worker))
+    query = (
+        scope_placements(select(Placement), user, finishing=True, today=today)
+        .where(Placement.status.in_((ACTIVE, ENDED)))
+        .options(joinedload(Placement.student), joinedload(Placement.provider), joinedload(Placement.key_worker))
+    )
     return list(db.session.scalars(query).all())
 
 
@@ -320,14 +376,21 @@ class _HandedIn:
 
 def _handed_in(ids: list[int], first_week: date) -> _HandedIn:
     weekly_rows = db.session.execute(
-        select(WeeklyFeedback.placement_id, WeeklyFeedback.week_start, WeeklyFeedback.status)
-        .where(WeeklyFeedback.placement_id.in_(ids), WeeklyFeedback.week_start >= first_week)).all()
-    report_rows = db.session.execute(select(TermlyReport.placement_id, TermlyReport.term_id, TermlyReport.status)
-                                     .where(TermlyReport.placement_id.in_(ids))).all()
-    return _HandedIn(submitted_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == SUBMITTED},
-                     draft_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == DRAFT},
-                     submitted_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == SUBMITTED},
-                     draft_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == DRAFT})
+        select(WeeklyFeedback.placement_id, WeeklyFeedback.week_start, WeeklyFeedback.status).where(
+            WeeklyFeedback.placement_id.in_(ids), WeeklyFeedback.week_start >= first_week
+        )
+    ).all()
+    report_rows = db.session.execute(
+        select(TermlyReport.placement_id, TermlyReport.term_id, TermlyReport.status).where(
+            TermlyReport.placement_id.in_(ids)
+        )
+    ).all()
+    return _HandedIn(
+        submitted_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == SUBMITTED},
+        draft_weeks={(r.placement_id, r.week_start) for r in weekly_rows if r.status == DRAFT},
+        submitted_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == SUBMITTED},
+        draft_reports={(r.placement_id, r.term_id) for r in report_rows if r.status == DRAFT},
+    )
 
 
 def _final_report_due(placement: Placement, span: CalendarSpan, handed_in: _HandedIn, today: date) -> list[DueItem]:
@@ -336,23 +399,35 @@ def _final_report_due(placement: Placement, span: CalendarSpan, handed_in: _Hand
     if final is None or (placement.id, final.id) in handed_in.submitted_reports:
         return []
     due_by = placement.ended_on + KEY_WORKER_FINISHING_PERIOD if placement.ended_on else today
-    return [DueItem(TERMLY, placement, final.start_date, due_by, today > due_by, final,
-                    draft=(placement.id, final.id) in handed_in.draft_reports)]
+    return [
+        DueItem(
+            TERMLY,
+            placement,
+            final.start_date,
+            due_by,
+            today > due_by,
+            final,
+            draft=(placement.id, final.id) in handed_in.draft_reports,
+        )
+    ]
 
 
-def _weeks_due(placement: Placement, first_week: date, span: CalendarSpan, handed_in: _HandedIn,
-               today: date) -> list[DueItem]:
+def _weeks_due(
+    placement: Placement, first_week: date, span: CalendarSpan, handed_in: _HandedIn, today: date
+) -> list[DueItem]:
     """Each week since `first_week` that the placement ran in and the school was open, not yet submitted."""
     items = []
     week = max(first_week, monday_of(placement.start_date))
     while week <= today:
         friday = week + timedelta(days=4)
         key = (placement.id, week)
-        if (key not in handed_in.submitted_weeks and _running_between(placement, week, friday)
-                and span.school_days(max(week, placement.start_date), friday)):
+        if (
+            key not in handed_in.submitted_weeks
+            and _running_between(placement, week, friday)
+            and span.school_days(max(week, placement.start_date), friday)
+        ):
             due_by = week + timedelta(days=7)
-            items.append(DueItem(WEEKLY, placement, week, due_by, today > due_by,
-                                 draft=key in handed_in.draft_weeks))
+            items.append(DueItem(WEEKLY, placement, week, due_by, today > due_by, draft=key in handed_in.draft_weeks))
         week += timedelta(days=7)
     return items
 
@@ -364,12 +439,22 @@ def _terms_due(placement: Placement, ended_terms: list[Term], handed_in: _Handed
         key = (placement.id, term.id)
         if key not in handed_in.submitted_reports and _running_between(placement, term.start_date, term.end_date):
             due_by = term.end_date + TERMLY_DUE_AFTER
-            items.append(DueItem(TERMLY, placement, term.start_date, due_by, today > due_by, term,
-                                 draft=key in handed_in.draft_reports))
+            items.append(
+                DueItem(
+                    TERMLY,
+                    placement,
+                    term.start_date,
+                    due_by,
+                    today > due_by,
+                    term,
+                    draft=key in handed_in.draft_reports,
+                )
+            )
     return items
 
 
 # --- termly reports ----------------------------------------------------------------------------
+
 
 def get_term_or_404(term_id: int) -> Term:
     term = db.session.get(Term, term_id)
@@ -379,8 +464,9 @@ def get_term_or_404(term_id: int) -> Term:
 
 
 def report_for(placement: Placement, term: Term) -> TermlyReport | None:
-    return db.session.scalar(select(TermlyReport).where(TermlyReport.placement_id == placement.id,
-                                                        TermlyReport.term_id == term.id))
+    return db.session.scalar(
+        select(TermlyReport).where(TermlyReport.placement_id == placement.id, TermlyReport.term_id == term.id)
+    )
 
 
 def report_period(placement: Placement, term: Term) -> tuple[date, date]:
@@ -402,8 +488,9 @@ def term_engagement(placement: Placement, term: Term) -> list[WeeklyFeedback]:
     return [f for f in submitted_feedback([placement.id]) if start - timedelta(days=6) <= f.week_start <= end]
 
 
-def save_report(placement: Placement, term: Term, values: dict, *, by, submit: bool = False,
-                today: date | None = None) -> TermlyReport:
+def save_report(
+    placement: Placement, term: Term, values: dict, *, by, submit: bool = False, today: date | None = None
+) -> TermlyReport:
     today = today or clock.today()
     if not _running_between(placement, term.start_date, term.end_date):
         raise FeedbackError("The placement was not running in this term")
@@ -429,17 +516,26 @@ def save_report(placement: Placement, term: Term, values: dict, *, by, submit: b
             raise FeedbackError("Choose your recommendation for the placement")
         report.status = SUBMITTED
         report.submitted_at = utcnow()
-    audit.record("termly_report_submitted" if submit else "termly_report_saved", "placement", placement.id,
-                 detail=term.label, user=by)
+    audit.record(
+        "termly_report_submitted" if submit else "termly_report_saved",
+        "placement",
+        placement.id,
+        detail=term.label,
+        user=by,
+    )
     db.session.commit()
     return report
 
 
 def reports_of(placement_ids: list[int]) -> list[TermlyReport]:
-    return list(db.session.scalars(
-        select(TermlyReport).where(TermlyReport.placement_id.in_(placement_ids))
-        .options(selectinload(TermlyReport.term).selectinload(Term.school_year))
-        .order_by(TermlyReport.term_id)).all())
+    return list(
+        db.session.scalars(
+            select(TermlyReport)
+            .where(TermlyReport.placement_id.in_(placement_ids))
+            .options(selectinload(TermlyReport.term).selectinload(Term.school_year))
+            .order_by(TermlyReport.term_id)
+        ).all()
+    )
 
 
 def final_term(placement: Placement, terms, today: date) -> Term | None:
@@ -457,16 +553,24 @@ def terms_for_placement(placement: Placement, today: date | None = None) -> list
 
 # --- Annual Review contributions ---------------------------------------------------------------
 
+
 def contributions_for(placement_ids: list[int]) -> list[AnnualReviewContribution]:
-    return list(db.session.scalars(
-        select(AnnualReviewContribution).where(AnnualReviewContribution.placement_id.in_(placement_ids))
-        .options(selectinload(AnnualReviewContribution.author),
-                 selectinload(AnnualReviewContribution.placement).selectinload(Placement.provider))
-        .order_by(AnnualReviewContribution.updated_at.desc())).all())
+    return list(
+        db.session.scalars(
+            select(AnnualReviewContribution)
+            .where(AnnualReviewContribution.placement_id.in_(placement_ids))
+            .options(
+                selectinload(AnnualReviewContribution.author),
+                selectinload(AnnualReviewContribution.placement).selectinload(Placement.provider),
+            )
+            .order_by(AnnualReviewContribution.updated_at.desc())
+        ).all()
+    )
 
 
-def save_contribution(placement: Placement, *, review_date: date | None, progress_views: str,
-                      recommendations: str, by) -> AnnualReviewContribution:
+def save_contribution(
+    placement: Placement, *, review_date: date | None, progress_views: str, recommendations: str, by
+) -> AnnualReviewContribution:
     existing = contributions_for([placement.id])
     contribution = existing[0] if existing else AnnualReviewContribution(placement_id=placement.id)
     contribution.review_date = review_date
@@ -482,13 +586,20 @@ def save_contribution(placement: Placement, *, review_date: date | None, progres
 
 # --- who to tell -------------------------------------------------------------------------------
 
+
 def key_worker_emails(placement: Placement) -> list[str]:
     if placement.key_worker is not None and placement.key_worker.active:
         return [placement.key_worker.email]
-    return list(db.session.scalars(select(User.email).where(
-        User.role == "key_worker", User.provider_id == placement.provider_id, User.active.is_(True))).all())
+    return list(
+        db.session.scalars(
+            select(User.email).where(
+                User.role == "key_worker", User.provider_id == placement.provider_id, User.active.is_(True)
+            )
+        ).all()
+    )
 
 
 def dsl_contacts() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == "dsl", User.active.is_(True))
-                                   .order_by(User.name)).all())
+    return list(
+        db.session.scalars(select(User).where(User.role == "dsl", User.active.is_(True)).order_by(User.name)).all()
+    )

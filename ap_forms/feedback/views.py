@@ -51,10 +51,17 @@ def due_list():
         # The key worker's submitted weeks, newest first, each with the school's reply when there is one.
         submitted = list(reversed(services.submitted_feedback([p.id for p in placements])))[:SUBMITTED_SHOWN]
         replies = services.replies_for([f.id for f in submitted])
-    return render("feedback/due_list.html", items=items, today=today, placements=placements,
-                  this_week=services.monday_of(today), submitted=submitted, replies=replies,
-                  only_provider=items[0].placement.provider if provider_id is not None and items else None,
-                  filtered=provider_id is not None)
+    return render(
+        "feedback/due_list.html",
+        items=items,
+        today=today,
+        placements=placements,
+        this_week=services.monday_of(today),
+        submitted=submitted,
+        replies=replies,
+        only_provider=items[0].placement.provider if provider_id is not None and items else None,
+        filtered=provider_id is not None,
+    )
 
 
 @bp.route("/placements/<int:placement_id>/feedback/<week>", methods=["GET", "POST"])
@@ -71,9 +78,16 @@ def week(placement_id: int, week: str):
         replies = services.replies_for([v.id for v in versions])
         audit.record("weekly_feedback_viewed", "placement", placement.id, detail=f"week {week_start}")
         db.session.commit()
-        return render("feedback/week_submitted.html", placement=placement, week_start=week_start,
-                      feedback=current, versions=versions, replies=replies, form=CorrectionForm(),
-                      rating_label=rating_label)
+        return render(
+            "feedback/week_submitted.html",
+            placement=placement,
+            week_start=week_start,
+            feedback=current,
+            versions=versions,
+            replies=replies,
+            form=CorrectionForm(),
+            rating_label=rating_label,
+        )
     draft = current or services.draft_for(placement, week_start, by=current_user)
     form = WeeklyFeedbackForm()
     form.set_objectives([p["objective"] for p in draft.progress] or placement.objective_list)
@@ -82,8 +96,14 @@ def week(placement_id: int, week: str):
         form.fill_progress(draft.progress)
         for name in services.TEXT_FIELDS:
             getattr(form, name).data = getattr(draft, name)
-    context = {"placement": placement, "week_start": week_start, "draft": draft,
-               "dsls": services.dsl_contacts(), "settings": get_settings(), "previous": versions[1:]}
+    context = {
+        "placement": placement,
+        "week_start": week_start,
+        "draft": draft,
+        "dsls": services.dsl_contacts(),
+        "settings": get_settings(),
+        "previous": versions[1:],
+    }
     if form.validate_on_submit():
         submit = bool(form.submit.data)
         try:
@@ -134,14 +154,25 @@ def _progress_page(student, *, failed_reply: ReplyForm | None = None, failed_id:
     replies = services.replies_for([f.id for f in feedback])
     audit.record("pupil_progress_viewed", "student", student.id)
     db.session.commit()
-    return render("feedback/progress.html", student=student, placements=placements, feedback=feedback,
-                  timeline=list(reversed(feedback)), replies=replies,
-                  objectives={p.id: services.latest_ratings(p, feedback) for p in placements},
-                  chart=services.engagement_chart(feedback), reports=services.reports_of(ids),
-                  contributions=services.contributions_for(ids), reply_form=ReplyForm(formdata=None),
-                  form=failed_reply, failed_reply=failed_reply, failed_id=failed_id,
-                  status=422 if failed_reply else 200,
-                  rating_label=rating_label, engagement_words=ENGAGEMENT)
+    return render(
+        "feedback/progress.html",
+        student=student,
+        placements=placements,
+        feedback=feedback,
+        timeline=list(reversed(feedback)),
+        replies=replies,
+        objectives={p.id: services.latest_ratings(p, feedback) for p in placements},
+        chart=services.engagement_chart(feedback),
+        reports=services.reports_of(ids),
+        contributions=services.contributions_for(ids),
+        reply_form=ReplyForm(formdata=None),
+        form=failed_reply,
+        failed_reply=failed_reply,
+        failed_id=failed_id,
+        status=422 if failed_reply else 200,
+        rating_label=rating_label,
+        engagement_words=ENGAGEMENT,
+    )
 
 
 @bp.post("/feedback/<int:feedback_id>/reply")
@@ -176,8 +207,14 @@ def termly_report(placement_id: int, term_id: int):
     attendance = services.term_attendance(placement, term)
     engagement = services.term_engagement(placement, term)
     if report and report.status == SUBMITTED:
-        return render("feedback/report_submitted.html", placement=placement, term=term, report=report,
-                      attendance=attendance, rating_label=rating_label)
+        return render(
+            "feedback/report_submitted.html",
+            placement=placement,
+            term=term,
+            report=report,
+            attendance=attendance,
+            rating_label=rating_label,
+        )
     form = TermlyReportForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET" and report:
@@ -194,8 +231,9 @@ def termly_report(placement_id: int, term_id: int):
         else:
             flash("Report submitted." if submit else "Draft saved. Submit it when it is complete.", "success")
             return redirect(url_for("feedback.termly_report", placement_id=placement.id, term_id=term.id))
-    return render_form("feedback/report_edit.html", form, placement=placement, term=term,
-                       attendance=attendance, engagement=engagement)
+    return render_form(
+        "feedback/report_edit.html", form, placement=placement, term=term, attendance=attendance, engagement=engagement
+    )
 
 
 @bp.get("/placements/<int:placement_id>/terms/<int:term_id>/report.pdf")
@@ -203,17 +241,26 @@ def termly_pdf(placement_id: int, term_id: int):
     placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
     term = services.get_term_or_404(term_id)
     report = services.report_for(placement, term)
-    if report is None or (is_finishing_only(current_user, placement)
-                          and term not in services.terms_for_placement(placement)[-1:]):
+    if report is None or (
+        is_finishing_only(current_user, placement) and term not in services.terms_for_placement(placement)[-1:]
+    ):
         abort(404)
     audit.record("termly_report_downloaded", "placement", placement.id, detail=term.label)
     db.session.commit()
     # After the commit (which expires what was loaded): loaded before, each mark was read again one by one.
     attendance = services.term_attendance(placement, term)
     months = attendance.by_month()
-    pdf = render_pdf("pdf/termly_report.html", placement=placement, term=term, report=report,
-                     attendance=attendance, months=months, engagement=services.term_engagement(placement, term),
-                     period=services.report_period(placement, term), rating_label=rating_label)
+    pdf = render_pdf(
+        "pdf/termly_report.html",
+        placement=placement,
+        term=term,
+        report=report,
+        attendance=attendance,
+        months=months,
+        engagement=services.term_engagement(placement, term),
+        period=services.report_period(placement, term),
+        rating_label=rating_label,
+    )
     return pdf_response(pdf, f"Termly report {placement.student.full_name} {term.label}.pdf")
 
 
@@ -226,9 +273,13 @@ def contribution(placement_id: int):
     existing = services.contributions_for([placement.id])
     form = ContributionForm(obj=existing[0] if existing and request.method == "GET" else None)
     if form.validate_on_submit():
-        services.save_contribution(placement, review_date=form.review_date.data,
-                                   progress_views=form.progress_views.data, recommendations=form.recommendations.data,
-                                   by=current_user)
+        services.save_contribution(
+            placement,
+            review_date=form.review_date.data,
+            progress_views=form.progress_views.data,
+            recommendations=form.recommendations.data,
+            by=current_user,
+        )
         flash("Annual Review contribution saved. The school can include it in the review papers.", "success")
         return redirect(url_for("feedback.due_list"))
     return render_form("feedback/contribution.html", form, placement=placement)
@@ -241,6 +292,5 @@ def contributions_pdf(student_id: int):
     contributions = services.contributions_for([p.id for p in placements])
     audit.record("annual_review_contributions_downloaded", "student", student.id)
     db.session.commit()
-    pdf = render_pdf("pdf/annual_review.html", student=student, contributions=contributions,
-                     today=clock.today())
+    pdf = render_pdf("pdf/annual_review.html", student=student, contributions=contributions, today=clock.today())
     return pdf_response(pdf, f"Annual Review contributions {student.full_name}.pdf")

@@ -47,8 +47,10 @@ class EscalationRun:
 
 def _hours() -> tuple[time, time]:
     config = current_app.config
-    return (time.fromisoformat(config.get("SCHOOL_DAY_START", "08:30")),
-            time.fromisoformat(config.get("SCHOOL_DAY_END", "16:30")))
+    return (
+        time.fromisoformat(config.get("SCHOOL_DAY_START", "08:30")),
+        time.fromisoformat(config.get("SCHOOL_DAY_END", "16:30")),
+    )
 
 
 def _is_school_day(day) -> bool:
@@ -80,8 +82,11 @@ def school_time_from(moment: datetime) -> datetime:
 
 
 def _emails(*roles: str) -> list[str]:
-    return list(db.session.scalars(select(User.email).where(User.role.in_(roles), User.active.is_(True))
-                                   .order_by(User.role, User.email)).all())
+    return list(
+        db.session.scalars(
+            select(User.email).where(User.role.in_(roles), User.active.is_(True)).order_by(User.role, User.email)
+        ).all()
+    )
 
 
 def recipients(report: Report) -> list[str]:
@@ -108,15 +113,21 @@ def _message(report: Report, kind: str, now: datetime) -> tuple[str, str, bool]:
     what = _what(report)
     if kind == ESCALATION:
         subject = f"Not opened after 30 minutes: a {what} is waiting"
-        lines = [f"A {what} sent to AP Forms at {when} has not been opened by a Designated Safeguarding Lead "
-                 "within 30 minutes of the school day. It has been escalated to the headteacher.",
-                 "", f"Sign in to read it: {_link(report)}"]
+        lines = [
+            f"A {what} sent to AP Forms at {when} has not been opened by a Designated Safeguarding Lead "
+            "within 30 minutes of the school day. It has been escalated to the headteacher.",
+            "",
+            f"Sign in to read it: {_link(report)}",
+        ]
     else:
         subject = f"A new {what} is waiting for you"
         lines = [f"A new {what} was sent to AP Forms at {when}.", "", f"Sign in to read it: {_link(report)}"]
     if out_of_hours:
-        lines += ["", "This alert was sent outside the school day. Follow the school's out-of-hours "
-                  "safeguarding procedure. If a child is in immediate danger, call 999."]
+        lines += [
+            "",
+            "This alert was sent outside the school day. Follow the school's out-of-hours "
+            "safeguarding procedure. If a child is in immediate danger, call 999.",
+        ]
     lines += ["", "This email gives no names or details on purpose: they are only in AP Forms."]
     return subject, "\n".join(lines), out_of_hours
 
@@ -127,8 +138,11 @@ def _send(report: Report, kind: str, now: datetime) -> None:
         raise MailError("There is nobody with an account to alert.")
     subject, body, out_of_hours = _message(report, kind, now)
     send_email(to, subject, body)
-    db.session.add(ReportAlert(report_id=report.id, kind=kind, sent_to=", ".join(to), out_of_hours=out_of_hours,
-                               sent_at=clock.to_utc(now)))
+    db.session.add(
+        ReportAlert(
+            report_id=report.id, kind=kind, sent_to=", ".join(to), out_of_hours=out_of_hours, sent_at=clock.to_utc(now)
+        )
+    )
     audit.record(f"report_alert_{kind}", "incident_report", report.id, detail=f"to {len(to)} people")
     db.session.commit()
 
@@ -145,15 +159,19 @@ def send_new_alert(report: Report, now: datetime | None = None) -> bool:
 
 
 def alerts_of(report: Report) -> list[ReportAlert]:
-    return list(db.session.scalars(select(ReportAlert).where(ReportAlert.report_id == report.id)
-                                   .order_by(ReportAlert.sent_at)).all())
+    return list(
+        db.session.scalars(
+            select(ReportAlert).where(ReportAlert.report_id == report.id).order_by(ReportAlert.sent_at)
+        ).all()
+    )
 
 
 def escalation_due(report: Report, now: datetime) -> bool:
     if report.kind not in SAFEGUARDING_KINDS or report.status != OPEN or report.submitted_at is None:
         return False
-    opened_by_dsl = db.session.scalar(select(ReportOpening.id).where(
-        ReportOpening.report_id == report.id, ReportOpening.role == DSL).limit(1))
+    opened_by_dsl = db.session.scalar(
+        select(ReportOpening.id).where(ReportOpening.report_id == report.id, ReportOpening.role == DSL).limit(1)
+    )
     if opened_by_dsl is not None:
         return False
     return in_school_hours(now) and now - school_time_from(clock.to_local(report.submitted_at)) >= ESCALATE_AFTER
@@ -162,8 +180,9 @@ def escalation_due(report: Report, now: datetime) -> bool:
 def run_escalations(now: datetime | None = None) -> EscalationRun:
     now = now or clock.now()
     run = EscalationRun()
-    reports = db.session.scalars(select(Report).where(Report.status == OPEN, Report.submitted_at.is_not(None))
-                                 .order_by(Report.id)).all()
+    reports = db.session.scalars(
+        select(Report).where(Report.status == OPEN, Report.submitted_at.is_not(None)).order_by(Report.id)
+    ).all()
     for report in reports:
         sent = {a.kind for a in alerts_of(report)}
         for kind in (NEW_ALERT, ESCALATION):

@@ -37,9 +37,13 @@ TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 def _text(label: str, hint: str = "", max_length: int = 200):
-    return StringField(label, widget=GovTextInput(), description=hint, filters=[strip],
-                       validators=[Length(max=max_length, message=f"{label} must be {max_length} characters "
-                                                                  "or fewer")])
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=[Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")],
+    )
 
 
 def _one_of(choices, message: str):
@@ -49,12 +53,19 @@ def _one_of(choices, message: str):
         if field.data not in (None, "", "None") and field.data not in values:
             field.data = None
             raise ValidationError(message)
+
     return check
 
 
 def _radio(label: str, choices, message: str, hint: str = ""):
-    return RadioField(label, widget=GovRadioInput(), choices=choices, validate_choice=False, description=hint,
-                      validators=[_one_of(choices, message)])
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=choices,
+        validate_choice=False,
+        description=hint,
+        validators=[_one_of(choices, message)],
+    )
 
 
 class _ReportForm(FlaskForm):
@@ -90,8 +101,9 @@ class _ReportForm(FlaskForm):
     def fill(self, report) -> None:
         if report.occurred_at:
             self.occurred_on.data = report.occurred_at.date()
-            self.occurred_time.data = "" if report.occurred_at.time() == datetime.min.time() \
-                else report.occurred_at.strftime("%H:%M")
+            self.occurred_time.data = (
+                "" if report.occurred_at.time() == datetime.min.time() else report.occurred_at.strftime("%H:%M")
+            )
         self.location.data = report.location
         for name in (*self.TEXT, *self.CHOICES):
             getattr(self, name).data = getattr(report, name) or ("" if name in self.TEXT else None)
@@ -100,14 +112,22 @@ class _ReportForm(FlaskForm):
 class ConcernForm(_ReportForm):
     TEXT = ("description", "pupil_words", "people_present", "injuries", "action_taken")
     CHOICES = ("pupil_safe",)
-    description = _area("What did you see or hear?",
-                        "Facts, not opinions. Write down exactly what happened, as soon as you can.")
+    description = _area(
+        "What did you see or hear?", "Facts, not opinions. Write down exactly what happened, as soon as you can."
+    )
     pupil_words = _area("What did the pupil say? (optional)", "Use the pupil's own words where you can.")
     people_present = _area("Who else was there? (optional)")
-    injuries = _area("Describe any injury or mark (optional)",
-                     "Where it is, its size, shape and colour. Do not photograph it and do not examine the pupil.")
-    body_marks = SelectMultipleField("Mark where on the body (optional)", widget=GovCheckboxesInput(),
-                                     choices=BODY_REGIONS, coerce=str, validate_choice=False)
+    injuries = _area(
+        "Describe any injury or mark (optional)",
+        "Where it is, its size, shape and colour. Do not photograph it and do not examine the pupil.",
+    )
+    body_marks = SelectMultipleField(
+        "Mark where on the body (optional)",
+        widget=GovCheckboxesInput(),
+        choices=BODY_REGIONS,
+        coerce=str,
+        validate_choice=False,
+    )
     action_taken = _area("What have you done so far? (optional)")
     pupil_safe = _radio("Is the pupil safe now?", SAFE_NOW, "Select whether the pupil is safe now")
 
@@ -136,22 +156,23 @@ class AllegationForm(_ReportForm):
 
 
 class BehaviourForm(_ReportForm):
-    TEXT = ("description", "antecedents", "people_present", "injuries", "intervention_by", "damage",
-            "action_taken")
+    TEXT = ("description", "antecedents", "people_present", "injuries", "intervention_by", "damage", "action_taken")
     CHOICES = ("physical_intervention", "intervention_type", "parents_told")
     description = _area("What happened?")
     antecedents = _area("What happened before? (optional)", "What led up to it: triggers, changes, the setting.")
     people_present = _area("Who was involved? (optional)", "Pupils, staff and anyone else.")
     injuries = _area("Injuries (optional)", "To anyone, and any first aid given.")
-    physical_intervention = _radio("Was physical intervention used?", YES_NO,
-                                   "Select whether physical intervention was used")
+    physical_intervention = _radio(
+        "Was physical intervention used?", YES_NO, "Select whether physical intervention was used"
+    )
     intervention_type = _radio("Which physical intervention?", INTERVENTIONS, "Select which physical intervention")
     intervention_by = _text("Who used it?", max_length=200)
     intervention_minutes = _text("For how many minutes? (optional)", max_length=4)
     damage = _area("Damage to property (optional)")
     action_taken = _area("What have you done so far? (optional)")
-    parents_told = _radio("Have the parents or carers been told?", YES_NO,
-                          "Select whether the parents or carers have been told")
+    parents_told = _radio(
+        "Have the parents or carers been told?", YES_NO, "Select whether the parents or carers have been told"
+    )
 
     def validate_intervention_minutes(self, field):
         if field.data and (not field.data.isdigit() or not 0 <= int(field.data) <= 600):
@@ -173,17 +194,25 @@ class HealthSafetyForm(_ReportForm):
     who_affected = _area("Who was affected? (optional)")
     injuries = _area("Injuries (optional)", "And any first aid given.")
     action_taken = _area("What did you do straight away? (optional)")
-    riddor = _radio("Is it RIDDOR-reportable?", [*YES_NO, ("not_sure", "Not sure")],
-                    "Select whether it is RIDDOR-reportable",
-                    hint="Serious injuries, some diseases and dangerous occurrences must be reported to the HSE.")
+    riddor = _radio(
+        "Is it RIDDOR-reportable?",
+        [*YES_NO, ("not_sure", "Not sure")],
+        "Select whether it is RIDDOR-reportable",
+        hint="Serious injuries, some diseases and dangerous occurrences must be reported to the HSE.",
+    )
 
 
 FORMS = {CONCERN: ConcernForm, ALLEGATION: AllegationForm, BEHAVIOUR: BehaviourForm, HEALTH_SAFETY: HealthSafetyForm}
 
 
 class StartForm(FlaskForm):
-    kind = RadioField("What do you need to report?", widget=GovRadioInput(), choices=list(KINDS.items()),
-                      validate_choice=False, validators=[_one_of(list(KINDS.items()), "Select what you are reporting")])
+    kind = RadioField(
+        "What do you need to report?",
+        widget=GovRadioInput(),
+        choices=list(KINDS.items()),
+        validate_choice=False,
+        validators=[_one_of(list(KINDS.items()), "Select what you are reporting")],
+    )
     pupil = RadioField("Who is it about?", widget=GovRadioInput(), choices=[], validate_choice=False)
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
@@ -246,8 +275,9 @@ DECISIONS = [("withdraw", "Withdraw the placement at once"), ("continue", "Conti
 class DecisionForm(FlaskForm):
     decision = _radio("What have you decided?", DECISIONS, "Select what you have decided")
     review_on = GovDate("Review date", description="For a decision to continue.")
-    reason = _area("Reasons", "They are recorded with the report (and, for a withdrawal, on the placement).",
-                   max_length=5000)
+    reason = _area(
+        "Reasons", "They are recorded with the report (and, for a withdrawal, on the placement).", max_length=5000
+    )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
     def validate_decision(self, field):

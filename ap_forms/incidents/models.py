@@ -30,8 +30,12 @@ KINDS = {
     BEHAVIOUR: "Serious behaviour incident",
     HEALTH_SAFETY: "Health and safety breach or accident",
 }
-SHORT_KINDS = {CONCERN: "Safeguarding concern", ALLEGATION: "Allegation about an adult",
-               BEHAVIOUR: "Serious incident", HEALTH_SAFETY: "Health and safety"}
+SHORT_KINDS = {
+    CONCERN: "Safeguarding concern",
+    ALLEGATION: "Allegation about an adult",
+    BEHAVIOUR: "Serious incident",
+    HEALTH_SAFETY: "Health and safety",
+}
 REFERENCE_PREFIX = {CONCERN: "SG", ALLEGATION: "AL", BEHAVIOUR: "IN", HEALTH_SAFETY: "HS"}
 # Read only by the DSL and the headteacher.
 SAFEGUARDING_KINDS = frozenset({CONCERN, ALLEGATION})
@@ -42,43 +46,74 @@ DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SAFE_NOW = [("yes", "Yes, the pupil is safe now"), ("no", "No, or I am not sure")]
-SUBJECT_ROLES = [("provider_staff", "Provider staff"), ("volunteer", "Volunteer"),
-                 ("school_staff", "School staff"), ("other", "Someone else")]
-INTERVENTIONS = [("guide", "Guiding or escorting"), ("hold", "Standing or seated hold"),
-                 ("restraint", "Restrictive physical intervention"), ("other", "Other")]
+SUBJECT_ROLES = [
+    ("provider_staff", "Provider staff"),
+    ("volunteer", "Volunteer"),
+    ("school_staff", "School staff"),
+    ("other", "Someone else"),
+]
+INTERVENTIONS = [
+    ("guide", "Guiding or escorting"),
+    ("hold", "Standing or seated hold"),
+    ("restraint", "Restrictive physical intervention"),
+    ("other", "Other"),
+]
 
 # The body outline: each region a checkbox without JavaScript, a clickable part of the drawing with it.
 BODY_REGIONS = [
-    ("front_head", "Head and face (front)"), ("front_neck", "Neck (front)"),
-    ("front_chest", "Chest"), ("front_abdomen", "Stomach"),
-    ("front_left_arm", "Left arm (front)"), ("front_right_arm", "Right arm (front)"),
-    ("front_left_hand", "Left hand"), ("front_right_hand", "Right hand"),
+    ("front_head", "Head and face (front)"),
+    ("front_neck", "Neck (front)"),
+    ("front_chest", "Chest"),
+    ("front_abdomen", "Stomach"),
+    ("front_left_arm", "Left arm (front)"),
+    ("front_right_arm", "Right arm (front)"),
+    ("front_left_hand", "Left hand"),
+    ("front_right_hand", "Right hand"),
     ("front_groin", "Groin"),
-    ("front_left_leg", "Left leg (front)"), ("front_right_leg", "Right leg (front)"),
-    ("back_head", "Back of the head"), ("back_neck", "Back of the neck"),
-    ("back_upper", "Upper back"), ("back_lower", "Lower back"),
-    ("back_left_arm", "Left arm (back)"), ("back_right_arm", "Right arm (back)"),
+    ("front_left_leg", "Left leg (front)"),
+    ("front_right_leg", "Right leg (front)"),
+    ("back_head", "Back of the head"),
+    ("back_neck", "Back of the neck"),
+    ("back_upper", "Upper back"),
+    ("back_lower", "Lower back"),
+    ("back_left_arm", "Left arm (back)"),
+    ("back_right_arm", "Right arm (back)"),
     ("back_buttocks", "Buttocks"),
-    ("back_left_leg", "Left leg (back)"), ("back_right_leg", "Right leg (back)"),
+    ("back_left_leg", "Left leg (back)"),
+    ("back_right_leg", "Right leg (back)"),
 ]
 BODY_REGION_LABELS = dict(BODY_REGIONS)
 
 # What the DSL (or the SEND lead, for incidents) records.
 CONCERN_ACTIONS = [
-    ("spoke_pupil", "Spoke with the pupil"), ("spoke_parent", "Spoke with the parent or carer"),
-    ("mash", "Referral to children's social care (MASH)"), ("police", "Reported to the police"),
-    ("lado", "Referral to the LADO"), ("early_help", "Early help"), ("monitoring", "Monitoring"),
-    ("decision", "Decision"), ("other", "Other action"),
+    ("spoke_pupil", "Spoke with the pupil"),
+    ("spoke_parent", "Spoke with the parent or carer"),
+    ("mash", "Referral to children's social care (MASH)"),
+    ("police", "Reported to the police"),
+    ("lado", "Referral to the LADO"),
+    ("early_help", "Early help"),
+    ("monitoring", "Monitoring"),
+    ("decision", "Decision"),
+    ("other", "Other action"),
 ]
 INCIDENT_ACTIONS = [
-    ("spoke_provider", "Spoke with the provider"), ("spoke_parent", "Spoke with the parent or carer"),
-    ("spoke_pupil", "Spoke with the pupil"), ("riddor", "Reported to the HSE (RIDDOR)"),
-    ("risk_assessment", "Risk assessment updated"), ("decision", "Decision"), ("other", "Other action"),
+    ("spoke_provider", "Spoke with the provider"),
+    ("spoke_parent", "Spoke with the parent or carer"),
+    ("spoke_pupil", "Spoke with the pupil"),
+    ("riddor", "Reported to the HSE (RIDDOR)"),
+    ("risk_assessment", "Risk assessment updated"),
+    ("decision", "Decision"),
+    ("other", "Other action"),
 ]
 # Recorded by the system, not chosen from the lists above.
 WITHDRAWN, CONTINUED, CLOSED_ACTION = "withdrawn", "continued", "closed"
-ACTION_LABELS = {**dict(CONCERN_ACTIONS), **dict(INCIDENT_ACTIONS), WITHDRAWN: "Placement withdrawn",
-                 CONTINUED: "Decision to continue the placement", CLOSED_ACTION: "Closed"}
+ACTION_LABELS = {
+    **dict(CONCERN_ACTIONS),
+    **dict(INCIDENT_ACTIONS),
+    WITHDRAWN: "Placement withdrawn",
+    CONTINUED: "Decision to continue the placement",
+    CLOSED_ACTION: "Closed",
+}
 
 NEW_ALERT, ESCALATION = "new", "escalation"
 

@@ -53,8 +53,16 @@ NEEDS_PUPIL = frozenset({CONCERN, BEHAVIOUR})
 TEXT_FIELDS = {
     CONCERN: ("location", "people_present", "description", "pupil_words", "injuries", "action_taken"),
     ALLEGATION: ("location", "people_present", "description", "action_taken"),
-    BEHAVIOUR: ("location", "people_present", "description", "antecedents", "injuries", "intervention_by",
-                "damage", "action_taken"),
+    BEHAVIOUR: (
+        "location",
+        "people_present",
+        "description",
+        "antecedents",
+        "injuries",
+        "intervention_by",
+        "damage",
+        "action_taken",
+    ),
     HEALTH_SAFETY: ("location", "description", "who_affected", "injuries", "action_taken"),
 }
 CHOICE_FIELDS = {
@@ -65,20 +73,34 @@ CHOICE_FIELDS = {
 }
 # What a report needs before it can be sent (the draft keeps anything).
 REQUIRED = {
-    CONCERN: {"description": "Describe what you saw or heard", "occurred_on": "Enter the date it happened",
-              "pupil_safe": "Say whether the pupil is safe now"},
-    ALLEGATION: {"subject_name": "Enter the name of the adult, or what you know about who they are",
-                 "subject_role": "Select who the adult is", "description": "Describe what happened or what was said",
-                 "occurred_on": "Enter the date it happened"},
-    BEHAVIOUR: {"description": "Describe what happened", "occurred_on": "Enter the date it happened",
-                "physical_intervention": "Say whether physical intervention was used",
-                "parents_told": "Say whether the parents or carers have been told"},
-    HEALTH_SAFETY: {"description": "Describe what happened", "location": "Enter where it happened",
-                    "occurred_on": "Enter the date it happened", "riddor": "Say whether it is RIDDOR-reportable"},
+    CONCERN: {
+        "description": "Describe what you saw or heard",
+        "occurred_on": "Enter the date it happened",
+        "pupil_safe": "Say whether the pupil is safe now",
+    },
+    ALLEGATION: {
+        "subject_name": "Enter the name of the adult, or what you know about who they are",
+        "subject_role": "Select who the adult is",
+        "description": "Describe what happened or what was said",
+        "occurred_on": "Enter the date it happened",
+    },
+    BEHAVIOUR: {
+        "description": "Describe what happened",
+        "occurred_on": "Enter the date it happened",
+        "physical_intervention": "Say whether physical intervention was used",
+        "parents_told": "Say whether the parents or carers have been told",
+    },
+    HEALTH_SAFETY: {
+        "description": "Describe what happened",
+        "location": "Enter where it happened",
+        "occurred_on": "Enter the date it happened",
+        "riddor": "Say whether it is RIDDOR-reportable",
+    },
 }
 
 
 # --- Reporting ------------------------------------------------------------------------------
+
 
 def provider_for(student_id: int | None, user) -> int | None:
     """Where the report comes from: a key worker's provider, else the pupil's current placement's."""
@@ -86,9 +108,12 @@ def provider_for(student_id: int | None, user) -> int | None:
         return user.provider_id
     if student_id is None:
         return None
-    return db.session.scalar(select(Placement.provider_id).where(
-        Placement.student_id == student_id, Placement.status.in_((ACTIVE, PLANNED)))
-        .order_by(Placement.start_date.desc()).limit(1))
+    return db.session.scalar(
+        select(Placement.provider_id)
+        .where(Placement.student_id == student_id, Placement.status.in_((ACTIVE, PLANNED)))
+        .order_by(Placement.start_date.desc())
+        .limit(1)
+    )
 
 
 def start_report(user, kind: str, student=None) -> Report:
@@ -98,14 +123,28 @@ def start_report(user, kind: str, student=None) -> Report:
     if kind in NEEDS_PUPIL and student is None:
         raise ReportError("Select the pupil this is about", "pupil")
     student_id = student.id if student is not None else None
-    existing = db.session.scalar(select(Report).where(
-        Report.reporter_id == user.id, Report.kind == kind, Report.status == DRAFT,
-        Report.student_id.is_(None) if student_id is None else Report.student_id == student_id,
-        Report.description == "").order_by(Report.id.desc()).limit(1))
+    existing = db.session.scalar(
+        select(Report)
+        .where(
+            Report.reporter_id == user.id,
+            Report.kind == kind,
+            Report.status == DRAFT,
+            Report.student_id.is_(None) if student_id is None else Report.student_id == student_id,
+            Report.description == "",
+        )
+        .order_by(Report.id.desc())
+        .limit(1)
+    )
     if existing is not None:
         return existing
-    report = Report(kind=kind, status=DRAFT, reporter_id=user.id, student_id=student_id,
-                    provider_id=provider_for(student_id, user), body_marks=[])
+    report = Report(
+        kind=kind,
+        status=DRAFT,
+        reporter_id=user.id,
+        student_id=student_id,
+        provider_id=provider_for(student_id, user),
+        body_marks=[],
+    )
     if kind == ALLEGATION and user.role == KEY_WORKER:
         report.subject_provider_id = user.provider_id
     db.session.add(report)
@@ -116,9 +155,14 @@ def start_report(user, kind: str, student=None) -> Report:
 
 
 def own_reports(user) -> list[Report]:
-    return list(db.session.scalars(select(Report).where(Report.reporter_id == user.id)
-                                   .options(selectinload(Report.student))
-                                   .order_by(Report.created_at.desc(), Report.id.desc())).all())
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.reporter_id == user.id)
+            .options(selectinload(Report.student))
+            .order_by(Report.created_at.desc(), Report.id.desc())
+        ).all()
+    )
 
 
 def get_own_report_or_404(user, report_id: int) -> Report:
@@ -138,8 +182,7 @@ def save_draft(report: Report, values: dict, *, by) -> Report:
             changed.append(name)
     if report.kind == ALLEGATION and by.role == KEY_WORKER:
         # An adult at the reporter's own provider, or elsewhere: the provider never sees it either way.
-        report.subject_provider_id = by.provider_id if report.subject_role in ("provider_staff", "volunteer") \
-            else None
+        report.subject_provider_id = by.provider_id if report.subject_role in ("provider_staff", "volunteer") else None
     report.updated_at = clock.utcnow()
     if changed:
         audit.record("report_draft_saved", "incident_report", report.id, fields=changed, user=by)
@@ -181,6 +224,7 @@ def submit(report: Report, *, by) -> Report:
 
 # --- The school's side ------------------------------------------------------------------------
 
+
 def readable_kinds(user) -> frozenset[str]:
     if user.role == HEADTEACHER:
         return SAFEGUARDING_KINDS | INCIDENT_KINDS
@@ -192,8 +236,11 @@ def readable_kinds(user) -> frozenset[str]:
 
 
 def _submitted(kinds) -> select:
-    return (select(Report).where(Report.status != DRAFT, Report.kind.in_(kinds))
-            .options(selectinload(Report.student), selectinload(Report.provider), selectinload(Report.reporter)))
+    return (
+        select(Report)
+        .where(Report.status != DRAFT, Report.kind.in_(kinds))
+        .options(selectinload(Report.student), selectinload(Report.provider), selectinload(Report.reporter))
+    )
 
 
 def get_report_or_404(user, report_id: int, kinds) -> Report:
@@ -204,8 +251,9 @@ def get_report_or_404(user, report_id: int, kinds) -> Report:
     return report
 
 
-def reports_for(user, kinds, *, status: str | None = None, provider_id: int | None = None,
-                student_id: int | None = None) -> list[Report]:
+def reports_for(
+    user, kinds, *, status: str | None = None, provider_id: int | None = None, student_id: int | None = None
+) -> list[Report]:
     allowed = readable_kinds(user) & frozenset(kinds)
     if not allowed:
         return []
@@ -220,9 +268,14 @@ def reports_for(user, kinds, *, status: str | None = None, provider_id: int | No
 
 
 def openings_of(report: Report) -> list[ReportOpening]:
-    return list(db.session.scalars(select(ReportOpening).where(ReportOpening.report_id == report.id)
-                                   .options(selectinload(ReportOpening.user))
-                                   .order_by(ReportOpening.opened_at, ReportOpening.id)).all())
+    return list(
+        db.session.scalars(
+            select(ReportOpening)
+            .where(ReportOpening.report_id == report.id)
+            .options(selectinload(ReportOpening.user))
+            .order_by(ReportOpening.opened_at, ReportOpening.id)
+        ).all()
+    )
 
 
 def record_opening(report: Report, user) -> None:
@@ -239,17 +292,38 @@ def unopened_count(user, kinds=SAFEGUARDING_KINDS | INCIDENT_KINDS) -> int:
     if not kinds:
         return 0
     opened = select(ReportOpening.report_id)
-    return db.session.scalar(select(func.count(Report.id)).where(
-        Report.status == OPEN, Report.kind.in_(kinds), Report.id.not_in(opened))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Report.id)).where(Report.status == OPEN, Report.kind.in_(kinds), Report.id.not_in(opened))
+        )
+        or 0
+    )
 
 
-def add_action(report: Report, *, kind: str, taken_on: date, taken_by: str, details: str, reason: str = "",
-               review_on: date | None = None, by) -> ReportAction:
+def add_action(
+    report: Report,
+    *,
+    kind: str,
+    taken_on: date,
+    taken_by: str,
+    details: str,
+    reason: str = "",
+    review_on: date | None = None,
+    by,
+) -> ReportAction:
     if report.status == CLOSED:
         raise ReportError("This report is closed")
-    action = ReportAction(report_id=report.id, kind=kind, taken_on=taken_on, taken_by=taken_by.strip(),
-                          details=details.strip(), reason=reason.strip(), review_on=review_on,
-                          recorded_by_id=by.id, recorded_at=clock.utcnow())
+    action = ReportAction(
+        report_id=report.id,
+        kind=kind,
+        taken_on=taken_on,
+        taken_by=taken_by.strip(),
+        details=details.strip(),
+        reason=reason.strip(),
+        review_on=review_on,
+        recorded_by_id=by.id,
+        recorded_at=clock.utcnow(),
+    )
     db.session.add(action)
     db.session.flush()
     audit.record("report_action_recorded", "incident_report", report.id, detail=kind, user=by)
@@ -266,9 +340,17 @@ def close(report: Report, *, outcome: str, by) -> Report:
     report.outcome = outcome.strip()
     report.closed_at = clock.utcnow()
     report.closed_by_id = by.id
-    db.session.add(ReportAction(report_id=report.id, kind=CLOSED_ACTION, taken_on=clock.today(),
-                                taken_by=by.name, details=report.outcome, recorded_by_id=by.id,
-                                recorded_at=clock.utcnow()))
+    db.session.add(
+        ReportAction(
+            report_id=report.id,
+            kind=CLOSED_ACTION,
+            taken_on=clock.today(),
+            taken_by=by.name,
+            details=report.outcome,
+            recorded_by_id=by.id,
+            recorded_at=clock.utcnow(),
+        )
+    )
     audit.record("report_closed", "incident_report", report.id, fields=["status", "outcome"], user=by)
     db.session.commit()
     return report
@@ -278,8 +360,7 @@ def placement_for(report: Report) -> Placement | None:
     """The pupil's running placement the report is about (at the report's provider if known)."""
     if report.student_id is None:
         return None
-    query = select(Placement).where(Placement.student_id == report.student_id,
-                                    Placement.status.in_((ACTIVE, PLANNED)))
+    query = select(Placement).where(Placement.student_id == report.student_id, Placement.status.in_((ACTIVE, PLANNED)))
     if report.provider_id:
         query = query.where(Placement.provider_id == report.provider_id)
     return db.session.scalar(query.order_by(Placement.start_date.desc()).limit(1))
@@ -294,28 +375,53 @@ def withdraw_placement(report: Report, placement: Placement, *, reason: str, by)
     today = clock.today()
     if placement.start_date > today:
         raise ReportError("This placement has not started: cancel it from the placement's page instead")
-    end_reason = "safeguarding" if report.is_safeguarding else (
-        "gross_misconduct" if report.kind == BEHAVIOUR else "other")
-    _, failed = end_and_tell(placement, school_name=get_settings().name, kind=IMMEDIATE, ended_on=today,
-                             reason=end_reason, details=f"After report {report.reference}. {reason.strip()}".strip(),
-                             actor=by, today=today)
-    action = add_action(report, kind=WITHDRAWN, taken_on=today, taken_by=by.name,
-                        details=f"Placement at {placement.provider.name} withdrawn at once", reason=reason, by=by)
+    end_reason = (
+        "safeguarding" if report.is_safeguarding else ("gross_misconduct" if report.kind == BEHAVIOUR else "other")
+    )
+    _, failed = end_and_tell(
+        placement,
+        school_name=get_settings().name,
+        kind=IMMEDIATE,
+        ended_on=today,
+        reason=end_reason,
+        details=f"After report {report.reference}. {reason.strip()}".strip(),
+        actor=by,
+        today=today,
+    )
+    action = add_action(
+        report,
+        kind=WITHDRAWN,
+        taken_on=today,
+        taken_by=by.name,
+        details=f"Placement at {placement.provider.name} withdrawn at once",
+        reason=reason,
+        by=by,
+    )
     return action, failed
 
 
 def continue_placement(report: Report, *, review_on: date, reason: str, by) -> ReportAction:
     if review_on < clock.today():
         raise ReportError("The review date must be today or later", "review_on")
-    return add_action(report, kind=CONTINUED, taken_on=clock.today(), taken_by=by.name,
-                      details="The placement continues", reason=reason, review_on=review_on, by=by)
+    return add_action(
+        report,
+        kind=CONTINUED,
+        taken_on=clock.today(),
+        taken_by=by.name,
+        details="The placement continues",
+        reason=reason,
+        review_on=review_on,
+        by=by,
+    )
 
 
 def incident_counts(provider_id: int) -> dict[str, int]:
     """Serious incidents and H&S breaches at a provider (never concerns or allegations), by kind."""
-    rows = db.session.execute(select(Report.kind, Report.status, func.count(Report.id)).where(
-        Report.provider_id == provider_id, Report.kind.in_(INCIDENT_KINDS), Report.status != DRAFT)
-        .group_by(Report.kind, Report.status)).all()
+    rows = db.session.execute(
+        select(Report.kind, Report.status, func.count(Report.id))
+        .where(Report.provider_id == provider_id, Report.kind.in_(INCIDENT_KINDS), Report.status != DRAFT)
+        .group_by(Report.kind, Report.status)
+    ).all()
     counts = {BEHAVIOUR: 0, HEALTH_SAFETY: 0, "open": 0}
     for kind, status, n in rows:
         counts[kind] += n
@@ -326,9 +432,9 @@ def incident_counts(provider_id: int) -> dict[str, int]:
 
 # --- The flag staff see ---------------------------------------------------------------------
 
+
 def has_flag(student_id: int) -> bool:
-    return db.session.scalar(select(SafeguardingFlag.id).where(SafeguardingFlag.student_id == student_id)) \
-        is not None
+    return db.session.scalar(select(SafeguardingFlag.id).where(SafeguardingFlag.student_id == student_id)) is not None
 
 
 def set_flag(student, *, on: bool, by) -> None:
@@ -345,9 +451,12 @@ def set_flag(student, *, on: bool, by) -> None:
 # --- The chronology ---------------------------------------------------------------------------
 
 CHRONOLOGY_KINDS = {
-    "concern": "Safeguarding concerns", "allegation": "Allegations about adults",
-    "behaviour": "Serious incidents", "health_safety": "Health and safety",
-    "absence": "Absences without parent contact", "placement": "Placements",
+    "concern": "Safeguarding concerns",
+    "allegation": "Allegations about adults",
+    "behaviour": "Serious incidents",
+    "health_safety": "Health and safety",
+    "absence": "Absences without parent contact",
+    "placement": "Placements",
 }
 
 
@@ -373,44 +482,73 @@ def chronology(student_id: int, kind: str | None = None) -> list[ChronologyEntry
     from ap_forms.attendance.models import NO_PARENT_CONTACT, AttendanceAlert
 
     entries: list[ChronologyEntry] = []
-    reports = db.session.scalars(select(Report).where(Report.student_id == student_id, Report.status != DRAFT)
-                                 .options(selectinload(Report.actions), selectinload(Report.provider))).all()
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.student_id == student_id, Report.status != DRAFT)
+        .options(selectinload(Report.actions), selectinload(Report.provider))
+    ).all()
     for r in reports:
         when = r.occurred_at or clock.to_local(r.submitted_at)
         where = f" at {r.provider.name}" if r.provider else ""
-        entries.append(ChronologyEntry(when, r.kind, f"{r.short_kind} {r.reference}{where}", r.description,
-                                       report_id=r.id))
+        entries.append(
+            ChronologyEntry(when, r.kind, f"{r.short_kind} {r.reference}{where}", r.description, report_id=r.id)
+        )
         for action in r.actions:
-            entries.append(ChronologyEntry(_at(action.taken_on), r.kind, f"{r.reference}: {action.label}",
-                                           " ".join(x for x in (action.details, action.reason) if x),
-                                           report_id=r.id))
-    placements = db.session.scalars(select(Placement).where(Placement.student_id == student_id)
-                                    .options(selectinload(Placement.provider))).all()
+            entries.append(
+                ChronologyEntry(
+                    _at(action.taken_on),
+                    r.kind,
+                    f"{r.reference}: {action.label}",
+                    " ".join(x for x in (action.details, action.reason) if x),
+                    report_id=r.id,
+                )
+            )
+    placements = db.session.scalars(
+        select(Placement).where(Placement.student_id == student_id).options(selectinload(Placement.provider))
+    ).all()
     by_id = {p.id: p for p in placements}
     for p in placements:
         if p.status != PLANNED:
             entries.append(ChronologyEntry(_at(p.start_date), "placement", f"Placement started at {p.provider.name}"))
     if by_id:
-        for review in db.session.scalars(select(PlacementReview).where(
-                PlacementReview.placement_id.in_(by_id), PlacementReview.held_on.is_not(None))).all():
-            entries.append(ChronologyEntry(_at(review.held_on), "placement",
-                                           f"Placement reviewed at {by_id[review.placement_id].provider.name}",
-                                           " ".join(x for x in (review.suitability_label, review.decisions) if x)))
-        for ending in db.session.scalars(select(PlacementEnding).where(
-                PlacementEnding.placement_id.in_(by_id))).all():
-            entries.append(ChronologyEntry(_at(ending.ended_on), "placement",
-                                           f"Placement at {by_id[ending.placement_id].provider.name} ended",
-                                           " ".join(x for x in (ending.description, ending.details) if x)))
-        for alert in db.session.scalars(select(AttendanceAlert).where(
-                AttendanceAlert.placement_id.in_(by_id), AttendanceAlert.kind == NO_PARENT_CONTACT)).all():
-            entries.append(ChronologyEntry(_at(alert.day), "absence",
-                                           f"Absent from {by_id[alert.placement_id].provider.name}, parent not "
-                                           "reached by the end of the day"))
+        for review in db.session.scalars(
+            select(PlacementReview).where(PlacementReview.placement_id.in_(by_id), PlacementReview.held_on.is_not(None))
+        ).all():
+            entries.append(
+                ChronologyEntry(
+                    _at(review.held_on),
+                    "placement",
+                    f"Placement reviewed at {by_id[review.placement_id].provider.name}",
+                    " ".join(x for x in (review.suitability_label, review.decisions) if x),
+                )
+            )
+        for ending in db.session.scalars(select(PlacementEnding).where(PlacementEnding.placement_id.in_(by_id))).all():
+            entries.append(
+                ChronologyEntry(
+                    _at(ending.ended_on),
+                    "placement",
+                    f"Placement at {by_id[ending.placement_id].provider.name} ended",
+                    " ".join(x for x in (ending.description, ending.details) if x),
+                )
+            )
+        for alert in db.session.scalars(
+            select(AttendanceAlert).where(
+                AttendanceAlert.placement_id.in_(by_id), AttendanceAlert.kind == NO_PARENT_CONTACT
+            )
+        ).all():
+            entries.append(
+                ChronologyEntry(
+                    _at(alert.day),
+                    "absence",
+                    f"Absent from {by_id[alert.placement_id].provider.name}, parent not reached by the end of the day",
+                )
+            )
     if kind in CHRONOLOGY_KINDS:
         entries = [e for e in entries if e.kind == kind]
     return sorted(entries, key=lambda e: (e.when, e.title))
 
 
 def dsl_users() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == DSL, User.active.is_(True))
-                                   .order_by(User.name)).all())
+    return list(
+        db.session.scalars(select(User).where(User.role == DSL, User.active.is_(True)).order_by(User.name)).all()
+    )

@@ -73,12 +73,14 @@ def _int_arg(name: str) -> int | None:
 
 # --- Reporting (key workers and school staff) ------------------------------------------------------
 
+
 def _pupil_choices():
     if current_user.role == KEY_WORKER:
         students = sorted({p.student for p in active_placements(current_user)}, key=lambda s: s.full_name)
     else:
-        students = db.session.scalars(scope_students(select(Student), current_user)
-                                      .order_by(Student.last_name, Student.first_name)).all()
+        students = db.session.scalars(
+            scope_students(select(Student), current_user).order_by(Student.last_name, Student.first_name)
+        ).all()
     return [(str(s.id), s.full_name) for s in students]
 
 
@@ -147,20 +149,26 @@ def receipt(report_id: int):
     report = services.get_own_report_or_404(current_user, report_id)
     if report.status == DRAFT:
         return redirect(url_for("incidents.edit", report_id=report.id))
-    return render("incidents/receipt.html", report=report, just_sent=request.args.get("sent") == "1",
-                  regions=BODY_REGIONS,
-                  **_urgent_context())
+    return render(
+        "incidents/receipt.html",
+        report=report,
+        just_sent=request.args.get("sent") == "1",
+        regions=BODY_REGIONS,
+        **_urgent_context(),
+    )
 
 
 # --- The DSL's inbox (DSL and headteacher) ---------------------------------------------------------
+
 
 @bp.get("/safeguarding/")
 def inbox():
     status = request.args.get("status", OPEN)
     status = status if status in (OPEN, CLOSED) else OPEN
     reports = services.reports_for(current_user, SAFEGUARDING_KINDS, status=status)
-    return render("incidents/inbox.html", reports=reports, which=status,
-                  openings={r.id: services.openings_of(r) for r in reports})
+    return render(
+        "incidents/inbox.html", reports=reports, which=status, openings={r.id: services.openings_of(r) for r in reports}
+    )
 
 
 @bp.get("/safeguarding/<int:report_id>")
@@ -174,18 +182,33 @@ def _concern_page(report, action_form, close_form, status: int = 200):
     action_form.taken_on.data = action_form.taken_on.data or clock.today()
     if not action_form.taken_by.data:
         action_form.taken_by.data = current_user.name
-    return render("incidents/concern.html", report=report, action_form=action_form, close_form=close_form,
-                  openings=services.openings_of(report), sent_alerts=alerts.alerts_of(report),
-                  flagged=services.has_flag(report.student_id) if report.student_id else False,
-                  placement=services.placement_for(report), status=status, regions=BODY_REGIONS,
-                  form=action_form if action_form.errors else close_form)
+    return render(
+        "incidents/concern.html",
+        report=report,
+        action_form=action_form,
+        close_form=close_form,
+        openings=services.openings_of(report),
+        sent_alerts=alerts.alerts_of(report),
+        flagged=services.has_flag(report.student_id) if report.student_id else False,
+        placement=services.placement_for(report),
+        status=status,
+        regions=BODY_REGIONS,
+        form=action_form if action_form.errors else close_form,
+    )
 
 
 def _record_action(report, form, page, *, page_endpoint: str, noun: str, done: str):
     """Record a follow-up action on a concern or an incident (one rule for both)."""
     if report.status != CLOSED and form.validate_on_submit():
-        services.add_action(report, kind=form.kind.data, taken_on=form.taken_on.data, taken_by=form.taken_by.data,
-                            details=form.details.data, reason=form.reason.data or "", by=current_user)
+        services.add_action(
+            report,
+            kind=form.kind.data,
+            taken_on=form.taken_on.data,
+            taken_by=form.taken_by.data,
+            details=form.details.data,
+            reason=form.reason.data or "",
+            by=current_user,
+        )
         flash(done, "success")
         return redirect(url_for(page_endpoint, report_id=report.id) + "#actions")
     if report.status == CLOSED:
@@ -210,8 +233,14 @@ def _close(report, blank_action_form, page, *, list_endpoint: str):
 @bp.post("/safeguarding/<int:report_id>/actions")
 def concern_action(report_id: int):
     report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
-    return _record_action(report, ConcernActionForm(), _concern_page, page_endpoint="incidents.concern",
-                          noun="concern", done="Action recorded.")
+    return _record_action(
+        report,
+        ConcernActionForm(),
+        _concern_page,
+        page_endpoint="incidents.concern",
+        noun="concern",
+        done="Action recorded.",
+    )
 
 
 @bp.post("/safeguarding/<int:report_id>/close")
@@ -227,12 +256,17 @@ def flag(student_id: int):
     if not form.validate_on_submit():
         abort(400)
     services.set_flag(student, on=form.on.data == "1", by=current_user)
-    flash("Staff now see that " + student.first_name + " has a safeguarding record." if form.on.data == "1"
-          else "The flag is removed.", "success")
+    flash(
+        "Staff now see that " + student.first_name + " has a safeguarding record."
+        if form.on.data == "1"
+        else "The flag is removed.",
+        "success",
+    )
     return redirect(url_for("incidents.chronology", student_id=student.id))
 
 
 # --- The chronology (DSL and headteacher) -----------------------------------------------------------
+
 
 @bp.get("/pupils/<int:student_id>/chronology")
 def chronology(student_id: int):
@@ -242,8 +276,14 @@ def chronology(student_id: int):
     entries = services.chronology(student.id, kind or None)
     audit.record("chronology_viewed", "student", student.id)
     db.session.commit()
-    return render("incidents/chronology.html", student=student, entries=entries, kind=kind,
-                  kinds=services.CHRONOLOGY_KINDS, flagged=services.has_flag(student.id))
+    return render(
+        "incidents/chronology.html",
+        student=student,
+        entries=entries,
+        kind=kind,
+        kinds=services.CHRONOLOGY_KINDS,
+        flagged=services.has_flag(student.id),
+    )
 
 
 @bp.get("/pupils/<int:student_id>/chronology.pdf")
@@ -254,22 +294,35 @@ def chronology_pdf(student_id: int):
     entries = services.chronology(student.id, kind or None)
     audit.record("chronology_downloaded", "student", student.id)
     db.session.commit()
-    pdf = render_pdf("pdf/chronology.html", student=student, entries=entries,
-                     kind_label=services.CHRONOLOGY_KINDS.get(kind, ""), today=clock.today())
+    pdf = render_pdf(
+        "pdf/chronology.html",
+        student=student,
+        entries=entries,
+        kind_label=services.CHRONOLOGY_KINDS.get(kind, ""),
+        today=clock.today(),
+    )
     return pdf_response(pdf, f"Chronology {student.full_name}.pdf")
 
 
 # --- Incidents (SEND lead and headteacher) -----------------------------------------------------------
 
+
 @bp.get("/incidents/")
 def incident_list():
     provider_id, student_id = _int_arg("provider"), _int_arg("pupil")
     status = request.args.get("status", "")
-    reports = services.reports_for(current_user, INCIDENT_KINDS, status=status or None, provider_id=provider_id,
-                                   student_id=student_id)
+    reports = services.reports_for(
+        current_user, INCIDENT_KINDS, status=status or None, provider_id=provider_id, student_id=student_id
+    )
     providers = db.session.scalars(select(Provider).order_by(Provider.name)).all()
-    return render("incidents/incident_list.html", reports=reports, providers=providers, provider_id=provider_id,
-                  student_id=student_id, which=status)
+    return render(
+        "incidents/incident_list.html",
+        reports=reports,
+        providers=providers,
+        provider_id=provider_id,
+        student_id=student_id,
+        which=status,
+    )
 
 
 @bp.get("/incidents/<int:report_id>")
@@ -283,17 +336,30 @@ def _incident_page(report, action_form, close_form, status: int = 200):
     action_form.taken_on.data = action_form.taken_on.data or clock.today()
     if not action_form.taken_by.data:
         action_form.taken_by.data = current_user.name
-    return render("incidents/incident.html", report=report, action_form=action_form, close_form=close_form,
-                  openings=services.openings_of(report), sent_alerts=alerts.alerts_of(report),
-                  placement=services.placement_for(report), status=status,
-                  form=action_form if action_form.errors else close_form)
+    return render(
+        "incidents/incident.html",
+        report=report,
+        action_form=action_form,
+        close_form=close_form,
+        openings=services.openings_of(report),
+        sent_alerts=alerts.alerts_of(report),
+        placement=services.placement_for(report),
+        status=status,
+        form=action_form if action_form.errors else close_form,
+    )
 
 
 @bp.post("/incidents/<int:report_id>/actions")
 def incident_action(report_id: int):
     report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    return _record_action(report, IncidentActionForm(), _incident_page, page_endpoint="incidents.incident",
-                          noun="incident", done="Follow-up action recorded.")
+    return _record_action(
+        report,
+        IncidentActionForm(),
+        _incident_page,
+        page_endpoint="incidents.incident",
+        noun="incident",
+        done="Follow-up action recorded.",
+    )
 
 
 @bp.post("/incidents/<int:report_id>/close")
@@ -314,15 +380,18 @@ def decision(report_id: int):
             if placement is None:
                 raise services.ReportError("There is no running placement to decide about", "decision")
             if form.decision.data == "withdraw":
-                _, failed = services.withdraw_placement(report, placement, reason=form.reason.data,
-                                                        by=current_user)
-                flash("The placement is withdrawn. Its timetable has stopped; the DSL, the headteacher, the key "
-                      "worker and the family have been emailed.", "success")
+                _, failed = services.withdraw_placement(report, placement, reason=form.reason.data, by=current_user)
+                flash(
+                    "The placement is withdrawn. Its timetable has stopped; the DSL, the headteacher, the key "
+                    "worker and the family have been emailed.",
+                    "success",
+                )
                 if failed:
                     flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
             else:
-                services.continue_placement(report, review_on=form.review_on.data, reason=form.reason.data,
-                                            by=current_user)
+                services.continue_placement(
+                    report, review_on=form.review_on.data, reason=form.reason.data, by=current_user
+                )
                 flash("Decision recorded: the placement continues.", "success")
         except services.ReportError as error:
             getattr(form, error.field or "decision").errors = [str(error)]

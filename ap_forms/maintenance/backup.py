@@ -52,8 +52,9 @@ class CheckResult:
 
 
 def _table_counts(connection) -> dict[str, int]:
-    return {t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: connection.execute(select(func.count()).select_from(t)).scalar_one() for t in db.metadata.sorted_tables
+    }
 
 
 def _document_checksums(connection) -> dict[str, str]:
@@ -88,9 +89,11 @@ def _fernet(key: str | None = None):
     try:
         return Fernet(key.encode() if isinstance(key, str) else key)
     except (ValueError, TypeError):
-        raise BackupError("BACKUP_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded bytes); "
-                          "make one with: python3 -c 'from cryptography.fernet import Fernet; "
-                          "print(Fernet.generate_key().decode())'") from None
+        raise BackupError(
+            "BACKUP_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded bytes); "
+            "make one with: python3 -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
 
 
 def encrypt_file(source: Path, target: Path, fernet) -> None:
@@ -127,8 +130,9 @@ def decrypt_file(source: Path, target: Path, fernet) -> None:
             try:
                 plain = fernet.decrypt(token)
             except InvalidToken:
-                raise BackupError(f"{source.name} cannot be decrypted with BACKUP_ENCRYPTION_KEY "
-                                  "(a different key, or a damaged file)") from None
+                raise BackupError(
+                    f"{source.name} cannot be decrypted with BACKUP_ENCRYPTION_KEY (a different key, or a damaged file)"
+                ) from None
             index, last = struct.unpack(">Q?", plain[:9])
             if index != expected:
                 raise BackupError(f"{source.name} is damaged (chunks out of order)")
@@ -139,6 +143,7 @@ def decrypt_file(source: Path, target: Path, fernet) -> None:
 
 
 # --- Making a backup -------------------------------------------------------------------------------
+
 
 def make_backup(folder: Path) -> Path:
     """Write a consistent copy of the database (and any documents kept in a folder) into `folder`.
@@ -171,15 +176,29 @@ def make_backup(folder: Path) -> Path:
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts, documents = _table_counts(conn), _document_checksums(conn)
             in_database = set(conn.execute(select(DocumentBlob.stored_name)).scalars())
-            _run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", f"--file={target}",
-                  *_pg_args(url)], url)
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    f"--snapshot={snapshot}",
+                    f"--file={target}",
+                    *_pg_args(url),
+                ],
+                url,
+            )
             conn.rollback()
     archive = _archive_folder_documents(target, sorted(set(documents) - in_database))
     files = [target, archive] if archive else [target]
     if fernet is not None:
         files = [_encrypt_in_place(path, fernet) for path in files]
-    manifest = {"created_at": stamp, "counts": counts, "documents": documents,
-                "documents_archive": files[1].name if archive else None, "encrypted": fernet is not None}
+    manifest = {
+        "created_at": stamp,
+        "counts": counts,
+        "documents": documents,
+        "documents_archive": files[1].name if archive else None,
+        "encrypted": fernet is not None,
+    }
     private_file(_manifest_path(files[0])).write_text(json.dumps(manifest, indent=2))
     return files[0]
 
@@ -211,6 +230,7 @@ def _encrypt_in_place(path: Path, fernet) -> Path:
 
 
 # --- Checking and restoring ------------------------------------------------------------------------
+
 
 @contextmanager
 def _opened(backup: Path) -> Iterator[tuple[Path, Path | None, dict]]:
@@ -293,8 +313,17 @@ def _check_pg_dump(backup: Path) -> tuple[dict[str, int], dict[str, str]]:
         conn.execute(text(f'CREATE DATABASE "{scratch}"'))
     try:
         scratch_url = url.set(database=scratch)
-        _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={scratch}", *_pg_args(scratch_url, db=False),
-              str(backup)], url)
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                f"--dbname={scratch}",
+                *_pg_args(scratch_url, db=False),
+                str(backup),
+            ],
+            url,
+        )
         engine = create_engine(scratch_url)
         with engine.connect() as conn:
             result = _table_counts(conn), _blob_checksums(conn)

@@ -11,8 +11,13 @@ bp = Blueprint("maintenance_cli", __name__, cli_group=None)
 
 
 @bp.cli.command("backup")
-@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the backup (default: instance/backups).")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the backup (default: instance/backups).",
+)
 def backup(folder: Path | None):
     """Make a consistent backup with a manifest of row counts, then check it."""
     folder = folder or Path(current_app.instance_path) / "backups"
@@ -23,8 +28,9 @@ def backup(folder: Path | None):
         raise click.ClickException(str(error)) from error
     if not result.ok:
         raise click.ClickException("backup written but failed its check: " + "; ".join(result.problems))
-    click.echo(f"Backup written and checked: {target} ({sum(result.counts.values())} rows, "
-               f"{result.documents} documents)")
+    click.echo(
+        f"Backup written and checked: {target} ({sum(result.counts.values())} rows, {result.documents} documents)"
+    )
 
 
 @bp.cli.command("restore-check")
@@ -38,8 +44,10 @@ def restore_check(backup_file: Path):
         raise click.ClickException(str(error)) from error
     if not result.ok:
         raise click.ClickException("; ".join(result.problems))
-    click.echo(f"OK: {len(result.counts)} tables, {sum(result.counts.values())} rows, as the manifest says; "
-               f"{result.documents} documents, every checksum matches")
+    click.echo(
+        f"OK: {len(result.counts)} tables, {sum(result.counts.values())} rows, as the manifest says; "
+        f"{result.documents} documents, every checksum matches"
+    )
 
 
 @bp.cli.command("restore")

@@ -58,8 +58,9 @@ def _safeguarding_escalate(now: datetime) -> str:
     from ap_forms.incidents.alerts import run_escalations
 
     run = run_escalations(now)
-    return (f"sent {run.new_alerts} delayed alert(s), {run.escalations} escalation(s)"
-            + (f"; not sent: {len(run.failures)}" if run.failures else ""))
+    return f"sent {run.new_alerts} delayed alert(s), {run.escalations} escalation(s)" + (
+        f"; not sent: {len(run.failures)}" if run.failures else ""
+    )
 
 
 def _daily_from(start: time) -> Callable[[datetime], str | None]:
@@ -71,7 +72,9 @@ def _every(minutes: int, start: time = time(0, 0), end: time = time(23, 59)) -> 
         if not start <= now.time() <= end:
             return None
         return now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0).isoformat(
-            timespec="minutes")
+            timespec="minutes"
+        )
+
     return slot
 
 

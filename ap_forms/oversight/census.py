@@ -31,8 +31,20 @@ from ap_forms.referrals.models import REASON_LABELS, Referral
 from ap_forms.students.upn import upn_problem
 from ap_forms.web.templating import short_date
 
-HEADER = ["UPN", "Surname", "Forename", "Date of birth", "URN", "UKPRN", "AP setting type", "Start date",
-          "Leaving date", "Primary reason for placement", "Full or part time", "Sessions per week"]
+HEADER = [
+    "UPN",
+    "Surname",
+    "Forename",
+    "Date of birth",
+    "URN",
+    "UKPRN",
+    "AP setting type",
+    "Start date",
+    "Leaving date",
+    "Primary reason for placement",
+    "Full or part time",
+    "Sessions per week",
+]
 SCHOOL_URN = re.compile(r"^\d{6,7}$")
 TERMS = (("Autumn", 10, 1), ("Spring", 1, 3), ("Summer", 5, 3))  # (census, month, which Thursday)
 
@@ -105,10 +117,20 @@ class CensusRow:
 
     def cells(self) -> list[str]:
         student = self.placement.student
-        values = [student.upn, student.last_name, student.first_name, student.date_of_birth.isoformat(), self.urn,
-                  self.ukprn, self.setting_type, self.placement.start_date.isoformat(),
-                  self.leaving_date.isoformat() if self.leaving_date else "", self.primary_reason,
-                  self.full_or_part, str(self.sessions_per_week)]
+        values = [
+            student.upn,
+            student.last_name,
+            student.first_name,
+            student.date_of_birth.isoformat(),
+            self.urn,
+            self.ukprn,
+            self.setting_type,
+            self.placement.start_date.isoformat(),
+            self.leaving_date.isoformat() if self.leaving_date else "",
+            self.primary_reason,
+            self.full_or_part,
+            str(self.sessions_per_week),
+        ]
         return [safe_cell(v) for v in values]
 
     def problems(self) -> list[Problem]:
@@ -118,15 +140,33 @@ class CensusRow:
         placement_url = url_for("placements.placement", placement_id=p.id)
         if not (self.urn or self.ukprn or self.setting_type):
             urn = p.provider.ofsted_urn
-            found.append(Problem(p, f"{p.provider.name}: no URN, UKPRN or type of setting"
-                                    + (f" (its Ofsted URN {urn} is not a school's URN)" if urn else ""),
-                                 provider_url, "URN"))
+            found.append(
+                Problem(
+                    p,
+                    f"{p.provider.name}: no URN, UKPRN or type of setting"
+                    + (f" (its Ofsted URN {urn} is not a school's URN)" if urn else ""),
+                    provider_url,
+                    "URN",
+                )
+            )
         if p.ended_on is not None and p.ended_on < p.start_date:
-            found.append(Problem(p, f"Leaving date {short_date(p.ended_on)} is before the start date "
-                                    f"{short_date(p.start_date)}", placement_url, "Leaving date"))
+            found.append(
+                Problem(
+                    p,
+                    f"Leaving date {short_date(p.ended_on)} is before the start date {short_date(p.start_date)}",
+                    placement_url,
+                    "Leaving date",
+                )
+            )
         if not self.primary_reason:
-            found.append(Problem(p, "No primary reason for the placement on its Referral Form", placement_url,
-                                 "Primary reason for placement"))
+            found.append(
+                Problem(
+                    p,
+                    "No primary reason for the placement on its Referral Form",
+                    placement_url,
+                    "Primary reason for placement",
+                )
+            )
         if not self.sessions_per_week:
             found.append(Problem(p, "No sessions on the agreed timetable", placement_url, "Sessions per week"))
         problem = upn_problem(student.upn or "")
@@ -137,16 +177,34 @@ class CensusRow:
 
 def census_rows(census_day: date) -> list[CensusRow]:
     start = previous_census_day(census_day) + timedelta(days=1)
-    placements = list(db.session.scalars(
-        select(Placement).where(Placement.status.in_((ACTIVE, ENDED)), Placement.start_date <= census_day,
-                                or_(Placement.ended_on.is_(None), Placement.ended_on >= start))
-        .options(selectinload(Placement.student), selectinload(Placement.provider),
-                 selectinload(Placement.sessions), selectinload(Placement.earlier_timetables))))
-    referrals = {r.placement_id: r for r in db.session.scalars(
-        select(Referral).where(Referral.placement_id.in_([p.id for p in placements])))} if placements else {}
+    placements = list(
+        db.session.scalars(
+            select(Placement)
+            .where(
+                Placement.status.in_((ACTIVE, ENDED)),
+                Placement.start_date <= census_day,
+                or_(Placement.ended_on.is_(None), Placement.ended_on >= start),
+            )
+            .options(
+                selectinload(Placement.student),
+                selectinload(Placement.provider),
+                selectinload(Placement.sessions),
+                selectinload(Placement.earlier_timetables),
+            )
+        )
+    )
+    referrals = (
+        {
+            r.placement_id: r
+            for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_([p.id for p in placements])))
+        }
+        if placements
+        else {}
+    )
     rows = [CensusRow(p, referrals.get(p.id), census_day) for p in placements]
-    return sorted(rows, key=lambda r: (r.placement.student.last_name, r.placement.student.first_name,
-                                       r.placement.start_date))
+    return sorted(
+        rows, key=lambda r: (r.placement.student.last_name, r.placement.student.first_name, r.placement.start_date)
+    )
 
 
 def export_rows(rows: list[CensusRow]) -> list[list[str]]:

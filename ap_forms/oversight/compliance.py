@@ -74,6 +74,7 @@ KCSIE = "Keeping children safe in education"
 
 # --- What a rule returns ------------------------------------------------------------------------
 
+
 @dataclass
 class Item:
     """One record behind a rule that needs attention."""
@@ -137,15 +138,31 @@ class Duty:
 
 
 DUTIES: list[Duty] = []
-GROUPS = ["Providers and commissioning", "Starting a placement", "Quality assurance", "Attendance",
-          "Feedback and reviews", "Safeguarding and incidents"]
+GROUPS = [
+    "Providers and commissioning",
+    "Starting a placement",
+    "Quality assurance",
+    "Attendance",
+    "Feedback and reviews",
+    "Safeguarding and incidents",
+]
 
 
-def duty(key: str, title: str, *, group: str, source: str, cite: str, readers=LEADERS, quoted: bool = False,
-         about_pupils: bool = True):
+def duty(
+    key: str,
+    title: str,
+    *,
+    group: str,
+    source: str,
+    cite: str,
+    readers=LEADERS,
+    quoted: bool = False,
+    about_pupils: bool = True,
+):
     def register(check):
         DUTIES.append(Duty(key, title, group, source, cite, check, frozenset(readers), quoted, about_pupils))
         return check
+
     return register
 
 
@@ -158,6 +175,7 @@ def get_duty(key: str) -> Duty | None:
 
 
 # --- The facts every rule reads, loaded once -----------------------------------------------------
+
 
 @dataclass
 class Facts:
@@ -193,24 +211,48 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
     now = now or clock.now()
     today = today or now.date()
     providers = load_providers()
-    placements = list(db.session.scalars(
-        select(Placement).where(or_(Placement.status.in_((PLANNED, ACTIVE)),
-                                    and_(Placement.status == ENDED, Placement.ended_on >= today - LOOK_BACK)))
-        .options(selectinload(Placement.student), selectinload(Placement.provider),
-                 selectinload(Placement.key_worker), selectinload(Placement.sessions),
-                 selectinload(Placement.earlier_timetables))
-        .order_by(Placement.start_date, Placement.id)))
+    placements = list(
+        db.session.scalars(
+            select(Placement)
+            .where(
+                or_(
+                    Placement.status.in_((PLANNED, ACTIVE)),
+                    and_(Placement.status == ENDED, Placement.ended_on >= today - LOOK_BACK),
+                )
+            )
+            .options(
+                selectinload(Placement.student),
+                selectinload(Placement.provider),
+                selectinload(Placement.key_worker),
+                selectinload(Placement.sessions),
+                selectinload(Placement.earlier_timetables),
+            )
+            .order_by(Placement.start_date, Placement.id)
+        )
+    )
     ids = [p.id for p in placements]
-    referrals = {r.placement_id: r for r in db.session.scalars(
-        select(Referral).where(Referral.placement_id.in_(ids)))} if ids else {}
-    pending = list(db.session.scalars(
-        select(Referral).where(Referral.status == SUBMITTED)
-        .options(selectinload(Referral.student), selectinload(Referral.sessions))))
+    referrals = (
+        {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
+        if ids
+        else {}
+    )
+    pending = list(
+        db.session.scalars(
+            select(Referral)
+            .where(Referral.status == SUBMITTED)
+            .options(selectinload(Referral.student), selectinload(Referral.sessions))
+        )
+    )
     active = [p for p in placements if p.status == ACTIVE]
-    actions = list(db.session.scalars(
-        select(VisitAction).join(QualityVisit, VisitAction.visit_id == QualityVisit.id)
-        .where(QualityVisit.status == SIGNED_OFF, VisitAction.completed_on.is_(None))
-        .options(selectinload(VisitAction.provider)).order_by(VisitAction.due_on, VisitAction.id)))
+    actions = list(
+        db.session.scalars(
+            select(VisitAction)
+            .join(QualityVisit, VisitAction.visit_id == QualityVisit.id)
+            .where(QualityVisit.status == SIGNED_OFF, VisitAction.completed_on.is_(None))
+            .options(selectinload(VisitAction.provider))
+            .order_by(VisitAction.due_on, VisitAction.id)
+        )
+    )
     span = load_span(today - timedelta(days=28), today + timedelta(days=28))
     previous = span.previous_school_day(today)
     start = previous or today
@@ -218,21 +260,41 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
     rows = expected_sessions(running, start, today, span)
     _attach_records(rows, start, today, with_contacts=True, now=now)
     since = clock.to_utc(datetime.combine(today - LOOK_BACK, time()))
-    reports = list(db.session.scalars(
-        select(Report).where(Report.status != "draft", or_(Report.status == OPEN, Report.submitted_at >= since))
-        .options(selectinload(Report.actions), selectinload(Report.student))
-        .order_by(Report.submitted_at)))
+    reports = list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.status != "draft", or_(Report.status == OPEN, Report.submitted_at >= since))
+            .options(selectinload(Report.actions), selectinload(Report.student))
+            .order_by(Report.submitted_at)
+        )
+    )
     openings: dict[int, list[ReportOpening]] = defaultdict(list)
     if reports:
-        for opening in db.session.scalars(select(ReportOpening).where(
-                ReportOpening.report_id.in_([r.id for r in reports])).order_by(ReportOpening.opened_at)):
+        for opening in db.session.scalars(
+            select(ReportOpening)
+            .where(ReportOpening.report_id.in_([r.id for r in reports]))
+            .order_by(ReportOpening.opened_at)
+        ):
             openings[opening.report_id].append(opening)
     school = SimpleNamespace(role=HEADTEACHER, id=None)  # the school's view: every placement
-    return Facts(today=today, now=now, providers=providers, statuses=statuses_for(providers, today),
-                 placements=placements, referrals=referrals, pending=pending,
-                 next_review=next_reviews_due(active), pace=visit_pace(today=today), actions=actions,
-                 sessions=rows, previous_day=previous, due=due_items(school, today, placements=placements),
-                 reports=reports, openings=openings, cutoffs=Cutoffs.from_config())
+    return Facts(
+        today=today,
+        now=now,
+        providers=providers,
+        statuses=statuses_for(providers, today),
+        placements=placements,
+        referrals=referrals,
+        pending=pending,
+        next_review=next_reviews_due(active),
+        pace=visit_pace(today=today),
+        actions=actions,
+        sessions=rows,
+        previous_day=previous,
+        due=due_items(school, today, placements=placements),
+        reports=reports,
+        openings=openings,
+        cutoffs=Cutoffs.from_config(),
+    )
 
 
 @dataclass
@@ -253,6 +315,7 @@ def board(role: str, facts: Facts | None = None) -> list[Row]:
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 def _pupil(placement: Placement) -> str:
     return f"{placement.student.full_name} at {placement.provider.name}"
 
@@ -271,11 +334,18 @@ def _within(day: date, today: date, days: int = DUE_SOON_DAYS) -> bool:
 
 # --- The rules ------------------------------------------------------------------------------------
 
-@duty("providers_cleared", "Providers cleared before use", group=GROUPS[0],
-      source="Before commissioning a service, the school must ensure that the provider is Ofsted registered "
-             "and /or on the North Northamptonshire approved provider list. The provider must complete an agreed "
-             "Service Level Agreement [and] a check of Risk Assessments and Documentation.",
-      cite=POLICY + ", Commissioning", quoted=True, about_pupils=False)
+
+@duty(
+    "providers_cleared",
+    "Providers cleared before use",
+    group=GROUPS[0],
+    source="Before commissioning a service, the school must ensure that the provider is Ofsted registered "
+    "and /or on the North Northamptonshire approved provider list. The provider must complete an agreed "
+    "Service Level Agreement [and] a check of Risk Assessments and Documentation.",
+    cite=POLICY + ", Commissioning",
+    quoted=True,
+    about_pupils=False,
+)
 def providers_cleared(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.providers_in_use))
     for provider in facts.providers_in_use:
@@ -290,11 +360,17 @@ def providers_cleared(facts: Facts) -> Outcome:
 SAFEGUARDING_PARTS = ("vetting", "trust_policy", "training", "checklist")
 
 
-@duty("provider_safeguarding", "Providers' vetting confirmation, safeguarding checklist and CPD current",
-      group=GROUPS[0], readers=SAFEGUARDING_READERS, about_pupils=False,
-      source="Be satisfied that a Safeguarding checklist has been completed. AP providers attend annual CPD "
-             "(Continued Professional Development) sessions including safeguarding training.",
-      cite=POLICY + ", Commissioning; written confirmation of staff checks: " + KCSIE, quoted=True)
+@duty(
+    "provider_safeguarding",
+    "Providers' vetting confirmation, safeguarding checklist and CPD current",
+    group=GROUPS[0],
+    readers=SAFEGUARDING_READERS,
+    about_pupils=False,
+    source="Be satisfied that a Safeguarding checklist has been completed. AP providers attend annual CPD "
+    "(Continued Professional Development) sessions including safeguarding training.",
+    cite=POLICY + ", Commissioning; written confirmation of staff checks: " + KCSIE,
+    quoted=True,
+)
 def provider_safeguarding(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.providers_in_use))
     for provider in facts.providers_in_use:
@@ -302,17 +378,27 @@ def provider_safeguarding(facts: Facts) -> Outcome:
         problems = [m for p in parts for m in p.problems]
         expiring = [m for p in parts for m in p.expiring]
         if problems or expiring:
-            out.items.append(Item(provider.name, url_for("providers.provider", provider_id=provider.id),
-                                  NOT_MET if problems else DUE_SOON, (problems or expiring)[0]))
+            out.items.append(
+                Item(
+                    provider.name,
+                    url_for("providers.provider", provider_id=provider.id),
+                    NOT_MET if problems else DUE_SOON,
+                    (problems or expiring)[0],
+                )
+            )
     return out
 
 
-@duty("registration_threshold", "Unregistered providers under the registration threshold", group=GROUPS[0],
-      about_pupils=False,
-      source="A provider that is not a registered school must not give full-time education to 5 or more pupils, "
-             "or to one pupil with an EHCP or who is looked after. Check it, from the agreed timetables, before "
-             "a placement is approved.",
-      cite=DFE_AP + "; Education and Skills Act 2008, section 92")
+@duty(
+    "registration_threshold",
+    "Unregistered providers under the registration threshold",
+    group=GROUPS[0],
+    about_pupils=False,
+    source="A provider that is not a registered school must not give full-time education to 5 or more pupils, "
+    "or to one pupil with an EHCP or who is looked after. Check it, from the agreed timetables, before "
+    "a placement is approved.",
+    cite=DFE_AP + "; Education and Skills Act 2008, section 92",
+)
 def registration_threshold(facts: Facts) -> Outcome:
     providers = [p for p in facts.providers_in_use if p.registration_type not in REGISTERED_SCHOOL_TYPES]
     out = Outcome(checked=len(providers))
@@ -325,61 +411,105 @@ def registration_threshold(facts: Facts) -> Outcome:
         if crosses_threshold(now_students):
             special = any(s.ehcp or s.looked_after for s in now_students)
             count = len(now_students)
-            out.items.append(Item(provider.name, url, NOT_MET,
-                                  f"{count} pupil{'s' if count != 1 else ''} full time ({FULL_TIME_HOURS} hours or "
-                                  "more a week)" + (", including a pupil with an EHCP or looked after" if special
-                                                    else "")))
+            out.items.append(
+                Item(
+                    provider.name,
+                    url,
+                    NOT_MET,
+                    f"{count} pupil{'s' if count != 1 else ''} full time ({FULL_TIME_HOURS} hours or "
+                    "more a week)" + (", including a pupil with an EHCP or looked after" if special else ""),
+                )
+            )
         elif proposed and crosses_threshold(now_students + [r.student for r in proposed]):
-            out.items.append(Item(provider.name, url, DUE_SOON,
-                                  f"A referral waiting for approval would make {provider.name} give full-time "
-                                  "education it is not registered for: change the timetable before approving"))
+            out.items.append(
+                Item(
+                    provider.name,
+                    url,
+                    DUE_SOON,
+                    f"A referral waiting for approval would make {provider.name} give full-time "
+                    "education it is not registered for: change the timetable before approving",
+                )
+            )
     return out
 
 
-@duty("la_told", "Local Authority told of every placement", group=GROUPS[1],
-      source="Tell the Local Authority of every placement the school commissions, and record when and how.",
-      cite=DFE_AP)
+@duty(
+    "la_told",
+    "Local Authority told of every placement",
+    group=GROUPS[1],
+    source="Tell the Local Authority of every placement the school commissions, and record when and how.",
+    cite=DFE_AP,
+)
 def la_told(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.current))
     for p in facts.current:
         if p.la_told_on is None:
-            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
-                                  "Started without the Local Authority being told" if p.status == ACTIVE
-                                  else f"Starts {short_date(p.start_date)}: tell the Local Authority"))
+            out.items.append(
+                _placement_item(
+                    p,
+                    NOT_MET if p.status == ACTIVE else DUE_SOON,
+                    "Started without the Local Authority being told"
+                    if p.status == ACTIVE
+                    else f"Starts {short_date(p.start_date)}: tell the Local Authority",
+                )
+            )
     return out
 
 
-@duty("parents_agreement", "Parents' agreement recorded for each placement", group=GROUPS[1],
-      source="An agreement will be made through the Annual Review or Interim Review process, between the school "
-             "and the parents with regards to referring the student to alternative provision.",
-      cite=POLICY + ", Referral process", quoted=True)
+@duty(
+    "parents_agreement",
+    "Parents' agreement recorded for each placement",
+    group=GROUPS[1],
+    source="An agreement will be made through the Annual Review or Interim Review process, between the school "
+    "and the parents with regards to referring the student to alternative provision.",
+    cite=POLICY + ", Referral process",
+    quoted=True,
+)
 def parents_agreement(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.current))
     for p in facts.current:
         referral = facts.referrals.get(p.id)
         if referral is None or referral.agreed_on is None:
-            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
-                                  "No date of the parents' agreement on the Referral Form"))
+            out.items.append(
+                _placement_item(
+                    p,
+                    NOT_MET if p.status == ACTIVE else DUE_SOON,
+                    "No date of the parents' agreement on the Referral Form",
+                )
+            )
     return out
 
 
-@duty("parents_told", "Parents told the reason, start, length, provider, site and review", group=GROUPS[1],
-      source="Tell parents why the placement is being made, when it starts, how long it lasts, which provider "
-             "and where, and how it will be reviewed.",
-      cite=DFE_AP)
+@duty(
+    "parents_told",
+    "Parents told the reason, start, length, provider, site and review",
+    group=GROUPS[1],
+    source="Tell parents why the placement is being made, when it starts, how long it lasts, which provider "
+    "and where, and how it will be reviewed.",
+    cite=DFE_AP,
+)
 def parents_told(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.current))
     for p in facts.current:
         if p.parents_told_on is None:
-            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON,
-                                  "Not recorded that the parents were told the details"))
+            out.items.append(
+                _placement_item(
+                    p,
+                    NOT_MET if p.status == ACTIVE else DUE_SOON,
+                    "Not recorded that the parents were told the details",
+                )
+            )
     return out
 
 
-@duty("part_time_temporary", "Part-time timetables are temporary, with an end date", group=GROUPS[1],
-      source="Part-time timetables are used only temporarily, in exceptional circumstances, agreed with parents, "
-             "with an end or review date.",
-      cite="DfE, Working together to improve school attendance (2024)")
+@duty(
+    "part_time_temporary",
+    "Part-time timetables are temporary, with an end date",
+    group=GROUPS[1],
+    source="Part-time timetables are used only temporarily, in exceptional circumstances, agreed with parents, "
+    "with an end or review date.",
+    cite="DfE, Working together to improve school attendance (2024)",
+)
 def part_time_temporary(facts: Facts) -> Outcome:
     part_time = [p for p in facts.current if not is_full_time(p.sessions)]
     out = Outcome(checked=len(part_time))
@@ -394,23 +524,36 @@ def part_time_temporary(facts: Facts) -> Outcome:
     return out
 
 
-@duty("qa_pace", "Quality-assurance visits on pace: three a year per provider", group=GROUPS[2],
-      about_pupils=False,
-      source="The SEND & Inclusion Lead ensures that Quality Assurance visits are undertaken at least three times "
-             "each school year.",
-      cite=POLICY + ", Commissioning", quoted=True)
+@duty(
+    "qa_pace",
+    "Quality-assurance visits on pace: three a year per provider",
+    group=GROUPS[2],
+    about_pupils=False,
+    source="The SEND & Inclusion Lead ensures that Quality Assurance visits are undertaken at least three times "
+    "each school year.",
+    cite=POLICY + ", Commissioning",
+    quoted=True,
+)
 def qa_pace(facts: Facts) -> Outcome:
     rows = [r for r in facts.pace if r.in_use]
     out = Outcome(checked=len(rows))
     for r in rows:
         if r.state in (BEHIND, MISSED, DUE):
-            out.items.append(Item(r.provider.name, url_for("quality.index"),
-                                  DUE_SOON if r.state == DUE else NOT_MET, r.message))
+            out.items.append(
+                Item(r.provider.name, url_for("quality.index"), DUE_SOON if r.state == DUE else NOT_MET, r.message)
+            )
     return out
 
 
-@duty("qa_actions", "Actions from visits done by their dates", group=GROUPS[2], about_pupils=False,
-      source="Work together to continue to improve the service.", cite=POLICY + ", Commissioning", quoted=True)
+@duty(
+    "qa_actions",
+    "Actions from visits done by their dates",
+    group=GROUPS[2],
+    about_pupils=False,
+    source="Work together to continue to improve the service.",
+    cite=POLICY + ", Commissioning",
+    quoted=True,
+)
 def qa_actions(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.actions))
     for a in facts.actions:
@@ -425,16 +568,25 @@ def qa_actions(facts: Facts) -> Outcome:
 
 
 def _session_item(row: ExpectedSession, state: str, note: str) -> Item:
-    return Item(f"{row.student.full_name}, {short_date(row.day)} {row.session}",
-                url_for("attendance.session", placement_id=row.placement.id, day_text=row.day.isoformat(),
-                        session=row.session), state, note, pupil=row.placement.student_id)
+    return Item(
+        f"{row.student.full_name}, {short_date(row.day)} {row.session}",
+        url_for("attendance.session", placement_id=row.placement.id, day_text=row.day.isoformat(), session=row.session),
+        state,
+        note,
+        pupil=row.placement.student_id,
+    )
 
 
-@duty("attendance_reported", "Attendance reported for every expected session today and yesterday",
-      group=GROUPS[3], readers=SAFEGUARDING_READERS,
-      source="The School must formally monitor the attendance of students placed in alternative provision and "
-             "update attendance records daily.",
-      cite=POLICY + ", Monitoring attendance", quoted=True)
+@duty(
+    "attendance_reported",
+    "Attendance reported for every expected session today and yesterday",
+    group=GROUPS[3],
+    readers=SAFEGUARDING_READERS,
+    source="The School must formally monitor the attendance of students placed in alternative provision and "
+    "update attendance records daily.",
+    cite=POLICY + ", Monitoring attendance",
+    quoted=True,
+)
 def attendance_reported(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.sessions))
     for row in facts.sessions:
@@ -447,10 +599,16 @@ def attendance_reported(facts: Facts) -> Outcome:
     return out
 
 
-@duty("parents_contacted", "Parents contacted for every absence", group=GROUPS[3], readers=SAFEGUARDING_READERS,
-      source="The school will contact students' parents, where their child has been absent from provision, to "
-             "resolve the issue and to ensure regular attendance is achieved.",
-      cite=POLICY + ", Monitoring attendance", quoted=True)
+@duty(
+    "parents_contacted",
+    "Parents contacted for every absence",
+    group=GROUPS[3],
+    readers=SAFEGUARDING_READERS,
+    source="The school will contact students' parents, where their child has been absent from provision, to "
+    "resolve the issue and to ensure regular attendance is achieved.",
+    cite=POLICY + ", Monitoring attendance",
+    quoted=True,
+)
 def parents_contacted(facts: Facts) -> Outcome:
     absent = [r for r in facts.sessions if r.absent]
     out = Outcome(checked=len(absent))
@@ -462,20 +620,34 @@ def parents_contacted(facts: Facts) -> Outcome:
     return out
 
 
-@duty("register_codes", "Register codes recorded; B only where the provider confirmed attendance",
-      group=GROUPS[3],
-      source="Code B is recorded only for approved, supervised education off site that the school knows the pupil "
-             "attended; when the provider reports an absence the school records the absence code.",
-      cite=DFE_REGISTER)
+@duty(
+    "register_codes",
+    "Register codes recorded; B only where the provider confirmed attendance",
+    group=GROUPS[3],
+    source="Code B is recorded only for approved, supervised education off site that the school knows the pupil "
+    "attended; when the provider reports an absence the school records the absence code.",
+    cite=DFE_REGISTER,
+)
 def register_codes(facts: Facts) -> Outcome:
     out = Outcome(checked=len(facts.sessions))
     for row in facts.sessions:
-        if row.entry is not None and row.entry.code in ATTENDING_CODES and row.entry.code == "B" and (
-                row.mark is None or row.mark.status not in ATTENDED):
+        if (
+            row.entry is not None
+            and row.entry.code in ATTENDING_CODES
+            and row.entry.code == "B"
+            and (row.mark is None or row.mark.status not in ATTENDED)
+        ):
             out.items.append(_session_item(row, NOT_MET, "Code B without the provider confirming attendance"))
         elif row.needs_code and (row.day < facts.today):
-            out.items.append(_session_item(row, NOT_MET, "No register code" if row.entry is None
-                                           else "The provider changed its mark since the code was recorded"))
+            out.items.append(
+                _session_item(
+                    row,
+                    NOT_MET,
+                    "No register code"
+                    if row.entry is None
+                    else "The provider changed its mark since the code was recorded",
+                )
+            )
         elif row.needs_code and row.outcome is not None:
             out.items.append(_session_item(row, DUE_SOON, "Reported; register code to record"))
     return out
@@ -492,31 +664,55 @@ def _due_outcome(facts: Facts, kind: str, what: str) -> Outcome:
     for items in by_placement.values():
         placement, overdue = items[0].placement, [i for i in items if i.overdue]
         oldest = min(i.due_by for i in items)
-        note = (f"{len(overdue)} {what}{'s' if len(overdue) != 1 else ''} overdue, the oldest due "
-                f"{short_date(oldest)}" if overdue else f"Due by {short_date(oldest)}")
-        out.items.append(Item(_pupil(placement), url_for("feedback.due_list", provider=placement.provider_id),
-                              NOT_MET if overdue else DUE_SOON, note, pupil=placement.student_id))
+        note = (
+            f"{len(overdue)} {what}{'s' if len(overdue) != 1 else ''} overdue, the oldest due {short_date(oldest)}"
+            if overdue
+            else f"Due by {short_date(oldest)}"
+        )
+        out.items.append(
+            Item(
+                _pupil(placement),
+                url_for("feedback.due_list", provider=placement.provider_id),
+                NOT_MET if overdue else DUE_SOON,
+                note,
+                pupil=placement.student_id,
+            )
+        )
     return out
 
 
-@duty("weekly_feedback", "Weekly feedback from providers", group=GROUPS[4],
-      source="Isebrook School maintain ongoing contact with the provider/key worker (weekly feedback form).",
-      cite=POLICY + ", Communication with providers", quoted=True)
+@duty(
+    "weekly_feedback",
+    "Weekly feedback from providers",
+    group=GROUPS[4],
+    source="Isebrook School maintain ongoing contact with the provider/key worker (weekly feedback form).",
+    cite=POLICY + ", Communication with providers",
+    quoted=True,
+)
 def weekly_feedback(facts: Facts) -> Outcome:
     return _due_outcome(facts, WEEKLY, "week")
 
 
-@duty("termly_reports", "Termly reports from providers", group=GROUPS[4],
-      source="Providers are required to complete a termly report on the student's engagement.",
-      cite=POLICY + ", Monitoring academic progress, behaviour, and welfare", quoted=True)
+@duty(
+    "termly_reports",
+    "Termly reports from providers",
+    group=GROUPS[4],
+    source="Providers are required to complete a termly report on the student's engagement.",
+    cite=POLICY + ", Monitoring academic progress, behaviour, and welfare",
+    quoted=True,
+)
 def termly_reports(facts: Facts) -> Outcome:
     return _due_outcome(facts, TERMLY, "report")
 
 
-@duty("reviews", "Placements reviewed at least every half term", group=GROUPS[4],
-      source="Review each placement at least half-termly, and keep a record of progress, achievements and the "
-             "pupil's view.",
-      cite=DFE_AP)
+@duty(
+    "reviews",
+    "Placements reviewed at least every half term",
+    group=GROUPS[4],
+    source="Review each placement at least half-termly, and keep a record of progress, achievements and the "
+    "pupil's view.",
+    cite=DFE_AP,
+)
 def reviews(facts: Facts) -> Outcome:
     active = [p for p in facts.placements if p.status == ACTIVE]
     out = Outcome(checked=len(active))
@@ -534,11 +730,16 @@ def _local_day(value: datetime | None) -> date | None:
     return local.date() if local else None
 
 
-@duty("concerns_opened", "Safeguarding concerns opened by a DSL the same day", group=GROUPS[5],
-      readers=CONCERN_READERS,
-      source="Providers are made aware that they must raise any safeguarding concerns regarding a student of the "
-             "school with the Designated Safeguarding Leads as soon as possible.",
-      cite=POLICY + ", Communication with providers", quoted=True)
+@duty(
+    "concerns_opened",
+    "Safeguarding concerns opened by a DSL the same day",
+    group=GROUPS[5],
+    readers=CONCERN_READERS,
+    source="Providers are made aware that they must raise any safeguarding concerns regarding a student of the "
+    "school with the Designated Safeguarding Leads as soon as possible.",
+    cite=POLICY + ", Communication with providers",
+    quoted=True,
+)
 def concerns_opened(facts: Facts) -> Outcome:
     concerns = [r for r in facts.reports if r.kind in SAFEGUARDING_KINDS]
     out = Outcome(checked=len(concerns))
@@ -553,8 +754,17 @@ def concerns_opened(facts: Facts) -> Outcome:
         if first is None and sent == facts.today:
             out.items.append(Item(label, url, DUE_SOON, "Not opened by a DSL yet", pupil=report.student_id))
         else:
-            out.items.append(Item(label, url, NOT_MET, "Not opened by a DSL on the day it was sent" if first is None
-                                  else f"First opened by a DSL on {short_date(first)}", pupil=report.student_id))
+            out.items.append(
+                Item(
+                    label,
+                    url,
+                    NOT_MET,
+                    "Not opened by a DSL on the day it was sent"
+                    if first is None
+                    else f"First opened by a DSL on {short_date(first)}",
+                    pupil=report.student_id,
+                )
+            )
     return out
 
 
@@ -566,21 +776,39 @@ def _follow_up(facts: Facts, kinds, endpoint: str) -> Outcome:
             continue
         sent = _local_day(report.submitted_at) or facts.today
         late = (facts.today - sent).days > INCIDENT_FOLLOW_UP_DAYS
-        out.items.append(Item(f"{report.reference}, sent {short_date(sent)}", url_for(endpoint, report_id=report.id),
-                              NOT_MET if late else DUE_SOON, "No action recorded yet", pupil=report.student_id))
+        out.items.append(
+            Item(
+                f"{report.reference}, sent {short_date(sent)}",
+                url_for(endpoint, report_id=report.id),
+                NOT_MET if late else DUE_SOON,
+                "No action recorded yet",
+                pupil=report.student_id,
+            )
+        )
     return out
 
 
-@duty("concerns_followed_up", "Safeguarding concerns followed up", group=GROUPS[5], readers=CONCERN_READERS,
-      source="Report Safeguarding concerns to the school DSL/DDSL.", cite=POLICY + ", Aims", quoted=True)
+@duty(
+    "concerns_followed_up",
+    "Safeguarding concerns followed up",
+    group=GROUPS[5],
+    readers=CONCERN_READERS,
+    source="Report Safeguarding concerns to the school DSL/DDSL.",
+    cite=POLICY + ", Aims",
+    quoted=True,
+)
 def concerns_followed_up(facts: Facts) -> Outcome:
     return _follow_up(facts, SAFEGUARDING_KINDS, "incidents.concern")
 
 
-@duty("incidents_followed_up", "Serious incidents and health and safety breaches followed up", group=GROUPS[5],
-      source="Deciding on an appropriate course of action, in conjunction with the Headteacher, if informed by a "
-             "provider of any serious behavioural incidents in relation to school students.",
-      cite=POLICY + ", Roles and responsibilities", quoted=True)
+@duty(
+    "incidents_followed_up",
+    "Serious incidents and health and safety breaches followed up",
+    group=GROUPS[5],
+    source="Deciding on an appropriate course of action, in conjunction with the Headteacher, if informed by a "
+    "provider of any serious behavioural incidents in relation to school students.",
+    cite=POLICY + ", Roles and responsibilities",
+    quoted=True,
+)
 def incidents_followed_up(facts: Facts) -> Outcome:
     return _follow_up(facts, INCIDENT_KINDS, "incidents.incident")
-

@@ -23,20 +23,30 @@ def _told_how(label: str, choices=TOLD_HOW):
 class PlacementRecordsForm(FlaskForm):
     """When and how the Local Authority and the parents were told; suspensions during; destination."""
 
-    la_told_on = GovDate("Date the Local Authority was told (optional)",
-                         validators=[not_in_future("The date the Local Authority was told must be today or "
-                                                   "in the past")])
+    la_told_on = GovDate(
+        "Date the Local Authority was told (optional)",
+        validators=[not_in_future("The date the Local Authority was told must be today or in the past")],
+    )
     la_told_how = _told_how("How the Local Authority was told")
-    parents_told_on = GovDate("Date the parents were told (optional)",
-                              description="They were told why, when it starts, how long it lasts, the provider and "
-                                          "where, and how it will be reviewed.",
-                              validators=[not_in_future("The date the parents were told must be today or in the "
-                                                        "past")])
+    parents_told_on = GovDate(
+        "Date the parents were told (optional)",
+        description="They were told why, when it starts, how long it lasts, the provider and "
+        "where, and how it will be reviewed.",
+        validators=[not_in_future("The date the parents were told must be today or in the past")],
+    )
     parents_told_how = _told_how("How the parents were told", PARENTS_TOLD_HOW)
-    suspensions_during = StringField("Suspensions during the placement (optional)", widget=GovTextInput(),
-                                     filters=[strip], description="A number, like 0 or 2.")
-    destination = RadioField("Where the pupil went after the placement (optional)", widget=GovRadioInput(),
-                             choices=DESTINATIONS, validate_choice=False)
+    suspensions_during = StringField(
+        "Suspensions during the placement (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="A number, like 0 or 2.",
+    )
+    destination = RadioField(
+        "Where the pupil went after the placement (optional)",
+        widget=GovRadioInput(),
+        choices=DESTINATIONS,
+        validate_choice=False,
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def _check_how(self, date_field, how_field, who: str) -> None:
@@ -67,10 +77,13 @@ class PlacementRecordsForm(FlaskForm):
 
 
 class BudgetForm(FlaskForm):
-    amount = StringField("Budget for alternative provision this school year", widget=GovTextInput(),
-                         filters=[strip], description="In pounds, like 45000 or 45,000.00.")
-    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), filters=[strip],
-                          validators=[Length(max=2000)])
+    amount = StringField(
+        "Budget for alternative provision this school year",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="In pounds, like 45000 or 45,000.00.",
+    )
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), filters=[strip], validators=[Length(max=2000)])
     submit = SubmitField("Save the budget", widget=GovSubmitInput())
 
     def validate_amount(self, field):

@@ -63,9 +63,13 @@ class ReportFigures:
     rows: list  # compliance rows (every duty)
 
     def __post_init__(self):
-        in_term = [v for v in self.year.placements
-                   if v.placement.start_date <= self.term.end and v.placement.status in (ACTIVE, ENDED)
-                   and (v.placement.ended_on is None or v.placement.ended_on >= self.term.start)]
+        in_term = [
+            v
+            for v in self.year.placements
+            if v.placement.start_date <= self.term.end
+            and v.placement.status in (ACTIVE, ENDED)
+            and (v.placement.ended_on is None or v.placement.ended_on >= self.term.start)
+        ]
         self.in_term = in_term
         students = {v.placement.student_id: v.placement.student for v in in_term}
         self.pupil_count = len(students)
@@ -73,18 +77,22 @@ class ReportFigures:
         self.looked_after = sum(1 for s in students.values() if s.looked_after)
         self.full_time = sum(1 for v in in_term if registration.is_full_time(v.placement.sessions))
         self.started = sum(1 for v in in_term if self.term.start <= v.placement.start_date <= self.term.end)
-        self.ended = sum(1 for v in in_term if v.placement.ended_on and
-                         self.term.start <= v.placement.ended_on <= self.term.end)
+        self.ended = sum(
+            1 for v in in_term if v.placement.ended_on and self.term.start <= v.placement.ended_on <= self.term.end
+        )
         providers = {v.placement.provider_id: v.placement.provider for v in in_term}
         self.provider_count = len(providers)
-        self.by_registration = sorted(Counter(REGISTRATION_TYPES.get(p.registration_type, "Not recorded")
-                                              for p in providers.values()).items())
+        self.by_registration = sorted(
+            Counter(REGISTRATION_TYPES.get(p.registration_type, "Not recorded") for p in providers.values()).items()
+        )
         with_baseline = [v for v in in_term if v.baseline is not None and v.attendance is not None]
         self.baseline_group = len(with_baseline)
-        self.baseline_average = (round(sum(v.baseline for v in with_baseline) / len(with_baseline), 1)
-                                 if with_baseline else None)
-        self.attendance_average = (round(sum(v.attendance for v in with_baseline) / len(with_baseline), 1)
-                                   if with_baseline else None)
+        self.baseline_average = (
+            round(sum(v.baseline for v in with_baseline) / len(with_baseline), 1) if with_baseline else None
+        )
+        self.attendance_average = (
+            round(sum(v.attendance for v in with_baseline) / len(with_baseline), 1) if with_baseline else None
+        )
         self.improved = sum(1 for v in with_baseline if v.attendance_change > 0)
         self.destinations = sorted(Counter(v.destination_label for v in in_term if v.placement.destination).items())
         self.term_spend = next((t for t in self.year.terms if t.name == self.term.name), None)
@@ -100,19 +108,33 @@ def figures(today: date | None = None) -> ReportFigures:
 
 
 def build_pdf(data: ReportFigures, *, generated_by) -> bytes:
-    chart = bar_chart([(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in data.year.terms],
-                      width=420, height=180)
-    return render_pdf("pdf/governors_report.html", data=data, chart=chart, pupils=pupils, group_figure=group_figure,
-                      labels=compliance.STATE_LABELS, generated_by=generated_by, today=clock.today())
+    chart = bar_chart(
+        [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in data.year.terms], width=420, height=180
+    )
+    return render_pdf(
+        "pdf/governors_report.html",
+        data=data,
+        chart=chart,
+        pupils=pupils,
+        group_figure=group_figure,
+        labels=compliance.STATE_LABELS,
+        generated_by=generated_by,
+        today=clock.today(),
+    )
 
 
 def generate(*, actor, today: date | None = None) -> GovernorsReport:
     """Make this term's report now, and keep it (every version is kept)."""
     data = figures(today)
     title = f"Alternative provision: {data.term.name} term {data.term.start.year}"
-    report = GovernorsReport(title=title, period_start=data.term.start, period_end=data.term.end,
-                             generated_by_id=actor.id, generated_at=clock.utcnow(),
-                             pdf=build_pdf(data, generated_by=actor))
+    report = GovernorsReport(
+        title=title,
+        period_start=data.term.start,
+        period_end=data.term.end,
+        generated_by_id=actor.id,
+        generated_at=clock.utcnow(),
+        pdf=build_pdf(data, generated_by=actor),
+    )
     db.session.add(report)
     db.session.flush()
     audit.record("governors_report_generated", "governors_report", report.id, detail=title, user=actor)
@@ -123,5 +145,6 @@ def generate(*, actor, today: date | None = None) -> GovernorsReport:
 def archive() -> list[GovernorsReport]:
     query = select(GovernorsReport).order_by(GovernorsReport.generated_at.desc(), GovernorsReport.id.desc())
     # The PDF bytes are read only when a version is downloaded.
-    return list(db.session.scalars(query.options(defer(GovernorsReport.pdf),
-                                                 selectinload(GovernorsReport.generated_by))))
+    return list(
+        db.session.scalars(query.options(defer(GovernorsReport.pdf), selectinload(GovernorsReport.generated_by)))
+    )

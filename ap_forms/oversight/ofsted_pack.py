@@ -20,9 +20,14 @@ def incident_counts(start_year: int) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = db.session.execute(
         select(Report.provider_id, Report.kind, func.count())
-        .where(Report.status != DRAFT, Report.provider_id.is_not(None), Report.submitted_at >= since,
-               Report.submitted_at <= until)
-        .group_by(Report.provider_id, Report.kind)).all()
+        .where(
+            Report.status != DRAFT,
+            Report.provider_id.is_not(None),
+            Report.submitted_at >= since,
+            Report.submitted_at <= until,
+        )
+        .group_by(Report.provider_id, Report.kind)
+    ).all()
     for provider_id, kind, count in rows:
         counts[provider_id][kind] = count
     return counts

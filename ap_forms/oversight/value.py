@@ -39,8 +39,13 @@ from ap_forms.web import audit, clock
 
 PENNY = Decimal("0.01")
 SESSION, DAY, WEEK, TERM, WHOLE = "session", "day", "week", "term", "placement"
-BASIS_LABELS = {SESSION: "per session", DAY: "per day", WEEK: "per week", TERM: "per term",
-                WHOLE: "for the whole placement"}
+BASIS_LABELS = {
+    SESSION: "per session",
+    DAY: "per day",
+    WEEK: "per week",
+    TERM: "per term",
+    WHOLE: "for the whole placement",
+}
 
 
 def money(value: Decimal | int | float) -> Decimal:
@@ -63,8 +68,9 @@ def allocate(basis: str, rate: Decimal, slots: Iterable[Slot], term_of: Callable
         return dict(by_term)
     units: set = set()
     for day, session in slots:
-        unit = {SESSION: (day, session), DAY: day, WEEK: day - timedelta(days=day.weekday()),
-                TERM: term_of(day)}.get(basis)
+        unit = {SESSION: (day, session), DAY: day, WEEK: day - timedelta(days=day.weekday()), TERM: term_of(day)}.get(
+            basis
+        )
         if unit is None:
             raise ValueError(f"unknown cost basis {basis!r}")
         if unit not in units:
@@ -97,6 +103,7 @@ def trend(scores: list[int], window: int = 4) -> tuple[float | None, float | Non
 
 
 # --- One placement's value ------------------------------------------------------------------------------
+
 
 @dataclass
 class PlacementValue:
@@ -141,8 +148,11 @@ class PlacementValue:
 
     @property
     def rate_label(self) -> str:
-        return f"£{self.rate:,.2f} {BASIS_LABELS.get(self.basis, '')}".strip() if self.rate is not None else \
-            "No rate recorded"
+        return (
+            f"£{self.rate:,.2f} {BASIS_LABELS.get(self.basis, '')}".strip()
+            if self.rate is not None
+            else "No rate recorded"
+        )
 
     @property
     def destination_label(self) -> str:
@@ -226,8 +236,9 @@ class YearValue:
 
     @property
     def suspensions_during(self) -> int:
-        return sum(p.placement.suspensions_during for p in self.placements
-                   if p.placement.suspensions_during is not None)
+        return sum(
+            p.placement.suspensions_during for p in self.placements if p.placement.suspensions_during is not None
+        )
 
     @property
     def destinations(self) -> list[tuple[str, int]]:
@@ -246,6 +257,7 @@ def _term_of(windows: list[TermWindow]) -> Callable[[date], str]:
         # Between the calendar's terms: count it in the term that ended last.
         earlier = [w for w in windows if w.end < day]
         return (earlier[-1] if earlier else windows[0]).name
+
     return term_of
 
 
@@ -266,28 +278,54 @@ def year_value(start_year: int | None = None, today: date | None = None) -> Year
     first, last = year_bounds(start_year)
     windows = term_windows(start_year)
     term_of = _term_of(windows)
-    placements = list(db.session.scalars(
-        select(Placement).where(
-            Placement.status.in_((PLANNED, ACTIVE, ENDED)), Placement.start_date <= last,
-            or_(Placement.ended_on.is_(None), Placement.ended_on >= first))
-        .options(selectinload(Placement.student), selectinload(Placement.provider),
-                 selectinload(Placement.sessions), selectinload(Placement.earlier_timetables))
-        .order_by(Placement.start_date, Placement.id)))
+    placements = list(
+        db.session.scalars(
+            select(Placement)
+            .where(
+                Placement.status.in_((PLANNED, ACTIVE, ENDED)),
+                Placement.start_date <= last,
+                or_(Placement.ended_on.is_(None), Placement.ended_on >= first),
+            )
+            .options(
+                selectinload(Placement.student),
+                selectinload(Placement.provider),
+                selectinload(Placement.sessions),
+                selectinload(Placement.earlier_timetables),
+            )
+            .order_by(Placement.start_date, Placement.id)
+        )
+    )
     ids = [p.id for p in placements]
     referrals = {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
-    agreements = {a.provider_id: a for a in db.session.scalars(
-        select(ServiceAgreement).where(ServiceAgreement.provider_id.in_(sorted({p.provider_id for p in placements}))))}
-    endings = {e.placement_id: e for e in db.session.scalars(
-        select(PlacementEnding).where(PlacementEnding.placement_id.in_(ids)))}
+    agreements = {
+        a.provider_id: a
+        for a in db.session.scalars(
+            select(ServiceAgreement).where(
+                ServiceAgreement.provider_id.in_(sorted({p.provider_id for p in placements}))
+            )
+        )
+    }
+    endings = {
+        e.placement_id: e
+        for e in db.session.scalars(select(PlacementEnding).where(PlacementEnding.placement_id.in_(ids)))
+    }
     weekly = defaultdict(dict)
-    for fb in db.session.scalars(select(WeeklyFeedback).where(
-            WeeklyFeedback.placement_id.in_(ids), WeeklyFeedback.status == SUBMITTED,
-            WeeklyFeedback.engagement.is_not(None)).order_by(WeeklyFeedback.week_start, WeeklyFeedback.version)):
+    for fb in db.session.scalars(
+        select(WeeklyFeedback)
+        .where(
+            WeeklyFeedback.placement_id.in_(ids),
+            WeeklyFeedback.status == SUBMITTED,
+            WeeklyFeedback.engagement.is_not(None),
+        )
+        .order_by(WeeklyFeedback.week_start, WeeklyFeedback.version)
+    ):
         weekly[fb.placement_id][fb.week_start] = fb.engagement  # the latest version of each week wins
     accreditations = defaultdict(list)
-    for report in db.session.scalars(select(TermlyReport).where(
-            TermlyReport.placement_id.in_(ids), TermlyReport.status == SUBMITTED, TermlyReport.accreditation != "")
-            .order_by(TermlyReport.term_id)):
+    for report in db.session.scalars(
+        select(TermlyReport)
+        .where(TermlyReport.placement_id.in_(ids), TermlyReport.status == SUBMITTED, TermlyReport.accreditation != "")
+        .order_by(TermlyReport.term_id)
+    ):
         accreditations[report.placement_id].append(report.accreditation)
 
     span = load_span(first, last)
@@ -312,26 +350,44 @@ def year_value(start_year: int | None = None, today: date | None = None) -> Year
         if placement.status in (PLANNED, ACTIVE):
             end = min(placement.planned_end_date or last, last)
             counted = {(r.day, r.session) for r in done}
-            projected = [(day, s) for day in future_days if placement.start_date <= day <= end
-                         for s in SESSIONS if (day, s) not in counted and timetable_for(placement, day, s)]
+            projected = [
+                (day, s)
+                for day in future_days
+                if placement.start_date <= day <= end
+                for s in SESSIONS
+                if (day, s) not in counted and timetable_for(placement, day, s)
+            ]
         referral = referrals.get(placement.id)
         baseline = placement.baseline_attendance_percent
         if baseline is None and referral is not None and referral.attendance_percent is not None:
             baseline = float(referral.attendance_percent)
         scores = [score for _, score in sorted(weekly[placement.id].items())]
         value = PlacementValue(
-            placement=placement, rate=rate, basis=basis, delivered=delivered, summary=summary,
+            placement=placement,
+            rate=rate,
+            basis=basis,
+            delivered=delivered,
+            summary=summary,
             cost_by_term=allocate(basis, rate, delivered, term_of) if rate is not None else {},
             forecast_by_term=allocate(basis, rate, delivered + projected, term_of) if rate is not None else {},
-            baseline=baseline, engagement=trend(scores), accreditations=accreditations[placement.id],
+            baseline=baseline,
+            engagement=trend(scores),
+            accreditations=accreditations[placement.id],
             ending=endings.get(placement.id),
-            suspensions_before=referral.suspensions_last_year if referral is not None else None)
+            suspensions_before=referral.suspensions_last_year if referral is not None else None,
+        )
         values.append(value)
 
-    terms = [TermSpend(w.name, w.start, w.end,
-                       actual=money(sum((v.cost_by_term.get(w.name, Decimal(0)) for v in values), Decimal(0))),
-                       forecast=money(sum((v.forecast_by_term.get(w.name, Decimal(0)) for v in values), Decimal(0))))
-             for w in windows]
+    terms = [
+        TermSpend(
+            w.name,
+            w.start,
+            w.end,
+            actual=money(sum((v.cost_by_term.get(w.name, Decimal(0)) for v in values), Decimal(0))),
+            forecast=money(sum((v.forecast_by_term.get(w.name, Decimal(0)) for v in values), Decimal(0))),
+        )
+        for w in windows
+    ]
     budget = db.session.scalar(select(ApBudget).where(ApBudget.start_year == start_year))
     return YearValue(start_year, today, values, terms, budget)
 
@@ -347,14 +403,20 @@ def set_budget(start_year: int, amount: Decimal, notes: str, *, actor) -> ApBudg
         for name, value in values.items():
             setattr(budget, name, value)
     db.session.flush()
-    audit.record("ap_budget_set", "ap_budget", budget.id, fields=["amount", "notes"],
-                 detail=f"{start_year}: {'none' if old is None else f'£{old:,.2f}'} to £{budget.amount:,.2f}",
-                 user=actor)
+    audit.record(
+        "ap_budget_set",
+        "ap_budget",
+        budget.id,
+        fields=["amount", "notes"],
+        detail=f"{start_year}: {'none' if old is None else f'£{old:,.2f}'} to £{budget.amount:,.2f}",
+        user=actor,
+    )
     db.session.commit()
     return budget
 
 
 # --- Charts: server-rendered SVG (readable in PDFs), always with the data table beside them ------------
+
 
 @dataclass
 class Bar:
@@ -367,8 +429,13 @@ class Bar:
     kind: str
 
 
-def bar_chart(groups: list[tuple[str, list[tuple[str, Decimal]]]], *, width: int = 560, height: int = 220,
-              line: Decimal | None = None) -> dict:
+def bar_chart(
+    groups: list[tuple[str, list[tuple[str, Decimal]]]],
+    *,
+    width: int = 560,
+    height: int = 220,
+    line: Decimal | None = None,
+) -> dict:
     """Grouped bars: [(group label, [(series, value)])] scaled to the largest value (or `line`)."""
     top = max([v for _, series in groups for _, v in series] + [line or 0, Decimal(1)])
     left, bottom, chart_h = 10, 30, height - 50
@@ -383,6 +450,4 @@ def bar_chart(groups: list[tuple[str, list[tuple[str, Decimal]]]], *, width: int
             bars.append(Bar(label, value, x0 + j * bar_w, 10 + chart_h - h, bar_w - 2, h, kind))
         labels.append((label, left + i * slot + slot / 2, height - bottom + 18))
     line_y = None if line is None else 10 + chart_h - float(line) / float(top) * chart_h
-    return {"width": width, "height": height, "bars": bars, "labels": labels, "line_y": line_y,
-            "axis_y": 10 + chart_h}
-
+    return {"width": width, "height": height, "bars": bars, "labels": labels, "line_y": line_y, "axis_y": 10 + chart_h}

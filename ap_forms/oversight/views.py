@@ -60,18 +60,31 @@ def home():
         now = clock.now()
         register = day_register(now.date(), user=current_user, now=now)
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
-        return render("oversight/home_key_worker.html", placements=placements,
-                      register=register, forms=mark_forms(register.rows), today=now.date(),
-                      missing=missing_marks(current_user, now.date()),
-                      previous_day=register.previous_day, next_day=register.next_day,
-                      ended=recently_ended(current_user, today), feedback_due=due_items(current_user, today),
-                      finishing_period=KEY_WORKER_FINISHING_PERIOD)
+        return render(
+            "oversight/home_key_worker.html",
+            placements=placements,
+            register=register,
+            forms=mark_forms(register.rows),
+            today=now.date(),
+            missing=missing_marks(current_user, now.date()),
+            previous_day=register.previous_day,
+            next_day=register.next_day,
+            ended=recently_ended(current_user, today),
+            feedback_due=due_items(current_user, today),
+            finishing_period=KEY_WORKER_FINISHING_PERIOD,
+        )
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
-        return render("oversight/home_parent.html", children=children_of(current_user),
-                      placements=placements, ended=recently_ended(current_user, today),
-                      reviews_due=next_reviews_due(placements), feeds=active_feeds(current_user), today=today,
-                      week=_school_week(today))
+        return render(
+            "oversight/home_parent.html",
+            children=children_of(current_user),
+            placements=placements,
+            ended=recently_ended(current_user, today),
+            reviews_due=next_reviews_due(placements),
+            feeds=active_feeds(current_user),
+            today=today,
+            week=_school_week(today),
+        )
     return _school_overview(today)
 
 
@@ -89,8 +102,11 @@ def _school_overview(today):
     # Every provider's status, computed from its record: a lapse is flagged here, never acted on.
     providers = load_providers()
     statuses = statuses_for(providers)
-    lapsed = [(p, statuses[p.id], [pl for pl in placements if pl.provider_id == p.id])
-              for p in providers if not statuses[p.id].is_cleared]
+    lapsed = [
+        (p, statuses[p.id], [pl for pl in placements if pl.provider_id == p.id])
+        for p in providers
+        if not statuses[p.id].is_cleared
+    ]
     lapsed_with_pupils = [row for row in lapsed if row[2]]
     attention = [(p, statuses[p.id]) for p in providers if statuses[p.id].state != "cleared"]
     # Quality-assurance visits behind pace and overdue visit actions, for those who read visits.
@@ -98,13 +114,22 @@ def _school_overview(today):
     today = clock.today()
     visits_behind = [r for r in visit_pace(today=today) if r.in_use and r.behind] if sees_visits else []
     overdue = overdue_actions(current_user, today) if sees_visits else []
-    return render("oversight/home_school.html", placements=placements, statuses=statuses,
-                  lapsed_with_pupils=lapsed_with_pupils, attention=attention, sees_visits=sees_visits,
-                  visits_behind=visits_behind, overdue_actions=overdue, today=today,
-                  overdue_reviews=overdue_reviews(current_user, today, placements),
-                  awaiting=awaiting_decision(current_user),
-                  feedback_overdue=overdue_by_provider(
-                      [i for i in due_items(current_user, today, placements=placements) if i.overdue]))
+    return render(
+        "oversight/home_school.html",
+        placements=placements,
+        statuses=statuses,
+        lapsed_with_pupils=lapsed_with_pupils,
+        attention=attention,
+        sees_visits=sees_visits,
+        visits_behind=visits_behind,
+        overdue_actions=overdue,
+        today=today,
+        overdue_reviews=overdue_reviews(current_user, today, placements),
+        awaiting=awaiting_decision(current_user),
+        feedback_overdue=overdue_by_provider(
+            [i for i in due_items(current_user, today, placements=placements) if i.overdue]
+        ),
+    )
 
 
 @dataclass
@@ -141,14 +166,21 @@ def overdue_by_provider(items: list[DueItem]) -> list[ProviderOverdue]:
 
 # --- The compliance board (issue 12) -------------------------------------------------------------
 
+
 @bp.get("/oversight/compliance")
 def compliance():
     facts = compliance_rules.load_facts()
     rows = compliance_rules.board(current_user.role, facts)
     groups = [(g, [r for r in rows if r.duty.group == g]) for g in compliance_rules.GROUPS]
     counts = {state: sum(1 for r in rows if r.state == state) for state in compliance_rules.STATE_LABELS}
-    return render("oversight/compliance.html", groups=[(g, rs) for g, rs in groups if rs], counts=counts,
-                  facts=facts, labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+    return render(
+        "oversight/compliance.html",
+        groups=[(g, rs) for g, rs in groups if rs],
+        counts=counts,
+        facts=facts,
+        labels=compliance_rules.STATE_LABELS,
+        tags=compliance_rules.STATE_TAGS,
+    )
 
 
 @bp.get("/oversight/compliance/<key>")
@@ -160,8 +192,14 @@ def compliance_duty(key: str):
     outcome = found.run(facts)
     audit.record("compliance_viewed", "duty", key)
     db.session.commit()
-    return render("oversight/compliance_duty.html", duty=found, outcome=outcome, facts=facts,
-                  labels=compliance_rules.STATE_LABELS, tags=compliance_rules.STATE_TAGS)
+    return render(
+        "oversight/compliance_duty.html",
+        duty=found,
+        outcome=outcome,
+        facts=facts,
+        labels=compliance_rules.STATE_LABELS,
+        tags=compliance_rules.STATE_TAGS,
+    )
 
 
 @bp.route("/placements/<int:placement_id>/records", methods=["GET", "POST"])
@@ -173,9 +211,14 @@ def placement_records(placement_id: int):
         form.suspensions_during.data = "" if placement.suspensions_during is None else str(placement.suspensions_during)
     if form.validate_on_submit():
         changed = []
-        values = {"la_told_on": form.la_told_on.data, "la_told_how": form.la_told_how.data or "",
-                  "parents_told_on": form.parents_told_on.data, "parents_told_how": form.parents_told_how.data or "",
-                  "suspensions_during": form.suspensions_value, "destination": form.destination.data or ""}
+        values = {
+            "la_told_on": form.la_told_on.data,
+            "la_told_how": form.la_told_how.data or "",
+            "parents_told_on": form.parents_told_on.data,
+            "parents_told_how": form.parents_told_how.data or "",
+            "suspensions_during": form.suspensions_value,
+            "destination": form.destination.data or "",
+        }
         for name, value in values.items():
             if getattr(placement, name) != value:
                 setattr(placement, name, value)
@@ -189,11 +232,13 @@ def placement_records(placement_id: int):
 
 # --- Value for money, outcomes and the budget (issue 12) -----------------------------------------
 
+
 @bp.get("/oversight/value")
 def value():
     year = value_for_money.year_value(today=clock.today())
     term_chart = value_for_money.bar_chart(
-        [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in year.terms])
+        [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in year.terms]
+    )
     audit.record("value_for_money_viewed", "school_year", year.start_year)
     db.session.commit()
     return render("oversight/value.html", year=year, term_chart=term_chart)
@@ -216,14 +261,14 @@ def budget():
 
 # --- The termly report to governors and the Local Authority (issue 12) -----------------------------
 
+
 @bp.route("/oversight/reports", methods=["GET", "POST"])
 def reports():
     if request.method == "POST":
         report = governors.generate(actor=current_user, today=clock.today())
         flash(f"Made “{report.title}”. It is kept below with the earlier reports.", "success")
         return redirect(url_for("oversight.reports"))
-    return render("oversight/reports.html", reports=governors.archive(),
-                  term=governors.current_term(clock.today()))
+    return render("oversight/reports.html", reports=governors.archive(), term=governors.current_term(clock.today()))
 
 
 @bp.get("/oversight/reports/<int:report_id>.pdf")
@@ -239,22 +284,34 @@ def report_pdf(report_id: int):
 
 # --- The Ofsted pack and the school census (issue 12) --------------------------------------------------
 
+
 @bp.get("/oversight/ofsted")
 def ofsted():
     """What inspectors ask on the first call: providers in use, pupils placed and their hours, attendance."""
     today = clock.today()
     year = value_for_money.year_value(today=today)
     current = [v for v in year.placements if v.placement.status == ACTIVE]
-    providers = {v.placement.provider_id: v.placement.provider for v in year.placements
-                 if v.placement.status in (ACTIVE, PLANNED)}
+    providers = {
+        v.placement.provider_id: v.placement.provider
+        for v in year.placements
+        if v.placement.status in (ACTIVE, PLANNED)
+    }
     pace = {row.provider.id: row for row in visit_pace(today=today)}
     incidents = ofsted_pack.incident_counts(year.start_year)
     audit.record("ofsted_pack_viewed", "school_year", year.start_year)
     db.session.commit()
-    return render("oversight/ofsted.html", year=year, current=current,
-                  providers=sorted(providers.values(), key=lambda p: p.name), pace=pace, incidents=incidents,
-                  statuses=statuses_for(providers.values(), today), hours=registration.weekly_hours,
-                  full_time=registration.FULL_TIME_HOURS, today=today)
+    return render(
+        "oversight/ofsted.html",
+        year=year,
+        current=current,
+        providers=sorted(providers.values(), key=lambda p: p.name),
+        pace=pace,
+        incidents=incidents,
+        statuses=statuses_for(providers.values(), today),
+        hours=registration.weekly_hours,
+        full_time=registration.FULL_TIME_HOURS,
+        today=today,
+    )
 
 
 def _census_day() -> tuple[date, list[tuple[str, date]]]:

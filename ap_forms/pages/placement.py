@@ -28,9 +28,18 @@ def placement(placement_id: int):
     referral = _referral_of(placement)
     audit.record("placement_viewed", "placement", placement.id)
     db.session.commit()
-    return render("placements/placement.html", placement=placement, reviews=reviews,
-                  held=[r for r in reviews if r.held_on], next_due=services.next_reviews_due([placement])[placement.id],
-                  ending=services.ending_of(placement), referral=referral,
-                  cost=cost_text(referral) if referral else "", can_manage=current_user.role in LEADERS,
-                  sees_reason=current_user.role in LEADERS | {DSL}, today=clock.today(),
-                  told_how_labels=dict(TOLD_HOW), destination_labels=dict(DESTINATIONS))
+    return render(
+        "placements/placement.html",
+        placement=placement,
+        reviews=reviews,
+        held=[r for r in reviews if r.held_on],
+        next_due=services.next_reviews_due([placement])[placement.id],
+        ending=services.ending_of(placement),
+        referral=referral,
+        cost=cost_text(referral) if referral else "",
+        can_manage=current_user.role in LEADERS,
+        sees_reason=current_user.role in LEADERS | {DSL},
+        today=clock.today(),
+        told_how_labels=dict(TOLD_HOW),
+        destination_labels=dict(DESTINATIONS),
+    )

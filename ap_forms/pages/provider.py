@@ -22,17 +22,27 @@ def provider(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     placements = current_placements(provider.id)
     signed = provider.signed_off_checklist
-    return render("providers/provider.html", provider=provider, today=clock.today(),
-                  visits=quality.visits_for_provider(provider.id), pace=quality.provider_pace(provider),
-                  visit_actions=quality.tracked_actions(current_user, provider_id=provider.id),
-                  renew_by=services.add_years(signed.completed_on) if signed else None,
-                  commissioning=services.commissioning_status(provider), placements=placements,
-                  documents=documents_for_provider(provider.id), topics=services.EVIDENCE_TOPICS,
-                  policy_kinds=POLICY_KINDS, can_edit=can_edit(), start_form=forms.StartChecklistForm(),
-                  setting_types=SETTING_TYPES)
+    return render(
+        "providers/provider.html",
+        provider=provider,
+        today=clock.today(),
+        visits=quality.visits_for_provider(provider.id),
+        pace=quality.provider_pace(provider),
+        visit_actions=quality.tracked_actions(current_user, provider_id=provider.id),
+        renew_by=services.add_years(signed.completed_on) if signed else None,
+        commissioning=services.commissioning_status(provider),
+        placements=placements,
+        documents=documents_for_provider(provider.id),
+        topics=services.EVIDENCE_TOPICS,
+        policy_kinds=POLICY_KINDS,
+        can_edit=can_edit(),
+        start_form=forms.StartChecklistForm(),
+        setting_types=SETTING_TYPES,
+    )
 
 
 # --- Key workers: their own provider, read-only, and evidence uploads -----------------------
+
 
 def _own_provider():
     if not current_user.provider_id:
@@ -42,9 +52,16 @@ def _own_provider():
 
 def _own_page(provider, form, status: int = 200):
     needs = services.what_school_needs(provider)
-    return render("providers/own_provider.html", status=status, provider=provider, form=form,
-                  visit_actions=quality.tracked_actions(current_user), today=clock.today(),
-                  documents=documents_for_provider(provider.id), **needs)
+    return render(
+        "providers/own_provider.html",
+        status=status,
+        provider=provider,
+        form=form,
+        visit_actions=quality.tracked_actions(current_user),
+        today=clock.today(),
+        documents=documents_for_provider(provider.id),
+        **needs,
+    )
 
 
 @bp.get("/mine")
@@ -57,8 +74,13 @@ def own_evidence():
     provider = _own_provider()
     form = forms.EvidenceForm()
     if form.validate_on_submit():
-        services.upload_evidence(provider, topic=form.topic.data, description=form.description.data or "",
-                                 file=form.file.data, actor=current_user)
+        services.upload_evidence(
+            provider,
+            topic=form.topic.data,
+            description=form.description.data or "",
+            file=form.file.data,
+            actor=current_user,
+        )
         flash("Thank you. The school has your document.", "success")
         return redirect(url_for("providers.own_provider"))
     return _own_page(provider, form, status=422)

@@ -29,8 +29,12 @@ from ap_forms.web.roles import (
     SEND_LEAD,
 )
 
-STATUS_FILTERS = {"": "On roll", "in_ap": "In alternative provision now", "referred": "Referred, not yet placed",
-                  "left": "Left the school"}
+STATUS_FILTERS = {
+    "": "On roll",
+    "in_ap": "In alternative provision now",
+    "referred": "Referred, not yet placed",
+    "left": "Left the school",
+}
 STATUS_CONDITIONS = {"in_ap": in_provision_now, "referred": referred_not_placed}
 HISTORY_READERS = frozenset({HEADTEACHER, SEND_LEAD})
 
@@ -47,14 +51,31 @@ def pupil_list():
     status = status if status in STATUS_FILTERS else ""
     year = _int_arg("year")
     condition = STATUS_CONDITIONS.get(status)
-    students, total, page, pages = roll.list_pupils(current_user, text=query, year=year, left=status == "left",
-                                                    where=condition() if condition else None,
-                                                    page=_int_arg("page") or 1)
+    students, total, page, pages = roll.list_pupils(
+        current_user,
+        text=query,
+        year=year,
+        left=status == "left",
+        where=condition() if condition else None,
+        page=_int_arg("page") or 1,
+    )
     filters = {"q": query, "year": "" if year is None else year, "status": status}
-    return render("students/pupil_list.html", block="results", students=students, query=query, total=total,
-                  page=page, pages=pages, shown=status, year=year, filters=filters,
-                  statuses=STATUS_FILTERS, years=roll.year_groups(), roll_empty=roll.roll_is_empty(),
-                  keeper=current_user.role in roll.KEEPERS)
+    return render(
+        "students/pupil_list.html",
+        block="results",
+        students=students,
+        query=query,
+        total=total,
+        page=page,
+        pages=pages,
+        shown=status,
+        year=year,
+        filters=filters,
+        statuses=STATUS_FILTERS,
+        years=roll.year_groups(),
+        roll_empty=roll.roll_is_empty(),
+        keeper=current_user.role in roll.KEEPERS,
+    )
 
 
 @bp.get("/<int:student_id>")
@@ -66,17 +87,25 @@ def pupil(student_id: int):
     from_referral = referrals_of_placements([p.id for p in placements])
     if current_user.role == KEY_WORKER:
         # A key worker sees only what the school chose to share for the placement at their provider.
-        return render("students/pupil_for_provider.html", student=student, placements=placements,
-                      from_referral=from_referral)
+        return render(
+            "students/pupil_for_provider.html", student=student, placements=placements, from_referral=from_referral
+        )
     role = current_user.role
-    return render("students/pupil.html", student=student, placements=placements,
-                  referrals=referrals_for_student(current_user, student.id),
-                  visit_progress=progress_for_student(student.id), from_referral=from_referral,
-                  endings={p.id: ending_of(p) for p in placements if p.status == ENDED},
-                  sees_send=role in SEES_SEND, sees_medical=role in SEES_MEDICAL,
-                  sees_reason=role in SEES_CHILD_PROTECTION, today=clock.today(),
-                  carers=roll.carers_for(student.id),
-                  history=roll.history(student) if current_user.role in HISTORY_READERS else None)
+    return render(
+        "students/pupil.html",
+        student=student,
+        placements=placements,
+        referrals=referrals_for_student(current_user, student.id),
+        visit_progress=progress_for_student(student.id),
+        from_referral=from_referral,
+        endings={p.id: ending_of(p) for p in placements if p.status == ENDED},
+        sees_send=role in SEES_SEND,
+        sees_medical=role in SEES_MEDICAL,
+        sees_reason=role in SEES_CHILD_PROTECTION,
+        today=clock.today(),
+        carers=roll.carers_for(student.id),
+        history=roll.history(student) if current_user.role in HISTORY_READERS else None,
+    )
 
 
 @bp.route("/<int:student_id>/leave", methods=["GET", "POST"])
@@ -85,14 +114,21 @@ def pupil_leave(student_id: int):
     form = LeaveForm()
     if form.validate_on_submit():
         try:
-            roll.leave_school(student, left_on=form.left_on.data, destination=form.leaving_destination.data,
-                              placed_at=[p.provider.name for p in running_placements(student.id)],
-                              actor=current_user)
+            roll.leave_school(
+                student,
+                left_on=form.left_on.data,
+                destination=form.leaving_destination.data,
+                placed_at=[p.provider.name for p in running_placements(student.id)],
+                actor=current_user,
+            )
         except roll.PupilError as error:
             db.session.rollback()
             form.left_on.errors = [*form.left_on.errors, str(error)]
         else:
-            flash(f"{student.full_name} has left the roll. Their record is kept; their family and providers "
-                  "no longer see it.", "success")
+            flash(
+                f"{student.full_name} has left the roll. Their record is kept; their family and providers "
+                "no longer see it.",
+                "success",
+            )
             return redirect(url_for("students.pupil_list", status="left"))
     return render_form("students/pupil_leave.html", form, student=student)

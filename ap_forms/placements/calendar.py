@@ -48,8 +48,13 @@ def _weekly(first: date, last: date) -> list[date]:
     return days
 
 
-def timetable_calendar(student, placements: list[tuple[Placement, PlacementEnding | None]], *,
-                       school_name: str, now: datetime | None = None) -> bytes:
+def timetable_calendar(
+    student,
+    placements: list[tuple[Placement, PlacementEnding | None]],
+    *,
+    school_name: str,
+    now: datetime | None = None,
+) -> bytes:
     """One weekly repeating event per agreed session and term, from the start date until the placement ends.
 
     An ended placement stops repeating from its end date, so the phone's calendar clears at once;
@@ -77,8 +82,11 @@ def timetable_calendar(student, placements: list[tuple[Placement, PlacementEndin
             continue
         span = load_span(placement.start_date, last_day)
         key_worker = placement.key_worker
-        contact = (f"Key worker: {key_worker.name}" + (f", {key_worker.phone}" if key_worker.phone else "")
-                   if key_worker else "Key worker: not assigned yet")
+        contact = (
+            f"Key worker: {key_worker.name}" + (f", {key_worker.phone}" if key_worker.phone else "")
+            if key_worker
+            else "Key worker: not assigned yet"
+        )
         for session in placement.sessions:
             for term in span.terms:
                 # The current timetable runs from its own start (an earlier version is history).
@@ -96,10 +104,16 @@ def timetable_calendar(student, placements: list[tuple[Placement, PlacementEndin
                 event.add("dtstart", datetime.combine(first, session.start_time, LONDON))
                 event.add("dtend", datetime.combine(first, session.end_time, LONDON))
                 event.add("location", session.site_address or placement.provider.address)
-                event.add("description", "\n".join([
-                    f"Alternative provision arranged by {school_name}.", contact,
-                    "Term time only: on school holidays there is no session.",
-                ]))
+                event.add(
+                    "description",
+                    "\n".join(
+                        [
+                            f"Alternative provision arranged by {school_name}.",
+                            contact,
+                            "Term time only: on school holidays there is no session.",
+                        ]
+                    ),
+                )
                 if ending and ending.ended_on <= term.end_date:
                     until = _utc(ending.ended_on, time(0, 0))  # nothing from the end date on
                 else:

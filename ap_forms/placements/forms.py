@@ -21,17 +21,31 @@ from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text
 class ReviewForm(ObjectiveRows, FlaskForm):
     held_on = GovDate("Date of the review", required_message="Enter the date the review was held")
     progress = progress_rows(PROGRESS)
-    suitability = RadioField("Is the placement suitable?", widget=GovRadioInput(), choices=SUITABILITY,
-                             validators=[InputRequired("Select whether the placement is suitable")])
+    suitability = RadioField(
+        "Is the placement suitable?",
+        widget=GovRadioInput(),
+        choices=SUITABILITY,
+        validators=[InputRequired("Select whether the placement is suitable")],
+    )
     suitability_notes = text_area("Why (optional)")
-    readiness = RadioField("Is the pupil ready to return to school?", widget=GovRadioInput(), choices=READINESS,
-                           validators=[InputRequired("Select whether the pupil is ready to return to school")])
-    reintegration_timeframe = text_area("Reintegration timeframe", required="Enter the reintegration timeframe",
-                                        hint="When and how the pupil could return to school, like 'phased return "
-                                             "from January, 2 days a week', or when to look at this again.")
+    readiness = RadioField(
+        "Is the pupil ready to return to school?",
+        widget=GovRadioInput(),
+        choices=READINESS,
+        validators=[InputRequired("Select whether the pupil is ready to return to school")],
+    )
+    reintegration_timeframe = text_area(
+        "Reintegration timeframe",
+        required="Enter the reintegration timeframe",
+        hint="When and how the pupil could return to school, like 'phased return "
+        "from January, 2 days a week', or when to look at this again.",
+    )
     decisions = text_area("Decisions and actions", required="Enter the decisions made at the review")
-    next_review_on = GovDate("Date of the next review", required_message="Enter the date of the next review",
-                             description="Within 8 weeks: placements are reviewed at least every half term.")
+    next_review_on = GovDate(
+        "Date of the next review",
+        required_message="Enter the date of the next review",
+        description="Within 8 weeks: placements are reviewed at least every half term.",
+    )
     submit = SubmitField("Save the review", widget=GovSubmitInput())
 
     def validate_next_review_on(self, field):
@@ -48,24 +62,40 @@ class ReviewForm(ObjectiveRows, FlaskForm):
         return ok
 
     def progress_values(self) -> list[dict]:
-        return [{"objective": text, "rating": entry.rating.data, "comment": entry.comment.data or ""}
-                for entry, text in zip(self.progress, self.objective_texts, strict=False)]
+        return [
+            {"objective": text, "rating": entry.rating.data, "comment": entry.comment.data or ""}
+            for entry, text in zip(self.progress, self.objective_texts, strict=False)
+        ]
 
 
 class EndForm(FlaskForm):
-    kind = RadioField("How is the placement ending?", widget=GovRadioInput(), choices=[
-        (PLANNED_END, "As planned, or agreed at a review"),
-        (IMMEDIATE, "Immediate withdrawal, without notice or formal review"),
-    ], validators=[InputRequired("Select how the placement is ending")])
-    reason = RadioField("Reason for an immediate withdrawal", widget=GovRadioInput(), choices=END_REASONS,
-                        validate_choice=False,
-                        description="Only for an immediate withdrawal. The policy allows it for a "
-                                    "safeguarding concern or gross misconduct.")
-    ended_on = GovDate("Last day of the placement", required_message="Enter the date the placement ended",
-                       description="Today or earlier. The timetable stops at once.")
-    details = text_area("What happened and what was decided",
-                        hint="Needed for an immediate withdrawal. The family and the key worker see only that the "
-                             "placement ended, not why.")
+    kind = RadioField(
+        "How is the placement ending?",
+        widget=GovRadioInput(),
+        choices=[
+            (PLANNED_END, "As planned, or agreed at a review"),
+            (IMMEDIATE, "Immediate withdrawal, without notice or formal review"),
+        ],
+        validators=[InputRequired("Select how the placement is ending")],
+    )
+    reason = RadioField(
+        "Reason for an immediate withdrawal",
+        widget=GovRadioInput(),
+        choices=END_REASONS,
+        validate_choice=False,
+        description="Only for an immediate withdrawal. The policy allows it for a "
+        "safeguarding concern or gross misconduct.",
+    )
+    ended_on = GovDate(
+        "Last day of the placement",
+        required_message="Enter the date the placement ended",
+        description="Today or earlier. The timetable stops at once.",
+    )
+    details = text_area(
+        "What happened and what was decided",
+        hint="Needed for an immediate withdrawal. The family and the key worker see only that the "
+        "placement ended, not why.",
+    )
     submit = SubmitField("End the placement", widget=GovSubmitInput())
 
     def validate_reason(self, field):
@@ -80,9 +110,15 @@ class EndForm(FlaskForm):
 class TimetableChangeForm(TimetableRows):
     """A new version of the agreed timetable, from a date; the sessions are checked as in the referral."""
 
-    effective_from = GovDate("The new timetable starts on", required_message="Enter the date the new timetable starts",
-                             description="Today or later. Sessions before this date keep the timetable agreed then.")
-    reason = text_area("Why the timetable is changing", required="Enter why the timetable is changing",
-                       hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
-                            "the new timetable; this reason is kept with the old one.")
+    effective_from = GovDate(
+        "The new timetable starts on",
+        required_message="Enter the date the new timetable starts",
+        description="Today or later. Sessions before this date keep the timetable agreed then.",
+    )
+    reason = text_area(
+        "Why the timetable is changing",
+        required="Enter why the timetable is changing",
+        hint="For example: agreed at the review on 12 January. The key worker and parents are emailed "
+        "the new timetable; this reason is kept with the old one.",
+    )
     submit = SubmitField("Agree the new timetable", widget=GovSubmitInput())

@@ -57,11 +57,13 @@ class Placement(db.Model):
     provider: Mapped[Provider] = relationship()
     key_worker: Mapped[User | None] = relationship()
     sessions: Mapped[list[TimetableSession]] = relationship(
-        back_populates="placement", cascade="all, delete-orphan",
+        back_populates="placement",
+        cascade="all, delete-orphan",
         order_by="(TimetableSession.weekday, TimetableSession.start_time)",
     )
     earlier_timetables: Mapped[list[TimetableVersion]] = relationship(
-        back_populates="placement", cascade="all, delete-orphan", order_by="TimetableVersion.version.desc()")
+        back_populates="placement", cascade="all, delete-orphan", order_by="TimetableVersion.version.desc()"
+    )
 
     def timetable_on(self, day: date) -> list:
         """The timetable agreed for that day: the current one, or the earlier version in force then."""
@@ -133,22 +135,41 @@ class TimetableVersion(db.Model):
 # --- Reviews, ending and the family's calendar feed (issue 4) ----------------------------------
 
 WEEKDAY_CHOICES = [("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"), ("4", "Friday")]
-SUITABILITY = [("suitable", "Suitable: continue as agreed"), ("changes", "Suitable with changes"),
-               ("not_suitable", "Not suitable")]
-READINESS = [("not_yet", "Not ready yet"), ("phased", "Ready for a phased return"),
-             ("ready", "Ready to return to school")]
-PROGRESS = [("not_started", "Not started"), ("some", "Some progress"), ("good", "Good progress"),
-            ("achieved", "Achieved")]
+SUITABILITY = [
+    ("suitable", "Suitable: continue as agreed"),
+    ("changes", "Suitable with changes"),
+    ("not_suitable", "Not suitable"),
+]
+READINESS = [
+    ("not_yet", "Not ready yet"),
+    ("phased", "Ready for a phased return"),
+    ("ready", "Ready to return to school"),
+]
+PROGRESS = [
+    ("not_started", "Not started"),
+    ("some", "Some progress"),
+    ("good", "Good progress"),
+    ("achieved", "Achieved"),
+]
 PLANNED_END, IMMEDIATE = "planned", "immediate"
-END_REASONS = [("safeguarding", "Safeguarding concern"), ("gross_misconduct", "Gross misconduct"),
-               ("other", "Other")]
+END_REASONS = [("safeguarding", "Safeguarding concern"), ("gross_misconduct", "Gross misconduct"), ("other", "Other")]
 # How the Local Authority or the parents were told (issue 12), and where the pupil went afterwards.
-TOLD_HOW = [("email", "Email"), ("letter", "Letter"), ("portal", "The local authority's online form"),
-            ("phone", "Phone call"), ("meeting", "Meeting")]
+TOLD_HOW = [
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("portal", "The local authority's online form"),
+    ("phone", "Phone call"),
+    ("meeting", "Meeting"),
+]
 PARENTS_TOLD_HOW = [choice for choice in TOLD_HOW if choice[0] != "portal"]
-DESTINATIONS = [("returned", "Returned to school full time"), ("another_setting", "Moved to another school or setting"),
-                ("post16_education", "Post-16 education or training"), ("employment", "Employment or apprenticeship"),
-                ("neet", "Not in education, employment or training"), ("other", "Other")]
+DESTINATIONS = [
+    ("returned", "Returned to school full time"),
+    ("another_setting", "Moved to another school or setting"),
+    ("post16_education", "Post-16 education or training"),
+    ("employment", "Employment or apprenticeship"),
+    ("neet", "Not in education, employment or training"),
+    ("other", "Other"),
+]
 
 
 class PlacementReview(db.Model):
@@ -171,7 +192,8 @@ class PlacementReview(db.Model):
     placement: Mapped[Placement] = relationship()
     recorded_by: Mapped[User | None] = relationship()
     progress: Mapped[list[ReviewProgress]] = relationship(
-        back_populates="review", cascade="all, delete-orphan", order_by="ReviewProgress.position")
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewProgress.position"
+    )
 
     @property
     def suitability_label(self) -> str:

@@ -22,8 +22,9 @@ def scope_students(query: Select, user) -> Select:
         return query
     if user.role == KEY_WORKER and user.provider_id:
         # Only while a placement at their provider is running: access ends with the placement.
-        placed = select(Placement.student_id).where(Placement.provider_id == user.provider_id,
-                                                    key_worker_placement_open(clock.today()))
+        placed = select(Placement.student_id).where(
+            Placement.provider_id == user.provider_id, key_worker_placement_open(clock.today())
+        )
         return query.where(Student.id.in_(placed), Student.left_on.is_(None))
     if user.role == PARENT:  # a pupil who has left the school is no longer shown to the family
         children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id)
@@ -33,8 +34,7 @@ def scope_students(query: Select, user) -> Select:
 
 def get_student_or_404(user, student_id: int) -> Student:
     query = scope_students(select(Student), user).where(Student.id == student_id)
-    student = db.session.scalar(query.options(selectinload(Student.parent_links)
-                                              .selectinload(ParentLink.parent)))
+    student = db.session.scalar(query.options(selectinload(Student.parent_links).selectinload(ParentLink.parent)))
     if student is None:
         abort(404)
     return student
@@ -45,9 +45,13 @@ def search_students(user, text: str = "") -> list[Student]:
     text = text.strip()
     if text:
         like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Student.first_name).like(like),
-                                func.lower(Student.last_name).like(like),
-                                func.lower(Student.upn).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Student.first_name).like(like),
+                func.lower(Student.last_name).like(like),
+                func.lower(Student.upn).like(like),
+            )
+        )
     return db.session.scalars(query).all()
 
 

@@ -20,8 +20,13 @@ REGISTERED_SCHOOL_TYPES = frozenset({"independent_school", "fe_college"})
 
 
 def _hours(sessions) -> float:
-    return sum((datetime.combine(date.min, s.end_time) - datetime.combine(date.min, s.start_time)).seconds
-               for s in sessions) / 3600
+    return (
+        sum(
+            (datetime.combine(date.min, s.end_time) - datetime.combine(date.min, s.start_time)).seconds
+            for s in sessions
+        )
+        / 3600
+    )
 
 
 def weekly_hours(placement: Placement) -> float:
@@ -45,12 +50,16 @@ def threshold_warning(provider: Provider | None, sessions, student) -> str | Non
     if provider is None or provider.registration_type in REGISTERED_SCHOOL_TYPES or not is_full_time(sessions):
         return None
     placed = db.session.scalars(
-        select(Placement).where(Placement.provider_id == provider.id, Placement.status.in_((PLANNED, ACTIVE)))
-        .options(selectinload(Placement.sessions), selectinload(Placement.student)))
+        select(Placement)
+        .where(Placement.provider_id == provider.id, Placement.status.in_((PLANNED, ACTIVE)))
+        .options(selectinload(Placement.sessions), selectinload(Placement.student))
+    )
     students = [p.student for p in placed if is_full_time(p.sessions)] + [student]
     if not crosses_threshold(students):
         return None
-    return (f"{provider.name} is not registered as a school, and this timetable is full time ({FULL_TIME_HOURS} hours "
-            "or more a week). With it, the provider would give full-time education to "
-            + (f"{len(students)} pupils" if len(students) >= 5 else "a pupil with an EHCP or who is looked after")
-            + ", which only a registered school may do. Reduce the hours, or choose a registered provider.")
+    return (
+        f"{provider.name} is not registered as a school, and this timetable is full time ({FULL_TIME_HOURS} hours "
+        "or more a week). With it, the provider would give full-time education to "
+        + (f"{len(students)} pupils" if len(students) >= 5 else "a pupil with an EHCP or who is looked after")
+        + ", which only a registered school may do. Reduce the hours, or choose a registered provider."
+    )

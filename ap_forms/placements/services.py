@@ -74,8 +74,9 @@ def scope_placements(query: Select, user, *, finishing: bool = False, today: dat
         return query.where(Placement.provider_id == user.provider_id, reachable)
     if user.role == PARENT:
         # Not once the pupil has left the school (students.roll.leave_school)
-        children = select(ParentLink.student_id).where(ParentLink.parent_id == user.id,
-                                                       ParentLink.student.has(left_on=None))
+        children = select(ParentLink.student_id).where(
+            ParentLink.parent_id == user.id, ParentLink.student.has(left_on=None)
+        )
         return query.where(Placement.student_id.in_(children))
     return query.where(false())
 
@@ -83,8 +84,10 @@ def scope_placements(query: Select, user, *, finishing: bool = False, today: dat
 def _with_details(query: Select) -> Select:
     # Many-to-one rows joined in (no duplication); the timetable, a collection, in one more query.
     return query.options(
-        joinedload(Placement.student), joinedload(Placement.provider),
-        joinedload(Placement.key_worker), selectinload(Placement.sessions),
+        joinedload(Placement.student),
+        joinedload(Placement.provider),
+        joinedload(Placement.key_worker),
+        selectinload(Placement.sessions),
     )
 
 
@@ -103,14 +106,21 @@ def placements_for_student(user, student_id: int) -> list[Placement]:
 
 def running_placements(student_id: int) -> list[Placement]:
     """Planned and active placements of a pupil (school staff only: no scoping)."""
-    return list(db.session.scalars(select(Placement).where(Placement.student_id == student_id,
-                                                           Placement.status.in_((ACTIVE, PLANNED)))).all())
+    return list(
+        db.session.scalars(
+            select(Placement).where(Placement.student_id == student_id, Placement.status.in_((ACTIVE, PLANNED)))
+        ).all()
+    )
 
 
 def current_placements(provider_id: int) -> list[Placement]:
     """Planned and active placements at a provider (school staff only: no scoping needed)."""
-    query = (select(Placement).where(Placement.provider_id == provider_id, Placement.status.in_((ACTIVE, PLANNED)))
-             .options(selectinload(Placement.student)).order_by(Placement.start_date))
+    query = (
+        select(Placement)
+        .where(Placement.provider_id == provider_id, Placement.status.in_((ACTIVE, PLANNED)))
+        .options(selectinload(Placement.student))
+        .order_by(Placement.start_date)
+    )
     return list(db.session.scalars(query))
 
 
@@ -138,9 +148,14 @@ def get_placement_or_404(user, placement_id: int) -> Placement:
 # Every placement comes from an approved referral (referrals.services.approve calls create_placement):
 # one set of rules for the provider, the key worker, the dates, the objectives and the timetable.
 
-SHARE_FLAGS = {"send_needs": "share_send_needs", "diagnoses": "share_diagnoses",
-               "medical_needs": "share_medical_needs", "restrictions": "share_restrictions",
-               "outcomes": "share_outcomes", "risks": "share_risks"}
+SHARE_FLAGS = {
+    "send_needs": "share_send_needs",
+    "diagnoses": "share_diagnoses",
+    "medical_needs": "share_medical_needs",
+    "restrictions": "share_restrictions",
+    "outcomes": "share_outcomes",
+    "risks": "share_risks",
+}
 
 
 def _timetable_rows(sessions: list[dict], provider) -> list[TimetableSession]:
@@ -148,17 +163,34 @@ def _timetable_rows(sessions: list[dict], provider) -> list[TimetableSession]:
     for row in sessions:
         if row["end_time"] <= row["start_time"]:
             raise PlacementError("Each session must end after it starts", field="sessions")
-        rows.append(TimetableSession(weekday=int(row["weekday"]), start_time=row["start_time"],
-                                     end_time=row["end_time"], activity=row["activity"],
-                                     site_address=row.get("site_address") or provider.address))
+        rows.append(
+            TimetableSession(
+                weekday=int(row["weekday"]),
+                start_time=row["start_time"],
+                end_time=row["end_time"],
+                activity=row["activity"],
+                site_address=row.get("site_address") or provider.address,
+            )
+        )
     return rows
 
 
-def create_placement(student, provider, *, key_worker_id: int | None, start_date: date,
-                     planned_end_date: date | None, objectives: str, sessions: list[dict],
-                     first_review_on: date | None = None, share: set[str] | frozenset[str] = frozenset(),
-                     baseline_attendance_percent: float | None = None, actor, today: date | None = None,
-                     commit: bool = True) -> Placement:
+def create_placement(
+    student,
+    provider,
+    *,
+    key_worker_id: int | None,
+    start_date: date,
+    planned_end_date: date | None,
+    objectives: str,
+    sessions: list[dict],
+    first_review_on: date | None = None,
+    share: set[str] | frozenset[str] = frozenset(),
+    baseline_attendance_percent: float | None = None,
+    actor,
+    today: date | None = None,
+    commit: bool = True,
+) -> Placement:
     """Create a placement with its agreed timetable. Raises ProviderNotCleared when the provider is not
     cleared, PlacementError (with the field) for anything else that is not right.
 
@@ -170,27 +202,51 @@ def create_placement(student, provider, *, key_worker_id: int | None, start_date
         raise PlacementError("The planned end date must be after the start date", field="planned_end_date")
     if key_worker_id is not None:
         key_worker = db.session.get(User, key_worker_id)
-        if (key_worker is None or key_worker.role != KEY_WORKER or key_worker.provider_id != provider.id
-                or not key_worker.active):
-            raise PlacementError(f"Select a key worker who works for the provider ({provider.name})",
-                                 field="key_worker_id")
+        if (
+            key_worker is None
+            or key_worker.role != KEY_WORKER
+            or key_worker.provider_id != provider.id
+            or not key_worker.active
+        ):
+            raise PlacementError(
+                f"Select a key worker who works for the provider ({provider.name})", field="key_worker_id"
+            )
     if not objectives.strip():
         raise PlacementError("Enter at least one objective for the placement", field="objectives")
     if not sessions:
         raise PlacementError("Agree a weekly timetable: a placement cannot run without one", field="sessions")
-    placement = Placement(student_id=student.id, provider_id=provider.id, key_worker_id=key_worker_id,
-                          start_date=start_date, planned_end_date=planned_end_date,
-                          status=ACTIVE if start_date <= today else PLANNED, objectives=objectives.strip(),
-                          baseline_attendance_percent=baseline_attendance_percent, timetable_version=1,
-                          **{flag: code in share for code, flag in SHARE_FLAGS.items()})
+    placement = Placement(
+        student_id=student.id,
+        provider_id=provider.id,
+        key_worker_id=key_worker_id,
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        status=ACTIVE if start_date <= today else PLANNED,
+        objectives=objectives.strip(),
+        baseline_attendance_percent=baseline_attendance_percent,
+        timetable_version=1,
+        **{flag: code in share for code, flag in SHARE_FLAGS.items()},
+    )
     placement.sessions = _timetable_rows(sessions, provider)
     db.session.add(placement)
     db.session.flush()
     if first_review_on:
         db.session.add(PlacementReview(placement_id=placement.id, due_on=first_review_on))
-    audit.record("placement_created", "placement", placement.id, detail=f"student {student.id} at {provider.name}",
-                 fields=["key_worker_id", "start_date", "planned_end_date", "objectives", "sessions",
-                         *[flag for flag in SHARE_FLAGS.values()]], user=actor)
+    audit.record(
+        "placement_created",
+        "placement",
+        placement.id,
+        detail=f"student {student.id} at {provider.name}",
+        fields=[
+            "key_worker_id",
+            "start_date",
+            "planned_end_date",
+            "objectives",
+            "sessions",
+            *[flag for flag in SHARE_FLAGS.values()],
+        ],
+        user=actor,
+    )
     if placement.status == ACTIVE:
         audit.record("placement_started", "placement", placement.id, fields=["status"], user=actor)
     if commit:
@@ -207,8 +263,10 @@ def start_placement(placement: Placement, *, actor, today: date | None = None) -
     if not placement.sessions:
         raise PlacementError("This placement has no agreed timetable, so it cannot start: agree one first")
     if today < placement.start_date:
-        raise PlacementError(f"This placement starts on {placement.start_date:%-d %B %Y}, so it cannot start "
-                             "before then. It starts by itself on that day.")
+        raise PlacementError(
+            f"This placement starts on {placement.start_date:%-d %B %Y}, so it cannot start "
+            "before then. It starts by itself on that day."
+        )
     provider_services.ensure_provider_cleared(placement.provider, today)
     placement.status = ACTIVE
     audit.record("placement_started", "placement", placement.id, fields=["status"], user=actor)
@@ -217,13 +275,18 @@ def start_placement(placement: Placement, *, actor, today: date | None = None) -
 
 
 def _session_dict(session) -> dict:
-    return {"weekday": session.weekday, "start_time": session.start_time.isoformat(timespec="minutes"),
-            "end_time": session.end_time.isoformat(timespec="minutes"), "activity": session.activity,
-            "site_address": session.site_address}
+    return {
+        "weekday": session.weekday,
+        "start_time": session.start_time.isoformat(timespec="minutes"),
+        "end_time": session.end_time.isoformat(timespec="minutes"),
+        "activity": session.activity,
+        "site_address": session.site_address,
+    }
 
 
-def change_timetable(placement: Placement, *, sessions: list[dict], effective_from: date, reason: str, actor,
-                     today: date | None = None) -> TimetableVersion:
+def change_timetable(
+    placement: Placement, *, sessions: list[dict], effective_from: date, reason: str, actor, today: date | None = None
+) -> TimetableVersion:
     """Agree a new version of the timetable from a date (today or later); the old one is kept whole and
     still decides which sessions were expected before that date. The key worker and parents are told
     (see `timetable_change_emails`)."""
@@ -233,36 +296,53 @@ def change_timetable(placement: Placement, *, sessions: list[dict], effective_fr
     if not sessions:
         raise PlacementError("Enter at least one session of the new timetable", field="sessions")
     if effective_from < today:
-        raise PlacementError("The new timetable must start today or later: past sessions keep the timetable "
-                             "agreed then", field="effective_from")
+        raise PlacementError(
+            "The new timetable must start today or later: past sessions keep the timetable agreed then",
+            field="effective_from",
+        )
     if placement.planned_end_date and effective_from > placement.planned_end_date:
-        raise PlacementError("The new timetable must start before the placement's planned end",
-                             field="effective_from")
+        raise PlacementError("The new timetable must start before the placement's planned end", field="effective_from")
     if not reason.strip():
         raise PlacementError("Enter why the timetable is changing", field="reason")
     new_rows = _timetable_rows(sessions, placement.provider)
     effective_from = max(effective_from, placement.start_date)
-    old = TimetableVersion(placement_id=placement.id, version=placement.timetable_version,
-                           valid_from=placement.timetable_from, valid_until=effective_from - timedelta(days=1),
-                           sessions=[_session_dict(s) for s in placement.sessions], change_reason=reason.strip(),
-                           replaced_by_id=actor.id, replaced_at=utcnow())
+    old = TimetableVersion(
+        placement_id=placement.id,
+        version=placement.timetable_version,
+        valid_from=placement.timetable_from,
+        valid_until=effective_from - timedelta(days=1),
+        sessions=[_session_dict(s) for s in placement.sessions],
+        change_reason=reason.strip(),
+        replaced_by_id=actor.id,
+        replaced_at=utcnow(),
+    )
     placement.earlier_timetables.append(old)
     placement.sessions = new_rows
     placement.timetable_version += 1
     placement.timetable_from = effective_from
     db.session.flush()
-    audit.record("placement_timetable_changed", "placement", placement.id, fields=["sessions"],
-                 detail=f"version {placement.timetable_version} from {effective_from.isoformat()}", user=actor)
+    audit.record(
+        "placement_timetable_changed",
+        "placement",
+        placement.id,
+        fields=["sessions"],
+        detail=f"version {placement.timetable_version} from {effective_from.isoformat()}",
+        user=actor,
+    )
     db.session.commit()
     return old
 
 
 # --- One placement's page, reviews, ending and the family's calendar (issue 4) -------------------
 
+
 def reviews_of(placement: Placement) -> list[PlacementReview]:
-    query = (select(PlacementReview).where(PlacementReview.placement_id == placement.id)
-             .options(selectinload(PlacementReview.progress), selectinload(PlacementReview.recorded_by))
-             .order_by(PlacementReview.due_on))
+    query = (
+        select(PlacementReview)
+        .where(PlacementReview.placement_id == placement.id)
+        .options(selectinload(PlacementReview.progress), selectinload(PlacementReview.recorded_by))
+        .order_by(PlacementReview.due_on)
+    )
     return list(db.session.scalars(query))
 
 
@@ -278,20 +358,26 @@ def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
     ids = [p.id for p in placements]
     if not ids:
         return {}
-    booked = dict(db.session.execute(
-        select(PlacementReview.placement_id, func.min(PlacementReview.due_on))
-        .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_(None))
-        .group_by(PlacementReview.placement_id)).all())
-    last_held = dict(db.session.execute(
-        select(PlacementReview.placement_id, func.max(PlacementReview.held_on))
-        .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_not(None))
-        .group_by(PlacementReview.placement_id)).all())
-    return {p.id: booked.get(p.id) or (last_held.get(p.id) or p.start_date) + REVIEW_INTERVAL
-            for p in placements}
+    booked = dict(
+        db.session.execute(
+            select(PlacementReview.placement_id, func.min(PlacementReview.due_on))
+            .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_(None))
+            .group_by(PlacementReview.placement_id)
+        ).all()
+    )
+    last_held = dict(
+        db.session.execute(
+            select(PlacementReview.placement_id, func.max(PlacementReview.held_on))
+            .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_not(None))
+            .group_by(PlacementReview.placement_id)
+        ).all()
+    )
+    return {p.id: booked.get(p.id) or (last_held.get(p.id) or p.start_date) + REVIEW_INTERVAL for p in placements}
 
 
-def overdue_reviews(user, today: date | None = None, placements: list[Placement] | None = None
-                    ) -> list[tuple[Placement, date]]:
+def overdue_reviews(
+    user, today: date | None = None, placements: list[Placement] | None = None
+) -> list[tuple[Placement, date]]:
     """Active placements whose review date has passed, most overdue first."""
     today = today or clock.today()
     placements = active_placements(user) if placements is None else placements
@@ -300,9 +386,20 @@ def overdue_reviews(user, today: date | None = None, placements: list[Placement]
     return sorted(late, key=lambda item: item[1])
 
 
-def record_review(placement: Placement, *, held_on: date, progress: list[dict], suitability: str,
-                  suitability_notes: str, readiness: str, reintegration_timeframe: str, decisions: str,
-                  next_review_on: date, actor, today: date | None = None) -> PlacementReview:
+def record_review(
+    placement: Placement,
+    *,
+    held_on: date,
+    progress: list[dict],
+    suitability: str,
+    suitability_notes: str,
+    readiness: str,
+    reintegration_timeframe: str,
+    decisions: str,
+    next_review_on: date,
+    actor,
+    today: date | None = None,
+) -> PlacementReview:
     """Record the review held (filling the booked one, if any) and book the next."""
     today = today or clock.today()
     if placement.status == ENDED:
@@ -312,17 +409,21 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
     if not held_on < next_review_on <= held_on + REVIEW_INTERVAL:
         raise PlacementError("The next review must be within 8 weeks of this one", "next_review_on")
     booked = db.session.scalar(
-        select(PlacementReview).where(PlacementReview.placement_id == placement.id,
-                                      PlacementReview.held_on.is_(None))
-        .order_by(PlacementReview.due_on).limit(1))
+        select(PlacementReview)
+        .where(PlacementReview.placement_id == placement.id, PlacementReview.held_on.is_(None))
+        .order_by(PlacementReview.due_on)
+        .limit(1)
+    )
     review = booked or PlacementReview(placement_id=placement.id, due_on=held_on)
     review.held_on = held_on
     review.suitability, review.suitability_notes = suitability, suitability_notes
     review.readiness, review.reintegration_timeframe = readiness, reintegration_timeframe
     review.decisions = decisions
     review.recorded_by_id, review.recorded_at = actor.id, utcnow()
-    review.progress = [ReviewProgress(position=n, objective=row["objective"], rating=row["rating"],
-                                      comment=row.get("comment", "")) for n, row in enumerate(progress)]
+    review.progress = [
+        ReviewProgress(position=n, objective=row["objective"], rating=row["rating"], comment=row.get("comment", ""))
+        for n, row in enumerate(progress)
+    ]
     db.session.add(review)
     db.session.add(PlacementReview(placement_id=placement.id, due_on=next_review_on))
     db.session.flush()
@@ -331,8 +432,16 @@ def record_review(placement: Placement, *, held_on: date, progress: list[dict], 
     return review
 
 
-def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: str = "", details: str = "",
-                  actor, today: date | None = None) -> PlacementEnding:
+def end_placement(
+    placement: Placement,
+    *,
+    kind: str,
+    ended_on: date,
+    reason: str = "",
+    details: str = "",
+    actor,
+    today: date | None = None,
+) -> PlacementEnding:
     """End a placement now: the timetable stops at once, and the family and key worker see it ended."""
     today = today or clock.today()
     if placement.status == ENDED:
@@ -345,32 +454,45 @@ def end_placement(placement: Placement, *, kind: str, ended_on: date, reason: st
         raise PlacementError("The end date must be today or in the past", "ended_on")
     if ended_on < placement.start_date:
         raise PlacementError("The end date must be on or after the start date", "ended_on")
-    ending = PlacementEnding(placement_id=placement.id, ended_on=ended_on, kind=kind,
-                             reason=reason if kind == IMMEDIATE else "", details=details.strip(),
-                             recorded_by_id=actor.id, recorded_at=utcnow())
+    ending = PlacementEnding(
+        placement_id=placement.id,
+        ended_on=ended_on,
+        kind=kind,
+        reason=reason if kind == IMMEDIATE else "",
+        details=details.strip(),
+        recorded_by_id=actor.id,
+        recorded_at=utcnow(),
+    )
     placement.status = ENDED
     placement.ended_on = ended_on  # expected attendance stops after this day
     db.session.add(ending)
     db.session.flush()
-    audit.record("placement_ended", "placement", placement.id, fields=["status", "ended_on"],
-                 detail=f"{kind} {reason}".strip(), user=actor)
+    audit.record(
+        "placement_ended",
+        "placement",
+        placement.id,
+        fields=["status", "ended_on"],
+        detail=f"{kind} {reason}".strip(),
+        user=actor,
+    )
     db.session.commit()
     return ending
 
 
 # --- Telling people: a withdrawal, a changed timetable ----------------------------------------------
 
+
 def _parents_of(placement: Placement) -> list[User]:
     return [link.parent for link in placement.student.parent_links if link.parent.active and link.parent.email]
 
 
 def _staff_with(*roles: str) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))
-                                   .order_by(User.id)))
+    return list(db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)))
 
 
-def ending_emails(placement: Placement, ending: PlacementEnding, *, school_name: str
-                  ) -> list[tuple[list[str], str, str]]:
+def ending_emails(
+    placement: Placement, ending: PlacementEnding, *, school_name: str
+) -> list[tuple[list[str], str, str]]:
     """Who is told that a placement ended, and what: the DSL and headteacher (with the reason), the key
     worker and parents in plain words (only that it ended, and from when)."""
     student, provider = placement.student, placement.provider
@@ -378,24 +500,37 @@ def ending_emails(placement: Placement, ending: PlacementEnding, *, school_name:
     emails = []
     leaders = [u.email for u in _staff_with(DSL, HEADTEACHER)]
     if leaders:
-        body = (f"{student.full_name}'s placement at {provider.name} ended on {when}.\n\n"
-                f"{ending.description}.\n"
-                + (f"\nDetails: {ending.details}\n" if ending.details else "")
-                + f"\nRecorded by {ending.recorded_by.name if ending.recorded_by else 'the school'}. "
-                  "The timetable has stopped: no sessions are expected after that day.\n")
-        subject = (f"Placement withdrawn: {student.full_name} at {provider.name}" if ending.kind == IMMEDIATE
-                   else f"Placement ended: {student.full_name} at {provider.name}")
+        body = (
+            f"{student.full_name}'s placement at {provider.name} ended on {when}.\n\n"
+            f"{ending.description}.\n"
+            + (f"\nDetails: {ending.details}\n" if ending.details else "")
+            + f"\nRecorded by {ending.recorded_by.name if ending.recorded_by else 'the school'}. "
+            "The timetable has stopped: no sessions are expected after that day.\n"
+        )
+        subject = (
+            f"Placement withdrawn: {student.full_name} at {provider.name}"
+            if ending.kind == IMMEDIATE
+            else f"Placement ended: {student.full_name} at {provider.name}"
+        )
         emails.append((leaders, subject, body))
-    plain = (f"{student.first_name}'s placement at {provider.name} has ended. The last day was {when}.\n\n"
-             f"{student.first_name} is no longer expected at {provider.name} after that day. "
-             f"If you have any questions, please contact {school_name}.\n")
+    plain = (
+        f"{student.first_name}'s placement at {provider.name} has ended. The last day was {when}.\n\n"
+        f"{student.first_name} is no longer expected at {provider.name} after that day. "
+        f"If you have any questions, please contact {school_name}.\n"
+    )
     key_worker = placement.key_worker
     if key_worker and key_worker.active and key_worker.email:
-        emails.append(([key_worker.email], f"{student.first_name}'s placement has ended",
-                       f"Dear {key_worker.name},\n\n{plain}"))
+        emails.append(
+            ([key_worker.email], f"{student.first_name}'s placement has ended", f"Dear {key_worker.name},\n\n{plain}")
+        )
     for parent in _parents_of(placement):
-        emails.append(([parent.email], f"{student.first_name}'s placement at {provider.name} has ended",
-                       f"Dear {parent.name},\n\n{plain}"))
+        emails.append(
+            (
+                [parent.email],
+                f"{student.first_name}'s placement at {provider.name} has ended",
+                f"Dear {parent.name},\n\n{plain}",
+            )
+        )
     return emails
 
 
@@ -404,17 +539,28 @@ def timetable_change_emails(placement: Placement, *, school_name: str) -> list[t
     student, provider = placement.student, placement.provider
     start = placement.timetable_from or placement.start_date
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    lines = "\n".join(f"- {days[s.weekday]} {s.start_time:%H:%M} to {s.end_time:%H:%M}: {s.activity}"
-                      + (f" ({s.site_address})" if s.site_address else "") for s in placement.sessions)
-    body = (f"{student.first_name}'s timetable at {provider.name} changes from "
-            f"{start:%A} {start.day} {start:%B %Y}. The new timetable is:\n\n{lines}\n\n"
-            f"If you have any questions, please contact {school_name}.\n")
+    lines = "\n".join(
+        f"- {days[s.weekday]} {s.start_time:%H:%M} to {s.end_time:%H:%M}: {s.activity}"
+        + (f" ({s.site_address})" if s.site_address else "")
+        for s in placement.sessions
+    )
+    body = (
+        f"{student.first_name}'s timetable at {provider.name} changes from "
+        f"{start:%A} {start.day} {start:%B %Y}. The new timetable is:\n\n{lines}\n\n"
+        f"If you have any questions, please contact {school_name}.\n"
+    )
     recipients = []
     if placement.key_worker and placement.key_worker.active and placement.key_worker.email:
         recipients.append(placement.key_worker)
     recipients += _parents_of(placement)
-    return [([person.email], f"{student.first_name}'s timetable at {provider.name} is changing",
-             f"Dear {person.name},\n\n{body}") for person in recipients]
+    return [
+        (
+            [person.email],
+            f"{student.first_name}'s timetable at {provider.name} is changing",
+            f"Dear {person.name},\n\n{body}",
+        )
+        for person in recipients
+    ]
 
 
 def end_and_tell(placement: Placement, *, school_name: str, **ending) -> tuple[PlacementEnding, list[str]]:
@@ -438,29 +584,42 @@ def send_all(emails: list[tuple[list[str], str, str]]) -> list[str]:
 def recently_ended(user, today: date | None = None) -> list[tuple[Placement, PlacementEnding]]:
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
     today = today or clock.today()
-    query = (_with_details(scope_placements(select(Placement), user, finishing=True, today=today))
-             .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
-             .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)
-             .add_columns(PlacementEnding).order_by(PlacementEnding.ended_on.desc()))
+    query = (
+        _with_details(scope_placements(select(Placement), user, finishing=True, today=today))
+        .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
+        .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)
+        .add_columns(PlacementEnding)
+        .order_by(PlacementEnding.ended_on.desc())
+    )
     return [(placement, ending) for placement, ending in db.session.execute(query).all()]
 
 
 # The family's calendar: a secret address per parent and child, which the parent can replace or stop.
 
+
 def _parent_of(parent, student_id: int) -> bool:
-    return db.session.scalar(select(ParentLink.id).where(ParentLink.parent_id == parent.id,
-                                                         ParentLink.student_id == student_id)) is not None
+    return (
+        db.session.scalar(
+            select(ParentLink.id).where(ParentLink.parent_id == parent.id, ParentLink.student_id == student_id)
+        )
+        is not None
+    )
 
 
 def active_feed(parent, student_id: int) -> CalendarFeed | None:
-    return db.session.scalar(select(CalendarFeed).where(
-        CalendarFeed.parent_id == parent.id, CalendarFeed.student_id == student_id,
-        CalendarFeed.revoked_at.is_(None)))
+    return db.session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.parent_id == parent.id,
+            CalendarFeed.student_id == student_id,
+            CalendarFeed.revoked_at.is_(None),
+        )
+    )
 
 
 def active_feeds(parent) -> dict[int, CalendarFeed]:
-    feeds = db.session.scalars(select(CalendarFeed).where(CalendarFeed.parent_id == parent.id,
-                                                          CalendarFeed.revoked_at.is_(None)))
+    feeds = db.session.scalars(
+        select(CalendarFeed).where(CalendarFeed.parent_id == parent.id, CalendarFeed.revoked_at.is_(None))
+    )
     return {feed.student_id: feed for feed in feeds}
 
 
@@ -493,17 +652,20 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     """The live feed for this token: not revoked, the parent's account active and still linked to the child."""
     if not token or len(token) > 64:
         return None
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token,
-                                                        CalendarFeed.revoked_at.is_(None)))
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None)))
     if feed is None or not feed.parent.active or not _parent_of(feed.parent, feed.student_id):
         return None
     return feed
 
 
 def calendar_placements(feed: CalendarFeed) -> list[tuple[Placement, PlacementEnding | None]]:
-    query = (_with_details(select(Placement)).where(Placement.student_id == feed.student_id)
-             .outerjoin(PlacementEnding, PlacementEnding.placement_id == Placement.id)
-             .add_columns(PlacementEnding).order_by(Placement.start_date))
+    query = (
+        _with_details(select(Placement))
+        .where(Placement.student_id == feed.student_id)
+        .outerjoin(PlacementEnding, PlacementEnding.placement_id == Placement.id)
+        .add_columns(PlacementEnding)
+        .order_by(Placement.start_date)
+    )
     return [(placement, ending) for placement, ending in db.session.execute(query).all()]
 
 
@@ -515,8 +677,7 @@ def mark_fetched(feed: CalendarFeed) -> None:
 def start_due_placements(today: date | None = None) -> list[Placement]:
     """Planned placements whose start date has come become active (run daily; running twice changes nothing)."""
     today = today or clock.today()
-    due = list(db.session.scalars(select(Placement).where(Placement.status == PLANNED,
-                                                          Placement.start_date <= today)))
+    due = list(db.session.scalars(select(Placement).where(Placement.status == PLANNED, Placement.start_date <= today)))
     # A placement with no agreed timetable never becomes active: nobody would expect the pupil anywhere.
     due = [placement for placement in due if placement.sessions]
     for placement in due:

@@ -36,13 +36,13 @@ def add_error(field, message: str) -> None:
 
 
 class SessionRow(Form):
-    weekday = SelectField("Day", widget=GovSelect(), choices=[("", "Choose")] + WEEKDAY_CHOICES,
-                          validate_choice=False)
+    weekday = SelectField("Day", widget=GovSelect(), choices=[("", "Choose")] + WEEKDAY_CHOICES, validate_choice=False)
     start_time = StringField("Start time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
     end_time = StringField("End time", widget=GovTextInput(), filters=[strip], validators=[Length(max=8)])
     activity = StringField("Activity", widget=GovTextInput(), filters=[strip], validators=[Length(max=160)])
-    site_address = StringField("Site address (optional)", widget=GovTextInput(), filters=[strip],
-                               validators=[Length(max=500)])
+    site_address = StringField(
+        "Site address (optional)", widget=GovTextInput(), filters=[strip], validators=[Length(max=500)]
+    )
 
 
 class TimetableRows(FlaskForm):
@@ -51,9 +51,16 @@ class TimetableRows(FlaskForm):
 
     def session_values(self) -> list[dict]:
         rows = [e.data for e in self.sessions if row_filled(e.data)]
-        return [{"weekday": int(r["weekday"]), "start_time": parse_time(r["start_time"]),
-                 "end_time": parse_time(r["end_time"]), "activity": r["activity"],
-                 "site_address": r["site_address"] or ""} for r in rows]
+        return [
+            {
+                "weekday": int(r["weekday"]),
+                "start_time": parse_time(r["start_time"]),
+                "end_time": parse_time(r["end_time"]),
+                "activity": r["activity"],
+                "site_address": r["site_address"] or "",
+            }
+            for r in rows
+        ]
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

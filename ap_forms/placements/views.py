@@ -56,10 +56,17 @@ def review_new(placement_id: int):
     if form.validate_on_submit():
         try:
             services.record_review(
-                placement, held_on=form.held_on.data, progress=form.progress_values(),
-                suitability=form.suitability.data, suitability_notes=form.suitability_notes.data or "",
-                readiness=form.readiness.data, reintegration_timeframe=form.reintegration_timeframe.data,
-                decisions=form.decisions.data, next_review_on=form.next_review_on.data, actor=current_user)
+                placement,
+                held_on=form.held_on.data,
+                progress=form.progress_values(),
+                suitability=form.suitability.data,
+                suitability_notes=form.suitability_notes.data or "",
+                readiness=form.readiness.data,
+                reintegration_timeframe=form.reintegration_timeframe.data,
+                decisions=form.decisions.data,
+                next_review_on=form.next_review_on.data,
+                actor=current_user,
+            )
         except services.PlacementError as error:
             getattr(form, error.field or "", form.held_on).errors = [str(error)]
         else:
@@ -79,15 +86,24 @@ def end(placement_id: int):
         form.ended_on.data = clock.today()
     if form.validate_on_submit():
         try:
-            _, failed = services.end_and_tell(placement, school_name=get_settings().name, kind=form.kind.data,
-                                              ended_on=form.ended_on.data, reason=form.reason.data or "",
-                                              details=form.details.data or "", actor=current_user,
-                                              today=clock.today())
+            _, failed = services.end_and_tell(
+                placement,
+                school_name=get_settings().name,
+                kind=form.kind.data,
+                ended_on=form.ended_on.data,
+                reason=form.reason.data or "",
+                details=form.details.data or "",
+                actor=current_user,
+                today=clock.today(),
+            )
         except services.PlacementError as error:
             getattr(form, error.field or "", form.kind).errors = [str(error)]
         else:
-            flash("The placement has ended. Its timetable has stopped; the DSL, the headteacher, the key worker "
-                  "and the family have been emailed.", "success")
+            flash(
+                "The placement has ended. Its timetable has stopped; the DSL, the headteacher, the key worker "
+                "and the family have been emailed.",
+                "success",
+            )
             if failed:
                 flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
             return redirect(url_for("placements.placement", placement_id=placement.id))
@@ -104,26 +120,42 @@ def timetable(placement_id: int):
     form = TimetableChangeForm()
     if request.method == "GET":
         for s in placement.sessions:
-            form.sessions.append_entry({"weekday": str(s.weekday), "start_time": s.start_time.strftime("%H:%M"),
-                                        "end_time": s.end_time.strftime("%H:%M"), "activity": s.activity,
-                                        "site_address": s.site_address})
+            form.sessions.append_entry(
+                {
+                    "weekday": str(s.weekday),
+                    "start_time": s.start_time.strftime("%H:%M"),
+                    "end_time": s.end_time.strftime("%H:%M"),
+                    "activity": s.activity,
+                    "site_address": s.site_address,
+                }
+            )
         form.effective_from.data = max(clock.today(), placement.start_date)
     while len(form.sessions) < min(form.MAX_ROWS, max(3, len(placement.sessions) + 2)):
         form.sessions.append_entry()
     if form.validate_on_submit():
         try:
-            services.change_timetable(placement, sessions=form.session_values(),
-                                      effective_from=form.effective_from.data, reason=form.reason.data,
-                                      actor=current_user, today=clock.today())
+            services.change_timetable(
+                placement,
+                sessions=form.session_values(),
+                effective_from=form.effective_from.data,
+                reason=form.reason.data,
+                actor=current_user,
+                today=clock.today(),
+            )
         except services.PlacementError as error:
-            field = form.sessions[0].weekday if error.field == "sessions" else getattr(form, error.field or "",
-                                                                                       form.effective_from)
+            field = (
+                form.sessions[0].weekday
+                if error.field == "sessions"
+                else getattr(form, error.field or "", form.effective_from)
+            )
             field.errors = [*field.errors, str(error)]
         else:
-            failed = services.send_all(services.timetable_change_emails(placement,
-                                                                        school_name=get_settings().name))
-            flash("The new timetable is agreed. The key worker and the family have been emailed it; the old "
-                  "timetable is kept below.", "success")
+            failed = services.send_all(services.timetable_change_emails(placement, school_name=get_settings().name))
+            flash(
+                "The new timetable is agreed. The key worker and the family have been emailed it; the old "
+                "timetable is kept below.",
+                "success",
+            )
             if failed:
                 flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
             return redirect(url_for("placements.placement", placement_id=placement.id))
@@ -132,13 +164,17 @@ def timetable(placement_id: int):
 
 # --- The family's calendar --------------------------------------------------------------------------
 
+
 @bp.post("/my-child/<int:student_id>/calendar")
 def calendar_create(student_id: int):
     student = get_student_or_404(current_user, student_id)
     replaced = services.active_feed(current_user, student.id) is not None
     services.create_feed(current_user, student.id)
-    flash(f"Your calendar link for {student.first_name}'s timetable is ready."
-          + (" The old link has stopped working." if replaced else ""), "success")
+    flash(
+        f"Your calendar link for {student.first_name}'s timetable is ready."
+        + (" The old link has stopped working." if replaced else ""),
+        "success",
+    )
     return redirect(url_for("oversight.home") + f"#calendar-{student.id}")
 
 
@@ -156,8 +192,12 @@ def calendar_feed(token: str):
     feed = services.feed_by_token(token)
     if feed is None:
         abort(404)
-    body = timetable_calendar(feed.student, services.calendar_placements(feed), school_name=get_settings().name,
-                              now=clock.utcnow().replace(tzinfo=UTC))
+    body = timetable_calendar(
+        feed.student,
+        services.calendar_placements(feed),
+        school_name=get_settings().name,
+        now=clock.utcnow().replace(tzinfo=UTC),
+    )
     services.mark_fetched(feed)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

@@ -27,44 +27,92 @@ def evidence_field(label: str = "Evidence (optional)") -> FileField:
 
 
 class ProviderForm(FlaskForm):
-    name = StringField("Provider name", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter the provider's name"), Length(max=160)])
-    registration_type = RadioField("Registration type", widget=GovRadioInput(),
-                                   choices=list(REGISTRATION_TYPES.items()),
-                                   validators=[InputRequired("Choose the provider's registration type")])
-    ofsted_urn = StringField("Ofsted URN (if registered)", widget=GovTextInput(), filters=[strip],
-                             description="The unique reference number on the provider's Ofsted reports, "
-                                         "like 2712001 or EY123456.",
-                             validators=[Optional(), Regexp(r"^(?:[A-Za-z]{2})?\d{6,7}$",
-                                         message="Enter the Ofsted URN as it appears on the report, like 2712001")])
-    ofsted_judgement = RadioField("Latest Ofsted judgement", widget=GovRadioInput(),
-                                  choices=list(OFSTED_JUDGEMENTS.items()), validators=[Optional()],
-                                  description="Leave blank if the provider is not registered with Ofsted.")
-    ofsted_judgement_date = GovDateField("Date of the latest inspection", validators=[
-        optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
-        description="For example, 14 3 2025")
-    ukprn = StringField("UK provider reference number (UKPRN, optional)", widget=GovTextInput(), filters=[strip],
-                        description="For the school census: 8 numbers starting with 1, like 10012345.",
-                        validators=[Optional(), Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting "
-                                                                            "with 1, like 10012345")])
-    setting_type = RadioField("Type of setting, for the school census (optional)", widget=GovRadioInput(),
-                              choices=list(SETTING_TYPES.items()), validators=[Optional()],
-                              description="Only for a provider with neither a school URN nor a UKPRN.")
-    la_approved = RadioField("Is the provider on the local authority's approved provider list?",
-                             widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
-                             validators=[InputRequired("Choose yes if the provider is on the approved list")])
-    address = TextAreaField("Main address", widget=GovTextArea(),
-                            validators=[InputRequired("Enter the provider's main address"), Length(max=500)])
-    contact_name = StringField("Contact name", widget=GovTextInput(), filters=[strip],
-                               validators=[InputRequired("Enter the name of the person to contact"),
-                                           Length(max=120)])
-    contact_email = StringField("Contact email", widget=GovTextInput(), filters=[strip],
-                                validators=[InputRequired("Enter the contact's email address"),
-                                            Email("Enter an email address in the correct format, like "
-                                                  "name@example.org", check_deliverability=False),
-                                            Length(max=254)])
-    contact_phone = StringField("Contact phone", widget=GovTextInput(), filters=[strip],
-                                validators=[InputRequired("Enter the contact's phone number"), Length(max=40)])
+    name = StringField(
+        "Provider name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the provider's name"), Length(max=160)],
+    )
+    registration_type = RadioField(
+        "Registration type",
+        widget=GovRadioInput(),
+        choices=list(REGISTRATION_TYPES.items()),
+        validators=[InputRequired("Choose the provider's registration type")],
+    )
+    ofsted_urn = StringField(
+        "Ofsted URN (if registered)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The unique reference number on the provider's Ofsted reports, like 2712001 or EY123456.",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^(?:[A-Za-z]{2})?\d{6,7}$", message="Enter the Ofsted URN as it appears on the report, like 2712001"
+            ),
+        ],
+    )
+    ofsted_judgement = RadioField(
+        "Latest Ofsted judgement",
+        widget=GovRadioInput(),
+        choices=list(OFSTED_JUDGEMENTS.items()),
+        validators=[Optional()],
+        description="Leave blank if the provider is not registered with Ofsted.",
+    )
+    ofsted_judgement_date = GovDateField(
+        "Date of the latest inspection",
+        validators=[optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
+        description="For example, 14 3 2025",
+    )
+    ukprn = StringField(
+        "UK provider reference number (UKPRN, optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For the school census: 8 numbers starting with 1, like 10012345.",
+        validators=[
+            Optional(),
+            Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting with 1, like 10012345"),
+        ],
+    )
+    setting_type = RadioField(
+        "Type of setting, for the school census (optional)",
+        widget=GovRadioInput(),
+        choices=list(SETTING_TYPES.items()),
+        validators=[Optional()],
+        description="Only for a provider with neither a school URN nor a UKPRN.",
+    )
+    la_approved = RadioField(
+        "Is the provider on the local authority's approved provider list?",
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[InputRequired("Choose yes if the provider is on the approved list")],
+    )
+    address = TextAreaField(
+        "Main address",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the provider's main address"), Length(max=500)],
+    )
+    contact_name = StringField(
+        "Contact name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the name of the person to contact"), Length(max=120)],
+    )
+    contact_email = StringField(
+        "Contact email",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the contact's email address"),
+            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    contact_phone = StringField(
+        "Contact phone",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the contact's phone number"), Length(max=40)],
+    )
     submit = SubmitField("Save provider details", widget=GovSubmitInput())
 
     def validate_ofsted_judgement(self, field):
@@ -77,17 +125,33 @@ class ProviderForm(FlaskForm):
 
     def values(self) -> dict:
         judgement = self.ofsted_judgement.data if self.ofsted_judgement.data in OFSTED_JUDGEMENTS else ""
-        return {"name": self.name.data, "registration_type": self.registration_type.data,
-                "ofsted_urn": (self.ofsted_urn.data or "").upper() or None, "ofsted_judgement": judgement,
-                "ofsted_judgement_date": self.ofsted_judgement_date.data if judgement else None,
-                "la_approved": self.la_approved.data == "yes", "address": self.address.data.strip(),
-                "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
-                "contact_phone": self.contact_phone.data, "ukprn": self.ukprn.data or None,
-                "setting_type": self.setting_type.data if self.setting_type.data in SETTING_TYPES else ""}
+        return {
+            "name": self.name.data,
+            "registration_type": self.registration_type.data,
+            "ofsted_urn": (self.ofsted_urn.data or "").upper() or None,
+            "ofsted_judgement": judgement,
+            "ofsted_judgement_date": self.ofsted_judgement_date.data if judgement else None,
+            "la_approved": self.la_approved.data == "yes",
+            "address": self.address.data.strip(),
+            "contact_name": self.contact_name.data,
+            "contact_email": self.contact_email.data,
+            "contact_phone": self.contact_phone.data,
+            "ukprn": self.ukprn.data or None,
+            "setting_type": self.setting_type.data if self.setting_type.data in SETTING_TYPES else "",
+        }
 
     def fill_from(self, provider) -> None:
-        for name in ("name", "registration_type", "ofsted_urn", "ofsted_judgement_date", "address",
-                     "contact_name", "contact_email", "contact_phone", "ukprn"):
+        for name in (
+            "name",
+            "registration_type",
+            "ofsted_urn",
+            "ofsted_judgement_date",
+            "address",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "ukprn",
+        ):
             getattr(self, name).data = getattr(provider, name)
         self.ofsted_judgement.data = provider.ofsted_judgement or None
         self.la_approved.data = "yes" if provider.la_approved else "no"
@@ -95,33 +159,52 @@ class ProviderForm(FlaskForm):
 
 
 class SiteForm(FlaskForm):
-    site_name = StringField("Site name", widget=GovTextInput(), filters=[strip],
-                            validators=[InputRequired("Enter a name for the site, like “Stables”"),
-                                        Length(max=120)])
-    site_address = TextAreaField("Site address", widget=GovTextArea(),
-                                 validators=[InputRequired("Enter the site's address"), Length(max=500)])
+    site_name = StringField(
+        "Site name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter a name for the site, like “Stables”"), Length(max=120)],
+    )
+    site_address = TextAreaField(
+        "Site address", widget=GovTextArea(), validators=[InputRequired("Enter the site's address"), Length(max=500)]
+    )
     submit = SubmitField("Add site", widget=GovSubmitInput())
 
 
 class AgreementForm(FlaskForm):
-    terms = TextAreaField("Agreed terms", widget=GovTextArea(),
-                          description="What the provider will deliver: sessions, staffing ratios, reporting, "
-                                      "notice periods.",
-                          validators=[InputRequired("Enter the agreed terms"), Length(max=5000)])
+    terms = TextAreaField(
+        "Agreed terms",
+        widget=GovTextArea(),
+        description="What the provider will deliver: sessions, staffing ratios, reporting, notice periods.",
+        validators=[InputRequired("Enter the agreed terms"), Length(max=5000)],
+    )
     start_date = GovDateField("Start date", validators=[required_date("Enter the date the agreement starts")])
     end_date = GovDateField("End date", validators=[required_date("Enter the date the agreement ends")])
-    school_signed_on = GovDateField("Date signed by the school", description="Leave blank if not signed yet.",
-                                    validators=[optional_date, not_in_future(
-                                        "The date signed by the school must be today or in the past")])
-    provider_signed_on = GovDateField("Date signed by the provider", description="Leave blank if not signed yet.",
-                                      validators=[optional_date, not_in_future(
-                                          "The date signed by the provider must be today or in the past")])
-    cost_basis = RadioField("Cost basis", widget=GovRadioInput(), choices=list(COST_BASES.items()),
-                            validators=[InputRequired("Choose whether the cost is per session, day or term")])
-    rate = StringField("Rate in pounds", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter the rate in pounds, like 85 or 85.50"),
-                                   Regexp(r"^£?\d{1,6}(\.\d{1,2})?$",
-                                          message="Enter the rate in pounds, like 85 or 85.50")])
+    school_signed_on = GovDateField(
+        "Date signed by the school",
+        description="Leave blank if not signed yet.",
+        validators=[optional_date, not_in_future("The date signed by the school must be today or in the past")],
+    )
+    provider_signed_on = GovDateField(
+        "Date signed by the provider",
+        description="Leave blank if not signed yet.",
+        validators=[optional_date, not_in_future("The date signed by the provider must be today or in the past")],
+    )
+    cost_basis = RadioField(
+        "Cost basis",
+        widget=GovRadioInput(),
+        choices=list(COST_BASES.items()),
+        validators=[InputRequired("Choose whether the cost is per session, day or term")],
+    )
+    rate = StringField(
+        "Rate in pounds",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the rate in pounds, like 85 or 85.50"),
+            Regexp(r"^£?\d{1,6}(\.\d{1,2})?$", message="Enter the rate in pounds, like 85 or 85.50"),
+        ],
+    )
     evidence = evidence_field("Signed agreement (optional)")
     submit = SubmitField("Save agreement", widget=GovSubmitInput())
 
@@ -135,57 +218,90 @@ class AgreementForm(FlaskForm):
 
 
 class DocumentationForm(FlaskForm):
-    checked_on = GovDateField("Date checked", validators=[
-        required_date("Enter the date the risk assessments and documentation were checked"),
-        not_in_future("The date checked must be today or in the past")])
-    notes = TextAreaField("What was checked, and anything to follow up", widget=GovTextArea(),
-                          validators=[InputRequired("Enter what was checked"), Length(max=5000)])
+    checked_on = GovDateField(
+        "Date checked",
+        validators=[
+            required_date("Enter the date the risk assessments and documentation were checked"),
+            not_in_future("The date checked must be today or in the past"),
+        ],
+    )
+    notes = TextAreaField(
+        "What was checked, and anything to follow up",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what was checked"), Length(max=5000)],
+    )
     evidence = evidence_field()
     submit = SubmitField("Save check", widget=GovSubmitInput())
 
 
 class PolicyForm(FlaskForm):
-    review_date = GovDateField("The provider's next review date for this policy",
-                               description="As written on the policy, for example 1 9 2027.",
-                               validators=[required_date("Enter the date the provider will next review the policy")])
+    review_date = GovDateField(
+        "The provider's next review date for this policy",
+        description="As written on the policy, for example 1 9 2027.",
+        validators=[required_date("Enter the date the provider will next review the policy")],
+    )
     evidence = evidence_field("Copy of the policy (optional)")
     submit = SubmitField("Save policy", widget=GovSubmitInput())
 
 
 class VettingForm(FlaskForm):
-    received_on = GovDateField("Date the written confirmation was received", validators=[
-        required_date("Enter the date the written confirmation was received"),
-        not_in_future("The date received must be today or in the past")])
-    staff_names = TextAreaField("Staff it covers", widget=GovTextArea(),
-                                description="One name a line: every adult who will work with pupils.",
-                                validators=[InputRequired("Enter the names of the staff the confirmation covers"),
-                                            Length(max=5000)])
-    enhanced_dbs_barred = BooleanField("It confirms an enhanced DBS check with a barred list check for each of them",
-                                       widget=GovCheckboxInput())
-    confirmed_by = StringField("Signed by (optional)", widget=GovTextInput(), filters=[strip],
-                               description="Name and role of the person at the provider who confirmed it.",
-                               validators=[Optional(), Length(max=120)])
+    received_on = GovDateField(
+        "Date the written confirmation was received",
+        validators=[
+            required_date("Enter the date the written confirmation was received"),
+            not_in_future("The date received must be today or in the past"),
+        ],
+    )
+    staff_names = TextAreaField(
+        "Staff it covers",
+        widget=GovTextArea(),
+        description="One name a line: every adult who will work with pupils.",
+        validators=[InputRequired("Enter the names of the staff the confirmation covers"), Length(max=5000)],
+    )
+    enhanced_dbs_barred = BooleanField(
+        "It confirms an enhanced DBS check with a barred list check for each of them", widget=GovCheckboxInput()
+    )
+    confirmed_by = StringField(
+        "Signed by (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Name and role of the person at the provider who confirmed it.",
+        validators=[Optional(), Length(max=120)],
+    )
     evidence = evidence_field("The written confirmation (optional)")
     submit = SubmitField("Save confirmation", widget=GovSubmitInput())
 
 
 class StaffChangeForm(FlaskForm):
-    changed_on = GovDateField("Date the staff changed", validators=[
-        required_date("Enter the date the staff changed"),
-        not_in_future("The date the staff changed must be today or in the past")])
-    note = TextAreaField("What changed", widget=GovTextArea(), description="For example, “New instructor, Alex "
-                         "Brook, started working with our pupils”.",
-                         validators=[InputRequired("Enter what changed"), Length(max=300)])
+    changed_on = GovDateField(
+        "Date the staff changed",
+        validators=[
+            required_date("Enter the date the staff changed"),
+            not_in_future("The date the staff changed must be today or in the past"),
+        ],
+    )
+    note = TextAreaField(
+        "What changed",
+        widget=GovTextArea(),
+        description="For example, “New instructor, Alex Brook, started working with our pupils”.",
+        validators=[InputRequired("Enter what changed"), Length(max=300)],
+    )
     submit = SubmitField("Record staff change", widget=GovSubmitInput())
 
 
 class TrustPolicyForm(FlaskForm):
-    sent_on = GovDateField("Date the policy was sent", validators=[
-        required_date("Enter the date the Trust policy was sent"),
-        not_in_future("The date sent must be today or in the past")])
-    acknowledged_on = GovDateField("Date the provider acknowledged it", description="Leave blank if not yet.",
-                                   validators=[optional_date, not_in_future(
-                                       "The date acknowledged must be today or in the past")])
+    sent_on = GovDateField(
+        "Date the policy was sent",
+        validators=[
+            required_date("Enter the date the Trust policy was sent"),
+            not_in_future("The date sent must be today or in the past"),
+        ],
+    )
+    acknowledged_on = GovDateField(
+        "Date the provider acknowledged it",
+        description="Leave blank if not yet.",
+        validators=[optional_date, not_in_future("The date acknowledged must be today or in the past")],
+    )
     evidence = evidence_field("The acknowledgement (optional)")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -195,28 +311,50 @@ class TrustPolicyForm(FlaskForm):
 
 
 class TrainingForm(FlaskForm):
-    attended_on = GovDateField("Date attended", validators=[
-        required_date("Enter the date the training was attended"),
-        not_in_future("The date attended must be today or in the past")])
-    title = StringField("What the training was", widget=GovTextInput(), filters=[strip],
-                        validators=[InputRequired("Enter what the training was"), Length(max=200)])
-    includes_safeguarding = RadioField("Did it include safeguarding training?", widget=GovRadioInput(),
-                                       choices=[("yes", "Yes"), ("no", "No")],
-                                       validators=[InputRequired("Choose yes if it included safeguarding training")])
+    attended_on = GovDateField(
+        "Date attended",
+        validators=[
+            required_date("Enter the date the training was attended"),
+            not_in_future("The date attended must be today or in the past"),
+        ],
+    )
+    title = StringField(
+        "What the training was",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter what the training was"), Length(max=200)],
+    )
+    includes_safeguarding = RadioField(
+        "Did it include safeguarding training?",
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[InputRequired("Choose yes if it included safeguarding training")],
+    )
     attendees = TextAreaField("Who attended (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
     evidence = evidence_field("Certificate or register (optional)")
     submit = SubmitField("Save training", widget=GovSubmitInput())
 
 
 class EvidenceForm(FlaskForm):
-    topic = SelectField("What is it evidence of?", widget=GovSelect(),
-                        choices=[("", "Choose")] + list(EVIDENCE_TOPICS.items()),
-                        validators=[InputRequired("Choose what the document is evidence of")])
-    description = StringField("Description (optional)", widget=GovTextInput(), filters=[strip],
-                              description="For example, “Public liability insurance, valid to March 2027”.",
-                              validators=[Optional(), Length(max=200)])
-    file = FileField("Document", widget=GovFileInput(), description="A PDF, PNG or JPEG, up to 10 MB.",
-                     validators=[EvidenceFile(required=True, message="Select the document to upload")])
+    topic = SelectField(
+        "What is it evidence of?",
+        widget=GovSelect(),
+        choices=[("", "Choose")] + list(EVIDENCE_TOPICS.items()),
+        validators=[InputRequired("Choose what the document is evidence of")],
+    )
+    description = StringField(
+        "Description (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, “Public liability insurance, valid to March 2027”.",
+        validators=[Optional(), Length(max=200)],
+    )
+    file = FileField(
+        "Document",
+        widget=GovFileInput(),
+        description="A PDF, PNG or JPEG, up to 10 MB.",
+        validators=[EvidenceFile(required=True, message="Select the document to upload")],
+    )
     submit = SubmitField("Upload", widget=GovSubmitInput())
 
     def validate_topic(self, field):
@@ -225,8 +363,12 @@ class EvidenceForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = RadioField("Answer", widget=GovRadioInput(), choices=list(ANSWERS.items()),
-                        validators=[InputRequired("Choose yes, no or not applicable")])
+    answer = RadioField(
+        "Answer",
+        widget=GovRadioInput(),
+        choices=list(ANSWERS.items()),
+        validators=[InputRequired("Choose yes, no or not applicable")],
+    )
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=2000)])
     evidence = evidence_field()
     submit = SubmitField("Save answer", widget=GovSubmitInput())
@@ -239,9 +381,11 @@ class AnswerForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    confirm = BooleanField("I have checked these answers and I am satisfied this provider meets the "
-                           "safeguarding requirements", widget=GovCheckboxInput(),
-                           validators=[InputRequired("Confirm you are satisfied before signing off")])
+    confirm = BooleanField(
+        "I have checked these answers and I am satisfied this provider meets the safeguarding requirements",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm you are satisfied before signing off")],
+    )
     submit = SubmitField("Sign off checklist", widget=GovSubmitInput())
 
 

@@ -3,6 +3,7 @@
 The record has one table per part the policy names. Whether a provider is cleared is computed
 from these rows (providers/services.py), never typed in.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -79,21 +80,27 @@ class Provider(db.Model):
     staff_change_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     sites: Mapped[list[ProviderSite]] = relationship(
-        back_populates="provider", cascade="all, delete-orphan", order_by="ProviderSite.name")
+        back_populates="provider", cascade="all, delete-orphan", order_by="ProviderSite.name"
+    )
     key_workers = relationship(
-        "User", viewonly=True, order_by="User.name",
-        primaryjoin="and_(User.provider_id == Provider.id, User.role == 'key_worker', User.active)")
+        "User",
+        viewonly=True,
+        order_by="User.name",
+        primaryjoin="and_(User.provider_id == Provider.id, User.role == 'key_worker', User.active)",
+    )
     agreement: Mapped[ServiceAgreement | None] = relationship(back_populates="provider", uselist=False)
-    documentation_check: Mapped[DocumentationCheck | None] = relationship(back_populates="provider",
-                                                                          uselist=False)
+    documentation_check: Mapped[DocumentationCheck | None] = relationship(back_populates="provider", uselist=False)
     policies: Mapped[list[ProviderPolicy]] = relationship(back_populates="provider")
     vetting_confirmations: Mapped[list[VettingConfirmation]] = relationship(
-        back_populates="provider", order_by="(VettingConfirmation.received_on.desc(), VettingConfirmation.id.desc())")
+        back_populates="provider", order_by="(VettingConfirmation.received_on.desc(), VettingConfirmation.id.desc())"
+    )
     trust_policy: Mapped[TrustPolicyRecord | None] = relationship(back_populates="provider", uselist=False)
     trainings: Mapped[list[TrainingRecord]] = relationship(
-        back_populates="provider", order_by="(TrainingRecord.attended_on.desc(), TrainingRecord.id.desc())")
+        back_populates="provider", order_by="(TrainingRecord.attended_on.desc(), TrainingRecord.id.desc())"
+    )
     safeguarding_checklists: Mapped[list[SafeguardingChecklist]] = relationship(
-        back_populates="provider", order_by="SafeguardingChecklist.id.desc()")
+        back_populates="provider", order_by="SafeguardingChecklist.id.desc()"
+    )
 
     @property
     def registration_label(self) -> str:
@@ -267,8 +274,7 @@ class SafeguardingChecklist(db.Model):
     version: Mapped[ChecklistVersion] = relationship()
     started_by = relationship("User", foreign_keys=[started_by_id])
     completed_by = relationship("User", foreign_keys=[completed_by_id])
-    answers: Mapped[list[SafeguardingAnswer]] = relationship(back_populates="checklist",
-                                                             cascade="all, delete-orphan")
+    answers: Mapped[list[SafeguardingAnswer]] = relationship(back_populates="checklist", cascade="all, delete-orphan")
 
     def answer_for(self, item_id: int) -> SafeguardingAnswer | None:
         return next((a for a in self.answers if a.item_id == item_id), None)

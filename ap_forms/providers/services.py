@@ -80,6 +80,7 @@ class ProviderNotCleared(Exception):
 
 # --- Status --------------------------------------------------------------------------------
 
+
 def add_years(day: date, years: int = 1) -> date:
     """The same date `years` later (29 February becomes 28 February)."""
     year = day.year + years
@@ -127,10 +128,18 @@ def _registration(provider: Provider, today: date) -> PartStatus:  # noqa: ARG00
     part = PartStatus("registration", "Ofsted registration or local authority approved list")
     if not (provider.ofsted_urn or provider.la_approved):
         part.problems.append("Not Ofsted registered and not on the local authority's approved provider list")
-    part.summary = " · ".join(filter(None, [
-        f"Ofsted URN {provider.ofsted_urn}" if provider.ofsted_urn else "",
-        "On the LA approved list" if provider.la_approved else "",
-    ])) or "Neither recorded"
+    part.summary = (
+        " · ".join(
+            filter(
+                None,
+                [
+                    f"Ofsted URN {provider.ofsted_urn}" if provider.ofsted_urn else "",
+                    "On the LA approved list" if provider.la_approved else "",
+                ],
+            )
+        )
+        or "Neither recorded"
+    )
     return part
 
 
@@ -147,9 +156,13 @@ def _agreement(provider: Provider, today: date) -> PartStatus:
         part.problems.append("Service Level Agreement not signed by the provider")
     if sla.start_date > today:
         part.problems.append(f"Service Level Agreement does not start until {_fmt(sla.start_date)}")
-    _check_valid_until(part, sla.end_date, today,
-                       lapsed=f"Service Level Agreement ended on {_fmt(sla.end_date)}",
-                       due=f"Service Level Agreement ends on {_fmt(sla.end_date)}")
+    _check_valid_until(
+        part,
+        sla.end_date,
+        today,
+        lapsed=f"Service Level Agreement ended on {_fmt(sla.end_date)}",
+        due=f"Service Level Agreement ends on {_fmt(sla.end_date)}",
+    )
     return part
 
 
@@ -160,12 +173,14 @@ def _documentation(provider: Provider, today: date) -> PartStatus:
         part.problems.append("Risk assessments and documentation not checked")
         return part
     renew_by = add_years(check.checked_on)
-    part.summary = f"Checked {_fmt(check.checked_on)}" + (
-        f" by {check.recorded_by.name}" if check.recorded_by else "")
-    _check_valid_until(part, renew_by, today,
-                       lapsed=f"Risk assessments and documentation last checked on {_fmt(check.checked_on)}: "
-                              "check them again",
-                       due=f"Risk assessments and documentation due to be checked again by {_fmt(renew_by)}")
+    part.summary = f"Checked {_fmt(check.checked_on)}" + (f" by {check.recorded_by.name}" if check.recorded_by else "")
+    _check_valid_until(
+        part,
+        renew_by,
+        today,
+        lapsed=f"Risk assessments and documentation last checked on {_fmt(check.checked_on)}: check them again",
+        due=f"Risk assessments and documentation due to be checked again by {_fmt(renew_by)}",
+    )
     return part
 
 
@@ -178,10 +193,13 @@ def _policies(provider: Provider, today: date) -> PartStatus:
             part.problems.append(f"No {label.lower()} policy seen")
             continue
         seen.append(label)
-        _check_valid_until(part, policy.review_date, today,
-                           lapsed=f"{label} policy was due for review on {_fmt(policy.review_date)}: "
-                                  "ask for the reviewed policy",
-                           due=f"{label} policy is due for review on {_fmt(policy.review_date)}")
+        _check_valid_until(
+            part,
+            policy.review_date,
+            today,
+            lapsed=f"{label} policy was due for review on {_fmt(policy.review_date)}: ask for the reviewed policy",
+            due=f"{label} policy is due for review on {_fmt(policy.review_date)}",
+        )
     part.summary = f"{len(seen)} of {len(POLICY_KINDS)} seen"
     return part
 
@@ -200,9 +218,12 @@ def _staff_change_after(provider: Provider, letter: VettingConfirmation) -> bool
     if provider.staff_changed_on != letter.received_on:
         return provider.staff_changed_on > letter.received_on
     change_recorded_at = db.session.scalar(
-        select(func.max(audit.AuditEvent.at)).where(audit.AuditEvent.action == "provider_staff_changed",
-                                              audit.AuditEvent.record_type == "provider",
-                                              audit.AuditEvent.record_id == str(provider.id)))
+        select(func.max(audit.AuditEvent.at)).where(
+            audit.AuditEvent.action == "provider_staff_changed",
+            audit.AuditEvent.record_type == "provider",
+            audit.AuditEvent.record_id == str(provider.id),
+        )
+    )
     return change_recorded_at is None or letter.recorded_at is None or letter.recorded_at <= change_recorded_at
 
 
@@ -214,20 +235,25 @@ def _vetting(provider: Provider, today: date) -> PartStatus:
         return part
     part.summary = f"Received {_fmt(letter.received_on)} · {len(letter.staff)} staff named"
     if not letter.enhanced_dbs_barred:
-        part.problems.append("Written confirmation does not say every adult has an enhanced DBS check "
-                             "with a barred list check")
+        part.problems.append(
+            "Written confirmation does not say every adult has an enhanced DBS check with a barred list check"
+        )
     covered = {_normal_name(name) for name in letter.staff}
     missing = [kw.name for kw in provider.key_workers if _normal_name(kw.name) not in covered]
     if missing:
         part.problems.append("Written confirmation of vetting checks does not name " + ", ".join(missing))
     if provider.staff_changed_on and _staff_change_after(provider, letter):
-        part.problems.append(f"Staff changed on {_fmt(provider.staff_changed_on)}: ask for new written "
-                             "confirmation of vetting checks")
+        part.problems.append(
+            f"Staff changed on {_fmt(provider.staff_changed_on)}: ask for new written confirmation of vetting checks"
+        )
     renew_by = add_years(letter.received_on)
-    _check_valid_until(part, renew_by, today,
-                       lapsed=f"Written confirmation of vetting checks is from {_fmt(letter.received_on)}: "
-                              "ask for a new one",
-                       due=f"Written confirmation of vetting checks due again by {_fmt(renew_by)}")
+    _check_valid_until(
+        part,
+        renew_by,
+        today,
+        lapsed=f"Written confirmation of vetting checks is from {_fmt(letter.received_on)}: ask for a new one",
+        due=f"Written confirmation of vetting checks due again by {_fmt(renew_by)}",
+    )
     return part
 
 
@@ -243,10 +269,14 @@ def _trust_policy(provider: Provider, today: date) -> PartStatus:
         return part
     part.summary = f"Sent {_fmt(record.sent_on)}, acknowledged {_fmt(record.acknowledged_on)}"
     renew_by = add_years(record.acknowledged_on)
-    _check_valid_until(part, renew_by, today,
-                       lapsed=f"Trust Safeguarding and Child Protection Policy last acknowledged on "
-                              f"{_fmt(record.acknowledged_on)}: send the current policy again",
-                       due=f"Trust Safeguarding and Child Protection Policy to be sent again by {_fmt(renew_by)}")
+    _check_valid_until(
+        part,
+        renew_by,
+        today,
+        lapsed=f"Trust Safeguarding and Child Protection Policy last acknowledged on "
+        f"{_fmt(record.acknowledged_on)}: send the current policy again",
+        due=f"Trust Safeguarding and Child Protection Policy to be sent again by {_fmt(renew_by)}",
+    )
     return part
 
 
@@ -258,10 +288,13 @@ def _training(provider: Provider, today: date) -> PartStatus:
         return part
     part.summary = f"{latest.title}, {_fmt(latest.attended_on)}"
     renew_by = add_years(latest.attended_on)
-    _check_valid_until(part, renew_by, today,
-                       lapsed=f"Safeguarding training last attended on {_fmt(latest.attended_on)}: "
-                              "annual training is overdue",
-                       due=f"Annual safeguarding training due by {_fmt(renew_by)}")
+    _check_valid_until(
+        part,
+        renew_by,
+        today,
+        lapsed=f"Safeguarding training last attended on {_fmt(latest.attended_on)}: annual training is overdue",
+        due=f"Annual safeguarding training due by {_fmt(renew_by)}",
+    )
     return part
 
 
@@ -275,15 +308,17 @@ def _checklist(provider: Provider, today: date) -> PartStatus:
         return part
     renew_by = add_years(checklist.completed_on)
     part.summary = f"Signed off {_fmt(checklist.completed_on)}"
-    _check_valid_until(part, renew_by, today,
-                       lapsed=f"Safeguarding checklist signed off on {_fmt(checklist.completed_on)} "
-                              "needs renewing",
-                       due=f"Safeguarding checklist to be renewed by {_fmt(renew_by)}")
+    _check_valid_until(
+        part,
+        renew_by,
+        today,
+        lapsed=f"Safeguarding checklist signed off on {_fmt(checklist.completed_on)} needs renewing",
+        due=f"Safeguarding checklist to be renewed by {_fmt(renew_by)}",
+    )
     return part
 
 
-PART_CHECKS = (_registration, _agreement, _documentation, _policies, _vetting, _trust_policy, _training,
-               _checklist)
+PART_CHECKS = (_registration, _agreement, _documentation, _policies, _vetting, _trust_policy, _training, _checklist)
 
 
 def commissioning_status(provider: Provider, today: date | None = None) -> CommissioningStatus:
@@ -293,8 +328,14 @@ def commissioning_status(provider: Provider, today: date | None = None) -> Commi
     problems = [p for part in parts for p in part.problems]
     expiring = [e for part in parts for e in part.expiring]
     state = NOT_CLEARED if problems else EXPIRING if expiring else CLEARED
-    return CommissioningStatus(state=state, label=STATE_LABELS[state], is_cleared=state != NOT_CLEARED,
-                               problems=problems, expiring=expiring, parts=parts)
+    return CommissioningStatus(
+        state=state,
+        label=STATE_LABELS[state],
+        is_cleared=state != NOT_CLEARED,
+        problems=problems,
+        expiring=expiring,
+        parts=parts,
+    )
 
 
 def ensure_provider_cleared(provider: Provider, today: date | None = None) -> CommissioningStatus:
@@ -307,14 +348,18 @@ def ensure_provider_cleared(provider: Provider, today: date | None = None) -> Co
 
 # --- Reads ---------------------------------------------------------------------------------
 
+
 def with_record(query):
     """Load everything the status needs in a fixed number of queries, however many providers."""
     return query.options(
-        selectinload(Provider.agreement), selectinload(Provider.documentation_check)
-        .selectinload(DocumentationCheck.recorded_by),
-        selectinload(Provider.policies), selectinload(Provider.vetting_confirmations),
-        selectinload(Provider.trust_policy), selectinload(Provider.trainings),
-        selectinload(Provider.safeguarding_checklists), selectinload(Provider.key_workers),
+        selectinload(Provider.agreement),
+        selectinload(Provider.documentation_check).selectinload(DocumentationCheck.recorded_by),
+        selectinload(Provider.policies),
+        selectinload(Provider.vetting_confirmations),
+        selectinload(Provider.trust_policy),
+        selectinload(Provider.trainings),
+        selectinload(Provider.safeguarding_checklists),
+        selectinload(Provider.key_workers),
     )
 
 
@@ -339,8 +384,7 @@ def list_providers(state: str | None = None, today: date | None = None):
 
 
 def get_provider_or_404(provider_id: int) -> Provider:
-    query = with_record(select(Provider)).where(Provider.id == provider_id).options(
-        selectinload(Provider.sites))
+    query = with_record(select(Provider)).where(Provider.id == provider_id).options(selectinload(Provider.sites))
     provider = db.session.scalar(query)
     if provider is None:
         abort(404)
@@ -348,11 +392,15 @@ def get_provider_or_404(provider_id: int) -> Provider:
 
 
 def get_checklist_or_404(provider: Provider, checklist_id: int) -> SafeguardingChecklist:
-    query = (select(SafeguardingChecklist)
-             .where(SafeguardingChecklist.id == checklist_id, SafeguardingChecklist.provider_id == provider.id)
-             .options(selectinload(SafeguardingChecklist.version).selectinload(ChecklistVersion.items),
-                      selectinload(SafeguardingChecklist.answers).selectinload(SafeguardingAnswer.document),
-                      selectinload(SafeguardingChecklist.completed_by)))
+    query = (
+        select(SafeguardingChecklist)
+        .where(SafeguardingChecklist.id == checklist_id, SafeguardingChecklist.provider_id == provider.id)
+        .options(
+            selectinload(SafeguardingChecklist.version).selectinload(ChecklistVersion.items),
+            selectinload(SafeguardingChecklist.answers).selectinload(SafeguardingAnswer.document),
+            selectinload(SafeguardingChecklist.completed_by),
+        )
+    )
     checklist = db.session.scalar(query)
     if checklist is None:
         abort(404)
@@ -365,15 +413,28 @@ def what_school_needs(provider: Provider, today: date | None = None) -> dict:
     draft = provider.draft_checklist
     open_items = []
     if draft:
-        open_items = [(a.item, a.comment) for a in sorted(draft.answers, key=lambda a: a.item.position)
-                      if a.answer == "no"]
+        open_items = [
+            (a.item, a.comment) for a in sorted(draft.answers, key=lambda a: a.item.position) if a.answer == "no"
+        ]
     return {"commissioning": status, "open_items": open_items}
 
 
 # --- Writes --------------------------------------------------------------------------------
 
-PROVIDER_FIELDS = ("name", "registration_type", "ofsted_urn", "ofsted_judgement", "ofsted_judgement_date",
-                   "la_approved", "address", "contact_name", "contact_email", "contact_phone", "ukprn", "setting_type")
+PROVIDER_FIELDS = (
+    "name",
+    "registration_type",
+    "ofsted_urn",
+    "ofsted_judgement",
+    "ofsted_judgement_date",
+    "la_approved",
+    "address",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "ukprn",
+    "setting_type",
+)
 
 
 def _name_taken(name: str, except_id: int | None = None) -> bool:
@@ -423,8 +484,9 @@ def add_site(provider: Provider, *, name: str, address: str, actor) -> ProviderS
 
 
 def remove_site(provider: Provider, site_id: int, *, actor) -> None:
-    site = db.session.scalar(select(ProviderSite).where(ProviderSite.id == site_id,
-                                                        ProviderSite.provider_id == provider.id))
+    site = db.session.scalar(
+        select(ProviderSite).where(ProviderSite.id == site_id, ProviderSite.provider_id == provider.id)
+    )
     if site is None:
         abort(404)
     audit.record("provider_site_removed", "provider", provider.id, detail=site.name, user=actor)
@@ -432,8 +494,9 @@ def remove_site(provider: Provider, site_id: int, *, actor) -> None:
     db.session.commit()
 
 
-def _attach(provider: Provider, evidence: FileStorage | None, topic: str, description: str, actor,
-            stored: list[Document]) -> Document | None:
+def _attach(
+    provider: Provider, evidence: FileStorage | None, topic: str, description: str, actor, stored: list[Document]
+) -> Document | None:
     if evidence is None or not getattr(evidence, "filename", ""):
         return None
     document = add_document(evidence, topic=topic, description=description, provider_id=provider.id, actor=actor)
@@ -457,74 +520,157 @@ def _save_part(provider: Provider, row, values: dict, *, action: str, evidence, 
     return row
 
 
-def save_agreement(provider: Provider, *, terms: str, start_date: date, end_date: date,
-                   school_signed_on: date | None, provider_signed_on: date | None, cost_basis: str,
-                   rate: Decimal, evidence: FileStorage | None = None, actor) -> ServiceAgreement:
+def save_agreement(
+    provider: Provider,
+    *,
+    terms: str,
+    start_date: date,
+    end_date: date,
+    school_signed_on: date | None,
+    provider_signed_on: date | None,
+    cost_basis: str,
+    rate: Decimal,
+    evidence: FileStorage | None = None,
+    actor,
+) -> ServiceAgreement:
     if end_date < start_date:
         raise ProviderError("The end date must be on or after the start date", field="end_date")
     row = provider.agreement or ServiceAgreement(provider_id=provider.id)
-    return _save_part(provider, row, {
-        "terms": terms.strip(), "start_date": start_date, "end_date": end_date,
-        "school_signed_on": school_signed_on, "provider_signed_on": provider_signed_on,
-        "cost_basis": cost_basis, "rate": rate,
-    }, action="agreement_saved", evidence=evidence, topic="agreement", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {
+            "terms": terms.strip(),
+            "start_date": start_date,
+            "end_date": end_date,
+            "school_signed_on": school_signed_on,
+            "provider_signed_on": provider_signed_on,
+            "cost_basis": cost_basis,
+            "rate": rate,
+        },
+        action="agreement_saved",
+        evidence=evidence,
+        topic="agreement",
+        actor=actor,
+    )
 
 
-def save_documentation_check(provider: Provider, *, checked_on: date, notes: str,
-                             evidence: FileStorage | None = None, actor) -> DocumentationCheck:
+def save_documentation_check(
+    provider: Provider, *, checked_on: date, notes: str, evidence: FileStorage | None = None, actor
+) -> DocumentationCheck:
     row = provider.documentation_check or DocumentationCheck(provider_id=provider.id)
-    return _save_part(provider, row, {"checked_on": checked_on, "notes": notes.strip()},
-                      action="documentation_check_saved", evidence=evidence, topic="documentation", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {"checked_on": checked_on, "notes": notes.strip()},
+        action="documentation_check_saved",
+        evidence=evidence,
+        topic="documentation",
+        actor=actor,
+    )
 
 
-def save_policy(provider: Provider, kind: str, *, review_date: date, evidence: FileStorage | None = None,
-                actor) -> ProviderPolicy:
+def save_policy(
+    provider: Provider, kind: str, *, review_date: date, evidence: FileStorage | None = None, actor
+) -> ProviderPolicy:
     if kind not in POLICY_KINDS:
         raise ProviderError("Choose a policy", field="kind")
     row = provider.policy(kind) or ProviderPolicy(provider_id=provider.id, kind=kind)
-    return _save_part(provider, row, {"review_date": review_date}, action="policy_saved", evidence=evidence,
-                      topic=f"policy_{kind}", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {"review_date": review_date},
+        action="policy_saved",
+        evidence=evidence,
+        topic=f"policy_{kind}",
+        actor=actor,
+    )
 
 
-def add_vetting_confirmation(provider: Provider, *, received_on: date, staff_names: str, enhanced_dbs_barred: bool,
-                             confirmed_by: str, evidence: FileStorage | None = None,
-                             actor) -> VettingConfirmation:
+def add_vetting_confirmation(
+    provider: Provider,
+    *,
+    received_on: date,
+    staff_names: str,
+    enhanced_dbs_barred: bool,
+    confirmed_by: str,
+    evidence: FileStorage | None = None,
+    actor,
+) -> VettingConfirmation:
     names = "\n".join(line.strip() for line in staff_names.splitlines() if line.strip())
     if not names:
         raise ProviderError("Enter the names of the staff the confirmation covers", field="staff_names")
     row = VettingConfirmation(provider_id=provider.id)
-    return _save_part(provider, row, {"received_on": received_on, "staff_names": names,
-                                      "enhanced_dbs_barred": enhanced_dbs_barred,
-                                      "confirmed_by": confirmed_by.strip()},
-                      action="vetting_confirmation_added", evidence=evidence, topic="vetting", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {
+            "received_on": received_on,
+            "staff_names": names,
+            "enhanced_dbs_barred": enhanced_dbs_barred,
+            "confirmed_by": confirmed_by.strip(),
+        },
+        action="vetting_confirmation_added",
+        evidence=evidence,
+        topic="vetting",
+        actor=actor,
+    )
 
 
 def record_staff_change(provider: Provider, *, changed_on: date, note: str, actor) -> Provider:
     provider.staff_changed_on = changed_on
     provider.staff_change_note = note.strip()[:300]
-    audit.record("provider_staff_changed", "provider", provider.id,
-                 fields=["staff_changed_on", "staff_change_note"], user=actor)
+    audit.record(
+        "provider_staff_changed", "provider", provider.id, fields=["staff_changed_on", "staff_change_note"], user=actor
+    )
     db.session.commit()
     return provider
 
 
-def save_trust_policy(provider: Provider, *, sent_on: date, acknowledged_on: date | None,
-                      evidence: FileStorage | None = None, actor) -> TrustPolicyRecord:
+def save_trust_policy(
+    provider: Provider, *, sent_on: date, acknowledged_on: date | None, evidence: FileStorage | None = None, actor
+) -> TrustPolicyRecord:
     if acknowledged_on and acknowledged_on < sent_on:
-        raise ProviderError("The date it was acknowledged must be on or after the date it was sent",
-                            field="acknowledged_on")
+        raise ProviderError(
+            "The date it was acknowledged must be on or after the date it was sent", field="acknowledged_on"
+        )
     row = provider.trust_policy or TrustPolicyRecord(provider_id=provider.id)
-    return _save_part(provider, row, {"sent_on": sent_on, "acknowledged_on": acknowledged_on},
-                      action="trust_policy_saved", evidence=evidence, topic="trust_policy", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {"sent_on": sent_on, "acknowledged_on": acknowledged_on},
+        action="trust_policy_saved",
+        evidence=evidence,
+        topic="trust_policy",
+        actor=actor,
+    )
 
 
-def add_training(provider: Provider, *, attended_on: date, title: str, includes_safeguarding: bool,
-                 attendees: str, evidence: FileStorage | None = None, actor) -> TrainingRecord:
+def add_training(
+    provider: Provider,
+    *,
+    attended_on: date,
+    title: str,
+    includes_safeguarding: bool,
+    attendees: str,
+    evidence: FileStorage | None = None,
+    actor,
+) -> TrainingRecord:
     row = TrainingRecord(provider_id=provider.id)
-    return _save_part(provider, row, {"attended_on": attended_on, "title": " ".join(title.split()),
-                                      "includes_safeguarding": includes_safeguarding,
-                                      "attendees": attendees.strip()},
-                      action="training_added", evidence=evidence, topic="training", actor=actor)
+    return _save_part(
+        provider,
+        row,
+        {
+            "attended_on": attended_on,
+            "title": " ".join(title.split()),
+            "includes_safeguarding": includes_safeguarding,
+            "attendees": attendees.strip(),
+        },
+        action="training_added",
+        evidence=evidence,
+        topic="training",
+        actor=actor,
+    )
 
 
 def upload_evidence(provider: Provider, *, topic: str, description: str, file: FileStorage, actor) -> Document:
@@ -541,12 +687,16 @@ def upload_evidence(provider: Provider, *, topic: str, description: str, file: F
 
 # --- The safeguarding checklist ------------------------------------------------------------
 
+
 def start_checklist(provider: Provider, *, actor) -> SafeguardingChecklist:
     """Start this year's checklist on the current version (or return the one already in progress)."""
     if provider.draft_checklist:
         return provider.draft_checklist
-    checklist = SafeguardingChecklist(provider_id=provider.id, version_id=current_version(CHECKLIST_KIND).id,
-                                      started_by_id=actor.id if actor else None)
+    checklist = SafeguardingChecklist(
+        provider_id=provider.id,
+        version_id=current_version(CHECKLIST_KIND).id,
+        started_by_id=actor.id if actor else None,
+    )
     db.session.add(checklist)
     db.session.flush()
     audit.record("safeguarding_checklist_started", "safeguarding_checklist", checklist.id, user=actor)
@@ -554,8 +704,15 @@ def start_checklist(provider: Provider, *, actor) -> SafeguardingChecklist:
     return checklist
 
 
-def save_answer(checklist: SafeguardingChecklist, item_id: int, *, answer: str, comment: str,
-                evidence: FileStorage | None = None, actor) -> SafeguardingAnswer:
+def save_answer(
+    checklist: SafeguardingChecklist,
+    item_id: int,
+    *,
+    answer: str,
+    comment: str,
+    evidence: FileStorage | None = None,
+    actor,
+) -> SafeguardingAnswer:
     if checklist.completed_on:
         raise ProviderError("This checklist has been signed off and can no longer be changed")
     if item_id not in {item.id for item in checklist.version.items}:
@@ -576,8 +733,14 @@ def save_answer(checklist: SafeguardingChecklist, item_id: int, *, answer: str, 
         changed.append("document")
     db.session.add(row)
     db.session.flush()
-    audit.record("safeguarding_answer_saved", "safeguarding_checklist", checklist.id, fields=changed or None,
-                 detail=f"item {item_id}", user=actor)
+    audit.record(
+        "safeguarding_answer_saved",
+        "safeguarding_checklist",
+        checklist.id,
+        fields=changed or None,
+        detail=f"item {item_id}",
+        user=actor,
+    )
     commit_or_discard(stored)
     return row
 
@@ -596,8 +759,9 @@ def sign_off_check(checklist: SafeguardingChecklist) -> SignOffCheck:
     answers = {a.item_id: a for a in checklist.answers}
     return SignOffCheck(
         unanswered=[item for item in checklist.version.items if item.id not in answers],
-        answered_no=[item for item in checklist.version.items
-                     if item.id in answers and answers[item.id].answer == "no"],
+        answered_no=[
+            item for item in checklist.version.items if item.id in answers and answers[item.id].answer == "no"
+        ],
     )
 
 
@@ -609,17 +773,26 @@ def sign_off_checklist(checklist: SafeguardingChecklist, *, actor, today: date |
     check = sign_off_check(checklist)
     if check.unanswered:
         count = len(check.unanswered)
-        raise ProviderError(f"Answer every item before signing off: {count} item{'s' if count > 1 else ''} "
-                            "still to answer", field="confirm")
+        raise ProviderError(
+            f"Answer every item before signing off: {count} item{'s' if count > 1 else ''} still to answer",
+            field="confirm",
+        )
     if check.answered_no:
         count = len(check.answered_no)
-        raise ProviderError(f"{count} item{'s are' if count > 1 else ' is'} answered No. Follow "
-                            f"{'them' if count > 1 else 'it'} up with the provider and change the answer "
-                            "before signing off", field="confirm")
+        raise ProviderError(
+            f"{count} item{'s are' if count > 1 else ' is'} answered No. Follow "
+            f"{'them' if count > 1 else 'it'} up with the provider and change the answer "
+            "before signing off",
+            field="confirm",
+        )
     checklist.completed_on = today or clock.today()
     checklist.completed_by_id = actor.id if actor else None
-    audit.record("safeguarding_checklist_signed_off", "safeguarding_checklist", checklist.id,
-                 detail=f"{checklist.provider.name}, version {checklist.version.number}", user=actor)
+    audit.record(
+        "safeguarding_checklist_signed_off",
+        "safeguarding_checklist",
+        checklist.id,
+        detail=f"{checklist.provider.name}, version {checklist.version.number}",
+        user=actor,
+    )
     db.session.commit()
     return checklist
-

@@ -20,8 +20,13 @@ from ap_forms.web.rendering import render, render_form
 # they are composed in ap_forms/pages/provider.py, on this blueprint.
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 
-PART_TOPICS = {"agreement": ("agreement",), "documentation": ("documentation",), "vetting": ("vetting",),
-               "trust_policy": ("trust_policy",), "training": ("training",)}
+PART_TOPICS = {
+    "agreement": ("agreement",),
+    "documentation": ("documentation",),
+    "vetting": ("vetting",),
+    "trust_policy": ("trust_policy",),
+    "training": ("training",),
+}
 
 
 def can_edit() -> bool:
@@ -30,14 +35,22 @@ def can_edit() -> bool:
 
 # --- The register --------------------------------------------------------------------------
 
+
 @bp.get("/")
 def provider_list():
     state = request.args.get("status", "")
     if state not in services.STATE_LABELS:
         state = ""
     rows, counts = services.list_providers(state or None)
-    return render("providers/list.html", block="results", rows=rows, counts=counts, state=state,
-                  labels=services.STATE_LABELS, can_edit=can_edit())
+    return render(
+        "providers/list.html",
+        block="results",
+        rows=rows,
+        counts=counts,
+        state=state,
+        labels=services.STATE_LABELS,
+        can_edit=can_edit(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,10 +105,18 @@ def site_remove(provider_id: int, site_id: int):
 
 # --- The commissioning record: one page per part --------------------------------------------
 
+
 def _part_page(provider, form, *, title: str, intro: str = "", topics: tuple[str, ...] = (), field_params=None):
     documents = documents_for_provider(provider.id, topics=topics) if topics else []
-    return render_form("providers/part_form.html", form, provider=provider, title=title, intro=intro,
-                       documents=documents, field_params=field_params or {})
+    return render_form(
+        "providers/part_form.html",
+        form,
+        provider=provider,
+        title=title,
+        intro=intro,
+        documents=documents,
+        field_params=field_params or {},
+    )
 
 
 def _saved(provider, message: str):
@@ -116,19 +137,33 @@ def agreement(provider_id: int):
     if form.validate_on_submit():
         try:
             services.save_agreement(
-                provider, terms=form.terms.data, start_date=form.start_date.data, end_date=form.end_date.data,
-                school_signed_on=form.school_signed_on.data, provider_signed_on=form.provider_signed_on.data,
-                cost_basis=form.cost_basis.data, rate=_rate(form.rate.data), evidence=form.evidence.data,
-                actor=current_user)
+                provider,
+                terms=form.terms.data,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                school_signed_on=form.school_signed_on.data,
+                provider_signed_on=form.provider_signed_on.data,
+                cost_basis=form.cost_basis.data,
+                rate=_rate(form.rate.data),
+                evidence=form.evidence.data,
+                actor=current_user,
+            )
         except services.ProviderError as error:
             apply_error(form, error)
         else:
             return _saved(provider, "Service Level Agreement saved.")
-    return _part_page(provider, form, title="Service Level Agreement", topics=PART_TOPICS["agreement"],
-                      intro="The agreement the school and the provider have both signed.",
-                      field_params={"terms": {"rows": 5}, "rate": {"classes": "govuk-input--width-10",
-                                    "prefix": {"text": "£"}, "inputmode": "decimal"},
-                                    "cost_basis": {"classes": "govuk-radios--inline"}})
+    return _part_page(
+        provider,
+        form,
+        title="Service Level Agreement",
+        topics=PART_TOPICS["agreement"],
+        intro="The agreement the school and the provider have both signed.",
+        field_params={
+            "terms": {"rows": 5},
+            "rate": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"},
+            "cost_basis": {"classes": "govuk-radios--inline"},
+        },
+    )
 
 
 @bp.route("/<int:provider_id>/documentation", methods=["GET", "POST"])
@@ -136,14 +171,23 @@ def documentation(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.DocumentationForm(obj=provider.documentation_check if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.save_documentation_check(provider, checked_on=form.checked_on.data, notes=form.notes.data,
-                                          evidence=form.evidence.data, actor=current_user)
+        services.save_documentation_check(
+            provider,
+            checked_on=form.checked_on.data,
+            notes=form.notes.data,
+            evidence=form.evidence.data,
+            actor=current_user,
+        )
         return _saved(provider, "Risk assessments and documentation check saved.")
-    return _part_page(provider, form, title="Risk assessments and documentation",
-                      topics=PART_TOPICS["documentation"],
-                      intro="Record when you checked the provider's risk assessments and documentation. "
-                            "You are recorded as the person who checked them. Check again every year.",
-                      field_params={"notes": {"rows": 5}})
+    return _part_page(
+        provider,
+        form,
+        title="Risk assessments and documentation",
+        topics=PART_TOPICS["documentation"],
+        intro="Record when you checked the provider's risk assessments and documentation. "
+        "You are recorded as the person who checked them. Check again every year.",
+        field_params={"notes": {"rows": 5}},
+    )
 
 
 @bp.route("/<int:provider_id>/policies/<kind>", methods=["GET", "POST"])
@@ -153,12 +197,17 @@ def policy(provider_id: int, kind: str):
         abort(404)
     form = forms.PolicyForm(obj=provider.policy(kind) if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.save_policy(provider, kind, review_date=form.review_date.data, evidence=form.evidence.data,
-                             actor=current_user)
+        services.save_policy(
+            provider, kind, review_date=form.review_date.data, evidence=form.evidence.data, actor=current_user
+        )
         return _saved(provider, f"{POLICY_KINDS[kind]} policy saved.")
-    return _part_page(provider, form, title=f"{POLICY_KINDS[kind]} policy", topics=(f"policy_{kind}",),
-                      intro="Record that you have seen the provider's policy, and when the provider will next "
-                            "review it.")
+    return _part_page(
+        provider,
+        form,
+        title=f"{POLICY_KINDS[kind]} policy",
+        topics=(f"policy_{kind}",),
+        intro="Record that you have seen the provider's policy, and when the provider will next review it.",
+    )
 
 
 @bp.route("/<int:provider_id>/vetting", methods=["GET", "POST"])
@@ -173,19 +222,28 @@ def vetting(provider_id: int):
     if form.validate_on_submit():
         try:
             services.add_vetting_confirmation(
-                provider, received_on=form.received_on.data, staff_names=form.staff_names.data,
-                enhanced_dbs_barred=form.enhanced_dbs_barred.data, confirmed_by=form.confirmed_by.data or "",
-                evidence=form.evidence.data, actor=current_user)
+                provider,
+                received_on=form.received_on.data,
+                staff_names=form.staff_names.data,
+                enhanced_dbs_barred=form.enhanced_dbs_barred.data,
+                confirmed_by=form.confirmed_by.data or "",
+                evidence=form.evidence.data,
+                actor=current_user,
+            )
         except services.ProviderError as error:
             apply_error(form, error)
         else:
             return _saved(provider, "Written confirmation of vetting checks saved.")
-    return _part_page(provider, form, title="Written confirmation of staff vetting checks",
-                      topics=PART_TOPICS["vetting"],
-                      intro="Keeping children safe in education asks for written confirmation from the provider "
-                            "that every adult working with pupils has had the right checks. Record each new "
-                            "confirmation, including when staff change.",
-                      field_params={"staff_names": {"rows": 5}})
+    return _part_page(
+        provider,
+        form,
+        title="Written confirmation of staff vetting checks",
+        topics=PART_TOPICS["vetting"],
+        intro="Keeping children safe in education asks for written confirmation from the provider "
+        "that every adult working with pupils has had the right checks. Record each new "
+        "confirmation, including when staff change.",
+        field_params={"staff_names": {"rows": 5}},
+    )
 
 
 @bp.route("/<int:provider_id>/staff-change", methods=["GET", "POST"])
@@ -193,13 +251,17 @@ def staff_change(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.StaffChangeForm()
     if form.validate_on_submit():
-        services.record_staff_change(provider, changed_on=form.changed_on.data, note=form.note.data,
-                                     actor=current_user)
-        return _saved(provider, "Staff change recorded. Ask the provider for new written confirmation of vetting "
-                                "checks.")
-    return _part_page(provider, form, title="Record a change of staff",
-                      intro="When someone new starts working with pupils, the provider is not cleared until "
-                            "new written confirmation of vetting checks is recorded.")
+        services.record_staff_change(provider, changed_on=form.changed_on.data, note=form.note.data, actor=current_user)
+        return _saved(
+            provider, "Staff change recorded. Ask the provider for new written confirmation of vetting checks."
+        )
+    return _part_page(
+        provider,
+        form,
+        title="Record a change of staff",
+        intro="When someone new starts working with pupils, the provider is not cleared until "
+        "new written confirmation of vetting checks is recorded.",
+    )
 
 
 @bp.route("/<int:provider_id>/trust-policy", methods=["GET", "POST"])
@@ -208,16 +270,25 @@ def trust_policy(provider_id: int):
     form = forms.TrustPolicyForm(obj=provider.trust_policy if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.save_trust_policy(provider, sent_on=form.sent_on.data, acknowledged_on=form.acknowledged_on.data,
-                                       evidence=form.evidence.data, actor=current_user)
+            services.save_trust_policy(
+                provider,
+                sent_on=form.sent_on.data,
+                acknowledged_on=form.acknowledged_on.data,
+                evidence=form.evidence.data,
+                actor=current_user,
+            )
         except services.ProviderError as error:
             apply_error(form, error)
         else:
             return _saved(provider, "Trust Safeguarding and Child Protection Policy record saved.")
-    return _part_page(provider, form, title="Trust Safeguarding and Child Protection Policy",
-                      topics=PART_TOPICS["trust_policy"],
-                      intro="Every provider must receive the Trust's policy and confirm they have read it. "
-                            "Send the current policy again each year.")
+    return _part_page(
+        provider,
+        form,
+        title="Trust Safeguarding and Child Protection Policy",
+        topics=PART_TOPICS["trust_policy"],
+        intro="Every provider must receive the Trust's policy and confirm they have read it. "
+        "Send the current policy again each year.",
+    )
 
 
 @bp.route("/<int:provider_id>/training", methods=["GET", "POST"])
@@ -225,14 +296,24 @@ def training(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.TrainingForm()
     if form.validate_on_submit():
-        services.add_training(provider, attended_on=form.attended_on.data, title=form.title.data,
-                              includes_safeguarding=form.includes_safeguarding.data == "yes",
-                              attendees=form.attendees.data or "", evidence=form.evidence.data, actor=current_user)
+        services.add_training(
+            provider,
+            attended_on=form.attended_on.data,
+            title=form.title.data,
+            includes_safeguarding=form.includes_safeguarding.data == "yes",
+            attendees=form.attendees.data or "",
+            evidence=form.evidence.data,
+            actor=current_user,
+        )
         return _saved(provider, "Training saved.")
-    return _part_page(provider, form, title="Add CPD or safeguarding training", topics=PART_TOPICS["training"],
-                      intro="Providers attend CPD every year, including safeguarding training.",
-                      field_params={"includes_safeguarding": {"classes": "govuk-radios--inline"},
-                                    "attendees": {"rows": 3}})
+    return _part_page(
+        provider,
+        form,
+        title="Add CPD or safeguarding training",
+        topics=PART_TOPICS["training"],
+        intro="Providers attend CPD every year, including safeguarding training.",
+        field_params={"includes_safeguarding": {"classes": "govuk-radios--inline"}, "attendees": {"rows": 3}},
+    )
 
 
 @bp.route("/<int:provider_id>/evidence", methods=["GET", "POST"])
@@ -240,16 +321,25 @@ def evidence(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.EvidenceForm()
     if form.validate_on_submit():
-        services.upload_evidence(provider, topic=form.topic.data, description=form.description.data or "",
-                                 file=form.file.data, actor=current_user)
+        services.upload_evidence(
+            provider,
+            topic=form.topic.data,
+            description=form.description.data or "",
+            file=form.file.data,
+            actor=current_user,
+        )
         flash("Document uploaded.", "success")
         return redirect(url_for("providers.provider", provider_id=provider.id) + "#documents")
-    return _part_page(provider, form, title="Upload evidence",
-                      intro="Insurance certificates, policies, signed agreements and other documents for the "
-                            "provider's file.")
+    return _part_page(
+        provider,
+        form,
+        title="Upload evidence",
+        intro="Insurance certificates, policies, signed agreements and other documents for the provider's file.",
+    )
 
 
 # --- The safeguarding checklist ------------------------------------------------------------
+
 
 @bp.post("/<int:provider_id>/safeguarding")
 def checklist_start(provider_id: int):
@@ -263,8 +353,11 @@ def checklist_start(provider_id: int):
 
 def _answer_form(checklist, item, *, formdata=None):
     answer = checklist.answer_for(item.id)
-    form = forms.AnswerForm(prefix=f"item-{item.id}", formdata=formdata,
-                            data={"answer": answer.answer, "comment": answer.comment} if answer else None)
+    form = forms.AnswerForm(
+        prefix=f"item-{item.id}",
+        formdata=formdata,
+        data={"answer": answer.answer, "comment": answer.comment} if answer else None,
+    )
     return form
 
 
@@ -275,10 +368,17 @@ def _checklist_page(provider, checklist, *, answer_forms=None, sign_off_form=Non
             answer_forms.setdefault(item.id, _answer_form(checklist, item, formdata=None))
     audit.record("safeguarding_checklist_viewed", "safeguarding_checklist", checklist.id)
     db.session.commit()
-    return render("providers/checklist.html", status=status, provider=provider, checklist=checklist,
-                  answer_forms=answer_forms, sign_off_form=sign_off_form or forms.SignOffForm(),
-                  check=services.sign_off_check(checklist), can_edit=can_edit(),
-                  documents=documents_for_provider(provider.id, topics=("checklist", "insurance")))
+    return render(
+        "providers/checklist.html",
+        status=status,
+        provider=provider,
+        checklist=checklist,
+        answer_forms=answer_forms,
+        sign_off_form=sign_off_form or forms.SignOffForm(),
+        check=services.sign_off_check(checklist),
+        can_edit=can_edit(),
+        documents=documents_for_provider(provider.id, topics=("checklist", "insurance")),
+    )
 
 
 @bp.get("/<int:provider_id>/safeguarding/<int:checklist_id>")
@@ -300,18 +400,33 @@ def checklist_answer(provider_id: int, checklist_id: int, item_id: int):
     form = forms.AnswerForm(prefix=f"item-{item.id}")
     saved = False
     if form.validate_on_submit():
-        services.save_answer(checklist, item.id, answer=form.answer.data, comment=form.comment.data or "",
-                             evidence=form.evidence.data, actor=current_user)
+        services.save_answer(
+            checklist,
+            item.id,
+            answer=form.answer.data,
+            comment=form.comment.data or "",
+            evidence=form.evidence.data,
+            actor=current_user,
+        )
         saved = True
         if not wants_fragment():
-            return redirect(url_for("providers.checklist", provider_id=provider.id, checklist_id=checklist.id)
-                            + f"#item-{item.id}")
+            return redirect(
+                url_for("providers.checklist", provider_id=provider.id, checklist_id=checklist.id) + f"#item-{item.id}"
+            )
         db.session.refresh(checklist)
         form = _answer_form(checklist, item)
     if wants_fragment():
-        return render("providers/_checklist_item.html", status=422 if form.errors else 200, provider=provider,
-                      checklist=checklist, item=item, form=form, saved=saved, oob_progress=True,
-                      check=services.sign_off_check(checklist))
+        return render(
+            "providers/_checklist_item.html",
+            status=422 if form.errors else 200,
+            provider=provider,
+            checklist=checklist,
+            item=item,
+            form=form,
+            saved=saved,
+            oob_progress=True,
+            check=services.sign_off_check(checklist),
+        )
     return _checklist_page(provider, checklist, answer_forms={item.id: form}, status=422)
 
 
@@ -336,9 +451,14 @@ def checklist_pdf(provider_id: int, checklist_id: int):
     provider = services.get_provider_or_404(provider_id)
     checklist = services.get_checklist_or_404(provider, checklist_id)
     renew_by = services.add_years(checklist.completed_on) if checklist.completed_on else None
-    pdf = render_pdf("pdf/safeguarding_checklist.html", provider=provider, checklist=checklist,
-                     answers={a.item_id: a for a in checklist.answers}, renew_by=renew_by,
-                     generated_on=clock.today())
+    pdf = render_pdf(
+        "pdf/safeguarding_checklist.html",
+        provider=provider,
+        checklist=checklist,
+        answers={a.item_id: a for a in checklist.answers},
+        renew_by=renew_by,
+        generated_on=clock.today(),
+    )
     audit.record("safeguarding_checklist_exported", "safeguarding_checklist", checklist.id, detail="PDF")
     db.session.commit()
     stamp = checklist.completed_on.isoformat() if checklist.completed_on else "draft"

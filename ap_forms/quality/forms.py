@@ -40,16 +40,22 @@ def _int_choices(field):
 
 
 class PlanForm(FlaskForm):
-    provider = SelectField("Provider", widget=GovSelect(), coerce=str,
-                           validators=[InputRequired("Choose the provider you are visiting")])
-    visit_date = GovDateField("Date of the visit", validators=[required_date("Enter the date of the visit")],
-                              description="For example, 9 12 2026",
-                              invalid="The date of the visit must be a real date, like 9 12 2026")
-    staff = SelectMultipleField("Who is going", widget=GovCheckboxesInput(), coerce=str,
-                                validate_choice=False)
-    focus = TextAreaField("What the visit will look at (optional)", widget=GovTextArea(),
-                          description="For example, a new pupil settling in, or last visit's actions.",
-                          validators=[Optional(), Length(max=2000)])
+    provider = SelectField(
+        "Provider", widget=GovSelect(), coerce=str, validators=[InputRequired("Choose the provider you are visiting")]
+    )
+    visit_date = GovDateField(
+        "Date of the visit",
+        validators=[required_date("Enter the date of the visit")],
+        description="For example, 9 12 2026",
+        invalid="The date of the visit must be a real date, like 9 12 2026",
+    )
+    staff = SelectMultipleField("Who is going", widget=GovCheckboxesInput(), coerce=str, validate_choice=False)
+    focus = TextAreaField(
+        "What the visit will look at (optional)",
+        widget=GovTextArea(),
+        description="For example, a new pupil settling in, or last visit's actions.",
+        validators=[Optional(), Length(max=2000)],
+    )
     submit = SubmitField("Save visit plan", widget=GovSubmitInput())
 
     def validate_provider(self, field):
@@ -72,17 +78,29 @@ def checklist_form(items, visit, formdata=None):
         submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
         def answers(self) -> dict[int, tuple[str, str]]:
-            return {item.id: (self[f"answer_{item.id}"].data or "", self[f"comment_{item.id}"].data or "")
-                    for item in items}
+            return {
+                item.id: (self[f"answer_{item.id}"].data or "", self[f"comment_{item.id}"].data or "") for item in items
+            }
 
     data = {}
     for item in items:
-        setattr(ChecklistSectionForm, f"answer_{item.id}", RadioField(
-            f"{item.position}. {item.text}", widget=GovRadioInput(), choices=list(ANSWERS.items()),
-            validate_choice=False, description=item.hint or None,
-            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
-        setattr(ChecklistSectionForm, f"comment_{item.id}", TextAreaField(
-            "Comment", widget=GovTextArea(), validators=[Length(max=LONG_TEXT)]))
+        setattr(
+            ChecklistSectionForm,
+            f"answer_{item.id}",
+            RadioField(
+                f"{item.position}. {item.text}",
+                widget=GovRadioInput(),
+                choices=list(ANSWERS.items()),
+                validate_choice=False,
+                description=item.hint or None,
+                validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")],
+            ),
+        )
+        setattr(
+            ChecklistSectionForm,
+            f"comment_{item.id}",
+            TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=LONG_TEXT)]),
+        )
         answer = visit.answer_for(item.id)
         if answer:
             data[f"answer_{item.id}"] = answer.answer or None
@@ -97,63 +115,99 @@ def progress_form(entries, formdata=None):
         submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
         def values(self) -> dict[int, tuple[str, str]]:
-            return {e.id: (self[f"rating_{e.id}"].data or "", self[f"comment_{e.id}"].data or "")
-                    for e in entries}
+            return {e.id: (self[f"rating_{e.id}"].data or "", self[f"comment_{e.id}"].data or "") for e in entries}
 
     data = {}
     for entry in entries:
-        setattr(ProgressForm, f"rating_{entry.id}", RadioField(
-            f"Progress seen for {entry.student.full_name}", widget=GovRadioInput(),
-            choices=[("met", "Objectives met"), ("partly", "Partly met"), ("not_met", "Not met"),
-                     ("not_seen", "Not seen")],
-            validate_choice=False,
-            validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")]))
-        setattr(ProgressForm, f"comment_{entry.id}", TextAreaField(
-            "What you saw, and what the pupil or key worker said", widget=GovTextArea(),
-            validators=[Length(max=LONG_TEXT)]))
+        setattr(
+            ProgressForm,
+            f"rating_{entry.id}",
+            RadioField(
+                f"Progress seen for {entry.student.full_name}",
+                widget=GovRadioInput(),
+                choices=[
+                    ("met", "Objectives met"),
+                    ("partly", "Partly met"),
+                    ("not_met", "Not met"),
+                    ("not_seen", "Not seen"),
+                ],
+                validate_choice=False,
+                validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")],
+            ),
+        )
+        setattr(
+            ProgressForm,
+            f"comment_{entry.id}",
+            TextAreaField(
+                "What you saw, and what the pupil or key worker said",
+                widget=GovTextArea(),
+                validators=[Length(max=LONG_TEXT)],
+            ),
+        )
         data[f"rating_{entry.id}"] = entry.rating or None
         data[f"comment_{entry.id}"] = entry.comment
     return ProgressForm(formdata=formdata, data=data)
 
 
 class ObservationForm(FlaskForm):
-    observed_activity = StringField("Activity observed", widget=GovTextInput(),
-                                    description="What the session was, and who led it",
-                                    validators=[Length(max=500)])
-    observation_notes = TextAreaField("Observation notes", widget=GovTextArea(),
-                                      description="Teaching and support, engagement, anything that stood out",
-                                      validators=[Length(max=LONG_TEXT)])
+    observed_activity = StringField(
+        "Activity observed",
+        widget=GovTextInput(),
+        description="What the session was, and who led it",
+        validators=[Length(max=500)],
+    )
+    observation_notes = TextAreaField(
+        "Observation notes",
+        widget=GovTextArea(),
+        description="Teaching and support, engagement, anything that stood out",
+        validators=[Length(max=LONG_TEXT)],
+    )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class VoiceForm(FlaskForm):
-    pupil_voice = TextAreaField("Pupil voice", widget=GovTextArea(),
-                                description="What pupils said about their placement, in their words where you can",
-                                validators=[Length(max=LONG_TEXT)])
-    strengths = TextAreaField("Strengths", widget=GovTextArea(),
-                              description="What the provider does well",
-                              validators=[Length(max=LONG_TEXT)])
+    pupil_voice = TextAreaField(
+        "Pupil voice",
+        widget=GovTextArea(),
+        description="What pupils said about their placement, in their words where you can",
+        validators=[Length(max=LONG_TEXT)],
+    )
+    strengths = TextAreaField(
+        "Strengths", widget=GovTextArea(), description="What the provider does well", validators=[Length(max=LONG_TEXT)]
+    )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class JudgementForm(FlaskForm):
-    judgement = RadioField("Overall judgement", widget=GovRadioInput(), choices=list(JUDGEMENTS.items()),
-                           validate_choice=False,
-                           validators=[Optional(), known_choice("Choose an overall judgement")])
-    summary = TextAreaField("Summary for the report", widget=GovTextArea(),
-                            description="A few sentences the provider will read at the top of the report",
-                            validators=[Length(max=LONG_TEXT)])
+    judgement = RadioField(
+        "Overall judgement",
+        widget=GovRadioInput(),
+        choices=list(JUDGEMENTS.items()),
+        validate_choice=False,
+        validators=[Optional(), known_choice("Choose an overall judgement")],
+    )
+    summary = TextAreaField(
+        "Summary for the report",
+        widget=GovTextArea(),
+        description="A few sentences the provider will read at the top of the report",
+        validators=[Length(max=LONG_TEXT)],
+    )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class ActionRowForm(Form):
     what = TextAreaField("What needs to be done", widget=GovTextArea(), validators=[Length(max=1000)])
-    owner = RadioField("Who will do it", widget=GovRadioInput(), choices=list(ACTION_OWNERS.items()),
-                       validate_choice=False,
-                       validators=[Optional(), known_choice("Choose the provider or the school")])
+    owner = RadioField(
+        "Who will do it",
+        widget=GovRadioInput(),
+        choices=list(ACTION_OWNERS.items()),
+        validate_choice=False,
+        validators=[Optional(), known_choice("Choose the provider or the school")],
+    )
     owner_name = StringField("Name (optional)", widget=GovTextInput(), validators=[Length(max=120)])
-    due_on = GovDateField("By when", validators=[optional_date], invalid="The date it is due by must be a real date, "
-                                                                          "like 9 1 2027")
+    due_on = GovDateField(
+        "By when", validators=[optional_date], invalid="The date it is due by must be a real date, like 9 1 2027"
+    )
 
     def validate_owner(self, field):
         if (self.what.data or "").strip() and not field.data:
@@ -173,8 +227,9 @@ class ActionsForm(FlaskForm):
 
     def fill_from(self, visit) -> None:
         for action in visit.actions:
-            self.actions.append_entry({"what": action.what, "owner": action.owner, "owner_name": action.owner_name,
-                                       "due_on": action.due_on})
+            self.actions.append_entry(
+                {"what": action.what, "owner": action.owner, "owner_name": action.owner_name, "due_on": action.due_on}
+            )
         self.add_blank_rows()
 
     def add_blank_rows(self) -> None:
@@ -184,8 +239,11 @@ class ActionsForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    confirm = BooleanField("I confirm this is an accurate record of the visit", widget=GovCheckboxInput(),
-                           validators=[InputRequired("Confirm the record is accurate before signing off")])
+    confirm = BooleanField(
+        "I confirm this is an accurate record of the visit",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm the record is accurate before signing off")],
+    )
     submit = SubmitField("Sign off the visit", widget=GovSubmitInput())
 
 
@@ -194,22 +252,28 @@ class ButtonForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    to = StringField("Send to", widget=GovTextInput(),
-                     validators=[InputRequired("Enter the email address to send the report to"),
-                                 Email("Enter an email address in the correct format, like name@example.org",
-                                       check_deliverability=False), Length(max=254)])
+    to = StringField(
+        "Send to",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the email address to send the report to"),
+            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     submit = SubmitField("Email the report", widget=GovSubmitInput())
 
 
 class CompleteActionForm(FlaskForm):
-    note = TextAreaField("How it was done (optional)", widget=GovTextArea(),
-                         validators=[Length(max=2000)])
+    note = TextAreaField("How it was done (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
 class RespondForm(FlaskForm):
-    response = TextAreaField("Your response", widget=GovTextArea(),
-                             description="Tell the school what you have done, or what you will do and when",
-                             validators=[InputRequired("Say what you have done, or what you will do"),
-                                         Length(max=2000)])
+    response = TextAreaField(
+        "Your response",
+        widget=GovTextArea(),
+        description="Tell the school what you have done, or what you will do and when",
+        validators=[InputRequired("Say what you have done, or what you will do"), Length(max=2000)],
+    )
     submit = SubmitField("Send response", widget=GovSubmitInput())

@@ -71,9 +71,11 @@ class QualityVisit(db.Model):
     visitors: Mapped[list[VisitStaff]] = relationship(back_populates="visit", cascade="all, delete-orphan")
     answers: Mapped[list[VisitAnswer]] = relationship(back_populates="visit", cascade="all, delete-orphan")
     progress_entries: Mapped[list[ProgressEntry]] = relationship(
-        back_populates="visit", cascade="all, delete-orphan", order_by="ProgressEntry.id")
+        back_populates="visit", cascade="all, delete-orphan", order_by="ProgressEntry.id"
+    )
     actions: Mapped[list[VisitAction]] = relationship(
-        back_populates="visit", cascade="all, delete-orphan", order_by="VisitAction.position")
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitAction.position"
+    )
 
     @property
     def status_label(self) -> str:

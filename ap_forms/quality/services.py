@@ -66,6 +66,7 @@ def _today(today: date | None) -> date:
 
 # --- The school year and the pace ----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TermWindow:
     name: str
@@ -83,17 +84,30 @@ def term_windows(start_year: int) -> list[TermWindow]:
     year = get_year(start_year)
     if year is not None and len(year.terms) == 3:
         return [TermWindow(t.name, t.start_date, t.end_date) for t in year.terms]
-    return [TermWindow("Autumn", date(start_year, 9, 1), date(start_year, 12, 31)),
-            TermWindow("Spring", date(start_year + 1, 1, 1), date(start_year + 1, 3, 31)),
-            TermWindow("Summer", date(start_year + 1, 4, 1), date(start_year + 1, 8, 31))]
+    return [
+        TermWindow("Autumn", date(start_year, 9, 1), date(start_year, 12, 31)),
+        TermWindow("Spring", date(start_year + 1, 1, 1), date(start_year + 1, 3, 31)),
+        TermWindow("Summer", date(start_year + 1, 4, 1), date(start_year + 1, 8, 31)),
+    ]
 
 
-COMPLETE, ON_TRACK, VISIT_PLANNED, DUE, BEHIND, MISSED = (
-    "complete", "on_track", "planned", "due", "behind", "missed")
-PACE_LABELS = {COMPLETE: "Three visits done", ON_TRACK: "On track", VISIT_PLANNED: "Visit planned",
-               DUE: "Visit due this term", BEHIND: "Behind pace", MISSED: "Fewer than three"}
-PACE_TAG_CLASSES = {COMPLETE: "govuk-tag--green", ON_TRACK: "govuk-tag--green", VISIT_PLANNED: "govuk-tag--blue",
-                    DUE: "govuk-tag--yellow", BEHIND: "govuk-tag--red", MISSED: "govuk-tag--red"}
+COMPLETE, ON_TRACK, VISIT_PLANNED, DUE, BEHIND, MISSED = ("complete", "on_track", "planned", "due", "behind", "missed")
+PACE_LABELS = {
+    COMPLETE: "Three visits done",
+    ON_TRACK: "On track",
+    VISIT_PLANNED: "Visit planned",
+    DUE: "Visit due this term",
+    BEHIND: "Behind pace",
+    MISSED: "Fewer than three",
+}
+PACE_TAG_CLASSES = {
+    COMPLETE: "govuk-tag--green",
+    ON_TRACK: "govuk-tag--green",
+    VISIT_PLANNED: "govuk-tag--blue",
+    DUE: "govuk-tag--yellow",
+    BEHIND: "govuk-tag--red",
+    MISSED: "govuk-tag--red",
+}
 
 
 @dataclass
@@ -133,8 +147,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def pace_state(done: int, planned_dates: list[date], terms: list[TermWindow], today: date,
-               start_year: int) -> tuple[str, str]:
+def pace_state(
+    done: int, planned_dates: list[date], terms: list[TermWindow], today: date, start_year: int
+) -> tuple[str, str]:
     """(state, plain-English message) for a provider with `done` recorded visits this school year."""
     first_day, last_day = year_bounds(start_year)
     if done >= REQUIRED_VISITS:
@@ -144,8 +159,10 @@ def pace_state(done: int, planned_dates: list[date], terms: list[TermWindow], to
     ended = [t for t in terms if t.end < today]
     if done < len(ended):
         last = ended[-1]
-        return BEHIND, (f"{_plural(done, 'visit')} done; {len(ended)} should have been done by the end of the "
-                        f"{last.name} term ({_fmt(last.end)}).")
+        return BEHIND, (
+            f"{_plural(done, 'visit')} done; {len(ended)} should have been done by the end of the "
+            f"{last.name} term ({_fmt(last.end)})."
+        )
     current = next((t for t in terms if t.end >= today), None)
     if current is None:  # after the summer term, before 1 September
         return BEHIND, f"{_plural(done, 'visit')} done; three were needed by the end of the Summer term."
@@ -156,8 +173,7 @@ def pace_state(done: int, planned_dates: list[date], terms: list[TermWindow], to
     if in_time:
         return VISIT_PLANNED, f"This term's visit is planned for {_fmt(in_time[0])}."
     if (current.end - today).days <= PACE_WARNING_DAYS:
-        return BEHIND, (f"No visit done or planned this term, and the {current.name} term ends on "
-                        f"{_fmt(current.end)}.")
+        return BEHIND, (f"No visit done or planned this term, and the {current.name} term ends on {_fmt(current.end)}.")
     return DUE, f"Plan this term's visit before the {current.name} term ends on {_fmt(current.end)}."
 
 
@@ -166,8 +182,8 @@ def providers_in_use(start_year: int, today: date | None = None) -> set[int]:
     placements count from the year they are due to start)."""
     first_day, last_day = year_bounds(start_year)
     query = select(Placement.provider_id).where(
-        Placement.start_date <= last_day,
-        or_(Placement.ended_on.is_(None), Placement.ended_on >= first_day))
+        Placement.start_date <= last_day, or_(Placement.ended_on.is_(None), Placement.ended_on >= first_day)
+    )
     if start_year < school_year_start(_today(today)):
         query = query.where(Placement.status != PLACEMENT_PLANNED)
     return set(db.session.scalars(query.distinct()))
@@ -175,18 +191,22 @@ def providers_in_use(start_year: int, today: date | None = None) -> set[int]:
 
 def _visits_in_year(start_year: int, provider_ids: Iterable[int] | None = None) -> list[QualityVisit]:
     first_day, last_day = year_bounds(start_year)
-    query = (select(QualityVisit)
-             .where(QualityVisit.visit_date >= first_day, QualityVisit.visit_date <= last_day,
-                    QualityVisit.status != CANCELLED)
-             .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
-             .order_by(QualityVisit.visit_date, QualityVisit.id))
+    query = (
+        select(QualityVisit)
+        .where(
+            QualityVisit.visit_date >= first_day, QualityVisit.visit_date <= last_day, QualityVisit.status != CANCELLED
+        )
+        .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
+        .order_by(QualityVisit.visit_date, QualityVisit.id)
+    )
     if provider_ids is not None:
         query = query.where(QualityVisit.provider_id.in_(list(provider_ids)))
     return list(db.session.scalars(query))
 
 
-def _pace(provider: Provider, visits: list[QualityVisit], terms: list[TermWindow], today: date,
-          start_year: int, in_use: bool) -> ProviderPace:
+def _pace(
+    provider: Provider, visits: list[QualityVisit], terms: list[TermWindow], today: date, start_year: int, in_use: bool
+) -> ProviderPace:
     done = [v for v in visits if v.is_recorded]
     planned = [v for v in visits if v.status == PLANNED and v.visit_date >= today]
     not_recorded = [v for v in visits if v.status == PLANNED and v.visit_date < today]
@@ -203,8 +223,10 @@ def visit_pace(start_year: int | None = None, today: date | None = None) -> list
     ids = in_use | {v.provider_id for v in visits}
     providers = db.session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)).all()
     terms = term_windows(start_year)
-    rows = [_pace(p, [v for v in visits if v.provider_id == p.id], terms, today, start_year, p.id in in_use)
-            for p in providers]
+    rows = [
+        _pace(p, [v for v in visits if v.provider_id == p.id], terms, today, start_year, p.id in in_use)
+        for p in providers
+    ]
     order = [BEHIND, MISSED, DUE, VISIT_PLANNED, ON_TRACK, COMPLETE]
     return sorted(rows, key=lambda r: (not r.in_use, order.index(r.state), r.provider.name))
 
@@ -213,11 +235,18 @@ def provider_pace(provider: Provider, today: date | None = None) -> ProviderPace
     today = _today(today)
     start_year = school_year_start(today)
     visits = _visits_in_year(start_year, [provider.id])
-    return _pace(provider, visits, term_windows(start_year), today, start_year,
-                 provider.id in providers_in_use(start_year, today))
+    return _pace(
+        provider,
+        visits,
+        term_windows(start_year),
+        today,
+        start_year,
+        provider.id in providers_in_use(start_year, today),
+    )
 
 
 # --- Reading visits ------------------------------------------------------------------------
+
 
 def _visit_options(query: Select) -> Select:
     return query.options(
@@ -240,16 +269,23 @@ def get_visit_or_404(visit_id: int) -> QualityVisit:
 
 
 def visits_for_provider(provider_id: int) -> list[QualityVisit]:
-    query = (select(QualityVisit).where(QualityVisit.provider_id == provider_id, QualityVisit.status != CANCELLED)
-             .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
-             .order_by(QualityVisit.visit_date.desc(), QualityVisit.id.desc()))
+    query = (
+        select(QualityVisit)
+        .where(QualityVisit.provider_id == provider_id, QualityVisit.status != CANCELLED)
+        .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
+        .order_by(QualityVisit.visit_date.desc(), QualityVisit.id.desc())
+    )
     return list(db.session.scalars(query))
 
 
 def drafts() -> list[QualityVisit]:
     """Visits being recorded, not yet signed off."""
-    query = (select(QualityVisit).where(QualityVisit.status == DRAFT)
-             .options(selectinload(QualityVisit.provider)).order_by(QualityVisit.visit_date))
+    query = (
+        select(QualityVisit)
+        .where(QualityVisit.status == DRAFT)
+        .options(selectinload(QualityVisit.provider))
+        .order_by(QualityVisit.visit_date)
+    )
     return list(db.session.scalars(query))
 
 
@@ -261,21 +297,25 @@ def school_staff() -> list[User]:
 
 def progress_for_student(student_id: int) -> list[ProgressEntry]:
     """A pupil's progress entries from signed-off visits, newest first."""
-    query = (select(ProgressEntry).join(QualityVisit)
-             .where(ProgressEntry.student_id == student_id, QualityVisit.status == SIGNED_OFF)
-             .options(selectinload(ProgressEntry.visit).selectinload(QualityVisit.provider),
-                      selectinload(ProgressEntry.visit).selectinload(QualityVisit.visitors)
-                      .selectinload(VisitStaff.user))
-             .order_by(QualityVisit.visit_date.desc(), ProgressEntry.id.desc()))
+    query = (
+        select(ProgressEntry)
+        .join(QualityVisit)
+        .where(ProgressEntry.student_id == student_id, QualityVisit.status == SIGNED_OFF)
+        .options(
+            selectinload(ProgressEntry.visit).selectinload(QualityVisit.provider),
+            selectinload(ProgressEntry.visit).selectinload(QualityVisit.visitors).selectinload(VisitStaff.user),
+        )
+        .order_by(QualityVisit.visit_date.desc(), ProgressEntry.id.desc())
+    )
     return list(db.session.scalars(query))
 
 
 # --- Actions: what each person may see ----------------------------------------------------
 
+
 def scope_actions(query: Select, user) -> Select:
     """Actions from signed-off visits. A key worker sees only those addressed to their provider."""
-    query = query.join(QualityVisit, VisitAction.visit_id == QualityVisit.id).where(
-        QualityVisit.status == SIGNED_OFF)
+    query = query.join(QualityVisit, VisitAction.visit_id == QualityVisit.id).where(QualityVisit.status == SIGNED_OFF)
     if user.role in VISIT_READERS:
         return query
     if user.role == KEY_WORKER and user.provider_id:
@@ -284,8 +324,12 @@ def scope_actions(query: Select, user) -> Select:
 
 
 def _action_options(query: Select) -> Select:
-    return query.options(selectinload(VisitAction.provider), selectinload(VisitAction.visit),
-                         selectinload(VisitAction.completed_by), selectinload(VisitAction.responded_by))
+    return query.options(
+        selectinload(VisitAction.provider),
+        selectinload(VisitAction.visit),
+        selectinload(VisitAction.completed_by),
+        selectinload(VisitAction.responded_by),
+    )
 
 
 def tracked_actions(user, *, provider_id: int | None = None, include_done: bool = False) -> list[VisitAction]:
@@ -304,14 +348,16 @@ def overdue_actions(user, today: date | None = None, *, provider_id: int | None 
 
 
 def get_action_or_404(user, action_id: int) -> VisitAction:
-    action = db.session.scalar(_action_options(scope_actions(select(VisitAction), user))
-                               .where(VisitAction.id == action_id))
+    action = db.session.scalar(
+        _action_options(scope_actions(select(VisitAction), user)).where(VisitAction.id == action_id)
+    )
     if action is None:
         abort(404)
     return action
 
 
 # --- Planning ------------------------------------------------------------------------------
+
 
 def _staff_users(staff_ids: Iterable[int]) -> list[User]:
     ids = {int(i) for i in staff_ids}
@@ -331,21 +377,30 @@ def _check_date(visit_date: date, *, unchanged: date | None = None) -> None:
         raise QualityError("The visit date must be within the next two years", field="visit_date")
     year_began = date(school_year_start(today), 9, 1)
     if visit_date < year_began and visit_date != unchanged:
-        raise QualityError(f"The visit date must be in this school year, on or after {year_began.day} "
-                           f"{year_began:%B %Y}", field="visit_date")
+        raise QualityError(
+            f"The visit date must be in this school year, on or after {year_began.day} {year_began:%B %Y}",
+            field="visit_date",
+        )
 
 
-def plan_visit(provider: Provider, *, visit_date: date, staff_ids: Iterable[int], focus: str = "",
-               actor) -> QualityVisit:
+def plan_visit(
+    provider: Provider, *, visit_date: date, staff_ids: Iterable[int], focus: str = "", actor
+) -> QualityVisit:
     _check_date(visit_date)
     users = _staff_users(staff_ids)
-    visit = QualityVisit(provider_id=provider.id, visit_date=visit_date, status=PLANNED,
-                         focus=(focus or "").strip()[:2000], planned_by_id=getattr(actor, "id", None))
+    visit = QualityVisit(
+        provider_id=provider.id,
+        visit_date=visit_date,
+        status=PLANNED,
+        focus=(focus or "").strip()[:2000],
+        planned_by_id=getattr(actor, "id", None),
+    )
     visit.visitors = [VisitStaff(user_id=u.id) for u in users]
     db.session.add(visit)
     db.session.flush()
-    audit.record("quality_visit_planned", "quality_visit", visit.id, detail=f"{provider.name}, {visit_date}",
-                 user=actor)
+    audit.record(
+        "quality_visit_planned", "quality_visit", visit.id, detail=f"{provider.name}, {visit_date}", user=actor
+    )
     db.session.commit()
     return visit
 
@@ -357,8 +412,15 @@ def _editable(visit: QualityVisit) -> None:
         raise QualityError("This visit was cancelled")
 
 
-def update_plan(visit: QualityVisit, *, visit_date: date, staff_ids: Iterable[int], focus: str = "",
-                actor, today: date | None = None) -> QualityVisit:
+def update_plan(
+    visit: QualityVisit,
+    *,
+    visit_date: date,
+    staff_ids: Iterable[int],
+    focus: str = "",
+    actor,
+    today: date | None = None,
+) -> QualityVisit:
     _editable(visit)
     _check_date(visit_date, unchanged=visit.visit_date)
     if visit.status == DRAFT and visit_date > _today(today):
@@ -395,10 +457,16 @@ def cancel_visit(visit: QualityVisit, *, actor) -> QualityVisit:
 
 def placements_seen_on(provider_id: int, day: date) -> list[Placement]:
     """Pupils placed at a provider on a day: one progress entry each."""
-    query = (select(Placement)
-             .where(Placement.provider_id == provider_id, Placement.status != PLACEMENT_PLANNED,
-                    Placement.start_date <= day, or_(Placement.ended_on.is_(None), Placement.ended_on >= day))
-             .options(selectinload(Placement.student)))
+    query = (
+        select(Placement)
+        .where(
+            Placement.provider_id == provider_id,
+            Placement.status != PLACEMENT_PLANNED,
+            Placement.start_date <= day,
+            or_(Placement.ended_on.is_(None), Placement.ended_on >= day),
+        )
+        .options(selectinload(Placement.student))
+    )
     return sorted(db.session.scalars(query), key=lambda p: (p.student.last_name, p.student.first_name))
 
 
@@ -410,21 +478,28 @@ def start_recording(visit: QualityVisit, *, actor, today: date | None = None) ->
     if visit.status != PLANNED:
         raise QualityError("This visit cannot be recorded: it has been signed off or cancelled")
     if visit.visit_date > _today(today):
-        raise QualityError(f"This visit is planned for {_fmt(visit.visit_date)} {visit.visit_date.year}. "
-                           "Record it on the day, or change the date if it took place earlier.")
+        raise QualityError(
+            f"This visit is planned for {_fmt(visit.visit_date)} {visit.visit_date.year}. "
+            "Record it on the day, or change the date if it took place earlier."
+        )
     version = current_version(CHECKLIST_KIND)
     visit.status, visit.version_id = DRAFT, version.id
     visit.started_at = visit.updated_at = clock.utcnow()
     for placement in placements_seen_on(visit.provider_id, visit.visit_date):
-        visit.progress_entries.append(ProgressEntry(placement_id=placement.id, student_id=placement.student_id,
-                                                    objectives=placement.objectives or ""))
-    audit.record("quality_visit_started", "quality_visit", visit.id,
-                 detail=f"AP Checklist version {version.number}", user=actor)
+        visit.progress_entries.append(
+            ProgressEntry(
+                placement_id=placement.id, student_id=placement.student_id, objectives=placement.objectives or ""
+            )
+        )
+    audit.record(
+        "quality_visit_started", "quality_visit", visit.id, detail=f"AP Checklist version {version.number}", user=actor
+    )
     db.session.commit()
     return visit
 
 
 # --- Recording (drafts only) ---------------------------------------------------------------
+
 
 def _recording(visit: QualityVisit) -> None:
     _editable(visit)
@@ -539,9 +614,17 @@ def save_actions(visit: QualityVisit, rows: list[ActionDraft], *, actor) -> Qual
     after = [(a.what, a.owner, a.owner_name, a.due_on) for a in kept]
     if before == after:
         return _saved(visit, "quality_visit_saved", [], actor)
-    visit.actions = [VisitAction(provider_id=visit.provider_id, position=n, what=a.what, owner=a.owner,
-                                 owner_name=a.owner_name, due_on=a.due_on)
-                     for n, a in enumerate(kept, start=1)]
+    visit.actions = [
+        VisitAction(
+            provider_id=visit.provider_id,
+            position=n,
+            what=a.what,
+            owner=a.owner,
+            owner_name=a.owner_name,
+            due_on=a.due_on,
+        )
+        for n, a in enumerate(kept, start=1)
+    ]
     return _saved(visit, "quality_visit_saved", ["actions"], actor, detail=f"{len(kept)} actions")
 
 
@@ -571,19 +654,31 @@ def sections(visit: QualityVisit) -> list[Section]:
     answered = {a.item_id for a in visit.answers if a.answer}
     for number, (title, items) in enumerate(visit.version.sections if visit.version else [], start=1):
         done = sum(1 for i in items if i.id in answered)
-        result.append(Section(f"checklist-{number}", title, _status(done, len(items)),
-                              f"{done} of {len(items)} answered", items))
+        result.append(
+            Section(f"checklist-{number}", title, _status(done, len(items)), f"{done} of {len(items)} answered", items)
+        )
     observation = sum(1 for v in (visit.observed_activity, visit.observation_notes) if v)
     result.append(Section("observation", "Session observed: activity and notes", _status(observation, 2)))
     entries = visit.progress_entries
     rated = sum(1 for e in entries if e.rating)
-    result.append(Section("progress", "Pupils' progress against their objectives",
-                          _status(rated, len(entries)) if entries else COMPLETED,
-                          f"{rated} of {_plural(len(entries), 'pupil')}" if entries else "No pupils placed here"))
+    result.append(
+        Section(
+            "progress",
+            "Pupils' progress against their objectives",
+            _status(rated, len(entries)) if entries else COMPLETED,
+            f"{rated} of {_plural(len(entries), 'pupil')}" if entries else "No pupils placed here",
+        )
+    )
     voice = sum(1 for v in (visit.pupil_voice, visit.strengths) if v)
     result.append(Section("voice", "Pupil voice and strengths", _status(voice, 2)))
-    result.append(Section("actions", "Actions: what, who, by when", COMPLETED if visit.actions else OPTIONAL,
-                          _plural(len(visit.actions), "action") if visit.actions else "None yet"))
+    result.append(
+        Section(
+            "actions",
+            "Actions: what, who, by when",
+            COMPLETED if visit.actions else OPTIONAL,
+            _plural(len(visit.actions), "action") if visit.actions else "None yet",
+        )
+    )
     result.append(Section("judgement", "Overall judgement", COMPLETED if visit.overall_judgement else NOT_STARTED))
     return result
 
@@ -624,14 +719,21 @@ def sign_off(visit: QualityVisit, *, actor, today: date | None = None) -> Qualit
     _recording(visit)
     problems = sign_off_problems(visit)
     if problems:
-        raise QualityError(f"The visit is not complete: {problems[0][1]}"
-                           + (f" (and {_plural(len(problems) - 1, 'more thing')})" if len(problems) > 1 else ""),
-                           field="confirm")
+        raise QualityError(
+            f"The visit is not complete: {problems[0][1]}"
+            + (f" (and {_plural(len(problems) - 1, 'more thing')})" if len(problems) > 1 else ""),
+            field="confirm",
+        )
     visit.status = SIGNED_OFF
     visit.signed_off_on = _today(today)
     visit.signed_off_by_id = getattr(actor, "id", None)
-    audit.record("quality_visit_signed_off", "quality_visit", visit.id,
-                 detail=f"{visit.provider.name}, {visit.visit_date}", user=actor)
+    audit.record(
+        "quality_visit_signed_off",
+        "quality_visit",
+        visit.id,
+        detail=f"{visit.provider.name}, {visit.visit_date}",
+        user=actor,
+    )
     db.session.commit()
     return visit
 
@@ -644,6 +746,7 @@ def record_sent(visit: QualityVisit, to: str, *, actor) -> QualityVisit:
 
 
 # --- Tracking actions ----------------------------------------------------------------------
+
 
 def complete_action(action: VisitAction, *, note: str, actor, today: date | None = None) -> VisitAction:
     if action.visit.status != SIGNED_OFF:

@@ -33,6 +33,7 @@ def _visit_url(visit, anchor: str = "") -> str:
 
 # --- The visits page: this school year's pace, per provider --------------------------------
 
+
 @bp.get("/")
 def index():
     today = clock.today()
@@ -44,14 +45,23 @@ def index():
     if not 2000 <= start_year <= current_year + 1:
         start_year = current_year
     rows = services.visit_pace(start_year, today)
-    return render("quality/index.html", rows=rows, start_year=start_year, current_year=current_year,
-                  terms=services.term_windows(start_year), drafts=services.drafts(),
-                  overdue=services.overdue_actions(current_user, today), today=today,
-                  required=services.REQUIRED_VISITS, warning_days=services.PACE_WARNING_DAYS,
-                  can_record=_can_record())
+    return render(
+        "quality/index.html",
+        rows=rows,
+        start_year=start_year,
+        current_year=current_year,
+        terms=services.term_windows(start_year),
+        drafts=services.drafts(),
+        overdue=services.overdue_actions(current_user, today),
+        today=today,
+        required=services.REQUIRED_VISITS,
+        warning_days=services.PACE_WARNING_DAYS,
+        can_record=_can_record(),
+    )
 
 
 # --- Planning ------------------------------------------------------------------------------
+
 
 def _plan_form(visit=None) -> forms.PlanForm:
     form = forms.PlanForm()
@@ -76,8 +86,13 @@ def visit_new():
     if form.validate_on_submit():
         provider = db.get_or_404(Provider, int(form.provider.data))
         try:
-            visit = services.plan_visit(provider, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
-                                        focus=form.focus.data or "", actor=current_user)
+            visit = services.plan_visit(
+                provider,
+                visit_date=form.visit_date.data,
+                staff_ids=form.staff_ids(),
+                focus=form.focus.data or "",
+                actor=current_user,
+            )
         except services.QualityError as error:
             apply_error(form, error)
         else:
@@ -98,8 +113,14 @@ def visit_edit(visit_id: int):
         form.provider.data = str(visit.provider_id)
     if form.validate_on_submit():
         try:
-            services.update_plan(visit, visit_date=form.visit_date.data, staff_ids=form.staff_ids(),
-                                 focus=form.focus.data or "", actor=current_user, today=clock.today())
+            services.update_plan(
+                visit,
+                visit_date=form.visit_date.data,
+                staff_ids=form.staff_ids(),
+                focus=form.focus.data or "",
+                actor=current_user,
+                today=clock.today(),
+            )
         except services.QualityError as error:
             apply_error(form, error)
         else:
@@ -124,16 +145,24 @@ def visit_cancel(visit_id: int):
 
 # --- The visit: task list while recording, the report once signed off ----------------------
 
+
 def _visit_page(visit, *, sign_off_form=None, send_form=None, status: int = 200):
     audit.record("quality_visit_viewed", "quality_visit", visit.id)
     db.session.commit()
-    return render("quality/visit.html", status=status, visit=visit,
-                  sections=services.sections(visit) if visit.version else [],
-                  problems=services.sign_off_problems(visit) if visit.version else [],
-                  answers=ANSWERS, today=clock.today(), can_record=_can_record(),
-                  start_form=forms.ButtonForm(), sign_off_form=sign_off_form or forms.SignOffForm(),
-                  send_form=send_form or forms.SendForm(data={"to": visit.provider.contact_email}),
-                  judgements=JUDGEMENTS)
+    return render(
+        "quality/visit.html",
+        status=status,
+        visit=visit,
+        sections=services.sections(visit) if visit.version else [],
+        problems=services.sign_off_problems(visit) if visit.version else [],
+        answers=ANSWERS,
+        today=clock.today(),
+        can_record=_can_record(),
+        start_form=forms.ButtonForm(),
+        sign_off_form=sign_off_form or forms.SignOffForm(),
+        send_form=send_form or forms.SendForm(data={"to": visit.provider.contact_email}),
+        judgements=JUDGEMENTS,
+    )
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -161,18 +190,23 @@ def _section_form(visit, section, formdata=None):
         return forms.checklist_form(section.items, visit, formdata=formdata)
     if section.key == "progress":
         return forms.progress_form(visit.progress_entries, formdata=formdata)
-    form_class = {"observation": forms.ObservationForm, "voice": forms.VoiceForm,
-                  "judgement": forms.JudgementForm, "actions": forms.ActionsForm}[section.key]
+    form_class = {
+        "observation": forms.ObservationForm,
+        "voice": forms.VoiceForm,
+        "judgement": forms.JudgementForm,
+        "actions": forms.ActionsForm,
+    }[section.key]
     if formdata is not None:
         return form_class(formdata=formdata)
     if section.key == "actions":
         form = forms.ActionsForm(formdata=None)
         form.fill_from(visit)
         return form
-    data = {"observation": {"observed_activity": visit.observed_activity,
-                            "observation_notes": visit.observation_notes},
-            "voice": {"pupil_voice": visit.pupil_voice, "strengths": visit.strengths},
-            "judgement": {"judgement": visit.overall_judgement or None, "summary": visit.overall_summary}}
+    data = {
+        "observation": {"observed_activity": visit.observed_activity, "observation_notes": visit.observation_notes},
+        "voice": {"pupil_voice": visit.pupil_voice, "strengths": visit.strengths},
+        "judgement": {"judgement": visit.overall_judgement or None, "summary": visit.overall_summary},
+    }
     return form_class(formdata=None, data=data[section.key])
 
 
@@ -182,17 +216,25 @@ def _save_section(visit, section, form) -> None:
     elif section.key == "progress":
         services.save_progress(visit, form.values(), actor=current_user)
     elif section.key == "observation":
-        services.save_observation(visit, activity=form.observed_activity.data or "",
-                                  notes=form.observation_notes.data or "", actor=current_user)
+        services.save_observation(
+            visit,
+            activity=form.observed_activity.data or "",
+            notes=form.observation_notes.data or "",
+            actor=current_user,
+        )
     elif section.key == "voice":
-        services.save_voice(visit, pupil_voice=form.pupil_voice.data or "", strengths=form.strengths.data or "",
-                            actor=current_user)
+        services.save_voice(
+            visit, pupil_voice=form.pupil_voice.data or "", strengths=form.strengths.data or "", actor=current_user
+        )
     elif section.key == "judgement":
-        services.save_judgement(visit, judgement=form.judgement.data or "", summary=form.summary.data or "",
-                                actor=current_user)
+        services.save_judgement(
+            visit, judgement=form.judgement.data or "", summary=form.summary.data or "", actor=current_user
+        )
     elif section.key == "actions":
-        rows = [services.ActionDraft(row.what.data or "", row.owner.data or "", row.owner_name.data or "",
-                                     row.due_on.data) for row in form.actions]
+        rows = [
+            services.ActionDraft(row.what.data or "", row.owner.data or "", row.owner_name.data or "", row.due_on.data)
+            for row in form.actions
+        ]
         services.save_actions(visit, rows, actor=current_user)
 
 
@@ -234,9 +276,15 @@ def visit_section(visit_id: int, section: str):
         audit.record("quality_visit_viewed", "quality_visit", visit.id, detail=section)
         db.session.commit()
     all_sections = services.sections(visit)
-    return render_form("quality/section.html", form, block="page", visit=visit, section=found,
-                       sections=all_sections,
-                       entries={e.id: e for e in visit.progress_entries})
+    return render_form(
+        "quality/section.html",
+        form,
+        block="page",
+        visit=visit,
+        section=found,
+        sections=all_sections,
+        entries={e.id: e for e in visit.progress_entries},
+    )
 
 
 @bp.route("/visits/<int:visit_id>/sign-off", methods=["GET", "POST"])
@@ -256,16 +304,25 @@ def visit_sign_off(visit_id: int):
             return redirect(_visit_url(visit))
     audit.record("quality_visit_viewed", "quality_visit", visit.id, detail="check answers")
     db.session.commit()
-    return render_form("quality/sign_off.html", form, visit=visit, sections=services.sections(visit),
-                       problems=services.sign_off_problems(visit), answers=ANSWERS, judgements=JUDGEMENTS,
-                       today=clock.today())
+    return render_form(
+        "quality/sign_off.html",
+        form,
+        visit=visit,
+        sections=services.sections(visit),
+        problems=services.sign_off_problems(visit),
+        answers=ANSWERS,
+        judgements=JUDGEMENTS,
+        today=clock.today(),
+    )
 
 
 # --- The report ----------------------------------------------------------------------------
 
+
 def _report_pdf(visit) -> bytes:
-    return render_pdf("pdf/quality_visit.html", visit=visit, answers={a.item_id: a for a in visit.answers},
-                      generated_on=clock.today())
+    return render_pdf(
+        "pdf/quality_visit.html", visit=visit, answers={a.item_id: a for a in visit.answers}, generated_on=clock.today()
+    )
 
 
 def _report_name(visit) -> str:
@@ -295,16 +352,25 @@ def visit_send(visit_id: int):
         return _visit_page(visit, send_form=form, status=422)
     pdf = _report_pdf(visit)
     school_name = get_settings().name
-    body = (f"Dear {visit.provider.contact_name or visit.provider.name},\n\n"
-            f"Thank you for welcoming us on {long_date(visit.visit_date)}. "
-            "The report of our quality-assurance visit is attached, with the actions we agreed.\n\n"
-            f"{school_name}\n")
+    body = (
+        f"Dear {visit.provider.contact_name or visit.provider.name},\n\n"
+        f"Thank you for welcoming us on {long_date(visit.visit_date)}. "
+        "The report of our quality-assurance visit is attached, with the actions we agreed.\n\n"
+        f"{school_name}\n"
+    )
     try:
-        send_email(form.to.data, f"Quality-assurance visit report: {visit.provider.name}", body,
-                   attachments=[(_report_name(visit), pdf, "application/pdf")])
+        send_email(
+            form.to.data,
+            f"Quality-assurance visit report: {visit.provider.name}",
+            body,
+            attachments=[(_report_name(visit), pdf, "application/pdf")],
+        )
     except MailError:
-        flash("The report could not be sent: the mail server did not answer. Try again in a few minutes, or "
-              "download the PDF and send it yourself.", "info")
+        flash(
+            "The report could not be sent: the mail server did not answer. Try again in a few minutes, or "
+            "download the PDF and send it yourself.",
+            "info",
+        )
         return redirect(_visit_url(visit, "#send"))
     services.record_sent(visit, form.to.data, actor=current_user)
     flash(f"Report emailed to {form.to.data}.", "success")
@@ -313,21 +379,32 @@ def visit_send(visit_id: int):
 
 # --- Actions -------------------------------------------------------------------------------
 
+
 @bp.get("/actions")
 def actions():
     show = request.args.get("show", "open")
     include_done = show == "all"
     rows = services.tracked_actions(current_user, include_done=include_done)
-    return render("quality/actions.html", actions=rows, today=clock.today(), show="all" if include_done else "open",
-                  is_key_worker=current_user.role == KEY_WORKER)
+    return render(
+        "quality/actions.html",
+        actions=rows,
+        today=clock.today(),
+        show="all" if include_done else "open",
+        is_key_worker=current_user.role == KEY_WORKER,
+    )
 
 
 def _action_page(action, *, respond_form=None, complete_form=None, status: int = 200):
-    return render("quality/action.html", status=status, action=action, today=clock.today(),
-                  is_key_worker=current_user.role == KEY_WORKER,
-                  can_complete=current_user.role in RULES["quality.action_complete"],
-                  respond_form=respond_form or forms.RespondForm(data={"response": action.provider_response}),
-                  complete_form=complete_form or forms.CompleteActionForm())
+    return render(
+        "quality/action.html",
+        status=status,
+        action=action,
+        today=clock.today(),
+        is_key_worker=current_user.role == KEY_WORKER,
+        can_complete=current_user.role in RULES["quality.action_complete"],
+        respond_form=respond_form or forms.RespondForm(data={"response": action.provider_response}),
+        complete_form=complete_form or forms.CompleteActionForm(),
+    )
 
 
 @bp.get("/actions/<int:action_id>")

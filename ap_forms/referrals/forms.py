@@ -54,15 +54,27 @@ def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def _text(label: str, message: str | None = None, *, hint: str = "", optional: bool = False, area: bool = True,
-          max_length: int = LONG):
+def _text(
+    label: str,
+    message: str | None = None,
+    *,
+    hint: str = "",
+    optional: bool = False,
+    area: bool = True,
+    max_length: int = LONG,
+):
     """A text box (or one-line input) with a plain-English 'required' message."""
     # No Optional() for optional boxes: it would stop the form's own checks (like "required when yes").
     validators = [] if optional else [InputRequired(message)]
     validators.append(Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"))
     field = TextAreaField if area else StringField
-    return field(label, widget=GovTextArea() if area else GovTextInput(), description=hint,
-                 filters=[strip], validators=validators)
+    return field(
+        label,
+        widget=GovTextArea() if area else GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=validators,
+    )
 
 
 def parse_whole_number(text: str | None, low: int, high: int) -> int | None:
@@ -88,35 +100,52 @@ class SectionForm(FlaskForm):
 
 class PupilForm(SectionForm):
     COLUMNS = ("uln", "gender", "home_language")
-    uln = StringField("Unique Learner Number (ULN, optional)", widget=GovTextInput(), filters=[strip],
-                      description="10 digits. Leave blank if the pupil does not have one yet.",
-                      validators=[Optional(), Regexp(r"^\d{10}$", message="Enter the ULN as 10 digits, or "
-                                                     "leave it blank if the pupil does not have one")])
-    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS,
-                        validators=[InputRequired("Select the pupil's gender")])
-    home_language = _text("Home language", "Enter the pupil's home language, like English", area=False,
-                          max_length=60)
+    uln = StringField(
+        "Unique Learner Number (ULN, optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="10 digits. Leave blank if the pupil does not have one yet.",
+        validators=[
+            Optional(),
+            Regexp(r"^\d{10}$", message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one"),
+        ],
+    )
+    gender = RadioField(
+        "Gender", widget=GovRadioInput(), choices=GENDERS, validators=[InputRequired("Select the pupil's gender")]
+    )
+    home_language = _text("Home language", "Enter the pupil's home language, like English", area=False, max_length=60)
 
 
 class FamilyForm(SectionForm):
-    parents_carers = _text("Parents and carers", "Enter the parents or carers and how to contact them",
-                           hint="Names, relationship to the pupil, phone and email. Who to call first.")
-    has_restrictions = RadioField("Are there any contact or legal restrictions?", widget=GovRadioInput(),
-                                  choices=YES_NO, description="For example, a court order or a parent "
-                                  "who must not collect the pupil.",
-                                  validators=[InputRequired("Select yes if there are contact or legal "
-                                                            "restrictions")])
+    parents_carers = _text(
+        "Parents and carers",
+        "Enter the parents or carers and how to contact them",
+        hint="Names, relationship to the pupil, phone and email. Who to call first.",
+    )
+    has_restrictions = RadioField(
+        "Are there any contact or legal restrictions?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        description="For example, a court order or a parent who must not collect the pupil.",
+        validators=[InputRequired("Select yes if there are contact or legal restrictions")],
+    )
     restrictions = _text("Details of the restrictions", hint="Only if there are any.", optional=True)
 
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"parents_carers": referral.parents_carers, "restrictions": referral.restrictions,
-                "has_restrictions": _yes_no(referral.has_restrictions)}
+        return {
+            "parents_carers": referral.parents_carers,
+            "restrictions": referral.restrictions,
+            "has_restrictions": _yes_no(referral.has_restrictions),
+        }
 
     def values(self) -> dict:
         has = self.has_restrictions.data == "yes"
-        return {"parents_carers": self.parents_carers.data, "has_restrictions": has,
-                "restrictions": (self.restrictions.data or "") if has else ""}
+        return {
+            "parents_carers": self.parents_carers.data,
+            "has_restrictions": has,
+            "restrictions": (self.restrictions.data or "") if has else "",
+        }
 
     def validate_restrictions(self, field):
         if self.has_restrictions.data == "yes" and not field.data:
@@ -125,60 +154,91 @@ class FamilyForm(SectionForm):
 
 class HealthForm(SectionForm):
     COLUMNS = ("medical_needs", "medication")
-    medical_needs = _text("Medical needs", "Enter the pupil's medical needs, or write None",
-                          hint="From the pupil record. Check it is up to date. Write None if there are none.")
-    medication = _text("Medication", "Enter any medication the pupil takes, or write None",
-                       hint="What, when, who gives it and where it is kept. Write None if there is none.")
+    medical_needs = _text(
+        "Medical needs",
+        "Enter the pupil's medical needs, or write None",
+        hint="From the pupil record. Check it is up to date. Write None if there are none.",
+    )
+    medication = _text(
+        "Medication",
+        "Enter any medication the pupil takes, or write None",
+        hint="What, when, who gives it and where it is kept. Write None if there is none.",
+    )
 
 
 class SendForm(SectionForm):
     COLUMNS = ("send_needs", "diagnoses", "ehcp_outcomes")
-    send_needs = _text("SEND needs", "Enter the pupil's special educational needs",
-                       hint="From the pupil record. Check it is up to date.")
+    send_needs = _text(
+        "SEND needs",
+        "Enter the pupil's special educational needs",
+        hint="From the pupil record. Check it is up to date.",
+    )
     diagnoses = _text("Diagnoses", "Enter the pupil's diagnoses, or write None")
-    ehcp_outcomes = _text("EHCP outcomes this placement supports", "Enter the EHCP outcomes the placement "
-                          "supports, or write No EHCP", hint="Copy the outcomes from Section E of the "
-                          "Education, Health and Care Plan. If the pupil has no EHCP, write No EHCP.")
+    ehcp_outcomes = _text(
+        "EHCP outcomes this placement supports",
+        "Enter the EHCP outcomes the placement supports, or write No EHCP",
+        hint="Copy the outcomes from Section E of the "
+        "Education, Health and Care Plan. If the pupil has no EHCP, write No EHCP.",
+    )
 
 
 class HistoryForm(SectionForm):
-    attendance_percent = StringField("Attendance before the placement (%)", widget=GovTextInput(),
-                                     filters=[strip], description="This school year so far, as a whole "
-                                     "number. It is the baseline for judging the placement.",
-                                     validators=[InputRequired("Enter the pupil's attendance as a whole "
-                                                               "number from 0 to 100")])
-    suspensions_last_year = StringField("Suspensions in the last 12 months", widget=GovTextInput(),
-                                        filters=[strip], validators=[InputRequired(
-                                            "Enter the number of suspensions in the last 12 months, or 0")])
+    attendance_percent = StringField(
+        "Attendance before the placement (%)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="This school year so far, as a whole number. It is the baseline for judging the placement.",
+        validators=[InputRequired("Enter the pupil's attendance as a whole number from 0 to 100")],
+    )
+    suspensions_last_year = StringField(
+        "Suspensions in the last 12 months",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the number of suspensions in the last 12 months, or 0")],
+    )
     exclusions_detail = _text("Details of suspensions or exclusions (optional)", optional=True)
-    social_care_status = RadioField("Social care involvement", widget=GovRadioInput(), choices=SOCIAL_CARE,
-                                    validators=[InputRequired("Select the pupil's social care involvement")])
-    looked_after = RadioField("Is the pupil looked after by the local authority?", widget=GovRadioInput(),
-                              choices=YES_NO,
-                              validators=[InputRequired("Select yes if the pupil is looked after")])
-    social_care_details = _text("Social worker and plan", optional=True,
-                                hint="Needed when there is social care involvement or the pupil is looked "
-                                     "after: the social worker's name and contact, and the plan.")
+    social_care_status = RadioField(
+        "Social care involvement",
+        widget=GovRadioInput(),
+        choices=SOCIAL_CARE,
+        validators=[InputRequired("Select the pupil's social care involvement")],
+    )
+    looked_after = RadioField(
+        "Is the pupil looked after by the local authority?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired("Select yes if the pupil is looked after")],
+    )
+    social_care_details = _text(
+        "Social worker and plan",
+        optional=True,
+        hint="Needed when there is social care involvement or the pupil is looked "
+        "after: the social worker's name and contact, and the plan.",
+    )
 
     @classmethod
     def initial(cls, referral) -> dict:
         def as_text(number):
             return "" if number is None else str(number)
 
-        return {"attendance_percent": as_text(referral.attendance_percent),
-                "suspensions_last_year": as_text(referral.suspensions_last_year),
-                "exclusions_detail": referral.exclusions_detail,
-                "social_care_status": referral.social_care_status or None,
-                "looked_after": _yes_no(referral.looked_after),
-                "social_care_details": referral.social_care_details}
+        return {
+            "attendance_percent": as_text(referral.attendance_percent),
+            "suspensions_last_year": as_text(referral.suspensions_last_year),
+            "exclusions_detail": referral.exclusions_detail,
+            "social_care_status": referral.social_care_status or None,
+            "looked_after": _yes_no(referral.looked_after),
+            "social_care_details": referral.social_care_details,
+        }
 
     def values(self) -> dict:
-        return {"attendance_percent": parse_whole_number(self.attendance_percent.data, 0, 100),
-                "suspensions_last_year": parse_whole_number(self.suspensions_last_year.data, 0, 365),
-                "exclusions_detail": self.exclusions_detail.data or "",
-                "social_care_status": self.social_care_status.data,
-                "looked_after": self.looked_after.data == "yes",
-                "social_care_details": self.social_care_details.data or ""}
+        return {
+            "attendance_percent": parse_whole_number(self.attendance_percent.data, 0, 100),
+            "suspensions_last_year": parse_whole_number(self.suspensions_last_year.data, 0, 365),
+            "exclusions_detail": self.exclusions_detail.data or "",
+            "social_care_status": self.social_care_status.data,
+            "looked_after": self.looked_after.data == "yes",
+            "social_care_details": self.social_care_details.data or "",
+        }
 
     def validate_attendance_percent(self, field):
         if parse_whole_number(field.data, 0, 100) is None:
@@ -198,15 +258,21 @@ class ProfileForm(SectionForm):
     COLUMNS = ("strengths", "barriers", "past_interventions")
     strengths = _text("Strengths and interests", "Enter the pupil's strengths and interests")
     barriers = _text("Barriers to learning", "Enter the pupil's barriers to learning")
-    past_interventions = _text("Effective past interventions", "Enter the interventions that have worked",
-                               hint="What has worked before, in school or elsewhere, and what has not.")
+    past_interventions = _text(
+        "Effective past interventions",
+        "Enter the interventions that have worked",
+        hint="What has worked before, in school or elsewhere, and what has not.",
+    )
 
 
 class ReasonsForm(SectionForm):
-    reasons = SelectMultipleField("Why is alternative provision needed?", widget=GovCheckboxesInput(),
-                                  choices=REASONS, description="Select all that apply. These are the "
-                                  "reasons in the school's Alternative Provision Policy.",
-                                  validate_choice=False)
+    reasons = SelectMultipleField(
+        "Why is alternative provision needed?",
+        widget=GovCheckboxesInput(),
+        choices=REASONS,
+        description="Select all that apply. These are the reasons in the school's Alternative Provision Policy.",
+        validate_choice=False,
+    )
     reason_other = _text("Other reason", hint="Only if you selected Other.", optional=True)
 
     @classmethod
@@ -229,29 +295,45 @@ class ReasonsForm(SectionForm):
 
 # --- Sections with several rows -------------------------------------------------------------------
 
+
 class ObjectiveRow(Form):
-    objective = StringField("Objective", widget=GovTextInput(), filters=[strip],
-                            validators=[Length(max=1000, message="An objective must be 1000 characters or fewer")])
-    measure = StringField("How progress will be measured", widget=GovTextInput(), filters=[strip],
-                          validators=[Length(max=1000, message="A measure must be 1000 characters or fewer")])
+    objective = StringField(
+        "Objective",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=1000, message="An objective must be 1000 characters or fewer")],
+    )
+    measure = StringField(
+        "How progress will be measured",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=1000, message="A measure must be 1000 characters or fewer")],
+    )
 
 
 class ObjectivesForm(SectionForm):
     MAX_ROWS = 8
     objectives = FieldList(FormField(ObjectiveRow), max_entries=MAX_ROWS)
-    expected_outcomes = _text("Expected academic outcomes", "Enter the expected academic outcomes",
-                              hint="What the pupil should achieve academically, including any accreditation "
-                                   "or qualifications. The provider is given these.")
+    expected_outcomes = _text(
+        "Expected academic outcomes",
+        "Enter the expected academic outcomes",
+        hint="What the pupil should achieve academically, including any accreditation "
+        "or qualifications. The provider is given these.",
+    )
 
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"objectives": [{"objective": o.objective, "measure": o.measure} for o in referral.objectives],
-                "expected_outcomes": referral.expected_outcomes}
+        return {
+            "objectives": [{"objective": o.objective, "measure": o.measure} for o in referral.objectives],
+            "expected_outcomes": referral.expected_outcomes,
+        }
 
     def values(self) -> dict:
         rows = [entry.data for entry in self.objectives if row_filled(entry.data)]
-        return {"objectives": [{"objective": r["objective"], "measure": r["measure"]} for r in rows],
-                "expected_outcomes": self.expected_outcomes.data or ""}
+        return {
+            "objectives": [{"objective": r["objective"], "measure": r["measure"]} for r in rows],
+            "expected_outcomes": self.expected_outcomes.data or "",
+        }
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -271,13 +353,20 @@ class ObjectivesForm(SectionForm):
 
 class RiskRow(Form):
     hazard = StringField("Hazard", widget=GovTextInput(), filters=[strip], validators=[Length(max=1000)])
-    triggers = StringField("Triggers (optional)", widget=GovTextInput(), filters=[strip],
-                           validators=[Length(max=1000)])
+    triggers = StringField("Triggers (optional)", widget=GovTextInput(), filters=[strip], validators=[Length(max=1000)])
     controls = StringField("Controls", widget=GovTextInput(), filters=[strip], validators=[Length(max=2000)])
-    likelihood = SelectField("Likelihood", widget=GovSelect(), choices=[("", "Choose")] + [
-        (str(v), t) for v, t in LIKELIHOOD], validate_choice=False)
-    severity = SelectField("Severity", widget=GovSelect(), choices=[("", "Choose")] + [
-        (str(v), t) for v, t in SEVERITY], validate_choice=False)
+    likelihood = SelectField(
+        "Likelihood",
+        widget=GovSelect(),
+        choices=[("", "Choose")] + [(str(v), t) for v, t in LIKELIHOOD],
+        validate_choice=False,
+    )
+    severity = SelectField(
+        "Severity",
+        widget=GovSelect(),
+        choices=[("", "Choose")] + [(str(v), t) for v, t in SEVERITY],
+        validate_choice=False,
+    )
 
 
 def _score(value: str | None) -> int | None:
@@ -290,24 +379,44 @@ class RisksForm(SectionForm):
 
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"risks": [{"hazard": r.hazard, "triggers": r.triggers, "controls": r.controls,
-                           "likelihood": str(r.likelihood), "severity": str(r.severity)} for r in referral.risks]}
+        return {
+            "risks": [
+                {
+                    "hazard": r.hazard,
+                    "triggers": r.triggers,
+                    "controls": r.controls,
+                    "likelihood": str(r.likelihood),
+                    "severity": str(r.severity),
+                }
+                for r in referral.risks
+            ]
+        }
 
     def values(self) -> dict:
         rows = [e.data for e in self.risks if row_filled({k: v for k, v in e.data.items()})]
-        return {"risks": [{"hazard": r["hazard"], "triggers": r["triggers"] or "", "controls": r["controls"],
-                           "likelihood": _score(r["likelihood"]), "severity": _score(r["severity"])} for r in rows]}
+        return {
+            "risks": [
+                {
+                    "hazard": r["hazard"],
+                    "triggers": r["triggers"] or "",
+                    "controls": r["controls"],
+                    "likelihood": _score(r["likelihood"]),
+                    "severity": _score(r["severity"]),
+                }
+                for r in rows
+            ]
+        }
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         filled = [(n, e) for n, e in enumerate(self.risks, start=1) if row_filled(e.data)]
         for n, entry in filled:
-            checks = [(entry.hazard, not entry.hazard.data, f"Enter the hazard for risk {n}"),
-                      (entry.controls, not entry.controls.data, f"Enter how risk {n} is controlled"),
-                      (entry.likelihood, _score(entry.likelihood.data) is None,
-                       f"Select the likelihood of risk {n}, 1 to 5"),
-                      (entry.severity, _score(entry.severity.data) is None,
-                       f"Select the severity of risk {n}, 1 to 5")]
+            checks = [
+                (entry.hazard, not entry.hazard.data, f"Enter the hazard for risk {n}"),
+                (entry.controls, not entry.controls.data, f"Enter how risk {n} is controlled"),
+                (entry.likelihood, _score(entry.likelihood.data) is None, f"Select the likelihood of risk {n}, 1 to 5"),
+                (entry.severity, _score(entry.severity.data) is None, f"Select the severity of risk {n}, 1 to 5"),
+            ]
             for field, failed, message in checks:
                 if failed:
                     add_error(field, message)
@@ -321,37 +430,63 @@ class RisksForm(SectionForm):
 class TimetableForm(TimetableRows, SectionForm):
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"sessions": [{"weekday": str(s.weekday), "start_time": s.start_time.strftime("%H:%M"),
-                              "end_time": s.end_time.strftime("%H:%M"), "activity": s.activity,
-                              "site_address": s.site_address} for s in referral.sessions]}
+        return {
+            "sessions": [
+                {
+                    "weekday": str(s.weekday),
+                    "start_time": s.start_time.strftime("%H:%M"),
+                    "end_time": s.end_time.strftime("%H:%M"),
+                    "activity": s.activity,
+                    "site_address": s.site_address,
+                }
+                for s in referral.sessions
+            ]
+        }
 
     def values(self) -> dict:
         return {"sessions": self.session_values()}
 
 
 class ProviderForm(SectionForm):
-    provider_id = SelectField("Proposed provider", widget=GovSelect(), validate_choice=False,
-                              description="Only a cleared provider can be approved. You can propose one "
-                                          "whose checks are still being done.")
+    provider_id = SelectField(
+        "Proposed provider",
+        widget=GovSelect(),
+        validate_choice=False,
+        description="Only a cleared provider can be approved. You can propose one whose checks are still being done.",
+    )
     proposed_start = GovDate("Proposed start date", required_message="Enter the proposed start date")
-    proposed_end = GovDate("Planned end date", required_message="Enter the planned end date",
-                           description="How long the placement is envisaged to last.")
-    first_review_on = GovDate("First review date", required_message="Enter the date of the first review",
-                              description="Within 8 weeks of the start: placements are reviewed at least "
-                                          "every half term.")
+    proposed_end = GovDate(
+        "Planned end date",
+        required_message="Enter the planned end date",
+        description="How long the placement is envisaged to last.",
+    )
+    first_review_on = GovDate(
+        "First review date",
+        required_message="Enter the date of the first review",
+        description="Within 8 weeks of the start: placements are reviewed at least every half term.",
+    )
 
     def set_providers(self, providers, status_of) -> None:
         self.provider_id.choices = [("", "Choose a provider")] + [
-            (str(p.id), f"{p.name} ({status_of(p).label})") for p in providers]
+            (str(p.id), f"{p.name} ({status_of(p).label})") for p in providers
+        ]
 
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"provider_id": str(referral.provider_id or ""), "proposed_start": referral.proposed_start,
-                "proposed_end": referral.proposed_end, "first_review_on": referral.first_review_on}
+        return {
+            "provider_id": str(referral.provider_id or ""),
+            "proposed_start": referral.proposed_start,
+            "proposed_end": referral.proposed_end,
+            "first_review_on": referral.first_review_on,
+        }
 
     def values(self) -> dict:
-        return {"provider_id": int(self.provider_id.data), "proposed_start": self.proposed_start.data,
-                "proposed_end": self.proposed_end.data, "first_review_on": self.first_review_on.data}
+        return {
+            "provider_id": int(self.provider_id.data),
+            "proposed_start": self.proposed_start.data,
+            "proposed_end": self.proposed_end.data,
+            "first_review_on": self.first_review_on.data,
+        }
 
     def validate_provider_id(self, field):
         if field.data not in {value for value, _ in field.choices if value}:
@@ -364,27 +499,39 @@ class ProviderForm(SectionForm):
     def validate_first_review_on(self, field):
         start = self.proposed_start.data
         if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
-            raise StopValidation("The first review must be within 8 weeks of the start date: placements are "
-                                 "reviewed at least every half term")
+            raise StopValidation(
+                "The first review must be within 8 weeks of the start date: placements are "
+                "reviewed at least every half term"
+            )
 
 
 class AgreementForm(SectionForm):
     parent_views = _text("Parents' or carers' views", "Enter the parents' or carers' views")
-    pupil_views = _text("The pupil's views", "Enter the pupil's views",
-                        hint="In their own words where possible.")
-    agreed_at_review = RadioField("At which review did the parents agree?", widget=GovRadioInput(),
-                                  choices=REVIEW_KINDS,
-                                  validators=[InputRequired("Select the review at which the parents agreed")])
+    pupil_views = _text("The pupil's views", "Enter the pupil's views", hint="In their own words where possible.")
+    agreed_at_review = RadioField(
+        "At which review did the parents agree?",
+        widget=GovRadioInput(),
+        choices=REVIEW_KINDS,
+        validators=[InputRequired("Select the review at which the parents agreed")],
+    )
     agreed_on = GovDate("Date the parents agreed", required_message="Enter the date the parents agreed")
 
     @classmethod
     def initial(cls, referral) -> dict:
-        return {"parent_views": referral.parent_views, "pupil_views": referral.pupil_views,
-                "agreed_at_review": referral.agreed_at_review or None, "agreed_on": referral.agreed_on}
+        return {
+            "parent_views": referral.parent_views,
+            "pupil_views": referral.pupil_views,
+            "agreed_at_review": referral.agreed_at_review or None,
+            "agreed_on": referral.agreed_on,
+        }
 
     def values(self) -> dict:
-        return {"parent_views": self.parent_views.data, "pupil_views": self.pupil_views.data,
-                "agreed_at_review": self.agreed_at_review.data, "agreed_on": self.agreed_on.data}
+        return {
+            "parent_views": self.parent_views.data,
+            "pupil_views": self.pupil_views.data,
+            "agreed_at_review": self.agreed_at_review.data,
+            "agreed_on": self.agreed_on.data,
+        }
 
     def validate_agreed_on(self, field):
         if field.data and field.data > clock.today():
@@ -392,14 +539,24 @@ class AgreementForm(SectionForm):
 
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
-    "pupil": PupilForm, "family": FamilyForm, "health": HealthForm, "send": SendForm, "history": HistoryForm,
-    "profile": ProfileForm, "reasons": ReasonsForm, "objectives": ObjectivesForm, "risks": RisksForm,
-    "provider": ProviderForm, "timetable": TimetableForm, "agreement": AgreementForm,
+    "pupil": PupilForm,
+    "family": FamilyForm,
+    "health": HealthForm,
+    "send": SendForm,
+    "history": HistoryForm,
+    "profile": ProfileForm,
+    "reasons": ReasonsForm,
+    "objectives": ObjectivesForm,
+    "risks": RisksForm,
+    "provider": ProviderForm,
+    "timetable": TimetableForm,
+    "agreement": AgreementForm,
 }
 ROW_LISTS = {"objectives": ObjectivesForm, "risks": RisksForm, "sessions": TimetableForm}
 
 
 # --- Starting, approving and returning ----------------------------------------------------------
+
 
 class StartForm(FlaskForm):
     student_id = SelectField("Pupil", widget=GovSelect(), validate_choice=False)
@@ -407,36 +564,58 @@ class StartForm(FlaskForm):
 
     def set_students(self, students) -> None:
         self.student_id.choices = [("", "Choose a pupil")] + [
-            (str(s.id), f"{s.sort_name} (Year {s.year_group})") for s in students]
+            (str(s.id), f"{s.sort_name} (Year {s.year_group})") for s in students
+        ]
 
     def validate_student_id(self, field):
         if field.data not in {value for value, _ in field.choices if value}:
             raise StopValidation("Select the pupil to refer")
 
 
-SHARE_CHOICES = [("send_needs", "SEND needs"), ("diagnoses", "Diagnoses"),
-                 ("medical_needs", "Medical needs and medication"),
-                 ("restrictions", "Contact restrictions (who must not collect or contact the pupil)"),
-                 ("outcomes", "Expected academic outcomes"),
-                 ("risks", "Risk assessment with its controls")]
+SHARE_CHOICES = [
+    ("send_needs", "SEND needs"),
+    ("diagnoses", "Diagnoses"),
+    ("medical_needs", "Medical needs and medication"),
+    ("restrictions", "Contact restrictions (who must not collect or contact the pupil)"),
+    ("outcomes", "Expected academic outcomes"),
+    ("risks", "Risk assessment with its controls"),
+]
 
 
 class ApproveForm(FlaskForm):
-    key_worker_id = SelectField("Key worker", widget=GovSelect(), validate_choice=False,
-                                description="The provider's member of staff who will work with the pupil.")
+    key_worker_id = SelectField(
+        "Key worker",
+        widget=GovSelect(),
+        validate_choice=False,
+        description="The provider's member of staff who will work with the pupil.",
+    )
     start_date = GovDate("Start date", required_message="Enter the date the placement starts")
     planned_end_date = GovDate("Planned end date", required_message="Enter the planned end date")
-    first_review_on = GovDate("First review date", required_message="Enter the date of the first review",
-                              description="Within 8 weeks of the start.")
-    agreed_cost = StringField("Agreed cost in pounds", widget=GovTextInput(), filters=[strip],
-                              description="From the provider's Service Level Agreement, like 85.00",
-                              validators=[InputRequired("Enter the agreed cost in pounds, like 85.00")])
-    cost_basis = RadioField("The cost is", widget=GovRadioInput(), choices=COST_BASES,
-                            validators=[InputRequired("Select what the cost covers, like per session")])
-    share = SelectMultipleField("What the key worker may see", widget=GovCheckboxesInput(),
-                                choices=SHARE_CHOICES, validate_choice=False,
-                                description="The key worker sees only what you tick. Share what they need to "
-                                            "cater for the pupil.")
+    first_review_on = GovDate(
+        "First review date",
+        required_message="Enter the date of the first review",
+        description="Within 8 weeks of the start.",
+    )
+    agreed_cost = StringField(
+        "Agreed cost in pounds",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="From the provider's Service Level Agreement, like 85.00",
+        validators=[InputRequired("Enter the agreed cost in pounds, like 85.00")],
+    )
+    cost_basis = RadioField(
+        "The cost is",
+        widget=GovRadioInput(),
+        choices=COST_BASES,
+        validators=[InputRequired("Select what the cost covers, like per session")],
+    )
+    share = SelectMultipleField(
+        "What the key worker may see",
+        widget=GovCheckboxesInput(),
+        choices=SHARE_CHOICES,
+        validate_choice=False,
+        description="The key worker sees only what you tick. Share what they need to cater for the pupil.",
+    )
     submit = SubmitField("Approve and create the placement", widget=GovSubmitInput())
 
     def set_key_workers(self, key_workers) -> None:
@@ -467,11 +646,16 @@ class ApproveForm(FlaskForm):
     def validate_first_review_on(self, field):
         start = self.start_date.data
         if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
-            raise StopValidation("The first review must be within 8 weeks of the start date: placements are "
-                                 "reviewed at least every half term")
+            raise StopValidation(
+                "The first review must be within 8 weeks of the start date: placements are "
+                "reviewed at least every half term"
+            )
 
 
 class ReturnForm(FlaskForm):
-    comments = _text("What needs to change", "Enter what needs to change before the referral can be approved",
-                     hint="The SEND lead sees this with the referral.")
+    comments = _text(
+        "What needs to change",
+        "Enter what needs to change before the referral can be approved",
+        hint="The SEND lead sees this with the referral.",
+    )
     submit = SubmitField("Return the referral", widget=GovSubmitInput())

@@ -27,8 +27,12 @@ from ap_forms.web.clock import utcnow
 
 # The workflow: draft -> submitted -> approved (placement created) or returned -> submitted ...
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
-STATUS_LABELS = {DRAFT: "Draft", SUBMITTED: "Waiting for approval", RETURNED: "Returned with comments",
-                 APPROVED: "Approved"}
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Waiting for approval",
+    RETURNED: "Returned with comments",
+    APPROVED: "Approved",
+}
 EDITABLE = (DRAFT, RETURNED)
 
 # The Referral Form's sections, in the order of the task list: (key, title, group).
@@ -57,32 +61,48 @@ REASONS = [
     ("reduced_timetable", "Needs a reduced timetable to support their wellbeing"),
     ("unsafe_behaviour", "Displaying unsafe behaviours on the school site"),
     ("exclusion_risk", "At risk of permanent exclusion"),
-    ("awaiting_school", "The school cannot meet their needs and the local authority asked for provision "
-                        "while another school is found"),
+    (
+        "awaiting_school",
+        "The school cannot meet their needs and the local authority asked for provision while another school is found",
+    ),
     ("wider_development", "A variety of alternative curriculum for wider development and skills for later life"),
     ("personalise", "To further personalise the curriculum"),
-    ("reintegration", "Struggles with the academic and social demands on site; reintegration on an agreed "
-                      "individual timeframe"),
+    (
+        "reintegration",
+        "Struggles with the academic and social demands on site; reintegration on an agreed individual timeframe",
+    ),
     ("ehcp_outcomes", "To meet EHCP outcomes"),
-    ("flexibility", "More flexibility in what and how they learn, for motivation, self-esteem, mental health "
-                    "and wellbeing"),
+    (
+        "flexibility",
+        "More flexibility in what and how they learn, for motivation, self-esteem, mental health and wellbeing",
+    ),
     ("independence", "Independence and taking responsibility for themselves"),
-    ("cannot_access_site", "Unable to access the school site, including for the safeguarding of the pupil or "
-                           "their peers"),
+    (
+        "cannot_access_site",
+        "Unable to access the school site, including for the safeguarding of the pupil or their peers",
+    ),
     ("other", "Other"),
 ]
 REASON_LABELS = dict(REASONS)
 
-SOCIAL_CARE = [("none", "No social care involvement"), ("early_help", "Early help"),
-               ("child_in_need", "Child in need plan"), ("child_protection", "Child protection plan")]
+SOCIAL_CARE = [
+    ("none", "No social care involvement"),
+    ("early_help", "Early help"),
+    ("child_in_need", "Child in need plan"),
+    ("child_protection", "Child protection plan"),
+]
 REVIEW_KINDS = [("annual", "Annual Review"), ("interim", "Interim Review")]
 GENDERS = [("female", "Female"), ("male", "Male"), ("not_stated", "Prefer not to say")]
-COST_BASES = [("session", "per session"), ("day", "per day"), ("week", "per week"), ("term", "per term"),
-              ("placement", "for the whole placement")]
+COST_BASES = [
+    ("session", "per session"),
+    ("day", "per day"),
+    ("week", "per week"),
+    ("term", "per term"),
+    ("placement", "for the whole placement"),
+]
 
 # Risk scores: likelihood (1-5) x severity (1-5), banded as in the school's risk assessments.
-LIKELIHOOD = [(1, "1 – Rare"), (2, "2 – Unlikely"), (3, "3 – Possible"), (4, "4 – Likely"),
-              (5, "5 – Almost certain")]
+LIKELIHOOD = [(1, "1 – Rare"), (2, "2 – Unlikely"), (3, "3 – Possible"), (4, "4 – Likely"), (5, "5 – Almost certain")]
 SEVERITY = [(1, "1 – Negligible"), (2, "2 – Minor"), (3, "3 – Moderate"), (4, "4 – Major"), (5, "5 – Severe")]
 
 
@@ -164,15 +184,20 @@ class Referral(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     objectives: Mapped[list[ReferralObjective]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralObjective.position")
+        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralObjective.position"
+    )
     risks: Mapped[list[ReferralRisk]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralRisk.position")
+        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralRisk.position"
+    )
     sessions: Mapped[list[ReferralSession]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan",
-        order_by="(ReferralSession.weekday, ReferralSession.start_time)")
+        back_populates="referral",
+        cascade="all, delete-orphan",
+        order_by="(ReferralSession.weekday, ReferralSession.start_time)",
+    )
     sections: Mapped[list[ReferralSection]] = relationship(back_populates="referral", cascade="all, delete-orphan")
     events: Mapped[list[ReferralEvent]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id")
+        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id"
+    )
 
     @property
     def status_label(self) -> str:

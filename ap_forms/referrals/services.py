@@ -60,9 +60,11 @@ class EditConflict(ReferralError):
     def __init__(self, referral: Referral):
         who = referral.updated_by.name if referral.updated_by else "Someone"
         at = clock.to_local(referral.updated_at)
-        super().__init__(f"{who} changed this referral at {at:%H:%M} on "
-                         f"{at.day} {at:%B}, after you opened it. "
-                         "Your answers below have not been saved yet.")
+        super().__init__(
+            f"{who} changed this referral at {at:%H:%M} on "
+            f"{at.day} {at:%B}, after you opened it. "
+            "Your answers below have not been saved yet."
+        )
         self.who = who
 
 
@@ -74,6 +76,7 @@ class IncompleteReferral(ReferralError):
 
 # --- Reading ---------------------------------------------------------------------------------------
 
+
 def scope_referrals(query: Select, user) -> Select:
     """Referrals hold the most sensitive record of a pupil (SEND, health, child-protection status):
     the headteacher and SEND lead, who write and approve them, and the DSL, who reads them."""
@@ -83,9 +86,13 @@ def scope_referrals(query: Select, user) -> Select:
 def _with_details(query: Select) -> Select:
     return query.options(
         selectinload(Referral.student).selectinload(Student.parent_links),
-        selectinload(Referral.provider), selectinload(Referral.objectives), selectinload(Referral.risks),
-        selectinload(Referral.sessions), selectinload(Referral.sections),
-        selectinload(Referral.events).selectinload(ReferralEvent.by), selectinload(Referral.updated_by),
+        selectinload(Referral.provider),
+        selectinload(Referral.objectives),
+        selectinload(Referral.risks),
+        selectinload(Referral.sessions),
+        selectinload(Referral.sections),
+        selectinload(Referral.events).selectinload(ReferralEvent.by),
+        selectinload(Referral.updated_by),
         selectinload(Referral.placement),
     )
 
@@ -100,8 +107,11 @@ def get_referral_or_404(user, referral_id: int) -> Referral:
 
 def list_referrals(user, status: str | None = None) -> list[Referral]:
     query = scope_referrals(select(Referral), user).options(
-        selectinload(Referral.student), selectinload(Referral.provider), selectinload(Referral.sections),
-        selectinload(Referral.updated_by))
+        selectinload(Referral.student),
+        selectinload(Referral.provider),
+        selectinload(Referral.sections),
+        selectinload(Referral.updated_by),
+    )
     if status:
         query = query.where(Referral.status == status)
     return list(db.session.scalars(query.order_by(Referral.updated_at.desc(), Referral.id.desc())))
@@ -114,8 +124,9 @@ def referrals_for_student(user, student_id: int) -> list[Referral]:
 
 def referred_not_placed():
     """SQL condition on Student: a referral not yet approved, and no planned or active placement."""
-    return and_(Student.id.in_(select(Referral.student_id).where(Referral.status != APPROVED)),
-                not_(placed_or_planned()))
+    return and_(
+        Student.id.in_(select(Referral.student_id).where(Referral.status != APPROVED)), not_(placed_or_planned())
+    )
 
 
 def referrals_of_placements(placement_ids: list[int]) -> dict[int, Referral]:
@@ -124,8 +135,7 @@ def referrals_of_placements(placement_ids: list[int]) -> dict[int, Referral]:
     see it; the caller decides which fields to show."""
     if not placement_ids:
         return {}
-    query = (select(Referral).where(Referral.placement_id.in_(placement_ids))
-             .options(selectinload(Referral.risks)))
+    query = select(Referral).where(Referral.placement_id.in_(placement_ids)).options(selectinload(Referral.risks))
     return {r.placement_id: r for r in db.session.scalars(query)}
 
 
@@ -155,14 +165,25 @@ def draft_of(referral: Referral, key: str) -> dict | None:
 
 # --- Writing ---------------------------------------------------------------------------------------
 
-def _event(referral: Referral, action: str, to_status: str, actor, comment: str = "",
-           from_status: str | None = None) -> None:
-    referral.events.append(ReferralEvent(action=action, from_status=from_status, to_status=to_status,
-                                         comment=comment, by_id=getattr(actor, "id", None), at=utcnow()))
+
+def _event(
+    referral: Referral, action: str, to_status: str, actor, comment: str = "", from_status: str | None = None
+) -> None:
+    referral.events.append(
+        ReferralEvent(
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            by_id=getattr(actor, "id", None),
+            at=utcnow(),
+        )
+    )
 
 
-def _touch(referral: Referral, expected_version: int, actor, *, edit_token: str = "",
-           own_page_ok: bool = False) -> None:
+def _touch(
+    referral: Referral, expected_version: int, actor, *, edit_token: str = "", own_page_ok: bool = False
+) -> None:
     """Claim the next version; refuse when someone saved since this person's page was loaded.
 
     With `own_page_ok`, a newer version written by this same page (its autosave) is no conflict.
@@ -198,13 +219,20 @@ def start_referral(student: Student, *, actor) -> Referral:
         details = ", ".join(x for x in (parent.phone, parent.email) if x)
         contacts.append(f"{parent.name} ({link.relationship_to_pupil}): {details}")
     referral = Referral(
-        student_id=student.id, status=DRAFT, version=1, created_by_id=actor.id, updated_by_id=actor.id,
-        medical_needs=student.medical_needs or "", send_needs=student.send_needs or "",
-        diagnoses=student.diagnoses or "", parents_carers="\n".join(contacts),
+        student_id=student.id,
+        status=DRAFT,
+        version=1,
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+        medical_needs=student.medical_needs or "",
+        send_needs=student.send_needs or "",
+        diagnoses=student.diagnoses or "",
+        parents_carers="\n".join(contacts),
         medication=student.medication or "",
         has_restrictions=True if student.contact_restrictions else None,
         restrictions=student.contact_restrictions or "",
-        ehcp_outcomes="" if student.ehcp else "No EHCP", home_language="English",
+        ehcp_outcomes="" if student.ehcp else "No EHCP",
+        home_language="English",
     )
     _event(referral, "created", DRAFT, actor)
     db.session.add(referral)
@@ -227,8 +255,7 @@ def _section_row(referral: Referral, key: str) -> ReferralSection:
     return row
 
 
-def _edit(referral: Referral, change, *, expected_version: int, actor, edit_token: str,
-          own_page_ok: bool) -> Referral:
+def _edit(referral: Referral, change, *, expected_version: int, actor, edit_token: str, own_page_ok: bool) -> Referral:
     """Check the version, make the change, commit.
 
     When a concurrent save wins the race to commit, check again against what it wrote: if it was this
@@ -248,16 +275,26 @@ def _edit(referral: Referral, change, *, expected_version: int, actor, edit_toke
     return referral
 
 
-def save_draft(referral: Referral, key: str, raw: dict[str, list[str]], *, expected_version: int,
-               actor, edit_token: str = "", own_page_ok: bool = False) -> Referral:
+def save_draft(
+    referral: Referral,
+    key: str,
+    raw: dict[str, list[str]],
+    *,
+    expected_version: int,
+    actor,
+    edit_token: str = "",
+    own_page_ok: bool = False,
+) -> Referral:
     """Keep exactly what was typed in a section, valid or not, until it is saved in full.
 
     Autosave is strictly version-checked, so a late autosave never turns a section just saved back
     into a draft; a Save that fails validation (`own_page_ok`) may follow its own page's autosave.
     """
     # Bounded, so a hostile post cannot fill the database; far beyond what any answer may hold.
-    draft = {name[:100]: [str(v)[:MAX_DRAFT_VALUE] for v in values[:10]]
-             for name, values in list(raw.items())[:MAX_DRAFT_FIELDS]}
+    draft = {
+        name[:100]: [str(v)[:MAX_DRAFT_VALUE] for v in values[:10]]
+        for name, values in list(raw.items())[:MAX_DRAFT_FIELDS]
+    }
 
     def change():
         row = _section_row(referral, key)
@@ -265,8 +302,9 @@ def save_draft(referral: Referral, key: str, raw: dict[str, list[str]], *, expec
         row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
         audit.record("referral_draft_saved", "referral", referral.id, detail=f"section {key}", user=actor)
 
-    return _edit(referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token,
-                 own_page_ok=own_page_ok)
+    return _edit(
+        referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token, own_page_ok=own_page_ok
+    )
 
 
 def _replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
@@ -278,8 +316,9 @@ def _replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
         referral.sessions = [ReferralSession(**row) for row in rows]
 
 
-def save_section(referral: Referral, key: str, values: dict, *, expected_version: int, actor,
-                 edit_token: str = "") -> Referral:
+def save_section(
+    referral: Referral, key: str, values: dict, *, expected_version: int, actor, edit_token: str = ""
+) -> Referral:
     """Save a validated section: its answers, and mark it completed."""
 
     def change():
@@ -294,11 +333,18 @@ def save_section(referral: Referral, key: str, values: dict, *, expected_version
         row = _section_row(referral, key)
         row.completed, row.draft = True, None
         row.updated_by_id, row.updated_at = referral.updated_by_id, referral.updated_at
-        audit.record("referral_section_saved", "referral", referral.id, fields=changed or None,
-                     detail=f"section {key}", user=actor)
+        audit.record(
+            "referral_section_saved",
+            "referral",
+            referral.id,
+            fields=changed or None,
+            detail=f"section {key}",
+            user=actor,
+        )
 
-    return _edit(referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token,
-                 own_page_ok=True)
+    return _edit(
+        referral, change, expected_version=expected_version, actor=actor, edit_token=edit_token, own_page_ok=True
+    )
 
 
 def submit(referral: Referral, *, actor) -> Referral:
@@ -332,8 +378,11 @@ def return_referral(referral: Referral, comments: str, *, actor) -> Referral:
 def key_workers_at(provider_id: int | None) -> list[User]:
     if not provider_id:
         return []
-    query = (select(User).where(User.provider_id == provider_id, User.role == KEY_WORKER, User.active.is_(True))
-             .order_by(User.name))
+    query = (
+        select(User)
+        .where(User.provider_id == provider_id, User.role == KEY_WORKER, User.active.is_(True))
+        .order_by(User.name)
+    )
     return list(db.session.scalars(query))
 
 
@@ -351,14 +400,26 @@ def approval_refused(referral: Referral, user) -> str | None:
     if user.role not in LEADERS:
         return "Only the headteacher or the SEND lead can approve a referral"
     if submitted_by_id(referral) == user.id:
-        return ("You submitted this referral, so someone else must approve it: the headteacher, or another "
-                "leader who did not submit it")
+        return (
+            "You submitted this referral, so someone else must approve it: the headteacher, or another "
+            "leader who did not submit it"
+        )
     return None
 
 
-def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, planned_end_date: date,
-            first_review_on: date, agreed_cost: Decimal, cost_basis: str, share: set[str] | list[str],
-            actor, today: date | None = None) -> Placement:
+def approve(
+    referral: Referral,
+    *,
+    key_worker_id: int | None,
+    start_date: date,
+    planned_end_date: date,
+    first_review_on: date,
+    agreed_cost: Decimal,
+    cost_basis: str,
+    share: set[str] | list[str],
+    actor,
+    today: date | None = None,
+) -> Placement:
     """Approve the referral and create its placement (placements.services.create_placement: the one path,
     through the commissioning gate, with its rules for dates, key worker, objectives and timetable).
 
@@ -369,25 +430,53 @@ def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, 
         raise ReferralError("Only a referral waiting for approval can be approved")
     refused = approval_refused(referral, actor)
     if refused:
-        audit.record("referral_approval_refused", "referral", referral.id, detail="submitted by the same person",
-                     user=actor, commit=True)
+        audit.record(
+            "referral_approval_refused",
+            "referral",
+            referral.id,
+            detail="submitted by the same person",
+            user=actor,
+            commit=True,
+        )
         raise ReferralError(refused)
     provider = referral.provider
     if provider is None:
         raise ReferralError("The referral does not name a provider")
     try:
         placement = placement_services.create_placement(
-            referral.student, provider, key_worker_id=key_worker_id, start_date=start_date,
-            planned_end_date=planned_end_date, first_review_on=first_review_on,
+            referral.student,
+            provider,
+            key_worker_id=key_worker_id,
+            start_date=start_date,
+            planned_end_date=planned_end_date,
+            first_review_on=first_review_on,
             objectives="\n".join(o.as_line for o in referral.objectives),
-            sessions=[{"weekday": s.weekday, "start_time": s.start_time, "end_time": s.end_time,
-                       "activity": s.activity, "site_address": s.site_address} for s in referral.sessions],
+            sessions=[
+                {
+                    "weekday": s.weekday,
+                    "start_time": s.start_time,
+                    "end_time": s.end_time,
+                    "activity": s.activity,
+                    "site_address": s.site_address,
+                }
+                for s in referral.sessions
+            ],
             share=set(share),
             # Attendance before the placement: the baseline its attendance is compared with.
-            baseline_attendance_percent=referral.attendance_percent, actor=actor, today=today, commit=False)
+            baseline_attendance_percent=referral.attendance_percent,
+            actor=actor,
+            today=today,
+            commit=False,
+        )
     except provider_services.ProviderNotCleared as refused_gate:
-        audit.record("referral_approval_blocked", "referral", referral.id,
-                     detail="; ".join(refused_gate.problems), user=actor, commit=True)
+        audit.record(
+            "referral_approval_blocked",
+            "referral",
+            referral.id,
+            detail="; ".join(refused_gate.problems),
+            user=actor,
+            commit=True,
+        )
         raise
     except placement_services.PlacementError as error:
         raise ReferralError(str(error), error.field) from None
@@ -397,8 +486,14 @@ def approve(referral: Referral, *, key_worker_id: int | None, start_date: date, 
     referral.placement_id = placement.id
     referral.agreed_cost, referral.cost_basis = agreed_cost, cost_basis
     _event(referral, "approved", APPROVED, actor, from_status=SUBMITTED)
-    _event(referral, "placement_created", APPROVED, actor,
-           comment=f"{provider.name} from {long_date(start_date)}", from_status=APPROVED)
+    _event(
+        referral,
+        "placement_created",
+        APPROVED,
+        actor,
+        comment=f"{provider.name} from {long_date(start_date)}",
+        from_status=APPROVED,
+    )
     audit.record("referral_approved", "referral", referral.id, user=actor)
     _commit(referral)
     return placement

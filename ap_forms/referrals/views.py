@@ -47,8 +47,13 @@ def referral_list():
     audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None)
     db.session.commit()
     referrals = services.list_referrals(current_user, status or None)
-    return render("referrals/list.html", referrals=referrals, status_filter=status, statuses=STATUS_LABELS,
-                  section_statuses=services.section_statuses)
+    return render(
+        "referrals/list.html",
+        referrals=referrals,
+        status_filter=status,
+        statuses=STATUS_LABELS,
+        section_statuses=services.section_statuses,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,10 +77,20 @@ def referral(referral_id: int):
     db.session.commit()
     statuses = services.section_statuses(referral)
     if referral.is_editable and current_user.role in LEADERS:
-        return render("referrals/task_list.html", referral=referral, sections=SECTIONS, statuses=statuses,
-                      first_group=ABOUT_THE_PUPIL)
-    return render("referrals/summary.html", referral=referral, answers=answers(referral),
-                  cost=cost_text(referral), approval_refused=services.approval_refused(referral, current_user))
+        return render(
+            "referrals/task_list.html",
+            referral=referral,
+            sections=SECTIONS,
+            statuses=statuses,
+            first_group=ABOUT_THE_PUPIL,
+        )
+    return render(
+        "referrals/summary.html",
+        referral=referral,
+        answers=answers(referral),
+        cost=cost_text(referral),
+        approval_refused=services.approval_refused(referral, current_user),
+    )
 
 
 def _prepare(form, key: str, referral) -> None:
@@ -108,9 +123,18 @@ def _edit_token() -> str:
 
 def _section_page(form, key: str, referral, *, status: int = 200, conflict: str | None = None):
     # After a conflict the page carries the newest version: saving again is a deliberate overwrite.
-    return render("referrals/section.html", status=status, form=form, key=key, referral=referral,
-                  title=SECTION_TITLES[key], conflict=conflict, version=referral.version,
-                  saved_at=None, edit_token=_edit_token())
+    return render(
+        "referrals/section.html",
+        status=status,
+        form=form,
+        key=key,
+        referral=referral,
+        title=SECTION_TITLES[key],
+        conflict=conflict,
+        version=referral.version,
+        saved_at=None,
+        edit_token=_edit_token(),
+    )
 
 
 @bp.route("/<int:referral_id>/sections/<key>", methods=["GET", "POST"])
@@ -148,8 +172,9 @@ def _open_section(referral, key: str):
 def _autosave(referral, key: str, raw: dict):
     """An autosave (web/autosave): keep exactly what was typed, say so quietly."""
     try:
-        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
-                            edit_token=_edit_token())
+        services.save_draft(
+            referral, key, raw, expected_version=_version(), actor=current_user, edit_token=_edit_token()
+        )
     except services.ReferralError as error:
         # The version is not moved on, so nothing is overwritten.
         return autosave.not_saved(f"{error} Reload the page to see their changes.", keep={"version": _version()})
@@ -159,8 +184,15 @@ def _autosave(referral, key: str, raw: dict):
 def _add_row(form, key: str, referral, raw: dict):
     """Keep what was typed (as a draft) and come back with another blank row."""
     try:
-        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
-                            edit_token=_edit_token(), own_page_ok=True)
+        services.save_draft(
+            referral,
+            key,
+            raw,
+            expected_version=_version(),
+            actor=current_user,
+            edit_token=_edit_token(),
+            own_page_ok=True,
+        )
     except services.ReferralError as error:
         return _section_page(form, key, referral, status=409, conflict=str(error))
     return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
@@ -170,12 +202,20 @@ def _save_section(form, key: str, referral, raw: dict):
     """Valid: saved and marked completed. Not valid: kept as a draft and shown with its errors."""
     try:
         if form.validate():
-            services.save_section(referral, key, form.values(), expected_version=_version(), actor=current_user,
-                                  edit_token=_edit_token())
+            services.save_section(
+                referral, key, form.values(), expected_version=_version(), actor=current_user, edit_token=_edit_token()
+            )
             flash(f"{SECTION_TITLES[key]}: saved and marked as completed.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-        services.save_draft(referral, key, raw, expected_version=_version(), actor=current_user,
-                            edit_token=_edit_token(), own_page_ok=True)
+        services.save_draft(
+            referral,
+            key,
+            raw,
+            expected_version=_version(),
+            actor=current_user,
+            edit_token=_edit_token(),
+            own_page_ok=True,
+        )
     except services.EditConflict as conflict:
         return _section_page(form, key, referral, status=409, conflict=str(conflict))
     return _section_page(form, key, referral, status=422)
@@ -186,8 +226,13 @@ def check(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
     audit.record("referral_viewed", "referral", referral.id, detail="check answers")
     db.session.commit()
-    return render("referrals/check.html", referral=referral, answers=answers(referral),
-                  incomplete=services.incomplete_sections(referral), error=None)
+    return render(
+        "referrals/check.html",
+        referral=referral,
+        answers=answers(referral),
+        incomplete=services.incomplete_sections(referral),
+        error=None,
+    )
 
 
 @bp.post("/<int:referral_id>/submit")
@@ -196,10 +241,15 @@ def submit(referral_id: int):
     try:
         services.submit(referral, actor=current_user)
     except services.ReferralError as error:
-        return render("referrals/check.html", status=422, referral=referral, answers=answers(referral),
-                      incomplete=services.incomplete_sections(referral), error=str(error))
-    flash("Referral submitted. The headteacher or SEND lead can now approve it or return it with comments.",
-          "success")
+        return render(
+            "referrals/check.html",
+            status=422,
+            referral=referral,
+            answers=answers(referral),
+            incomplete=services.incomplete_sections(referral),
+            error=str(error),
+        )
+    flash("Referral submitted. The headteacher or SEND lead can now approve it or return it with comments.", "success")
     return redirect(url_for("referrals.referral", referral_id=referral.id))
 
 
@@ -228,23 +278,39 @@ def approve(referral_id: int):
     if form.validate_on_submit():
         try:
             placement = services.approve(
-                referral, key_worker_id=int(form.key_worker_id.data) if form.key_worker_id.data else None,
-                start_date=form.start_date.data, planned_end_date=form.planned_end_date.data,
-                first_review_on=form.first_review_on.data, agreed_cost=form.cost(),
-                cost_basis=form.cost_basis.data, share=set(form.share.data or []), actor=current_user)
+                referral,
+                key_worker_id=int(form.key_worker_id.data) if form.key_worker_id.data else None,
+                start_date=form.start_date.data,
+                planned_end_date=form.planned_end_date.data,
+                first_review_on=form.first_review_on.data,
+                agreed_cost=form.cost(),
+                cost_basis=form.cost_basis.data,
+                share=set(form.share.data or []),
+                actor=current_user,
+            )
         except provider_services.ProviderNotCleared as refused:
             problems = refused.problems
             gate = provider_services.commissioning_status(referral.provider)
         except services.ReferralError as error:
             getattr(form, error.field or "", form.key_worker_id).errors = [str(error)]
         else:
-            flash(f"Referral approved. {referral.student.full_name}'s placement at {referral.provider.name} "
-                  "has been created.", "success")
+            flash(
+                f"Referral approved. {referral.student.full_name}'s placement at {referral.provider.name} "
+                "has been created.",
+                "success",
+            )
             return redirect(url_for("placements.placement", placement_id=placement.id))
     status = 422 if form.errors or problems else 200
     threshold = threshold_warning(referral.provider, referral.sessions, referral.student)
-    return render("referrals/approve.html", status=status, form=form, referral=referral, gate=gate,
-                  problems=problems, threshold=threshold)
+    return render(
+        "referrals/approve.html",
+        status=status,
+        form=form,
+        referral=referral,
+        gate=gate,
+        problems=problems,
+        threshold=threshold,
+    )
 
 
 @bp.route("/<int:referral_id>/return", methods=["GET", "POST"])
@@ -263,8 +329,13 @@ def return_referral(referral_id: int):
 @bp.get("/<int:referral_id>/pdf")
 def referral_pdf(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
-    pdf = render_pdf("pdf/referral.html", referral=referral, answers=answers(referral), cost=cost_text(referral),
-                     generated_at=clock.utcnow())
+    pdf = render_pdf(
+        "pdf/referral.html",
+        referral=referral,
+        answers=answers(referral),
+        cost=cost_text(referral),
+        generated_at=clock.utcnow(),
+    )
     audit.record("referral_pdf_downloaded", "referral", referral.id)
     db.session.commit()
     student = referral.student

@@ -6,8 +6,7 @@ from ap_forms.extensions import db
 from ap_forms.school.models import SchoolSettings
 from ap_forms.web import audit, request_cache
 
-FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone",
-          "dsl_phone")
+FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone", "dsl_phone")
 
 
 CACHE_NAME = "school_settings"
@@ -20,9 +19,16 @@ def get_settings() -> SchoolSettings:
 
 def _read_settings() -> SchoolSettings:
     settings = db.session.scalar(select(SchoolSettings).limit(1))
-    return settings or SchoolSettings(name="Your school", dfe_number="", urn="", local_authority="",
-                                      address="", contact_email="", contact_phone="",
-                                      dsl_phone="")
+    return settings or SchoolSettings(
+        name="Your school",
+        dfe_number="",
+        urn="",
+        local_authority="",
+        address="",
+        contact_email="",
+        contact_phone="",
+        dsl_phone="",
+    )
 
 
 def save_settings(values: dict, *, actor=None) -> SchoolSettings:

@@ -11,26 +11,39 @@ from ap_forms.web.form_fields import GovDateField, Length
 
 
 def _term_dates(name: str):
-    first = GovDateField(f"{name} term starts", [InputRequired(f"Enter the day the {name} term starts")],
-                         invalid=f"The {name} term start must be a real date, like 1 9 2026")
-    last = GovDateField(f"{name} term ends", [InputRequired(f"Enter the last day of the {name} term")],
-                        invalid=f"The {name} term end must be a real date, like 18 12 2026")
+    first = GovDateField(
+        f"{name} term starts",
+        [InputRequired(f"Enter the day the {name} term starts")],
+        invalid=f"The {name} term start must be a real date, like 1 9 2026",
+    )
+    last = GovDateField(
+        f"{name} term ends",
+        [InputRequired(f"Enter the last day of the {name} term")],
+        invalid=f"The {name} term end must be a real date, like 18 12 2026",
+    )
     return first, last
 
 
 class SchoolYearForm(FlaskForm):
-    start_year = IntegerField("School year starting in", widget=GovTextInput(),
-                              description="The year of the September the school year starts, like 2027",
-                              validators=[InputRequired("Enter the year the school year starts, like 2027"),
-                                          NumberRange(2000, 2100, "Enter a year between 2000 and 2100")])
+    start_year = IntegerField(
+        "School year starting in",
+        widget=GovTextInput(),
+        description="The year of the September the school year starts, like 2027",
+        validators=[
+            InputRequired("Enter the year the school year starts, like 2027"),
+            NumberRange(2000, 2100, "Enter a year between 2000 and 2100"),
+        ],
+    )
     autumn_start, autumn_end = _term_dates("Autumn")
     spring_start, spring_end = _term_dates("Spring")
     summer_start, summer_end = _term_dates("Summer")
     submit = SubmitField("Save term dates", widget=GovSubmitInput())
 
     def term_dates(self) -> dict:
-        return {name: (getattr(self, f"{name.lower()}_start").data, getattr(self, f"{name.lower()}_end").data)
-                for name in TERM_NAMES}
+        return {
+            name: (getattr(self, f"{name.lower()}_start").data, getattr(self, f"{name.lower()}_end").data)
+            for name in TERM_NAMES
+        }
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -49,16 +62,31 @@ class SchoolYearForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    name = StringField("What is it called", widget=GovTextInput(),
-                       description="Parents and providers see this, like 'October half-term' or 'Training day'",
-                       validators=[InputRequired("Enter a name for the holiday or closure, like October half-term"),
-                                   Length(max=120, message="The name must be 120 characters or fewer")])
-    kind = RadioField("Type", widget=GovRadioInput(), choices=list(CLOSURE_KINDS.items()),
-                      validators=[InputRequired("Choose whether this is a holiday or a closure day")])
-    start = GovDateField("First day", [InputRequired("Enter the first day without school")],
-                         invalid="The first day must be a real date, like 26 10 2026")
-    end = GovDateField("Last day (leave empty for a single day)", [Optional()],
-                       invalid="The last day must be a real date, like 30 10 2026")
+    name = StringField(
+        "What is it called",
+        widget=GovTextInput(),
+        description="Parents and providers see this, like 'October half-term' or 'Training day'",
+        validators=[
+            InputRequired("Enter a name for the holiday or closure, like October half-term"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Type",
+        widget=GovRadioInput(),
+        choices=list(CLOSURE_KINDS.items()),
+        validators=[InputRequired("Choose whether this is a holiday or a closure day")],
+    )
+    start = GovDateField(
+        "First day",
+        [InputRequired("Enter the first day without school")],
+        invalid="The first day must be a real date, like 26 10 2026",
+    )
+    end = GovDateField(
+        "Last day (leave empty for a single day)",
+        [Optional()],
+        invalid="The last day must be a real date, like 30 10 2026",
+    )
     submit = SubmitField("Add to the calendar", widget=GovSubmitInput())
 
     def validate_end(self, field) -> None:

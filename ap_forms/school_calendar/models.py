@@ -29,10 +29,12 @@ class SchoolYear(db.Model):
     # 2026 for the school year 2026 to 2027 (1 September to 31 August).
     start_year: Mapped[int] = mapped_column(Integer, unique=True)
 
-    terms: Mapped[list[Term]] = relationship(back_populates="school_year", cascade="all, delete-orphan",
-                                             order_by="Term.start_date")
-    closures: Mapped[list[Closure]] = relationship(back_populates="school_year", cascade="all, delete-orphan",
-                                                   order_by="Closure.start_date")
+    terms: Mapped[list[Term]] = relationship(
+        back_populates="school_year", cascade="all, delete-orphan", order_by="Term.start_date"
+    )
+    closures: Mapped[list[Closure]] = relationship(
+        back_populates="school_year", cascade="all, delete-orphan", order_by="Closure.start_date"
+    )
 
     @property
     def label(self) -> str:

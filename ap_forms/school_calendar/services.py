@@ -49,8 +49,9 @@ class CalendarSpan:
     def is_school_day(self, day: date) -> bool:
         known = self._days.get(day)
         if known is None:
-            known = self._days[day] = (day.weekday() < 5 and self.term_for(day) is not None
-                                       and self.closure_for(day) is None)
+            known = self._days[day] = (
+                day.weekday() < 5 and self.term_for(day) is not None and self.closure_for(day) is None
+            )
         return known
 
     def school_days(self, start: date, end: date) -> list[date]:
@@ -120,8 +121,10 @@ def load_span(start: date, end: date) -> CalendarSpan:
     if not has_request_context():
         return _read_span(start, end)
     whole = request_cache.cached(CACHE_NAME, _whole_calendar)
-    return CalendarSpan([t for t in whole.terms if t.start_date <= end and t.end_date >= start],
-                        [c for c in whole.closures if c.start_date <= end and c.end_date >= start])
+    return CalendarSpan(
+        [t for t in whole.terms if t.start_date <= end and t.end_date >= start],
+        [c for c in whole.closures if c.start_date <= end and c.end_date >= start],
+    )
 
 
 def _read_span(start: date | None, end: date | None) -> CalendarSpan:
@@ -130,11 +133,14 @@ def _read_span(start: date | None, end: date | None) -> CalendarSpan:
         closures = db.session.scalars(select(Closure).order_by(Closure.start_date))
         return CalendarSpan(list(terms), list(closures))
     terms = db.session.scalars(
-        select(Term).where(Term.start_date <= end, Term.end_date >= start)
-        .options(selectinload(Term.school_year)).order_by(Term.start_date)).all()
+        select(Term)
+        .where(Term.start_date <= end, Term.end_date >= start)
+        .options(selectinload(Term.school_year))
+        .order_by(Term.start_date)
+    ).all()
     closures = db.session.scalars(
-        select(Closure).where(Closure.start_date <= end, Closure.end_date >= start)
-        .order_by(Closure.start_date)).all()
+        select(Closure).where(Closure.start_date <= end, Closure.end_date >= start).order_by(Closure.start_date)
+    ).all()
     return CalendarSpan(list(terms), list(closures))
 
 
@@ -155,8 +161,11 @@ def school_days(start: date, end: date) -> list[date]:
 
 
 def get_year(start_year: int) -> SchoolYear | None:
-    return db.session.scalar(select(SchoolYear).where(SchoolYear.start_year == start_year)
-                             .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures)))
+    return db.session.scalar(
+        select(SchoolYear)
+        .where(SchoolYear.start_year == start_year)
+        .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures))
+    )
 
 
 def current_school_year(today: date | None = None) -> SchoolYear | None:
@@ -183,16 +192,21 @@ def next_school_day(day: date, *, look_ahead: int = 28) -> date | None:
 
 
 def all_years() -> list[SchoolYear]:
-    return db.session.scalars(select(SchoolYear).options(selectinload(SchoolYear.terms))
-                              .order_by(SchoolYear.start_year.desc())).all()
+    return db.session.scalars(
+        select(SchoolYear).options(selectinload(SchoolYear.terms)).order_by(SchoolYear.start_year.desc())
+    ).all()
 
 
 def get_year_by_id(year_id: int) -> SchoolYear | None:
-    return db.session.scalar(select(SchoolYear).where(SchoolYear.id == year_id)
-                             .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures)))
+    return db.session.scalar(
+        select(SchoolYear)
+        .where(SchoolYear.id == year_id)
+        .options(selectinload(SchoolYear.terms), selectinload(SchoolYear.closures))
+    )
 
 
 # --- changes -------------------------------------------------------------------------------
+
 
 def term_problems(start_year: int, dates: dict[str, tuple[date | None, date | None]]) -> dict[str, str]:
     """What is wrong with a year's term dates, by term name (empty when they fit together)."""
@@ -206,16 +220,19 @@ def term_problems(start_year: int, dates: dict[str, tuple[date | None, date | No
         if end < start:
             problems[name] = f"The {name} term must end on or after the day it starts"
         elif start < first or end > last:
-            problems[name] = (f"The {name} term must be within the school year, 1 September {start_year} "
-                              f"to 31 August {start_year + 1}")
+            problems[name] = (
+                f"The {name} term must be within the school year, 1 September {start_year} "
+                f"to 31 August {start_year + 1}"
+            )
         elif previous_end and start <= previous_end:
             problems[name] = f"The {name} term must start after the {previous_name} term ends"
         previous_end, previous_name = end, name
     return problems
 
 
-def save_year(start_year: int, dates: dict[str, tuple[date, date]], *, actor=None,
-              year: SchoolYear | None = None) -> SchoolYear:
+def save_year(
+    start_year: int, dates: dict[str, tuple[date, date]], *, actor=None, year: SchoolYear | None = None
+) -> SchoolYear:
     """Create a school year with its three terms, or change an existing year's term dates."""
     problems = term_problems(start_year, dates)
     if problems:
@@ -242,8 +259,7 @@ def save_year(start_year: int, dates: dict[str, tuple[date, date]], *, actor=Non
     return year
 
 
-def add_closure(year: SchoolYear, *, kind: str, name: str, start: date, end: date | None = None,
-                actor=None) -> Closure:
+def add_closure(year: SchoolYear, *, kind: str, name: str, start: date, end: date | None = None, actor=None) -> Closure:
     end = end or start
     if kind not in CLOSURE_KINDS:
         raise CalendarError("Choose whether this is a holiday or a closure day")
@@ -260,7 +276,12 @@ def add_closure(year: SchoolYear, *, kind: str, name: str, start: date, end: dat
 
 
 def remove_closure(closure: Closure, *, actor=None) -> None:
-    audit.record("closure_removed", "closure", closure.id,
-                 detail=f"{closure.name} {closure.start_date}–{closure.end_date}", user=actor)
+    audit.record(
+        "closure_removed",
+        "closure",
+        closure.id,
+        detail=f"{closure.name} {closure.start_date}–{closure.end_date}",
+        user=actor,
+    )
     db.session.delete(closure)
     db.session.commit()

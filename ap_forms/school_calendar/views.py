@@ -27,8 +27,9 @@ def _year_or_404(year_id: int):
 @bp.get("/")
 def index():
     current = services.current_school_year(clock.today())
-    return render("school_calendar/index.html", years=services.all_years(), current=current,
-                  can_edit=current_user.role in EDITORS)
+    return render(
+        "school_calendar/index.html", years=services.all_years(), current=current, can_edit=current_user.role in EDITORS
+    )
 
 
 @bp.get("/<int:year_id>")
@@ -36,8 +37,12 @@ def year(year_id: int):
     school_year = _year_or_404(year_id)
     span = services.CalendarSpan(list(school_year.terms), list(school_year.closures))
     school_day_count = len(span.school_days(school_year.first_day, school_year.last_day))
-    return render("school_calendar/year.html", year=school_year, school_day_count=school_day_count,
-                  can_edit=current_user.role in EDITORS)
+    return render(
+        "school_calendar/year.html",
+        year=school_year,
+        school_day_count=school_day_count,
+        can_edit=current_user.role in EDITORS,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -77,8 +82,14 @@ def closure_new(year_id: int):
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            closure = services.add_closure(school_year, kind=form.kind.data, name=form.name.data,
-                                           start=form.start.data, end=form.end.data, actor=current_user)
+            closure = services.add_closure(
+                school_year,
+                kind=form.kind.data,
+                name=form.name.data,
+                start=form.start.data,
+                end=form.end.data,
+                actor=current_user,
+            )
         except services.CalendarError as error:
             form.start.errors.append(str(error))
         else:

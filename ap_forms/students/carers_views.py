@@ -31,9 +31,13 @@ def family(student_id: int):
     student = _student(student_id)
     carers = roll.carers_for(student.id)
     audit.record("pupil_family_viewed", "student", student.id, commit=True)
-    return render("students/family.html", student=student, carers=carers,
-                  pending={c.id: families.pending_invitation(c) for c in carers},
-                  fields=roll.fields_for(current_user))
+    return render(
+        "students/family.html",
+        student=student,
+        carers=carers,
+        pending={c.id: families.pending_invitation(c) for c in carers},
+        fields=roll.fields_for(current_user),
+    )
 
 
 def _carer_form_page(student, form, carer=None):
@@ -88,12 +92,19 @@ def carer_invite(student_id: int, carer_id: int):
         flash(str(error), "error")
     except MailError:
         db.session.rollback()
-        flash(f"The invitation to {carer.name} could not be sent: the mail server did not answer. "
-              "Nothing was changed; try again in a few minutes.", "error")
+        flash(
+            f"The invitation to {carer.name} could not be sent: the mail server did not answer. "
+            "Nothing was changed; try again in a few minutes.",
+            "error",
+        )
     else:
-        flash(f"{carer.name} already had a parent account: {student.first_name} is now linked to it, and they "
-              "have been told by email." if outcome == "linked" else
-              f"Invitation sent to {carer.email}. The link works once, for 72 hours.", "success")
+        flash(
+            f"{carer.name} already had a parent account: {student.first_name} is now linked to it, and they "
+            "have been told by email."
+            if outcome == "linked"
+            else f"Invitation sent to {carer.email}. The link works once, for 72 hours.",
+            "success",
+        )
     return redirect(url_for("carers.family", student_id=student.id))
 
 
@@ -102,8 +113,11 @@ def carer_unlink(student_id: int, carer_id: int):
     student = _student(student_id)
     carer = families.carer_or_404(student, carer_id)
     families.unlink(carer, actor=current_user)
-    flash(f"{carer.name} can no longer see {student.first_name}'s information, and their calendar link for "
-          f"{student.first_name} has stopped.", "success")
+    flash(
+        f"{carer.name} can no longer see {student.first_name}'s information, and their calendar link for "
+        f"{student.first_name} has stopped.",
+        "success",
+    )
     return redirect(url_for("carers.family", student_id=student.id))
 
 

@@ -27,8 +27,20 @@ from ap_forms.web.mail import send_email
 from ap_forms.web.roles import PARENT
 
 INVITATION_HOURS = 72
-CARER_FIELDS = ("name", "relationship_to_pupil", "priority", "mobile_phone", "home_phone", "work_phone", "email",
-                "address", "parental_responsibility", "may_collect", "do_not_contact", "do_not_contact_reason")
+CARER_FIELDS = (
+    "name",
+    "relationship_to_pupil",
+    "priority",
+    "mobile_phone",
+    "home_phone",
+    "work_phone",
+    "email",
+    "address",
+    "parental_responsibility",
+    "may_collect",
+    "do_not_contact",
+    "do_not_contact_reason",
+)
 
 
 def carer_or_404(student: Student, carer_id: int) -> Carer:
@@ -42,8 +54,9 @@ def carer_or_404(student: Student, carer_id: int) -> Carer:
 
 def _check(values: dict) -> None:
     if values.get("do_not_contact") and not (values.get("do_not_contact_reason") or "").strip():
-        raise PupilError("Say why this person must not be contacted (for example, a court order)",
-                         "do_not_contact_reason")
+        raise PupilError(
+            "Say why this person must not be contacted (for example, a court order)", "do_not_contact_reason"
+        )
 
 
 def add_carer(student: Student, values: dict, *, actor) -> Carer:
@@ -65,8 +78,9 @@ def edit_carer(carer: Carer, values: dict, *, actor) -> None:
     values["email"] = normalise_email(values.get("email") or "")
     changes = apply_values(carer, values)
     if changes:
-        record_change(carer.student, "carer_edited", {f"carer {carer.id} {k}": v for k, v in changes.items()},
-                      actor=actor)
+        record_change(
+            carer.student, "carer_edited", {f"carer {carer.id} {k}": v for k, v in changes.items()}, actor=actor
+        )
     if carer.do_not_contact:
         _revoke_invitations(carer)
     db.session.commit()
@@ -76,8 +90,11 @@ def contacts_for_office(student_ids: list[int]) -> dict[int, list[Carer]]:
     """Every carer of these pupils in contact order, for the attendance board's phone numbers."""
     if not student_ids:
         return {}
-    carers = db.session.scalars(select(Carer).where(Carer.student_id.in_(student_ids))
-                                .order_by(Carer.student_id, Carer.do_not_contact, Carer.priority, Carer.id))
+    carers = db.session.scalars(
+        select(Carer)
+        .where(Carer.student_id.in_(student_ids))
+        .order_by(Carer.student_id, Carer.do_not_contact, Carer.priority, Carer.id)
+    )
     found: dict[int, list[Carer]] = {}
     for carer in carers:
         found.setdefault(carer.student_id, []).append(carer)
@@ -86,24 +103,35 @@ def contacts_for_office(student_ids: list[int]) -> dict[int, list[Carer]]:
 
 # --- invitations ---------------------------------------------------------------------------------
 
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _revoke_invitations(carer: Carer) -> None:
     now = clock.utcnow()
-    for invitation in db.session.scalars(select(CarerInvitation).where(
-            CarerInvitation.carer_id == carer.id, CarerInvitation.used_at.is_(None),
-            CarerInvitation.revoked_at.is_(None))):
+    for invitation in db.session.scalars(
+        select(CarerInvitation).where(
+            CarerInvitation.carer_id == carer.id,
+            CarerInvitation.used_at.is_(None),
+            CarerInvitation.revoked_at.is_(None),
+        )
+    ):
         invitation.revoked_at = now
 
 
 def _link(user: User, carer: Carer) -> None:
-    exists = db.session.scalar(select(ParentLink).where(ParentLink.parent_id == user.id,
-                                                        ParentLink.student_id == carer.student_id))
+    exists = db.session.scalar(
+        select(ParentLink).where(ParentLink.parent_id == user.id, ParentLink.student_id == carer.student_id)
+    )
     if exists is None:
-        db.session.add(ParentLink(parent_id=user.id, student_id=carer.student_id,
-                                  relationship_to_pupil=(carer.relationship_to_pupil or "Parent")[:40]))
+        db.session.add(
+            ParentLink(
+                parent_id=user.id,
+                student_id=carer.student_id,
+                relationship_to_pupil=(carer.relationship_to_pupil or "Parent")[:40],
+            )
+        )
     carer.user_id = user.id
 
 
@@ -125,31 +153,43 @@ def invite(carer: Carer, *, actor) -> str:
     existing = find_by_email(carer.email)
     if existing is not None:
         if existing.role != PARENT or not existing.active:
-            raise PupilError("This email address belongs to another kind of account. Use a different address",
-                             "email")
+            raise PupilError("This email address belongs to another kind of account. Use a different address", "email")
         _link(existing, carer)
         _revoke_invitations(carer)
         record_change(student, "carer_linked", {f"carer {carer.id} account": ["", existing.email]}, actor=actor)
         db.session.commit()
-        send_email(existing.email, f"{school}: another child added to your account",
-                   f"Hello {carer.name},\n\n{school} has added another child to your parent account. "
-                   f"Sign in as usual to see them.\n\n{external_url('accounts.login')}\n\n"
-                   f"If you did not expect this, please contact {school}.\n")
+        send_email(
+            existing.email,
+            f"{school}: another child added to your account",
+            f"Hello {carer.name},\n\n{school} has added another child to your parent account. "
+            f"Sign in as usual to see them.\n\n{external_url('accounts.login')}\n\n"
+            f"If you did not expect this, please contact {school}.\n",
+        )
         return "linked"
     _revoke_invitations(carer)  # a newer invitation ends every older one
     token = secrets.token_urlsafe(32)
     now = clock.utcnow()
-    db.session.add(CarerInvitation(carer_id=carer.id, email=carer.email, token_hash=_hash(token), sent_at=now,
-                                   expires_at=now + timedelta(hours=INVITATION_HOURS),
-                                   sent_by_id=getattr(actor, "id", None)))
+    db.session.add(
+        CarerInvitation(
+            carer_id=carer.id,
+            email=carer.email,
+            token_hash=_hash(token),
+            sent_at=now,
+            expires_at=now + timedelta(hours=INVITATION_HOURS),
+            sent_by_id=getattr(actor, "id", None),
+        )
+    )
     audit.record("carer_invited", "student", student.id, detail=f"carer {carer.id}", user=actor)
     db.session.flush()
     address = external_url("carers.invitation", token=token)
-    send_email(carer.email, f"{school}: make your parent account",
-               f"Hello {carer.name},\n\n{school} uses AP Forms to share timetables and attendance for "
-               f"alternative provision with parents and carers.\n\nTo make your account, open this link and "
-               f"choose a password. It works once, for {INVITATION_HOURS} hours:\n\n{address}\n\n"
-               f"If you were not expecting this email, you can ignore it, or contact {school}.\n")
+    send_email(
+        carer.email,
+        f"{school}: make your parent account",
+        f"Hello {carer.name},\n\n{school} uses AP Forms to share timetables and attendance for "
+        f"alternative provision with parents and carers.\n\nTo make your account, open this link and "
+        f"choose a password. It works once, for {INVITATION_HOURS} hours:\n\n{address}\n\n"
+        f"If you were not expecting this email, you can ignore it, or contact {school}.\n",
+    )
     db.session.commit()
     return "invited"
 
@@ -159,12 +199,15 @@ def invitation_for(token: str) -> CarerInvitation | None:
     if not token or len(token) > 100:
         return None
     invitation = db.session.scalar(select(CarerInvitation).where(CarerInvitation.token_hash == _hash(token)))
-    if (invitation is None or invitation.used_at or invitation.revoked_at
-            or invitation.expires_at <= clock.utcnow()):
+    if invitation is None or invitation.used_at or invitation.revoked_at or invitation.expires_at <= clock.utcnow():
         return None
     carer = invitation.carer
-    if carer.do_not_contact or carer.user_id or carer.student.left_on or \
-            normalise_email(carer.email) != invitation.email:
+    if (
+        carer.do_not_contact
+        or carer.user_id
+        or carer.student.left_on
+        or normalise_email(carer.email) != invitation.email
+    ):
         return None
     return invitation
 
@@ -177,20 +220,30 @@ def accept(invitation: CarerInvitation, password: str) -> User:
     if problem:
         raise PupilError(problem, "password")
     # Mark the invitation used with a conditional update, so two tabs cannot both use it.
-    used = db.session.execute(CarerInvitation.__table__.update()
-                              .where(CarerInvitation.id == invitation.id, CarerInvitation.used_at.is_(None))
-                              .values(used_at=clock.utcnow())).rowcount
+    used = db.session.execute(
+        CarerInvitation.__table__.update()
+        .where(CarerInvitation.id == invitation.id, CarerInvitation.used_at.is_(None))
+        .values(used_at=clock.utcnow())
+    ).rowcount
     if used != 1:
         db.session.rollback()
         raise PupilError("This link has already been used. Sign in, or ask the school for a new link")
     user = find_by_email(email)
     if user is None:
-        user = User(email=email, name=carer.name, role=PARENT, phone=carer.mobile_phone or carer.home_phone,
-                    password_hash=hash_password(password), active=True, session_nonce=new_session_nonce())
+        user = User(
+            email=email,
+            name=carer.name,
+            role=PARENT,
+            phone=carer.mobile_phone or carer.home_phone,
+            password_hash=hash_password(password),
+            active=True,
+            session_nonce=new_session_nonce(),
+        )
         db.session.add(user)
         db.session.flush()
-        audit.record("user_created", "user", user.id, fields=["email", "name", "role"], user=user,
-                     detail="from an invitation")
+        audit.record(
+            "user_created", "user", user.id, fields=["email", "name", "role"], user=user, detail="from an invitation"
+        )
     elif user.role != PARENT or not user.active:
         db.session.rollback()
         raise PupilError("This link can no longer be used. Ask the school for a new one")
@@ -205,13 +258,18 @@ def unlink(carer: Carer, *, actor) -> None:
     _revoke_invitations(carer)
     if carer.user_id:
         user_id = carer.user_id
-        link = db.session.scalar(select(ParentLink).where(ParentLink.parent_id == user_id,
-                                                          ParentLink.student_id == carer.student_id))
+        link = db.session.scalar(
+            select(ParentLink).where(ParentLink.parent_id == user_id, ParentLink.student_id == carer.student_id)
+        )
         if link is not None:
             db.session.delete(link)
-        for feed in db.session.scalars(select(CalendarFeed).where(
-                CalendarFeed.parent_id == user_id, CalendarFeed.student_id == carer.student_id,
-                CalendarFeed.revoked_at.is_(None))):
+        for feed in db.session.scalars(
+            select(CalendarFeed).where(
+                CalendarFeed.parent_id == user_id,
+                CalendarFeed.student_id == carer.student_id,
+                CalendarFeed.revoked_at.is_(None),
+            )
+        ):
             feed.revoked_at = clock.utcnow()
         email = carer.user.email if carer.user else ""
         carer.user_id = None
@@ -220,7 +278,14 @@ def unlink(carer: Carer, *, actor) -> None:
 
 
 def pending_invitation(carer: Carer) -> CarerInvitation | None:
-    return db.session.scalar(select(CarerInvitation).where(
-        CarerInvitation.carer_id == carer.id, CarerInvitation.used_at.is_(None),
-        CarerInvitation.revoked_at.is_(None), CarerInvitation.expires_at > clock.utcnow())
-        .order_by(CarerInvitation.id.desc()).limit(1))
+    return db.session.scalar(
+        select(CarerInvitation)
+        .where(
+            CarerInvitation.carer_id == carer.id,
+            CarerInvitation.used_at.is_(None),
+            CarerInvitation.revoked_at.is_(None),
+            CarerInvitation.expires_at > clock.utcnow(),
+        )
+        .order_by(CarerInvitation.id.desc())
+        .limit(1)
+    )

@@ -36,46 +36,98 @@ YEAR_CHOICES = [("", "Choose a year group"), ("0", "Reception")] + [(str(y), f"Y
 
 
 class PupilForm(FlaskForm):
-    first_name = StringField("First name (legal)", widget=GovTextInput(), filters=[strip],
-                             validators=[InputRequired("Enter the pupil's first name"), _limit(80, "First name")])
-    last_name = StringField("Last name", widget=GovTextInput(), filters=[strip],
-                            validators=[InputRequired("Enter the pupil's last name"), _limit(80, "Last name")])
-    preferred_name = StringField("Preferred name (optional)", widget=GovTextInput(), filters=[strip],
-                                 description="The name the pupil likes to be called, if different.",
-                                 validators=[_limit(80, "Preferred name")])
-    date_of_birth = GovDate("Date of birth", required_message="Enter the pupil's date of birth",
-                            description="For example, 27 3 2012",
-                            validators=[not_in_future("Date of birth must be in the past")])
-    year_group = SelectField("Year group", widget=GovSelect(), choices=YEAR_CHOICES, validate_choice=False,
-                             validators=[InputRequired("Choose the pupil's year group"),
-                                         known_choice("Choose the pupil's year group from the list")])
-    upn = StringField("UPN (Unique Pupil Number)", widget=GovTextInput(), filters=[_upper],
-                      description="13 characters from the school's information system, like A940701219001.",
-                      validators=[InputRequired("Enter the pupil's UPN"),
-                                  Length(max=20, message="Enter a UPN of 13 characters")])
-    uln = StringField("ULN (Unique Learner Number, optional)", widget=GovTextInput(), filters=[strip],
-                      description="10 digits, for pupils aged 14 and over.", validators=[Optional()])
-    gender = RadioField("Gender", widget=GovRadioInput(), choices=GENDERS, validate_choice=False,
-                        validators=[Optional(), known_choice("Choose the pupil's gender from the list")])
+    first_name = StringField(
+        "First name (legal)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the pupil's first name"), _limit(80, "First name")],
+    )
+    last_name = StringField(
+        "Last name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the pupil's last name"), _limit(80, "Last name")],
+    )
+    preferred_name = StringField(
+        "Preferred name (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The name the pupil likes to be called, if different.",
+        validators=[_limit(80, "Preferred name")],
+    )
+    date_of_birth = GovDate(
+        "Date of birth",
+        required_message="Enter the pupil's date of birth",
+        description="For example, 27 3 2012",
+        validators=[not_in_future("Date of birth must be in the past")],
+    )
+    year_group = SelectField(
+        "Year group",
+        widget=GovSelect(),
+        choices=YEAR_CHOICES,
+        validate_choice=False,
+        validators=[
+            InputRequired("Choose the pupil's year group"),
+            known_choice("Choose the pupil's year group from the list"),
+        ],
+    )
+    upn = StringField(
+        "UPN (Unique Pupil Number)",
+        widget=GovTextInput(),
+        filters=[_upper],
+        description="13 characters from the school's information system, like A940701219001.",
+        validators=[InputRequired("Enter the pupil's UPN"), Length(max=20, message="Enter a UPN of 13 characters")],
+    )
+    uln = StringField(
+        "ULN (Unique Learner Number, optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="10 digits, for pupils aged 14 and over.",
+        validators=[Optional()],
+    )
+    gender = RadioField(
+        "Gender",
+        widget=GovRadioInput(),
+        choices=GENDERS,
+        validate_choice=False,
+        validators=[Optional(), known_choice("Choose the pupil's gender from the list")],
+    )
     contact_restrictions = TextAreaField(
-        "Contact restrictions (optional)", widget=GovTextArea(), filters=[strip],
+        "Contact restrictions (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
         description="Who must not collect or contact the pupil, and why (for example, a court order).",
-        validators=[_limit(2000, "Contact restrictions")])
+        validators=[_limit(2000, "Contact restrictions")],
+    )
     ehcp = BooleanField("The pupil has an EHCP (Education, Health and Care Plan)", widget=GovCheckboxInput())
-    send_needs = TextAreaField("SEND needs (optional)", widget=GovTextArea(), filters=[strip],
-                               validators=[_limit(4000, "SEND needs")])
-    diagnoses = TextAreaField("Diagnoses (optional)", widget=GovTextArea(), filters=[strip],
-                              validators=[_limit(2000, "Diagnoses")])
-    medical_needs = TextAreaField("Medical needs (optional)", widget=GovTextArea(), filters=[strip],
-                                  validators=[_limit(2000, "Medical needs")])
-    medication = TextAreaField("Medication (optional)", widget=GovTextArea(), filters=[strip],
-                               description="What, how much, when, and who gives it.",
-                               validators=[_limit(2000, "Medication")])
+    send_needs = TextAreaField(
+        "SEND needs (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(4000, "SEND needs")]
+    )
+    diagnoses = TextAreaField(
+        "Diagnoses (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(2000, "Diagnoses")]
+    )
+    medical_needs = TextAreaField(
+        "Medical needs (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(2000, "Medical needs")]
+    )
+    medication = TextAreaField(
+        "Medication (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="What, how much, when, and who gives it.",
+        validators=[_limit(2000, "Medication")],
+    )
     looked_after = BooleanField("The pupil is looked after by the local authority", widget=GovCheckboxInput())
-    child_protection = RadioField("Child protection status", widget=GovRadioInput(), choices=CHILD_PROTECTION,
-                                  validate_choice=False, default="none",
-                                  validators=[InputRequired("Choose the child protection status"),
-                                              known_choice("Choose the child protection status from the list")])
+    child_protection = RadioField(
+        "Child protection status",
+        widget=GovRadioInput(),
+        choices=CHILD_PROTECTION,
+        validate_choice=False,
+        default="none",
+        validators=[
+            InputRequired("Choose the child protection status"),
+            known_choice("Choose the child protection status from the list"),
+        ],
+    )
     submit = SubmitField("Save pupil", widget=GovSubmitInput())
 
     def __init__(self, *args, keep: tuple[str, ...] = (), student_id: int | None = None, **kwargs):
@@ -113,12 +165,16 @@ class PupilForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
-    left_on = GovDate("Date the pupil left", required_message="Enter the date the pupil left",
-                      description="For example, 18 12 2026")
-    leaving_destination = StringField("Where the pupil went", widget=GovTextInput(), filters=[strip],
-                                      description="The new school or setting, or 'Not known'.",
-                                      validators=[InputRequired("Enter where the pupil went, or 'Not known'"),
-                                                  _limit(160, "Where the pupil went")])
+    left_on = GovDate(
+        "Date the pupil left", required_message="Enter the date the pupil left", description="For example, 18 12 2026"
+    )
+    leaving_destination = StringField(
+        "Where the pupil went",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The new school or setting, or 'Not known'.",
+        validators=[InputRequired("Enter where the pupil went, or 'Not known'"), _limit(160, "Where the pupil went")],
+    )
     submit = SubmitField("Record that the pupil has left", widget=GovSubmitInput())
 
 
@@ -126,34 +182,60 @@ PRIORITY_CHOICES = [(str(n), f"{n}") for n in range(1, 7)]
 
 
 class CarerForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter the parent or carer's full name"), _limit(120, "Full name")])
-    relationship_to_pupil = StringField("Relationship to the pupil", widget=GovTextInput(), filters=[strip],
-                                        description="For example, mother, father, foster carer, grandparent.",
-                                        validators=[InputRequired("Enter their relationship to the pupil"),
-                                                    _limit(40, "Relationship")])
-    priority = SelectField("Contact order", widget=GovSelect(), choices=PRIORITY_CHOICES, validate_choice=False,
-                           description="1 is called first.",
-                           validators=[known_choice("Choose the contact order from the list")])
-    mobile_phone = StringField("Mobile phone (optional)", widget=GovTextInput(), filters=[strip],
-                               validators=[_limit(40, "Mobile phone")])
-    home_phone = StringField("Home phone (optional)", widget=GovTextInput(), filters=[strip],
-                             validators=[_limit(40, "Home phone")])
-    work_phone = StringField("Work phone (optional)", widget=GovTextInput(), filters=[strip],
-                             validators=[_limit(40, "Work phone")])
-    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[strip],
-                        description="Needed to invite them to make an account.",
-                        validators=[Optional(), Email("Enter an email address in the correct format, like "
-                                                      "name@example.org", check_deliverability=False),
-                                    _limit(254, "Email address")])
-    address = TextAreaField("Address (optional)", widget=GovTextArea(), filters=[strip],
-                            validators=[_limit(500, "Address")])
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired("Enter the parent or carer's full name"), _limit(120, "Full name")],
+    )
+    relationship_to_pupil = StringField(
+        "Relationship to the pupil",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, mother, father, foster carer, grandparent.",
+        validators=[InputRequired("Enter their relationship to the pupil"), _limit(40, "Relationship")],
+    )
+    priority = SelectField(
+        "Contact order",
+        widget=GovSelect(),
+        choices=PRIORITY_CHOICES,
+        validate_choice=False,
+        description="1 is called first.",
+        validators=[known_choice("Choose the contact order from the list")],
+    )
+    mobile_phone = StringField(
+        "Mobile phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Mobile phone")]
+    )
+    home_phone = StringField(
+        "Home phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Home phone")]
+    )
+    work_phone = StringField(
+        "Work phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Work phone")]
+    )
+    email = StringField(
+        "Email address (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Needed to invite them to make an account.",
+        validators=[
+            Optional(),
+            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+            _limit(254, "Email address"),
+        ],
+    )
+    address = TextAreaField(
+        "Address (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(500, "Address")]
+    )
     parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
     may_collect = BooleanField("May collect the pupil", widget=GovCheckboxInput())
     do_not_contact = BooleanField("Must not be contacted", widget=GovCheckboxInput())
-    do_not_contact_reason = TextAreaField("Why they must not be contacted", widget=GovTextArea(), filters=[strip],
-                                          description="Required when they must not be contacted.",
-                                          validators=[_limit(1000, "The reason")])
+    do_not_contact_reason = TextAreaField(
+        "Why they must not be contacted",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Required when they must not be contacted.",
+        validators=[_limit(1000, "The reason")],
+    )
     submit = SubmitField("Save parent or carer", widget=GovSubmitInput())
 
     def validate_do_not_contact_reason(self, field):
@@ -170,13 +252,18 @@ class CarerForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    password = PasswordField("Choose a password", widget=GovPasswordInput(),
-                             description="At least 8 characters. Three random words are easy to remember "
-                                         "and hard to guess.",
-                             validators=[InputRequired("Choose a password"),
-                                         Length(max=1024, message="Password must be 1,024 characters or fewer")])
-    confirm = PasswordField("Type the password again", widget=GovPasswordInput(),
-                            validators=[InputRequired("Type the password again")])
+    password = PasswordField(
+        "Choose a password",
+        widget=GovPasswordInput(),
+        description="At least 8 characters. Three random words are easy to remember and hard to guess.",
+        validators=[
+            InputRequired("Choose a password"),
+            Length(max=1024, message="Password must be 1,024 characters or fewer"),
+        ],
+    )
+    confirm = PasswordField(
+        "Type the password again", widget=GovPasswordInput(), validators=[InputRequired("Type the password again")]
+    )
     submit = SubmitField("Make my account", widget=GovSubmitInput())
 
     def validate_confirm(self, field):
@@ -185,9 +272,11 @@ class AcceptInvitationForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField("File from the school's information system", widget=GovFileInput(),
-                     description="A CSV export of pupils (with a heading row), or a Common Transfer File (CTF, "
-                                 ".xml). Up to 5 MB.")
+    file = FileField(
+        "File from the school's information system",
+        widget=GovFileInput(),
+        description="A CSV export of pupils (with a heading row), or a Common Transfer File (CTF, .xml). Up to 5 MB.",
+    )
     submit = SubmitField("Upload and preview", widget=GovSubmitInput())
 
     def validate_file(self, field):
@@ -204,6 +293,15 @@ def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
         submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
     for name, label in fields:
-        setattr(MappingForm, name, SelectField(label, widget=GovSelect(), choices=choices, validate_choice=False,
-                                               validators=[known_choice(f"Choose a column for {label.lower()}")]))
+        setattr(
+            MappingForm,
+            name,
+            SelectField(
+                label,
+                widget=GovSelect(),
+                choices=choices,
+                validate_choice=False,
+                validators=[known_choice(f"Choose a column for {label.lower()}")],
+            ),
+        )
     return MappingForm()

@@ -55,8 +55,14 @@ def columns(token: str):
             db.session.commit()
             return redirect(url_for("pupil_import.preview", token=pending.token))
     sample = json.loads(pending.rows)[:3]
-    return render_form("students/import_columns.html", form, pending=pending, headings=headings, sample=sample,
-                       fields=importing.MAPPABLE)
+    return render_form(
+        "students/import_columns.html",
+        form,
+        pending=pending,
+        headings=headings,
+        sample=sample,
+        fields=importing.MAPPABLE,
+    )
 
 
 @bp.get("/<token>")
@@ -75,6 +81,9 @@ def confirm(token: str):
     if pending.kind == "csv" and not pending.mapping:
         return redirect(url_for("pupil_import.columns", token=pending.token))
     counts = importing.confirm(pending, actor=current_user)
-    flash(f"Import finished: {counts['new']} pupils added, {counts['changed']} updated, {counts['unchanged']} "
-          f"unchanged, {counts['problem']} not imported because of problems.", "success")
+    flash(
+        f"Import finished: {counts['new']} pupils added, {counts['changed']} updated, {counts['unchanged']} "
+        f"unchanged, {counts['problem']} not imported because of problems.",
+        "success",
+    )
     return redirect(url_for("students.pupil_list"))

@@ -32,9 +32,16 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 PENDING_HOURS = 24
 
-PUPIL_FIELDS = [("upn", "UPN"), ("last_name", "Last name (surname)"), ("first_name", "First name (forename)"),
-                ("preferred_name", "Preferred name"), ("date_of_birth", "Date of birth"),
-                ("year_group", "Year group"), ("gender", "Gender"), ("uln", "ULN")]
+PUPIL_FIELDS = [
+    ("upn", "UPN"),
+    ("last_name", "Last name (surname)"),
+    ("first_name", "First name (forename)"),
+    ("preferred_name", "Preferred name"),
+    ("date_of_birth", "Date of birth"),
+    ("year_group", "Year group"),
+    ("gender", "Gender"),
+    ("uln", "ULN"),
+]
 CONTACT_PARTS = [("name", "name"), ("relationship", "relationship"), ("phone", "phone"), ("email", "email")]
 CONTACT_FIELDS = [(f"contact{n}_{part}", f"Contact {n}: {label}") for n in (1, 2) for part, label in CONTACT_PARTS]
 MAPPABLE = PUPIL_FIELDS + CONTACT_FIELDS
@@ -49,17 +56,38 @@ ALIASES = {
     "uln": ["uln", "unique learner number"],
 }
 for _n in (1, 2):
-    ALIASES[f"contact{_n}_name"] = [f"contact {_n} name", f"contact{_n} name", f"contact {_n}",
-                                    f"priority {_n} contact"]
+    ALIASES[f"contact{_n}_name"] = [
+        f"contact {_n} name",
+        f"contact{_n} name",
+        f"contact {_n}",
+        f"priority {_n} contact",
+    ]
     ALIASES[f"contact{_n}_relationship"] = [f"contact {_n} relationship", f"contact{_n} relationship"]
-    ALIASES[f"contact{_n}_phone"] = [f"contact {_n} phone", f"contact{_n} phone", f"contact {_n} telephone",
-                                     f"contact {_n} mobile"]
+    ALIASES[f"contact{_n}_phone"] = [
+        f"contact {_n} phone",
+        f"contact{_n} phone",
+        f"contact {_n} telephone",
+        f"contact {_n} mobile",
+    ]
     ALIASES[f"contact{_n}_email"] = [f"contact {_n} email", f"contact{_n} email"]
 
-CTF_RELATIONSHIPS = {"PAM": "Mother", "PAF": "Father", "CAR": "Carer", "STP": "Step-parent", "FOM": "Foster mother",
-                     "FOF": "Foster father", "GRP": "Grandparent", "REL": "Other relative", "OTH": "Other",
-                     "SWR": "Social worker", "CHM": "Childminder", "DOC": "Doctor", "HTE": "Head teacher",
-                     "PAR": "Parent", "CAS": "Carer"}
+CTF_RELATIONSHIPS = {
+    "PAM": "Mother",
+    "PAF": "Father",
+    "CAR": "Carer",
+    "STP": "Step-parent",
+    "FOM": "Foster mother",
+    "FOF": "Foster father",
+    "GRP": "Grandparent",
+    "REL": "Other relative",
+    "OTH": "Other",
+    "SWR": "Social worker",
+    "CHM": "Childminder",
+    "DOC": "Doctor",
+    "HTE": "Head teacher",
+    "PAR": "Parent",
+    "CAS": "Carer",
+}
 
 
 class ImportError_(ValueError):
@@ -67,6 +95,7 @@ class ImportError_(ValueError):
 
 
 # --- reading files --------------------------------------------------------------------------------
+
 
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
@@ -142,10 +171,16 @@ def read_ctf(data: bytes) -> list[dict]:
         raise ImportError_(f"The file has more than {MAX_ROWS:,} pupils")
     rows = []
     for number, pupil in enumerate(pupils, start=1):
-        row = {"row": number, "upn": _child_text(pupil, "UPN"), "last_name": _child_text(pupil, "Surname"),
-               "first_name": _child_text(pupil, "Forename"), "date_of_birth": _child_text(pupil, "DOB"),
-               "year_group": _child_text(pupil, "NCyearActual"), "gender": _child_text(pupil, "Gender"),
-               "contacts": []}
+        row = {
+            "row": number,
+            "upn": _child_text(pupil, "UPN"),
+            "last_name": _child_text(pupil, "Surname"),
+            "first_name": _child_text(pupil, "Forename"),
+            "date_of_birth": _child_text(pupil, "DOB"),
+            "year_group": _child_text(pupil, "NCyearActual"),
+            "gender": _child_text(pupil, "Gender"),
+            "contacts": [],
+        }
         preferred = _child_text(pupil, "PreferredForename")
         if preferred and preferred != row["first_name"]:
             row["preferred_name"] = preferred
@@ -159,7 +194,8 @@ def read_ctf(data: bytes) -> list[dict]:
             phones = {"mobile_phone": "", "home_phone": "", "work_phone": ""}
             for phone in _descendants(contact, "Phone"):
                 kind = {"M": "mobile_phone", "H": "home_phone", "W": "work_phone"}.get(
-                    _child_text(phone, "TelephoneType").upper()[:1], "home_phone")
+                    _child_text(phone, "TelephoneType").upper()[:1], "home_phone"
+                )
                 phones[kind] = phones[kind] or _child_text(phone, "PhoneNo")
             email = ""
             for mail in _descendants(contact, "Email"):
@@ -172,12 +208,17 @@ def read_ctf(data: bytes) -> list[dict]:
                 break
             code = _child_text(contact, "Relationship").upper()
             order = _child_text(contact, "Order")
-            row["contacts"].append({
-                "name": name[:120], "relationship": CTF_RELATIONSHIPS.get(code, code.title())[:40],
-                "email": email[:254].lower(), "address": address[:500],
-                "parental_responsibility": _child_text(contact, "Responsibility").lower() in ("true", "1", "yes"),
-                "priority": int(order) if order.isdigit() and int(order) < 100 else len(row["contacts"]) + 1,
-                **{k: v[:40] for k, v in phones.items()}})
+            row["contacts"].append(
+                {
+                    "name": name[:120],
+                    "relationship": CTF_RELATIONSHIPS.get(code, code.title())[:40],
+                    "email": email[:254].lower(),
+                    "address": address[:500],
+                    "parental_responsibility": _child_text(contact, "Responsibility").lower() in ("true", "1", "yes"),
+                    "priority": int(order) if order.isdigit() and int(order) < 100 else len(row["contacts"]) + 1,
+                    **{k: v[:40] for k, v in phones.items()},
+                }
+            )
         rows.append(row)
     return rows
 
@@ -201,9 +242,11 @@ def csv_rows(headings: list[str], rows: list[list[str]], mapping: dict) -> list[
     index = {name: headings.index(column) for name, column in mapping.items() if column in headings}
     out = []
     for number, cells in enumerate(rows, start=2):  # row 1 is the headings
+
         def cell(name, cells=cells):
             i = index.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
+
         row = {"row": number, "contacts": []}
         for name, _ in PUPIL_FIELDS:
             if name in index:
@@ -211,14 +254,21 @@ def csv_rows(headings: list[str], rows: list[list[str]], mapping: dict) -> list[
         for n in (1, 2):
             name = cell(f"contact{n}_name")
             if name:
-                row["contacts"].append({"name": name[:120], "relationship": cell(f"contact{n}_relationship")[:40],
-                                        "mobile_phone": cell(f"contact{n}_phone")[:40],
-                                        "email": cell(f"contact{n}_email")[:254].lower(), "priority": n})
+                row["contacts"].append(
+                    {
+                        "name": name[:120],
+                        "relationship": cell(f"contact{n}_relationship")[:40],
+                        "mobile_phone": cell(f"contact{n}_phone")[:40],
+                        "email": cell(f"contact{n}_email")[:254].lower(),
+                        "priority": n,
+                    }
+                )
         out.append(row)
     return out
 
 
 # --- typed values and the plan ----------------------------------------------------------------------
+
 
 def parse_date(text: str) -> date | None:
     text = text.strip()
@@ -335,8 +385,9 @@ def _contact_changes(student: Student | None, contacts: list[dict]) -> tuple[lis
         differs = {k: v for k, v in values.items() if getattr(match, k) != v}
         if differs:
             work.append({"carer_id": match.id, "name": contact["name"], "values": differs})
-            described.append(("Parent or carer", match.name, f"{match.name}: new {', '.join(sorted(differs))}"
-                                                               .replace("_", " ")))
+            described.append(
+                ("Parent or carer", match.name, f"{match.name}: new {', '.join(sorted(differs))}".replace("_", " "))
+            )
     return work, described
 
 
@@ -349,8 +400,11 @@ def build_plan(raw_rows: list[dict], *, today: date | None = None) -> Plan:
         if upn:
             seen.setdefault(upn, []).append(raw["row"])
     upns = [u for u in seen if not upn_problem(u)]
-    existing = {s.upn.upper(): s for s in db.session.scalars(
-        select(Student).where(func.upper(Student.upn).in_(upns)))} if upns else {}
+    existing = (
+        {s.upn.upper(): s for s in db.session.scalars(select(Student).where(func.upper(Student.upn).in_(upns)))}
+        if upns
+        else {}
+    )
     for raw in raw_rows:
         values, problems = _typed(raw, today)
         name = " ".join(p for p in (raw.get("first_name", ""), raw.get("last_name", "")) if p) or "(no name)"
@@ -386,6 +440,7 @@ def build_plan(raw_rows: list[dict], *, today: date | None = None) -> Plan:
 
 # --- pending uploads -----------------------------------------------------------------------------
 
+
 def saved_mapping() -> dict:
     settings = db.session.scalar(select(SchoolSettings).limit(1))
     try:
@@ -397,8 +452,15 @@ def saved_mapping() -> dict:
 def remember_mapping(mapping: dict) -> None:
     settings = db.session.scalar(select(SchoolSettings).limit(1))
     if settings is None:
-        settings = SchoolSettings(name="Your school", dfe_number="", urn="", local_authority="", address="",
-                                  contact_email="", contact_phone="")
+        settings = SchoolSettings(
+            name="Your school",
+            dfe_number="",
+            urn="",
+            local_authority="",
+            address="",
+            contact_email="",
+            contact_phone="",
+        )
         db.session.add(settings)
     settings.import_mapping = json.dumps(mapping, sort_keys=True)
 
@@ -410,9 +472,12 @@ def store_upload(user, filename: str, data: bytes) -> PendingImport:
     filename = (filename or "")[:255]
     looks_xml = data.lstrip()[:5] in (b"<?xml", b"<CTfi") or filename.lower().endswith(".xml")
     # Old uploads (past their day, or this person's earlier ones) are dropped.
-    db.session.execute(delete(PendingImport).where(
-        (PendingImport.created_at < clock.utcnow() - timedelta(hours=PENDING_HOURS))
-        | (PendingImport.user_id == user.id)))
+    db.session.execute(
+        delete(PendingImport).where(
+            (PendingImport.created_at < clock.utcnow() - timedelta(hours=PENDING_HOURS))
+            | (PendingImport.user_id == user.id)
+        )
+    )
     if looks_xml:
         pending = PendingImport(kind="ctf", rows=json.dumps(read_ctf(data)))
     else:
@@ -432,9 +497,13 @@ def pending_or_404(user, token: str) -> PendingImport:
 
     if not token or len(token) > 64:
         abort(404)
-    pending = db.session.scalar(select(PendingImport).where(
-        PendingImport.token == token, PendingImport.user_id == user.id,
-        PendingImport.created_at >= clock.utcnow() - timedelta(hours=PENDING_HOURS)))
+    pending = db.session.scalar(
+        select(PendingImport).where(
+            PendingImport.token == token,
+            PendingImport.user_id == user.id,
+            PendingImport.created_at >= clock.utcnow() - timedelta(hours=PENDING_HOURS),
+        )
+    )
     if pending is None:
         abort(404)
     return pending
@@ -459,9 +528,19 @@ def confirm(pending: PendingImport, *, actor) -> dict[str, int]:
             if row.kind not in ("new", "changed"):
                 continue
             if row.kind == "new":
-                student = Student(preferred_name="", uln="", gender="", send_needs="", diagnoses="",
-                                  medical_needs="", medication="", contact_restrictions="", child_protection="none",
-                                  ehcp=False, looked_after=False)
+                student = Student(
+                    preferred_name="",
+                    uln="",
+                    gender="",
+                    send_needs="",
+                    diagnoses="",
+                    medical_needs="",
+                    medication="",
+                    contact_restrictions="",
+                    child_protection="none",
+                    ehcp=False,
+                    looked_after=False,
+                )
                 db.session.add(student)
                 changes = apply_values(student, row.values)
                 db.session.flush()
@@ -470,9 +549,18 @@ def confirm(pending: PendingImport, *, actor) -> dict[str, int]:
                 changes = apply_values(student, {k: v for k, v in row.values.items() if k != "upn"})
             for contact in row.contacts:
                 if contact["carer_id"] is None:
-                    carer = Carer(student_id=student.id, name=contact["name"], relationship_to_pupil="",
-                                  mobile_phone="", home_phone="", work_phone="", email="", address="",
-                                  do_not_contact_reason="", priority=1)
+                    carer = Carer(
+                        student_id=student.id,
+                        name=contact["name"],
+                        relationship_to_pupil="",
+                        mobile_phone="",
+                        home_phone="",
+                        work_phone="",
+                        email="",
+                        address="",
+                        do_not_contact_reason="",
+                        priority=1,
+                    )
                     db.session.add(carer)
                 else:
                     carer = db.session.get(Carer, contact["carer_id"])
@@ -481,10 +569,17 @@ def confirm(pending: PendingImport, *, actor) -> dict[str, int]:
                 changes[f"carer {contact['name']}"] = ["", ", ".join(sorted(contact["values"])) or "added"]
             record_change(student, "imported", changes, actor=actor, detail=pending.filename[:100])
         counts = plan.counts
-        audit.record("pupils_imported", "pending_import", pending.id, user=actor,
-                     detail=(f"{pending.kind} {pending.filename[:80]}: {counts['new']} new, "
-                             f"{counts['changed']} changed, {counts['unchanged']} unchanged, "
-                             f"{counts['problem']} with problems not imported"))
+        audit.record(
+            "pupils_imported",
+            "pending_import",
+            pending.id,
+            user=actor,
+            detail=(
+                f"{pending.kind} {pending.filename[:80]}: {counts['new']} new, "
+                f"{counts['changed']} changed, {counts['unchanged']} unchanged, "
+                f"{counts['problem']} with problems not imported"
+            ),
+        )
         db.session.delete(pending)
         db.session.commit()
     except Exception:

@@ -1,4 +1,5 @@
 """Pupils on the school's roll, the parents and carers recorded for them, and the accounts linked."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,8 +11,12 @@ from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
-CHILD_PROTECTION = [("none", "None known"), ("cin", "Child in need plan"),
-                    ("cp", "Child protection plan"), ("previous_cp", "Previously on a child protection plan")]
+CHILD_PROTECTION = [
+    ("none", "None known"),
+    ("cin", "Child in need plan"),
+    ("cp", "Child protection plan"),
+    ("previous_cp", "Previously on a child protection plan"),
+]
 
 
 class Student(db.Model):
@@ -38,10 +43,10 @@ class Student(db.Model):
     left_on: Mapped[date | None] = mapped_column(Date, index=True)
     leaving_destination: Mapped[str] = mapped_column(String(160), default="")
 
-    parent_links: Mapped[list[ParentLink]] = relationship(back_populates="student",
-                                                          cascade="all, delete-orphan")
-    carers: Mapped[list[Carer]] = relationship(back_populates="student", cascade="all, delete-orphan",
-                                               order_by="Carer.priority, Carer.id")
+    parent_links: Mapped[list[ParentLink]] = relationship(back_populates="student", cascade="all, delete-orphan")
+    carers: Mapped[list[Carer]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", order_by="Carer.priority, Carer.id"
+    )
 
     @property
     def full_name(self) -> str:
@@ -107,8 +112,11 @@ class Carer(db.Model):
 
     @property
     def phones(self) -> list[tuple[str, str]]:
-        return [(label, number) for label, number in (("Mobile", self.mobile_phone), ("Home", self.home_phone),
-                                                       ("Work", self.work_phone)) if number]
+        return [
+            (label, number)
+            for label, number in (("Mobile", self.mobile_phone), ("Home", self.home_phone), ("Work", self.work_phone))
+            if number
+        ]
 
 
 class CarerInvitation(db.Model):

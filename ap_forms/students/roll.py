@@ -18,17 +18,36 @@ from ap_forms.web import audit, clock
 from ap_forms.web.roles import ADMIN, OFFICE, SCHOOL_STAFF, SEND_LEAD
 
 LABELS = {
-    "first_name": "First name", "last_name": "Last name", "preferred_name": "Preferred name",
-    "date_of_birth": "Date of birth", "year_group": "Year group", "upn": "UPN", "uln": "ULN",
-    "gender": "Gender", "contact_restrictions": "Contact restrictions", "ehcp": "EHCP",
-    "send_needs": "SEND needs", "diagnoses": "Diagnoses", "medical_needs": "Medical needs",
-    "medication": "Medication", "looked_after": "Looked after", "child_protection": "Child protection status",
-    "left_on": "Left on", "leaving_destination": "Destination",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "preferred_name": "Preferred name",
+    "date_of_birth": "Date of birth",
+    "year_group": "Year group",
+    "upn": "UPN",
+    "uln": "ULN",
+    "gender": "Gender",
+    "contact_restrictions": "Contact restrictions",
+    "ehcp": "EHCP",
+    "send_needs": "SEND needs",
+    "diagnoses": "Diagnoses",
+    "medical_needs": "Medical needs",
+    "medication": "Medication",
+    "looked_after": "Looked after",
+    "child_protection": "Child protection status",
+    "left_on": "Left on",
+    "leaving_destination": "Destination",
 }
 BASIC_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "year_group", "upn", "uln", "gender")
 CONTACT_FIELDS = ("contact_restrictions",)
-SENSITIVE_FIELDS = ("ehcp", "send_needs", "diagnoses", "medical_needs", "medication", "looked_after",
-                    "child_protection")
+SENSITIVE_FIELDS = (
+    "ehcp",
+    "send_needs",
+    "diagnoses",
+    "medical_needs",
+    "medication",
+    "looked_after",
+    "child_protection",
+)
 ALL_FIELDS = BASIC_FIELDS + CONTACT_FIELDS + SENSITIVE_FIELDS
 FIELDS_FOR_ROLE = {OFFICE: BASIC_FIELDS + CONTACT_FIELDS, SEND_LEAD: ALL_FIELDS, ADMIN: ALL_FIELDS}
 KEEPERS = frozenset(FIELDS_FOR_ROLE)  # roles that add and edit pupils
@@ -76,8 +95,15 @@ def check_values(values: dict, *, student_id: int | None = None, today: date | N
 
 
 def record_change(student: Student, action: str, changes: dict, *, actor, detail: str | None = None) -> None:
-    db.session.add(StudentChange(student_id=student.id, at=clock.utcnow(), by_id=getattr(actor, "id", None),
-                                 action=action, changes=json.dumps(changes)))
+    db.session.add(
+        StudentChange(
+            student_id=student.id,
+            at=clock.utcnow(),
+            by_id=getattr(actor, "id", None),
+            action=action,
+            changes=json.dumps(changes),
+        )
+    )
     audit.record(f"pupil_{action}", "student", student.id, fields=list(changes), detail=detail, user=actor)
 
 
@@ -94,9 +120,21 @@ def apply_values(student: Student, values: dict) -> dict:
 def add_pupil(values: dict, *, actor) -> Student:
     values = {f: v for f, v in values.items() if f in fields_for(actor)}
     check_values(values)
-    student = Student(**{"preferred_name": "", "uln": "", "gender": "", "send_needs": "", "diagnoses": "",
-                         "medical_needs": "", "medication": "", "contact_restrictions": "",
-                         "child_protection": "none", "ehcp": False, "looked_after": False})
+    student = Student(
+        **{
+            "preferred_name": "",
+            "uln": "",
+            "gender": "",
+            "send_needs": "",
+            "diagnoses": "",
+            "medical_needs": "",
+            "medication": "",
+            "contact_restrictions": "",
+            "child_protection": "none",
+            "ehcp": False,
+            "looked_after": False,
+        }
+    )
     db.session.add(student)
     changes = apply_values(student, values)
     db.session.flush()
@@ -128,26 +166,38 @@ def leave_school(student: Student, *, left_on: date, destination: str, placed_at
     if placed_at:
         raise PupilError(f"End the placement at {placed_at[0]} first, from its placement page", "left_on")
     changes = apply_values(student, {"left_on": left_on, "leaving_destination": destination.strip()})
-    for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.student_id == student.id,
-                                                              CalendarFeed.revoked_at.is_(None))):
+    for feed in db.session.scalars(
+        select(CalendarFeed).where(CalendarFeed.student_id == student.id, CalendarFeed.revoked_at.is_(None))
+    ):
         feed.revoked_at = clock.utcnow()
     record_change(student, "left", changes, actor=actor)
     db.session.commit()
 
 
 def history(student: Student) -> list[dict]:
-    rows = db.session.scalars(select(StudentChange).where(StudentChange.student_id == student.id)
-                              .order_by(StudentChange.at.desc(), StudentChange.id.desc())).all()
+    rows = db.session.scalars(
+        select(StudentChange)
+        .where(StudentChange.student_id == student.id)
+        .order_by(StudentChange.at.desc(), StudentChange.id.desc())
+    ).all()
     out = []
     for row in rows:
         changes = json.loads(row.changes or "{}")
-        out.append({"at": row.at, "by": row.by.name if row.by else "Import or system", "action": row.action,
-                    "changes": [(LABELS.get(f, f.replace("_", " ").capitalize()), old, new)
-                                for f, (old, new) in changes.items()]})
+        out.append(
+            {
+                "at": row.at,
+                "by": row.by.name if row.by else "Import or system",
+                "action": row.action,
+                "changes": [
+                    (LABELS.get(f, f.replace("_", " ").capitalize()), old, new) for f, (old, new) in changes.items()
+                ],
+            }
+        )
     return out
 
 
 # --- the pupil list ------------------------------------------------------------------------------
+
 
 def roll_query(user, *, text: str = "", year: int | None = None, left: bool = False, where=None):
     """The roll (or those who have `left`), searched; `where` narrows it further (the pupil list's
@@ -158,9 +208,14 @@ def roll_query(user, *, text: str = "", year: int | None = None, left: bool = Fa
     text = text.strip()
     if text:
         like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Student.first_name).like(like), func.lower(Student.last_name).like(like),
-                                func.lower(Student.preferred_name).like(like),
-                                func.lower(Student.upn).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Student.first_name).like(like),
+                func.lower(Student.last_name).like(like),
+                func.lower(Student.preferred_name).like(like),
+                func.lower(Student.upn).like(like),
+            )
+        )
     if year is not None:
         query = query.where(Student.year_group == year)
     if left:
@@ -177,8 +232,11 @@ def list_pupils(user, *, text: str = "", year: int | None = None, left: bool = F
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    students = db.session.scalars(query.order_by(Student.last_name, Student.first_name, Student.id)
-                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    students = db.session.scalars(
+        query.order_by(Student.last_name, Student.first_name, Student.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     return students, total, page, pages
 
 
@@ -191,5 +249,6 @@ def year_groups() -> list[int]:
 
 
 def carers_for(student_id: int) -> list[Carer]:
-    return list(db.session.scalars(select(Carer).where(Carer.student_id == student_id)
-                                   .order_by(Carer.priority, Carer.id)))
+    return list(
+        db.session.scalars(select(Carer).where(Carer.student_id == student_id).order_by(Carer.priority, Carer.id))
+    )

@@ -12,6 +12,10 @@ from ap_forms.students.models import ParentLink, Student
 
 
 def children_of(parent) -> list[Student]:
-    query = (select(Student).join(ParentLink).where(ParentLink.parent_id == parent.id, Student.left_on.is_(None))
-             .order_by(Student.first_name))
+    query = (
+        select(Student)
+        .join(ParentLink)
+        .where(ParentLink.parent_id == parent.id, Student.left_on.is_(None))
+        .order_by(Student.first_name)
+    )
     return db.session.scalars(query).all()

@@ -37,8 +37,7 @@ def not_saved(message: str, *, keep: dict | None = None):
 
 def form_not_saved(form):
     """A form that did not validate: its first message, and how to see them all."""
-    return not_saved(f"{first_error(form.errors) or 'check the answers'}. "
-                     "Press “Save draft” to see what to fix.")
+    return not_saved(f"{first_error(form.errors) or 'check the answers'}. Press “Save draft” to see what to fix.")
 
 
 def first_error(errors) -> str:

@@ -21,9 +21,15 @@ TYPES = ("text/html", "text/plain", "text/csv", "text/calendar", "application/js
 def init_app(app: Flask) -> None:
     @app.after_request
     def compress(response):
-        if (response.direct_passthrough or response.is_streamed or response.status_code < 200
-                or response.status_code in (204, 304) or "Content-Encoding" in response.headers
-                or response.mimetype not in TYPES or request.method == "HEAD"):
+        if (
+            response.direct_passthrough
+            or response.is_streamed
+            or response.status_code < 200
+            or response.status_code in (204, 304)
+            or "Content-Encoding" in response.headers
+            or response.mimetype not in TYPES
+            or request.method == "HEAD"
+        ):
             return response
         body = response.get_data()
         if len(body) < MINIMUM:

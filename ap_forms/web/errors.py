@@ -24,8 +24,14 @@ MESSAGES = {
 
 def _page(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = MESSAGES.get(code, MESSAGES[500])
-    return render("errors/error.html", status=code, code=code, title=title or default_title,
-                  body=body or default_body, request_id=g.get("request_id"))
+    return render(
+        "errors/error.html",
+        status=code,
+        code=code,
+        title=title or default_title,
+        body=body or default_body,
+        request_id=g.get("request_id"),
+    )
 
 
 def error_page(code: int, title: str | None = None, body: str | None = None):
@@ -36,8 +42,9 @@ def error_page(code: int, title: str | None = None, body: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _page(400, "Your form had expired",
-                     "For your security, forms expire. Go back, reload the page and send it again.")
+        return _page(
+            400, "Your form had expired", "For your security, forms expire. Go back, reload the page and send it again."
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):

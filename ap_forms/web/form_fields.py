@@ -55,17 +55,21 @@ def optional_date(form, field):
 
 def required_date(message: str):
     """InputRequired() for three boxes, with a message saying what to enter."""
+
     def check(form, field):
         if field.data is None and not field.process_errors:
             raise StopValidation(message)
+
     return check
 
 
 def known_choice(message: str):
     """A choice from the field's list (RadioField's own check says only 'Not a valid choice')."""
+
     def check(form, field):
         if field.data and field.data not in {str(v) for v, _ in field.choices}:
             raise ValidationError(message)
+
     return check
 
 
@@ -73,6 +77,7 @@ def not_in_future(message: str):
     def check(form, field):
         if field.data and field.data > clock.today():
             raise ValidationError(message)
+
     return check
 
 
@@ -162,8 +167,9 @@ def text_area(label: str, hint: str = "", *, required: str | None = None, max_le
     `required` makes it required with that message. No Optional() for optional boxes: it would stop
     a form's own checks (like "required when yes")."""
     validators = [wtf_validators.InputRequired(required)] if required else []
-    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[*validators, Length(max=max_length)])
+    return TextAreaField(
+        label, widget=GovTextArea(), description=hint, filters=[strip], validators=[*validators, Length(max=max_length)]
+    )
 
 
 def progress_rows(ratings, *, max_entries: int = 20) -> FieldList:
@@ -172,8 +178,9 @@ def progress_rows(ratings, *, max_entries: int = 20) -> FieldList:
 
     class ProgressRow(Form):
         rating = RadioField("Progress", widget=GovRadioInput(), choices=ratings, validate_choice=False)
-        comment = TextAreaField("Comment (optional)", widget=GovTextArea(), filters=[strip],
-                                validators=[Length(max=2000)])
+        comment = TextAreaField(
+            "Comment (optional)", widget=GovTextArea(), filters=[strip], validators=[Length(max=2000)]
+        )
 
     return FieldList(FormField(ProgressRow), max_entries=max_entries)
 
@@ -192,6 +199,5 @@ def apply_error(form, error, *, fallback: str | None = None) -> None:
     form's fields, at `fallback`, else at the form's first field."""
     field = getattr(form, getattr(error, "field", None) or "", None)
     if field is None or not hasattr(field, "errors"):
-        field = getattr(form, fallback) if fallback else next(
-            f for f in form if f.name not in ("csrf_token", "submit"))
+        field = getattr(form, fallback) if fallback else next(f for f in form if f.name not in ("csrf_token", "submit"))
     field.errors = [*field.errors, str(error)]

@@ -65,8 +65,7 @@ def init_app(app: Flask) -> None:
     def refuse_nul_bytes():
         # No person types a NUL byte; PostgreSQL cannot store one. Refuse it plainly, never a 500.
         if "\x00" in request.path or any(
-            "\x00" in key or "\x00" in value
-            for key, values in request.values.lists() for value in values
+            "\x00" in key or "\x00" in value for key, values in request.values.lists() for value in values
         ):
             abort(400)
         return None
@@ -85,15 +84,11 @@ def init_app(app: Flask) -> None:
         now = _now_ts()
         started = session.get("signed_in_at", now)
         last_seen = session.get("last_seen", now)
-        if (
-            now - started > app.config["ABSOLUTE_SESSION_HOURS"] * 3600
-            or now - last_seen > idle_limit_seconds(app)
-        ):
+        if now - started > app.config["ABSOLUTE_SESSION_HOURS"] * 3600 or now - last_seen > idle_limit_seconds(app):
             user_id = current_user.id
             logout_user()
             session.clear()
-            return _to_login("You were signed out because you had not used AP Forms for a while.",
-                             user_id=user_id)
+            return _to_login("You were signed out because you had not used AP Forms for a while.", user_id=user_id)
         if not is_background():
             session["last_seen"] = now  # only a person's own action renews the idle timer
 

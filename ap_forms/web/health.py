@@ -64,8 +64,7 @@ def _problems() -> list[str]:
         import redis
 
         try:
-            client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2,
-                                          socket_timeout=2)
+            client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
             client.ping()
             client.close()
         except (redis.RedisError, OSError, ValueError):

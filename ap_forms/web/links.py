@@ -17,6 +17,5 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def external_url(endpoint: str, **values) -> str:
     """The absolute address of `endpoint` under APP_BASE_URL (e.g. https://apforms.school.example)."""
     base = urlsplit((current_app.config.get("APP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"))
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
-                                       url_scheme=base.scheme or "https")
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)

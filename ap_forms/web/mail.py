@@ -30,8 +30,13 @@ def email_body(template: str, **context) -> str:
     return current_app.jinja_env.get_template(f"emails/{template}.txt").render(**context)
 
 
-def build_message(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None,
-                  attachments: list[tuple[str, bytes, str]] | None = None) -> EmailMessage:
+def build_message(
+    to: list[str] | str,
+    subject: str,
+    text_body: str,
+    html_body: str | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> EmailMessage:
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise MailError("The email has no recipient.")
@@ -49,8 +54,13 @@ def build_message(to: list[str] | str, subject: str, text_body: str, html_body: 
     return message
 
 
-def send_email(to: list[str] | str, subject: str, text_body: str, html_body: str | None = None,
-               attachments: list[tuple[str, bytes, str]] | None = None) -> None:
+def send_email(
+    to: list[str] | str,
+    subject: str,
+    text_body: str,
+    html_body: str | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> None:
     """Send one email to one or more addresses, with any (filename, bytes, mimetype) attachments;
     raise MailError if it could not be sent."""
     message = build_message(to, subject, text_body, html_body, attachments)
@@ -64,10 +74,13 @@ def send_email(to: list[str] | str, subject: str, text_body: str, html_body: str
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.error("Email %r to %s not sent: SMTP server %s:%s: %s",
-                                 message["Subject"], message["To"], host, port, error)
-        raise MailError(f"The email could not be sent: the mail server {host}:{port} "
-                        f"did not accept it ({error.__class__.__name__}).") from error
+        current_app.logger.error(
+            "Email %r to %s not sent: SMTP server %s:%s: %s", message["Subject"], message["To"], host, port, error
+        )
+        raise MailError(
+            f"The email could not be sent: the mail server {host}:{port} "
+            f"did not accept it ({error.__class__.__name__})."
+        ) from error
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +88,9 @@ def init_app(app: Flask) -> None:
     def mail_error(error: MailError):
         from ap_forms.web.errors import _page
 
-        return _page(503, "The email could not be sent",
-                     "The mail server could not be reached. Nothing else was lost; try again in a few "
-                     "minutes, or tell the school office.")
+        return _page(
+            503,
+            "The email could not be sent",
+            "The mail server could not be reached. Nothing else was lost; try again in a few "
+            "minutes, or tell the school office.",
+        )

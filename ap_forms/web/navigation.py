@@ -61,8 +61,9 @@ def navigation_items() -> list[dict]:
         count = BADGES[endpoint](current_user) if endpoint in BADGES else 0
         if count:
             item.pop("text")
-            item["html"] = Markup('{} <span class="app-badge">{}<span class="govuk-visually-hidden"> waiting'
-                                  '</span></span>').format(escape(label), count)
+            item["html"] = Markup(
+                '{} <span class="app-badge">{}<span class="govuk-visually-hidden"> waiting</span></span>'
+            ).format(escape(label), count)
         items.append(item)
     return items
 

@@ -43,9 +43,13 @@ class RequestIdFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
-                "request_id": getattr(record, "request_id", None)}
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
         line.update({name: getattr(record, name) for name in _FIELDS if hasattr(record, name)})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -88,8 +92,16 @@ def init_app(app: Flask) -> None:
                 user_id = current_user.id if current_user and current_user.is_authenticated else None
             except Exception:  # the database may be what failed: still log the request
                 user_id = None
-            logger.info("request", extra={
-                "request_id": rid, "method": request.method, "path": redact_path(request.path),
-                "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": user_id, "ip": request.remote_addr})
+            logger.info(
+                "request",
+                extra={
+                    "request_id": rid,
+                    "method": request.method,
+                    "path": redact_path(request.path),
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user_id,
+                    "ip": request.remote_addr,
+                },
+            )
         return response

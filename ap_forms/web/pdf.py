@@ -45,8 +45,12 @@ def render_pdf(template_name: str, **context) -> bytes:
     """Render templates/<template_name> (extending pdf/base.html) to PDF bytes."""
     html = render_template(template_name, **context)
     static_folder = Path(current_app.static_folder).resolve()
-    document = HTML(string=html, base_url=static_folder.as_uri() + "/",
-                    url_fetcher=StaticFilesOnly(static_folder), media_type="print")
+    document = HTML(
+        string=html,
+        base_url=static_folder.as_uri() + "/",
+        url_fetcher=StaticFilesOnly(static_folder),
+        media_type="print",
+    )
     return document.write_pdf()
 
 

@@ -23,9 +23,20 @@ from ap_forms.web.roles import (
 # The calendar feed only because the secret token in its address is the credential (a parent's
 # phone cannot sign in); a revoked or unknown token answers 404.
 # A carer's invitation link likewise: its one-time token is the credential (72 hours, single use).
-PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.two_factor", "accounts.two_factor_setup",
-                              "health.healthz", "health.readyz", "static", "placements.calendar_feed",
-                              "carers.invitation", "accounts.forgot_password", "accounts.choose_password"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "accounts.login",
+        "accounts.two_factor",
+        "accounts.two_factor_setup",
+        "health.healthz",
+        "health.readyz",
+        "static",
+        "placements.calendar_feed",
+        "carers.invitation",
+        "accounts.forgot_password",
+        "accounts.choose_password",
+    }
+)
 
 # The people who keep the school's roll (issue 18): add and edit pupils, parents and carers, import,
 # invite. The office edits basic and contact details only; which fields is decided in students/roll.py.

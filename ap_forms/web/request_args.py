@@ -27,8 +27,14 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100  # as GovDateField on forms
 class IdConverter(IntegerConverter):
     """Flask's `int` converter, bounded to what the database can hold: anything larger does not match."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # noqa: A002
-                 signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
     def to_python(self, value: str):

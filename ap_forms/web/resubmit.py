@@ -60,8 +60,12 @@ def keep_submission(user_id: int) -> str | None:
     token = secrets.token_urlsafe(32)
     db.session.add(PendingSubmission(token=token, user_id=user_id, path=request.path[:500], fields=fields))
     db.session.flush()
-    older = select(PendingSubmission.id).where(PendingSubmission.user_id == user_id).order_by(
-        PendingSubmission.created_at.desc(), PendingSubmission.id.desc()).offset(MAX_KEPT_PER_PERSON)
+    older = (
+        select(PendingSubmission.id)
+        .where(PendingSubmission.user_id == user_id)
+        .order_by(PendingSubmission.created_at.desc(), PendingSubmission.id.desc())
+        .offset(MAX_KEPT_PER_PERSON)
+    )
     stale = list(db.session.scalars(older))
     if stale:
         db.session.execute(delete(PendingSubmission).where(PendingSubmission.id.in_(stale)))
@@ -71,9 +75,13 @@ def keep_submission(user_id: int) -> str | None:
 
 @bp.get("/resubmit/<token>")
 def offer(token: str):
-    pending = db.session.scalar(select(PendingSubmission).where(
-        PendingSubmission.token == token[:64], PendingSubmission.user_id == current_user.id,
-        PendingSubmission.created_at >= utcnow() - KEEP_FOR))
+    pending = db.session.scalar(
+        select(PendingSubmission).where(
+            PendingSubmission.token == token[:64],
+            PendingSubmission.user_id == current_user.id,
+            PendingSubmission.created_at >= utcnow() - KEEP_FOR,
+        )
+    )
     if pending is None:
         abort(404)
     return render("web/resubmit.html", pending=pending, fields=json.loads(pending.fields))

@@ -90,7 +90,8 @@ class Manifest:
             if target not in digests:
                 return match.group(0)
             relative = PurePosixPath(match.group(3)).with_name(
-                PurePosixPath(_hashed_name(target, digests[target])).name)
+                PurePosixPath(_hashed_name(target, digests[target])).name
+            )
             return f"{match.group(1)}{match.group(2)}{relative}{match.group(2)}"
 
         return IMPORT.sub(swap, text).encode("utf-8")

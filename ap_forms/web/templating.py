@@ -18,6 +18,7 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # tables and lists; '7 Sep' on chart axes). Never numbers with slashes (is 01/02 January or February?).
 # Python code formats dates with these functions too, never with its own strftime.
 
+
 def date_words(value: date | datetime | None) -> str:
     """'7 September 2026'."""
     if value is None:
@@ -78,6 +79,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
-        long_date=long_date, short_date=short_date, date_time=date_time, hhmm=hhmm,
-        weekday_name=weekday_name, date_words=date_words, day_month=day_month,
+        long_date=long_date,
+        short_date=short_date,
+        date_time=date_time,
+        hhmm=hhmm,
+        weekday_name=weekday_name,
+        date_words=date_words,
+        day_month=day_month,
     )

@@ -137,8 +137,13 @@ def accept_upload(file: FileStorage) -> tuple[StoredFile, bytes]:
     """Check the file and read it; give it a new random name (not yet stored). Raises UploadRejected."""
     content_type = check_upload(file)
     data = file.stream.read()
-    return StoredFile(stored_name=secrets.token_hex(16), original_name=clean_filename(file.filename),
-                      content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest()), data
+    return StoredFile(
+        stored_name=secrets.token_hex(16),
+        original_name=clean_filename(file.filename),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    ), data
 
 
 def write_stored(stored_name: str, data: bytes) -> None:
@@ -176,8 +181,13 @@ def send_data(data: bytes, *, download_name: str, content_type: str):
     """Send a document's bytes as a download (never shown inline in our origin), not cached."""
     stem = clean_filename(download_name).rsplit(".", 1)[0] if "." in download_name else clean_filename(download_name)
     # Files are small (UPLOAD_MAX_BYTES, 10 MB): read them whole, so no file handle outlives the request.
-    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True,
-                         download_name=stem + EXTENSION_FOR.get(content_type, ""), max_age=0)
+    response = send_file(
+        BytesIO(data),
+        mimetype=content_type,
+        as_attachment=True,
+        download_name=stem + EXTENSION_FOR.get(content_type, ""),
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

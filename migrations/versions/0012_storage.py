@@ -12,6 +12,7 @@ the folder, as before). Downgrading writes any document missing from the folder 
 
 scheduled_runs: one row per (job, slot) run by `flask scheduler`, the once-only lock across hosts.
 """
+
 import hashlib
 import logging
 import os
@@ -23,8 +24,8 @@ from alembic import op
 from flask import current_app
 
 # revision identifiers, used by Alembic.
-revision = '0012_storage'
-down_revision = '0012_data_protection'
+revision = "0012_storage"
+down_revision = "0012_data_protection"
 branch_labels = None
 depends_on = None
 
@@ -40,19 +41,21 @@ def _folder() -> Path:
 
 
 def upgrade():
-    op.create_table('document_blobs',
-    sa.Column('stored_name', sa.String(length=32), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.PrimaryKeyConstraint('stored_name', name=op.f('pk_document_blobs'))
+    op.create_table(
+        "document_blobs",
+        sa.Column("stored_name", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("stored_name", name=op.f("pk_document_blobs")),
     )
-    op.create_table('scheduled_runs',
-    sa.Column('job', sa.String(length=40), nullable=False),
-    sa.Column('slot', sa.String(length=20), nullable=False),
-    sa.Column('host', sa.String(length=100), nullable=False),
-    sa.Column('started_at', sa.DateTime(), nullable=False),
-    sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.Column('outcome', sa.String(length=255), nullable=True),
-    sa.PrimaryKeyConstraint('job', 'slot', name=op.f('pk_scheduled_runs'))
+    op.create_table(
+        "scheduled_runs",
+        sa.Column("job", sa.String(length=40), nullable=False),
+        sa.Column("slot", sa.String(length=20), nullable=False),
+        sa.Column("host", sa.String(length=100), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("outcome", sa.String(length=255), nullable=True),
+        sa.PrimaryKeyConstraint("job", "slot", name=op.f("pk_scheduled_runs")),
     )
     if (current_app.config.get("DOCUMENT_STORAGE") or "database") != "database":
         return
@@ -84,5 +87,5 @@ def downgrade():
             if _STORED_NAME.match(stored_name) and not path.exists():
                 with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                     out.write(data)
-    op.drop_table('scheduled_runs')
-    op.drop_table('document_blobs')
+    op.drop_table("scheduled_runs")
+    op.drop_table("document_blobs")

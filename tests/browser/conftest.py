@@ -15,9 +15,16 @@ from ap_forms import create_app
 from ap_forms.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 DEMO_PASSWORD = "browser demo pass"
 
 
@@ -32,9 +39,17 @@ def serve_demo(folder: Path, **config):
     """Serve a fresh demo school on a free loopback port; yields (base_url, app)."""
     from ap_forms.demo.cli import load_demo
 
-    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_STORAGE_URI": "memory://",
-                      "MAIL_PORT": 1, "TWO_FACTOR_REQUIRED_ROLES": (), **config})
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_PORT": 1,
+            "TWO_FACTOR_REQUIRED_ROLES": (),
+            **config,
+        }
+    )
     with app.app_context():
         db.create_all()
         load_demo(DEMO_PASSWORD)
@@ -88,8 +103,11 @@ def assert_accessible(page, name: str = "") -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    bad = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert bad == [], f"axe violations on {name or page.url}: {bad}"
 
 

@@ -29,14 +29,27 @@ def _old_pupil(app) -> tuple[int, int]:
     with app.app_context():
         provider = db.session.query(Provider).order_by(Provider.id).first()
         key_worker = db.session.query(User).filter_by(role="key_worker", provider_id=provider.id).first()
-        pupil = Student(first_name="Olivia", last_name="Longago", year_group=11, upn="A123456789012",
-                        date_of_birth=date(1993, 5, 4), left_on=date(2010, 7, 20))
+        pupil = Student(
+            first_name="Olivia",
+            last_name="Longago",
+            year_group=11,
+            upn="A123456789012",
+            date_of_birth=date(1993, 5, 4),
+            left_on=date(2010, 7, 20),
+        )
         db.session.add(pupil)
         db.session.flush()
-        placement = Placement(student_id=pupil.id, provider_id=provider.id, key_worker_id=key_worker.id,
-                              start_date=date(2008, 9, 1), planned_end_date=date(2009, 7, 17),
-                              ended_on=date(2009, 7, 17), status=ENDED, objectives="Attend",
-                              created_at=datetime(2008, 8, 1))
+        placement = Placement(
+            student_id=pupil.id,
+            provider_id=provider.id,
+            key_worker_id=key_worker.id,
+            start_date=date(2008, 9, 1),
+            planned_end_date=date(2009, 7, 17),
+            ended_on=date(2009, 7, 17),
+            status=ENDED,
+            objectives="Attend",
+            created_at=datetime(2008, 8, 1),
+        )
         db.session.add(placement)
         db.session.commit()
         return pupil.id, placement.id

@@ -23,8 +23,11 @@ def test_key_worker_submits_weekly_feedback_and_send_lead_replies(browser, tmp_p
     with serve_demo(tmp_path) as (base_url, app):
         with app.app_context():
             kw = db.session.scalar(select(User).where(User.email == KEY_WORKER))
-            placement = db.session.scalar(select(Placement).where(Placement.key_worker_id == kw.id,
-                                                                  Placement.status == ACTIVE).order_by(Placement.id))
+            placement = db.session.scalar(
+                select(Placement)
+                .where(Placement.key_worker_id == kw.id, Placement.status == ACTIVE)
+                .order_by(Placement.id)
+            )
             pupil, student_id, placement_id = placement.student.full_name, placement.student_id, placement.id
             week = monday_of(clock.today()).isoformat()
 

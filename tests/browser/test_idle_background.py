@@ -16,8 +16,12 @@ def test_board_refresh_is_background_unless_the_person_did_something(browser, li
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, base_url, "office.staff@larkspurvale.example")
     page.goto(f"{base_url}/attendance/board")
-    page.on("request", lambda request: sent.append(request.headers.get("x-background"))
-            if "/attendance/board" in request.url else None)
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("x-background")) if "/attendance/board" in request.url else None
+        ),
+    )
     page.evaluate(REFRESH)  # as the 60-second poll does, with nobody at the keyboard
     page.keyboard.press("Shift")  # the person does something…
     page.evaluate(REFRESH)  # …so the next request counts as activity

@@ -68,8 +68,10 @@ def _report_concern(page, base_url, screenshots, name: str, *, javascript: bool)
 
 
 def test_key_worker_reports_and_dsl_follows_up(browser, tmp_path, screenshots):
-    with serve_demo(tmp_path, FROZEN_NOW="2026-11-23T10:30",
-                    TWO_FACTOR_REQUIRED_ROLES=frozenset({"dsl"})) as (base_url, _app):
+    with serve_demo(tmp_path, FROZEN_NOW="2026-11-23T10:30", TWO_FACTOR_REQUIRED_ROLES=frozenset({"dsl"})) as (
+        base_url,
+        _app,
+    ):
         _step("demo school served")
         phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         with_js = _report_concern(phone.new_page(), base_url, screenshots, "phone", javascript=True)

@@ -30,8 +30,11 @@ def served(tmp_path_factory):
     with serve_demo(tmp_path_factory.mktemp("lost-words")) as (base_url, app):
         with app.app_context():
             kw = db.session.scalar(select(User).where(User.email == KEY_WORKER))
-            placement = db.session.scalar(select(Placement).where(Placement.key_worker_id == kw.id,
-                                                                  Placement.status == ACTIVE).order_by(Placement.id))
+            placement = db.session.scalar(
+                select(Placement)
+                .where(Placement.key_worker_id == kw.id, Placement.status == ACTIVE)
+                .order_by(Placement.id)
+            )
             week = monday_of(clock.today())
             provider_id = db.session.scalar(select(Provider.id).order_by(Provider.id))
         yield base_url, app, placement.id, week, provider_id
@@ -39,9 +42,11 @@ def served(tmp_path_factory):
 
 def _draft_text(app, placement_id, week, field="behaviour"):
     with app.app_context():
-        row = db.session.scalar(select(WeeklyFeedback).where(WeeklyFeedback.placement_id == placement_id,
-                                                             WeeklyFeedback.week_start == week)
-                                .order_by(WeeklyFeedback.version.desc()))
+        row = db.session.scalar(
+            select(WeeklyFeedback)
+            .where(WeeklyFeedback.placement_id == placement_id, WeeklyFeedback.week_start == week)
+            .order_by(WeeklyFeedback.version.desc())
+        )
         return getattr(row, field) if row else None
 
 

@@ -39,9 +39,12 @@ def test_headteacher_reads_the_compliance_board(browser, live_server, screenshot
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", name="Compliance with the AP policy").is_visible()
     board = page.inner_text("main")
-    for title in ("Providers cleared before use", "Local Authority told of every placement",
-                  "Attendance reported for every expected session today and yesterday",
-                  "Safeguarding concerns opened by a DSL the same day"):
+    for title in (
+        "Providers cleared before use",
+        "Local Authority told of every placement",
+        "Attendance reported for every expected session today and yesterday",
+        "Safeguarding concerns opened by a DSL the same day",
+    ):
         assert title in board
     assert "not met" in page.inner_text("#compliance-summary")
     _look(page, screenshots, "1-board")
@@ -60,8 +63,12 @@ def test_headteacher_reads_the_compliance_board(browser, live_server, screenshot
     page.wait_for_load_state("networkidle")
     _look(page, screenshots, "3-records-form")
 
-    for path, name in (("/oversight/value", "4-value"), ("/oversight/reports", "5-reports"),
-                       ("/oversight/ofsted", "6-ofsted"), ("/oversight/census", "7-census")):
+    for path, name in (
+        ("/oversight/value", "4-value"),
+        ("/oversight/reports", "5-reports"),
+        ("/oversight/ofsted", "6-ofsted"),
+        ("/oversight/census", "7-census"),
+    ):
         _go(page, base_url + path)
         _look(page, screenshots, name)
     _go(page, base_url + "/oversight/reports")

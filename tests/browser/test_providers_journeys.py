@@ -62,8 +62,9 @@ def test_send_lead_clears_a_new_provider_then_places_a_pupil_there(browser, live
     page.get_by_label("Ofsted URN (if registered)").fill("2712099")
     page.get_by_label("Good").check()
     _fill_date(page, "ofsted_judgement_date", date(2025, 6, 12))
-    page.get_by_role("group", name="Is the provider on the local authority's approved provider list?") \
-        .get_by_label("Yes").check()
+    page.get_by_role("group", name="Is the provider on the local authority's approved provider list?").get_by_label(
+        "Yes"
+    ).check()
     page.get_by_label("Main address").fill("Unit 7, Ironstone Way, Kettering NN16 0ZZ")
     page.get_by_label("Contact name").fill("Maya Flint")
     page.get_by_label("Contact email").fill("maya@ironstoneclimbing.example")
@@ -84,13 +85,15 @@ def test_send_lead_clears_a_new_provider_then_places_a_pupil_there(browser, live
     _fill_date(page, "provider_signed_on", today - timedelta(days=24))
     page.get_by_label("Per session").check()
     page.get_by_label("Rate in pounds").fill("78.50")
-    page.set_input_files("#evidence", files=[{"name": "signed-sla.pdf", "mimeType": "application/pdf",
-                                              "buffer": TINY_PDF}])
+    page.set_input_files(
+        "#evidence", files=[{"name": "signed-sla.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
+    )
     _save(page, "Save agreement")
     assert "Service Level Agreement saved" in page.inner_text("main")
 
-    _open_part(page, "Add (risk assessments and documentation checked)", assert_accessible, screenshots,
-               "part-documentation")
+    _open_part(
+        page, "Add (risk assessments and documentation checked)", assert_accessible, screenshots, "part-documentation"
+    )
     _fill_date(page, "checked_on", today - timedelta(days=5))
     page.get_by_label("What was checked, and anything to follow up").fill("Wall and rope risk assessments seen.")
     _save(page, "Save check")
@@ -101,21 +104,32 @@ def test_send_lead_clears_a_new_provider_then_places_a_pupil_there(browser, live
         _fill_date(page, "review_date", today + timedelta(days=300))
         _save(page, "Save policy")
 
-    _open_part(page, "Add a new confirmation (written confirmation of staff vetting checks)", assert_accessible,
-               screenshots, "part-vetting")
+    _open_part(
+        page,
+        "Add a new confirmation (written confirmation of staff vetting checks)",
+        assert_accessible,
+        screenshots,
+        "part-vetting",
+    )
     _fill_date(page, "received_on", today - timedelta(days=3))
     page.get_by_label("Staff it covers").fill("Maya Flint\nOwen Hart")
     page.get_by_label("It confirms an enhanced DBS check with a barred list check for each of them").check()
     _save(page, "Save confirmation")
 
-    _open_part(page, "Add (trust safeguarding and child protection policy)", assert_accessible, screenshots,
-               "part-trust-policy")
+    _open_part(
+        page,
+        "Add (trust safeguarding and child protection policy)",
+        assert_accessible,
+        screenshots,
+        "part-trust-policy",
+    )
     _fill_date(page, "sent_on", today - timedelta(days=10))
     _fill_date(page, "acknowledged_on", today - timedelta(days=8))
     _save(page, "Save")
 
-    _open_part(page, "Add training (annual cpd and safeguarding training)", assert_accessible, screenshots,
-               "part-training")
+    _open_part(
+        page, "Add training (annual cpd and safeguarding training)", assert_accessible, screenshots, "part-training"
+    )
     _fill_date(page, "attended_on", today - timedelta(days=30))
     page.get_by_label("What the training was").fill("Trust safeguarding update")
     page.get_by_role("group", name="Did it include safeguarding training?").get_by_label("Yes").check()
@@ -189,8 +203,7 @@ def test_key_worker_sees_what_the_school_needs_and_sends_a_document(browser, liv
     assert_accessible(page, "key worker checks")
     page.get_by_label("What is it evidence of?").select_option(label="Safeguarding checklist evidence")
     page.get_by_label("Description (optional)").fill("First aid certificate, renewed")
-    page.set_input_files("#file", files=[{"name": "first-aid.pdf", "mimeType": "application/pdf",
-                                          "buffer": TINY_PDF}])
+    page.set_input_files("#file", files=[{"name": "first-aid.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}])
     page.get_by_role("button", name="Send document").click()
     page.wait_for_load_state("networkidle")
     assert "The school has your document" in page.inner_text("main")

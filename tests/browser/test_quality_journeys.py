@@ -73,7 +73,8 @@ def test_send_lead_records_a_visit_on_a_tablet(browser, live_server, screenshots
     assert "Visit to Harbour Therapeutic Arts planned" in page.inner_text("main")
 
     page.locator("tr", has_text="Harbour Therapeutic Arts").get_by_role(
-        "link", name=f"{today.day} {today:%b %Y}").click()
+        "link", name=f"{today.day} {today:%b %Y}"
+    ).click()
     page.wait_for_load_state("networkidle")
     _click(page, "button", "Start recording the visit")
 

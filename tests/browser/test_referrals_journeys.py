@@ -279,7 +279,8 @@ def test_parent_sees_the_week_and_subscribes_on_a_phone(browser, live_server, sc
     # Four agreed sessions a week, each a weekly series per term (holidays are gaps between them).
     sessions = {(e.decoded("dtstart").weekday(), e.decoded("dtstart").time()) for e in events}
     assert len(sessions) == 4 and {str(e["LOCATION"]) for e in events} == {
-        "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA"}
+        "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA"
+    }
     page.wait_for_load_state("networkidle")  # let the favicon finish before closing
     context.close()
 

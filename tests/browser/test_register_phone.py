@@ -29,8 +29,11 @@ def _monday(app, nth: int, *, after_school_week: bool = False) -> date:
         day, found = clock.today(), 0
         while True:
             day += timedelta(days=1)
-            if day.weekday() == 0 and is_school_day(day) and (
-                    not after_school_week or is_school_day(day - timedelta(days=3))):
+            if (
+                day.weekday() == 0
+                and is_school_day(day)
+                and (not after_school_week or is_school_day(day - timedelta(days=3)))
+            ):
                 found += 1
                 if found == nth:
                     return day
@@ -42,6 +45,7 @@ def frozen(live_server):
 
     def _freeze(day: date, at: str) -> None:
         app.config["FROZEN_NOW"] = f"{day.isoformat()}T{at}"
+
     yield base_url, app, _freeze
     app.config.pop("FROZEN_NOW", None)
 
@@ -52,8 +56,9 @@ def _card(page, name: str, session: str = "AM"):
 
 def _marks(app, day: date, session: str = "AM") -> dict[str, str]:
     with app.app_context():
-        marks = db.session.scalars(select(AttendanceMark).where(AttendanceMark.day == day,
-                                                                AttendanceMark.session == session)).all()
+        marks = db.session.scalars(
+            select(AttendanceMark).where(AttendanceMark.day == day, AttendanceMark.session == session)
+        ).all()
         result = {m.placement.student.full_name: m.status for m in marks}
         db.session.remove()
     return result
@@ -80,10 +85,12 @@ def test_an_absence_tapped_with_no_signal_is_never_saved_as_present(browser, fro
     finley = _card(page, "Finley Kendall")
     finley.get_by_role("button", name="Absent").click()
     expect(finley.locator(".app-status--error")).to_contain_text(
-        "Not saved: no connection. Absent will be sent when the signal returns.")
+        "Not saved: no connection. Absent will be sent when the signal returns."
+    )
     expect(count).to_have_text("1 not marked yet this morning")
     expect(morning.locator("[data-app-pending-note]")).to_have_text(
-        '1 mark not yet saved — not included in "All present".')
+        '1 mark not yet saved — not included in "All present".'
+    )
     page.screenshot(path=str(screenshots / "register-1-pending-offline.png"), full_page=True)
 
     # The signal returns: the pending absence is sent by itself; then "All present" for the rest.
@@ -155,7 +162,8 @@ def test_register_fits_a_phone_with_today_first_and_44px_targets(browser, frozen
     page = browser.new_page(viewport=PHONE)
     sign_in(page, base_url, KEY_WORKER)
     expect(page.locator("#session-AM .app-cutoff")).to_contain_text(
-        "It is past 10:00, the time the school needs the morning marks by")
+        "It is past 10:00, the time the school needs the morning marks by"
+    )
     _assert_fits(page, "the register")
     page.screenshot(path=str(screenshots / "phone-1-register-past-cut-off.png"))
     page.screenshot(path=str(screenshots / "phone-2-register-full.png"), full_page=True)
