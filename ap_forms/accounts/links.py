@@ -7,14 +7,13 @@ emails name the school and nothing about pupils.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from ap_forms.accounts.models import INVITE, RESET, AccountLink, User, new_session_nonce
-from ap_forms.accounts.passwords import hash_password
+from ap_forms.accounts.passwords import hash_password, hash_token
 from ap_forms.accounts.services import AccountError, find_by_email, new_password_problem, revoke_links
 from ap_forms.extensions import db
 from ap_forms.school.services import get_settings
@@ -24,10 +23,6 @@ from ap_forms.web.mail import send_email
 
 LIFETIMES = {INVITE: timedelta(hours=72), RESET: timedelta(hours=1)}
 LIFETIME_WORDS = {INVITE: "72 hours", RESET: "1 hour"}
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def send_link(user: User, purpose: str, *, actor=None) -> None:
@@ -42,7 +37,7 @@ def send_link(user: User, purpose: str, *, actor=None) -> None:
         AccountLink(
             user_id=user.id,
             purpose=purpose,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             sent_at=now,
             expires_at=now + LIFETIMES[purpose],
             sent_by_id=getattr(actor, "id", None),
@@ -88,7 +83,7 @@ def link_for(token: str) -> AccountLink | None:
     """The live link for this token: not used, not replaced, not expired, account still active."""
     if not token or len(token) > 100:
         return None
-    link = db.session.scalar(select(AccountLink).where(AccountLink.token_hash == _hash(token)))
+    link = db.session.scalar(select(AccountLink).where(AccountLink.token_hash == hash_token(token)))
     if link is None or link.used_at or link.revoked_at or link.expires_at <= clock.utcnow() or not link.user.active:
         return None
     return link

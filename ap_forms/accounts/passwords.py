@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 from functools import cache
 from importlib.resources import files
@@ -80,6 +81,11 @@ def password_problem(password: str, *, email: str = "", name: str = "", school: 
         if word in compact and len(re.sub(r"[\d]", "", compact.replace(word, ""))) < 4:
             return "Your password must not be built on your name, your email address or the school's name"
     return None
+
+
+def hash_token(token: str) -> str:
+    """What is stored for a random one-time token (invitation, reset, session id): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def hash_password(password: str) -> str:

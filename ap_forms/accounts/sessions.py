@@ -3,7 +3,6 @@ them) can end at once. Ending one refuses that browser's cookie at its next requ
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,16 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select, update
 
 from ap_forms.accounts.models import SignedInSession, User
+from ap_forms.accounts.passwords import hash_token
 from ap_forms.extensions import db
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
 
 SESSION_KEY = "sid"
 TOUCH_EVERY = timedelta(minutes=1)  # last-active is written at most once a minute per browser
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start(user: User) -> None:
@@ -31,7 +27,7 @@ def start(user: User) -> None:
     db.session.add(
         SignedInSession(
             user_id=user.id,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             created_at=now,
             last_seen_at=now,
             ip=(request.remote_addr or "")[:45],
@@ -45,7 +41,7 @@ def current_row() -> SignedInSession | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
-    return db.session.scalar(select(SignedInSession).where(SignedInSession.token_hash == _hash(token)))
+    return db.session.scalar(select(SignedInSession).where(SignedInSession.token_hash == hash_token(token)))
 
 
 def still_live(*, background: bool) -> bool:

@@ -8,14 +8,13 @@ family's access to the child and its calendar feed at once.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User, new_session_nonce
-from ap_forms.accounts.passwords import hash_password, password_problem
+from ap_forms.accounts.passwords import hash_password, hash_token, password_problem
 from ap_forms.accounts.services import find_by_email, normalise_email
 from ap_forms.extensions import db
 from ap_forms.school.services import get_settings
@@ -104,10 +103,6 @@ def contacts_for_office(student_ids: list[int]) -> dict[int, list[Carer]]:
 # --- invitations ---------------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _revoke_invitations(carer: Carer) -> None:
     now = clock.utcnow()
     for invitation in db.session.scalars(
@@ -173,7 +168,7 @@ def invite(carer: Carer, *, actor) -> str:
         CarerInvitation(
             carer_id=carer.id,
             email=carer.email,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             sent_at=now,
             expires_at=now + timedelta(hours=INVITATION_HOURS),
             sent_by_id=getattr(actor, "id", None),
@@ -198,7 +193,7 @@ def invitation_for(token: str) -> CarerInvitation | None:
     """The live invitation for this token: not used, not replaced, not expired, carer still contactable."""
     if not token or len(token) > 100:
         return None
-    invitation = db.session.scalar(select(CarerInvitation).where(CarerInvitation.token_hash == _hash(token)))
+    invitation = db.session.scalar(select(CarerInvitation).where(CarerInvitation.token_hash == hash_token(token)))
     if invitation is None or invitation.used_at or invitation.revoked_at or invitation.expires_at <= clock.utcnow():
         return None
     carer = invitation.carer
