@@ -27,10 +27,7 @@ def scope_documents(query: Select, user) -> Select:
 
 
 def get_document_or_404(user, document_id: int) -> Document:
-    document = db.session.scalar(scope_documents(select(Document), user).where(Document.id == document_id))
-    if document is None:
-        abort(404)
-    return document
+    return db.first_or_404(scope_documents(select(Document), user).where(Document.id == document_id))
 
 
 def documents_for_provider(provider_id: int, *, topics: tuple[str, ...] | None = None) -> list[Document]:

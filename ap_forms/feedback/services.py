@@ -59,10 +59,7 @@ def get_placement_or_404(user, placement_id: int, *, finishing: bool = False) ->
         .where(Placement.id == placement_id)
         .options(selectinload(Placement.student), selectinload(Placement.provider))
     )
-    placement = db.session.scalar(query)
-    if placement is None:
-        abort(404)
-    return placement
+    return db.first_or_404(query)
 
 
 # --- weekly feedback ---------------------------------------------------------------------------
@@ -248,10 +245,7 @@ def get_feedback_or_404(user, feedback_id: int) -> WeeklyFeedback:
         .join(Placement, WeeklyFeedback.placement_id == Placement.id)
         .where(WeeklyFeedback.id == feedback_id)
     )
-    feedback = db.session.scalar(scope_placements(query, user))
-    if feedback is None:
-        abort(404)
-    return feedback
+    return db.first_or_404(scope_placements(query, user))
 
 
 @dataclass

@@ -166,10 +166,7 @@ def own_reports(user) -> list[Report]:
 
 
 def get_own_report_or_404(user, report_id: int) -> Report:
-    report = db.session.scalar(select(Report).where(Report.id == report_id, Report.reporter_id == user.id))
-    if report is None:
-        abort(404)
-    return report
+    return db.first_or_404(select(Report).where(Report.id == report_id, Report.reporter_id == user.id))
 
 
 def save_draft(report: Report, values: dict, *, by) -> Report:

@@ -138,10 +138,7 @@ class PlacementError(ValueError):
 
 def get_placement_or_404(user, placement_id: int) -> Placement:
     query = _with_details(scope_placements(select(Placement), user)).where(Placement.id == placement_id)
-    placement = db.session.scalar(query)
-    if placement is None:
-        abort(404)
-    return placement
+    return db.first_or_404(query)
 
 
 # --- Creating and starting placements: both go through the commissioning gate ---------------

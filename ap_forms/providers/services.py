@@ -385,10 +385,7 @@ def list_providers(state: str | None = None, today: date | None = None):
 
 def get_provider_or_404(provider_id: int) -> Provider:
     query = with_record(select(Provider)).where(Provider.id == provider_id).options(selectinload(Provider.sites))
-    provider = db.session.scalar(query)
-    if provider is None:
-        abort(404)
-    return provider
+    return db.first_or_404(query)
 
 
 def get_checklist_or_404(provider: Provider, checklist_id: int) -> SafeguardingChecklist:
@@ -401,10 +398,7 @@ def get_checklist_or_404(provider: Provider, checklist_id: int) -> SafeguardingC
             selectinload(SafeguardingChecklist.completed_by),
         )
     )
-    checklist = db.session.scalar(query)
-    if checklist is None:
-        abort(404)
-    return checklist
+    return db.first_or_404(query)
 
 
 def what_school_needs(provider: Provider, today: date | None = None) -> dict:

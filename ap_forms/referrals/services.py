@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import abort
 from sqlalchemy import Select, and_, false, not_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -99,10 +98,7 @@ def _with_details(query: Select) -> Select:
 
 def get_referral_or_404(user, referral_id: int) -> Referral:
     query = _with_details(scope_referrals(select(Referral), user)).where(Referral.id == referral_id)
-    referral = db.session.scalar(query)
-    if referral is None:
-        abort(404)
-    return referral
+    return db.first_or_404(query)
 
 
 def list_referrals(user, status: str | None = None) -> list[Referral]:
