@@ -7,32 +7,31 @@ from datetime import date, datetime
 import click
 
 
-def _as_if(parse, example: str, param_hint: str):
-    def callback(ctx, param, text: str | None):
+def _as_if_option(option: str, metavar: str, parse, *, help: str, problem: str):
+    """--now or --today: run as if it were another time (parsed; None when not given)."""
+
+    def parsed(ctx, param, text: str | None):
         try:
             return parse(text) if text else None
         except ValueError as error:
-            raise click.BadParameter(f"Give {example}", param_hint=param_hint) from error
+            raise click.BadParameter(problem, param_hint=option) from error
 
-    return callback
+    return click.option(option, default=None, metavar=metavar, help=help, callback=parsed)
 
 
-now_option = click.option(
+now_option = _as_if_option(
     "--now",
-    "now",
-    default=None,
-    metavar="YYYY-MM-DDTHH:MM",
+    "YYYY-MM-DDTHH:MM",
+    datetime.fromisoformat,
     help="Act as if it were this local time (default: now).",
-    callback=_as_if(datetime.fromisoformat, "the time as YYYY-MM-DDTHH:MM, like 2026-11-30T10:05", "--now"),
+    problem="Give the time as YYYY-MM-DDTHH:MM, like 2026-11-30T10:05",
 )
-
-today_option = click.option(
+today_option = _as_if_option(
     "--today",
-    "today",
-    default=None,
-    metavar="YYYY-MM-DD",
+    "YYYY-MM-DD",
+    date.fromisoformat,
     help="Act as if it were this day (default: today).",
-    callback=_as_if(date.fromisoformat, "the day as YYYY-MM-DD, like 2026-11-30", "--today"),
+    problem="Give the day as YYYY-MM-DD, like 2026-11-30",
 )
 
 
