@@ -5,14 +5,14 @@ They live with the placements because a key worker's access comes from (and ends
 
 from __future__ import annotations
 
-from flask import abort
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, PLANNED, Placement
 from ap_forms.placements.services import key_worker_placement_open
 from ap_forms.students.models import ParentLink, Student
+from ap_forms.students.roll import contains_text
 from ap_forms.web import clock
 from ap_forms.web.roles import KEY_WORKER, PARENT, SCHOOL_STAFF
 
@@ -34,24 +34,14 @@ def scope_students(query: Select, user) -> Select:
 
 def get_student_or_404(user, student_id: int) -> Student:
     query = scope_students(select(Student), user).where(Student.id == student_id)
-    student = db.session.scalar(query.options(selectinload(Student.parent_links).selectinload(ParentLink.parent)))
-    if student is None:
-        abort(404)
-    return student
+    return db.first_or_404(query.options(selectinload(Student.parent_links).selectinload(ParentLink.parent)))
 
 
 def search_students(user, text: str = "") -> list[Student]:
     query = scope_students(select(Student), user).order_by(Student.last_name, Student.first_name)
     text = text.strip()
     if text:
-        like = f"%{text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Student.first_name).like(like),
-                func.lower(Student.last_name).like(like),
-                func.lower(Student.upn).like(like),
-            )
-        )
+        query = query.where(contains_text(text, Student.first_name, Student.last_name, Student.upn))
     return db.session.scalars(query).all()
 
 

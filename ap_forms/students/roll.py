@@ -199,6 +199,12 @@ def history(student: Student) -> list[dict]:
 # --- the pupil list ------------------------------------------------------------------------------
 
 
+def contains_text(text: str, *columns):
+    """SQL condition: one of the columns holds the text, whatever its case (the pupil searches)."""
+    like = f"%{text.lower()}%"
+    return or_(*(func.lower(column).like(like) for column in columns))
+
+
 def roll_query(user, *, text: str = "", year: int | None = None, left: bool = False, where=None):
     """The roll (or those who have `left`), searched; `where` narrows it further (the pupil list's
     filters by placement or referral, which those domains define)."""
@@ -207,14 +213,8 @@ def roll_query(user, *, text: str = "", year: int | None = None, left: bool = Fa
     query = select(Student)
     text = text.strip()
     if text:
-        like = f"%{text.lower()}%"
         query = query.where(
-            or_(
-                func.lower(Student.first_name).like(like),
-                func.lower(Student.last_name).like(like),
-                func.lower(Student.preferred_name).like(like),
-                func.lower(Student.upn).like(like),
-            )
+            contains_text(text, Student.first_name, Student.last_name, Student.preferred_name, Student.upn)
         )
     if year is not None:
         query = query.where(Student.year_group == year)
