@@ -64,6 +64,10 @@ class Section:
     note: str = ""
     safeguarding: bool = False
 
+    def add(self, *values: object) -> None:
+        """One row, each value written as text."""
+        self.rows.append([_text(v) for v in values])
+
     @property
     def wide(self) -> bool:
         """Too many columns for a table on A4: the PDF shows each row as a list of fields."""
@@ -294,49 +298,44 @@ def _referral_sections(student: Student, people: _People) -> list[Section]:
     )
     events = Section("referral-history", "Referral history", ["Referral", "When", "By", "Step", "Comment"])
     for r in referrals:
-        main.rows.append(
-            [
-                _text(v)
-                for v in (
-                    r.id,
-                    r.status_label,
-                    r.created_at,
-                    people.user(r.created_by),
-                    r.updated_at,
-                    people.user(r.updated_by),
-                    r.provider.name if r.provider else "",
-                    r.proposed_start,
-                    r.proposed_end,
-                    r.first_review_on,
-                    r.gender,
-                    r.home_language,
-                    r.parents_carers,
-                    r.restrictions,
-                    r.medical_needs,
-                    r.medication,
-                    r.send_needs,
-                    r.diagnoses,
-                    r.ehcp_outcomes,
-                    r.attendance_percent,
-                    r.suspensions_last_year,
-                    r.exclusions_detail,
-                    r.social_care_status,
-                    r.looked_after,
-                    r.social_care_details,
-                    r.strengths,
-                    r.barriers,
-                    r.past_interventions,
-                    "; ".join(REASON_LABELS.get(c, c) for c in r.reasons or []),
-                    r.reason_other,
-                    r.expected_outcomes,
-                    r.parent_views,
-                    r.pupil_views,
-                    r.agreed_on,
-                    r.agreed_at_review,
-                    r.agreed_cost,
-                    r.cost_basis,
-                )
-            ]
+        main.add(
+            r.id,
+            r.status_label,
+            r.created_at,
+            people.user(r.created_by),
+            r.updated_at,
+            people.user(r.updated_by),
+            r.provider.name if r.provider else "",
+            r.proposed_start,
+            r.proposed_end,
+            r.first_review_on,
+            r.gender,
+            r.home_language,
+            r.parents_carers,
+            r.restrictions,
+            r.medical_needs,
+            r.medication,
+            r.send_needs,
+            r.diagnoses,
+            r.ehcp_outcomes,
+            r.attendance_percent,
+            r.suspensions_last_year,
+            r.exclusions_detail,
+            r.social_care_status,
+            r.looked_after,
+            r.social_care_details,
+            r.strengths,
+            r.barriers,
+            r.past_interventions,
+            "; ".join(REASON_LABELS.get(c, c) for c in r.reasons or []),
+            r.reason_other,
+            r.expected_outcomes,
+            r.parent_views,
+            r.pupil_views,
+            r.agreed_on,
+            r.agreed_at_review,
+            r.agreed_cost,
+            r.cost_basis,
         )
         objectives.rows += [[_text(r.id), o.objective, o.measure] for o in r.objectives]
         risks.rows += [
@@ -411,22 +410,17 @@ def _placement_sections(student: Student, people: _People) -> list[Section]:
             )
             if flag
         ]
-        main.rows.append(
-            [
-                _text(v)
-                for v in (
-                    p.id,
-                    p.provider.name,
-                    p.status,
-                    p.start_date,
-                    p.planned_end_date,
-                    p.ended_on,
-                    people.user(p.key_worker),
-                    p.objectives,
-                    ", ".join(shared) or "Nothing",
-                    p.baseline_attendance_percent,
-                )
-            ]
+        main.add(
+            p.id,
+            p.provider.name,
+            p.status,
+            p.start_date,
+            p.planned_end_date,
+            p.ended_on,
+            people.user(p.key_worker),
+            p.objectives,
+            ", ".join(shared) or "Nothing",
+            p.baseline_attendance_percent,
         )
         for s in p.sessions:
             timetables.rows.append(
@@ -466,36 +460,26 @@ def _placement_sections(student: Student, people: _People) -> list[Section]:
         progress = "; ".join(
             f"{g.objective}: {g.rating_label}{' (' + g.comment + ')' if g.comment else ''}" for g in review.progress
         )
-        reviews.rows.append(
-            [
-                _text(v)
-                for v in (
-                    review.placement_id,
-                    review.due_on,
-                    review.held_on,
-                    review.suitability_label,
-                    review.suitability_notes,
-                    review.readiness_label,
-                    review.reintegration_timeframe,
-                    review.decisions,
-                    progress,
-                    people.user(review.recorded_by),
-                )
-            ]
+        reviews.add(
+            review.placement_id,
+            review.due_on,
+            review.held_on,
+            review.suitability_label,
+            review.suitability_notes,
+            review.readiness_label,
+            review.reintegration_timeframe,
+            review.decisions,
+            progress,
+            people.user(review.recorded_by),
         )
     for ending in db.session.scalars(select(PlacementEnding).where(PlacementEnding.placement_id.in_(ids))):
-        endings.rows.append(
-            [
-                _text(v)
-                for v in (
-                    ending.placement_id,
-                    ending.ended_on,
-                    ending.description,
-                    ending.details,
-                    people.user(ending.recorded_by),
-                    ending.recorded_at,
-                )
-            ]
+        endings.add(
+            ending.placement_id,
+            ending.ended_on,
+            ending.description,
+            ending.details,
+            people.user(ending.recorded_by),
+            ending.recorded_at,
         )
     return [main, timetables, reviews, endings]
 
@@ -648,26 +632,21 @@ def _feedback_sections(student: Student, people: _People) -> list[Section]:
         .order_by(WeeklyFeedback.week_start, WeeklyFeedback.version)
     ).all()
     for w in feedback:
-        weekly.rows.append(
-            [
-                _text(v)
-                for v in (
-                    w.placement_id,
-                    w.week_start,
-                    w.version,
-                    w.status,
-                    w.engagement_label,
-                    _progress_text(w.progress),
-                    w.behaviour,
-                    w.wellbeing,
-                    w.achievements,
-                    w.concerns,
-                    w.next_week_plan,
-                    w.correction_reason,
-                    people.user(w.author),
-                    w.submitted_at,
-                )
-            ]
+        weekly.add(
+            w.placement_id,
+            w.week_start,
+            w.version,
+            w.status,
+            w.engagement_label,
+            _progress_text(w.progress),
+            w.behaviour,
+            w.wellbeing,
+            w.achievements,
+            w.concerns,
+            w.next_week_plan,
+            w.correction_reason,
+            people.user(w.author),
+            w.submitted_at,
         )
     by_id = {w.id: w for w in feedback}
     for reply in db.session.scalars(
@@ -706,25 +685,20 @@ def _feedback_sections(student: Student, people: _People) -> list[Section]:
     for t in db.session.scalars(
         select(TermlyReport).where(TermlyReport.placement_id.in_(ids)).order_by(TermlyReport.id)
     ):
-        termly.rows.append(
-            [
-                _text(v)
-                for v in (
-                    t.placement_id,
-                    t.term.label,
-                    t.status,
-                    t.engagement_summary,
-                    _progress_text(t.progress),
-                    t.academic_outcomes,
-                    t.accreditation,
-                    t.behaviour,
-                    t.strengths,
-                    t.next_steps,
-                    t.recommendation_label,
-                    people.user(t.author),
-                    t.submitted_at,
-                )
-            ]
+        termly.add(
+            t.placement_id,
+            t.term.label,
+            t.status,
+            t.engagement_summary,
+            _progress_text(t.progress),
+            t.academic_outcomes,
+            t.accreditation,
+            t.behaviour,
+            t.strengths,
+            t.next_steps,
+            t.recommendation_label,
+            people.user(t.author),
+            t.submitted_at,
         )
     annual = Section(
         "annual-review-contributions",
@@ -736,18 +710,13 @@ def _feedback_sections(student: Student, people: _People) -> list[Section]:
         .where(AnnualReviewContribution.placement_id.in_(ids))
         .order_by(AnnualReviewContribution.id)
     ):
-        annual.rows.append(
-            [
-                _text(v)
-                for v in (
-                    a.placement_id,
-                    a.review_date,
-                    a.progress_views,
-                    a.recommendations,
-                    people.user(a.author),
-                    a.updated_at,
-                )
-            ]
+        annual.add(
+            a.placement_id,
+            a.review_date,
+            a.progress_views,
+            a.recommendations,
+            people.user(a.author),
+            a.updated_at,
         )
     return [weekly, replies, termly, annual]
 
@@ -829,40 +798,35 @@ def _report_sections(student: Student, people: _People, kinds, *, safeguarding: 
         .order_by(Report.created_at, Report.id)
     )
     for r in db.session.scalars(query):
-        reports.rows.append(
-            [
-                _text(v)
-                for v in (
-                    r.reference,
-                    r.kind_label,
-                    r.status,
-                    people.user(r.reporter),
-                    r.submitted_at or r.created_at,
-                    r.occurred_at.strftime("%H:%M ") + short_date(r.occurred_at) if r.occurred_at else "",
-                    r.location,
-                    r.provider.name if r.provider else "",
-                    r.people_present,
-                    r.description,
-                    r.pupil_words,
-                    r.injuries,
-                    ", ".join(r.body_mark_labels),
-                    r.action_taken,
-                    r.pupil_safe,
-                    people.add(r.subject_name, NAMED),
-                    r.subject_role_label,
-                    r.antecedents,
-                    r.intervention_label or r.physical_intervention,
-                    people.add(r.intervention_by, NAMED),
-                    r.intervention_minutes,
-                    r.damage,
-                    r.parents_told,
-                    r.who_affected,
-                    r.riddor,
-                    r.outcome,
-                    r.closed_at,
-                    people.user(r.closed_by),
-                )
-            ]
+        reports.add(
+            r.reference,
+            r.kind_label,
+            r.status,
+            people.user(r.reporter),
+            r.submitted_at or r.created_at,
+            r.occurred_at.strftime("%H:%M ") + short_date(r.occurred_at) if r.occurred_at else "",
+            r.location,
+            r.provider.name if r.provider else "",
+            r.people_present,
+            r.description,
+            r.pupil_words,
+            r.injuries,
+            ", ".join(r.body_mark_labels),
+            r.action_taken,
+            r.pupil_safe,
+            people.add(r.subject_name, NAMED),
+            r.subject_role_label,
+            r.antecedents,
+            r.intervention_label or r.physical_intervention,
+            people.add(r.intervention_by, NAMED),
+            r.intervention_minutes,
+            r.damage,
+            r.parents_told,
+            r.who_affected,
+            r.riddor,
+            r.outcome,
+            r.closed_at,
+            people.user(r.closed_by),
         )
         actions.rows += [
             [
