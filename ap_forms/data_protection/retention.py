@@ -345,56 +345,49 @@ class RetentionRefused(ValueError):
     pass
 
 
-def keep(item: Item, *, reason: str, review_on: date, by) -> RetentionDecision:
-    if item.pending is not None:
-        raise RetentionRefused("Someone has asked for this to be erased: cancel that request first to keep it")
+def _decide(item: Item, by, action: str, detail: str, **values) -> RetentionDecision:
+    """A decision on the item by `by` (keep, or ask to erase), with its audit row."""
     decision = RetentionDecision(
         kind=item.kind,
         subject_id=item.subject_id,
-        decision=KEEP,
-        reason=reason,
-        review_on=review_on,
         summary=item.summary[:255],
         requested_by_id=by.id,
         requested_at=utcnow(),
+        **values,
     )
     db.session.add(decision)
     db.session.flush()
-    audit.record(
-        "retention_kept",
-        "retention_decision",
-        decision.id,
-        user=by,
-        detail=f"{item.period.label}: {item.summary}; review on {review_on.isoformat()}",
-    )
+    audit.record(action, "retention_decision", decision.id, user=by, detail=detail)
     db.session.commit()
     return decision
+
+
+def keep(item: Item, *, reason: str, review_on: date, by) -> RetentionDecision:
+    if item.pending is not None:
+        raise RetentionRefused("Someone has asked for this to be erased: cancel that request first to keep it")
+    return _decide(
+        item,
+        by,
+        "retention_kept",
+        f"{item.period.label}: {item.summary}; review on {review_on.isoformat()}",
+        decision=KEEP,
+        reason=reason,
+        review_on=review_on,
+    )
 
 
 def ask_to_erase(item: Item, *, reason: str, by) -> RetentionDecision:
     if item.pending is not None:
         raise RetentionRefused("Erasing this is already waiting for a second person to confirm it")
-    decision = RetentionDecision(
-        kind=item.kind,
-        subject_id=item.subject_id,
+    return _decide(
+        item,
+        by,
+        "retention_erase_requested",
+        f"{item.period.label}: {item.summary}",
         decision=ERASE,
         reason=reason,
         up_to=item.up_to,
-        summary=item.summary[:255],
-        requested_by_id=by.id,
-        requested_at=utcnow(),
     )
-    db.session.add(decision)
-    db.session.flush()
-    audit.record(
-        "retention_erase_requested",
-        "retention_decision",
-        decision.id,
-        user=by,
-        detail=f"{item.period.label}: {item.summary}",
-    )
-    db.session.commit()
-    return decision
 
 
 def cancel(item: Item, *, by) -> None:
