@@ -18,8 +18,17 @@ def get_settings() -> SchoolSettings:
 
 
 def _read_settings() -> SchoolSettings:
-    settings = db.session.scalar(select(SchoolSettings).limit(1))
-    return settings or SchoolSettings(
+    return stored_settings() or unsaved_settings()
+
+
+def stored_settings() -> SchoolSettings | None:
+    """The saved row, read now (not the request's cached copy): for code that changes it."""
+    return db.session.scalar(select(SchoolSettings).limit(1))
+
+
+def unsaved_settings() -> SchoolSettings:
+    """The settings before an admin has saved any."""
+    return SchoolSettings(
         name="Your school",
         dfe_number="",
         urn="",
@@ -32,7 +41,7 @@ def _read_settings() -> SchoolSettings:
 
 
 def save_settings(values: dict, *, actor=None) -> SchoolSettings:
-    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    settings = stored_settings()
     if settings is None:
         settings = SchoolSettings()
         db.session.add(settings)

@@ -22,7 +22,7 @@ from xml.parsers import expat
 from sqlalchemy import delete, func, select
 
 from ap_forms.extensions import db
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.services import stored_settings, unsaved_settings
 from ap_forms.students.models import Carer, PendingImport, Student
 from ap_forms.students.roll import LABELS, apply_values, record_change
 from ap_forms.students.upn import upn_problem
@@ -442,7 +442,7 @@ def build_plan(raw_rows: list[dict], *, today: date | None = None) -> Plan:
 
 
 def saved_mapping() -> dict:
-    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    settings = stored_settings()
     try:
         return json.loads(settings.import_mapping) if settings and settings.import_mapping else {}
     except ValueError:
@@ -450,17 +450,9 @@ def saved_mapping() -> dict:
 
 
 def remember_mapping(mapping: dict) -> None:
-    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    settings = stored_settings()
     if settings is None:
-        settings = SchoolSettings(
-            name="Your school",
-            dfe_number="",
-            urn="",
-            local_authority="",
-            address="",
-            contact_email="",
-            contact_phone="",
-        )
+        settings = unsaved_settings()
         db.session.add(settings)
     settings.import_mapping = json.dumps(mapping, sort_keys=True)
 
