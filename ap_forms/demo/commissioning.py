@@ -32,6 +32,7 @@ from ap_forms.providers.models import (
     VettingConfirmation,
 )
 from ap_forms.providers.services import add_years
+from ap_forms.school_calendar.services import school_year_start, year_bounds
 from ap_forms.web import clock
 
 
@@ -71,7 +72,7 @@ def load_commissioning_demo(today: date | None = None) -> None:
         return
     today = today or clock.today()
     lead = db.session.scalar(select(User).where(User.role == "send_lead").order_by(User.id))
-    year_start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    year_start, year_end = year_bounds(school_year_start(today))
     for provider in db.session.scalars(select(Provider).where(Provider.name.in_(data.COMMISSIONING))):
         info = data.COMMISSIONING[provider.name]
         provider.registration_type = info["registration"]
@@ -162,7 +163,7 @@ def load_commissioning_demo(today: date | None = None) -> None:
             "Employer's liability insurance certificate",
             [
                 "Insured: Meadow Lane Care Farm",
-                f"Period: {year_start:%d %B %Y} to {date(year_start.year + 1, 8, 31):%d %B %Y}",
+                f"Period: {year_start:%d %B %Y} to {year_end:%d %B %Y}",
                 "Limit of indemnity: £10,000,000",
             ],
         ),

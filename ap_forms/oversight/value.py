@@ -32,9 +32,9 @@ from ap_forms.feedback.models import SUBMITTED, TermlyReport, WeeklyFeedback
 from ap_forms.oversight.models import ApBudget
 from ap_forms.placements.models import ACTIVE, DESTINATIONS, ENDED, PLANNED, Placement, PlacementEnding
 from ap_forms.providers.models import ServiceAgreement
-from ap_forms.quality.services import TermWindow, term_windows, year_bounds
+from ap_forms.quality.services import TermWindow, term_windows
 from ap_forms.referrals.models import Referral
-from ap_forms.school_calendar.services import load_span, school_year_start
+from ap_forms.school_calendar.services import load_span, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 
 PENNY = Decimal("0.01")

@@ -42,7 +42,7 @@ from ap_forms.quality.models import (
     VisitAnswer,
     VisitStaff,
 )
-from ap_forms.school_calendar.services import get_year, school_year_start
+from ap_forms.school_calendar.services import get_year, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SCHOOL_STAFF, SEND_LEAD
 
@@ -72,10 +72,6 @@ class TermWindow:
     name: str
     start: date
     end: date
-
-
-def year_bounds(start_year: int) -> tuple[date, date]:
-    return date(start_year, 9, 1), date(start_year + 1, 8, 31)
 
 
 def term_windows(start_year: int) -> list[TermWindow]:
@@ -262,10 +258,7 @@ def _visit_options(query: Select) -> Select:
 
 def get_visit_or_404(visit_id: int) -> QualityVisit:
     """Visits are read by the headteacher, SEND lead and DSL only (the access rules), so no scoping."""
-    visit = db.session.scalar(_visit_options(select(QualityVisit)).where(QualityVisit.id == visit_id))
-    if visit is None:
-        abort(404)
-    return visit
+    return db.first_or_404(_visit_options(select(QualityVisit)).where(QualityVisit.id == visit_id))
 
 
 def visits_for_provider(provider_id: int) -> list[QualityVisit]:
@@ -375,7 +368,7 @@ def _check_date(visit_date: date, *, unchanged: date | None = None) -> None:
     today = clock.today()
     if visit_date > today + timedelta(days=730):
         raise QualityError("The visit date must be within the next two years", field="visit_date")
-    year_began = date(school_year_start(today), 9, 1)
+    year_began, _ = year_bounds(school_year_start(today))
     if visit_date < year_began and visit_date != unchanged:
         raise QualityError(
             f"The visit date must be in this school year, on or after {year_began.day} {year_began:%B %Y}",

@@ -31,6 +31,11 @@ def school_year_start(day: date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
+def year_bounds(start_year: int) -> tuple[date, date]:
+    """The first and last days of a school year."""
+    return date(start_year, 9, 1), date(start_year + 1, 8, 31)
+
+
 @dataclass
 class CalendarSpan:
     """Terms and closures overlapping a range of days, for answering many questions quickly."""
@@ -211,7 +216,7 @@ def get_year_by_id(year_id: int) -> SchoolYear | None:
 def term_problems(start_year: int, dates: dict[str, tuple[date | None, date | None]]) -> dict[str, str]:
     """What is wrong with a year's term dates, by term name (empty when they fit together)."""
     problems: dict[str, str] = {}
-    first, last = date(start_year, 9, 1), date(start_year + 1, 8, 31)
+    first, last = year_bounds(start_year)
     previous_end, previous_name = None, None
     for name in TERM_NAMES:
         start, end = dates[name]
