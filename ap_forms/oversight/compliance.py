@@ -328,6 +328,21 @@ def _placement_item(p: Placement, state: str, note: str) -> Item:
     return Item(_pupil(p), _placement_url(p), state, note, pupil=p.student_id)
 
 
+def _provider_item(provider: Provider, state: str, note: str) -> Item:
+    return Item(provider.name, url_for("providers.provider", provider_id=provider.id), state, note)
+
+
+def _needed_before_start(
+    facts: Facts, missing: Callable[[Placement], bool], note: Callable[[Placement], str]
+) -> Outcome:
+    """Something each current placement needs before it starts: due soon while planned, not met once active."""
+    out = Outcome(checked=len(facts.current))
+    for p in facts.current:
+        if missing(p):
+            out.items.append(_placement_item(p, NOT_MET if p.status == ACTIVE else DUE_SOON, note(p)))
+    return out
+
+
 def _within(day: date, today: date, days: int = DUE_SOON_DAYS) -> bool:
     return today <= day <= today + timedelta(days=days)
 
@@ -353,7 +368,7 @@ def providers_cleared(facts: Facts) -> Outcome:
         if status.state != CLEARED:
             state = NOT_MET if status.state == NOT_CLEARED else DUE_SOON
             note = (status.problems or status.expiring)[0]
-            out.items.append(Item(provider.name, url_for("providers.provider", provider_id=provider.id), state, note))
+            out.items.append(_provider_item(provider, state, note))
     return out
 
 
@@ -378,14 +393,7 @@ def provider_safeguarding(facts: Facts) -> Outcome:
         problems = [m for p in parts for m in p.problems]
         expiring = [m for p in parts for m in p.expiring]
         if problems or expiring:
-            out.items.append(
-                Item(
-                    provider.name,
-                    url_for("providers.provider", provider_id=provider.id),
-                    NOT_MET if problems else DUE_SOON,
-                    (problems or expiring)[0],
-                )
-            )
+            out.items.append(_provider_item(provider, NOT_MET if problems else DUE_SOON, (problems or expiring)[0]))
     return out
 
 
@@ -407,14 +415,12 @@ def registration_threshold(facts: Facts) -> Outcome:
         proposed = [r for r in facts.pending if r.provider_id == provider.id and is_full_time(r.sessions)]
 
         now_students = [p.student for p in placed]
-        url = url_for("providers.provider", provider_id=provider.id)
         if crosses_threshold(now_students):
             special = any(s.ehcp or s.looked_after for s in now_students)
             count = len(now_students)
             out.items.append(
-                Item(
-                    provider.name,
-                    url,
+                _provider_item(
+                    provider,
                     NOT_MET,
                     f"{count} pupil{'s' if count != 1 else ''} full time ({FULL_TIME_HOURS} hours or "
                     "more a week)" + (", including a pupil with an EHCP or looked after" if special else ""),
@@ -422,9 +428,8 @@ def registration_threshold(facts: Facts) -> Outcome:
             )
         elif proposed and crosses_threshold(now_students + [r.student for r in proposed]):
             out.items.append(
-                Item(
-                    provider.name,
-                    url,
+                _provider_item(
+                    provider,
                     DUE_SOON,
                     f"A referral waiting for approval would make {provider.name} give full-time "
                     "education it is not registered for: change the timetable before approving",
@@ -441,19 +446,15 @@ def registration_threshold(facts: Facts) -> Outcome:
     cite=DFE_AP,
 )
 def la_told(facts: Facts) -> Outcome:
-    out = Outcome(checked=len(facts.current))
-    for p in facts.current:
-        if p.la_told_on is None:
-            out.items.append(
-                _placement_item(
-                    p,
-                    NOT_MET if p.status == ACTIVE else DUE_SOON,
-                    "Started without the Local Authority being told"
-                    if p.status == ACTIVE
-                    else f"Starts {short_date(p.start_date)}: tell the Local Authority",
-                )
-            )
-    return out
+    return _needed_before_start(
+        facts,
+        lambda p: p.la_told_on is None,
+        lambda p: (
+            "Started without the Local Authority being told"
+            if p.status == ACTIVE
+            else f"Starts {short_date(p.start_date)}: tell the Local Authority"
+        ),
+    )
 
 
 @duty(
@@ -466,18 +467,11 @@ def la_told(facts: Facts) -> Outcome:
     quoted=True,
 )
 def parents_agreement(facts: Facts) -> Outcome:
-    out = Outcome(checked=len(facts.current))
-    for p in facts.current:
+    def not_agreed(p: Placement) -> bool:
         referral = facts.referrals.get(p.id)
-        if referral is None or referral.agreed_on is None:
-            out.items.append(
-                _placement_item(
-                    p,
-                    NOT_MET if p.status == ACTIVE else DUE_SOON,
-                    "No date of the parents' agreement on the Referral Form",
-                )
-            )
-    return out
+        return referral is None or referral.agreed_on is None
+
+    return _needed_before_start(facts, not_agreed, lambda p: "No date of the parents' agreement on the Referral Form")
 
 
 @duty(
@@ -489,17 +483,9 @@ def parents_agreement(facts: Facts) -> Outcome:
     cite=DFE_AP,
 )
 def parents_told(facts: Facts) -> Outcome:
-    out = Outcome(checked=len(facts.current))
-    for p in facts.current:
-        if p.parents_told_on is None:
-            out.items.append(
-                _placement_item(
-                    p,
-                    NOT_MET if p.status == ACTIVE else DUE_SOON,
-                    "Not recorded that the parents were told the details",
-                )
-            )
-    return out
+    return _needed_before_start(
+        facts, lambda p: p.parents_told_on is None, lambda p: "Not recorded that the parents were told the details"
+    )
 
 
 @duty(
