@@ -92,6 +92,7 @@ def _init_web(app: Flask) -> None:
         compression,
         errors,
         gate,
+        govuk_tags,
         headers,
         mail,
         navigation,
@@ -108,6 +109,7 @@ def _init_web(app: Flask) -> None:
     request_args.init_app(app)  # before any route is added
     request_cache.init_app(app)  # emptied before the gate's first look-up
     templating.init_app(app)
+    govuk_tags.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     mail.init_app(app)

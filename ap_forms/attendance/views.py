@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ap_forms.attendance import services
-from ap_forms.attendance.codes import CODE_GROUPS, CODES
+from ap_forms.attendance.codes import CODES, code_options
 from ap_forms.attendance.forms import (
     AllPresentForm,
     CodeForm,
@@ -295,7 +295,7 @@ def _board_context(day: date, *, row_forms: dict | None = None):
         providers=providers,
         code_forms=code_forms,
         contact_forms=contact_forms,
-        code_groups=CODE_GROUPS,
+        code_options=code_options,
         cutoffs=services.Cutoffs.from_config(),
         carers=contacts_for_office(list({row.student.id for row in rows if row.absent})),
         previous_day=register.previous_day,

@@ -195,3 +195,23 @@ def test_register_fits_a_phone_with_today_first_and_44px_targets(browser, frozen
         _assert_fits(page, f"the {name} page")
         page.screenshot(path=str(screenshots / f"phone-4-{name}.png"), full_page=True)
     page.close()
+
+
+def test_the_phone_menu_is_collapsed_from_the_first_paint(browser, live_server):
+    """GOV.UK Frontend collapses the menu behind "Menu" when its script runs, after the first paint;
+    the page must not paint the whole menu open and then jump (Lighthouse's layout shift, issue 15).
+    With the script held back, the page is laid out as it is once the script has run."""
+    base_url, _app = live_server
+    tops = {}
+    for script in ("runs", "held back"):
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        if script == "held back":
+            page.route("**/govuk-frontend.min.*.js", lambda route: route.abort())
+        sign_in(page, base_url, KEY_WORKER)
+        tops[script] = page.evaluate(
+            "document.querySelector('body > .govuk-width-container').getBoundingClientRect().top"
+        )
+        expect(page.locator(".govuk-service-navigation__toggle")).to_be_visible()
+        context.close()
+    assert tops["held back"] == tops["runs"]
