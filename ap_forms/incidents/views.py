@@ -274,8 +274,7 @@ def chronology(student_id: int):
     kind = request.args.get("kind", "")
     kind = kind if kind in services.CHRONOLOGY_KINDS else ""
     entries = services.chronology(student.id, kind or None)
-    audit.record("chronology_viewed", "student", student.id)
-    db.session.commit()
+    audit.record("chronology_viewed", "student", student.id, commit=True)
     return render(
         "incidents/chronology.html",
         student=student,
@@ -292,8 +291,7 @@ def chronology_pdf(student_id: int):
     kind = request.args.get("kind", "")
     kind = kind if kind in services.CHRONOLOGY_KINDS else ""
     entries = services.chronology(student.id, kind or None)
-    audit.record("chronology_downloaded", "student", student.id)
-    db.session.commit()
+    audit.record("chronology_downloaded", "student", student.id, commit=True)
     pdf = render_pdf(
         "pdf/chronology.html",
         student=student,

@@ -44,8 +44,7 @@ NOT_SAVED_FIELDS = ("csrf_token", "version", "edit_token", "action")
 def referral_list():
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
-    audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None)
-    db.session.commit()
+    audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None, commit=True)
     referrals = services.list_referrals(current_user, status or None)
     return render(
         "referrals/list.html",
@@ -73,8 +72,7 @@ def referral_new():
 @bp.get("/<int:referral_id>")
 def referral(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
-    audit.record("referral_viewed", "referral", referral.id)
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, commit=True)
     statuses = services.section_statuses(referral)
     if referral.is_editable and current_user.role in LEADERS:
         return render(
@@ -160,8 +158,7 @@ def section(referral_id: int, key: str):
 
 def _open_section(referral, key: str):
     """The section as last left: the unsaved draft if there is one, else what was saved."""
-    audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}")
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}", commit=True)
     form_class = SECTION_FORMS[key]
     draft = services.draft_of(referral, key)
     form = form_class(formdata=MultiDict(draft)) if draft else form_class(data=form_class.initial(referral))
@@ -224,8 +221,7 @@ def _save_section(form, key: str, referral, raw: dict):
 @bp.get("/<int:referral_id>/check")
 def check(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
-    audit.record("referral_viewed", "referral", referral.id, detail="check answers")
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, detail="check answers", commit=True)
     return render(
         "referrals/check.html",
         referral=referral,
@@ -336,7 +332,6 @@ def referral_pdf(referral_id: int):
         cost=cost_text(referral),
         generated_at=clock.utcnow(),
     )
-    audit.record("referral_pdf_downloaded", "referral", referral.id)
-    db.session.commit()
+    audit.record("referral_pdf_downloaded", "referral", referral.id, commit=True)
     student = referral.student
     return pdf_response(pdf, f"referral-form-{student.last_name}-{student.first_name}-{referral.id}.pdf")
