@@ -54,16 +54,6 @@ def local_day(value: datetime | None) -> str:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _day_or_404(text: str) -> date:
-    return found_or_404(parse_day(text))
-
-
-def _session_or_404(session: str) -> str:
-    if session not in SESSIONS:
-        abort(404)
-    return session
-
-
 def _placement_or_404(placement_id: int) -> Placement:
     return found_or_404(
         db.session.scalar(
@@ -72,6 +62,16 @@ def _placement_or_404(placement_id: int) -> Placement:
             )
         )
     )
+
+
+def _session_or_404(placement_id: int, day_text: str, session: str) -> tuple[Placement, date, str]:
+    """The placement, day and session that a session's address names (.../<placement_id>/<day_text>/<session>),
+    or 404."""
+    placement = _placement_or_404(placement_id)
+    day = found_or_404(parse_day(day_text))
+    if session not in SESSIONS:
+        abort(404)
+    return placement, day, session
 
 
 def _register_url(day: date, anchor: str | None = None) -> str:
@@ -173,8 +173,7 @@ def register():
 @bp.post("/register/<int:placement_id>/<day_text>/<session>")
 def mark(placement_id: int, day_text: str, session: str):
     """Save one mark at once (each tap). htmx gets the pupil's card back; a plain form, the register."""
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     now = clock.now()
     probe = services.ExpectedSession(placement, day, session, [])
     form = mark_form(probe, formdata=request.form)
@@ -352,8 +351,7 @@ def _session_page(
 @bp.get("/sessions/<int:placement_id>/<day_text>/<session>")
 def session(placement_id: int, day_text: str, session: str):
     """One session in full: the provider's mark and its history, the code and its amendments, parent contact."""
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     response = _session_page(placement, day, session)
     audit.record(
         "attendance_session_viewed", "placement", placement.id, detail=f"{day.isoformat()} {session}", commit=True
@@ -371,8 +369,7 @@ def _board_row_response(
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/code")
 def record_code(placement_id: int, day_text: str, session: str):
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     probe = services.ExpectedSession(placement, day, session, [])
     form = CodeForm(prefix=f"r{placement.id}{session}-")
     if form.validate_on_submit():
@@ -394,8 +391,7 @@ def record_code(placement_id: int, day_text: str, session: str):
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/contacts")
 def parent_contact(placement_id: int, day_text: str, session: str):
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     probe = services.ExpectedSession(placement, day, session, [])
     form = ParentContactForm(prefix=f"c{placement.id}{session}-")
     if form.validate_on_submit():

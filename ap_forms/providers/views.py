@@ -317,18 +317,24 @@ def training(provider_id: int):
     )
 
 
+def upload_evidence(provider, form: forms.EvidenceForm) -> None:
+    """Keep the evidence form's document in the provider's file: from the school, or from the
+    provider's own key worker (pages/provider.py)."""
+    services.upload_evidence(
+        provider,
+        topic=form.topic.data,
+        description=form.description.data or "",
+        file=form.file.data,
+        actor=current_user,
+    )
+
+
 @bp.route("/<int:provider_id>/evidence", methods=["GET", "POST"])
 def evidence(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.EvidenceForm()
     if form.validate_on_submit():
-        services.upload_evidence(
-            provider,
-            topic=form.topic.data,
-            description=form.description.data or "",
-            file=form.file.data,
-            actor=current_user,
-        )
+        upload_evidence(provider, form)
         flash("Document uploaded.", "success")
         return redirect(url_for("providers.provider", provider_id=provider.id) + "#documents")
     return _part_page(

@@ -130,11 +130,17 @@ def visit_edit(visit_id: int):
     return render_form("quality/plan.html", form, visit=visit, cancel_form=forms.ButtonForm())
 
 
-@bp.post("/visits/<int:visit_id>/cancel")
-def visit_cancel(visit_id: int):
+def _visit_for_button(visit_id: int):
+    """The visit whose Cancel or Start button was pressed; a post without the button's form is a 400."""
     visit = services.get_visit_or_404(visit_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
+    return visit
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+def visit_cancel(visit_id: int):
+    visit = _visit_for_button(visit_id)
     try:
         services.cancel_visit(visit, actor=current_user)
     except services.QualityError as error:
@@ -172,9 +178,7 @@ def visit(visit_id: int):
 
 @bp.post("/visits/<int:visit_id>/start")
 def visit_start(visit_id: int):
-    visit = services.get_visit_or_404(visit_id)
-    if not forms.ButtonForm().validate_on_submit():
-        abort(400)
+    visit = _visit_for_button(visit_id)
     try:
         services.start_recording(visit, actor=current_user, today=clock.today())
     except services.QualityError as error:

@@ -178,18 +178,18 @@ def _autosave(referral, key: str, raw: dict):
     return autosave.saved(keep={"version": referral.version})
 
 
+def _keep_draft(referral, key: str, raw: dict) -> None:
+    """Keep what was typed as the section's draft when the page itself is sent: this page's own
+    autosaves since it was loaded are no conflict."""
+    services.save_draft(
+        referral, key, raw, expected_version=_version(), actor=current_user, edit_token=_edit_token(), own_page_ok=True
+    )
+
+
 def _add_row(form, key: str, referral, raw: dict):
     """Keep what was typed (as a draft) and come back with another blank row."""
     try:
-        services.save_draft(
-            referral,
-            key,
-            raw,
-            expected_version=_version(),
-            actor=current_user,
-            edit_token=_edit_token(),
-            own_page_ok=True,
-        )
+        _keep_draft(referral, key, raw)
     except services.ReferralError as error:
         return _section_page(form, key, referral, status=409, conflict=str(error))
     return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
@@ -204,15 +204,7 @@ def _save_section(form, key: str, referral, raw: dict):
             )
             flash(f"{SECTION_TITLES[key]}: saved and marked as completed.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-        services.save_draft(
-            referral,
-            key,
-            raw,
-            expected_version=_version(),
-            actor=current_user,
-            edit_token=_edit_token(),
-            own_page_ok=True,
-        )
+        _keep_draft(referral, key, raw)
     except services.EditConflict as conflict:
         return _section_page(form, key, referral, status=409, conflict=str(conflict))
     return _section_page(form, key, referral, status=422)

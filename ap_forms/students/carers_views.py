@@ -11,6 +11,7 @@ from ap_forms.students import families, roll
 from ap_forms.students.forms import AcceptInvitationForm, CarerForm
 from ap_forms.students.models import Student
 from ap_forms.web import audit
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
 from ap_forms.web.rendering import render, render_form
@@ -51,7 +52,7 @@ def carer_new(student_id: int):
             carer = families.add_carer(student, form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
+            apply_error(form, error, fallback="name")
         else:
             flash(f"{carer.name} added as {student.first_name}'s {carer.relationship_to_pupil.lower()}.", "success")
             return redirect(url_for("carers.family", student_id=student.id))
@@ -72,7 +73,7 @@ def carer_edit(student_id: int, carer_id: int):
             families.edit_carer(carer, form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
+            apply_error(form, error, fallback="name")
         else:
             flash(f"Changes to {carer.name} saved.", "success")
             return redirect(url_for("carers.family", student_id=student.id))
