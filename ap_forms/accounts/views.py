@@ -28,6 +28,7 @@ from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
 from ap_forms.web.permissions import PUBLIC_ENDPOINTS
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.views import choose_password_page, found_or_404
 
 bp = Blueprint("accounts", __name__)
 navigation.BADGES["accounts.confirmations_list"] = lambda user: len(confirmations.waiting_for(user))
@@ -242,10 +243,7 @@ def _providers():
 
 
 def _get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/admin/users")
@@ -409,10 +407,8 @@ def confirmations_list():
 
 @bp.post("/admin/confirmations/<int:request_id>")
 def confirmation_decide(request_id: int):
-    leader_request = confirmations.request_or_404(request_id, current_user)
+    leader_request = found_or_404(confirmations.request_or_404(request_id, current_user))
     decision = request.form.get("decision")
-    if leader_request is None:
-        abort(404)
     if decision not in ("confirm", "decline"):
         flash("Choose Confirm or Decline.", "error")
         return redirect(url_for("accounts.confirmations_list"))
@@ -500,17 +496,12 @@ def choose_password(token: str):
     link = links.link_for(token)
     if link is None:
         return render("accounts/link_dead.html", status=404)
-    form = ChoosePasswordForm()
-    if form.validate_on_submit():
-        try:
-            links.choose_password(link, form.password.data)
-        except services.AccountError as error:
-            form.password.errors = [*form.password.errors, str(error)]
-        else:
-            session.clear()
-            flash("Your password is saved. Sign in with your email address and the password you chose.", "success")
-            return redirect(url_for("accounts.login"))
-    form.password.data = form.confirm.data = ""
-    response = render_form("accounts/choose_password.html", form, link=link, school_name=get_settings().name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return choose_password_page(
+        ChoosePasswordForm(),
+        save=lambda password: links.choose_password(link, password),
+        refused=services.AccountError,
+        done="Your password is saved. Sign in with your email address and the password you chose.",
+        template="accounts/choose_password.html",
+        link=link,
+        school_name=get_settings().name,
+    )

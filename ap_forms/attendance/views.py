@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,6 +33,7 @@ from ap_forms.web.htmx import is_htmx, redirect
 from ap_forms.web.rendering import render
 from ap_forms.web.request_args import arg_id, arg_month, parse_day, url_with_query
 from ap_forms.web.roles import KEY_WORKER, PARENT
+from ap_forms.web.views import csv_download, found_or_404
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
@@ -55,28 +54,24 @@ def local_day(value: datetime | None) -> str:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _day_or_404(text: str) -> date:
-    day = parse_day(text)
-    if day is None:
-        abort(404)
-    return day
-
-
-def _session_or_404(session: str) -> str:
-    if session not in SESSIONS:
-        abort(404)
-    return session
-
-
 def _placement_or_404(placement_id: int) -> Placement:
-    placement = db.session.scalar(
-        services.with_placement_details(scope_placements(select(Placement), current_user)).where(
-            Placement.id == placement_id
+    return found_or_404(
+        db.session.scalar(
+            services.with_placement_details(scope_placements(select(Placement), current_user)).where(
+                Placement.id == placement_id
+            )
         )
     )
-    if placement is None:
+
+
+def _session_or_404(placement_id: int, day_text: str, session: str) -> tuple[Placement, date, str]:
+    """The placement, day and session that a session's address names (.../<placement_id>/<day_text>/<session>),
+    or 404."""
+    placement = _placement_or_404(placement_id)
+    day = found_or_404(parse_day(day_text))
+    if session not in SESSIONS:
         abort(404)
-    return placement
+    return placement, day, session
 
 
 def _register_url(day: date, anchor: str | None = None) -> str:
@@ -95,10 +90,9 @@ def _board_url(day: date, anchor: str | None = None) -> str:
 
 
 def _find_row(register, placement: Placement, session: str):
-    row = next((r for r in register.rows if r.placement.id == placement.id and r.session == session), None)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(
+        next((r for r in register.rows if r.placement.id == placement.id and r.session == session), None)
+    )
 
 
 # --- landing page -------------------------------------------------------------------------------
@@ -179,8 +173,7 @@ def register():
 @bp.post("/register/<int:placement_id>/<day_text>/<session>")
 def mark(placement_id: int, day_text: str, session: str):
     """Save one mark at once (each tap). htmx gets the pupil's card back; a plain form, the register."""
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     now = clock.now()
     probe = services.ExpectedSession(placement, day, session, [])
     form = mark_form(probe, formdata=request.form)
@@ -308,8 +301,7 @@ def board():
     """Every expected session of the day: reported or not, codes and parent contact. Refreshes itself."""
     day = parse_day(request.args.get("day")) or clock.today()
     if not is_background():  # a person opened or filtered it; its own minute-by-minute refresh is not a new view
-        audit.record("attendance_board_viewed", "register", None, detail=day.isoformat())
-        db.session.commit()
+        audit.record("attendance_board_viewed", "register", None, detail=day.isoformat(), commit=True)
     return render("attendance/board.html", block="board", **_board_context(day))
 
 
@@ -359,11 +351,11 @@ def _session_page(
 @bp.get("/sessions/<int:placement_id>/<day_text>/<session>")
 def session(placement_id: int, day_text: str, session: str):
     """One session in full: the provider's mark and its history, the code and its amendments, parent contact."""
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     response = _session_page(placement, day, session)
-    audit.record("attendance_session_viewed", "placement", placement.id, detail=f"{day.isoformat()} {session}")
-    db.session.commit()
+    audit.record(
+        "attendance_session_viewed", "placement", placement.id, detail=f"{day.isoformat()} {session}", commit=True
+    )
     return response
 
 
@@ -377,8 +369,7 @@ def _board_row_response(
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/code")
 def record_code(placement_id: int, day_text: str, session: str):
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     probe = services.ExpectedSession(placement, day, session, [])
     form = CodeForm(prefix=f"r{placement.id}{session}-")
     if form.validate_on_submit():
@@ -400,8 +391,7 @@ def record_code(placement_id: int, day_text: str, session: str):
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/contacts")
 def parent_contact(placement_id: int, day_text: str, session: str):
-    placement = _placement_or_404(placement_id)
-    day, session = _day_or_404(day_text), _session_or_404(session)
+    placement, day, session = _session_or_404(placement_id, day_text, session)
     probe = services.ExpectedSession(placement, day, session, [])
     form = ParentContactForm(prefix=f"c{placement.id}{session}-")
     if form.validate_on_submit():
@@ -518,17 +508,11 @@ def export():
     if request.args.get("check"):
         missing = services.sessions_without_code(form.start.data, form.end.data, today=today)
         return render("attendance/export.html", form=form, checked=True, code_count=len(rows) - 1, missing=missing)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
     audit.record(
         "register_exported",
         "register",
         None,
         detail=f"{form.start.data.isoformat()} to {form.end.data.isoformat()}: {len(rows) - 1} rows",
+        commit=True,
     )
-    db.session.commit()
-    response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    filename = f"register-codes-{form.start.data.isoformat()}-to-{form.end.data.isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(rows, f"register-codes-{form.start.data.isoformat()}-to-{form.end.data.isoformat()}.csv")

@@ -3,12 +3,10 @@ and dates, per pupil (every row about them) and as a CSV export (itself audited)
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, request
 from sqlalchemy import String, and_, cast, func, or_, select
 
 from ap_forms.accounts.models import User
@@ -25,6 +23,7 @@ from ap_forms.web.audit import AuditEvent
 from ap_forms.web.rendering import render
 from ap_forms.web.request_args import arg_id
 from ap_forms.web.templating import date_time
+from ap_forms.web.views import csv_download
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 
@@ -107,23 +106,68 @@ def _query_string(form: AuditFilterForm) -> list[tuple[str, str]]:
     return pairs
 
 
+def _filter_refused(form: AuditFilterForm) -> bool:
+    return any(k in request.args for k in FILTER_KEYS) and not form.validate()
+
+
+def _refused_filter_page(form: AuditFilterForm):
+    """The log page with the filter's errors and no rows (422)."""
+    return render(
+        "audit_trail/events.html",
+        form=form,
+        rows=[],
+        users={},
+        total=0,
+        page=1,
+        pages=1,
+        student=None,
+        query=[],
+        status=422,
+    )
+
+
+EXPORT_HEADINGS = [
+    "Entry",
+    "When (UTC)",
+    "When (school time)",
+    "Person",
+    "Person id",
+    "Role",
+    "Action",
+    "Record type",
+    "Record id",
+    "Fields changed",
+    "Detail",
+    "From (IP address)",
+]
+
+
+def _export_row(r: AuditEvent, names: dict[int, str]) -> list:
+    return [
+        safe_cell(v)
+        for v in (
+            r.id,
+            r.at.isoformat(timespec="seconds") if r.at else "",
+            date_time(r.at),
+            names.get(r.user_id, "") if r.user_id else "Not signed in",
+            r.user_id or "",
+            r.role or "",
+            r.action,
+            r.record_type or "",
+            r.record_id or "",
+            (r.fields or "").replace(",", ", "),
+            r.detail or "",
+            r.ip or "",
+        )
+    ]
+
+
 @bp.get("/")
 def events():
     form = _filter_form()
     page = max(arg_id("page") or 1, 1)
-    if any(k in request.args for k in FILTER_KEYS) and not form.validate():
-        return render(
-            "audit_trail/events.html",
-            form=form,
-            rows=[],
-            users={},
-            total=0,
-            page=1,
-            pages=1,
-            student=None,
-            query=[],
-            status=422,
-        )
+    if _filter_refused(form):
+        return _refused_filter_page(form)
     query = _query(form)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
@@ -152,69 +196,17 @@ def events():
 def export():
     """The filtered log as a spreadsheet (CSV). The export is itself a row in the log."""
     form = _filter_form()
-    if any(k in request.args for k in FILTER_KEYS) and not form.validate():
-        return render(
-            "audit_trail/events.html",
-            form=form,
-            rows=[],
-            users={},
-            total=0,
-            page=1,
-            pages=1,
-            student=None,
-            query=[],
-            status=422,
-        )
+    if _filter_refused(form):
+        return _refused_filter_page(form)
     rows = db.session.scalars(_query(form).order_by(AuditEvent.id).limit(EXPORT_LIMIT)).all()
     names = {u.id: u.name for u in db.session.scalars(select(User))}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "Entry",
-            "When (UTC)",
-            "When (school time)",
-            "Person",
-            "Person id",
-            "Role",
-            "Action",
-            "Record type",
-            "Record id",
-            "Fields changed",
-            "Detail",
-            "From (IP address)",
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    r.id,
-                    r.at.isoformat(timespec="seconds") if r.at else "",
-                    date_time(r.at),
-                    names.get(r.user_id, "") if r.user_id else "Not signed in",
-                    r.user_id or "",
-                    r.role or "",
-                    r.action,
-                    r.record_type or "",
-                    r.record_id or "",
-                    (r.fields or "").replace(",", ", "),
-                    r.detail or "",
-                    r.ip or "",
-                )
-            ]
-        )
+    table = [EXPORT_HEADINGS, *(_export_row(r, names) for r in rows)]
     summary = _filter_summary(form)
     audit.record(
         "audit_log_exported",
         "student" if form.pupil.data else "audit_log",
         form.pupil.data or None,
         detail=f"{len(rows)} rows; {summary}",
+        commit=True,
     )
-    db.session.commit()
-    response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{clock.today().isoformat()}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_download(table, f"audit-log-{clock.today().isoformat()}.csv")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from ap_forms.checklists import services
@@ -9,15 +9,13 @@ from ap_forms.checklists.kinds import KINDS, get_kind
 from ap_forms.web.htmx import redirect
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.views import found_or_404
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
 
 def _kind_or_404(key: str):
-    kind = get_kind(key)
-    if kind is None:
-        abort(404)
-    return kind
+    return found_or_404(get_kind(key))
 
 
 @bp.get("/")
@@ -30,9 +28,7 @@ def index():
 @bp.get("/<kind>/<int:number>")
 def version(kind: str, number: int):
     checklist_kind = _kind_or_404(kind)
-    found = services.get_version(kind, number)
-    if found is None:
-        abort(404)
+    found = found_or_404(services.get_version(kind, number))
     return render("checklists/version.html", kind=checklist_kind, version=found, current=services.current_version(kind))
 
 

@@ -37,8 +37,7 @@ def subject_access(student_id: int):
     form.redact.choices = [(name, name) for name in found.third_parties]
     if request.method == "GET":
         form.redact.data = list(found.third_parties)  # redacting is the safe default: untick to release
-        audit.record("subject_access_opened", "student", student.id)
-        db.session.commit()
+        audit.record("subject_access_opened", "student", student.id, commit=True)
     if request.method == "GET" or not form.validate():
         sections = [s for s in found.sections if is_dsl or not s.safeguarding]
         return render(
@@ -64,8 +63,8 @@ def subject_access(student_id: int):
         student.id,
         detail=f"{len(result.sections)} kinds, {rows} rows; {len(names)} names redacted ({replaced} places); "
         f"safeguarding {dict(SAFEGUARDING_AUDIT)[scope]}",
+        commit=True,
     )
-    db.session.commit()
     response = make_response(body)
     response.headers["Content-Type"] = "application/zip"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -111,8 +110,7 @@ def retention():
 @bp.get(f"/retention/<{KINDS}:kind>/<int:subject_id>")
 def retention_item(kind: str, subject_id: int):
     item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
-    audit.record("retention_item_viewed", "student", item.student.id, detail=item.period.label)
-    db.session.commit()
+    audit.record("retention_item_viewed", "student", item.student.id, detail=item.period.label, commit=True)
     return _item_page(item)
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ap_forms.extensions import db
 from ap_forms.feedback import services
 from ap_forms.feedback.forms import (
     ContributionForm,
@@ -26,16 +25,14 @@ from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import parse_day
 from ap_forms.web.roles import KEY_WORKER
+from ap_forms.web.views import found_or_404
 
 bp = Blueprint("feedback", __name__)
 SUBMITTED_SHOWN = 30  # submitted weeks listed for a key worker (about a term's worth)
 
 
 def _week(text: str) -> date:
-    week = parse_day(text)
-    if week is None:
-        abort(404)
-    return week
+    return found_or_404(parse_day(text))
 
 
 @bp.get("/feedback")
@@ -76,8 +73,7 @@ def week(placement_id: int, week: str):
     current = versions[0] if versions else None
     if current and current.status == SUBMITTED:
         replies = services.replies_for([v.id for v in versions])
-        audit.record("weekly_feedback_viewed", "placement", placement.id, detail=f"week {week_start}")
-        db.session.commit()
+        audit.record("weekly_feedback_viewed", "placement", placement.id, detail=f"week {week_start}", commit=True)
         return render(
             "feedback/week_submitted.html",
             placement=placement,
@@ -152,8 +148,7 @@ def _progress_page(student, *, failed_reply: ReplyForm | None = None, failed_id:
     ids = [p.id for p in placements]
     feedback = services.submitted_feedback(ids)
     replies = services.replies_for([f.id for f in feedback])
-    audit.record("pupil_progress_viewed", "student", student.id)
-    db.session.commit()
+    audit.record("pupil_progress_viewed", "student", student.id, commit=True)
     return render(
         "feedback/progress.html",
         student=student,
@@ -201,8 +196,7 @@ def termly_report(placement_id: int, term_id: int):
     if term not in terms or (is_finishing_only(current_user, placement) and term != terms[-1]):
         abort(404)  # after the placement ends, a key worker may finish only its final report
     if request.method == "GET":
-        audit.record("termly_report_viewed", "placement", placement.id, detail=term.label)
-        db.session.commit()
+        audit.record("termly_report_viewed", "placement", placement.id, detail=term.label, commit=True)
     report = services.report_for(placement, term)
     attendance = services.term_attendance(placement, term)
     engagement = services.term_engagement(placement, term)
@@ -245,8 +239,7 @@ def termly_pdf(placement_id: int, term_id: int):
         is_finishing_only(current_user, placement) and term not in services.terms_for_placement(placement)[-1:]
     ):
         abort(404)
-    audit.record("termly_report_downloaded", "placement", placement.id, detail=term.label)
-    db.session.commit()
+    audit.record("termly_report_downloaded", "placement", placement.id, detail=term.label, commit=True)
     # After the commit (which expires what was loaded): loaded before, each mark was read again one by one.
     attendance = services.term_attendance(placement, term)
     months = attendance.by_month()
@@ -268,8 +261,7 @@ def termly_pdf(placement_id: int, term_id: int):
 def contribution(placement_id: int):
     placement = services.get_placement_or_404(current_user, placement_id, finishing=True)
     if request.method == "GET":
-        audit.record("annual_review_contribution_viewed", "placement", placement.id)
-        db.session.commit()
+        audit.record("annual_review_contribution_viewed", "placement", placement.id, commit=True)
     existing = services.contributions_for([placement.id])
     form = ContributionForm(obj=existing[0] if existing and request.method == "GET" else None)
     if form.validate_on_submit():
@@ -290,7 +282,6 @@ def contributions_pdf(student_id: int):
     student = get_student_or_404(current_user, student_id)
     placements = placements_for_student(current_user, student.id)
     contributions = services.contributions_for([p.id for p in placements])
-    audit.record("annual_review_contributions_downloaded", "student", student.id)
-    db.session.commit()
+    audit.record("annual_review_contributions_downloaded", "student", student.id, commit=True)
     pdf = render_pdf("pdf/annual_review.html", student=student, contributions=contributions, today=clock.today())
     return pdf_response(pdf, f"Annual Review contributions {student.full_name}.pdf")

@@ -178,22 +178,35 @@ def concern(report_id: int):
     return _concern_page(report, ConcernActionForm(formdata=None), CloseForm(formdata=None))
 
 
-def _concern_page(report, action_form, close_form, status: int = 200):
+def _report_page(template: str, report, action_form, close_form, status: int, **extra):
+    """A concern's or an incident's page (one layout for both): the next action defaults to today, by
+    whoever is signed in; the error summary links to whichever form was refused."""
     action_form.taken_on.data = action_form.taken_on.data or clock.today()
     if not action_form.taken_by.data:
         action_form.taken_by.data = current_user.name
     return render(
-        "incidents/concern.html",
+        template,
         report=report,
         action_form=action_form,
         close_form=close_form,
         openings=services.openings_of(report),
         sent_alerts=alerts.alerts_of(report),
-        flagged=services.has_flag(report.student_id) if report.student_id else False,
         placement=services.placement_for(report),
         status=status,
-        regions=BODY_REGIONS,
         form=action_form if action_form.errors else close_form,
+        **extra,
+    )
+
+
+def _concern_page(report, action_form, close_form, status: int = 200):
+    return _report_page(
+        "incidents/concern.html",
+        report,
+        action_form,
+        close_form,
+        status,
+        flagged=services.has_flag(report.student_id) if report.student_id else False,
+        regions=BODY_REGIONS,
     )
 
 
@@ -274,8 +287,7 @@ def chronology(student_id: int):
     kind = request.args.get("kind", "")
     kind = kind if kind in services.CHRONOLOGY_KINDS else ""
     entries = services.chronology(student.id, kind or None)
-    audit.record("chronology_viewed", "student", student.id)
-    db.session.commit()
+    audit.record("chronology_viewed", "student", student.id, commit=True)
     return render(
         "incidents/chronology.html",
         student=student,
@@ -292,8 +304,7 @@ def chronology_pdf(student_id: int):
     kind = request.args.get("kind", "")
     kind = kind if kind in services.CHRONOLOGY_KINDS else ""
     entries = services.chronology(student.id, kind or None)
-    audit.record("chronology_downloaded", "student", student.id)
-    db.session.commit()
+    audit.record("chronology_downloaded", "student", student.id, commit=True)
     pdf = render_pdf(
         "pdf/chronology.html",
         student=student,
@@ -333,20 +344,7 @@ def incident(report_id: int):
 
 
 def _incident_page(report, action_form, close_form, status: int = 200):
-    action_form.taken_on.data = action_form.taken_on.data or clock.today()
-    if not action_form.taken_by.data:
-        action_form.taken_by.data = current_user.name
-    return render(
-        "incidents/incident.html",
-        report=report,
-        action_form=action_form,
-        close_form=close_form,
-        openings=services.openings_of(report),
-        sent_alerts=alerts.alerts_of(report),
-        placement=services.placement_for(report),
-        status=status,
-        form=action_form if action_form.errors else close_form,
-    )
+    return _report_page("incidents/incident.html", report, action_form, close_form, status)
 
 
 @bp.post("/incidents/<int:report_id>/actions")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -45,6 +43,7 @@ from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import arg_day
 from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
+from ap_forms.web.views import csv_download
 
 bp = Blueprint("oversight", __name__)
 
@@ -190,8 +189,7 @@ def compliance_duty(key: str):
         abort(404)  # a row this role does not see is, for them, not there
     facts = compliance_rules.load_facts()
     outcome = found.run(facts)
-    audit.record("compliance_viewed", "duty", key)
-    db.session.commit()
+    audit.record("compliance_viewed", "duty", key, commit=True)
     return render(
         "oversight/compliance_duty.html",
         duty=found,
@@ -223,8 +221,7 @@ def placement_records(placement_id: int):
             if getattr(placement, name) != value:
                 setattr(placement, name, value)
                 changed.append(name)
-        audit.record("placement_records_saved", "placement", placement.id, fields=changed)
-        db.session.commit()
+        audit.record("placement_records_saved", "placement", placement.id, fields=changed, commit=True)
         flash("Saved.", "success")
         return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("oversight/placement_records.html", form, placement=placement)
@@ -239,8 +236,7 @@ def value():
     term_chart = value_for_money.bar_chart(
         [(t.name, [("actual", t.actual), ("forecast", t.forecast)]) for t in year.terms]
     )
-    audit.record("value_for_money_viewed", "school_year", year.start_year)
-    db.session.commit()
+    audit.record("value_for_money_viewed", "school_year", year.start_year, commit=True)
     return render("oversight/value.html", year=year, term_chart=term_chart)
 
 
@@ -273,11 +269,8 @@ def reports():
 
 @bp.get("/oversight/reports/<int:report_id>.pdf")
 def report_pdf(report_id: int):
-    report = db.session.get(GovernorsReport, report_id)
-    if report is None:
-        abort(404)
-    audit.record("governors_report_downloaded", "governors_report", report.id)
-    db.session.commit()
+    report = db.get_or_404(GovernorsReport, report_id)
+    audit.record("governors_report_downloaded", "governors_report", report.id, commit=True)
     made = clock.to_local(report.generated_at)
     return pdf_response(report.pdf, f"{report.title} made {made.isoformat(timespec='minutes')}.pdf")
 
@@ -298,8 +291,7 @@ def ofsted():
     }
     pace = {row.provider.id: row for row in visit_pace(today=today)}
     incidents = ofsted_pack.incident_counts(year.start_year)
-    audit.record("ofsted_pack_viewed", "school_year", year.start_year)
-    db.session.commit()
+    audit.record("ofsted_pack_viewed", "school_year", year.start_year, commit=True)
     return render(
         "oversight/ofsted.html",
         year=year,
@@ -336,12 +328,6 @@ def census_check():
 def census_export():
     day, _ = _census_day()
     rows = census.census_rows(day)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(census.export_rows(rows))
-    audit.record("census_exported", "census", None, detail=f"{day.isoformat()}: {len(rows)} placements")
-    db.session.commit()
-    response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="ap-census-{day.isoformat()}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    table = census.export_rows(rows)
+    audit.record("census_exported", "census", None, detail=f"{day.isoformat()}: {len(rows)} placements", commit=True)
+    return csv_download(table, f"ap-census-{day.isoformat()}.csv")

@@ -26,8 +26,7 @@ def placement(placement_id: int):
     placement = services.get_placement_or_404(current_user, placement_id)
     reviews = services.reviews_of(placement)
     referral = _referral_of(placement)
-    audit.record("placement_viewed", "placement", placement.id)
-    db.session.commit()
+    audit.record("placement_viewed", "placement", placement.id, commit=True)
     return render(
         "placements/placement.html",
         placement=placement,

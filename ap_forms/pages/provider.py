@@ -10,7 +10,7 @@ from ap_forms.documents.services import documents_for_provider
 from ap_forms.placements.services import current_placements
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS, SETTING_TYPES
-from ap_forms.providers.views import bp, can_edit
+from ap_forms.providers.views import bp, can_edit, upload_evidence
 from ap_forms.quality import services as quality
 from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
@@ -74,13 +74,7 @@ def own_evidence():
     provider = _own_provider()
     form = forms.EvidenceForm()
     if form.validate_on_submit():
-        services.upload_evidence(
-            provider,
-            topic=form.topic.data,
-            description=form.description.data or "",
-            file=form.file.data,
-            actor=current_user,
-        )
+        upload_evidence(provider, form)
         flash("Thank you. The school has your document.", "success")
         return redirect(url_for("providers.own_provider"))
     return _own_page(provider, form, status=422)

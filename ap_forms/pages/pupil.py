@@ -82,8 +82,7 @@ def pupil_list():
 def pupil(student_id: int):
     student = get_student_or_404(current_user, student_id)
     placements = placements_for_student(current_user, student.id)
-    audit.record("pupil_viewed", "student", student.id)
-    db.session.commit()
+    audit.record("pupil_viewed", "student", student.id, commit=True)
     from_referral = referrals_of_placements([p.id for p in placements])
     if current_user.role == KEY_WORKER:
         # A key worker sees only what the school chose to share for the placement at their provider.

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, flash, make_response, request, url_for
 from flask_login import current_user
 
-from ap_forms.extensions import db
 from ap_forms.placements import services
 from ap_forms.placements.calendar import timetable_calendar
 from ap_forms.placements.forms import EndForm, ReviewForm, TimetableChangeForm
@@ -20,6 +19,7 @@ from ap_forms.web import audit, clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.templating import long_date
+from ap_forms.web.views import found_or_404
 
 # The placement page also shows the referral it came from: it is composed in
 # ap_forms/pages/placement.py, on this blueprint.
@@ -47,8 +47,7 @@ def review_new(placement_id: int):
         flash("This placement has ended, so it cannot be reviewed.", "info")
         return redirect(url_for("placements.placement", placement_id=placement.id))
     if request.method == "GET":
-        audit.record("placement_review_viewed", "placement", placement.id)
-        db.session.commit()
+        audit.record("placement_review_viewed", "placement", placement.id, commit=True)
     form = ReviewForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET":
@@ -189,9 +188,7 @@ def calendar_revoke(student_id: int):
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """Public: the secret token in the address is the credential. A revoked or unknown token is a 404."""
-    feed = services.feed_by_token(token)
-    if feed is None:
-        abort(404)
+    feed = found_or_404(services.feed_by_token(token))
     body = timetable_calendar(
         feed.student,
         services.calendar_placements(feed),

@@ -15,6 +15,7 @@ from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.views import found_or_404
 
 # The provider page and a key worker's own-provider page also show placements and quality visits:
 # they are composed in ap_forms/pages/provider.py, on this blueprint.
@@ -316,18 +317,24 @@ def training(provider_id: int):
     )
 
 
+def upload_evidence(provider, form: forms.EvidenceForm) -> None:
+    """Keep the evidence form's document in the provider's file: from the school, or from the
+    provider's own key worker (pages/provider.py)."""
+    services.upload_evidence(
+        provider,
+        topic=form.topic.data,
+        description=form.description.data or "",
+        file=form.file.data,
+        actor=current_user,
+    )
+
+
 @bp.route("/<int:provider_id>/evidence", methods=["GET", "POST"])
 def evidence(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.EvidenceForm()
     if form.validate_on_submit():
-        services.upload_evidence(
-            provider,
-            topic=form.topic.data,
-            description=form.description.data or "",
-            file=form.file.data,
-            actor=current_user,
-        )
+        upload_evidence(provider, form)
         flash("Document uploaded.", "success")
         return redirect(url_for("providers.provider", provider_id=provider.id) + "#documents")
     return _part_page(
@@ -366,8 +373,7 @@ def _checklist_page(provider, checklist, *, answer_forms=None, sign_off_form=Non
     if checklist.completed_on is None:
         for item in checklist.version.items:
             answer_forms.setdefault(item.id, _answer_form(checklist, item, formdata=None))
-    audit.record("safeguarding_checklist_viewed", "safeguarding_checklist", checklist.id)
-    db.session.commit()
+    audit.record("safeguarding_checklist_viewed", "safeguarding_checklist", checklist.id, commit=True)
     return render(
         "providers/checklist.html",
         status=status,
@@ -391,9 +397,7 @@ def checklist(provider_id: int, checklist_id: int):
 def checklist_answer(provider_id: int, checklist_id: int, item_id: int):
     provider = services.get_provider_or_404(provider_id)
     checklist = services.get_checklist_or_404(provider, checklist_id)
-    item = next((i for i in checklist.version.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
+    item = found_or_404(next((i for i in checklist.version.items if i.id == item_id), None))
     if checklist.completed_on:
         flash("This checklist has been signed off and can no longer be changed.", "info")
         return redirect(url_for("providers.checklist", provider_id=provider.id, checklist_id=checklist.id))
@@ -459,7 +463,6 @@ def checklist_pdf(provider_id: int, checklist_id: int):
         renew_by=renew_by,
         generated_on=clock.today(),
     )
-    audit.record("safeguarding_checklist_exported", "safeguarding_checklist", checklist.id, detail="PDF")
-    db.session.commit()
+    audit.record("safeguarding_checklist_exported", "safeguarding_checklist", checklist.id, detail="PDF", commit=True)
     stamp = checklist.completed_on.isoformat() if checklist.completed_on else "draft"
     return pdf_response(pdf, f"Safeguarding checklist {provider.name} {stamp}.pdf")

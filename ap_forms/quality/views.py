@@ -19,6 +19,7 @@ from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER
 from ap_forms.web.templating import long_date
+from ap_forms.web.views import found_or_404
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 
@@ -129,11 +130,17 @@ def visit_edit(visit_id: int):
     return render_form("quality/plan.html", form, visit=visit, cancel_form=forms.ButtonForm())
 
 
-@bp.post("/visits/<int:visit_id>/cancel")
-def visit_cancel(visit_id: int):
+def _visit_for_button(visit_id: int):
+    """The visit whose Cancel or Start button was pressed; a post without the button's form is a 400."""
     visit = services.get_visit_or_404(visit_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
+    return visit
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+def visit_cancel(visit_id: int):
+    visit = _visit_for_button(visit_id)
     try:
         services.cancel_visit(visit, actor=current_user)
     except services.QualityError as error:
@@ -147,8 +154,7 @@ def visit_cancel(visit_id: int):
 
 
 def _visit_page(visit, *, sign_off_form=None, send_form=None, status: int = 200):
-    audit.record("quality_visit_viewed", "quality_visit", visit.id)
-    db.session.commit()
+    audit.record("quality_visit_viewed", "quality_visit", visit.id, commit=True)
     return render(
         "quality/visit.html",
         status=status,
@@ -172,9 +178,7 @@ def visit(visit_id: int):
 
 @bp.post("/visits/<int:visit_id>/start")
 def visit_start(visit_id: int):
-    visit = services.get_visit_or_404(visit_id)
-    if not forms.ButtonForm().validate_on_submit():
-        abort(400)
+    visit = _visit_for_button(visit_id)
     try:
         services.start_recording(visit, actor=current_user, today=clock.today())
     except services.QualityError as error:
@@ -254,9 +258,7 @@ def visit_section(visit_id: int, section: str):
     if visit.status != "draft":
         flash("This visit is not being recorded: it has been signed off, cancelled, or not started.", "info")
         return redirect(_visit_url(visit))
-    found = services.find_section(visit, section)
-    if found is None:
-        abort(404)
+    found = found_or_404(services.find_section(visit, section))
     form = _section_form(visit, found, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -273,8 +275,7 @@ def visit_section(visit_id: int, section: str):
     if autosave.is_autosave():
         return autosave.form_not_saved(form)
     if request.method == "GET":
-        audit.record("quality_visit_viewed", "quality_visit", visit.id, detail=section)
-        db.session.commit()
+        audit.record("quality_visit_viewed", "quality_visit", visit.id, detail=section, commit=True)
     all_sections = services.sections(visit)
     return render_form(
         "quality/section.html",
@@ -302,8 +303,7 @@ def visit_sign_off(visit_id: int):
         else:
             flash("Visit signed off. It can no longer be changed, and its actions are now tracked.", "success")
             return redirect(_visit_url(visit))
-    audit.record("quality_visit_viewed", "quality_visit", visit.id, detail="check answers")
-    db.session.commit()
+    audit.record("quality_visit_viewed", "quality_visit", visit.id, detail="check answers", commit=True)
     return render_form(
         "quality/sign_off.html",
         form,
@@ -336,8 +336,7 @@ def visit_pdf(visit_id: int):
         flash("Start recording the visit before downloading its report.", "info")
         return redirect(_visit_url(visit))
     pdf = _report_pdf(visit)
-    audit.record("quality_visit_exported", "quality_visit", visit.id, detail="PDF")
-    db.session.commit()
+    audit.record("quality_visit_exported", "quality_visit", visit.id, detail="PDF", commit=True)
     return pdf_response(pdf, _report_name(visit))
 
 

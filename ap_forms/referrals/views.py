@@ -44,8 +44,7 @@ NOT_SAVED_FIELDS = ("csrf_token", "version", "edit_token", "action")
 def referral_list():
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
-    audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None)
-    db.session.commit()
+    audit.record("referral_list_viewed", "referral", None, detail=f"status {status}" if status else None, commit=True)
     referrals = services.list_referrals(current_user, status or None)
     return render(
         "referrals/list.html",
@@ -73,8 +72,7 @@ def referral_new():
 @bp.get("/<int:referral_id>")
 def referral(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
-    audit.record("referral_viewed", "referral", referral.id)
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, commit=True)
     statuses = services.section_statuses(referral)
     if referral.is_editable and current_user.role in LEADERS:
         return render(
@@ -160,8 +158,7 @@ def section(referral_id: int, key: str):
 
 def _open_section(referral, key: str):
     """The section as last left: the unsaved draft if there is one, else what was saved."""
-    audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}")
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, detail=f"section {key}", commit=True)
     form_class = SECTION_FORMS[key]
     draft = services.draft_of(referral, key)
     form = form_class(formdata=MultiDict(draft)) if draft else form_class(data=form_class.initial(referral))
@@ -181,18 +178,18 @@ def _autosave(referral, key: str, raw: dict):
     return autosave.saved(keep={"version": referral.version})
 
 
+def _keep_draft(referral, key: str, raw: dict) -> None:
+    """Keep what was typed as the section's draft when the page itself is sent: this page's own
+    autosaves since it was loaded are no conflict."""
+    services.save_draft(
+        referral, key, raw, expected_version=_version(), actor=current_user, edit_token=_edit_token(), own_page_ok=True
+    )
+
+
 def _add_row(form, key: str, referral, raw: dict):
     """Keep what was typed (as a draft) and come back with another blank row."""
     try:
-        services.save_draft(
-            referral,
-            key,
-            raw,
-            expected_version=_version(),
-            actor=current_user,
-            edit_token=_edit_token(),
-            own_page_ok=True,
-        )
+        _keep_draft(referral, key, raw)
     except services.ReferralError as error:
         return _section_page(form, key, referral, status=409, conflict=str(error))
     return redirect(url_for("referrals.section", referral_id=referral.id, key=key) + "#rows-end")
@@ -207,15 +204,7 @@ def _save_section(form, key: str, referral, raw: dict):
             )
             flash(f"{SECTION_TITLES[key]}: saved and marked as completed.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-        services.save_draft(
-            referral,
-            key,
-            raw,
-            expected_version=_version(),
-            actor=current_user,
-            edit_token=_edit_token(),
-            own_page_ok=True,
-        )
+        _keep_draft(referral, key, raw)
     except services.EditConflict as conflict:
         return _section_page(form, key, referral, status=409, conflict=str(conflict))
     return _section_page(form, key, referral, status=422)
@@ -224,8 +213,7 @@ def _save_section(form, key: str, referral, raw: dict):
 @bp.get("/<int:referral_id>/check")
 def check(referral_id: int):
     referral = services.get_referral_or_404(current_user, referral_id)
-    audit.record("referral_viewed", "referral", referral.id, detail="check answers")
-    db.session.commit()
+    audit.record("referral_viewed", "referral", referral.id, detail="check answers", commit=True)
     return render(
         "referrals/check.html",
         referral=referral,
@@ -336,7 +324,6 @@ def referral_pdf(referral_id: int):
         cost=cost_text(referral),
         generated_at=clock.utcnow(),
     )
-    audit.record("referral_pdf_downloaded", "referral", referral.id)
-    db.session.commit()
+    audit.record("referral_pdf_downloaded", "referral", referral.id, commit=True)
     student = referral.student
     return pdf_response(pdf, f"referral-form-{student.last_name}-{student.first_name}-{referral.id}.pdf")

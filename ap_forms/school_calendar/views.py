@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from ap_forms.extensions import db
@@ -11,6 +11,7 @@ from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import ADMIN, OFFICE
+from ap_forms.web.views import found_or_404
 
 bp = Blueprint("school_calendar", __name__, url_prefix="/calendar")
 
@@ -18,10 +19,7 @@ EDITORS = frozenset({ADMIN, OFFICE})
 
 
 def _year_or_404(year_id: int):
-    year = services.get_year_by_id(year_id)
-    if year is None:
-        abort(404)
-    return year
+    return found_or_404(services.get_year_by_id(year_id))
 
 
 @bp.get("/")
@@ -100,9 +98,7 @@ def closure_new(year_id: int):
 
 @bp.post("/closures/<int:closure_id>/delete")
 def closure_delete(closure_id: int):
-    closure = db.session.get(Closure, closure_id)
-    if closure is None:
-        abort(404)
+    closure = db.get_or_404(Closure, closure_id)
     year_id, name = closure.school_year_id, closure.name
     services.remove_closure(closure, actor=current_user)
     flash(f"{name} removed from the calendar.", "success")

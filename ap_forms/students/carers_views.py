@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, session, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from ap_forms.extensions import db
@@ -11,18 +11,17 @@ from ap_forms.students import families, roll
 from ap_forms.students.forms import AcceptInvitationForm, CarerForm
 from ap_forms.students.models import Student
 from ap_forms.web import audit
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
 from ap_forms.web.rendering import render, render_form
+from ap_forms.web.views import choose_password_page
 
 bp = Blueprint("carers", __name__)
 
 
 def _student(student_id: int) -> Student:
-    student = db.session.get(Student, student_id)
-    if student is None:
-        abort(404)
-    return student
+    return db.get_or_404(Student, student_id)
 
 
 @bp.get("/pupils/<int:student_id>/family")
@@ -53,7 +52,7 @@ def carer_new(student_id: int):
             carer = families.add_carer(student, form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
+            apply_error(form, error, fallback="name")
         else:
             flash(f"{carer.name} added as {student.first_name}'s {carer.relationship_to_pupil.lower()}.", "success")
             return redirect(url_for("carers.family", student_id=student.id))
@@ -74,7 +73,7 @@ def carer_edit(student_id: int, carer_id: int):
             families.edit_carer(carer, form.values(), actor=current_user)
         except roll.PupilError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
+            apply_error(form, error, fallback="name")
         else:
             flash(f"Changes to {carer.name} saved.", "success")
             return redirect(url_for("carers.family", student_id=student.id))
@@ -127,18 +126,14 @@ def invitation(token: str):
     invitation = families.invitation_for(token)
     if invitation is None:
         return render("students/invitation_dead.html", status=404)
-    form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            families.accept(invitation, form.password.data)
-        except roll.PupilError as error:
-            form.password.errors = [*form.password.errors, str(error)]
-        else:
-            session.clear()
-            flash("Your account is ready. Sign in with your email address and the password you chose.", "success")
-            return redirect(url_for("accounts.login"))
-    form.password.data = form.confirm.data = ""
-    response = render_form("students/invitation.html", form, invitation=invitation, school_name=get_settings().name)
-    response.headers["Cache-Control"] = "no-store"
+    response = choose_password_page(
+        AcceptInvitationForm(),
+        save=lambda password: families.accept(invitation, password),
+        refused=roll.PupilError,
+        done="Your account is ready. Sign in with your email address and the password you chose.",
+        template="students/invitation.html",
+        invitation=invitation,
+        school_name=get_settings().name,
+    )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

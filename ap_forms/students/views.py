@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from ap_forms.extensions import db
@@ -19,10 +19,7 @@ bp = Blueprint("students", __name__, url_prefix="/pupils")
 
 def keeper_student(student_id: int) -> Student:
     """Pupils for the people who keep the roll (the gate has already checked the role)."""
-    student = db.session.get(Student, student_id)
-    if student is None:
-        abort(404)
-    return student
+    return db.get_or_404(Student, student_id)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,64 @@
+"""Small jobs many views do the same way: a 404 for what is not there, a CSV download, and the public
+page where someone chooses a password from a one-time link."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from flask import Response, abort, flash, session, url_for
+
+from ap_forms.web.htmx import redirect
+from ap_forms.web.rendering import render_form
+
+T = TypeVar("T")
+
+
+def found_or_404(value: T | None) -> T:
+    """The value a lookup found, or a 404 when it found nothing (None). For lookups that are not a
+    model's primary key (use `db.get_or_404` for those): a date in the path, a row in a list."""
+    if value is None:
+        abort(404)
+    return value
+
+
+def csv_download(rows: Iterable[Iterable[object]], filename: str) -> Response:
+    """Rows as a CSV attachment that no browser or proxy keeps a copy of. Cells are written as given:
+    make anything a person typed safe for spreadsheets first."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def choose_password_page(
+    form,
+    *,
+    save: Callable[[str], object],
+    refused: type[Exception],
+    done: str,
+    template: str,
+    **context,
+) -> Response:
+    """The public page behind a one-time link (an account link, a carer's invitation) where someone
+    chooses a password: `form` has `password` and `confirm`. A valid password is given to `save`; its
+    `refused` error is shown at the password box. Once saved, whatever session the browser had is
+    ended, `done` is flashed and the person goes to sign in. The page never keeps the password
+    (both boxes come back blank) and is never cached: the address holds the token."""
+    if form.validate_on_submit():
+        try:
+            save(form.password.data)
+        except refused as error:
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            session.clear()
+            flash(done, "success")
+            return redirect(url_for("accounts.login"))
+    form.password.data = form.confirm.data = ""
+    response = render_form(template, form, **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
