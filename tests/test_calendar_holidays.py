@@ -57,6 +57,7 @@ def test_feed_has_no_session_in_holidays_half_terms_or_closures(world, auth, app
     freeze("2026-12-22T08:00")  # in the Christmas holiday
     token = _feed_token(auth, world)
     response = app.test_client().get(f"/calendar/{token}.ics")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     calendar = Calendar.from_ical(response.data)
     events = calendar.walk("VEVENT")
     assert {e.decoded("dtstamp") for e in events} == {datetime(2026, 12, 22, 8, 0, tzinfo=UTC)}  # pinned clock

@@ -133,6 +133,7 @@ def test_invitation_email_to_first_sign_in(app, client, auth, frozen, smtp_serve
     page = anonymous.get(link)
     assert page.status_code == 200 and "karen@home.example" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"  # the link's token never leaves in a Referer
     weak = anonymous.post(link, data={"password": "password", "confirm": "password"})
     assert weak.status_code == 422 and "too common" in weak.get_data(as_text=True)
     mismatch = anonymous.post(link, data={"password": "lemon tiger harbour", "confirm": "lemon tiger"})
