@@ -25,6 +25,7 @@ from ap_forms.web.form_fields import (
     not_in_future,
     optional_date,
     phone_field,
+    reference_number,
     required_date,
     strip,
     text_input,
@@ -46,17 +47,11 @@ class ProviderForm(FlaskForm):
         choices=list(REGISTRATION_TYPES.items()),
         validators=[InputRequired("Choose the provider's registration type")],
     )
-    ofsted_urn = StringField(
+    ofsted_urn = reference_number(
         "Ofsted URN (if registered)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="The unique reference number on the provider's Ofsted reports, like 2712001 or EY123456.",
-        validators=[
-            Optional(),
-            Regexp(
-                r"^(?:[A-Za-z]{2})?\d{6,7}$", message="Enter the Ofsted URN as it appears on the report, like 2712001"
-            ),
-        ],
+        "The unique reference number on the provider's Ofsted reports, like 2712001 or EY123456.",
+        pattern=r"^(?:[A-Za-z]{2})?\d{6,7}$",
+        message="Enter the Ofsted URN as it appears on the report, like 2712001",
     )
     ofsted_judgement = RadioField(
         "Latest Ofsted judgement",
@@ -70,15 +65,11 @@ class ProviderForm(FlaskForm):
         validators=[optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
         description="For example, 14 3 2025",
     )
-    ukprn = StringField(
+    ukprn = reference_number(
         "UK provider reference number (UKPRN, optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="For the school census: 8 numbers starting with 1, like 10012345.",
-        validators=[
-            Optional(),
-            Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting with 1, like 10012345"),
-        ],
+        "For the school census: 8 numbers starting with 1, like 10012345.",
+        pattern=r"^1\d{7}$",
+        message="Enter the UKPRN as 8 numbers starting with 1, like 10012345",
     )
     setting_type = RadioField(
         "Type of setting, for the school census (optional)",

@@ -30,7 +30,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from ap_forms.placements.timetable_form import TimetableRows, add_error, row_filled
 from ap_forms.referrals.models import (
@@ -42,7 +42,16 @@ from ap_forms.referrals.models import (
     SEVERITY,
     SOCIAL_CARE,
 )
-from ap_forms.web.form_fields import YES_NO, GovDate, Length, after, chosen_from_list, not_in_future, strip
+from ap_forms.web.form_fields import (
+    YES_NO,
+    GovDate,
+    Length,
+    after,
+    chosen_from_list,
+    not_in_future,
+    reference_number,
+    strip,
+)
 
 LONG = 5000  # characters in a text box: a long paragraph, never a whole document
 MAX_REVIEW_GAP = timedelta(weeks=8)  # reviews at least every half term (DfE, 2025)
@@ -112,15 +121,11 @@ class SectionForm(FlaskForm):
 
 class PupilForm(SectionForm):
     COLUMNS = ("uln", "gender", "home_language")
-    uln = StringField(
+    uln = reference_number(
         "Unique Learner Number (ULN, optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="10 digits. Leave blank if the pupil does not have one yet.",
-        validators=[
-            Optional(),
-            Regexp(r"^\d{10}$", message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one"),
-        ],
+        "10 digits. Leave blank if the pupil does not have one yet.",
+        pattern=r"^\d{10}$",
+        message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one",
     )
     gender = RadioField(
         "Gender", widget=GovRadioInput(), choices=GENDERS, validators=[InputRequired("Select the pupil's gender")]

@@ -223,6 +223,17 @@ def phone_field(label: str, hint: str = "", *, required: str | None = None):
     return text_input(label, hint, required=required, max_length=40)
 
 
+def reference_number(label: str, hint: str, *, pattern: str, message: str):
+    """An optional reference number (a URN, a UKPRN, a ULN), stripped: blank, or written as `pattern` says."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=[wtf_validators.Optional(), wtf_validators.Regexp(pattern, message=message)],
+    )
+
+
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
 
 
