@@ -10,9 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
-from ap_forms.web.form_fields import Length, strip
+from ap_forms.web.form_fields import Length, email_field, same_as_password, strip
 from ap_forms.web.roles import ROLE_LABELS
 
 
@@ -59,16 +59,7 @@ class _UserDetailsForm(FlaskForm):
 
 
 class UserCreateForm(_UserDetailsForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter an email address"),
-            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field("Email address", required="Enter an email address")
     submit = SubmitField("Create account and send invitation", widget=GovSubmitInput())
 
 
@@ -102,13 +93,9 @@ class ChoosePasswordForm(FlaskForm):
     confirm = PasswordField(
         "Type the password again",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Type the password again"), Length(max=128)],
+        validators=[InputRequired("Type the password again"), Length(max=128), same_as_password],
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
-
-    def validate_confirm(self, field):
-        if self.password.data and field.data != self.password.data:
-            raise ValidationError("The two passwords are not the same")
 
 
 class TwoFactorForm(FlaskForm):

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField, Length
+from ap_forms.web.form_fields import GovDateField, Length, not_before
 
 
 class TimeOfDayField(StringField):
@@ -182,13 +182,14 @@ class DateRangeForm(FlaskForm):
     )
     end = GovDateField(
         "To",
-        [InputRequired("Enter the last day of the range")],
+        [
+            InputRequired("Enter the last day of the range"),
+            not_before("start", "The last day must be the same as or after the first day"),
+        ],
         invalid="The last day must be a real date, like 27 11 2026",
     )
 
     def validate_end(self, field: Field) -> None:
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError("The last day must be the same as or after the first day")
         if field.data and self.start.data and (field.data - self.start.data).days > 366 * 7:
             raise ValidationError("Choose a range of 7 years or less")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField, SelectMultipleField
+from wtforms.validators import ValidationError
 
 from ap_forms.data_protection.sar import EVERYTHING, SCOPES
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField, Length, required_date, strip
+from ap_forms.web.form_fields import GovDateField, required_date, text_area
 
 
 def _scope_offered(form, field):
@@ -21,13 +21,11 @@ def _scope_offered(form, field):
 class SubjectAccessForm(FlaskForm):
     # The checkboxes are drawn by the template, grouped by kind of person; the choices are the names found.
     redact = SelectMultipleField("Names to redact", coerce=str, validate_choice=False)
-    extra_names = TextAreaField(
+    extra_names = text_area(
         "Other names to redact (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="One a line, as they are written in the records: for example a first name on its own, or a "
+        "One a line, as they are written in the records: for example a first name on its own, or a "
         "name typed into a report. Each is redacted wherever it appears as a whole word.",
-        validators=[Length(max=5000)],
+        max_length=5000,
     )
     # The DSL's choice (concerns, allegations, what the school did, the staff flag); nobody else sees it.
     scope = RadioField(
@@ -47,12 +45,11 @@ class SubjectAccessForm(FlaskForm):
 
 
 class KeepForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why keep it",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="For example: a claim is expected, the local authority asked, an investigation is open.",
-        validators=[InputRequired("Enter why the record is being kept"), Length(max=2000)],
+        "For example: a claim is expected, the local authority asked, an investigation is open.",
+        required="Enter why the record is being kept",
+        max_length=2000,
     )
     review_on = GovDateField(
         "Review it again on",
@@ -70,9 +67,4 @@ class KeepForm(FlaskForm):
 
 
 class EraseForm(FlaskForm):
-    reason = TextAreaField(
-        "Notes for the person who confirms (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Length(max=2000)],
-    )
+    reason = text_area("Notes for the person who confirms (optional)", max_length=2000)

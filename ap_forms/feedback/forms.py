@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
-from wtforms.validators import ValidationError
 
 from ap_forms.feedback.models import ENGAGEMENT, RATINGS, RECOMMENDATIONS
-from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text_area
+from ap_forms.web.form_fields import GovDate, ObjectiveRows, one_of, progress_rows, text_area
+
+ENGAGEMENT_CHOICES = [(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()]
 
 
 class _WithObjectives(ObjectiveRows):
@@ -25,8 +26,9 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
     engagement = RadioField(
         "How engaged was the pupil this week?",
         widget=GovRadioInput(),
-        choices=[(str(n), f"{n} – {words}") for n, words in ENGAGEMENT.items()],
+        choices=ENGAGEMENT_CHOICES,
         validate_choice=False,
+        validators=[one_of(ENGAGEMENT_CHOICES, "Choose how engaged the pupil was, from 1 to 5")],
     )
     progress = progress_rows(RATINGS)
     behaviour = text_area("Behaviour", "What went well and anything that was difficult.")
@@ -39,11 +41,6 @@ class WeeklyFeedbackForm(_WithObjectives, FlaskForm):
     next_week_plan = text_area("Plan for next week")
     save = SubmitField("Save draft", widget=GovSubmitInput())
     submit = SubmitField("Submit feedback", widget=GovSubmitInput())
-
-    def validate_engagement(self, field):
-        if field.data not in (None, "", "None") and field.data not in {str(n) for n in ENGAGEMENT}:
-            field.data = None
-            raise ValidationError("Choose how engaged the pupil was, from 1 to 5")
 
     def values(self) -> dict:
         engagement = self.engagement.data if self.engagement.data in {str(n) for n in ENGAGEMENT} else None

@@ -30,7 +30,7 @@ from ap_forms.incidents.models import (
     SUBJECT_ROLES,
     YES_NO,
 )
-from ap_forms.web.form_fields import GovDate, strip, text_area
+from ap_forms.web.form_fields import GovDate, not_in_future, one_of, strip, text_area
 
 _area = partial(text_area, max_length=10000)  # what a reporter writes may be long
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -46,17 +46,6 @@ def _text(label: str, hint: str = "", max_length: int = 200):
     )
 
 
-def _one_of(choices, message: str):
-    values = {value for value, _ in choices}
-
-    def check(form, field):
-        if field.data not in (None, "", "None") and field.data not in values:
-            field.data = None
-            raise ValidationError(message)
-
-    return check
-
-
 def _radio(label: str, choices, message: str, hint: str = ""):
     return RadioField(
         label,
@@ -64,7 +53,7 @@ def _radio(label: str, choices, message: str, hint: str = ""):
         choices=choices,
         validate_choice=False,
         description=hint,
-        validators=[_one_of(choices, message)],
+        validators=[one_of(choices, message)],
     )
 
 
@@ -211,24 +200,20 @@ class StartForm(FlaskForm):
         widget=GovRadioInput(),
         choices=list(KINDS.items()),
         validate_choice=False,
-        validators=[_one_of(list(KINDS.items()), "Select what you are reporting")],
+        validators=[one_of(list(KINDS.items()), "Select what you are reporting")],
     )
     pupil = RadioField("Who is it about?", widget=GovRadioInput(), choices=[], validate_choice=False)
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class _ActionForm(FlaskForm):
-    taken_on = GovDate("When", required_message="Enter the date")
+    taken_on = GovDate(
+        "When", required_message="Enter the date", validators=[not_in_future("The date must be today or in the past")]
+    )
     taken_by = _text("Who", "Who did it, for example the DSL's name.")
     details = _area("What was done and said", max_length=5000)
     reason = _area("Reasons (for a decision)", max_length=5000)
     submit = SubmitField("Record it", widget=GovSubmitInput())
-
-    def validate_taken_on(self, field):
-        from ap_forms.web import clock
-
-        if field.data and field.data > clock.today():
-            raise ValidationError("The date must be today or in the past")
 
     def validate_kind(self, field):
         if field.data not in {value for value, _ in self.kind.choices}:

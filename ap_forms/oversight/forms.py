@@ -6,12 +6,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from ap_forms.placements.models import DESTINATIONS, PARENTS_TOLD_HOW, TOLD_HOW
-from ap_forms.web.form_fields import GovDate, Length, not_in_future, strip
+from ap_forms.web.form_fields import GovDate, not_in_future, strip, text_area
 
 MAX_BUDGET = Decimal("99999999.99")
 
@@ -83,7 +83,7 @@ class BudgetForm(FlaskForm):
         filters=[strip],
         description="In pounds, like 45000 or 45,000.00.",
     )
-    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), filters=[strip], validators=[Length(max=2000)])
+    notes = text_area("Notes (optional)", max_length=2000)
     submit = SubmitField("Save the budget", widget=GovSubmitInput())
 
     def validate_amount(self, field):

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.placements.timetable_form import TimetableRows
-from ap_forms.web.form_fields import GovDate, ObjectiveRows, progress_rows, text_area
+from ap_forms.web.form_fields import GovDate, ObjectiveRows, after, progress_rows, text_area
 
 
 class ReviewForm(ObjectiveRows, FlaskForm):
@@ -45,12 +45,9 @@ class ReviewForm(ObjectiveRows, FlaskForm):
         "Date of the next review",
         required_message="Enter the date of the next review",
         description="Within 8 weeks: placements are reviewed at least every half term.",
+        validators=[after("held_on", "The next review must be after this one")],
     )
     submit = SubmitField("Save the review", widget=GovSubmitInput())
-
-    def validate_next_review_on(self, field):
-        if field.data and self.held_on.data and field.data <= self.held_on.data:
-            raise StopValidation("The next review must be after this one")
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -12,11 +12,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES, SETTING_TYPES
 from ap_forms.providers.services import EVIDENCE_TOPICS
-from ap_forms.web.form_fields import GovDateField, Length, not_in_future, optional_date, required_date, strip
+from ap_forms.web.form_fields import (
+    YES_NO,
+    GovDateField,
+    Length,
+    email_field,
+    not_before,
+    not_in_future,
+    optional_date,
+    phone_field,
+    reference_number,
+    required_date,
+    strip,
+    text_input,
+)
 from ap_forms.web.uploads import EvidenceFile
 
 EVIDENCE_HINT = "Optional. A PDF, PNG or JPEG, up to 10 MB."
@@ -27,29 +40,18 @@ def evidence_field(label: str = "Evidence (optional)") -> FileField:
 
 
 class ProviderForm(FlaskForm):
-    name = StringField(
-        "Provider name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the provider's name"), Length(max=160)],
-    )
+    name = text_input("Provider name", required="Enter the provider's name", max_length=160)
     registration_type = RadioField(
         "Registration type",
         widget=GovRadioInput(),
         choices=list(REGISTRATION_TYPES.items()),
         validators=[InputRequired("Choose the provider's registration type")],
     )
-    ofsted_urn = StringField(
+    ofsted_urn = reference_number(
         "Ofsted URN (if registered)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="The unique reference number on the provider's Ofsted reports, like 2712001 or EY123456.",
-        validators=[
-            Optional(),
-            Regexp(
-                r"^(?:[A-Za-z]{2})?\d{6,7}$", message="Enter the Ofsted URN as it appears on the report, like 2712001"
-            ),
-        ],
+        "The unique reference number on the provider's Ofsted reports, like 2712001 or EY123456.",
+        pattern=r"^(?:[A-Za-z]{2})?\d{6,7}$",
+        message="Enter the Ofsted URN as it appears on the report, like 2712001",
     )
     ofsted_judgement = RadioField(
         "Latest Ofsted judgement",
@@ -63,15 +65,11 @@ class ProviderForm(FlaskForm):
         validators=[optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
         description="For example, 14 3 2025",
     )
-    ukprn = StringField(
+    ukprn = reference_number(
         "UK provider reference number (UKPRN, optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="For the school census: 8 numbers starting with 1, like 10012345.",
-        validators=[
-            Optional(),
-            Regexp(r"^1\d{7}$", message="Enter the UKPRN as 8 numbers starting with 1, like 10012345"),
-        ],
+        "For the school census: 8 numbers starting with 1, like 10012345.",
+        pattern=r"^1\d{7}$",
+        message="Enter the UKPRN as 8 numbers starting with 1, like 10012345",
     )
     setting_type = RadioField(
         "Type of setting, for the school census (optional)",
@@ -83,7 +81,7 @@ class ProviderForm(FlaskForm):
     la_approved = RadioField(
         "Is the provider on the local authority's approved provider list?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=YES_NO,
         validators=[InputRequired("Choose yes if the provider is on the approved list")],
     )
     address = TextAreaField(
@@ -91,28 +89,9 @@ class ProviderForm(FlaskForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter the provider's main address"), Length(max=500)],
     )
-    contact_name = StringField(
-        "Contact name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the name of the person to contact"), Length(max=120)],
-    )
-    contact_email = StringField(
-        "Contact email",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the contact's email address"),
-            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
-    contact_phone = StringField(
-        "Contact phone",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the contact's phone number"), Length(max=40)],
-    )
+    contact_name = text_input("Contact name", required="Enter the name of the person to contact", max_length=120)
+    contact_email = email_field("Contact email", required="Enter the contact's email address")
+    contact_phone = phone_field("Contact phone", required="Enter the contact's phone number")
     submit = SubmitField("Save provider details", widget=GovSubmitInput())
 
     def validate_ofsted_judgement(self, field):
@@ -159,12 +138,7 @@ class ProviderForm(FlaskForm):
 
 
 class SiteForm(FlaskForm):
-    site_name = StringField(
-        "Site name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter a name for the site, like “Stables”"), Length(max=120)],
-    )
+    site_name = text_input("Site name", required="Enter a name for the site, like “Stables”", max_length=120)
     site_address = TextAreaField(
         "Site address", widget=GovTextArea(), validators=[InputRequired("Enter the site's address"), Length(max=500)]
     )
@@ -179,7 +153,13 @@ class AgreementForm(FlaskForm):
         validators=[InputRequired("Enter the agreed terms"), Length(max=5000)],
     )
     start_date = GovDateField("Start date", validators=[required_date("Enter the date the agreement starts")])
-    end_date = GovDateField("End date", validators=[required_date("Enter the date the agreement ends")])
+    end_date = GovDateField(
+        "End date",
+        validators=[
+            required_date("Enter the date the agreement ends"),
+            not_before("start_date", "The end date must be on or after the start date"),
+        ],
+    )
     school_signed_on = GovDateField(
         "Date signed by the school",
         description="Leave blank if not signed yet.",
@@ -207,10 +187,6 @@ class AgreementForm(FlaskForm):
     )
     evidence = evidence_field("Signed agreement (optional)")
     submit = SubmitField("Save agreement", widget=GovSubmitInput())
-
-    def validate_end_date(self, field):
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("The end date must be on or after the start date")
 
     def validate_rate(self, field):
         if not field.errors and field.data and float(field.data.lstrip("£")) <= 0:
@@ -300,14 +276,14 @@ class TrustPolicyForm(FlaskForm):
     acknowledged_on = GovDateField(
         "Date the provider acknowledged it",
         description="Leave blank if not yet.",
-        validators=[optional_date, not_in_future("The date acknowledged must be today or in the past")],
+        validators=[
+            optional_date,
+            not_in_future("The date acknowledged must be today or in the past"),
+            not_before("sent_on", "The date acknowledged must be on or after the date it was sent"),
+        ],
     )
     evidence = evidence_field("The acknowledgement (optional)")
     submit = SubmitField("Save", widget=GovSubmitInput())
-
-    def validate_acknowledged_on(self, field):
-        if field.data and self.sent_on.data and field.data < self.sent_on.data:
-            raise ValidationError("The date acknowledged must be on or after the date it was sent")
 
 
 class TrainingForm(FlaskForm):
@@ -318,16 +294,11 @@ class TrainingForm(FlaskForm):
             not_in_future("The date attended must be today or in the past"),
         ],
     )
-    title = StringField(
-        "What the training was",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter what the training was"), Length(max=200)],
-    )
+    title = text_input("What the training was", required="Enter what the training was", max_length=200)
     includes_safeguarding = RadioField(
         "Did it include safeguarding training?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=YES_NO,
         validators=[InputRequired("Choose yes if it included safeguarding training")],
     )
     attendees = TextAreaField("Who attended (optional)", widget=GovTextArea(), validators=[Length(max=2000)])

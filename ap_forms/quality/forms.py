@@ -25,11 +25,19 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ap_forms.quality.models import ACTION_OWNERS, ANSWERS, JUDGEMENTS
 from ap_forms.quality.services import MAX_ACTIONS
-from ap_forms.web.form_fields import GovDateField, Length, known_choice, optional_date, required_date
+from ap_forms.web.form_fields import (
+    GovDateField,
+    Length,
+    chosen_from_list,
+    email_format,
+    known_choice,
+    optional_date,
+    required_date,
+)
 
 LONG_TEXT = 5000
 
@@ -41,7 +49,13 @@ def _int_choices(field):
 
 class PlanForm(FlaskForm):
     provider = SelectField(
-        "Provider", widget=GovSelect(), coerce=str, validators=[InputRequired("Choose the provider you are visiting")]
+        "Provider",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[
+            InputRequired("Choose the provider you are visiting"),
+            chosen_from_list("Choose the provider you are visiting"),
+        ],
     )
     visit_date = GovDateField(
         "Date of the visit",
@@ -57,10 +71,6 @@ class PlanForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
     )
     submit = SubmitField("Save visit plan", widget=GovSubmitInput())
-
-    def validate_provider(self, field):
-        if field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("Choose the provider you are visiting")
 
     def validate_staff(self, field):
         chosen = _int_choices(field)
@@ -257,7 +267,7 @@ class SendForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             InputRequired("Enter the email address to send the report to"),
-            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+            email_format(),
             Length(max=254),
         ],
     )

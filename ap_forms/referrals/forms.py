@@ -30,7 +30,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from ap_forms.placements.timetable_form import TimetableRows, add_error, row_filled
 from ap_forms.referrals.models import (
@@ -42,12 +42,33 @@ from ap_forms.referrals.models import (
     SEVERITY,
     SOCIAL_CARE,
 )
-from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDate, Length, strip
+from ap_forms.web.form_fields import (
+    YES_NO,
+    GovDate,
+    Length,
+    after,
+    chosen_from_list,
+    not_in_future,
+    reference_number,
+    strip,
+)
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
 LONG = 5000  # characters in a text box: a long paragraph, never a whole document
 MAX_REVIEW_GAP = timedelta(weeks=8)  # reviews at least every half term (DfE, 2025)
+
+
+def _first_review_in_time(start: str):
+    """The first review within MAX_REVIEW_GAP of the form's `start` date (and not before it)."""
+
+    def check(form, field):
+        begins = form[start].data
+        if field.data and begins and not begins <= field.data <= begins + MAX_REVIEW_GAP:
+            raise ValidationError(
+                "The first review must be within 8 weeks of the start date: placements are "
+                "reviewed at least every half term"
+            )
+
+    return check
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -100,15 +121,11 @@ class SectionForm(FlaskForm):
 
 class PupilForm(SectionForm):
     COLUMNS = ("uln", "gender", "home_language")
-    uln = StringField(
+    uln = reference_number(
         "Unique Learner Number (ULN, optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="10 digits. Leave blank if the pupil does not have one yet.",
-        validators=[
-            Optional(),
-            Regexp(r"^\d{10}$", message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one"),
-        ],
+        "10 digits. Leave blank if the pupil does not have one yet.",
+        pattern=r"^\d{10}$",
+        message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one",
     )
     gender = RadioField(
         "Gender", widget=GovRadioInput(), choices=GENDERS, validators=[InputRequired("Select the pupil's gender")]
@@ -453,17 +470,20 @@ class ProviderForm(SectionForm):
         widget=GovSelect(),
         validate_choice=False,
         description="Only a cleared provider can be approved. You can propose one whose checks are still being done.",
+        validators=[chosen_from_list("Select the proposed provider")],
     )
     proposed_start = GovDate("Proposed start date", required_message="Enter the proposed start date")
     proposed_end = GovDate(
         "Planned end date",
         required_message="Enter the planned end date",
         description="How long the placement is envisaged to last.",
+        validators=[after("proposed_start", "The planned end date must be after the proposed start date")],
     )
     first_review_on = GovDate(
         "First review date",
         required_message="Enter the date of the first review",
         description="Within 8 weeks of the start: placements are reviewed at least every half term.",
+        validators=[_first_review_in_time("proposed_start")],
     )
 
     def set_providers(self, providers, status_of) -> None:
@@ -488,22 +508,6 @@ class ProviderForm(SectionForm):
             "first_review_on": self.first_review_on.data,
         }
 
-    def validate_provider_id(self, field):
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise StopValidation("Select the proposed provider")
-
-    def validate_proposed_end(self, field):
-        if field.data and self.proposed_start.data and field.data <= self.proposed_start.data:
-            raise StopValidation("The planned end date must be after the proposed start date")
-
-    def validate_first_review_on(self, field):
-        start = self.proposed_start.data
-        if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
-            raise StopValidation(
-                "The first review must be within 8 weeks of the start date: placements are "
-                "reviewed at least every half term"
-            )
-
 
 class AgreementForm(SectionForm):
     parent_views = _text("Parents' or carers' views", "Enter the parents' or carers' views")
@@ -514,7 +518,11 @@ class AgreementForm(SectionForm):
         choices=REVIEW_KINDS,
         validators=[InputRequired("Select the review at which the parents agreed")],
     )
-    agreed_on = GovDate("Date the parents agreed", required_message="Enter the date the parents agreed")
+    agreed_on = GovDate(
+        "Date the parents agreed",
+        required_message="Enter the date the parents agreed",
+        validators=[not_in_future("The date the parents agreed must be today or in the past")],
+    )
 
     @classmethod
     def initial(cls, referral) -> dict:
@@ -532,10 +540,6 @@ class AgreementForm(SectionForm):
             "agreed_at_review": self.agreed_at_review.data,
             "agreed_on": self.agreed_on.data,
         }
-
-    def validate_agreed_on(self, field):
-        if field.data and field.data > clock.today():
-            raise StopValidation("The date the parents agreed must be today or in the past")
 
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
@@ -559,17 +563,15 @@ ROW_LISTS = {"objectives": ObjectivesForm, "risks": RisksForm, "sessions": Timet
 
 
 class StartForm(FlaskForm):
-    student_id = SelectField("Pupil", widget=GovSelect(), validate_choice=False)
+    student_id = SelectField(
+        "Pupil", widget=GovSelect(), validate_choice=False, validators=[chosen_from_list("Select the pupil to refer")]
+    )
     submit = SubmitField("Start the referral", widget=GovSubmitInput())
 
     def set_students(self, students) -> None:
         self.student_id.choices = [("", "Choose a pupil")] + [
             (str(s.id), f"{s.sort_name} (Year {s.year_group})") for s in students
         ]
-
-    def validate_student_id(self, field):
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise StopValidation("Select the pupil to refer")
 
 
 SHARE_CHOICES = [
@@ -590,11 +592,16 @@ class ApproveForm(FlaskForm):
         description="The provider's member of staff who will work with the pupil.",
     )
     start_date = GovDate("Start date", required_message="Enter the date the placement starts")
-    planned_end_date = GovDate("Planned end date", required_message="Enter the planned end date")
+    planned_end_date = GovDate(
+        "Planned end date",
+        required_message="Enter the planned end date",
+        validators=[after("start_date", "The planned end date must be after the start date")],
+    )
     first_review_on = GovDate(
         "First review date",
         required_message="Enter the date of the first review",
         description="Within 8 weeks of the start.",
+        validators=[_first_review_in_time("start_date")],
     )
     agreed_cost = StringField(
         "Agreed cost in pounds",
@@ -638,18 +645,6 @@ class ApproveForm(FlaskForm):
     def validate_agreed_cost(self, field):
         if self.cost() is None:
             raise StopValidation("Enter the agreed cost as an amount in pounds, like 85.00")
-
-    def validate_planned_end_date(self, field):
-        if field.data and self.start_date.data and field.data <= self.start_date.data:
-            raise StopValidation("The planned end date must be after the start date")
-
-    def validate_first_review_on(self, field):
-        start = self.start_date.data
-        if field.data and start and not start <= field.data <= start + MAX_REVIEW_GAP:
-            raise StopValidation(
-                "The first review must be within 8 weeks of the start date: placements are "
-                "reviewed at least every half term"
-            )
 
 
 class ReturnForm(FlaskForm):

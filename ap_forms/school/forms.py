@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
-from ap_forms.web.form_fields import Length
+from ap_forms.web.form_fields import Length, email_format
 
 
 class SchoolSettingsForm(FlaskForm):
@@ -29,9 +29,7 @@ class SchoolSettingsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Email(
-                "Enter an email address in the correct format, like office@school.example", check_deliverability=False
-            ),
+            email_format("Enter an email address in the correct format, like office@school.example"),
             Length(max=254),
         ],
     )

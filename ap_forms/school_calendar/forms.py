@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES
 from ap_forms.school_calendar.services import term_problems
-from ap_forms.web.form_fields import GovDateField, Length
+from ap_forms.web.form_fields import GovDateField, Length, not_before
 
 
 def _term_dates(name: str):
@@ -84,13 +84,7 @@ class ClosureForm(FlaskForm):
     )
     end = GovDateField(
         "Last day (leave empty for a single day)",
-        [Optional()],
+        [Optional(), not_before("start", "The last day must be on or after the first day")],
         invalid="The last day must be a real date, like 30 10 2026",
     )
     submit = SubmitField("Add to the calendar", widget=GovSubmitInput())
-
-    def validate_end(self, field) -> None:
-        if field.data and self.start.data and field.data < self.start.data:
-            from wtforms.validators import ValidationError
-
-            raise ValidationError("The last day must be on or after the first day")

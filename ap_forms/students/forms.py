@@ -17,11 +17,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ap_forms.students.models import CHILD_PROTECTION, GENDERS
 from ap_forms.students.upn import upn_problem
-from ap_forms.web.form_fields import GovDate, known_choice, not_in_future, strip
+from ap_forms.web.form_fields import (
+    GovDate,
+    email_field,
+    known_choice,
+    not_in_future,
+    phone_field,
+    same_as_password,
+    strip,
+    text_area,
+    text_input,
+)
 
 
 def _upper(value):
@@ -42,18 +52,9 @@ class PupilForm(FlaskForm):
         filters=[strip],
         validators=[InputRequired("Enter the pupil's first name"), _limit(80, "First name")],
     )
-    last_name = StringField(
-        "Last name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the pupil's last name"), _limit(80, "Last name")],
-    )
-    preferred_name = StringField(
-        "Preferred name (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="The name the pupil likes to be called, if different.",
-        validators=[_limit(80, "Preferred name")],
+    last_name = text_input("Last name", required="Enter the pupil's last name", max_length=80)
+    preferred_name = text_input(
+        "Preferred name (optional)", "The name the pupil likes to be called, if different.", max_length=80
     )
     date_of_birth = GovDate(
         "Date of birth",
@@ -92,30 +93,16 @@ class PupilForm(FlaskForm):
         validate_choice=False,
         validators=[Optional(), known_choice("Choose the pupil's gender from the list")],
     )
-    contact_restrictions = TextAreaField(
+    contact_restrictions = text_area(
         "Contact restrictions (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="Who must not collect or contact the pupil, and why (for example, a court order).",
-        validators=[_limit(2000, "Contact restrictions")],
+        "Who must not collect or contact the pupil, and why (for example, a court order).",
+        max_length=2000,
     )
     ehcp = BooleanField("The pupil has an EHCP (Education, Health and Care Plan)", widget=GovCheckboxInput())
-    send_needs = TextAreaField(
-        "SEND needs (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(4000, "SEND needs")]
-    )
-    diagnoses = TextAreaField(
-        "Diagnoses (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(2000, "Diagnoses")]
-    )
-    medical_needs = TextAreaField(
-        "Medical needs (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(2000, "Medical needs")]
-    )
-    medication = TextAreaField(
-        "Medication (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="What, how much, when, and who gives it.",
-        validators=[_limit(2000, "Medication")],
-    )
+    send_needs = text_area("SEND needs (optional)", max_length=4000)
+    diagnoses = text_area("Diagnoses (optional)", max_length=2000)
+    medical_needs = text_area("Medical needs (optional)", max_length=2000)
+    medication = text_area("Medication (optional)", "What, how much, when, and who gives it.", max_length=2000)
     looked_after = BooleanField("The pupil is looked after by the local authority", widget=GovCheckboxInput())
     child_protection = RadioField(
         "Child protection status",
@@ -168,12 +155,11 @@ class LeaveForm(FlaskForm):
     left_on = GovDate(
         "Date the pupil left", required_message="Enter the date the pupil left", description="For example, 18 12 2026"
     )
-    leaving_destination = StringField(
+    leaving_destination = text_input(
         "Where the pupil went",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="The new school or setting, or 'Not known'.",
-        validators=[InputRequired("Enter where the pupil went, or 'Not known'"), _limit(160, "Where the pupil went")],
+        "The new school or setting, or 'Not known'.",
+        required="Enter where the pupil went, or 'Not known'",
+        max_length=160,
     )
     submit = SubmitField("Record that the pupil has left", widget=GovSubmitInput())
 
@@ -182,12 +168,7 @@ PRIORITY_CHOICES = [(str(n), f"{n}") for n in range(1, 7)]
 
 
 class CarerForm(FlaskForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the parent or carer's full name"), _limit(120, "Full name")],
-    )
+    name = text_input("Full name", required="Enter the parent or carer's full name", max_length=120)
     relationship_to_pupil = StringField(
         "Relationship to the pupil",
         widget=GovTextInput(),
@@ -203,29 +184,11 @@ class CarerForm(FlaskForm):
         description="1 is called first.",
         validators=[known_choice("Choose the contact order from the list")],
     )
-    mobile_phone = StringField(
-        "Mobile phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Mobile phone")]
-    )
-    home_phone = StringField(
-        "Home phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Home phone")]
-    )
-    work_phone = StringField(
-        "Work phone (optional)", widget=GovTextInput(), filters=[strip], validators=[_limit(40, "Work phone")]
-    )
-    email = StringField(
-        "Email address (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="Needed to invite them to make an account.",
-        validators=[
-            Optional(),
-            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
-            _limit(254, "Email address"),
-        ],
-    )
-    address = TextAreaField(
-        "Address (optional)", widget=GovTextArea(), filters=[strip], validators=[_limit(500, "Address")]
-    )
+    mobile_phone = phone_field("Mobile phone (optional)")
+    home_phone = phone_field("Home phone (optional)")
+    work_phone = phone_field("Work phone (optional)")
+    email = email_field("Email address (optional)", "Needed to invite them to make an account.")
+    address = text_area("Address (optional)", max_length=500)
     parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
     may_collect = BooleanField("May collect the pupil", widget=GovCheckboxInput())
     do_not_contact = BooleanField("Must not be contacted", widget=GovCheckboxInput())
@@ -262,13 +225,11 @@ class AcceptInvitationForm(FlaskForm):
         ],
     )
     confirm = PasswordField(
-        "Type the password again", widget=GovPasswordInput(), validators=[InputRequired("Type the password again")]
+        "Type the password again",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Type the password again"), same_as_password],
     )
     submit = SubmitField("Make my account", widget=GovSubmitInput())
-
-    def validate_confirm(self, field):
-        if self.password.data and field.data != self.password.data:
-            raise ValidationError("The two passwords are not the same")
 
 
 class ImportUploadForm(FlaskForm):

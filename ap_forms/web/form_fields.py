@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea
-from wtforms import DateField, FieldList, Form, FormField, RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
+from wtforms import DateField, FieldList, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms import validators as wtf_validators
 from wtforms.validators import StopValidation, ValidationError
 
@@ -73,12 +73,60 @@ def known_choice(message: str):
     return check
 
 
+def one_of(choices, message: str):
+    """Blank, or one of `choices`; anything else is cleared (so the form does not show it back) and refused."""
+    values = {value for value, _ in choices}
+
+    def check(form, field):
+        if field.data not in (None, "", "None") and field.data not in values:
+            field.data = None
+            raise ValidationError(message)
+
+    return check
+
+
+def chosen_from_list(message: str):
+    """A choice from a list the view fills in (a provider, a pupil): not blank, and one of those offered."""
+
+    def check(form, field):
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise ValidationError(message)
+
+    return check
+
+
 def not_in_future(message: str):
     def check(form, field):
         if field.data and field.data > clock.today():
             raise ValidationError(message)
 
     return check
+
+
+def not_before(other: str, message: str):
+    """A date on or after the form's `other` date (when both are given)."""
+
+    def check(form, field):
+        if field.data and form[other].data and field.data < form[other].data:
+            raise ValidationError(message)
+
+    return check
+
+
+def after(other: str, message: str):
+    """A date strictly after the form's `other` date (when both are given)."""
+
+    def check(form, field):
+        if field.data and form[other].data and field.data <= form[other].data:
+            raise ValidationError(message)
+
+    return check
+
+
+def same_as_password(form, field):
+    """The "type the password again" box: the same as the form's `password`, once one is typed."""
+    if form.password.data and field.data != form.password.data:
+        raise ValidationError("The two passwords are not the same")
 
 
 class _DayMonthYearInput(_DateInput):
@@ -159,6 +207,55 @@ class Length(wtf_validators.Length):
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def text_input(label: str, hint: str = "", *, required: str | None = None, max_length: int):
+    """A GOV.UK one-line text input, stripped, at most `max_length` characters (the message names the box).
+
+    `required` makes it required with that message."""
+    validators = [wtf_validators.InputRequired(required)] if required else []
+    validators.append(Length(max=max_length))
+    return StringField(label, widget=GovTextInput(), description=hint, filters=[strip], validators=validators)
+
+
+def phone_field(label: str, hint: str = "", *, required: str | None = None):
+    """A phone number: free text (extensions, "mornings only"), at most 40 characters."""
+    return text_input(label, hint, required=required, max_length=40)
+
+
+def reference_number(label: str, hint: str, *, pattern: str, message: str):
+    """An optional reference number (a URN, a UKPRN, a ULN), stripped: blank, or written as `pattern` says."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=[wtf_validators.Optional(), wtf_validators.Regexp(pattern, message=message)],
+    )
+
+
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+
+
+def email_format(message: str = EMAIL_FORMAT_MESSAGE):
+    """The address looks like one; nothing is looked up (no DNS check while a form is submitted)."""
+    return wtf_validators.Email(message, check_deliverability=False)
+
+
+def email_field(label: str, hint: str = "", *, required: str | None = None):
+    """An email address, stripped, in the correct format and at most 254 characters (the most an
+    address can have). `required` makes it required with that message; otherwise it may be blank."""
+    first = wtf_validators.InputRequired(required) if required else wtf_validators.Optional()
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=[first, email_format(), Length(max=254)],
+    )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def text_area(label: str, hint: str = "", *, required: str | None = None, max_length: int = 5000):
