@@ -27,8 +27,11 @@ def test_parent_makes_a_calendar_link_and_the_feed_parses(world, auth, app):
     page = auth.as_user(world.users["parent_x"]).get("/").get_data(as_text=True)
     assert "Create a calendar link" in page
     token = _create_link(auth, world)
+    # The address a parent copies comes from APP_BASE_URL, never from the request's Host header.
+    app.config["APP_BASE_URL"] = "https://apforms.school.example"
     page = auth.as_user(world.users["parent_x"]).get("/").get_data(as_text=True)
-    assert f"webcal://localhost/calendar/{token}.ics" in page and f"http://localhost/calendar/{token}.ics" in page
+    address = f"apforms.school.example/calendar/{token}.ics"
+    assert f"webcal://{address}" in page and f"https://{address}" in page and "localhost/calendar" not in page
     assert "Keep this address private" in page
 
     anonymous = app.test_client()  # a phone's calendar app: no session, the token is the credential

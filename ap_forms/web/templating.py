@@ -9,6 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from ap_forms.web.clock import to_local
+from ap_forms.web.links import external_url
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -78,6 +79,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    # Addresses people copy out of a page (a calendar feed) come from APP_BASE_URL, not the Host header.
+    app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.filters.update(
         long_date=long_date,
         short_date=short_date,

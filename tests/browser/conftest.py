@@ -56,8 +56,11 @@ def serve_demo(folder: Path, **config):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    if "APP_BASE_URL" not in config:
+        app.config["APP_BASE_URL"] = base_url  # links the app writes out point at this server
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app
+        yield base_url, app
     finally:
         server.shutdown()
         thread.join(timeout=5)
