@@ -83,16 +83,22 @@ class Placement(db.Model):
         return sorted({s.weekday for s in self.sessions})
 
 
-class TimetableSession(db.Model):
-    __tablename__ = "timetable_sessions"
+class WeeklySessionColumns:
+    """One session of a weekly timetable: the columns shared by a placement's agreed timetable
+    (TimetableSession) and a referral's proposed one (ReferralSession, copied on approval)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     activity: Mapped[str] = mapped_column(String(160))
     site_address: Mapped[str] = mapped_column(Text, default="")
+
+
+class TimetableSession(WeeklySessionColumns, db.Model):
+    __tablename__ = "timetable_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
 
     placement: Mapped[Placement] = relationship(back_populates="sessions")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -13,14 +13,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.placements.models import Placement
+from ap_forms.placements.models import Placement, WeeklySessionColumns
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
@@ -260,18 +259,13 @@ class ReferralRisk(db.Model):
         return risk_band(self.score)
 
 
-class ReferralSession(db.Model):
+class ReferralSession(WeeklySessionColumns, db.Model):
     """A session of the proposed weekly timetable; copied to the placement on approval."""
 
     __tablename__ = "referral_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
-    start_time: Mapped[time] = mapped_column(Time)
-    end_time: Mapped[time] = mapped_column(Time)
-    activity: Mapped[str] = mapped_column(String(160))
-    site_address: Mapped[str] = mapped_column(Text, default="")
 
     referral: Mapped[Referral] = relationship(back_populates="sessions")
 
