@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from types import SimpleNamespace
 
 from flask import url_for
@@ -196,11 +197,11 @@ class Facts:
     openings: dict[int, list[ReportOpening]]
     cutoffs: Cutoffs
 
-    @property
+    @cached_property  # read in loops over every provider: computed once
     def current(self) -> list[Placement]:
         return [p for p in self.placements if p.status in (PLANNED, ACTIVE)]
 
-    @property
+    @cached_property
     def providers_in_use(self) -> list[Provider]:
         used = {p.provider_id for p in self.current} | {r.provider_id for r in self.pending if r.provider_id}
         return [p for p in self.providers if p.id in used]
@@ -410,9 +411,15 @@ def provider_safeguarding(facts: Facts) -> Outcome:
 def registration_threshold(facts: Facts) -> Outcome:
     providers = [p for p in facts.providers_in_use if p.registration_type not in REGISTERED_SCHOOL_TYPES]
     out = Outcome(checked=len(providers))
+    placed_full_time, proposed_full_time = defaultdict(list), defaultdict(list)
+    for placement in facts.current:
+        if is_full_time(placement.sessions):
+            placed_full_time[placement.provider_id].append(placement)
+    for referral in facts.pending:
+        if referral.provider_id and is_full_time(referral.sessions):
+            proposed_full_time[referral.provider_id].append(referral)
     for provider in providers:
-        placed = [p for p in facts.current if p.provider_id == provider.id and is_full_time(p.sessions)]
-        proposed = [r for r in facts.pending if r.provider_id == provider.id and is_full_time(r.sessions)]
+        placed, proposed = placed_full_time[provider.id], proposed_full_time[provider.id]
 
         now_students = [p.student for p in placed]
         if crosses_threshold(now_students):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -101,11 +102,10 @@ def _school_overview(today):
     # Every provider's status, computed from its record: a lapse is flagged here, never acted on.
     providers = load_providers()
     statuses = statuses_for(providers)
-    lapsed = [
-        (p, statuses[p.id], [pl for pl in placements if pl.provider_id == p.id])
-        for p in providers
-        if not statuses[p.id].is_cleared
-    ]
+    by_provider = defaultdict(list)  # one pass: a trust's hundreds of providers times its placements was quadratic
+    for placement in placements:
+        by_provider[placement.provider_id].append(placement)
+    lapsed = [(p, statuses[p.id], by_provider[p.id]) for p in providers if not statuses[p.id].is_cleared]
     lapsed_with_pupils = [row for row in lapsed if row[2]]
     attention = [(p, statuses[p.id]) for p in providers if statuses[p.id].state != "cleared"]
     # Quality-assurance visits behind pace and overdue visit actions, for those who read visits.

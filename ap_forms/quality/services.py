@@ -10,6 +10,7 @@ current term ends within PACE_WARNING_DAYS and its visit is neither done nor pla
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -219,10 +220,10 @@ def visit_pace(start_year: int | None = None, today: date | None = None) -> list
     ids = in_use | {v.provider_id for v in visits}
     providers = db.session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)).all()
     terms = term_windows(start_year)
-    rows = [
-        _pace(p, [v for v in visits if v.provider_id == p.id], terms, today, start_year, p.id in in_use)
-        for p in providers
-    ]
+    visits_by_provider = defaultdict(list)
+    for visit in visits:
+        visits_by_provider[visit.provider_id].append(visit)
+    rows = [_pace(p, visits_by_provider[p.id], terms, today, start_year, p.id in in_use) for p in providers]
     order = [BEHIND, MISSED, DUE, VISIT_PLANNED, ON_TRACK, COMPLETE]
     return sorted(rows, key=lambda r: (not r.in_use, order.index(r.state), r.provider.name))
 
