@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template_string
+from markupsafe import Markup
 
 from ap_forms.web.govuk_tags import govuk_tag
 
@@ -22,3 +23,5 @@ def test_govuk_tag_escapes_its_text_and_allows_no_colour(app):
         html = str(govuk_tag("<script>x</script>"))
         assert "<script>" not in html and "&lt;script&gt;" in html
         assert 'class="govuk-tag"' in html
+        assert str(govuk_tag(Markup("a &amp; b"))).count("&amp;amp;") == 0
+        assert str(govuk_tag("a &amp; b")).count("&amp;amp;") == 1  # text is escaped, once

@@ -17,10 +17,11 @@ TAG_MACRO = "govuk_frontend_jinja/components/tag/macro.html"
 
 
 def govuk_tag(text: str, classes: str = "") -> Markup:
-    return _rendered(current_app.jinja_env, str(text), classes or "")
+    # Markup stays Markup (the macro prints it as it is); anything else is text, escaped by the macro.
+    return _rendered(current_app.jinja_env, text if isinstance(text, Markup) else str(text), classes or "")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024, typed=True)  # typed: Markup("a &amp; b") and the text "a &amp; b" differ
 def _rendered(env, text: str, classes: str) -> Markup:
     return Markup(env.get_template(TAG_MACRO).module.govukTag({"text": text, "classes": classes}))  # noqa: S704 (the macro escapes the text)
 
