@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from ap_forms.config import load_config
-from ap_forms.extensions import csrf, db, limiter, login_manager, migrate
+from ap_forms.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_ASSETS = Path(__file__).resolve().parent / "_assets"  # in a wheel: see setup.py
@@ -73,7 +73,6 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(asset_folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = None  # the access gate decides, not Flask-Login

@@ -61,7 +61,6 @@ def load_config(instance_path: Path) -> dict:
         "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST"),
         "PROXY_FIX_X_PORT": _int("PROXY_FIX_X_PORT"),
         "PROXY_FIX_X_PREFIX": _int("PROXY_FIX_X_PREFIX"),
-        "RATELIMIT_HEADERS_ENABLED": False,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
