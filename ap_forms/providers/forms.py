@@ -22,8 +22,7 @@ from ap_forms.web.form_fields import (
     Length,
     email_field,
     not_before,
-    not_in_future,
-    optional_date,
+    past_date,
     phone_field,
     reference_number,
     required_date,
@@ -60,10 +59,10 @@ class ProviderForm(FlaskForm):
         validators=[Optional()],
         description="Leave blank if the provider is not registered with Ofsted.",
     )
-    ofsted_judgement_date = GovDateField(
+    ofsted_judgement_date = past_date(
         "Date of the latest inspection",
-        validators=[optional_date, not_in_future("The date of the latest inspection must be today or in the past")],
-        description="For example, 14 3 2025",
+        "For example, 14 3 2025",
+        in_future="The date of the latest inspection must be today or in the past",
     )
     ukprn = reference_number(
         "UK provider reference number (UKPRN, optional)",
@@ -160,15 +159,15 @@ class AgreementForm(FlaskForm):
             not_before("start_date", "The end date must be on or after the start date"),
         ],
     )
-    school_signed_on = GovDateField(
+    school_signed_on = past_date(
         "Date signed by the school",
-        description="Leave blank if not signed yet.",
-        validators=[optional_date, not_in_future("The date signed by the school must be today or in the past")],
+        "Leave blank if not signed yet.",
+        in_future="The date signed by the school must be today or in the past",
     )
-    provider_signed_on = GovDateField(
+    provider_signed_on = past_date(
         "Date signed by the provider",
-        description="Leave blank if not signed yet.",
-        validators=[optional_date, not_in_future("The date signed by the provider must be today or in the past")],
+        "Leave blank if not signed yet.",
+        in_future="The date signed by the provider must be today or in the past",
     )
     cost_basis = RadioField(
         "Cost basis",
@@ -194,12 +193,10 @@ class AgreementForm(FlaskForm):
 
 
 class DocumentationForm(FlaskForm):
-    checked_on = GovDateField(
+    checked_on = past_date(
         "Date checked",
-        validators=[
-            required_date("Enter the date the risk assessments and documentation were checked"),
-            not_in_future("The date checked must be today or in the past"),
-        ],
+        required="Enter the date the risk assessments and documentation were checked",
+        in_future="The date checked must be today or in the past",
     )
     notes = TextAreaField(
         "What was checked, and anything to follow up",
@@ -221,12 +218,10 @@ class PolicyForm(FlaskForm):
 
 
 class VettingForm(FlaskForm):
-    received_on = GovDateField(
+    received_on = past_date(
         "Date the written confirmation was received",
-        validators=[
-            required_date("Enter the date the written confirmation was received"),
-            not_in_future("The date received must be today or in the past"),
-        ],
+        required="Enter the date the written confirmation was received",
+        in_future="The date received must be today or in the past",
     )
     staff_names = TextAreaField(
         "Staff it covers",
@@ -249,12 +244,10 @@ class VettingForm(FlaskForm):
 
 
 class StaffChangeForm(FlaskForm):
-    changed_on = GovDateField(
+    changed_on = past_date(
         "Date the staff changed",
-        validators=[
-            required_date("Enter the date the staff changed"),
-            not_in_future("The date the staff changed must be today or in the past"),
-        ],
+        required="Enter the date the staff changed",
+        in_future="The date the staff changed must be today or in the past",
     )
     note = TextAreaField(
         "What changed",
@@ -266,33 +259,26 @@ class StaffChangeForm(FlaskForm):
 
 
 class TrustPolicyForm(FlaskForm):
-    sent_on = GovDateField(
+    sent_on = past_date(
         "Date the policy was sent",
-        validators=[
-            required_date("Enter the date the Trust policy was sent"),
-            not_in_future("The date sent must be today or in the past"),
-        ],
+        required="Enter the date the Trust policy was sent",
+        in_future="The date sent must be today or in the past",
     )
-    acknowledged_on = GovDateField(
+    acknowledged_on = past_date(
         "Date the provider acknowledged it",
-        description="Leave blank if not yet.",
-        validators=[
-            optional_date,
-            not_in_future("The date acknowledged must be today or in the past"),
-            not_before("sent_on", "The date acknowledged must be on or after the date it was sent"),
-        ],
+        "Leave blank if not yet.",
+        in_future="The date acknowledged must be today or in the past",
+        also=[not_before("sent_on", "The date acknowledged must be on or after the date it was sent")],
     )
     evidence = evidence_field("The acknowledgement (optional)")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class TrainingForm(FlaskForm):
-    attended_on = GovDateField(
+    attended_on = past_date(
         "Date attended",
-        validators=[
-            required_date("Enter the date the training was attended"),
-            not_in_future("The date attended must be today or in the past"),
-        ],
+        required="Enter the date the training was attended",
+        in_future="The date attended must be today or in the past",
     )
     title = text_input("What the training was", required="Enter what the training was", max_length=200)
     includes_safeguarding = RadioField(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, request, url_for
@@ -125,6 +126,19 @@ def _saved(provider, message: str):
     return redirect(url_for("providers.provider", provider_id=provider.id) + "#record")
 
 
+def _part(provider, form, save: Callable[[], object], *, saved: str, **page):
+    """A part's page: a valid form is kept by `save`, whose refusal shows at its field; once kept, back
+    to the record with `saved` flashed. `page` is for `_part_page`."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except services.ProviderError as error:
+            apply_error(form, error)
+        else:
+            return _saved(provider, saved)
+    return _part_page(provider, form, **page)
+
+
 def _rate(text: str) -> Decimal:
     return Decimal(text.lstrip("£")).quantize(Decimal("0.01"))
 
@@ -135,27 +149,22 @@ def agreement(provider_id: int):
     form = forms.AgreementForm(obj=provider.agreement if request.method == "GET" else None)
     if request.method == "GET" and provider.agreement:
         form.rate.data = f"{provider.agreement.rate:.2f}"
-    if form.validate_on_submit():
-        try:
-            services.save_agreement(
-                provider,
-                terms=form.terms.data,
-                start_date=form.start_date.data,
-                end_date=form.end_date.data,
-                school_signed_on=form.school_signed_on.data,
-                provider_signed_on=form.provider_signed_on.data,
-                cost_basis=form.cost_basis.data,
-                rate=_rate(form.rate.data),
-                evidence=form.evidence.data,
-                actor=current_user,
-            )
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            return _saved(provider, "Service Level Agreement saved.")
-    return _part_page(
+    return _part(
         provider,
         form,
+        lambda: services.save_agreement(
+            provider,
+            terms=form.terms.data,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            school_signed_on=form.school_signed_on.data,
+            provider_signed_on=form.provider_signed_on.data,
+            cost_basis=form.cost_basis.data,
+            rate=_rate(form.rate.data),
+            evidence=form.evidence.data,
+            actor=current_user,
+        ),
+        saved="Service Level Agreement saved.",
         title="Service Level Agreement",
         topics=PART_TOPICS["agreement"],
         intro="The agreement the school and the provider have both signed.",
@@ -171,18 +180,17 @@ def agreement(provider_id: int):
 def documentation(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.DocumentationForm(obj=provider.documentation_check if request.method == "GET" else None)
-    if form.validate_on_submit():
-        services.save_documentation_check(
+    return _part(
+        provider,
+        form,
+        lambda: services.save_documentation_check(
             provider,
             checked_on=form.checked_on.data,
             notes=form.notes.data,
             evidence=form.evidence.data,
             actor=current_user,
-        )
-        return _saved(provider, "Risk assessments and documentation check saved.")
-    return _part_page(
-        provider,
-        form,
+        ),
+        saved="Risk assessments and documentation check saved.",
         title="Risk assessments and documentation",
         topics=PART_TOPICS["documentation"],
         intro="Record when you checked the provider's risk assessments and documentation. "
@@ -197,14 +205,13 @@ def policy(provider_id: int, kind: str):
     if kind not in POLICY_KINDS:
         abort(404)
     form = forms.PolicyForm(obj=provider.policy(kind) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        services.save_policy(
-            provider, kind, review_date=form.review_date.data, evidence=form.evidence.data, actor=current_user
-        )
-        return _saved(provider, f"{POLICY_KINDS[kind]} policy saved.")
-    return _part_page(
+    return _part(
         provider,
         form,
+        lambda: services.save_policy(
+            provider, kind, review_date=form.review_date.data, evidence=form.evidence.data, actor=current_user
+        ),
+        saved=f"{POLICY_KINDS[kind]} policy saved.",
         title=f"{POLICY_KINDS[kind]} policy",
         topics=(f"policy_{kind}",),
         intro="Record that you have seen the provider's policy, and when the provider will next review it.",
@@ -220,24 +227,19 @@ def vetting(provider_id: int):
         names = latest.staff if latest else []
         names += [kw.name for kw in provider.key_workers if kw.name not in names]
         form.staff_names.data = "\n".join(names)
-    if form.validate_on_submit():
-        try:
-            services.add_vetting_confirmation(
-                provider,
-                received_on=form.received_on.data,
-                staff_names=form.staff_names.data,
-                enhanced_dbs_barred=form.enhanced_dbs_barred.data,
-                confirmed_by=form.confirmed_by.data or "",
-                evidence=form.evidence.data,
-                actor=current_user,
-            )
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            return _saved(provider, "Written confirmation of vetting checks saved.")
-    return _part_page(
+    return _part(
         provider,
         form,
+        lambda: services.add_vetting_confirmation(
+            provider,
+            received_on=form.received_on.data,
+            staff_names=form.staff_names.data,
+            enhanced_dbs_barred=form.enhanced_dbs_barred.data,
+            confirmed_by=form.confirmed_by.data or "",
+            evidence=form.evidence.data,
+            actor=current_user,
+        ),
+        saved="Written confirmation of vetting checks saved.",
         title="Written confirmation of staff vetting checks",
         topics=PART_TOPICS["vetting"],
         intro="Keeping children safe in education asks for written confirmation from the provider "
@@ -251,14 +253,13 @@ def vetting(provider_id: int):
 def staff_change(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.StaffChangeForm()
-    if form.validate_on_submit():
-        services.record_staff_change(provider, changed_on=form.changed_on.data, note=form.note.data, actor=current_user)
-        return _saved(
-            provider, "Staff change recorded. Ask the provider for new written confirmation of vetting checks."
-        )
-    return _part_page(
+    return _part(
         provider,
         form,
+        lambda: services.record_staff_change(
+            provider, changed_on=form.changed_on.data, note=form.note.data, actor=current_user
+        ),
+        saved="Staff change recorded. Ask the provider for new written confirmation of vetting checks.",
         title="Record a change of staff",
         intro="When someone new starts working with pupils, the provider is not cleared until "
         "new written confirmation of vetting checks is recorded.",
@@ -269,22 +270,17 @@ def staff_change(provider_id: int):
 def trust_policy(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.TrustPolicyForm(obj=provider.trust_policy if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.save_trust_policy(
-                provider,
-                sent_on=form.sent_on.data,
-                acknowledged_on=form.acknowledged_on.data,
-                evidence=form.evidence.data,
-                actor=current_user,
-            )
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            return _saved(provider, "Trust Safeguarding and Child Protection Policy record saved.")
-    return _part_page(
+    return _part(
         provider,
         form,
+        lambda: services.save_trust_policy(
+            provider,
+            sent_on=form.sent_on.data,
+            acknowledged_on=form.acknowledged_on.data,
+            evidence=form.evidence.data,
+            actor=current_user,
+        ),
+        saved="Trust Safeguarding and Child Protection Policy record saved.",
         title="Trust Safeguarding and Child Protection Policy",
         topics=PART_TOPICS["trust_policy"],
         intro="Every provider must receive the Trust's policy and confirm they have read it. "
@@ -296,8 +292,10 @@ def trust_policy(provider_id: int):
 def training(provider_id: int):
     provider = services.get_provider_or_404(provider_id)
     form = forms.TrainingForm()
-    if form.validate_on_submit():
-        services.add_training(
+    return _part(
+        provider,
+        form,
+        lambda: services.add_training(
             provider,
             attended_on=form.attended_on.data,
             title=form.title.data,
@@ -305,11 +303,8 @@ def training(provider_id: int):
             attendees=form.attendees.data or "",
             evidence=form.evidence.data,
             actor=current_user,
-        )
-        return _saved(provider, "Training saved.")
-    return _part_page(
-        provider,
-        form,
+        ),
+        saved="Training saved.",
         title="Add CPD or safeguarding training",
         topics=PART_TOPICS["training"],
         intro="Providers attend CPD every year, including safeguarding training.",
@@ -445,8 +440,7 @@ def checklist_sign_off(provider_id: int, checklist_id: int):
         except services.ProviderError as error:
             apply_error(form, error)
         else:
-            flash("Safeguarding checklist signed off. It is due to be renewed in a year.", "success")
-            return redirect(url_for("providers.provider", provider_id=provider.id) + "#record")
+            return _saved(provider, "Safeguarding checklist signed off. It is due to be renewed in a year.")
     return _checklist_page(provider, checklist, sign_off_form=form, status=422)
 
 

@@ -103,6 +103,14 @@ def not_in_future(message: str):
     return check
 
 
+def past_date(label: str, hint: str = "", *, required: str | None = None, in_future: str, also=()):
+    """Day, month and year boxes for something that has happened: today or earlier (`in_future` is the
+    message otherwise). `required` makes it required with that message; otherwise it may be blank.
+    `also` are further checks, run after those."""
+    first = required_date(required) if required else optional_date
+    return GovDateField(label, description=hint, validators=[first, not_in_future(in_future), *also])
+
+
 def not_before(other: str, message: str):
     """A date on or after the form's `other` date (when both are given)."""
 
