@@ -281,12 +281,17 @@ def flag(student_id: int):
 # --- The chronology (DSL and headteacher) -----------------------------------------------------------
 
 
+def _chronology_entries(student):
+    """The kind of entry asked for (blank for every kind, or for a kind there is not) and those entries."""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in services.CHRONOLOGY_KINDS else ""
+    return kind, services.chronology(student.id, kind or None)
+
+
 @bp.get("/pupils/<int:student_id>/chronology")
 def chronology(student_id: int):
     student = get_student_or_404(current_user, student_id)
-    kind = request.args.get("kind", "")
-    kind = kind if kind in services.CHRONOLOGY_KINDS else ""
-    entries = services.chronology(student.id, kind or None)
+    kind, entries = _chronology_entries(student)
     audit.record("chronology_viewed", "student", student.id, commit=True)
     return render(
         "incidents/chronology.html",
@@ -301,9 +306,7 @@ def chronology(student_id: int):
 @bp.get("/pupils/<int:student_id>/chronology.pdf")
 def chronology_pdf(student_id: int):
     student = get_student_or_404(current_user, student_id)
-    kind = request.args.get("kind", "")
-    kind = kind if kind in services.CHRONOLOGY_KINDS else ""
-    entries = services.chronology(student.id, kind or None)
+    kind, entries = _chronology_entries(student)
     audit.record("chronology_downloaded", "student", student.id, commit=True)
     pdf = render_pdf(
         "pdf/chronology.html",

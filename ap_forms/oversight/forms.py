@@ -6,12 +6,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
 from wtforms.validators import ValidationError
 
 from ap_forms.placements.models import DESTINATIONS, PARENTS_TOLD_HOW, TOLD_HOW
-from ap_forms.web.form_fields import GovDate, not_in_future, strip, text_area
+from ap_forms.web.form_fields import GovDate, not_in_future, number_input, text_area
 
 MAX_BUDGET = Decimal("99999999.99")
 
@@ -35,12 +35,7 @@ class PlacementRecordsForm(FlaskForm):
         validators=[not_in_future("The date the parents were told must be today or in the past")],
     )
     parents_told_how = _told_how("How the parents were told", PARENTS_TOLD_HOW)
-    suspensions_during = StringField(
-        "Suspensions during the placement (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="A number, like 0 or 2.",
-    )
+    suspensions_during = number_input("Suspensions during the placement (optional)", "A number, like 0 or 2.")
     destination = RadioField(
         "Where the pupil went after the placement (optional)",
         widget=GovRadioInput(),
@@ -77,12 +72,7 @@ class PlacementRecordsForm(FlaskForm):
 
 
 class BudgetForm(FlaskForm):
-    amount = StringField(
-        "Budget for alternative provision this school year",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="In pounds, like 45000 or 45,000.00.",
-    )
+    amount = number_input("Budget for alternative provision this school year", "In pounds, like 45000 or 45,000.00.")
     notes = text_area("Notes (optional)", max_length=2000)
     submit = SubmitField("Save the budget", widget=GovSubmitInput())
 

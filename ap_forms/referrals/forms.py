@@ -49,6 +49,7 @@ from ap_forms.web.form_fields import (
     after,
     chosen_from_list,
     not_in_future,
+    number_input,
     reference_number,
     strip,
 )
@@ -200,18 +201,13 @@ class SendForm(SectionForm):
 
 
 class HistoryForm(SectionForm):
-    attendance_percent = StringField(
+    attendance_percent = number_input(
         "Attendance before the placement (%)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="This school year so far, as a whole number. It is the baseline for judging the placement.",
-        validators=[InputRequired("Enter the pupil's attendance as a whole number from 0 to 100")],
+        "This school year so far, as a whole number. It is the baseline for judging the placement.",
+        required="Enter the pupil's attendance as a whole number from 0 to 100",
     )
-    suspensions_last_year = StringField(
-        "Suspensions in the last 12 months",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter the number of suspensions in the last 12 months, or 0")],
+    suspensions_last_year = number_input(
+        "Suspensions in the last 12 months", required="Enter the number of suspensions in the last 12 months, or 0"
     )
     exclusions_detail = _text("Details of suspensions or exclusions (optional)", optional=True)
     social_care_status = RadioField(
@@ -603,12 +599,10 @@ class ApproveForm(FlaskForm):
         description="Within 8 weeks of the start.",
         validators=[_first_review_in_time("start_date")],
     )
-    agreed_cost = StringField(
+    agreed_cost = number_input(
         "Agreed cost in pounds",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="From the provider's Service Level Agreement, like 85.00",
-        validators=[InputRequired("Enter the agreed cost in pounds, like 85.00")],
+        "From the provider's Service Level Agreement, like 85.00",
+        required="Enter the agreed cost in pounds, like 85.00",
     )
     cost_basis = RadioField(
         "The cost is",

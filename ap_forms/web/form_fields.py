@@ -226,6 +226,13 @@ def text_input(label: str, hint: str = "", *, required: str | None = None, max_l
     return StringField(label, widget=GovTextInput(), description=hint, filters=[strip], validators=validators)
 
 
+def number_input(label: str, hint: str = "", *, required: str | None = None):
+    """A number or an amount of money as typed (like 0, 85.00 or 45,000), stripped: the form or the
+    service reads it, so its message can say what is wrong. `required` makes it required with that message."""
+    validators = [wtf_validators.InputRequired(required)] if required else []
+    return StringField(label, widget=GovTextInput(), description=hint, filters=[strip], validators=validators)
+
+
 def phone_field(label: str, hint: str = "", *, required: str | None = None):
     """A phone number: free text (extensions, "mornings only"), at most 40 characters."""
     return text_input(label, hint, required=required, max_length=40)
