@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField, Length, not_before
+from ap_forms.web.form_fields import GovDateField, Length, not_before, radios
 
 
 class TimeOfDayField(StringField):
@@ -145,18 +145,8 @@ class ParentContactForm(FlaskForm):
         description="For example, 10:20",
         invalid_message="Enter the time of the contact like 10:20",
     )
-    method = RadioField(
-        "How",
-        widget=GovRadioInput(),
-        choices=list(CONTACT_METHODS.items()),
-        validators=[InputRequired("Choose how you contacted them")],
-    )
-    outcome = RadioField(
-        "What happened",
-        widget=GovRadioInput(),
-        choices=list(CONTACT_OUTCOMES.items()),
-        validators=[InputRequired("Choose what happened")],
-    )
+    method = radios("How", list(CONTACT_METHODS.items()), required="Choose how you contacted them")
+    outcome = radios("What happened", list(CONTACT_OUTCOMES.items()), required="Choose what happened")
     notes = TextAreaField(
         "What you were told (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
     )

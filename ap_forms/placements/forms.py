@@ -15,24 +15,18 @@ from wtforms.validators import InputRequired, StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.placements.timetable_form import TimetableRows
-from ap_forms.web.form_fields import GovDate, ObjectiveRows, after, progress_rows, text_area
+from ap_forms.web.form_fields import GovDate, ObjectiveRows, after, progress_rows, radios, text_area
 
 
 class ReviewForm(ObjectiveRows, FlaskForm):
     held_on = GovDate("Date of the review", required_message="Enter the date the review was held")
     progress = progress_rows(PROGRESS)
-    suitability = RadioField(
-        "Is the placement suitable?",
-        widget=GovRadioInput(),
-        choices=SUITABILITY,
-        validators=[InputRequired("Select whether the placement is suitable")],
-    )
+    suitability = radios("Is the placement suitable?", SUITABILITY, required="Select whether the placement is suitable")
     suitability_notes = text_area("Why (optional)")
-    readiness = RadioField(
+    readiness = radios(
         "Is the pupil ready to return to school?",
-        widget=GovRadioInput(),
-        choices=READINESS,
-        validators=[InputRequired("Select whether the pupil is ready to return to school")],
+        READINESS,
+        required="Select whether the pupil is ready to return to school",
     )
     reintegration_timeframe = text_area(
         "Reintegration timeframe",

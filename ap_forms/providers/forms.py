@@ -24,6 +24,7 @@ from ap_forms.web.form_fields import (
     not_before,
     past_date,
     phone_field,
+    radios,
     reference_number,
     required_date,
     strip,
@@ -40,11 +41,8 @@ def evidence_field(label: str = "Evidence (optional)") -> FileField:
 
 class ProviderForm(FlaskForm):
     name = text_input("Provider name", required="Enter the provider's name", max_length=160)
-    registration_type = RadioField(
-        "Registration type",
-        widget=GovRadioInput(),
-        choices=list(REGISTRATION_TYPES.items()),
-        validators=[InputRequired("Choose the provider's registration type")],
+    registration_type = radios(
+        "Registration type", list(REGISTRATION_TYPES.items()), required="Choose the provider's registration type"
     )
     ofsted_urn = reference_number(
         "Ofsted URN (if registered)",
@@ -77,11 +75,10 @@ class ProviderForm(FlaskForm):
         validators=[Optional()],
         description="Only for a provider with neither a school URN nor a UKPRN.",
     )
-    la_approved = RadioField(
+    la_approved = radios(
         "Is the provider on the local authority's approved provider list?",
-        widget=GovRadioInput(),
-        choices=YES_NO,
-        validators=[InputRequired("Choose yes if the provider is on the approved list")],
+        YES_NO,
+        required="Choose yes if the provider is on the approved list",
     )
     address = TextAreaField(
         "Main address",
@@ -169,11 +166,8 @@ class AgreementForm(FlaskForm):
         "Leave blank if not signed yet.",
         in_future="The date signed by the provider must be today or in the past",
     )
-    cost_basis = RadioField(
-        "Cost basis",
-        widget=GovRadioInput(),
-        choices=list(COST_BASES.items()),
-        validators=[InputRequired("Choose whether the cost is per session, day or term")],
+    cost_basis = radios(
+        "Cost basis", list(COST_BASES.items()), required="Choose whether the cost is per session, day or term"
     )
     rate = StringField(
         "Rate in pounds",
@@ -281,11 +275,8 @@ class TrainingForm(FlaskForm):
         in_future="The date attended must be today or in the past",
     )
     title = text_input("What the training was", required="Enter what the training was", max_length=200)
-    includes_safeguarding = RadioField(
-        "Did it include safeguarding training?",
-        widget=GovRadioInput(),
-        choices=YES_NO,
-        validators=[InputRequired("Choose yes if it included safeguarding training")],
+    includes_safeguarding = radios(
+        "Did it include safeguarding training?", YES_NO, required="Choose yes if it included safeguarding training"
     )
     attendees = TextAreaField("Who attended (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
     evidence = evidence_field("Certificate or register (optional)")
@@ -320,12 +311,7 @@ class EvidenceForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = RadioField(
-        "Answer",
-        widget=GovRadioInput(),
-        choices=list(ANSWERS.items()),
-        validators=[InputRequired("Choose yes, no or not applicable")],
-    )
+    answer = radios("Answer", list(ANSWERS.items()), required="Choose yes, no or not applicable")
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=2000)])
     evidence = evidence_field()
     submit = SubmitField("Save answer", widget=GovSubmitInput())

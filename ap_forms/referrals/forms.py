@@ -50,6 +50,7 @@ from ap_forms.web.form_fields import (
     chosen_from_list,
     not_in_future,
     number_input,
+    radios,
     reference_number,
     strip,
 )
@@ -140,12 +141,11 @@ class FamilyForm(SectionForm):
         "Enter the parents or carers and how to contact them",
         hint="Names, relationship to the pupil, phone and email. Who to call first.",
     )
-    has_restrictions = RadioField(
+    has_restrictions = radios(
         "Are there any contact or legal restrictions?",
-        widget=GovRadioInput(),
-        choices=YES_NO,
-        description="For example, a court order or a parent who must not collect the pupil.",
-        validators=[InputRequired("Select yes if there are contact or legal restrictions")],
+        YES_NO,
+        required="Select yes if there are contact or legal restrictions",
+        hint="For example, a court order or a parent who must not collect the pupil.",
     )
     restrictions = _text("Details of the restrictions", hint="Only if there are any.", optional=True)
 
@@ -210,17 +210,11 @@ class HistoryForm(SectionForm):
         "Suspensions in the last 12 months", required="Enter the number of suspensions in the last 12 months, or 0"
     )
     exclusions_detail = _text("Details of suspensions or exclusions (optional)", optional=True)
-    social_care_status = RadioField(
-        "Social care involvement",
-        widget=GovRadioInput(),
-        choices=SOCIAL_CARE,
-        validators=[InputRequired("Select the pupil's social care involvement")],
+    social_care_status = radios(
+        "Social care involvement", SOCIAL_CARE, required="Select the pupil's social care involvement"
     )
-    looked_after = RadioField(
-        "Is the pupil looked after by the local authority?",
-        widget=GovRadioInput(),
-        choices=YES_NO,
-        validators=[InputRequired("Select yes if the pupil is looked after")],
+    looked_after = radios(
+        "Is the pupil looked after by the local authority?", YES_NO, required="Select yes if the pupil is looked after"
     )
     social_care_details = _text(
         "Social worker and plan",
@@ -508,11 +502,8 @@ class ProviderForm(SectionForm):
 class AgreementForm(SectionForm):
     parent_views = _text("Parents' or carers' views", "Enter the parents' or carers' views")
     pupil_views = _text("The pupil's views", "Enter the pupil's views", hint="In their own words where possible.")
-    agreed_at_review = RadioField(
-        "At which review did the parents agree?",
-        widget=GovRadioInput(),
-        choices=REVIEW_KINDS,
-        validators=[InputRequired("Select the review at which the parents agreed")],
+    agreed_at_review = radios(
+        "At which review did the parents agree?", REVIEW_KINDS, required="Select the review at which the parents agreed"
     )
     agreed_on = GovDate(
         "Date the parents agreed",
@@ -604,12 +595,7 @@ class ApproveForm(FlaskForm):
         "From the provider's Service Level Agreement, like 85.00",
         required="Enter the agreed cost in pounds, like 85.00",
     )
-    cost_basis = RadioField(
-        "The cost is",
-        widget=GovRadioInput(),
-        choices=COST_BASES,
-        validators=[InputRequired("Select what the cost covers, like per session")],
-    )
+    cost_basis = radios("The cost is", COST_BASES, required="Select what the cost covers, like per session")
     share = SelectMultipleField(
         "What the key worker may see",
         widget=GovCheckboxesInput(),

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import IntegerField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES
 from ap_forms.school_calendar.services import term_problems
-from ap_forms.web.form_fields import GovDateField, Length, not_before
+from ap_forms.web.form_fields import GovDateField, Length, not_before, radios
 
 
 def _term_dates(name: str):
@@ -71,12 +71,7 @@ class ClosureForm(FlaskForm):
             Length(max=120, message="The name must be 120 characters or fewer"),
         ],
     )
-    kind = RadioField(
-        "Type",
-        widget=GovRadioInput(),
-        choices=list(CLOSURE_KINDS.items()),
-        validators=[InputRequired("Choose whether this is a holiday or a closure day")],
-    )
+    kind = radios("Type", list(CLOSURE_KINDS.items()), required="Choose whether this is a holiday or a closure day")
     start = GovDateField(
         "First day",
         [InputRequired("Enter the first day without school")],

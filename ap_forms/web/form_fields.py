@@ -273,6 +273,17 @@ def email_field(label: str, hint: str = "", *, required: str | None = None):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def radios(label: str, choices, *, required: str, hint: str = "") -> RadioField:
+    """GOV.UK radios where one must be chosen (`required` is the message when none is)."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=choices,
+        description=hint,
+        validators=[wtf_validators.InputRequired(required)],
+    )
+
+
 def text_area(label: str, hint: str = "", *, required: str | None = None, max_length: int = 5000):
     """A GOV.UK textarea, stripped, at most `max_length` characters (the message names the box).
 
