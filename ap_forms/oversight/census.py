@@ -28,6 +28,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.placements.registration import REGISTERED_SCHOOL_TYPES, is_full_time
 from ap_forms.referrals.models import REASON_LABELS, Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.students.upn import upn_problem
 from ap_forms.web.templating import short_date
 
@@ -193,14 +194,7 @@ def census_rows(census_day: date) -> list[CensusRow]:
             )
         )
     )
-    referrals = (
-        {
-            r.placement_id: r
-            for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_([p.id for p in placements])))
-        }
-        if placements
-        else {}
-    )
+    referrals = referrals_by_placement([p.id for p in placements])
     rows = [CensusRow(p, referrals.get(p.id), census_day) for p in placements]
     return sorted(
         rows, key=lambda r: (r.placement.student.last_name, r.placement.student.first_name, r.placement.start_date)

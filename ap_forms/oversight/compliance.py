@@ -49,6 +49,7 @@ from ap_forms.providers.services import CLEARED, NOT_CLEARED, CommissioningStatu
 from ap_forms.quality.models import SIGNED_OFF, QualityVisit, VisitAction
 from ap_forms.quality.services import BEHIND, DUE, MISSED, ProviderPace, visit_pace
 from ap_forms.referrals.models import SUBMITTED, Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.school_calendar.services import load_span
 from ap_forms.web import clock
 from ap_forms.web.roles import DSL, HEADTEACHER, SEND_LEAD
@@ -232,11 +233,7 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
         )
     )
     ids = [p.id for p in placements]
-    referrals = (
-        {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
-        if ids
-        else {}
-    )
+    referrals = referrals_by_placement(ids)
     pending = list(
         db.session.scalars(
             select(Referral)

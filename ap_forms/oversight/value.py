@@ -34,6 +34,7 @@ from ap_forms.placements.models import ACTIVE, DESTINATIONS, ENDED, PLANNED, Pla
 from ap_forms.providers.models import ServiceAgreement
 from ap_forms.quality.services import TermWindow, term_windows
 from ap_forms.referrals.models import Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.school_calendar.services import load_span, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 
@@ -296,7 +297,7 @@ def year_value(start_year: int | None = None, today: date | None = None) -> Year
         )
     )
     ids = [p.id for p in placements]
-    referrals = {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
+    referrals = referrals_by_placement(ids)
     agreements = {
         a.provider_id: a
         for a in db.session.scalars(
