@@ -41,7 +41,7 @@ from ap_forms.attendance.models import (
 )
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSession
-from ap_forms.placements.services import scope_placements
+from ap_forms.placements.services import scope_placements, with_placement_details
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
 from ap_forms.web.roles import DSL, HEADTEACHER, OFFICE, SEND_LEAD
@@ -231,16 +231,6 @@ class ExpectedSession:
         if self.mark:
             return self.mark.label
         return "Not reported"
-
-
-def with_placement_details(query):
-    # The pupil, provider and key worker joined in (one row each: no duplication), the timetable in one more.
-    return query.options(
-        joinedload(Placement.student),
-        joinedload(Placement.provider),
-        joinedload(Placement.key_worker),
-        selectinload(Placement.sessions),
-    )
 
 
 def placements_running(

@@ -21,12 +21,12 @@ from datetime import date, timedelta
 
 from flask import url_for
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from ap_forms.attendance.services import safe_cell, slots_of
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.placements.registration import REGISTERED_SCHOOL_TYPES, is_full_time
+from ap_forms.placements.services import with_timetable_history
 from ap_forms.referrals.models import REASON_LABELS, Referral
 from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.students.upn import upn_problem
@@ -180,17 +180,10 @@ def census_rows(census_day: date) -> list[CensusRow]:
     start = previous_census_day(census_day) + timedelta(days=1)
     placements = list(
         db.session.scalars(
-            select(Placement)
-            .where(
+            with_timetable_history(select(Placement)).where(
                 Placement.status.in_((ACTIVE, ENDED)),
                 Placement.start_date <= census_day,
                 or_(Placement.ended_on.is_(None), Placement.ended_on >= start),
-            )
-            .options(
-                selectinload(Placement.student),
-                selectinload(Placement.provider),
-                selectinload(Placement.sessions),
-                selectinload(Placement.earlier_timetables),
             )
         )
     )

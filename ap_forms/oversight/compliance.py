@@ -43,7 +43,7 @@ from ap_forms.placements.registration import (
     crosses_threshold,
     is_full_time,
 )
-from ap_forms.placements.services import next_reviews_due
+from ap_forms.placements.services import next_reviews_due, with_timetable_history
 from ap_forms.providers.models import Provider
 from ap_forms.providers.services import CLEARED, NOT_CLEARED, CommissioningStatus, load_providers, statuses_for
 from ap_forms.quality.models import SIGNED_OFF, QualityVisit, VisitAction
@@ -215,20 +215,14 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
     providers = load_providers()
     placements = list(
         db.session.scalars(
-            select(Placement)
+            with_timetable_history(select(Placement))
             .where(
                 or_(
                     Placement.status.in_((PLANNED, ACTIVE)),
                     and_(Placement.status == ENDED, Placement.ended_on >= today - LOOK_BACK),
                 )
             )
-            .options(
-                selectinload(Placement.student),
-                selectinload(Placement.provider),
-                selectinload(Placement.key_worker),
-                selectinload(Placement.sessions),
-                selectinload(Placement.earlier_timetables),
-            )
+            .options(selectinload(Placement.key_worker))
             .order_by(Placement.start_date, Placement.id)
         )
     )
