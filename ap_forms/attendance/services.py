@@ -41,7 +41,7 @@ from ap_forms.attendance.models import (
 )
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSession
-from ap_forms.placements.services import scope_placements
+from ap_forms.placements.services import scope_placements, with_placement_details
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
 from ap_forms.web.roles import DSL, HEADTEACHER, OFFICE, SEND_LEAD
@@ -231,16 +231,6 @@ class ExpectedSession:
         if self.mark:
             return self.mark.label
         return "Not reported"
-
-
-def with_placement_details(query):
-    # The pupil, provider and key worker joined in (one row each: no duplication), the timetable in one more.
-    return query.options(
-        joinedload(Placement.student),
-        joinedload(Placement.provider),
-        joinedload(Placement.key_worker),
-        selectinload(Placement.sessions),
-    )
 
 
 def placements_running(
@@ -526,6 +516,13 @@ def _check_can_mark(placement: Placement, day: date, session: str, today: date) 
     return timetable_for(placement, day, session)
 
 
+def _session_row(model: type[AttendanceMark] | type[RegisterEntry], placement: Placement, day: date, session: str):
+    """The placement's one provider mark or register entry for a session (unique per session), or None."""
+    return db.session.scalar(
+        select(model).where(model.placement_id == placement.id, model.day == day, model.session == session)
+    )
+
+
 def record_mark(
     placement: Placement,
     day: date,
@@ -543,11 +540,7 @@ def record_mark(
         raise AttendanceError("Choose present, late, absent, left early or not expected")
     timetable = _check_can_mark(placement, day, session, now.date())
     start, end = min(s.start_time for s in timetable), max(s.end_time for s in timetable)
-    mark = db.session.scalar(
-        select(AttendanceMark).where(
-            AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session
-        )
-    )
+    mark = _session_row(AttendanceMark, placement, day, session)
     values = _mark_values(status, details, mark, start, end)
     stamp = clock.to_utc(now)
     late_reporting = day < now.date()
@@ -667,11 +660,7 @@ def record_code(
         raise AttendanceError("You cannot record a register code for a day that has not happened")
     if not is_expected(placement, day, session):
         raise AttendanceError("This pupil was not expected at provision in that session")
-    mark = db.session.scalar(
-        select(AttendanceMark).where(
-            AttendanceMark.placement_id == placement.id, AttendanceMark.day == day, AttendanceMark.session == session
-        )
-    )
+    mark = _session_row(AttendanceMark, placement, day, session)
     mark_version = mark.version if mark else None
     if code == "B" and suggested_code(mark) != "B":
         # The 2024 regulations: B only when the school knows the pupil attended supervised, approved
@@ -682,11 +671,7 @@ def record_code(
             + ("not reported yet" if mark is None else f"reported as {mark.label.lower()}")
             + ". Choose another code, or ask the provider to report it"
         )
-    entry = db.session.scalar(
-        select(RegisterEntry).where(
-            RegisterEntry.placement_id == placement.id, RegisterEntry.day == day, RegisterEntry.session == session
-        )
-    )
+    entry = _session_row(RegisterEntry, placement, day, session)
     stamp = clock.to_utc(now)
     if entry is None:
         entry = RegisterEntry(

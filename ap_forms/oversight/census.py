@@ -21,13 +21,14 @@ from datetime import date, timedelta
 
 from flask import url_for
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from ap_forms.attendance.services import safe_cell, slots_of
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.placements.registration import REGISTERED_SCHOOL_TYPES, is_full_time
+from ap_forms.placements.services import with_timetable_history
 from ap_forms.referrals.models import REASON_LABELS, Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.students.upn import upn_problem
 from ap_forms.web.templating import short_date
 
@@ -179,28 +180,14 @@ def census_rows(census_day: date) -> list[CensusRow]:
     start = previous_census_day(census_day) + timedelta(days=1)
     placements = list(
         db.session.scalars(
-            select(Placement)
-            .where(
+            with_timetable_history(select(Placement)).where(
                 Placement.status.in_((ACTIVE, ENDED)),
                 Placement.start_date <= census_day,
                 or_(Placement.ended_on.is_(None), Placement.ended_on >= start),
             )
-            .options(
-                selectinload(Placement.student),
-                selectinload(Placement.provider),
-                selectinload(Placement.sessions),
-                selectinload(Placement.earlier_timetables),
-            )
         )
     )
-    referrals = (
-        {
-            r.placement_id: r
-            for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_([p.id for p in placements])))
-        }
-        if placements
-        else {}
-    )
+    referrals = referrals_by_placement([p.id for p in placements])
     rows = [CensusRow(p, referrals.get(p.id), census_day) for p in placements]
     return sorted(
         rows, key=lambda r: (r.placement.student.last_name, r.placement.student.first_name, r.placement.start_date)

@@ -43,12 +43,13 @@ from ap_forms.placements.registration import (
     crosses_threshold,
     is_full_time,
 )
-from ap_forms.placements.services import next_reviews_due
+from ap_forms.placements.services import next_reviews_due, with_timetable_history
 from ap_forms.providers.models import Provider
 from ap_forms.providers.services import CLEARED, NOT_CLEARED, CommissioningStatus, load_providers, statuses_for
 from ap_forms.quality.models import SIGNED_OFF, QualityVisit, VisitAction
 from ap_forms.quality.services import BEHIND, DUE, MISSED, ProviderPace, visit_pace
 from ap_forms.referrals.models import SUBMITTED, Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.school_calendar.services import load_span
 from ap_forms.web import clock
 from ap_forms.web.roles import DSL, HEADTEACHER, SEND_LEAD
@@ -214,29 +215,19 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
     providers = load_providers()
     placements = list(
         db.session.scalars(
-            select(Placement)
+            with_timetable_history(select(Placement))
             .where(
                 or_(
                     Placement.status.in_((PLANNED, ACTIVE)),
                     and_(Placement.status == ENDED, Placement.ended_on >= today - LOOK_BACK),
                 )
             )
-            .options(
-                selectinload(Placement.student),
-                selectinload(Placement.provider),
-                selectinload(Placement.key_worker),
-                selectinload(Placement.sessions),
-                selectinload(Placement.earlier_timetables),
-            )
+            .options(selectinload(Placement.key_worker))
             .order_by(Placement.start_date, Placement.id)
         )
     )
     ids = [p.id for p in placements]
-    referrals = (
-        {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
-        if ids
-        else {}
-    )
+    referrals = referrals_by_placement(ids)
     pending = list(
         db.session.scalars(
             select(Referral)

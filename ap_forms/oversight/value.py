@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from ap_forms.attendance.models import NOT_EXPECTED, SESSIONS
 from ap_forms.attendance.services import Summary, _attach_records, counted_rows, expected_sessions, timetable_for
@@ -31,9 +30,11 @@ from ap_forms.extensions import db
 from ap_forms.feedback.models import SUBMITTED, TermlyReport, WeeklyFeedback
 from ap_forms.oversight.models import ApBudget
 from ap_forms.placements.models import ACTIVE, DESTINATIONS, ENDED, PLANNED, Placement, PlacementEnding
+from ap_forms.placements.services import with_timetable_history
 from ap_forms.providers.models import ServiceAgreement
 from ap_forms.quality.services import TermWindow, term_windows
 from ap_forms.referrals.models import Referral
+from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.school_calendar.services import load_span, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 
@@ -280,23 +281,17 @@ def year_value(start_year: int | None = None, today: date | None = None) -> Year
     term_of = _term_of(windows)
     placements = list(
         db.session.scalars(
-            select(Placement)
+            with_timetable_history(select(Placement))
             .where(
                 Placement.status.in_((PLANNED, ACTIVE, ENDED)),
                 Placement.start_date <= last,
                 or_(Placement.ended_on.is_(None), Placement.ended_on >= first),
             )
-            .options(
-                selectinload(Placement.student),
-                selectinload(Placement.provider),
-                selectinload(Placement.sessions),
-                selectinload(Placement.earlier_timetables),
-            )
             .order_by(Placement.start_date, Placement.id)
         )
     )
     ids = [p.id for p in placements]
-    referrals = {r.placement_id: r for r in db.session.scalars(select(Referral).where(Referral.placement_id.in_(ids)))}
+    referrals = referrals_by_placement(ids)
     agreements = {
         a.provider_id: a
         for a in db.session.scalars(

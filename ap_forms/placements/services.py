@@ -81,8 +81,19 @@ def scope_placements(query: Select, user, *, finishing: bool = False, today: dat
     return query.where(false())
 
 
-def _with_details(query: Select) -> Select:
-    # Many-to-one rows joined in (no duplication); the timetable, a collection, in one more query.
+def with_timetable_history(query: Select) -> Select:
+    """Placements with their pupil, provider and every timetable, current and earlier: for whole-school
+    reports that ask which sessions a placement had on past days."""
+    return query.options(
+        selectinload(Placement.student),
+        selectinload(Placement.provider),
+        selectinload(Placement.sessions),
+        selectinload(Placement.earlier_timetables),
+    )
+
+
+def with_placement_details(query: Select) -> Select:
+    # The pupil, provider and key worker joined in (one row each: no duplication), the timetable in one more.
     return query.options(
         joinedload(Placement.student),
         joinedload(Placement.provider),
@@ -92,14 +103,14 @@ def _with_details(query: Select) -> Select:
 
 
 def active_placements(user, *, statuses=(ACTIVE,)) -> list[Placement]:
-    query = _with_details(scope_placements(select(Placement), user))
+    query = with_placement_details(scope_placements(select(Placement), user))
     query = query.where(Placement.status.in_(statuses))
     placements = db.session.scalars(query).all()
     return sorted(placements, key=lambda p: (p.student.last_name, p.student.first_name, p.start_date))
 
 
 def placements_for_student(user, student_id: int) -> list[Placement]:
-    query = _with_details(scope_placements(select(Placement), user))
+    query = with_placement_details(scope_placements(select(Placement), user))
     query = query.where(Placement.student_id == student_id).order_by(Placement.start_date.desc())
     return db.session.scalars(query).all()
 
@@ -137,7 +148,7 @@ class PlacementError(ValueError):
 
 
 def get_placement_or_404(user, placement_id: int) -> Placement:
-    query = _with_details(scope_placements(select(Placement), user)).where(Placement.id == placement_id)
+    query = with_placement_details(scope_placements(select(Placement), user)).where(Placement.id == placement_id)
     return db.first_or_404(query)
 
 
@@ -582,7 +593,7 @@ def recently_ended(user, today: date | None = None) -> list[tuple[Placement, Pla
     """Placements this user may see that ended in the last four weeks, to tell them it ended."""
     today = today or clock.today()
     query = (
-        _with_details(scope_placements(select(Placement), user, finishing=True, today=today))
+        with_placement_details(scope_placements(select(Placement), user, finishing=True, today=today))
         .join(PlacementEnding, PlacementEnding.placement_id == Placement.id)
         .where(Placement.status == ENDED, PlacementEnding.ended_on >= today - RECENTLY_ENDED)
         .add_columns(PlacementEnding)
@@ -657,7 +668,7 @@ def feed_by_token(token: str) -> CalendarFeed | None:
 
 def calendar_placements(feed: CalendarFeed) -> list[tuple[Placement, PlacementEnding | None]]:
     query = (
-        _with_details(select(Placement))
+        with_placement_details(select(Placement))
         .where(Placement.student_id == feed.student_id)
         .outerjoin(PlacementEnding, PlacementEnding.placement_id == Placement.id)
         .add_columns(PlacementEnding)

@@ -125,14 +125,20 @@ def referred_not_placed():
     )
 
 
+def referrals_by_placement(placement_ids: list[int], *, options: tuple = ()) -> dict[int, Referral]:
+    """The referral behind each placement, by placement id, unscoped: for whole-school reports and for
+    callers that decide themselves which fields to show."""
+    if not placement_ids:
+        return {}
+    query = select(Referral).where(Referral.placement_id.in_(placement_ids)).options(*options)
+    return {r.placement_id: r for r in db.session.scalars(query)}
+
+
 def referrals_of_placements(placement_ids: list[int]) -> dict[int, Referral]:
     """The approved referral behind each placement, unscoped: only for showing what the school chose to
     share (contact restrictions, expected outcomes, the risk assessment) or medication to those who may
     see it; the caller decides which fields to show."""
-    if not placement_ids:
-        return {}
-    query = select(Referral).where(Referral.placement_id.in_(placement_ids)).options(selectinload(Referral.risks))
-    return {r.placement_id: r for r in db.session.scalars(query)}
+    return referrals_by_placement(placement_ids, options=(selectinload(Referral.risks),))
 
 
 def section_statuses(referral: Referral) -> dict[str, str]:

@@ -56,15 +56,24 @@ class SchoolYear(db.Model):
         return next((t for t in self.terms if t.name == name), None)
 
 
-class Term(db.Model):
+class DaysOfSchoolYear:
+    """A run of days inside a school year, first and last day included: the columns shared by a term
+    and a closure, and `day in span`."""
+
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+
+    def __contains__(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Term(DaysOfSchoolYear, db.Model):
     __tablename__ = "terms"
     __table_args__ = (UniqueConstraint("school_year_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
     name: Mapped[str] = mapped_column(String(10))
-    start_date: Mapped[date] = mapped_column(Date, index=True)
-    end_date: Mapped[date] = mapped_column(Date, index=True)
 
     school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
 
@@ -72,27 +81,18 @@ class Term(db.Model):
     def label(self) -> str:
         return f"{self.name} term {self.school_year.short_label}"
 
-    def __contains__(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
 
-
-class Closure(db.Model):
+class Closure(DaysOfSchoolYear, db.Model):
     """Days without school inside a year: a half-term week, a bank holiday, a training day."""
 
     __tablename__ = "closures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default=HOLIDAY)
     name: Mapped[str] = mapped_column(String(120))
-    start_date: Mapped[date] = mapped_column(Date, index=True)
-    end_date: Mapped[date] = mapped_column(Date, index=True)
 
     school_year: Mapped[SchoolYear] = relationship(back_populates="closures")
 
     @property
     def kind_label(self) -> str:
         return "Holiday" if self.kind == HOLIDAY else "Closure day"
-
-    def __contains__(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
