@@ -33,20 +33,14 @@ from ap_forms.placements.models import ACTIVE, DESTINATIONS, ENDED, PLANNED, Pla
 from ap_forms.placements.services import with_timetable_history
 from ap_forms.providers.models import ServiceAgreement
 from ap_forms.quality.services import TermWindow, term_windows
-from ap_forms.referrals.models import Referral
+from ap_forms.referrals.models import COST_BASES, Referral
 from ap_forms.referrals.services import referrals_by_placement
 from ap_forms.school_calendar.services import load_span, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 
 PENNY = Decimal("0.01")
 SESSION, DAY, WEEK, TERM, WHOLE = "session", "day", "week", "term", "placement"
-BASIS_LABELS = {
-    SESSION: "per session",
-    DAY: "per day",
-    WEEK: "per week",
-    TERM: "per term",
-    WHOLE: "for the whole placement",
-}
+BASIS_LABELS = dict(COST_BASES)  # the bases a referral's cost can be agreed on
 
 
 def money(value: Decimal | int | float) -> Decimal:
