@@ -63,18 +63,7 @@ def load_demo(password: str) -> None:
     pw_hash = hash_password(password)
     db.session.add(SchoolSettings(**data.SCHOOL))
 
-    providers = []
-    for name, address, urn, approved, contact, email, phone in data.PROVIDERS:
-        provider = Provider(
-            name=name,
-            address=address,
-            ofsted_urn=urn,
-            la_approved=approved,
-            contact_name=contact,
-            contact_email=email,
-            contact_phone=phone,
-        )
-        providers.append(provider)
+    providers = [Provider(**dict(zip(data.PROVIDER_COLUMNS, row, strict=True))) for row in data.PROVIDERS]
     db.session.add_all(providers)
     db.session.flush()
     by_name = {p.name: p for p in providers}

@@ -11,8 +11,8 @@ SCHOOL = {
     "dsl_phone": "01536 000 199",
 }
 
+PROVIDER_COLUMNS = ("name", "address", "ofsted_urn", "la_approved", "contact_name", "contact_email", "contact_phone")
 PROVIDERS = [
-    # name, address, Ofsted URN, on LA list, contact name, email, phone
     (
         "Meadow Lane Care Farm",
         "Meadow Lane Farm, Broughton Road, Kettering NN14 0ZA",
