@@ -39,14 +39,24 @@ def add_demo_incidents() -> None:
         db.session.commit()
         return
     now = clock.now().replace(second=0, microsecond=0)
-    concern_at = now - timedelta(hours=2)
-    concern = Report(
-        kind=CONCERN,
-        status=OPEN,
-        reporter_id=key_worker.id,
-        student_id=placement.student_id,
-        provider_id=placement.provider_id,
-        occurred_at=concern_at,
+
+    def report(kind: str, occurred_at: datetime, sent_after: timedelta, **details) -> Report:
+        """An open report by the key worker about the pupil placed there, sent `sent_after` it happened."""
+        return Report(
+            kind=kind,
+            status=OPEN,
+            reporter_id=key_worker.id,
+            student_id=placement.student_id,
+            provider_id=placement.provider_id,
+            occurred_at=occurred_at,
+            submitted_at=clock.to_utc(occurred_at + sent_after),
+            **details,
+        )
+
+    concern = report(
+        CONCERN,
+        now - timedelta(hours=2),
+        timedelta(minutes=20),
         location="The feed barn",
         people_present="Tom Bell (volunteer)",
         description="While we were feeding the goats I saw a bruise on the back of the pupil's hand. When I asked "
@@ -56,16 +66,11 @@ def add_demo_incidents() -> None:
         body_marks=["front_right_hand"],
         action_taken="Stayed calm, did not ask more questions, wrote this down.",
         pupil_safe="yes",
-        submitted_at=clock.to_utc(concern_at + timedelta(minutes=20)),
     )
-    incident_at = datetime.combine(now.date() - timedelta(days=6), datetime.min.time()).replace(hour=11, minute=20)
-    incident = Report(
-        kind=BEHAVIOUR,
-        status=OPEN,
-        reporter_id=key_worker.id,
-        student_id=placement.student_id,
-        provider_id=placement.provider_id,
-        occurred_at=incident_at,
+    incident = report(
+        BEHAVIOUR,
+        datetime.combine(now.date() - timedelta(days=6), datetime.min.time()).replace(hour=11, minute=20),
+        timedelta(hours=1),
         location="The yard",
         people_present="Two other pupils; Ruth Okafor",
         description="Threw a bucket at the fence and kicked the gate after being told the tractor session was "
@@ -75,7 +80,6 @@ def add_demo_incidents() -> None:
         damage="A dented bucket.",
         parents_told="yes",
         action_taken="Quiet space for 15 minutes, then back to work.",
-        submitted_at=clock.to_utc(incident_at + timedelta(hours=1)),
     )
     db.session.add_all([concern, incident])
     db.session.commit()
