@@ -53,14 +53,8 @@ from ap_forms.placements.models import (
     TimetableVersion,
 )
 from ap_forms.quality.models import ProgressEntry
-from ap_forms.referrals.models import (
-    Referral,
-    ReferralEvent,
-    ReferralObjective,
-    ReferralRisk,
-    ReferralSection,
-    ReferralSession,
-)
+from ap_forms.referrals.models import Referral
+from ap_forms.referrals.services import erase_referrals
 from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student, StudentChange
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
@@ -468,6 +462,13 @@ def _erase_attendance(placement_ids, up_to: date | None, student_id: int | None)
     return counts
 
 
+def _clear_pupil_fields(student_id: int, **values) -> None:
+    """What the pupil record holds of an erased kind of record, cleared (the record itself stays)."""
+    db.session.execute(
+        update(Student).where(Student.id == student_id).values(**values).execution_options(synchronize_session=False)
+    )
+
+
 def _erase_reports(report_ids) -> int:
     _delete(ReportAction, ReportAction.report_id.in_(report_ids))
     _delete(ReportAlert, ReportAlert.report_id.in_(report_ids))
@@ -521,19 +522,11 @@ def _erase_placement(item: Item, decision: RetentionDecision) -> dict[str, int]:
 
 def _erase_sen(item: Item, decision: RetentionDecision) -> dict[str, int]:  # noqa: ARG001
     student_id = item.subject_id
-    referrals = select(Referral.id).where(Referral.student_id == student_id)
-    for model in (ReferralObjective, ReferralRisk, ReferralSession, ReferralSection, ReferralEvent):
-        _delete(model, model.referral_id.in_(referrals))
     counts = {
-        "referrals": _delete(Referral, Referral.student_id == student_id),
+        "referrals": erase_referrals(student_id),
         "changes to the pupil record": _delete(StudentChange, StudentChange.student_id == student_id),
     }
-    db.session.execute(
-        update(Student)
-        .where(Student.id == student_id)
-        .values(send_needs="", diagnoses="", ehcp=False)
-        .execution_options(synchronize_session=False)
-    )
+    _clear_pupil_fields(student_id, send_needs="", diagnoses="", ehcp=False)
     left = any(
         db.session.scalar(select(func.count()).select_from(model).where(column == student_id))
         for model, column in (
@@ -563,12 +556,7 @@ def _erase_child_protection(item: Item, decision: RetentionDecision) -> dict[str
         "safeguarding concerns": _erase_reports(concerns),
         "staff flags": _delete(SafeguardingFlag, SafeguardingFlag.student_id == student_id),
     }
-    db.session.execute(
-        update(Student)
-        .where(Student.id == student_id)
-        .values(child_protection="none")
-        .execution_options(synchronize_session=False)
-    )
+    _clear_pupil_fields(student_id, child_protection="none")
     return counts
 
 

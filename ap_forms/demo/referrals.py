@@ -14,15 +14,8 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement, PlacementReview, ReviewProgress
 from ap_forms.providers.models import Provider
-from ap_forms.referrals.models import (
-    SECTIONS,
-    Referral,
-    ReferralEvent,
-    ReferralObjective,
-    ReferralRisk,
-    ReferralSection,
-    ReferralSession,
-)
+from ap_forms.referrals.models import SECTIONS, Referral, ReferralSection
+from ap_forms.referrals.services import add_event, new_referral, replace_rows
 from ap_forms.students.models import Student
 from ap_forms.web.templating import long_date
 
@@ -185,17 +178,13 @@ def _complete(referral: Referral, student: Student, provider: Provider, details:
     for name, value in details.items():
         setattr(referral, name, value)
     referral.provider_id = provider.id
-    referral.objectives = [
-        ReferralObjective(position=n, objective=o, measure=m) for n, (o, m) in enumerate(OBJECTIVES[provider.name])
-    ]
-    referral.risks = [
-        ReferralRisk(position=n, hazard=h, triggers=t, controls=c, likelihood=lk, severity=sv)
-        for n, (h, t, c, lk, sv) in enumerate(RISKS[provider.name])
-    ]
-    referral.sessions = [
-        ReferralSession(weekday=d, start_time=s, end_time=e, activity=a, site_address="")
-        for d, s, e, a in TIMETABLES[provider.name]
-    ]
+    # The rows as the form's sections save them.
+    for name, columns, rows in (
+        ("objectives", ("objective", "measure"), OBJECTIVES),
+        ("risks", ("hazard", "triggers", "controls", "likelihood", "severity"), RISKS),
+        ("sessions", ("weekday", "start_time", "end_time", "activity"), TIMETABLES),
+    ):
+        replace_rows(referral, name, [dict(zip(columns, row, strict=True)) for row in rows[provider.name]])
 
 
 def add_demo_referrals() -> None:
@@ -205,12 +194,10 @@ def add_demo_referrals() -> None:
         student = db.session.scalar(select(Student).where(Student.last_name == last_name))
         provider = db.session.scalar(select(Provider).where(Provider.name == provider_name))
         started = details.get("agreed_on", date(2026, 11, 26)) - timedelta(days=3)
-        referral = Referral(
-            student_id=student.id,
-            status=status,
-            version=1,
-            created_by_id=send_lead.id,
-            updated_by_id=send_lead.id,
+        referral = new_referral(
+            student,
+            send_lead,
+            at=_at(started),
             created_at=_at(started),
             updated_at=_at(started),
             medical_needs=student.medical_needs or "None",
@@ -222,7 +209,7 @@ def add_demo_referrals() -> None:
             )
             or "Contact details held by the school office",
         )
-        events = [ReferralEvent(action="created", to_status="draft", by_id=send_lead.id, at=_at(started))]
+        referral.status = status  # how far this one has gone: its later steps follow
         if status == "draft":
             # Part-way through: the first four sections done, the fifth autosaved as a draft.
             referral.provider_id = provider.id
@@ -244,48 +231,35 @@ def add_demo_referrals() -> None:
                 ReferralSection(key=key, completed=True, updated_by_id=send_lead.id) for key, _, _ in SECTIONS
             ]
             submitted_on = details["agreed_on"] + timedelta(days=4)
-            events.append(
-                ReferralEvent(
-                    action="submitted",
-                    from_status="draft",
-                    to_status="submitted",
-                    by_id=send_lead.id,
-                    at=_at(submitted_on),
-                )
-            )
+            add_event(referral, "submitted", "submitted", send_lead, from_status="draft", at=_at(submitted_on))
             referral.updated_at = _at(submitted_on)
             if status == "returned":
-                events.append(
-                    ReferralEvent(
-                        action="returned",
-                        from_status="submitted",
-                        to_status="returned",
-                        by_id=head.id,
-                        at=_at(submitted_on + timedelta(days=1), 15),
-                        comment="Please add the risk of travelling to Rushden by taxi, and say who meets Lily at "
-                        "the door on her first morning.",
-                    )
+                add_event(
+                    referral,
+                    "returned",
+                    "returned",
+                    head,
+                    comment="Please add the risk of travelling to Rushden by taxi, and say who meets Lily at "
+                    "the door on her first morning.",
+                    from_status="submitted",
+                    at=_at(submitted_on + timedelta(days=1), 15),
                 )
                 referral.updated_by_id, referral.updated_at = head.id, _at(submitted_on + timedelta(days=1), 15)
             if status == "approved":
                 placement = db.session.scalar(select(Placement).where(Placement.student_id == student.id))
                 referral.placement_id = placement.id
                 approved_at = _at(submitted_on + timedelta(days=2), 11)
-                events += [
-                    ReferralEvent(
-                        action="approved", from_status="submitted", to_status="approved", by_id=head.id, at=approved_at
-                    ),
-                    ReferralEvent(
-                        action="placement_created",
-                        from_status="approved",
-                        to_status="approved",
-                        by_id=head.id,
-                        at=approved_at,
-                        comment=f"{provider.name} from {long_date(placement.start_date)}",
-                    ),
-                ]
+                add_event(referral, "approved", "approved", head, from_status="submitted", at=approved_at)
+                add_event(
+                    referral,
+                    "placement_created",
+                    "approved",
+                    head,
+                    comment=f"{provider.name} from {long_date(placement.start_date)}",
+                    from_status="approved",
+                    at=approved_at,
+                )
                 referral.updated_by_id, referral.updated_at = head.id, approved_at
-        referral.events = events
         db.session.add(referral)
     _add_reviews(send_lead)
     db.session.commit()

@@ -6,10 +6,10 @@ never overwrite each other silently: the second save gets an EditConflict.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, false, not_, select
+from sqlalchemy import Select, and_, delete, false, not_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -168,9 +168,16 @@ def draft_of(referral: Referral, key: str) -> dict | None:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _event(
-    referral: Referral, action: str, to_status: str, actor, comment: str = "", from_status: str | None = None
+def add_event(
+    referral: Referral,
+    action: str,
+    to_status: str,
+    actor,
+    comment: str = "",
+    from_status: str | None = None,
+    at: datetime | None = None,
 ) -> None:
+    """One step of the workflow in the referral's history; `at` is now unless given (the demo's past steps)."""
     referral.events.append(
         ReferralEvent(
             action=action,
@@ -178,7 +185,7 @@ def _event(
             to_status=to_status,
             comment=comment,
             by_id=getattr(actor, "id", None),
-            at=utcnow(),
+            at=at or utcnow(),
         )
     )
 
@@ -209,6 +216,16 @@ def _commit(referral: Referral) -> None:
         raise EditConflict(db.session.get(Referral, referral_id)) from None
 
 
+def new_referral(student: Student, actor, *, at: datetime | None = None, **answers) -> Referral:
+    """A draft referral for the pupil started by `actor` (at `at`, else now), with its first answers; not
+    yet added to the session."""
+    referral = Referral(
+        student_id=student.id, status=DRAFT, version=1, created_by_id=actor.id, updated_by_id=actor.id, **answers
+    )
+    add_event(referral, "created", DRAFT, actor, at=at)
+    return referral
+
+
 def start_referral(student: Student, *, actor) -> Referral:
     """A new draft, prefilled from the pupil record and the parents linked to the pupil."""
     contacts = []
@@ -220,12 +237,9 @@ def start_referral(student: Student, *, actor) -> Referral:
         parent = link.parent
         details = ", ".join(x for x in (parent.phone, parent.email) if x)
         contacts.append(f"{parent.name} ({link.relationship_to_pupil}): {details}")
-    referral = Referral(
-        student_id=student.id,
-        status=DRAFT,
-        version=1,
-        created_by_id=actor.id,
-        updated_by_id=actor.id,
+    referral = new_referral(
+        student,
+        actor,
         medical_needs=student.medical_needs or "",
         send_needs=student.send_needs or "",
         diagnoses=student.diagnoses or "",
@@ -236,7 +250,6 @@ def start_referral(student: Student, *, actor) -> Referral:
         ehcp_outcomes="" if student.ehcp else "No EHCP",
         home_language="English",
     )
-    _event(referral, "created", DRAFT, actor)
     db.session.add(referral)
     db.session.flush()
     audit.record("referral_created", "referral", referral.id, detail=f"student {student.id}", user=actor)
@@ -309,7 +322,8 @@ def save_draft(
     )
 
 
-def _replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
+def replace_rows(referral: Referral, name: str, rows: list[dict]) -> None:
+    """The referral's objectives, risks or sessions (`name`) replaced by these rows (objectives and risks numbered)."""
     if name == "objectives":
         referral.objectives = [ReferralObjective(position=n, **row) for n, row in enumerate(rows)]
     elif name == "risks":
@@ -327,7 +341,7 @@ def save_section(
         changed = []
         for name, value in values.items():
             if name in ("objectives", "risks", "sessions"):
-                _replace_rows(referral, name, value)
+                replace_rows(referral, name, value)
                 changed.append(name)
             elif getattr(referral, name) != value:
                 setattr(referral, name, value)
@@ -358,7 +372,7 @@ def submit(referral: Referral, *, actor) -> Referral:
     previous = referral.status
     _touch(referral, referral.version, actor)
     referral.status = SUBMITTED
-    _event(referral, "submitted", SUBMITTED, actor, from_status=previous)
+    add_event(referral, "submitted", SUBMITTED, actor, from_status=previous)
     audit.record("referral_submitted", "referral", referral.id, user=actor)
     _commit(referral)
     return referral
@@ -371,7 +385,7 @@ def return_referral(referral: Referral, comments: str, *, actor) -> Referral:
         raise ReferralError("Enter what needs to change before the referral can be approved", "comments")
     _touch(referral, referral.version, actor)
     referral.status = RETURNED
-    _event(referral, "returned", RETURNED, actor, comment=comments.strip(), from_status=SUBMITTED)
+    add_event(referral, "returned", RETURNED, actor, comment=comments.strip(), from_status=SUBMITTED)
     audit.record("referral_returned", "referral", referral.id, user=actor)
     _commit(referral)
     return referral
@@ -487,8 +501,8 @@ def approve(
     referral.status = APPROVED
     referral.placement_id = placement.id
     referral.agreed_cost, referral.cost_basis = agreed_cost, cost_basis
-    _event(referral, "approved", APPROVED, actor, from_status=SUBMITTED)
-    _event(
+    add_event(referral, "approved", APPROVED, actor, from_status=SUBMITTED)
+    add_event(
         referral,
         "placement_created",
         APPROVED,
@@ -503,3 +517,17 @@ def approve(
 
 def awaiting_decision(user) -> list[Referral]:
     return list_referrals(user, status=SUBMITTED)
+
+
+def erase_referrals(student_id: int) -> int:
+    """Delete the pupil's Referral Forms with every row of them, children first (the retention review's
+    erasure of SEN records, confirmed by a second person); the number of forms deleted."""
+    referrals = select(Referral.id).where(Referral.student_id == student_id)
+    for model in (ReferralObjective, ReferralRisk, ReferralSession, ReferralSection, ReferralEvent):
+        db.session.execute(
+            delete(model).where(model.referral_id.in_(referrals)).execution_options(synchronize_session=False)
+        )
+    erased = db.session.execute(
+        delete(Referral).where(Referral.student_id == student_id).execution_options(synchronize_session=False)
+    )
+    return erased.rowcount
