@@ -484,6 +484,13 @@ def _placement_sections(student: Student, people: _People) -> list[Section]:
     return [main, timetables, reviews, endings]
 
 
+def _by_session(model, placement_ids: list[int]):
+    """Records kept per placement and session (attendance marks, register codes), by date and session."""
+    return db.session.scalars(
+        select(model).where(model.placement_id.in_(placement_ids)).order_by(model.day, model.session)
+    )
+
+
 def _attendance_sections(student: Student, people: _People) -> list[Section]:
     ids = [p.id for p in _placements(student)]
     marks = Section(
@@ -506,65 +513,25 @@ def _attendance_sections(student: Student, people: _People) -> list[Section]:
         "Changes to register codes",
         ["Placement", "Date", "Session", "From", "To", "Reason", "By", "When"],
     )
-    for mark in db.session.scalars(
-        select(AttendanceMark)
-        .where(AttendanceMark.placement_id.in_(ids))
-        .order_by(AttendanceMark.day, AttendanceMark.session)
-    ):
-        marks.rows.append(
-            [
-                _text(mark.placement_id),
-                _text(mark.day),
-                mark.session,
-                mark.label,
-                mark.detail_text,
-                people.user(mark.marked_by),
-                _text(mark.marked_at),
-                _text(mark.late_reporting),
-            ]
+    for mark in _by_session(AttendanceMark, ids):
+        session = (mark.placement_id, mark.day, mark.session)
+        marks.add(
+            *session, mark.label, mark.detail_text, people.user(mark.marked_by), mark.marked_at, mark.late_reporting
         )
         for old in mark.changes:
-            mark_history.rows.append(
-                [
-                    _text(mark.placement_id),
-                    _text(mark.day),
-                    mark.session,
-                    old.summary,
-                    people.user(old.marked_by),
-                    _text(old.marked_at),
-                    people.user(old.replaced_by),
-                    _text(old.replaced_at),
-                ]
+            mark_history.add(
+                *session,
+                old.summary,
+                people.user(old.marked_by),
+                old.marked_at,
+                people.user(old.replaced_by),
+                old.replaced_at,
             )
-    for entry in db.session.scalars(
-        select(RegisterEntry)
-        .where(RegisterEntry.placement_id.in_(ids))
-        .order_by(RegisterEntry.day, RegisterEntry.session)
-    ):
-        codes.rows.append(
-            [
-                _text(entry.placement_id),
-                _text(entry.day),
-                entry.session,
-                entry.code,
-                entry.original_code,
-                people.user(entry.recorded_by),
-                _text(entry.recorded_at),
-            ]
-        )
+    for entry in _by_session(RegisterEntry, ids):
+        session = (entry.placement_id, entry.day, entry.session)
+        codes.add(*session, entry.code, entry.original_code, people.user(entry.recorded_by), entry.recorded_at)
         for a in entry.amendments:
-            amendments.rows.append(
-                [
-                    _text(entry.placement_id),
-                    _text(entry.day),
-                    entry.session,
-                    a.old_code,
-                    a.new_code,
-                    a.reason,
-                    people.user(a.amended_by),
-                    _text(a.amended_at),
-                ]
-            )
+            amendments.add(*session, a.old_code, a.new_code, a.reason, people.user(a.amended_by), a.amended_at)
     contacts = Section(
         "contact-with-home",
         "Contact with home about absences",
