@@ -398,7 +398,7 @@ def record_code(placement_id: int, day_text: str, session: str):
             services.record_code(placement, day, session, form.code.data, by=current_user, reason=form.reason.data)
         except services.AttendanceError as error:
             (form.reason if "reason" in str(error) else form.code).errors.append(str(error))
-    # On the board the row shows the new code; no message is needed there.
+    # Back on the board, a code is not flashed (a parent contact is).
     return _session_form_sent(
         placement, day, session, form, name="code", saved="Register code saved.", flash_on_board=False
     )
