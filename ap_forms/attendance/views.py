@@ -367,32 +367,46 @@ def _board_row_response(
     return render("attendance/board.html", block="board_row", status=status, row=row, **context)
 
 
+def _session_form_sent(
+    placement: Placement, day: date, session: str, form, *, name: str, saved: str, flash_on_board: bool = True
+):
+    """The answer to a session's code or parent contact (`name`), sent from a row of the office board or
+    from the session's page. Refused: that row (htmx) or the session's page again, with the errors (422).
+    Saved: the row (htmx), back to the row on the board, or the session's page, saying `saved`."""
+    key = services.ExpectedSession(placement, day, session, []).key
+    from_board = request.form.get("from") == "board"
+    if form.errors:
+        if is_htmx() and from_board:
+            return _board_row_response(placement, day, session, status=422, row_forms={key: (name, form)})
+        return _session_page(placement, day, session, status=422, **{name: form})
+    if from_board:
+        if is_htmx():
+            return _board_row_response(placement, day, session)
+        if flash_on_board:
+            flash(saved, "success")
+        return redirect(_board_url(day, f"row-{key}"))
+    flash(saved, "success")
+    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(), session=session))
+
+
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/code")
 def record_code(placement_id: int, day_text: str, session: str):
     placement, day, session = _session_or_404(placement_id, day_text, session)
-    probe = services.ExpectedSession(placement, day, session, [])
     form = CodeForm(prefix=f"r{placement.id}{session}-")
     if form.validate_on_submit():
         try:
             services.record_code(placement, day, session, form.code.data, by=current_user, reason=form.reason.data)
         except services.AttendanceError as error:
             (form.reason if "reason" in str(error) else form.code).errors.append(str(error))
-    if form.errors:
-        if is_htmx() and request.form.get("from") == "board":
-            return _board_row_response(placement, day, session, status=422, row_forms={probe.key: ("code", form)})
-        return _session_page(placement, day, session, code=form, status=422)
-    if request.form.get("from") == "board":
-        if is_htmx():
-            return _board_row_response(placement, day, session)
-        return redirect(_board_url(day, f"row-{probe.key}"))
-    flash("Register code saved.", "success")
-    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(), session=session))
+    # Back on the board, a code is not flashed (a parent contact is).
+    return _session_form_sent(
+        placement, day, session, form, name="code", saved="Register code saved.", flash_on_board=False
+    )
 
 
 @bp.post("/sessions/<int:placement_id>/<day_text>/<session>/contacts")
 def parent_contact(placement_id: int, day_text: str, session: str):
     placement, day, session = _session_or_404(placement_id, day_text, session)
-    probe = services.ExpectedSession(placement, day, session, [])
     form = ParentContactForm(prefix=f"c{placement.id}{session}-")
     if form.validate_on_submit():
         try:
@@ -409,17 +423,9 @@ def parent_contact(placement_id: int, day_text: str, session: str):
             )
         except services.AttendanceError as error:
             form.contacted_at.errors.append(str(error))
-    if form.errors:
-        if is_htmx() and request.form.get("from") == "board":
-            return _board_row_response(placement, day, session, status=422, row_forms={probe.key: ("contact", form)})
-        return _session_page(placement, day, session, contact=form, status=422)
-    if request.form.get("from") == "board":
-        if is_htmx():
-            return _board_row_response(placement, day, session)
-        flash(f"Contact with {form.contact_with.data} saved.", "success")
-        return redirect(_board_url(day, f"row-{probe.key}"))
-    flash(f"Contact with {form.contact_with.data} saved.", "success")
-    return redirect(url_for("attendance.session", placement_id=placement.id, day_text=day.isoformat(), session=session))
+    return _session_form_sent(
+        placement, day, session, form, name="contact", saved=f"Contact with {form.contact_with.data} saved."
+    )
 
 
 # --- records -----------------------------------------------------------------------------------

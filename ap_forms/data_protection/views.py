@@ -107,63 +107,78 @@ def retention():
     )
 
 
+def _item_or_404(kind: str, subject_id: int):
+    return retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+
+
+def _take_step(item, step, *, done: str, then: str, **forms):
+    """One step of the review of `item` (keep, ask to erase, confirm, cancel). A refused step is undone and
+    the item's page shows why (422, with the form as it was sent); otherwise `done` is flashed and the
+    reviewer goes on to `then`."""
+    try:
+        step()
+    except retention_rules.RetentionRefused as refused:
+        db.session.rollback()
+        return _item_page(item, error=str(refused), status=422, **forms)
+    flash(done, "success")
+    return redirect(then, 303)
+
+
 @bp.get(f"/retention/<{KINDS}:kind>/<int:subject_id>")
 def retention_item(kind: str, subject_id: int):
-    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    item = _item_or_404(kind, subject_id)
     audit.record("retention_item_viewed", "student", item.student.id, detail=item.period.label, commit=True)
     return _item_page(item)
 
 
 @bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/keep")
 def retention_keep(kind: str, subject_id: int):
-    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    item = _item_or_404(kind, subject_id)
     form = KeepForm(prefix="keep")
     if not form.validate():
         return _item_page(item, keep_form=form, status=422)
-    try:
-        retention_rules.keep(item, reason=form.reason.data, review_on=form.review_on.data, by=current_user)
-    except retention_rules.RetentionRefused as refused:
-        return _item_page(item, keep_form=form, error=str(refused), status=422)
-    flash(f"Kept. It comes back for review on {date_words(form.review_on.data)}.", "success")
-    return redirect(url_for("data_protection.retention"), 303)
+    return _take_step(
+        item,
+        lambda: retention_rules.keep(item, reason=form.reason.data, review_on=form.review_on.data, by=current_user),
+        done=f"Kept. It comes back for review on {date_words(form.review_on.data)}.",
+        then=url_for("data_protection.retention"),
+        keep_form=form,
+    )
 
 
 @bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase")
 def retention_erase(kind: str, subject_id: int):
-    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
+    item = _item_or_404(kind, subject_id)
     form = EraseForm(prefix="erase")
     if not form.validate():
         return _item_page(item, erase_form=form, status=422)
-    try:
-        retention_rules.ask_to_erase(item, reason=form.reason.data or "", by=current_user)
-    except retention_rules.RetentionRefused as refused:
-        return _item_page(item, erase_form=form, error=str(refused), status=422)
-    flash("Asked. Nothing is erased until a second person confirms it.", "success")
-    return redirect(url_for("data_protection.retention_item", kind=kind, subject_id=subject_id), 303)
+    return _take_step(
+        item,
+        lambda: retention_rules.ask_to_erase(item, reason=form.reason.data or "", by=current_user),
+        done="Asked. Nothing is erased until a second person confirms it.",
+        then=url_for("data_protection.retention_item", kind=kind, subject_id=subject_id),
+        erase_form=form,
+    )
 
 
 @bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase/confirm")
 def retention_confirm(kind: str, subject_id: int):
-    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
-    try:
-        retention_rules.confirm_erasure(item, by=current_user)
-    except retention_rules.RetentionRefused as refused:
-        db.session.rollback()
-        return _item_page(item, error=str(refused), status=422)
-    flash(
-        f"Erased: {item.period.label.lower()}. The audit log records what kind of record was erased, when and by whom.",
-        "success",
+    item = _item_or_404(kind, subject_id)
+    return _take_step(
+        item,
+        lambda: retention_rules.confirm_erasure(item, by=current_user),
+        done=f"Erased: {item.period.label.lower()}. The audit log records what kind of record was erased, "
+        "when and by whom.",
+        then=url_for("data_protection.retention"),
     )
-    return redirect(url_for("data_protection.retention"), 303)
 
 
 @bp.post(f"/retention/<{KINDS}:kind>/<int:subject_id>/erase/cancel")
 def retention_cancel(kind: str, subject_id: int):
-    item = retention_rules.get_item_or_404(current_user, kind, subject_id, clock.today())
-    try:
-        retention_rules.cancel(item, by=current_user)
-    except retention_rules.RetentionRefused as refused:
-        db.session.rollback()
-        return _item_page(item, error=str(refused), status=422)
-    flash("The request to erase it is cancelled. It stays on the list for review.", "success")
-    return redirect(url_for("data_protection.retention_item", kind=kind, subject_id=subject_id), 303)
+    item = _item_or_404(kind, subject_id)
+    return _take_step(
+        item,
+        lambda: retention_rules.cancel(item, by=current_user),
+        done="The request to erase it is cancelled. It stays on the list for review.",
+        then=url_for("data_protection.retention_item", kind=kind, subject_id=subject_id),
+    )

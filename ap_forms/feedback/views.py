@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
@@ -25,7 +27,7 @@ from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import parse_day
 from ap_forms.web.roles import KEY_WORKER
-from ap_forms.web.views import found_or_404
+from ap_forms.web.views import form_saved, found_or_404
 
 bp = Blueprint("feedback", __name__)
 SUBMITTED_SHOWN = 30  # submitted weeks listed for a key worker (about a term's worth)
@@ -33,6 +35,14 @@ SUBMITTED_SHOWN = 30  # submitted weeks listed for a key worker (about a term's 
 
 def _week(text: str) -> date:
     return found_or_404(parse_day(text))
+
+
+def _save_or_submit(form, save: Callable[..., object], refused_at: str) -> bool:
+    """Save a draft (a weekly feedback, a termly report), or submit it when its Submit button was pressed:
+    `save(values, submit=...)`. Whether it went through; a refusal is shown at the field `refused_at`."""
+    return form_saved(
+        form, lambda: save(form.values(), submit=bool(form.submit.data)), services.FeedbackError, fallback=refused_at
+    )
 
 
 @bp.get("/feedback")
@@ -100,20 +110,16 @@ def week(placement_id: int, week: str):
         "settings": get_settings(),
         "previous": versions[1:],
     }
-    if form.validate_on_submit():
-        submit = bool(form.submit.data)
-        try:
-            services.save_weekly(placement, week_start, form.values(), by=current_user, submit=submit)
-        except services.FeedbackError as error:
-            form.engagement.errors = [*form.engagement.errors, str(error)]
-        else:
-            if autosave.is_autosave():
-                return autosave.saved()
-            if submit:
-                flash("Feedback submitted. The school will see it straight away.", "success")
-                return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
-            flash("Draft saved. Submit it when it is complete.", "success")
-            return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
+    if _save_or_submit(form, partial(services.save_weekly, placement, week_start, by=current_user), "engagement"):
+        if autosave.is_autosave():
+            return autosave.saved()
+        flash(
+            "Feedback submitted. The school will see it straight away."
+            if form.submit.data
+            else "Draft saved. Submit it when it is complete.",
+            "success",
+        )
+        return redirect(url_for("feedback.week", placement_id=placement.id, week=week_start.isoformat()))
     if autosave.is_autosave():
         return autosave.form_not_saved(form)
     return render_form("feedback/week_edit.html", form, **context)
@@ -216,15 +222,9 @@ def termly_report(placement_id: int, term_id: int):
         form.recommendation.data = report.recommendation or None
         for name in services.REPORT_FIELDS:
             getattr(form, name).data = getattr(report, name)
-    if form.validate_on_submit():
-        submit = bool(form.submit.data)
-        try:
-            services.save_report(placement, term, form.values(), by=current_user, submit=submit)
-        except services.FeedbackError as error:
-            form.recommendation.errors = [*form.recommendation.errors, str(error)]
-        else:
-            flash("Report submitted." if submit else "Draft saved. Submit it when it is complete.", "success")
-            return redirect(url_for("feedback.termly_report", placement_id=placement.id, term_id=term.id))
+    if _save_or_submit(form, partial(services.save_report, placement, term, by=current_user), "recommendation"):
+        flash("Report submitted." if form.submit.data else "Draft saved. Submit it when it is complete.", "success")
+        return redirect(url_for("feedback.termly_report", placement_id=placement.id, term_id=term.id))
     return render_form(
         "feedback/report_edit.html", form, placement=placement, term=term, attendance=attendance, engagement=engagement
     )

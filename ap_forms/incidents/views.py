@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -171,21 +173,51 @@ def inbox():
     )
 
 
-@bp.get("/safeguarding/<int:report_id>")
-def concern(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
-    services.record_opening(report, current_user)
-    return _concern_page(report, ConcernActionForm(formdata=None), CloseForm(formdata=None))
+# --- A concern's or an incident's page: recording actions, closing ----------------------------------------
 
 
-def _report_page(template: str, report, action_form, close_form, status: int, **extra):
-    """A concern's or an incident's page (one layout for both): the next action defaults to today, by
-    whoever is signed in; the error summary links to whichever form was refused."""
+@dataclass(frozen=True)
+class _Desk:
+    """Safeguarding concerns (the DSL's desk) and incidents (the SEND lead's) are worked alike: a report's page
+    (incidents/<name>.html, at the endpoint incidents.<name>), recording an action and closing the report.
+    This is what differs; each view below serves both desks."""
+
+    name: str
+    kinds: frozenset[str]
+    action_form: type
+    action_done: str  # flashed when an action is recorded
+    list_endpoint: str  # where closing a report goes back to
+
+
+_DESKS = {
+    desk.name: desk
+    for desk in (
+        _Desk("concern", SAFEGUARDING_KINDS, ConcernActionForm, "Action recorded.", "incidents.inbox"),
+        _Desk("incident", INCIDENT_KINDS, IncidentActionForm, "Follow-up action recorded.", "incidents.incident_list"),
+    )
+}
+
+
+def _desk_report(desk_name: str, report_id: int):
+    desk = _DESKS[desk_name]
+    return desk, services.get_report_or_404(current_user, report_id, desk.kinds)
+
+
+def _report_page(desk: _Desk, report, action_form, close_form, status: int = 200):
+    """A concern's or an incident's page: the next action defaults to today, by whoever is signed in; the
+    error summary links to whichever form was refused. A concern's page also shows the staff flag and
+    the body map."""
     action_form.taken_on.data = action_form.taken_on.data or clock.today()
     if not action_form.taken_by.data:
         action_form.taken_by.data = current_user.name
+    extra = {}
+    if desk.name == "concern":
+        extra = {
+            "flagged": services.has_flag(report.student_id) if report.student_id else False,
+            "regions": BODY_REGIONS,
+        }
     return render(
-        template,
+        f"incidents/{desk.name}.html",
         report=report,
         action_form=action_form,
         close_form=close_form,
@@ -198,20 +230,20 @@ def _report_page(template: str, report, action_form, close_form, status: int, **
     )
 
 
-def _concern_page(report, action_form, close_form, status: int = 200):
-    return _report_page(
-        "incidents/concern.html",
-        report,
-        action_form,
-        close_form,
-        status,
-        flagged=services.has_flag(report.student_id) if report.student_id else False,
-        regions=BODY_REGIONS,
-    )
+@bp.get("/safeguarding/<int:report_id>", endpoint="concern", defaults={"desk_name": "concern"})
+@bp.get("/incidents/<int:report_id>", endpoint="incident", defaults={"desk_name": "incident"})
+def report_page(report_id: int, desk_name: str):
+    desk, report = _desk_report(desk_name, report_id)
+    services.record_opening(report, current_user)
+    return _report_page(desk, report, desk.action_form(formdata=None), CloseForm(formdata=None))
 
 
-def _record_action(report, form, page, *, page_endpoint: str, noun: str, done: str):
-    """Record a follow-up action on a concern or an incident (one rule for both)."""
+@bp.post("/safeguarding/<int:report_id>/actions", endpoint="concern_action", defaults={"desk_name": "concern"})
+@bp.post("/incidents/<int:report_id>/actions", endpoint="incident_action", defaults={"desk_name": "incident"})
+def record_action(report_id: int, desk_name: str):
+    """Record a follow-up action on a concern or an incident."""
+    desk, report = _desk_report(desk_name, report_id)
+    form = desk.action_form()
     if report.status != CLOSED and form.validate_on_submit():
         services.add_action(
             report,
@@ -222,15 +254,18 @@ def _record_action(report, form, page, *, page_endpoint: str, noun: str, done: s
             reason=form.reason.data or "",
             by=current_user,
         )
-        flash(done, "success")
-        return redirect(url_for(page_endpoint, report_id=report.id) + "#actions")
+        flash(desk.action_done, "success")
+        return redirect(url_for(f"incidents.{desk.name}", report_id=report.id) + "#actions")
     if report.status == CLOSED:
-        form.details.errors = [f"This {noun} is closed"]
-    return page(report, form, CloseForm(formdata=None), status=422)
+        form.details.errors = [f"This {desk.name} is closed"]
+    return _report_page(desk, report, form, CloseForm(formdata=None), status=422)
 
 
-def _close(report, blank_action_form, page, *, list_endpoint: str):
-    """Close a concern or an incident with its outcome (one rule for both)."""
+@bp.post("/safeguarding/<int:report_id>/close", endpoint="concern_close", defaults={"desk_name": "concern"})
+@bp.post("/incidents/<int:report_id>/close", endpoint="incident_close", defaults={"desk_name": "incident"})
+def close_report(report_id: int, desk_name: str):
+    """Close a concern or an incident with its outcome."""
+    desk, report = _desk_report(desk_name, report_id)
     form = CloseForm()
     if form.validate_on_submit():
         try:
@@ -239,27 +274,8 @@ def _close(report, blank_action_form, page, *, list_endpoint: str):
             form.outcome.errors = [str(error)]
         else:
             flash(f"{report.reference} is closed.", "success")
-            return redirect(url_for(list_endpoint))
-    return page(report, blank_action_form, form, status=422)
-
-
-@bp.post("/safeguarding/<int:report_id>/actions")
-def concern_action(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
-    return _record_action(
-        report,
-        ConcernActionForm(),
-        _concern_page,
-        page_endpoint="incidents.concern",
-        noun="concern",
-        done="Action recorded.",
-    )
-
-
-@bp.post("/safeguarding/<int:report_id>/close")
-def concern_close(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, SAFEGUARDING_KINDS)
-    return _close(report, ConcernActionForm(formdata=None), _concern_page, list_endpoint="incidents.inbox")
+            return redirect(url_for(desk.list_endpoint))
+    return _report_page(desk, report, desk.action_form(formdata=None), form, status=422)
 
 
 @bp.post("/pupils/<int:student_id>/safeguarding-flag")
@@ -337,36 +353,6 @@ def incident_list():
         student_id=student_id,
         which=status,
     )
-
-
-@bp.get("/incidents/<int:report_id>")
-def incident(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    services.record_opening(report, current_user)
-    return _incident_page(report, IncidentActionForm(formdata=None), CloseForm(formdata=None))
-
-
-def _incident_page(report, action_form, close_form, status: int = 200):
-    return _report_page("incidents/incident.html", report, action_form, close_form, status)
-
-
-@bp.post("/incidents/<int:report_id>/actions")
-def incident_action(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    return _record_action(
-        report,
-        IncidentActionForm(),
-        _incident_page,
-        page_endpoint="incidents.incident",
-        noun="incident",
-        done="Follow-up action recorded.",
-    )
-
-
-@bp.post("/incidents/<int:report_id>/close")
-def incident_close(report_id: int):
-    report = services.get_report_or_404(current_user, report_id, INCIDENT_KINDS)
-    return _close(report, IncidentActionForm(formdata=None), _incident_page, list_endpoint="incidents.incident_list")
 
 
 @bp.route("/reports/<int:report_id>/decision", methods=["GET", "POST"])

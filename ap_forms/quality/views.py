@@ -19,7 +19,7 @@ from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER
 from ap_forms.web.templating import long_date
-from ap_forms.web.views import found_or_404
+from ap_forms.web.views import form_saved, found_or_404
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 
@@ -81,19 +81,18 @@ def _plan_form(visit=None) -> forms.PlanForm:
     return form
 
 
+def _plan_values(form: forms.PlanForm) -> dict:
+    """What the plan form says, as planning a visit and changing its plan both take it."""
+    return {"visit_date": form.visit_date.data, "staff_ids": form.staff_ids(), "focus": form.focus.data or ""}
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 def visit_new():
     form = _plan_form()
     if form.validate_on_submit():
         provider = db.get_or_404(Provider, int(form.provider.data))
         try:
-            visit = services.plan_visit(
-                provider,
-                visit_date=form.visit_date.data,
-                staff_ids=form.staff_ids(),
-                focus=form.focus.data or "",
-                actor=current_user,
-            )
+            visit = services.plan_visit(provider, **_plan_values(form), actor=current_user)
         except services.QualityError as error:
             apply_error(form, error)
         else:
@@ -114,14 +113,7 @@ def visit_edit(visit_id: int):
         form.provider.data = str(visit.provider_id)
     if form.validate_on_submit():
         try:
-            services.update_plan(
-                visit,
-                visit_date=form.visit_date.data,
-                staff_ids=form.staff_ids(),
-                focus=form.focus.data or "",
-                actor=current_user,
-                today=clock.today(),
-            )
+            services.update_plan(visit, **_plan_values(form), actor=current_user, today=clock.today())
         except services.QualityError as error:
             apply_error(form, error)
         else:
@@ -415,14 +407,13 @@ def action(action_id: int):
 def action_respond(action_id: int):
     found = services.get_action_or_404(current_user, action_id)
     form = forms.RespondForm()
-    if form.validate_on_submit():
-        try:
-            services.respond_to_action(found, response=form.response.data, actor=current_user)
-        except services.QualityError as error:
-            apply_error(form, error)
-        else:
-            flash("Thank you. The school can see your response.", "success")
-            return redirect(url_for("quality.actions"))
+
+    def save():
+        services.respond_to_action(found, response=form.response.data, actor=current_user)
+
+    if form_saved(form, save, services.QualityError):
+        flash("Thank you. The school can see your response.", "success")
+        return redirect(url_for("quality.actions"))
     return _action_page(found, respond_form=form, status=422)
 
 
@@ -430,12 +421,11 @@ def action_respond(action_id: int):
 def action_complete(action_id: int):
     found = services.get_action_or_404(current_user, action_id)
     form = forms.CompleteActionForm()
-    if form.validate_on_submit():
-        try:
-            services.complete_action(found, note=form.note.data or "", actor=current_user, today=clock.today())
-        except services.QualityError as error:
-            apply_error(form, error)
-        else:
-            flash("Action marked as done.", "success")
-            return redirect(url_for("quality.action", action_id=found.id))
+
+    def save():
+        services.complete_action(found, note=form.note.data or "", actor=current_user, today=clock.today())
+
+    if form_saved(form, save, services.QualityError):
+        flash("Action marked as done.", "success")
+        return redirect(url_for("quality.action", action_id=found.id))
     return _action_page(found, complete_form=form, status=422)

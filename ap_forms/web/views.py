@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from flask import Response, abort, flash, session, url_for
 
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render_form
 
@@ -62,3 +63,17 @@ def choose_password_page(
     response = render_form(template, form, **context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def form_saved(form, save: Callable[[], object], refused: type[Exception], *, fallback: str | None = None) -> bool:
+    """Whether `form` was sent, valid, and `save()` took it. A `refused` error from `save` is shown at the
+    field it names (`form_fields.apply_error`: else at `fallback`, else at the first field), so the view
+    shows the form again."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        save()
+    except refused as error:
+        apply_error(form, error, fallback=fallback)
+        return False
+    return True
