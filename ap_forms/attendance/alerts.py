@@ -90,15 +90,16 @@ def _send_and_record(
     now: datetime,
     *,
     session_of=lambda row: row.session,
-) -> bool:
+) -> int:
+    """How many emails went out: 1, or 0 when it could not be sent (the failure is kept in `run`)."""
     if not to:
         run.failures.append(f"{subject}: nobody to send it to")
-        return False
+        return 0
     try:
         send_email(to, subject, body)
     except MailError as error:
         run.failures.append(str(error))
-        return False
+        return 0
     sent_at = clock.to_utc(now)
     seen = set()
     for row in rows:
@@ -117,7 +118,7 @@ def _send_and_record(
             )
         )
     db.session.commit()
-    return True
+    return 1
 
 
 def _is_unexplained(row: ExpectedSession, now: datetime) -> bool:
@@ -168,7 +169,7 @@ def remind_key_workers(register: DayRegister, now: datetime, cutoffs: Cutoffs, r
                 cutoff=f"{cutoffs.for_session(session):%H:%M}",
                 link=_link("oversight.home"),
             )
-            if _send_and_record(
+            run.reminders += _send_and_record(
                 CUTOFF_REMINDER,
                 group,
                 list(to),
@@ -176,8 +177,7 @@ def remind_key_workers(register: DayRegister, now: datetime, cutoffs: Cutoffs, r
                 body,
                 run,
                 now,
-            ):
-                run.reminders += 1
+            )
 
 
 def alert_unexplained_absences(register: DayRegister, now: datetime, run: AlertRun) -> None:
@@ -191,7 +191,7 @@ def alert_unexplained_absences(register: DayRegister, now: datetime, run: AlertR
         day=_day_words(now),
         link=_link("attendance.board", day=now.date().isoformat(), status="absent"),
     )
-    if _send_and_record(
+    run.unexplained += _send_and_record(
         UNEXPLAINED_ABSENCE,
         unexplained,
         _active_emails(OFFICE),
@@ -199,8 +199,7 @@ def alert_unexplained_absences(register: DayRegister, now: datetime, run: AlertR
         body,
         run,
         now,
-    ):
-        run.unexplained += 1
+    )
 
 
 def alert_no_parent_contact(register: DayRegister, now: datetime, run: AlertRun) -> None:
@@ -216,7 +215,7 @@ def alert_no_parent_contact(register: DayRegister, now: datetime, run: AlertRun)
         link=_link("attendance.board", day=now.date().isoformat(), status="no_contact"),
     )
     recipients = sorted(set(_active_emails(OFFICE)) | set(_active_emails(DSL)))
-    if _send_and_record(
+    run.follow_ups += _send_and_record(
         NO_PARENT_CONTACT,
         follow_ups,
         recipients,
@@ -225,5 +224,4 @@ def alert_no_parent_contact(register: DayRegister, now: datetime, run: AlertRun)
         run,
         now,
         session_of=lambda row: DAY,
-    ):
-        run.follow_ups += 1
+    )

@@ -523,6 +523,21 @@ def _session_row(model: type[AttendanceMark] | type[RegisterEntry], placement: P
     )
 
 
+def _insert_session_row(
+    model: type[AttendanceMark] | type[RegisterEntry], placement: Placement, day: date, session: str, **values
+):
+    """Insert the placement's first mark or register entry for a session. If another request has just
+    inserted it (the same session saved at the same moment), roll back and raise IntegrityError."""
+    row = model(placement_id=placement.id, day=day, session=session, **values)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise
+    return row
+
+
 def record_mark(
     placement: Placement,
     day: date,
@@ -545,22 +560,20 @@ def record_mark(
     stamp = clock.to_utc(now)
     late_reporting = day < now.date()
     if mark is None:
-        mark = AttendanceMark(
-            placement_id=placement.id,
-            day=day,
-            session=session,
-            status=status,
-            marked_by_id=by.id,
-            marked_at=stamp,
-            late_reporting=late_reporting,
-            version=1,
-            **values,
-        )
-        db.session.add(mark)
         try:
-            db.session.flush()
+            mark = _insert_session_row(
+                AttendanceMark,
+                placement,
+                day,
+                session,
+                status=status,
+                marked_by_id=by.id,
+                marked_at=stamp,
+                late_reporting=late_reporting,
+                version=1,
+                **values,
+            )
         except IntegrityError:
-            db.session.rollback()
             if not _retry:
                 raise
             # The same session marked at the same moment (a double tap): change that mark instead.
@@ -674,20 +687,18 @@ def record_code(
     entry = _session_row(RegisterEntry, placement, day, session)
     stamp = clock.to_utc(now)
     if entry is None:
-        entry = RegisterEntry(
-            placement_id=placement.id,
-            day=day,
-            session=session,
-            code=code,
-            recorded_by_id=by.id,
-            recorded_at=stamp,
-            mark_version=mark_version,
-        )
-        db.session.add(entry)
         try:
-            db.session.flush()
+            entry = _insert_session_row(
+                RegisterEntry,
+                placement,
+                day,
+                session,
+                code=code,
+                recorded_by_id=by.id,
+                recorded_at=stamp,
+                mark_version=mark_version,
+            )
         except IntegrityError:
-            db.session.rollback()
             raise AttendanceError(
                 "Someone else has just recorded a code for this session. Reload the page to see it."
             ) from None
@@ -799,30 +810,21 @@ def session_detail(placement: Placement, day: date, session: str, *, now: dateti
     return row
 
 
-def get_entry_amendments(entry: RegisterEntry | None) -> list[RegisterAmendment]:
-    if entry is None:
+def _earlier_versions(model, of_row, row, *people) -> list:
+    """What a mark or register entry was before (MarkChange, RegisterAmendment), oldest first, with the
+    people named on them; none for a row not there."""
+    if row is None:
         return []
-    return list(
-        db.session.scalars(
-            select(RegisterAmendment)
-            .where(RegisterAmendment.entry_id == entry.id)
-            .options(selectinload(RegisterAmendment.amended_by))
-            .order_by(RegisterAmendment.id)
-        ).all()
-    )
+    query = select(model).where(of_row == row.id).options(*(selectinload(p) for p in people)).order_by(model.id)
+    return list(db.session.scalars(query).all())
+
+
+def get_entry_amendments(entry: RegisterEntry | None) -> list[RegisterAmendment]:
+    return _earlier_versions(RegisterAmendment, RegisterAmendment.entry_id, entry, RegisterAmendment.amended_by)
 
 
 def get_mark_changes(mark: AttendanceMark | None) -> list[MarkChange]:
-    if mark is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(MarkChange)
-            .where(MarkChange.mark_id == mark.id)
-            .options(selectinload(MarkChange.marked_by), selectinload(MarkChange.replaced_by))
-            .order_by(MarkChange.id)
-        ).all()
-    )
+    return _earlier_versions(MarkChange, MarkChange.mark_id, mark, MarkChange.marked_by, MarkChange.replaced_by)
 
 
 # --- records: percentages, calendar, trend ---------------------------------------------------

@@ -130,6 +130,14 @@ def _clean_progress(placement_objectives: list[str], progress: list[dict]) -> li
     return cleaned
 
 
+def _record_week_event(action: str, feedback: WeeklyFeedback, *, by, version: bool = True) -> None:
+    """Audit something done to a week's feedback (on the placement's record), and commit it with the change."""
+    detail = f"week {feedback.week_start.isoformat()}"
+    if version:
+        detail += f" version {feedback.version}"
+    audit.record(action, "placement", feedback.placement_id, detail=detail, user=by, commit=True)
+
+
 def save_weekly(
     placement: Placement, week_start: date, values: dict, *, by, submit: bool = False, today: date | None = None
 ) -> WeeklyFeedback:
@@ -154,14 +162,7 @@ def save_weekly(
         feedback.status = SUBMITTED
         feedback.submitted_at = utcnow()
     db.session.add(feedback)
-    audit.record(
-        "weekly_feedback_submitted" if submit else "weekly_feedback_saved",
-        "placement",
-        placement.id,
-        detail=f"week {week_start.isoformat()} version {feedback.version}",
-        user=by,
-    )
-    db.session.commit()
+    _record_week_event("weekly_feedback_submitted" if submit else "weekly_feedback_saved", feedback, by=by)
     return feedback
 
 
@@ -184,14 +185,7 @@ def start_correction(placement: Placement, week_start: date, reason: str, *, by)
         **{name: getattr(current, name) for name in TEXT_FIELDS},
     )
     db.session.add(correction)
-    audit.record(
-        "weekly_feedback_correction_started",
-        "placement",
-        placement.id,
-        detail=f"week {week_start.isoformat()} version {correction.version}",
-        user=by,
-    )
-    db.session.commit()
+    _record_week_event("weekly_feedback_correction_started", correction, by=by)
     return correction
 
 
@@ -228,14 +222,7 @@ def reply(feedback: WeeklyFeedback, comment: str, *, by) -> FeedbackReply:
         raise FeedbackError("Only submitted feedback can be acknowledged")
     row = FeedbackReply(feedback_id=feedback.id, author_id=by.id, comment=comment.strip())
     db.session.add(row)
-    audit.record(
-        "weekly_feedback_acknowledged",
-        "placement",
-        feedback.placement_id,
-        detail=f"week {feedback.week_start.isoformat()}",
-        user=by,
-    )
-    db.session.commit()
+    _record_week_event("weekly_feedback_acknowledged", feedback, by=by, version=False)
     return row
 
 

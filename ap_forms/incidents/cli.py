@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import click
 from flask import Blueprint
 
 from ap_forms.incidents.alerts import run_escalations
-from ap_forms.web.cron_commands import now_option, report_failures
+from ap_forms.web.cron_commands import cron_command, now_option
 
 bp = Blueprint("incidents_cli", __name__, cli_group=None)
 
 
-@bp.cli.command("safeguarding-escalate")
-@now_option
+@cron_command(bp, "safeguarding-escalate", now_option)
 def safeguarding_escalate(now: datetime | None):
     """Send alerts that could not be sent, and escalate concerns no DSL has opened in 30 minutes."""
     run = run_escalations(now)
-    click.echo(f"Sent {run.new_alerts} delayed alert(s) and {run.escalations} escalation(s).")
-    report_failures(run.failures)
+    return f"Sent {run.new_alerts} delayed alert(s) and {run.escalations} escalation(s).", run.failures

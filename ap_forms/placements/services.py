@@ -358,6 +358,17 @@ def ending_of(placement: Placement) -> PlacementEnding | None:
     return db.session.scalar(select(PlacementEnding).where(PlacementEnding.placement_id == placement.id))
 
 
+def _per_placement(ids: list[int], value, *reviews) -> dict[int, date]:
+    """{placement id: `value`} over the placements' reviews that `reviews` select (one query)."""
+    return dict(
+        db.session.execute(
+            select(PlacementReview.placement_id, value)
+            .where(PlacementReview.placement_id.in_(ids), *reviews)
+            .group_by(PlacementReview.placement_id)
+        ).all()
+    )
+
+
 def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
     """When each placement's next review is due: the booked one, else 8 weeks after the last (or the start).
 
@@ -366,20 +377,8 @@ def next_reviews_due(placements: list[Placement]) -> dict[int, date]:
     ids = [p.id for p in placements]
     if not ids:
         return {}
-    booked = dict(
-        db.session.execute(
-            select(PlacementReview.placement_id, func.min(PlacementReview.due_on))
-            .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_(None))
-            .group_by(PlacementReview.placement_id)
-        ).all()
-    )
-    last_held = dict(
-        db.session.execute(
-            select(PlacementReview.placement_id, func.max(PlacementReview.held_on))
-            .where(PlacementReview.placement_id.in_(ids), PlacementReview.held_on.is_not(None))
-            .group_by(PlacementReview.placement_id)
-        ).all()
-    )
+    booked = _per_placement(ids, func.min(PlacementReview.due_on), PlacementReview.held_on.is_(None))
+    last_held = _per_placement(ids, func.max(PlacementReview.held_on), PlacementReview.held_on.is_not(None))
     return {p.id: booked.get(p.id) or (last_held.get(p.id) or p.start_date) + REVIEW_INTERVAL for p in placements}
 
 

@@ -727,8 +727,8 @@ def sign_off(visit: QualityVisit, *, actor, today: date | None = None) -> Qualit
         visit.id,
         detail=f"{visit.provider.name}, {visit.visit_date}",
         user=actor,
+        commit=True,
     )
-    db.session.commit()
     return visit
 
 

@@ -55,21 +55,19 @@ ALIASES = {
     "gender": ["gender", "sex"],
     "uln": ["uln", "unique learner number"],
 }
+# A contact's fields are found under "contact 1 phone" or "contact1 phone"; a name and a phone number
+# under other headings too.
+MORE_CONTACT_HEADINGS = {
+    "name": ["contact {n}", "priority {n} contact"],
+    "phone": ["contact {n} telephone", "contact {n} mobile"],
+}
 for _n in (1, 2):
-    ALIASES[f"contact{_n}_name"] = [
-        f"contact {_n} name",
-        f"contact{_n} name",
-        f"contact {_n}",
-        f"priority {_n} contact",
-    ]
-    ALIASES[f"contact{_n}_relationship"] = [f"contact {_n} relationship", f"contact{_n} relationship"]
-    ALIASES[f"contact{_n}_phone"] = [
-        f"contact {_n} phone",
-        f"contact{_n} phone",
-        f"contact {_n} telephone",
-        f"contact {_n} mobile",
-    ]
-    ALIASES[f"contact{_n}_email"] = [f"contact {_n} email", f"contact{_n} email"]
+    for _part, _label in CONTACT_PARTS:
+        ALIASES[f"contact{_n}_{_part}"] = [
+            f"contact {_n} {_part}",
+            f"contact{_n} {_part}",
+            *(heading.format(n=_n) for heading in MORE_CONTACT_HEADINGS.get(_part, [])),
+        ]
 
 CTF_RELATIONSHIPS = {
     "PAM": "Mother",

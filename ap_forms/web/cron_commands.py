@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 
 import click
+from flask import Blueprint
 
 
 def _as_if_option(option: str, metavar: str, parse, *, help: str, problem: str):
@@ -41,3 +44,21 @@ def report_failures(failures: list[str]) -> None:
         click.echo(f"Not sent: {failure}", err=True)
     if failures:
         raise SystemExit(1)
+
+
+def cron_command(blueprint: Blueprint, name: str, as_if: Callable) -> Callable:
+    """Register a command run from cron, with its --now or --today option (`as_if`). The function does
+    the job and returns what to say it did and the sends that failed (reported by report_failures)."""
+
+    def register(job: Callable[..., tuple[str, list[str]]]) -> Callable:
+        @blueprint.cli.command(name)
+        @as_if
+        @wraps(job)
+        def command(**when) -> None:
+            said, failures = job(**when)
+            click.echo(said)
+            report_failures(failures)
+
+        return command
+
+    return register

@@ -30,13 +30,15 @@ def email_body(template: str, **context) -> str:
     return current_app.jinja_env.get_template(f"emails/{template}.txt").render(**context)
 
 
-def build_message(
+def send_email(
     to: list[str] | str,
     subject: str,
     text_body: str,
     html_body: str | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
-) -> EmailMessage:
+) -> None:
+    """Send one email to one or more addresses, with any (filename, bytes, mimetype) attachments;
+    raise MailError if it could not be sent."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise MailError("The email has no recipient.")
@@ -51,19 +53,11 @@ def build_message(
     for filename, content, mimetype in attachments or []:
         maintype, _, subtype = mimetype.partition("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=_one_line(filename))
-    return message
+    _hand_to_server(message)
 
 
-def send_email(
-    to: list[str] | str,
-    subject: str,
-    text_body: str,
-    html_body: str | None = None,
-    attachments: list[tuple[str, bytes, str]] | None = None,
-) -> None:
-    """Send one email to one or more addresses, with any (filename, bytes, mimetype) attachments;
-    raise MailError if it could not be sent."""
-    message = build_message(to, subject, text_body, html_body, attachments)
+def _hand_to_server(message: EmailMessage) -> None:
+    """Give the message to the SMTP server (MAIL_* settings); MailError, logged, if it does not take it."""
     config = current_app.config
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     try:

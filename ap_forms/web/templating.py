@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import partial
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -20,11 +21,16 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # Python code formats dates with these functions too, never with its own strftime.
 
 
-def date_words(value: date | datetime | None) -> str:
-    """'7 September 2026'."""
+def _day_first(rest: str, value: date | datetime | None) -> str:
+    """The day of the month (no leading zero), then the rest of the date as `rest` writes it."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {value:{rest}}"
+
+
+date_words = partial(_day_first, "%B %Y")  # '7 September 2026'
+short_date = partial(_day_first, "%b %Y")  # '7 Sep 2026', for tables and lists
+day_month = partial(_day_first, "%b")  # '7 Sep', for chart axes where the year is given elsewhere
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -32,20 +38,6 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return f"{WEEKDAYS[value.weekday()]} {date_words(value)}"
-
-
-def short_date(value: date | datetime | None) -> str:
-    """'7 Sep 2026', for tables and lists."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%b %Y}"
-
-
-def day_month(value: date | datetime | None) -> str:
-    """'7 Sep', for chart axes where the year is given elsewhere."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%b}"
 
 
 def date_time(value: datetime | None) -> str:
