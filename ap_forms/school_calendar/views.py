@@ -11,7 +11,7 @@ from ap_forms.web import clock
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import ADMIN, OFFICE
-from ap_forms.web.views import found_or_404
+from ap_forms.web.views import found_or_404, save_form
 
 bp = Blueprint("school_calendar", __name__, url_prefix="/calendar")
 
@@ -20,6 +20,10 @@ EDITORS = frozenset({ADMIN, OFFICE})
 
 def _year_or_404(year_id: int):
     return found_or_404(services.get_year_by_id(year_id))
+
+
+def _year_page(school_year) -> str:
+    return url_for("school_calendar.year", year_id=school_year.id)
 
 
 @bp.get("/")
@@ -48,15 +52,14 @@ def year_new():
     form = SchoolYearForm()
     if request.method == "GET":
         form.start_year.data = services.school_year_start(clock.today()) + 1
-    if form.validate_on_submit():
-        try:
-            created = services.save_year(form.start_year.data, form.term_dates(), actor=current_user)
-        except services.CalendarError as error:
-            form.start_year.errors.append(str(error))
-        else:
-            flash(f"School year {created.label} added. Now add its half-terms and other holidays.", "success")
-            return redirect(url_for("school_calendar.year", year_id=created.id))
-    return render_form("school_calendar/year_form.html", form, year=None)
+    return save_form(
+        form,
+        lambda: services.save_year(form.start_year.data, form.term_dates(), actor=current_user),
+        refused=services.CalendarError,
+        saved=lambda created: f"School year {created.label} added. Now add its half-terms and other holidays.",
+        then=_year_page,
+        fallback="start_year",
+    ) or render_form("school_calendar/year_form.html", form, year=None)
 
 
 @bp.route("/<int:year_id>/edit", methods=["GET", "POST"])
@@ -70,7 +73,7 @@ def year_edit(year_id: int):
     if form.validate_on_submit():
         services.save_year(school_year.start_year, form.term_dates(), actor=current_user, year=school_year)
         flash(f"Term dates for {school_year.label} saved.", "success")
-        return redirect(url_for("school_calendar.year", year_id=school_year.id))
+        return redirect(_year_page(school_year))
     return render_form("school_calendar/year_form.html", form, year=school_year)
 
 
@@ -78,22 +81,21 @@ def year_edit(year_id: int):
 def closure_new(year_id: int):
     school_year = _year_or_404(year_id)
     form = ClosureForm()
-    if form.validate_on_submit():
-        try:
-            closure = services.add_closure(
-                school_year,
-                kind=form.kind.data,
-                name=form.name.data,
-                start=form.start.data,
-                end=form.end.data,
-                actor=current_user,
-            )
-        except services.CalendarError as error:
-            form.start.errors.append(str(error))
-        else:
-            flash(f"{closure.name} added to the calendar.", "success")
-            return redirect(url_for("school_calendar.year", year_id=school_year.id))
-    return render_form("school_calendar/closure_form.html", form, year=school_year)
+    return save_form(
+        form,
+        lambda: services.add_closure(
+            school_year,
+            kind=form.kind.data,
+            name=form.name.data,
+            start=form.start.data,
+            end=form.end.data,
+            actor=current_user,
+        ),
+        refused=services.CalendarError,
+        saved=lambda closure: f"{closure.name} added to the calendar.",
+        then=_year_page(school_year),
+        fallback="start",
+    ) or render_form("school_calendar/closure_form.html", form, year=school_year)
 
 
 @bp.post("/closures/<int:closure_id>/delete")

@@ -11,11 +11,9 @@ from ap_forms.students import families, roll
 from ap_forms.students.forms import AcceptInvitationForm, CarerForm
 from ap_forms.students.models import Student
 from ap_forms.web import audit
-from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
-from ap_forms.web.mail import MailError
 from ap_forms.web.rendering import render, render_form
-from ap_forms.web.views import choose_password_page
+from ap_forms.web.views import carry_out, choose_password_page, save_form
 
 bp = Blueprint("carers", __name__)
 
@@ -39,24 +37,30 @@ def family(student_id: int):
     )
 
 
-def _carer_form_page(student, form, carer=None):
-    return render_form("students/carer_form.html", form, student=student, carer=carer)
+def _carer_form(student, form, save, *, saved, carer=None):
+    """The carer form's page: once `save` keeps it, back to the family page; a refusal that names no field
+    shows at the carer's name."""
+    return save_form(
+        form,
+        save,
+        refused=roll.PupilError,
+        saved=saved,
+        then=url_for("carers.family", student_id=student.id),
+        fallback="name",
+        rollback=True,
+    ) or render_form("students/carer_form.html", form, student=student, carer=carer)
 
 
 @bp.route("/pupils/<int:student_id>/carers/new", methods=["GET", "POST"])
 def carer_new(student_id: int):
     student = _student(student_id)
     form = CarerForm()
-    if form.validate_on_submit():
-        try:
-            carer = families.add_carer(student, form.values(), actor=current_user)
-        except roll.PupilError as error:
-            db.session.rollback()
-            apply_error(form, error, fallback="name")
-        else:
-            flash(f"{carer.name} added as {student.first_name}'s {carer.relationship_to_pupil.lower()}.", "success")
-            return redirect(url_for("carers.family", student_id=student.id))
-    return _carer_form_page(student, form)
+    return _carer_form(
+        student,
+        form,
+        lambda: families.add_carer(student, form.values(), actor=current_user),
+        saved=lambda carer: f"{carer.name} added as {student.first_name}'s {carer.relationship_to_pupil.lower()}.",
+    )
 
 
 @bp.route("/pupils/<int:student_id>/carers/<int:carer_id>", methods=["GET", "POST"])
@@ -68,42 +72,31 @@ def carer_edit(student_id: int, carer_id: int):
         form.priority.data = str(carer.priority)
     else:
         form = CarerForm()
-    if form.validate_on_submit():
-        try:
-            families.edit_carer(carer, form.values(), actor=current_user)
-        except roll.PupilError as error:
-            db.session.rollback()
-            apply_error(form, error, fallback="name")
-        else:
-            flash(f"Changes to {carer.name} saved.", "success")
-            return redirect(url_for("carers.family", student_id=student.id))
-    return _carer_form_page(student, form, carer)
+    return _carer_form(
+        student,
+        form,
+        lambda: families.edit_carer(carer, form.values(), actor=current_user),
+        saved=f"Changes to {carer.name} saved.",
+        carer=carer,
+    )
 
 
 @bp.post("/pupils/<int:student_id>/carers/<int:carer_id>/invite")
 def carer_invite(student_id: int, carer_id: int):
     student = _student(student_id)
     carer = families.carer_or_404(student, carer_id)
-    try:
-        outcome = families.invite(carer, actor=current_user)
-    except roll.PupilError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except MailError:
-        db.session.rollback()
-        flash(
-            f"The invitation to {carer.name} could not be sent: the mail server did not answer. "
-            "Nothing was changed; try again in a few minutes.",
-            "error",
-        )
-    else:
-        flash(
-            f"{carer.name} already had a parent account: {student.first_name} is now linked to it, and they "
-            "have been told by email."
+    carry_out(
+        lambda: families.invite(carer, actor=current_user),
+        refused=roll.PupilError,
+        unsent=f"The invitation to {carer.name} could not be sent: the mail server did not answer. "
+        "Nothing was changed; try again in a few minutes.",
+        done=lambda outcome: (
+            f"{carer.name} already had a parent account: {student.first_name} is now linked to it, "
+            "and they have been told by email."
             if outcome == "linked"
-            else f"Invitation sent to {carer.email}. The link works once, for 72 hours.",
-            "success",
-        )
+            else f"Invitation sent to {carer.email}. The link works once, for 72 hours."
+        ),
+    )
     return redirect(url_for("carers.family", student_id=student.id))
 
 

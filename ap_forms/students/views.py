@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from ap_forms.extensions import db
@@ -8,9 +8,8 @@ from ap_forms.students import roll
 from ap_forms.students.forms import PupilForm
 from ap_forms.students.models import Student
 from ap_forms.web import audit
-from ap_forms.web.form_fields import apply_error
-from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render_form
+from ap_forms.web.views import save_form
 
 # The pupil list, the pupil page and leaving the roll show placements and referrals too: they are
 # composed in ap_forms/pages/pupil.py, on this blueprint.
@@ -25,16 +24,15 @@ def keeper_student(student_id: int) -> Student:
 @bp.route("/new", methods=["GET", "POST"])
 def pupil_new():
     form = PupilForm(keep=roll.fields_for(current_user))
-    if form.validate_on_submit():
-        try:
-            student = roll.add_pupil(form.values(), actor=current_user)
-        except roll.PupilError as error:
-            db.session.rollback()
-            apply_error(form, error, fallback="first_name")
-        else:
-            flash(f"{student.full_name} added to the roll. Now add their parents and carers.", "success")
-            return redirect(url_for("carers.family", student_id=student.id))
-    return render_form("students/pupil_form.html", form, student=None)
+    return save_form(
+        form,
+        lambda: roll.add_pupil(form.values(), actor=current_user),
+        refused=roll.PupilError,
+        saved=lambda student: f"{student.full_name} added to the roll. Now add their parents and carers.",
+        then=lambda student: url_for("carers.family", student_id=student.id),
+        fallback="first_name",
+        rollback=True,
+    ) or render_form("students/pupil_form.html", form, student=None)
 
 
 @bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
@@ -48,13 +46,12 @@ def pupil_edit(student_id: int):
         audit.record("pupil_edit_viewed", "student", student.id, commit=True)
     else:
         form = PupilForm(keep=keep, student_id=student.id)
-    if form.validate_on_submit():
-        try:
-            changes = roll.edit_pupil(student, form.values(), actor=current_user)
-        except roll.PupilError as error:
-            db.session.rollback()
-            apply_error(form, error, fallback="first_name")
-        else:
-            flash(f"Changes to {student.full_name} saved." if changes else "Nothing was changed.", "success")
-            return redirect(url_for("carers.family", student_id=student.id))
-    return render_form("students/pupil_form.html", form, student=student)
+    return save_form(
+        form,
+        lambda: roll.edit_pupil(student, form.values(), actor=current_user),
+        refused=roll.PupilError,
+        saved=lambda changes: f"Changes to {student.full_name} saved." if changes else "Nothing was changed.",
+        then=url_for("carers.family", student_id=student.id),
+        fallback="first_name",
+        rollback=True,
+    ) or render_form("students/pupil_form.html", form, student=student)

@@ -1,5 +1,6 @@
-"""Small jobs many views do the same way: a 404 for what is not there, a CSV download, and the public
-page where someone chooses a password from a one-time link."""
+"""Small jobs many views do the same way: a 404 for what is not there, a CSV download, the public
+page where someone chooses a password from a one-time link, saving a form through a service and
+carrying out a button's action."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import TypeVar
 
 from flask import Response, abort, flash, session, url_for
 
+from ap_forms.extensions import db
 from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
+from ap_forms.web.mail import MailError
 from ap_forms.web.rendering import render_form
 
 T = TypeVar("T")
@@ -77,3 +80,50 @@ def form_saved(form, save: Callable[[], object], refused: type[Exception], *, fa
         apply_error(form, error, fallback=fallback)
         return False
     return True
+
+
+# --- Saving a form, carrying out a button's action ---------------------------------------------------
+
+
+def save_form(
+    form,
+    save: Callable[[], T],
+    *,
+    refused: type[Exception],
+    saved: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+    fallback: str | None = None,
+    rollback: bool = False,
+) -> Response | None:
+    """Post/redirect/get for a form a service keeps: a valid form is given to `save`; once kept, `saved` is
+    flashed and the person goes to `then` (either may be worked out from what `save` returned). None
+    when the page is to be shown again: the form was not sent, not valid, or refused by the service (its
+    `refused` error, shown at the field it names, else at `fallback`). `rollback` is for services that
+    may have changed the session before refusing."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except refused as error:
+        if rollback:
+            db.session.rollback()
+        apply_error(form, error, fallback=fallback)
+        return None
+    flash(saved(result) if callable(saved) else saved, "success")
+    return redirect(then(result) if callable(then) else then)
+
+
+def carry_out(action: Callable[[], T], *, refused: type[Exception], unsent: str, done: Callable[[T], str]) -> None:
+    """A button's action that may send email: `done` (from what `action` returned) is flashed once it is
+    carried out. Nothing is kept when the service refuses (its message is flashed as an error) or the
+    mail server does not answer (`unsent` is)."""
+    try:
+        outcome = action()
+    except refused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except MailError:
+        db.session.rollback()
+        flash(unsent, "error")
+    else:
+        flash(done(outcome), "success")
