@@ -28,7 +28,7 @@ from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError
 from ap_forms.web.permissions import PUBLIC_ENDPOINTS
 from ap_forms.web.rendering import render, render_form
-from ap_forms.web.views import choose_password_page, found_or_404
+from ap_forms.web.views import carry_out, choose_password_page, found_or_404, save_form
 
 bp = Blueprint("accounts", __name__)
 navigation.BADGES["accounts.confirmations_list"] = lambda user: len(confirmations.waiting_for(user))
@@ -303,40 +303,36 @@ def user_edit(user_id: int):
     user = _get_user_or_404(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.set_provider_choices(_providers())
-    if form.validate_on_submit():
-        try:
-            asked = services.update_user(
-                user,
-                name=form.name.data,
-                role=form.role.data,
-                provider_id=form.provider_id.data,
-                phone=form.phone.data or "",
-                active=form.active.data,
-                actor=current_user,
+    return save_form(
+        form,
+        lambda: services.update_user(
+            user,
+            name=form.name.data,
+            role=form.role.data,
+            provider_id=form.provider_id.data,
+            phone=form.phone.data or "",
+            active=form.active.data,
+            actor=current_user,
+        ),
+        refused=services.AccountError,
+        saved=lambda asked: (
+            f"Changes to {user.name} saved."
+            + (
+                f" The new role needs a second person: they have been emailed, and {user.name} stays "
+                f"{user.role_label.lower()} until they confirm it."
+                if asked
+                else ""
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            apply_error(form, error, fallback="name")
-        except MailError:
-            db.session.rollback()
-            form.role.errors = [
-                *form.role.errors,
-                "Nothing was saved: the email to the person who must confirm "
-                "the new role could not be sent. Try again in a few minutes",
-            ]
-        else:
-            flash(
-                f"Changes to {user.name} saved."
-                + (
-                    f" The new role needs a second person: they have been emailed, and {user.name} stays "
-                    f"{user.role_label.lower()} until they confirm it."
-                    if asked
-                    else ""
-                ),
-                "success",
-            )
-            return redirect(url_for("accounts.user_list"))
-    return render_form(
+        ),
+        then=url_for("accounts.user_list"),
+        fallback="name",
+        rollback=True,
+        unsent=(
+            "role",
+            "Nothing was saved: the email to the person who must confirm the new role could not be sent. "
+            "Try again in a few minutes",
+        ),
+    ) or render_form(
         "accounts/user_edit.html",
         form,
         user=user,
@@ -374,26 +370,18 @@ def user_two_factor_reset(user_id: int):
 def user_send_link(user_id: int):
     """Email the person a one-time link to choose their own password: no admin ever types one."""
     user = _get_user_or_404(user_id)
-    try:
-        outcome = confirmations.reset_password(user, actor=current_user)
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except MailError:
-        db.session.rollback()
-        flash(
-            "The email could not be sent: the mail server did not answer. Nothing was changed; try again "
-            "in a few minutes.",
-            "error",
-        )
-    else:
-        flash(
-            f"{user.name} is a leader, so a second person must confirm this. They have been emailed; the link "
-            "goes to {user.name} when they confirm it."
+    carry_out(
+        lambda: confirmations.reset_password(user, actor=current_user),
+        refused=services.AccountError,
+        unsent="The email could not be sent: the mail server did not answer. Nothing was changed; try again "
+        "in a few minutes.",
+        done=lambda outcome: (
+            f"{user.name} is a leader, so a second person must confirm this. They have been "
+            "emailed; the link goes to {user.name} when they confirm it."
             if outcome == confirmations.ASKED
-            else f"A link to choose a password was emailed to {user.email}. It works once.",
-            "success",
-        )
+            else f"A link to choose a password was emailed to {user.email}. It works once."
+        ),
+    )
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
@@ -413,21 +401,16 @@ def confirmation_decide(request_id: int):
         flash("Choose Confirm or Decline.", "error")
         return redirect(url_for("accounts.confirmations_list"))
     subject = leader_request.user.name
-    try:
-        confirmations.decide(leader_request, current_user, confirm=decision == "confirm")
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except MailError:
-        db.session.rollback()
-        flash("Nothing was changed: the emails about it could not be sent. Try again in a few minutes.", "error")
-    else:
-        flash(
+    carry_out(
+        lambda: confirmations.decide(leader_request, current_user, confirm=decision == "confirm"),
+        refused=services.AccountError,
+        unsent="Nothing was changed: the emails about it could not be sent. Try again in a few minutes.",
+        done=lambda _: (
             f"Confirmed: {leader_request.description} ({subject})."
             if decision == "confirm"
-            else f"Declined: {leader_request.description} ({subject}). Nothing was changed.",
-            "success",
-        )
+            else f"Declined: {leader_request.description} ({subject}). Nothing was changed."
+        ),
+    )
     return redirect(url_for("accounts.confirmations_list"))
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, request
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 
 from ap_forms.accounts.models import User
 from ap_forms.attendance.services import safe_cell
@@ -20,6 +20,7 @@ from ap_forms.referrals.models import Referral
 from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
 from ap_forms.web.audit import AuditEvent
+from ap_forms.web.paging import paginate
 from ap_forms.web.rendering import render
 from ap_forms.web.request_args import arg_id
 from ap_forms.web.templating import date_time
@@ -165,28 +166,21 @@ def _export_row(r: AuditEvent, names: dict[int, str]) -> list:
 @bp.get("/")
 def events():
     form = _filter_form()
-    page = max(arg_id("page") or 1, 1)
     if _filter_refused(form):
         return _refused_filter_page(form)
-    query = _query(form)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)
-    rows = db.session.scalars(
-        query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
-    user_ids = {r.user_id for r in rows if r.user_id}
+    page = paginate(_query(form), AuditEvent.id.desc(), number=arg_id("page") or 1, size=PAGE_SIZE)
+    user_ids = {r.user_id for r in page.rows if r.user_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     student = db.session.get(Student, int(form.pupil.data)) if form.pupil.data else None
     return render(
         "audit_trail/events.html",
         block="results",
         form=form,
-        rows=rows,
+        rows=page.rows,
         users=users,
-        total=total,
-        page=page,
-        pages=pages,
+        total=page.total,
+        page=page.number,
+        pages=page.pages,
         student=student,
         query=_query_string(form),
     )

@@ -5,10 +5,9 @@ Routes on the students blueprint; adding and editing a pupil stay in students/vi
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 
-from ap_forms.extensions import db
 from ap_forms.placements.models import ENDED
 from ap_forms.placements.pupils import get_student_or_404, in_provision_now
 from ap_forms.placements.services import ending_of, placements_for_student, running_placements
@@ -18,7 +17,6 @@ from ap_forms.students import roll
 from ap_forms.students.forms import LeaveForm
 from ap_forms.students.views import bp, keeper_student
 from ap_forms.web import audit, clock
-from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import (
     HEADTEACHER,
@@ -28,6 +26,7 @@ from ap_forms.web.roles import (
     SEES_SEND,
     SEND_LEAD,
 )
+from ap_forms.web.views import save_form
 
 STATUS_FILTERS = {
     "": "On roll",
@@ -111,23 +110,19 @@ def pupil(student_id: int):
 def pupil_leave(student_id: int):
     student = keeper_student(student_id)
     form = LeaveForm()
-    if form.validate_on_submit():
-        try:
-            roll.leave_school(
-                student,
-                left_on=form.left_on.data,
-                destination=form.leaving_destination.data,
-                placed_at=[p.provider.name for p in running_placements(student.id)],
-                actor=current_user,
-            )
-        except roll.PupilError as error:
-            db.session.rollback()
-            form.left_on.errors = [*form.left_on.errors, str(error)]
-        else:
-            flash(
-                f"{student.full_name} has left the roll. Their record is kept; their family and providers "
-                "no longer see it.",
-                "success",
-            )
-            return redirect(url_for("students.pupil_list", status="left"))
-    return render_form("students/pupil_leave.html", form, student=student)
+    return save_form(
+        form,
+        lambda: roll.leave_school(
+            student,
+            left_on=form.left_on.data,
+            destination=form.leaving_destination.data,
+            placed_at=[p.provider.name for p in running_placements(student.id)],
+            actor=current_user,
+        ),
+        refused=roll.PupilError,
+        saved=f"{student.full_name} has left the roll. Their record is kept; their family and providers "
+        "no longer see it.",
+        then=url_for("students.pupil_list", status="left"),
+        fallback="left_on",
+        rollback=True,
+    ) or render_form("students/pupil_leave.html", form, student=student)

@@ -4,6 +4,7 @@ reviews, ending, and the family's calendar feed."""
 from __future__ import annotations
 
 from datetime import UTC
+from functools import wraps
 
 from flask import Blueprint, flash, make_response, request, url_for
 from flask_login import current_user
@@ -16,10 +17,11 @@ from ap_forms.placements.pupils import get_student_or_404
 from ap_forms.providers.services import ProviderNotCleared
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, clock
+from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.templating import long_date
-from ap_forms.web.views import found_or_404
+from ap_forms.web.views import found_or_404, save_form
 
 # The placement page also shows the referral it came from: it is composed in
 # ap_forms/pages/placement.py, on this blueprint.
@@ -40,46 +42,69 @@ def placement_start(placement_id: int):
     return redirect(url_for("students.pupil", student_id=placement.student_id))
 
 
+def _placement_page(placement) -> str:
+    return url_for("placements.placement", placement_id=placement.id)
+
+
+def _while_running(refusal: str):
+    """For the pages that change a placement: the view is given the placement, unless it has ended, when
+    `refusal` is shown on the placement page instead."""
+
+    def decorate(view):
+        @wraps(view)
+        def page(placement_id: int):
+            placement = services.get_placement_or_404(current_user, placement_id)
+            if placement.status == ENDED:
+                flash(refusal, "info")
+                return redirect(_placement_page(placement))
+            return view(placement)
+
+        return page
+
+    return decorate
+
+
+def _told(placement, done: str, failed: list[str]):
+    """Back to the placement page, saying what was done and who the mail server could not reach."""
+    flash(done, "success")
+    if failed:
+        flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
+    return redirect(_placement_page(placement))
+
+
 @bp.route("/placements/<int:placement_id>/review", methods=["GET", "POST"])
-def review_new(placement_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
-    if placement.status == ENDED:
-        flash("This placement has ended, so it cannot be reviewed.", "info")
-        return redirect(url_for("placements.placement", placement_id=placement.id))
+@_while_running("This placement has ended, so it cannot be reviewed.")
+def review_new(placement):
     if request.method == "GET":
         audit.record("placement_review_viewed", "placement", placement.id, commit=True)
     form = ReviewForm()
     form.set_objectives(placement.objective_list)
     if request.method == "GET":
         form.held_on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            services.record_review(
-                placement,
-                held_on=form.held_on.data,
-                progress=form.progress_values(),
-                suitability=form.suitability.data,
-                suitability_notes=form.suitability_notes.data or "",
-                readiness=form.readiness.data,
-                reintegration_timeframe=form.reintegration_timeframe.data,
-                decisions=form.decisions.data,
-                next_review_on=form.next_review_on.data,
-                actor=current_user,
-            )
-        except services.PlacementError as error:
-            getattr(form, error.field or "", form.held_on).errors = [str(error)]
-        else:
-            flash(f"Review saved. The next review is on {long_date(form.next_review_on.data)}.", "success")
-            return redirect(url_for("placements.placement", placement_id=placement.id))
-    return render_form("placements/review_new.html", form, placement=placement)
+    return save_form(
+        form,
+        lambda: services.record_review(
+            placement,
+            held_on=form.held_on.data,
+            progress=form.progress_values(),
+            suitability=form.suitability.data,
+            suitability_notes=form.suitability_notes.data or "",
+            readiness=form.readiness.data,
+            reintegration_timeframe=form.reintegration_timeframe.data,
+            decisions=form.decisions.data,
+            next_review_on=form.next_review_on.data,
+            actor=current_user,
+        ),
+        refused=services.PlacementError,
+        saved=lambda _: f"Review saved. The next review is on {long_date(form.next_review_on.data)}.",
+        then=_placement_page(placement),
+        fallback="held_on",
+    ) or render_form("placements/review_new.html", form, placement=placement)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
-def end(placement_id: int):
-    placement = services.get_placement_or_404(current_user, placement_id)
-    if placement.status == ENDED:
-        flash("This placement has already ended.", "info")
-        return redirect(url_for("placements.placement", placement_id=placement.id))
+@_while_running("This placement has already ended.")
+def end(placement):
     form = EndForm()
     if request.method == "GET":
         form.ended_on.data = clock.today()
@@ -96,26 +121,21 @@ def end(placement_id: int):
                 today=clock.today(),
             )
         except services.PlacementError as error:
-            getattr(form, error.field or "", form.kind).errors = [str(error)]
+            apply_error(form, error, fallback="kind")
         else:
-            flash(
+            return _told(
+                placement,
                 "The placement has ended. Its timetable has stopped; the DSL, the headteacher, the key worker "
                 "and the family have been emailed.",
-                "success",
+                failed,
             )
-            if failed:
-                flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
-            return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("placements/end.html", form, placement=placement)
 
 
 @bp.route("/placements/<int:placement_id>/timetable", methods=["GET", "POST"])
-def timetable(placement_id: int):
+@_while_running("This placement has ended, so its timetable cannot change.")
+def timetable(placement):
     """Agree a new version of the timetable; the old one is kept, the key worker and parents are told."""
-    placement = services.get_placement_or_404(current_user, placement_id)
-    if placement.status == ENDED:
-        flash("This placement has ended, so its timetable cannot change.", "info")
-        return redirect(url_for("placements.placement", placement_id=placement.id))
     form = TimetableChangeForm()
     if request.method == "GET":
         for s in placement.sessions:
@@ -150,14 +170,12 @@ def timetable(placement_id: int):
             field.errors = [*field.errors, str(error)]
         else:
             failed = services.send_all(services.timetable_change_emails(placement, school_name=get_settings().name))
-            flash(
+            return _told(
+                placement,
                 "The new timetable is agreed. The key worker and the family have been emailed it; the old "
                 "timetable is kept below.",
-                "success",
+                failed,
             )
-            if failed:
-                flash("These could not be emailed, so tell them another way: " + ", ".join(failed), "info")
-            return redirect(url_for("placements.placement", placement_id=placement.id))
     return render_form("placements/timetable.html", form, placement=placement)
 
 

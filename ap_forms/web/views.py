@@ -94,12 +94,14 @@ def save_form(
     then: str | Callable[[T], str],
     fallback: str | None = None,
     rollback: bool = False,
+    unsent: tuple[str, str] | None = None,
 ) -> Response | None:
     """Post/redirect/get for a form a service keeps: a valid form is given to `save`; once kept, `saved` is
     flashed and the person goes to `then` (either may be worked out from what `save` returned). None
     when the page is to be shown again: the form was not sent, not valid, or refused by the service (its
     `refused` error, shown at the field it names, else at `fallback`). `rollback` is for services that
-    may have changed the session before refusing."""
+    may have changed the session before refusing. `unsent` (field, message) is for a service that sends
+    email: when the mail server does not answer, nothing is kept and the message shows at that field."""
     if not form.validate_on_submit():
         return None
     try:
@@ -108,6 +110,13 @@ def save_form(
         if rollback:
             db.session.rollback()
         apply_error(form, error, fallback=fallback)
+        return None
+    except MailError:
+        if unsent is None:
+            raise
+        db.session.rollback()
+        field, message = unsent
+        form[field].errors = [*form[field].errors, message]
         return None
     flash(saved(result) if callable(saved) else saved, "success")
     return redirect(then(result) if callable(then) else then)
