@@ -11,12 +11,11 @@ from ap_forms.extensions import db
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
 from ap_forms.web import audit, clock
-from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
-from ap_forms.web.views import found_or_404
+from ap_forms.web.views import found_or_404, save_form
 
 # The provider page and a key worker's own-provider page also show placements and quality visits:
 # they are composed in ap_forms/pages/provider.py, on this blueprint.
@@ -33,6 +32,11 @@ PART_TOPICS = {
 
 def can_edit() -> bool:
     return current_user.role in RULES["providers.provider_edit"]
+
+
+def _provider_page(provider, part: str = "") -> str:
+    """The provider's page, at `part` (its id on the page) when given."""
+    return url_for("providers.provider", provider_id=provider.id) + (f"#{part}" if part else "")
 
 
 # --- The register --------------------------------------------------------------------------
@@ -58,15 +62,13 @@ def provider_list():
 @bp.route("/new", methods=["GET", "POST"])
 def provider_new():
     form = forms.ProviderForm()
-    if form.validate_on_submit():
-        try:
-            provider = services.create_provider(form.values(), actor=current_user)
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            flash(f"{provider.name} added. Now complete its commissioning record.", "success")
-            return redirect(url_for("providers.provider", provider_id=provider.id))
-    return render_form("providers/details_form.html", form, provider=None)
+    return save_form(
+        form,
+        lambda: services.create_provider(form.values(), actor=current_user),
+        refused=services.ProviderError,
+        saved=lambda provider: f"{provider.name} added. Now complete its commissioning record.",
+        then=_provider_page,
+    ) or render_form("providers/details_form.html", form, provider=None)
 
 
 @bp.route("/<int:provider_id>/details", methods=["GET", "POST"])
@@ -75,15 +77,13 @@ def provider_edit(provider_id: int):
     form = forms.ProviderForm()
     if request.method == "GET":
         form.fill_from(provider)
-    elif form.validate_on_submit():
-        try:
-            services.update_provider(provider, form.values(), actor=current_user)
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            flash("Provider details saved.", "success")
-            return redirect(url_for("providers.provider", provider_id=provider.id))
-    return render_form("providers/details_form.html", form, provider=provider)
+    return save_form(
+        form,
+        lambda: services.update_provider(provider, form.values(), actor=current_user),
+        refused=services.ProviderError,
+        saved="Provider details saved.",
+        then=_provider_page(provider),
+    ) or render_form("providers/details_form.html", form, provider=provider)
 
 
 @bp.route("/<int:provider_id>/sites/new", methods=["GET", "POST"])
@@ -93,7 +93,7 @@ def site_new(provider_id: int):
     if form.validate_on_submit():
         services.add_site(provider, name=form.site_name.data, address=form.site_address.data, actor=current_user)
         flash("Site added.", "success")
-        return redirect(url_for("providers.provider", provider_id=provider.id) + "#sites")
+        return redirect(_provider_page(provider, "sites"))
     return _part_page(provider, form, title="Add a site", intro="A place where pupils have sessions.")
 
 
@@ -102,7 +102,7 @@ def site_remove(provider_id: int, site_id: int):
     provider = services.get_provider_or_404(provider_id)
     services.remove_site(provider, site_id, actor=current_user)
     flash("Site removed.", "success")
-    return redirect(url_for("providers.provider", provider_id=provider.id) + "#sites")
+    return redirect(_provider_page(provider, "sites"))
 
 
 # --- The commissioning record: one page per part --------------------------------------------
@@ -121,22 +121,15 @@ def _part_page(provider, form, *, title: str, intro: str = "", topics: tuple[str
     )
 
 
-def _saved(provider, message: str):
-    flash(message, "success")
-    return redirect(url_for("providers.provider", provider_id=provider.id) + "#record")
+def _save_to_record(provider, form, save: Callable[[], object], *, saved: str):
+    """`save_form` for the commissioning record: once kept, back to the record on the provider's page."""
+    return save_form(form, save, refused=services.ProviderError, saved=saved, then=_provider_page(provider, "record"))
 
 
 def _part(provider, form, save: Callable[[], object], *, saved: str, **page):
     """A part's page: a valid form is kept by `save`, whose refusal shows at its field; once kept, back
     to the record with `saved` flashed. `page` is for `_part_page`."""
-    if form.validate_on_submit():
-        try:
-            save()
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            return _saved(provider, saved)
-    return _part_page(provider, form, **page)
+    return _save_to_record(provider, form, save, saved=saved) or _part_page(provider, form, **page)
 
 
 def _rate(text: str) -> Decimal:
@@ -331,7 +324,7 @@ def evidence(provider_id: int):
     if form.validate_on_submit():
         upload_evidence(provider, form)
         flash("Document uploaded.", "success")
-        return redirect(url_for("providers.provider", provider_id=provider.id) + "#documents")
+        return redirect(_provider_page(provider, "documents"))
     return _part_page(
         provider,
         form,
@@ -434,14 +427,12 @@ def checklist_sign_off(provider_id: int, checklist_id: int):
     provider = services.get_provider_or_404(provider_id)
     checklist = services.get_checklist_or_404(provider, checklist_id)
     form = forms.SignOffForm()
-    if form.validate_on_submit():
-        try:
-            services.sign_off_checklist(checklist, actor=current_user)
-        except services.ProviderError as error:
-            apply_error(form, error)
-        else:
-            return _saved(provider, "Safeguarding checklist signed off. It is due to be renewed in a year.")
-    return _checklist_page(provider, checklist, sign_off_form=form, status=422)
+    return _save_to_record(
+        provider,
+        form,
+        lambda: services.sign_off_checklist(checklist, actor=current_user),
+        saved="Safeguarding checklist signed off. It is due to be renewed in a year.",
+    ) or _checklist_page(provider, checklist, sign_off_form=form, status=422)
 
 
 @bp.get("/<int:provider_id>/safeguarding/<int:checklist_id>/pdf")
