@@ -270,7 +270,8 @@ def test_resetting_a_leaders_password_or_two_factor_waits_for_the_headteacher(ap
     admin = f.make_user("admin")
     dsl = f.make_user("dsl", totp_secret=pyotp.random_base32())
     admin_client = _as(app, admin)
-    assert admin_client.post(f"/admin/users/{dsl.id}/send-link").status_code == 303
+    asked = admin_client.post(f"/admin/users/{dsl.id}/send-link", follow_redirects=True).get_data(as_text=True)
+    assert f"the link goes to {dsl.name} when they confirm it" in asked  # the name, not "{user.name}"
     assert _links(smtp_server, dsl.email) == []  # nothing yet
     assert admin_client.post(f"/admin/users/{dsl.id}/two-factor/reset").status_code == 303
     db.session.refresh(dsl)

@@ -377,7 +377,7 @@ def user_send_link(user_id: int):
         "in a few minutes.",
         done=lambda outcome: (
             f"{user.name} is a leader, so a second person must confirm this. They have been "
-            "emailed; the link goes to {user.name} when they confirm it."
+            f"emailed; the link goes to {user.name} when they confirm it."
             if outcome == confirmations.ASKED
             else f"A link to choose a password was emailed to {user.email}. It works once."
         ),

@@ -19,7 +19,7 @@ from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.roles import KEY_WORKER
 from ap_forms.web.templating import long_date
-from ap_forms.web.views import form_saved, found_or_404
+from ap_forms.web.views import found_or_404, save_form
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 
@@ -411,10 +411,10 @@ def action_respond(action_id: int):
     def save():
         services.respond_to_action(found, response=form.response.data, actor=current_user)
 
-    if form_saved(form, save, services.QualityError):
-        flash("Thank you. The school can see your response.", "success")
-        return redirect(url_for("quality.actions"))
-    return _action_page(found, respond_form=form, status=422)
+    thanked = "Thank you. The school can see your response."
+    return save_form(
+        form, save, refused=services.QualityError, saved=thanked, then=url_for("quality.actions")
+    ) or _action_page(found, respond_form=form, status=422)
 
 
 @bp.post("/actions/<int:action_id>/complete")
@@ -425,7 +425,7 @@ def action_complete(action_id: int):
     def save():
         services.complete_action(found, note=form.note.data or "", actor=current_user, today=clock.today())
 
-    if form_saved(form, save, services.QualityError):
-        flash("Action marked as done.", "success")
-        return redirect(url_for("quality.action", action_id=found.id))
-    return _action_page(found, complete_form=form, status=422)
+    then = url_for("quality.action", action_id=found.id)
+    return save_form(
+        form, save, refused=services.QualityError, saved="Action marked as done.", then=then
+    ) or _action_page(found, complete_form=form, status=422)

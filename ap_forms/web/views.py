@@ -68,21 +68,41 @@ def choose_password_page(
     return response
 
 
-def form_saved(form, save: Callable[[], object], refused: type[Exception], *, fallback: str | None = None) -> bool:
-    """Whether `form` was sent, valid, and `save()` took it. A `refused` error from `save` is shown at the
-    field it names (`form_fields.apply_error`: else at `fallback`, else at the first field), so the view
-    shows the form again."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        save()
-    except refused as error:
-        apply_error(form, error, fallback=fallback)
-        return False
-    return True
-
-
 # --- Saving a form, carrying out a button's action ---------------------------------------------------
+
+
+class _Refused:
+    """What `_kept` returns when the form was not kept (a service may rightly return None)."""
+
+
+_REFUSED = _Refused()
+
+
+def _kept(form, save: Callable[[], T], refused, fallback, rollback, unsent) -> T | _Refused:
+    if not form.validate_on_submit():
+        return _REFUSED
+    try:
+        return save()
+    except refused as error:
+        if rollback:
+            db.session.rollback()
+        apply_error(form, error, fallback=fallback)
+        return _REFUSED
+    except MailError:
+        if unsent is None:
+            raise
+        db.session.rollback()
+        field, message = unsent
+        form[field].errors = [*form[field].errors, message]
+        return _REFUSED
+
+
+def form_saved(form, save: Callable[[], object], refused: type[Exception], *, fallback: str | None = None) -> bool:
+    """Whether `form` was sent, valid, and `save()` took it; for a view that answers differently once
+    saved (an autosave answers with the saved line, a submit redirects). A `refused` error from `save` is
+    shown at the field it names (`form_fields.apply_error`: else at `fallback`, else at the first
+    field), so the view shows the form again."""
+    return not isinstance(_kept(form, save, refused, fallback, False, None), _Refused)
 
 
 def save_form(
@@ -102,21 +122,8 @@ def save_form(
     `refused` error, shown at the field it names, else at `fallback`). `rollback` is for services that
     may have changed the session before refusing. `unsent` (field, message) is for a service that sends
     email: when the mail server does not answer, nothing is kept and the message shows at that field."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = save()
-    except refused as error:
-        if rollback:
-            db.session.rollback()
-        apply_error(form, error, fallback=fallback)
-        return None
-    except MailError:
-        if unsent is None:
-            raise
-        db.session.rollback()
-        field, message = unsent
-        form[field].errors = [*form[field].errors, message]
+    result = _kept(form, save, refused, fallback, rollback, unsent)
+    if isinstance(result, _Refused):
         return None
     flash(saved(result) if callable(saved) else saved, "success")
     return redirect(then(result) if callable(then) else then)
