@@ -8,12 +8,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ap_forms.students.models import CHILD_PROTECTION, GENDERS
@@ -29,6 +28,7 @@ from ap_forms.web.form_fields import (
     phone_field,
     radios,
     same_as_password,
+    select,
     strip,
     text_area,
     text_input,
@@ -63,11 +63,9 @@ class PupilForm(FlaskForm):
         description="For example, 27 3 2012",
         validators=[not_in_future("Date of birth must be in the past")],
     )
-    year_group = SelectField(
+    year_group = select(
         "Year group",
-        widget=GovSelect(),
-        choices=YEAR_CHOICES,
-        validate_choice=False,
+        YEAR_CHOICES,
         validators=[
             InputRequired("Choose the pupil's year group"),
             known_choice("Choose the pupil's year group from the list"),
@@ -167,12 +165,10 @@ class CarerForm(FlaskForm):
         description="For example, mother, father, foster carer, grandparent.",
         validators=[InputRequired("Enter their relationship to the pupil"), _limit(40, "Relationship")],
     )
-    priority = SelectField(
+    priority = select(
         "Contact order",
-        widget=GovSelect(),
-        choices=PRIORITY_CHOICES,
-        validate_choice=False,
-        description="1 is called first.",
+        PRIORITY_CHOICES,
+        hint="1 is called first.",
         validators=[known_choice("Choose the contact order from the list")],
     )
     mobile_phone = phone_field("Mobile phone (optional)")
@@ -240,14 +236,6 @@ def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
 
     for name, label in fields:
         setattr(
-            MappingForm,
-            name,
-            SelectField(
-                label,
-                widget=GovSelect(),
-                choices=choices,
-                validate_choice=False,
-                validators=[known_choice(f"Choose a column for {label.lower()}")],
-            ),
+            MappingForm, name, select(label, choices, validators=[known_choice(f"Choose a column for {label.lower()}")])
         )
     return MappingForm()

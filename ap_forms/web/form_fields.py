@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovPasswordInput,
     GovRadioInput,
+    GovSelect,
     GovTextArea,
     GovTextInput,
 )
@@ -21,6 +22,7 @@ from wtforms import (
     FormField,
     PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -356,6 +358,15 @@ def checkbox(label: str, hint: str = "", *, required: str | None = None) -> Bool
     (a confirmation before signing something off)."""
     validators = [wtf_validators.InputRequired(required)] if required else []
     return BooleanField(label, widget=GovCheckboxInput(), description=hint, validators=validators)
+
+
+def select(label: str, choices=None, *, hint: str = "", validators=()) -> SelectField:
+    """A GOV.UK select of `choices` (or of choices the view fills in: a provider, a pupil). Only
+    `validators` (like `chosen_from_list`, `known_choice`) or the form's own checks judge the choice,
+    so the message can say what is wrong."""
+    return SelectField(
+        label, widget=GovSelect(), choices=choices, description=hint, validate_choice=False, validators=list(validators)
+    )
 
 
 def checkboxes(label: str, choices=None, *, hint: str = "") -> SelectMultipleField:
