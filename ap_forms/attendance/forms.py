@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField, not_before, optional_radios, radios, text_area, text_input
+from ap_forms.web.form_fields import GovDateField, not_before, radios, text_area, text_input
 
 
 class TimeOfDayField(StringField):
@@ -64,7 +64,7 @@ class MarkForm(FlaskForm):
     left_at = TimeOfDayField(
         "Left at", [Optional()], description="For example, 11:15", invalid_message="Enter the time they left like 11:15"
     )
-    absence_reason = optional_radios("Reason", list(ABSENCE_REASONS.items()))
+    absence_reason = radios("Reason", list(ABSENCE_REASONS.items()))
     note = text_area(
         "Note for the school (optional)", max_length=500, too_long="The note must be 500 characters or fewer"
     )

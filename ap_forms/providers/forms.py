@@ -14,7 +14,6 @@ from ap_forms.web.form_fields import (
     checkbox,
     email_field,
     not_before,
-    optional_radios,
     past_date,
     phone_field,
     radios,
@@ -44,7 +43,7 @@ class ProviderForm(FlaskForm):
         pattern=r"^(?:[A-Za-z]{2})?\d{6,7}$",
         message="Enter the Ofsted URN as it appears on the report, like 2712001",
     )
-    ofsted_judgement = optional_radios(
+    ofsted_judgement = radios(
         "Latest Ofsted judgement",
         list(OFSTED_JUDGEMENTS.items()),
         hint="Leave blank if the provider is not registered with Ofsted.",
@@ -60,7 +59,7 @@ class ProviderForm(FlaskForm):
         pattern=r"^1\d{7}$",
         message="Enter the UKPRN as 8 numbers starting with 1, like 10012345",
     )
-    setting_type = optional_radios(
+    setting_type = radios(
         "Type of setting, for the school census (optional)",
         list(SETTING_TYPES.items()),
         hint="Only for a provider with neither a school URN nor a UKPRN.",

@@ -18,7 +18,7 @@ from ap_forms.web.form_fields import (
     chosen_from_list,
     email_format,
     optional_date,
-    optional_radios,
+    radios,
     required_date,
     text_area,
     text_input,
@@ -81,7 +81,7 @@ def checklist_form(items, visit, formdata=None):
         setattr(
             ChecklistSectionForm,
             f"answer_{item.id}",
-            optional_radios(
+            radios(
                 f"{item.position}. {item.text}",
                 list(ANSWERS.items()),
                 hint=item.hint or None,
@@ -113,7 +113,7 @@ def progress_form(entries, formdata=None):
         setattr(
             ProgressForm,
             f"rating_{entry.id}",
-            optional_radios(
+            radios(
                 f"Progress seen for {entry.student.full_name}",
                 PROGRESS_SEEN,
                 unknown="Choose met, partly met, not met or not seen",
@@ -146,7 +146,7 @@ class VoiceForm(FlaskForm):
 
 
 class JudgementForm(FlaskForm):
-    judgement = optional_radios("Overall judgement", list(JUDGEMENTS.items()), unknown="Choose an overall judgement")
+    judgement = radios("Overall judgement", list(JUDGEMENTS.items()), unknown="Choose an overall judgement")
     summary = text_area(
         "Summary for the report",
         "A few sentences the provider will read at the top of the report",
@@ -157,7 +157,7 @@ class JudgementForm(FlaskForm):
 
 class ActionRowForm(Form):
     what = text_area("What needs to be done", max_length=1000)
-    owner = optional_radios("Who will do it", list(ACTION_OWNERS.items()), unknown="Choose the provider or the school")
+    owner = radios("Who will do it", list(ACTION_OWNERS.items()), unknown="Choose the provider or the school")
     owner_name = text_input("Name (optional)", max_length=120)
     due_on = GovDateField(
         "By when", validators=[optional_date], invalid="The date it is due by must be a real date, like 9 1 2027"

@@ -23,7 +23,6 @@ from ap_forms.web.form_fields import (
     email_field,
     known_choice,
     not_in_future,
-    optional_radios,
     password_input,
     phone_field,
     radios,
@@ -85,7 +84,7 @@ class PupilForm(FlaskForm):
         description="10 digits, for pupils aged 14 and over.",
         validators=[Optional()],
     )
-    gender = optional_radios("Gender", GENDERS, unknown="Choose the pupil's gender from the list")
+    gender = radios("Gender", GENDERS, unknown="Choose the pupil's gender from the list")
     contact_restrictions = text_area(
         "Contact restrictions (optional)",
         "Who must not collect or contact the pupil, and why (for example, a court order).",

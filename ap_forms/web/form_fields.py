@@ -298,10 +298,18 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def radios(
-    label: str, choices, *, required: str, hint: str = "", unknown: str | None = None, default: str | None = None
+    label: str,
+    choices,
+    *,
+    required: str | None = None,
+    hint: str = "",
+    unknown: str | None = None,
+    default: str | None = None,
 ) -> RadioField:
-    """GOV.UK radios where one must be chosen (`required` is the message when none is). A value that is
-    not one of `choices` is refused with `unknown` (without it, with WTForms' own "Not a valid choice")."""
+    """GOV.UK radios. `required` makes choosing one required, with that message; without it they may be
+    left unchosen. A value that is not one of `choices` is refused with `unknown` (without it, with
+    WTForms' own "Not a valid choice")."""
+    first = wtf_validators.InputRequired(required) if required else wtf_validators.Optional()
     check = [known_choice(unknown)] if unknown else []
     return RadioField(
         label,
@@ -310,21 +318,7 @@ def radios(
         description=hint,
         default=default,
         validate_choice=unknown is None,
-        validators=[wtf_validators.InputRequired(required), *check],
-    )
-
-
-def optional_radios(label: str, choices, *, hint: str = "", unknown: str | None = None) -> RadioField:
-    """GOV.UK radios that may be left unchosen. A value that is not one of `choices` is refused with
-    `unknown` (without it, with WTForms' own "Not a valid choice")."""
-    check = [known_choice(unknown)] if unknown else []
-    return RadioField(
-        label,
-        widget=GovRadioInput(),
-        choices=choices,
-        description=hint,
-        validate_choice=unknown is None,
-        validators=[wtf_validators.Optional(), *check],
+        validators=[first, *check],
     )
 
 
