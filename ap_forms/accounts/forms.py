@@ -1,31 +1,30 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from ap_forms.web.form_fields import Length, email_field, same_as_password, strip
+from ap_forms.web.form_fields import (
+    checkbox,
+    email_field,
+    password_input,
+    phone_field,
+    same_as_password,
+    text_input,
+)
 from ap_forms.web.roles import ROLE_LABELS
 
 
+def _sign_in_email(hint: str = ""):
+    """The address a person signs in with (to sign in, or for a forgotten password): required and at
+    most 254 characters; its format is not checked."""
+    return text_input("Email address", hint, required="Enter your email address", max_length=254)
+
+
 class LoginForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
-    )
-    password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password"), Length(max=1024)]
-    )
+    email = _sign_in_email()
+    password = password_input("Password", required="Enter your password", max_length=1024)
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
@@ -34,9 +33,7 @@ def _provider_choice(value):
 
 
 class _UserDetailsForm(FlaskForm):
-    name = StringField(
-        "Full name", widget=GovTextInput(), validators=[InputRequired("Enter the person's full name"), Length(max=120)]
-    )
+    name = text_input("Full name", required="Enter the person's full name", max_length=120)
     role = RadioField(
         "Role", widget=GovRadioInput(), choices=list(ROLE_LABELS.items()), validators=[InputRequired("Choose a role")]
     )
@@ -47,12 +44,7 @@ class _UserDetailsForm(FlaskForm):
         description="The provider this key worker works for. They will only see pupils placed there.",
         validate_choice=True,
     )
-    phone = StringField(
-        "Phone number (optional)",
-        widget=GovTextInput(),
-        description="Shown to parents for key workers.",
-        validators=[Length(max=40)],
-    )
+    phone = phone_field("Phone number (optional)", "Shown to parents for key workers.")
 
     def set_provider_choices(self, providers) -> None:
         self.provider_id.choices = [(None, "Not a key worker")] + [(p.id, p.name) for p in providers]
@@ -64,49 +56,37 @@ class UserCreateForm(_UserDetailsForm):
 
 
 class UserEditForm(_UserDetailsForm):
-    active = BooleanField(
+    active = checkbox(
         "Account is active",
-        widget=GovCheckboxInput(),
-        description="Untick to disable the account: the person is signed out at once and cannot sign in.",
+        "Untick to disable the account: the person is signed out at once and cannot sign in.",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="The address you sign in with.",
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
-    )
+    email = _sign_in_email("The address you sign in with.")
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 
 class ChoosePasswordForm(FlaskForm):
-    password = PasswordField(
+    password = password_input(
         "Choose a password",
-        widget=GovPasswordInput(),
-        description="At least 8 characters. Three random words make a strong password that is easy to remember.",
-        validators=[InputRequired("Choose a password"), Length(max=128)],
+        "At least 8 characters. Three random words make a strong password that is easy to remember.",
+        required="Choose a password",
+        max_length=128,
     )
-    confirm = PasswordField(
-        "Type the password again",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Type the password again"), Length(max=128), same_as_password],
+    confirm = password_input(
+        "Type the password again", required="Type the password again", max_length=128, also=[same_as_password]
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
 class TwoFactorForm(FlaskForm):
-    code = StringField(
+    code = text_input(
         "Code from your authenticator app",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="6 digits, like 123456. It changes every 30 seconds.",
-        validators=[
-            InputRequired("Enter the 6-digit code from your authenticator app"),
-            Length(max=12, message="Enter the 6-digit code, like 123456"),
-        ],
+        "6 digits, like 123456. It changes every 30 seconds.",
+        required="Enter the 6-digit code from your authenticator app",
+        max_length=12,
+        too_long="Enter the 6-digit code, like 123456",
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

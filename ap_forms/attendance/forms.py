@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import Field, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ap_forms.attendance.codes import CODE_GROUPS
 from ap_forms.attendance.models import ABSENCE_REASONS, CONTACT_METHODS, CONTACT_OUTCOMES, MARK_LABELS, SESSIONS
 from ap_forms.web import clock
-from ap_forms.web.form_fields import GovDateField, Length, not_before, radios
+from ap_forms.web.form_fields import GovDateField, not_before, radios, text_area, text_input
 
 
 class TimeOfDayField(StringField):
@@ -64,13 +64,9 @@ class MarkForm(FlaskForm):
     left_at = TimeOfDayField(
         "Left at", [Optional()], description="For example, 11:15", invalid_message="Enter the time they left like 11:15"
     )
-    absence_reason = RadioField(
-        "Reason", widget=GovRadioInput(), choices=list(ABSENCE_REASONS.items()), validators=[Optional()]
-    )
-    note = TextAreaField(
-        "Note for the school (optional)",
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=500, message="The note must be 500 characters or fewer")],
+    absence_reason = radios("Reason", list(ABSENCE_REASONS.items()))
+    note = text_area(
+        "Note for the school (optional)", max_length=500, too_long="The note must be 500 characters or fewer"
     )
 
     def validate_status(self, field: Field) -> None:
@@ -114,11 +110,11 @@ class CodeForm(FlaskForm):
         choices=_code_choices(),
         validators=[InputRequired("Choose a register code")],
     )
-    reason = StringField(
+    reason = text_input(
         "Reason for the change",
-        widget=GovTextInput(),
-        description="Needed when you change a code already recorded. The original is kept.",
-        validators=[Optional(), Length(max=300, message="The reason must be 300 characters or fewer")],
+        "Needed when you change a code already recorded. The original is kept.",
+        max_length=300,
+        too_long="The reason must be 300 characters or fewer",
     )
     submit = SubmitField("Record code", widget=GovSubmitInput())
 
@@ -130,14 +126,12 @@ class CodeForm(FlaskForm):
 
 
 class ParentContactForm(FlaskForm):
-    contact_with = StringField(
+    contact_with = text_input(
         "Who did you contact",
-        widget=GovTextInput(),
-        description="Name and relationship, like Karen Abbott (mother)",
-        validators=[
-            InputRequired("Enter who you contacted"),
-            Length(max=120, message="Who you contacted must be 120 characters or fewer"),
-        ],
+        "Name and relationship, like Karen Abbott (mother)",
+        required="Enter who you contacted",
+        max_length=120,
+        too_long="Who you contacted must be 120 characters or fewer",
     )
     contacted_at = TimeOfDayField(
         "Time of the contact",
@@ -147,15 +141,8 @@ class ParentContactForm(FlaskForm):
     )
     method = radios("How", list(CONTACT_METHODS.items()), required="Choose how you contacted them")
     outcome = radios("What happened", list(CONTACT_OUTCOMES.items()), required="Choose what happened")
-    notes = TextAreaField(
-        "What you were told (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
-    )
-    follow_up = StringField(
-        "Follow-up (optional)",
-        widget=GovTextInput(),
-        description="Like 'Call again at 2pm' or 'Home visit tomorrow'",
-        validators=[Optional(), Length(max=300)],
-    )
+    notes = text_area("What you were told (optional)", max_length=2000)
+    follow_up = text_input("Follow-up (optional)", "Like 'Call again at 2pm' or 'Home visit tomorrow'", max_length=300)
     submit = SubmitField("Save parent contact", widget=GovSubmitInput())
 
 

@@ -1,30 +1,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import FieldList, Form, FormField, SubmitField
+from wtforms.validators import ValidationError
 
 from ap_forms.checklists.services import MAX_ITEMS
-from ap_forms.web.form_fields import Length
+from ap_forms.web.form_fields import text_area, text_input
 
 BLANK_ROWS = 5
 
 
 class ItemRowForm(Form):
-    section = StringField(
-        "Section",
-        widget=GovTextInput(),
-        validators=[Length(max=120, message="Keep the section name to 120 characters or fewer")],
-    )
-    text = TextAreaField(
-        "Item", widget=GovTextArea(), validators=[Length(max=300, message="Keep the item to 300 characters or fewer")]
-    )
-    hint = StringField(
-        "Hint (optional)",
-        widget=GovTextInput(),
-        validators=[Length(max=300, message="Keep the hint to 300 characters or fewer")],
-    )
+    section = text_input("Section", max_length=120, too_long="Keep the section name to 120 characters or fewer")
+    text = text_area("Item", max_length=300, too_long="Keep the item to 300 characters or fewer")
+    hint = text_input("Hint (optional)", max_length=300, too_long="Keep the hint to 300 characters or fewer")
 
     def validate_section(self, field):
         if (self.text.data or "").strip() and not (field.data or "").strip():
@@ -33,11 +23,11 @@ class ItemRowForm(Form):
 
 class PublishForm(FlaskForm):
     items = FieldList(FormField(ItemRowForm), min_entries=0, max_entries=MAX_ITEMS + BLANK_ROWS)
-    notes = TextAreaField(
+    notes = text_area(
         "What changed, and why",
-        widget=GovTextArea(),
-        description="Shown with the version, e.g. “Added the online filtering item (KCSIE 2026)”.",
-        validators=[Optional(), Length(max=2000, message="Keep this to 2,000 characters or fewer")],
+        "Shown with the version, e.g. “Added the online filtering item (KCSIE 2026)”.",
+        max_length=2000,
+        too_long="Keep this to 2,000 characters or fewer",
     )
     submit = SubmitField("Publish new version", widget=GovSubmitInput())
 

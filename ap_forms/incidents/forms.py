@@ -8,12 +8,11 @@ from functools import partial
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from ap_forms.incidents.models import (
@@ -30,7 +29,7 @@ from ap_forms.incidents.models import (
     SUBJECT_ROLES,
     YES_NO,
 )
-from ap_forms.web.form_fields import GovDate, not_in_future, one_of, strip, text_area
+from ap_forms.web.form_fields import GovDate, checkboxes, not_in_future, one_of, strip, text_area
 
 _area = partial(text_area, max_length=10000)  # what a reporter writes may be long
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -110,13 +109,7 @@ class ConcernForm(_ReportForm):
         "Describe any injury or mark (optional)",
         "Where it is, its size, shape and colour. Do not photograph it and do not examine the pupil.",
     )
-    body_marks = SelectMultipleField(
-        "Mark where on the body (optional)",
-        widget=GovCheckboxesInput(),
-        choices=BODY_REGIONS,
-        coerce=str,
-        validate_choice=False,
-    )
+    body_marks = checkboxes("Mark where on the body (optional)", BODY_REGIONS)
     action_taken = _area("What have you done so far? (optional)")
     pupil_safe = _radio("Is the pupil safe now?", SAFE_NOW, "Select whether the pupil is safe now")
 
@@ -195,13 +188,7 @@ FORMS = {CONCERN: ConcernForm, ALLEGATION: AllegationForm, BEHAVIOUR: BehaviourF
 
 
 class StartForm(FlaskForm):
-    kind = RadioField(
-        "What do you need to report?",
-        widget=GovRadioInput(),
-        choices=list(KINDS.items()),
-        validate_choice=False,
-        validators=[one_of(list(KINDS.items()), "Select what you are reporting")],
-    )
+    kind = _radio("What do you need to report?", list(KINDS.items()), "Select what you are reporting")
     pupil = RadioField("Who is it about?", widget=GovRadioInput(), choices=[], validate_choice=False)
     submit = SubmitField("Continue", widget=GovSubmitInput())
 

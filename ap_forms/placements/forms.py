@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-)
-from wtforms import (
-    RadioField,
-    SubmitField,
-)
-from wtforms.validators import InputRequired, StopValidation
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
+from wtforms.validators import StopValidation
 
 from ap_forms.placements.models import END_REASONS, IMMEDIATE, PLANNED_END, PROGRESS, READINESS, SUITABILITY
 from ap_forms.placements.timetable_form import TimetableRows
@@ -60,14 +54,13 @@ class ReviewForm(ObjectiveRows, FlaskForm):
 
 
 class EndForm(FlaskForm):
-    kind = RadioField(
+    kind = radios(
         "How is the placement ending?",
-        widget=GovRadioInput(),
-        choices=[
+        [
             (PLANNED_END, "As planned, or agreed at a review"),
             (IMMEDIATE, "Immediate withdrawal, without notice or formal review"),
         ],
-        validators=[InputRequired("Select how the placement is ending")],
+        required="Select how the placement is ending",
     )
     reason = RadioField(
         "Reason for an immediate withdrawal",

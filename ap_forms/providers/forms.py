@@ -2,24 +2,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovFileInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Regexp, ValidationError
 
 from ap_forms.providers.models import ANSWERS, COST_BASES, OFSTED_JUDGEMENTS, REGISTRATION_TYPES, SETTING_TYPES
 from ap_forms.providers.services import EVIDENCE_TOPICS
 from ap_forms.web.form_fields import (
     YES_NO,
     GovDateField,
-    Length,
+    checkbox,
     email_field,
     not_before,
     past_date,
@@ -28,6 +20,7 @@ from ap_forms.web.form_fields import (
     reference_number,
     required_date,
     strip,
+    text_area,
     text_input,
 )
 from ap_forms.web.uploads import EvidenceFile
@@ -50,12 +43,10 @@ class ProviderForm(FlaskForm):
         pattern=r"^(?:[A-Za-z]{2})?\d{6,7}$",
         message="Enter the Ofsted URN as it appears on the report, like 2712001",
     )
-    ofsted_judgement = RadioField(
+    ofsted_judgement = radios(
         "Latest Ofsted judgement",
-        widget=GovRadioInput(),
-        choices=list(OFSTED_JUDGEMENTS.items()),
-        validators=[Optional()],
-        description="Leave blank if the provider is not registered with Ofsted.",
+        list(OFSTED_JUDGEMENTS.items()),
+        hint="Leave blank if the provider is not registered with Ofsted.",
     )
     ofsted_judgement_date = past_date(
         "Date of the latest inspection",
@@ -68,23 +59,17 @@ class ProviderForm(FlaskForm):
         pattern=r"^1\d{7}$",
         message="Enter the UKPRN as 8 numbers starting with 1, like 10012345",
     )
-    setting_type = RadioField(
+    setting_type = radios(
         "Type of setting, for the school census (optional)",
-        widget=GovRadioInput(),
-        choices=list(SETTING_TYPES.items()),
-        validators=[Optional()],
-        description="Only for a provider with neither a school URN nor a UKPRN.",
+        list(SETTING_TYPES.items()),
+        hint="Only for a provider with neither a school URN nor a UKPRN.",
     )
     la_approved = radios(
         "Is the provider on the local authority's approved provider list?",
         YES_NO,
         required="Choose yes if the provider is on the approved list",
     )
-    address = TextAreaField(
-        "Main address",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter the provider's main address"), Length(max=500)],
-    )
+    address = text_area("Main address", required="Enter the provider's main address", max_length=500)
     contact_name = text_input("Contact name", required="Enter the name of the person to contact", max_length=120)
     contact_email = email_field("Contact email", required="Enter the contact's email address")
     contact_phone = phone_field("Contact phone", required="Enter the contact's phone number")
@@ -135,18 +120,15 @@ class ProviderForm(FlaskForm):
 
 class SiteForm(FlaskForm):
     site_name = text_input("Site name", required="Enter a name for the site, like “Stables”", max_length=120)
-    site_address = TextAreaField(
-        "Site address", widget=GovTextArea(), validators=[InputRequired("Enter the site's address"), Length(max=500)]
-    )
+    site_address = text_area("Site address", required="Enter the site's address", max_length=500)
     submit = SubmitField("Add site", widget=GovSubmitInput())
 
 
 class AgreementForm(FlaskForm):
-    terms = TextAreaField(
+    terms = text_area(
         "Agreed terms",
-        widget=GovTextArea(),
-        description="What the provider will deliver: sessions, staffing ratios, reporting, notice periods.",
-        validators=[InputRequired("Enter the agreed terms"), Length(max=5000)],
+        "What the provider will deliver: sessions, staffing ratios, reporting, notice periods.",
+        required="Enter the agreed terms",
     )
     start_date = GovDateField("Start date", validators=[required_date("Enter the date the agreement starts")])
     end_date = GovDateField(
@@ -192,11 +174,7 @@ class DocumentationForm(FlaskForm):
         required="Enter the date the risk assessments and documentation were checked",
         in_future="The date checked must be today or in the past",
     )
-    notes = TextAreaField(
-        "What was checked, and anything to follow up",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter what was checked"), Length(max=5000)],
-    )
+    notes = text_area("What was checked, and anything to follow up", required="Enter what was checked")
     evidence = evidence_field()
     submit = SubmitField("Save check", widget=GovSubmitInput())
 
@@ -217,21 +195,14 @@ class VettingForm(FlaskForm):
         required="Enter the date the written confirmation was received",
         in_future="The date received must be today or in the past",
     )
-    staff_names = TextAreaField(
+    staff_names = text_area(
         "Staff it covers",
-        widget=GovTextArea(),
-        description="One name a line: every adult who will work with pupils.",
-        validators=[InputRequired("Enter the names of the staff the confirmation covers"), Length(max=5000)],
+        "One name a line: every adult who will work with pupils.",
+        required="Enter the names of the staff the confirmation covers",
     )
-    enhanced_dbs_barred = BooleanField(
-        "It confirms an enhanced DBS check with a barred list check for each of them", widget=GovCheckboxInput()
-    )
-    confirmed_by = StringField(
-        "Signed by (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="Name and role of the person at the provider who confirmed it.",
-        validators=[Optional(), Length(max=120)],
+    enhanced_dbs_barred = checkbox("It confirms an enhanced DBS check with a barred list check for each of them")
+    confirmed_by = text_input(
+        "Signed by (optional)", "Name and role of the person at the provider who confirmed it.", max_length=120
     )
     evidence = evidence_field("The written confirmation (optional)")
     submit = SubmitField("Save confirmation", widget=GovSubmitInput())
@@ -243,11 +214,11 @@ class StaffChangeForm(FlaskForm):
         required="Enter the date the staff changed",
         in_future="The date the staff changed must be today or in the past",
     )
-    note = TextAreaField(
+    note = text_area(
         "What changed",
-        widget=GovTextArea(),
-        description="For example, “New instructor, Alex Brook, started working with our pupils”.",
-        validators=[InputRequired("Enter what changed"), Length(max=300)],
+        "For example, “New instructor, Alex Brook, started working with our pupils”.",
+        required="Enter what changed",
+        max_length=300,
     )
     submit = SubmitField("Record staff change", widget=GovSubmitInput())
 
@@ -278,7 +249,7 @@ class TrainingForm(FlaskForm):
     includes_safeguarding = radios(
         "Did it include safeguarding training?", YES_NO, required="Choose yes if it included safeguarding training"
     )
-    attendees = TextAreaField("Who attended (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
+    attendees = text_area("Who attended (optional)", max_length=2000)
     evidence = evidence_field("Certificate or register (optional)")
     submit = SubmitField("Save training", widget=GovSubmitInput())
 
@@ -290,12 +261,8 @@ class EvidenceForm(FlaskForm):
         choices=[("", "Choose")] + list(EVIDENCE_TOPICS.items()),
         validators=[InputRequired("Choose what the document is evidence of")],
     )
-    description = StringField(
-        "Description (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="For example, “Public liability insurance, valid to March 2027”.",
-        validators=[Optional(), Length(max=200)],
+    description = text_input(
+        "Description (optional)", "For example, “Public liability insurance, valid to March 2027”.", max_length=200
     )
     file = FileField(
         "Document",
@@ -312,7 +279,7 @@ class EvidenceForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = radios("Answer", list(ANSWERS.items()), required="Choose yes, no or not applicable")
-    comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=2000)])
+    comment = text_area("Comment", max_length=2000)
     evidence = evidence_field()
     submit = SubmitField("Save answer", widget=GovSubmitInput())
 
@@ -324,10 +291,9 @@ class AnswerForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    confirm = BooleanField(
+    confirm = checkbox(
         "I have checked these answers and I am satisfied this provider meets the safeguarding requirements",
-        widget=GovCheckboxInput(),
-        validators=[InputRequired("Confirm you are satisfied before signing off")],
+        required="Confirm you are satisfied before signing off",
     )
     submit = SubmitField("Sign off checklist", widget=GovSubmitInput())
 

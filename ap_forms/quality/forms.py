@@ -4,39 +4,24 @@ for sense (real dates, known choices, lengths), and completeness is checked at s
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
 
 from ap_forms.quality.models import ACTION_OWNERS, ANSWERS, JUDGEMENTS
 from ap_forms.quality.services import MAX_ACTIONS
 from ap_forms.web.form_fields import (
     GovDateField,
     Length,
+    checkbox,
+    checkboxes,
     chosen_from_list,
     email_format,
-    known_choice,
     optional_date,
+    radios,
     required_date,
+    text_area,
+    text_input,
 )
 
 LONG_TEXT = 5000
@@ -63,12 +48,11 @@ class PlanForm(FlaskForm):
         description="For example, 9 12 2026",
         invalid="The date of the visit must be a real date, like 9 12 2026",
     )
-    staff = SelectMultipleField("Who is going", widget=GovCheckboxesInput(), coerce=str, validate_choice=False)
-    focus = TextAreaField(
+    staff = checkboxes("Who is going")
+    focus = text_area(
         "What the visit will look at (optional)",
-        widget=GovTextArea(),
-        description="For example, a new pupil settling in, or last visit's actions.",
-        validators=[Optional(), Length(max=2000)],
+        "For example, a new pupil settling in, or last visit's actions.",
+        max_length=2000,
     )
     submit = SubmitField("Save visit plan", widget=GovSubmitInput())
 
@@ -97,25 +81,22 @@ def checklist_form(items, visit, formdata=None):
         setattr(
             ChecklistSectionForm,
             f"answer_{item.id}",
-            RadioField(
+            radios(
                 f"{item.position}. {item.text}",
-                widget=GovRadioInput(),
-                choices=list(ANSWERS.items()),
-                validate_choice=False,
-                description=item.hint or None,
-                validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")],
+                list(ANSWERS.items()),
+                hint=item.hint or None,
+                unknown="Choose met, partly met, not met or not seen",
             ),
         )
-        setattr(
-            ChecklistSectionForm,
-            f"comment_{item.id}",
-            TextAreaField("Comment", widget=GovTextArea(), validators=[Length(max=LONG_TEXT)]),
-        )
+        setattr(ChecklistSectionForm, f"comment_{item.id}", text_area("Comment", max_length=LONG_TEXT))
         answer = visit.answer_for(item.id)
         if answer:
             data[f"answer_{item.id}"] = answer.answer or None
             data[f"comment_{item.id}"] = answer.comment
     return ChecklistSectionForm(formdata=formdata, data=data)
+
+
+PROGRESS_SEEN = [("met", "Objectives met"), ("partly", "Partly met"), ("not_met", "Not met"), ("not_seen", "Not seen")]
 
 
 def progress_form(entries, formdata=None):
@@ -132,27 +113,16 @@ def progress_form(entries, formdata=None):
         setattr(
             ProgressForm,
             f"rating_{entry.id}",
-            RadioField(
+            radios(
                 f"Progress seen for {entry.student.full_name}",
-                widget=GovRadioInput(),
-                choices=[
-                    ("met", "Objectives met"),
-                    ("partly", "Partly met"),
-                    ("not_met", "Not met"),
-                    ("not_seen", "Not seen"),
-                ],
-                validate_choice=False,
-                validators=[Optional(), known_choice("Choose met, partly met, not met or not seen")],
+                PROGRESS_SEEN,
+                unknown="Choose met, partly met, not met or not seen",
             ),
         )
         setattr(
             ProgressForm,
             f"comment_{entry.id}",
-            TextAreaField(
-                "What you saw, and what the pupil or key worker said",
-                widget=GovTextArea(),
-                validators=[Length(max=LONG_TEXT)],
-            ),
+            text_area("What you saw, and what the pupil or key worker said", max_length=LONG_TEXT),
         )
         data[f"rating_{entry.id}"] = entry.rating or None
         data[f"comment_{entry.id}"] = entry.comment
@@ -160,61 +130,35 @@ def progress_form(entries, formdata=None):
 
 
 class ObservationForm(FlaskForm):
-    observed_activity = StringField(
-        "Activity observed",
-        widget=GovTextInput(),
-        description="What the session was, and who led it",
-        validators=[Length(max=500)],
-    )
-    observation_notes = TextAreaField(
-        "Observation notes",
-        widget=GovTextArea(),
-        description="Teaching and support, engagement, anything that stood out",
-        validators=[Length(max=LONG_TEXT)],
+    observed_activity = text_input("Activity observed", "What the session was, and who led it", max_length=500)
+    observation_notes = text_area(
+        "Observation notes", "Teaching and support, engagement, anything that stood out", max_length=LONG_TEXT
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class VoiceForm(FlaskForm):
-    pupil_voice = TextAreaField(
-        "Pupil voice",
-        widget=GovTextArea(),
-        description="What pupils said about their placement, in their words where you can",
-        validators=[Length(max=LONG_TEXT)],
+    pupil_voice = text_area(
+        "Pupil voice", "What pupils said about their placement, in their words where you can", max_length=LONG_TEXT
     )
-    strengths = TextAreaField(
-        "Strengths", widget=GovTextArea(), description="What the provider does well", validators=[Length(max=LONG_TEXT)]
-    )
+    strengths = text_area("Strengths", "What the provider does well", max_length=LONG_TEXT)
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class JudgementForm(FlaskForm):
-    judgement = RadioField(
-        "Overall judgement",
-        widget=GovRadioInput(),
-        choices=list(JUDGEMENTS.items()),
-        validate_choice=False,
-        validators=[Optional(), known_choice("Choose an overall judgement")],
-    )
-    summary = TextAreaField(
+    judgement = radios("Overall judgement", list(JUDGEMENTS.items()), unknown="Choose an overall judgement")
+    summary = text_area(
         "Summary for the report",
-        widget=GovTextArea(),
-        description="A few sentences the provider will read at the top of the report",
-        validators=[Length(max=LONG_TEXT)],
+        "A few sentences the provider will read at the top of the report",
+        max_length=LONG_TEXT,
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class ActionRowForm(Form):
-    what = TextAreaField("What needs to be done", widget=GovTextArea(), validators=[Length(max=1000)])
-    owner = RadioField(
-        "Who will do it",
-        widget=GovRadioInput(),
-        choices=list(ACTION_OWNERS.items()),
-        validate_choice=False,
-        validators=[Optional(), known_choice("Choose the provider or the school")],
-    )
-    owner_name = StringField("Name (optional)", widget=GovTextInput(), validators=[Length(max=120)])
+    what = text_area("What needs to be done", max_length=1000)
+    owner = radios("Who will do it", list(ACTION_OWNERS.items()), unknown="Choose the provider or the school")
+    owner_name = text_input("Name (optional)", max_length=120)
     due_on = GovDateField(
         "By when", validators=[optional_date], invalid="The date it is due by must be a real date, like 9 1 2027"
     )
@@ -249,10 +193,9 @@ class ActionsForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    confirm = BooleanField(
+    confirm = checkbox(
         "I confirm this is an accurate record of the visit",
-        widget=GovCheckboxInput(),
-        validators=[InputRequired("Confirm the record is accurate before signing off")],
+        required="Confirm the record is accurate before signing off",
     )
     submit = SubmitField("Sign off the visit", widget=GovSubmitInput())
 
@@ -275,15 +218,15 @@ class SendForm(FlaskForm):
 
 
 class CompleteActionForm(FlaskForm):
-    note = TextAreaField("How it was done (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
+    note = text_area("How it was done (optional)", max_length=2000)
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
 class RespondForm(FlaskForm):
-    response = TextAreaField(
+    response = text_area(
         "Your response",
-        widget=GovTextArea(),
-        description="Tell the school what you have done, or what you will do and when",
-        validators=[InputRequired("Say what you have done, or what you will do"), Length(max=2000)],
+        "Tell the school what you have done, or what you will do and when",
+        required="Say what you have done, or what you will do",
+        max_length=2000,
     )
     submit = SubmitField("Send response", widget=GovSubmitInput())

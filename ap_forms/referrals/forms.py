@@ -11,25 +11,8 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import (
-    FieldList,
-    Form,
-    FormField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from ap_forms.placements.timetable_form import TimetableRows, add_error, row_filled
@@ -47,22 +30,35 @@ from ap_forms.web.form_fields import (
     GovDate,
     Length,
     after,
+    checkboxes,
     chosen_from_list,
     not_in_future,
     number_input,
     radios,
     reference_number,
+    select,
     strip,
+    text_input,
 )
 
 LONG = 5000  # characters in a text box: a long paragraph, never a whole document
 MAX_REVIEW_GAP = timedelta(weeks=8)  # reviews at least every half term (DfE, 2025)
 
 
-def _first_review_in_time(start: str):
-    """The first review within MAX_REVIEW_GAP of the form's `start` date (and not before it)."""
+def _planned_end(start: str, message: str, hint: str = ""):
+    """The placement's planned end: after the form's `start` date (`message` otherwise)."""
+    return GovDate(
+        "Planned end date",
+        required_message="Enter the planned end date",
+        description=hint,
+        validators=[after(start, message)],
+    )
 
-    def check(form, field):
+
+def _first_review(start: str, hint: str):
+    """The first review's date: within MAX_REVIEW_GAP of the form's `start` date (and not before it)."""
+
+    def in_time(form, field):
         begins = form[start].data
         if field.data and begins and not begins <= field.data <= begins + MAX_REVIEW_GAP:
             raise ValidationError(
@@ -70,7 +66,12 @@ def _first_review_in_time(start: str):
                 "reviewed at least every half term"
             )
 
-    return check
+    return GovDate(
+        "First review date",
+        required_message="Enter the date of the first review",
+        description=hint,
+        validators=[in_time],
+    )
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -129,9 +130,7 @@ class PupilForm(SectionForm):
         pattern=r"^\d{10}$",
         message="Enter the ULN as 10 digits, or leave it blank if the pupil does not have one",
     )
-    gender = RadioField(
-        "Gender", widget=GovRadioInput(), choices=GENDERS, validators=[InputRequired("Select the pupil's gender")]
-    )
+    gender = radios("Gender", GENDERS, required="Select the pupil's gender")
     home_language = _text("Home language", "Enter the pupil's home language, like English", area=False, max_length=60)
 
 
@@ -273,12 +272,10 @@ class ProfileForm(SectionForm):
 
 
 class ReasonsForm(SectionForm):
-    reasons = SelectMultipleField(
+    reasons = checkboxes(
         "Why is alternative provision needed?",
-        widget=GovCheckboxesInput(),
-        choices=REASONS,
-        description="Select all that apply. These are the reasons in the school's Alternative Provision Policy.",
-        validate_choice=False,
+        REASONS,
+        hint="Select all that apply. These are the reasons in the school's Alternative Provision Policy.",
     )
     reason_other = _text("Other reason", hint="Only if you selected Other.", optional=True)
 
@@ -304,17 +301,9 @@ class ReasonsForm(SectionForm):
 
 
 class ObjectiveRow(Form):
-    objective = StringField(
-        "Objective",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[Length(max=1000, message="An objective must be 1000 characters or fewer")],
-    )
-    measure = StringField(
-        "How progress will be measured",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[Length(max=1000, message="A measure must be 1000 characters or fewer")],
+    objective = text_input("Objective", max_length=1000, too_long="An objective must be 1000 characters or fewer")
+    measure = text_input(
+        "How progress will be measured", max_length=1000, too_long="A measure must be 1000 characters or fewer"
     )
 
 
@@ -359,21 +348,11 @@ class ObjectivesForm(SectionForm):
 
 
 class RiskRow(Form):
-    hazard = StringField("Hazard", widget=GovTextInput(), filters=[strip], validators=[Length(max=1000)])
-    triggers = StringField("Triggers (optional)", widget=GovTextInput(), filters=[strip], validators=[Length(max=1000)])
-    controls = StringField("Controls", widget=GovTextInput(), filters=[strip], validators=[Length(max=2000)])
-    likelihood = SelectField(
-        "Likelihood",
-        widget=GovSelect(),
-        choices=[("", "Choose")] + [(str(v), t) for v, t in LIKELIHOOD],
-        validate_choice=False,
-    )
-    severity = SelectField(
-        "Severity",
-        widget=GovSelect(),
-        choices=[("", "Choose")] + [(str(v), t) for v, t in SEVERITY],
-        validate_choice=False,
-    )
+    hazard = text_input("Hazard", max_length=1000)
+    triggers = text_input("Triggers (optional)", max_length=1000)
+    controls = text_input("Controls", max_length=2000)
+    likelihood = select("Likelihood", [("", "Choose")] + [(str(v), t) for v, t in LIKELIHOOD])
+    severity = select("Severity", [("", "Choose")] + [(str(v), t) for v, t in SEVERITY])
 
 
 def _score(value: str | None) -> int | None:
@@ -455,25 +434,19 @@ class TimetableForm(TimetableRows, SectionForm):
 
 
 class ProviderForm(SectionForm):
-    provider_id = SelectField(
+    provider_id = select(
         "Proposed provider",
-        widget=GovSelect(),
-        validate_choice=False,
-        description="Only a cleared provider can be approved. You can propose one whose checks are still being done.",
+        hint="Only a cleared provider can be approved. You can propose one whose checks are still being done.",
         validators=[chosen_from_list("Select the proposed provider")],
     )
     proposed_start = GovDate("Proposed start date", required_message="Enter the proposed start date")
-    proposed_end = GovDate(
-        "Planned end date",
-        required_message="Enter the planned end date",
-        description="How long the placement is envisaged to last.",
-        validators=[after("proposed_start", "The planned end date must be after the proposed start date")],
+    proposed_end = _planned_end(
+        "proposed_start",
+        "The planned end date must be after the proposed start date",
+        "How long the placement is envisaged to last.",
     )
-    first_review_on = GovDate(
-        "First review date",
-        required_message="Enter the date of the first review",
-        description="Within 8 weeks of the start: placements are reviewed at least every half term.",
-        validators=[_first_review_in_time("proposed_start")],
+    first_review_on = _first_review(
+        "proposed_start", "Within 8 weeks of the start: placements are reviewed at least every half term."
     )
 
     def set_providers(self, providers, status_of) -> None:
@@ -550,9 +523,7 @@ ROW_LISTS = {"objectives": ObjectivesForm, "risks": RisksForm, "sessions": Timet
 
 
 class StartForm(FlaskForm):
-    student_id = SelectField(
-        "Pupil", widget=GovSelect(), validate_choice=False, validators=[chosen_from_list("Select the pupil to refer")]
-    )
+    student_id = select("Pupil", validators=[chosen_from_list("Select the pupil to refer")])
     submit = SubmitField("Start the referral", widget=GovSubmitInput())
 
     def set_students(self, students) -> None:
@@ -572,36 +543,20 @@ SHARE_CHOICES = [
 
 
 class ApproveForm(FlaskForm):
-    key_worker_id = SelectField(
-        "Key worker",
-        widget=GovSelect(),
-        validate_choice=False,
-        description="The provider's member of staff who will work with the pupil.",
-    )
+    key_worker_id = select("Key worker", hint="The provider's member of staff who will work with the pupil.")
     start_date = GovDate("Start date", required_message="Enter the date the placement starts")
-    planned_end_date = GovDate(
-        "Planned end date",
-        required_message="Enter the planned end date",
-        validators=[after("start_date", "The planned end date must be after the start date")],
-    )
-    first_review_on = GovDate(
-        "First review date",
-        required_message="Enter the date of the first review",
-        description="Within 8 weeks of the start.",
-        validators=[_first_review_in_time("start_date")],
-    )
+    planned_end_date = _planned_end("start_date", "The planned end date must be after the start date")
+    first_review_on = _first_review("start_date", "Within 8 weeks of the start.")
     agreed_cost = number_input(
         "Agreed cost in pounds",
         "From the provider's Service Level Agreement, like 85.00",
         required="Enter the agreed cost in pounds, like 85.00",
     )
     cost_basis = radios("The cost is", COST_BASES, required="Select what the cost covers, like per session")
-    share = SelectMultipleField(
+    share = checkboxes(
         "What the key worker may see",
-        widget=GovCheckboxesInput(),
-        choices=SHARE_CHOICES,
-        validate_choice=False,
-        description="The key worker sees only what you tick. Share what they need to cater for the pupil.",
+        SHARE_CHOICES,
+        hint="The key worker sees only what you tick. Share what they need to cater for the pupil.",
     )
     submit = SubmitField("Approve and create the placement", widget=GovSubmitInput())
 

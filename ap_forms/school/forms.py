@@ -1,15 +1,13 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional, Regexp
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Optional, Regexp
 
-from ap_forms.web.form_fields import Length, email_format
+from ap_forms.web.form_fields import Length, email_format, phone_field, text_area, text_input
 
 
 class SchoolSettingsForm(FlaskForm):
-    name = StringField(
-        "School name", widget=GovTextInput(), validators=[InputRequired("Enter the school's name"), Length(max=160)]
-    )
+    name = text_input("School name", required="Enter the school's name", max_length=160)
     dfe_number = StringField(
         "DfE number",
         widget=GovTextInput(),
@@ -22,8 +20,8 @@ class SchoolSettingsForm(FlaskForm):
         description="Unique reference number, 6 digits",
         validators=[Optional(), Regexp(r"^\d{6}$", message="Enter the URN as 6 digits")],
     )
-    local_authority = StringField("Local authority", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
-    address = TextAreaField("Address", widget=GovTextArea(), validators=[Optional(), Length(max=500)])
+    local_authority = text_input("Local authority", max_length=120)
+    address = text_area("Address", max_length=500)
     contact_email = StringField(
         "Contact email",
         widget=GovTextInput(),
@@ -33,11 +31,8 @@ class SchoolSettingsForm(FlaskForm):
             Length(max=254),
         ],
     )
-    contact_phone = StringField("Contact phone", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
-    dsl_phone = StringField(
-        "Designated Safeguarding Lead's phone",
-        widget=GovTextInput(),
-        description="Shown first to anyone reporting a safeguarding concern.",
-        validators=[Optional(), Length(max=40)],
+    contact_phone = phone_field("Contact phone")
+    dsl_phone = phone_field(
+        "Designated Safeguarding Lead's phone", "Shown first to anyone reporting a safeguarding concern."
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import IntegerField, StringField, SubmitField
+from wtforms import IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ap_forms.school_calendar.models import CLOSURE_KINDS, TERM_NAMES
 from ap_forms.school_calendar.services import term_problems
-from ap_forms.web.form_fields import GovDateField, Length, not_before, radios
+from ap_forms.web.form_fields import GovDateField, not_before, radios, text_input
 
 
 def _term_dates(name: str):
@@ -62,14 +62,12 @@ class SchoolYearForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    name = StringField(
+    name = text_input(
         "What is it called",
-        widget=GovTextInput(),
-        description="Parents and providers see this, like 'October half-term' or 'Training day'",
-        validators=[
-            InputRequired("Enter a name for the holiday or closure, like October half-term"),
-            Length(max=120, message="The name must be 120 characters or fewer"),
-        ],
+        "Parents and providers see this, like 'October half-term' or 'Training day'",
+        required="Enter a name for the holiday or closure, like October half-term",
+        max_length=120,
+        too_long="The name must be 120 characters or fewer",
     )
     kind = radios("Type", list(CLOSURE_KINDS.items()), required="Choose whether this is a holiday or a closure day")
     start = GovDateField(

@@ -7,27 +7,27 @@ import re
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovFileInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ap_forms.students.models import CHILD_PROTECTION, GENDERS
 from ap_forms.students.upn import upn_problem
 from ap_forms.web.form_fields import (
     GovDate,
+    checkbox,
     email_field,
     known_choice,
     not_in_future,
+    password_input,
     phone_field,
+    radios,
     same_as_password,
+    select,
     strip,
     text_area,
     text_input,
@@ -62,11 +62,9 @@ class PupilForm(FlaskForm):
         description="For example, 27 3 2012",
         validators=[not_in_future("Date of birth must be in the past")],
     )
-    year_group = SelectField(
+    year_group = select(
         "Year group",
-        widget=GovSelect(),
-        choices=YEAR_CHOICES,
-        validate_choice=False,
+        YEAR_CHOICES,
         validators=[
             InputRequired("Choose the pupil's year group"),
             known_choice("Choose the pupil's year group from the list"),
@@ -86,34 +84,24 @@ class PupilForm(FlaskForm):
         description="10 digits, for pupils aged 14 and over.",
         validators=[Optional()],
     )
-    gender = RadioField(
-        "Gender",
-        widget=GovRadioInput(),
-        choices=GENDERS,
-        validate_choice=False,
-        validators=[Optional(), known_choice("Choose the pupil's gender from the list")],
-    )
+    gender = radios("Gender", GENDERS, unknown="Choose the pupil's gender from the list")
     contact_restrictions = text_area(
         "Contact restrictions (optional)",
         "Who must not collect or contact the pupil, and why (for example, a court order).",
         max_length=2000,
     )
-    ehcp = BooleanField("The pupil has an EHCP (Education, Health and Care Plan)", widget=GovCheckboxInput())
+    ehcp = checkbox("The pupil has an EHCP (Education, Health and Care Plan)")
     send_needs = text_area("SEND needs (optional)", max_length=4000)
     diagnoses = text_area("Diagnoses (optional)", max_length=2000)
     medical_needs = text_area("Medical needs (optional)", max_length=2000)
     medication = text_area("Medication (optional)", "What, how much, when, and who gives it.", max_length=2000)
-    looked_after = BooleanField("The pupil is looked after by the local authority", widget=GovCheckboxInput())
-    child_protection = RadioField(
+    looked_after = checkbox("The pupil is looked after by the local authority")
+    child_protection = radios(
         "Child protection status",
-        widget=GovRadioInput(),
-        choices=CHILD_PROTECTION,
-        validate_choice=False,
+        CHILD_PROTECTION,
+        required="Choose the child protection status",
+        unknown="Choose the child protection status from the list",
         default="none",
-        validators=[
-            InputRequired("Choose the child protection status"),
-            known_choice("Choose the child protection status from the list"),
-        ],
     )
     submit = SubmitField("Save pupil", widget=GovSubmitInput())
 
@@ -176,12 +164,10 @@ class CarerForm(FlaskForm):
         description="For example, mother, father, foster carer, grandparent.",
         validators=[InputRequired("Enter their relationship to the pupil"), _limit(40, "Relationship")],
     )
-    priority = SelectField(
+    priority = select(
         "Contact order",
-        widget=GovSelect(),
-        choices=PRIORITY_CHOICES,
-        validate_choice=False,
-        description="1 is called first.",
+        PRIORITY_CHOICES,
+        hint="1 is called first.",
         validators=[known_choice("Choose the contact order from the list")],
     )
     mobile_phone = phone_field("Mobile phone (optional)")
@@ -189,9 +175,9 @@ class CarerForm(FlaskForm):
     work_phone = phone_field("Work phone (optional)")
     email = email_field("Email address (optional)", "Needed to invite them to make an account.")
     address = text_area("Address (optional)", max_length=500)
-    parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
-    may_collect = BooleanField("May collect the pupil", widget=GovCheckboxInput())
-    do_not_contact = BooleanField("Must not be contacted", widget=GovCheckboxInput())
+    parental_responsibility = checkbox("Has parental responsibility")
+    may_collect = checkbox("May collect the pupil")
+    do_not_contact = checkbox("Must not be contacted")
     do_not_contact_reason = TextAreaField(
         "Why they must not be contacted",
         widget=GovTextArea(),
@@ -215,20 +201,14 @@ class CarerForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    password = PasswordField(
+    password = password_input(
         "Choose a password",
-        widget=GovPasswordInput(),
-        description="At least 8 characters. Three random words are easy to remember and hard to guess.",
-        validators=[
-            InputRequired("Choose a password"),
-            Length(max=1024, message="Password must be 1,024 characters or fewer"),
-        ],
+        "At least 8 characters. Three random words are easy to remember and hard to guess.",
+        required="Choose a password",
+        max_length=1024,
+        too_long="Password must be 1,024 characters or fewer",
     )
-    confirm = PasswordField(
-        "Type the password again",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Type the password again"), same_as_password],
-    )
+    confirm = password_input("Type the password again", required="Type the password again", also=[same_as_password])
     submit = SubmitField("Make my account", widget=GovSubmitInput())
 
 
@@ -255,14 +235,6 @@ def mapping_form(columns: list[str], fields: list[tuple[str, str]]):
 
     for name, label in fields:
         setattr(
-            MappingForm,
-            name,
-            SelectField(
-                label,
-                widget=GovSelect(),
-                choices=choices,
-                validate_choice=False,
-                validators=[known_choice(f"Choose a column for {label.lower()}")],
-            ),
+            MappingForm, name, select(label, choices, validators=[known_choice(f"Choose a column for {label.lower()}")])
         )
     return MappingForm()

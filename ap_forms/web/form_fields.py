@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import DateField, FieldList, Form, FormField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import validators as wtf_validators
 from wtforms.validators import StopValidation, ValidationError
 
@@ -217,12 +238,15 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def text_input(label: str, hint: str = "", *, required: str | None = None, max_length: int):
-    """A GOV.UK one-line text input, stripped, at most `max_length` characters (the message names the box).
+def text_input(
+    label: str, hint: str = "", *, required: str | None = None, max_length: int, too_long: str | None = None
+):
+    """A GOV.UK one-line text input, stripped, at most `max_length` characters (`too_long` is the message
+    otherwise; without it, the message names the box).
 
     `required` makes it required with that message."""
     validators = [wtf_validators.InputRequired(required)] if required else []
-    validators.append(Length(max=max_length))
+    validators.append(Length(max=max_length, message=too_long))
     return StringField(label, widget=GovTextInput(), description=hint, filters=[strip], validators=validators)
 
 
@@ -273,25 +297,77 @@ def email_field(label: str, hint: str = "", *, required: str | None = None):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def radios(label: str, choices, *, required: str, hint: str = "") -> RadioField:
-    """GOV.UK radios where one must be chosen (`required` is the message when none is)."""
+def radios(
+    label: str,
+    choices,
+    *,
+    required: str | None = None,
+    hint: str = "",
+    unknown: str | None = None,
+    default: str | None = None,
+) -> RadioField:
+    """GOV.UK radios. `required` makes choosing one required, with that message; without it they may be
+    left unchosen. A value that is not one of `choices` is refused with `unknown` (without it, with
+    WTForms' own "Not a valid choice")."""
+    first = wtf_validators.InputRequired(required) if required else wtf_validators.Optional()
+    check = [known_choice(unknown)] if unknown else []
     return RadioField(
         label,
         widget=GovRadioInput(),
         choices=choices,
         description=hint,
-        validators=[wtf_validators.InputRequired(required)],
+        default=default,
+        validate_choice=unknown is None,
+        validators=[first, *check],
     )
 
 
-def text_area(label: str, hint: str = "", *, required: str | None = None, max_length: int = 5000):
-    """A GOV.UK textarea, stripped, at most `max_length` characters (the message names the box).
+def text_area(
+    label: str, hint: str = "", *, required: str | None = None, max_length: int = 5000, too_long: str | None = None
+):
+    """A GOV.UK textarea, stripped, at most `max_length` characters (`too_long` is the message otherwise;
+    without it, the message names the box).
 
     `required` makes it required with that message. No Optional() for optional boxes: it would stop
     a form's own checks (like "required when yes")."""
     validators = [wtf_validators.InputRequired(required)] if required else []
-    return TextAreaField(
-        label, widget=GovTextArea(), description=hint, filters=[strip], validators=[*validators, Length(max=max_length)]
+    validators.append(Length(max=max_length, message=too_long))
+    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip], validators=validators)
+
+
+def password_input(
+    label: str, hint: str = "", *, required: str, max_length: int | None = None, too_long: str | None = None, also=()
+):
+    """A GOV.UK password input, never stripped (a space is part of a password). `required` is the
+    message when it is empty; `max_length` (with `too_long` as the message) caps it; `also` are
+    further checks, like `same_as_password`."""
+    validators = [wtf_validators.InputRequired(required)]
+    if max_length is not None:
+        validators.append(Length(max=max_length, message=too_long))
+    return PasswordField(label, widget=GovPasswordInput(), description=hint, validators=[*validators, *also])
+
+
+def checkbox(label: str, hint: str = "", *, required: str | None = None) -> BooleanField:
+    """A single GOV.UK checkbox, ticked or not. `required` makes ticking it required, with that message
+    (a confirmation before signing something off)."""
+    validators = [wtf_validators.InputRequired(required)] if required else []
+    return BooleanField(label, widget=GovCheckboxInput(), description=hint, validators=validators)
+
+
+def select(label: str, choices=None, *, hint: str = "", validators=()) -> SelectField:
+    """A GOV.UK select of `choices` (or of choices the view fills in: a provider, a pupil). Only
+    `validators` (like `chosen_from_list`, `known_choice`) or the form's own checks judge the choice,
+    so the message can say what is wrong."""
+    return SelectField(
+        label, widget=GovSelect(), choices=choices, description=hint, validate_choice=False, validators=list(validators)
+    )
+
+
+def checkboxes(label: str, choices=None, *, hint: str = "") -> SelectMultipleField:
+    """GOV.UK checkboxes: any number of `choices` (or choices the view fills in). The form checks what
+    was ticked itself, so its message can say what is wrong."""
+    return SelectMultipleField(
+        label, widget=GovCheckboxesInput(), choices=choices, description=hint, validate_choice=False
     )
 
 
