@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
 
@@ -16,10 +17,9 @@ def new_session_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, IdColumn, db.Model):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20), index=True)
@@ -70,13 +70,12 @@ INVITE = "invite"  # a new account: choose your first password
 RESET = "reset"  # forgot password, or a reset an admin sent
 
 
-class AccountLink(db.Model):
+class AccountLink(IdColumn, db.Model):
     """A one-time emailed link to choose a password. Only the token's hash is kept; a newer link, use,
     expiry or a disabled account ends it."""
 
     __tablename__ = "account_links"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -89,12 +88,11 @@ class AccountLink(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(IdColumn, db.Model):
     """A single-use two-factor recovery code, stored hashed (shown once, at set-up)."""
 
     __tablename__ = "recovery_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -111,12 +109,11 @@ REQUEST_KINDS = {
 }
 
 
-class LeaderRequest(db.Model):
+class LeaderRequest(IdColumn, db.Model):
     """A change to a leader's access that a second person must confirm before it takes effect."""
 
     __tablename__ = "leader_requests"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     role: Mapped[str | None] = mapped_column(String(20))  # the role to grant (GRANT_ROLE)
@@ -135,13 +132,12 @@ class LeaderRequest(db.Model):
         return REQUEST_KINDS[self.kind].format(role=ROLE_LABELS.get(self.role or "", self.role))
 
 
-class SignedInSession(db.Model):
+class SignedInSession(IdColumn, db.Model):
     """One signed-in browser, so a person can see where they are signed in and end any of them.
     The cookie holds a random id; only its hash is stored."""
 
     __tablename__ = "signed_in_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

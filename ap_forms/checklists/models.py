@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(IdColumn, db.Model):
     __tablename__ = "checklist_versions"
     __table_args__ = (UniqueConstraint("kind", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), index=True)
     number: Mapped[int] = mapped_column(Integer)
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -38,10 +38,9 @@ class ChecklistVersion(db.Model):
         return list(grouped.items())
 
 
-class ChecklistItem(db.Model):
+class ChecklistItem(IdColumn, db.Model):
     __tablename__ = "checklist_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"), index=True)
     section: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … across the whole version

@@ -21,6 +21,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.school_calendar.models import Term
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 DRAFT, SUBMITTED = "draft", "submitted"
 
@@ -49,11 +50,10 @@ def rating_label(value: str | None) -> str:
     return dict(RATINGS).get(value or "", "Not rated")
 
 
-class WeeklyFeedback(db.Model):
+class WeeklyFeedback(IdColumn, db.Model):
     __tablename__ = "weekly_feedback"
     __table_args__ = (UniqueConstraint("placement_id", "week_start", "version"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     week_start: Mapped[date] = mapped_column(Date, index=True)  # a Monday
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -83,12 +83,11 @@ class WeeklyFeedback(db.Model):
         return self.status == SUBMITTED
 
 
-class FeedbackReply(db.Model):
+class FeedbackReply(IdColumn, db.Model):
     """School staff's acknowledgement of a week's feedback, with an optional comment."""
 
     __tablename__ = "feedback_replies"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("weekly_feedback.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -98,11 +97,10 @@ class FeedbackReply(db.Model):
     author: Mapped[User] = relationship()
 
 
-class TermlyReport(db.Model):
+class TermlyReport(IdColumn, db.Model):
     __tablename__ = "termly_reports"
     __table_args__ = (UniqueConstraint("placement_id", "term_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT)
@@ -127,10 +125,9 @@ class TermlyReport(db.Model):
         return dict(RECOMMENDATIONS).get(self.recommendation, "Not given")
 
 
-class AnnualReviewContribution(db.Model):
+class AnnualReviewContribution(IdColumn, db.Model):
     __tablename__ = "annual_review_contributions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     review_date: Mapped[date | None] = mapped_column(Date)
     progress_views: Mapped[str] = mapped_column(Text, default="")
@@ -145,13 +142,12 @@ class AnnualReviewContribution(db.Model):
 WEEKLY, TERMLY = "weekly", "termly"
 
 
-class FeedbackReminder(db.Model):
+class FeedbackReminder(IdColumn, db.Model):
     """One reminder sent about one placement's week or term (period_start), never sent again."""
 
     __tablename__ = "feedback_reminders"
     __table_args__ = (UniqueConstraint("kind", "placement_id", "period_start"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)

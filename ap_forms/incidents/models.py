@@ -22,6 +22,7 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.audit import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 CONCERN, ALLEGATION, BEHAVIOUR, HEALTH_SAFETY = "concern", "allegation", "behaviour", "health_safety"
 KINDS = {
@@ -118,10 +119,9 @@ ACTION_LABELS = {
 NEW_ALERT, ESCALATION = "new", "escalation"
 
 
-class Report(db.Model):
+class Report(IdColumn, db.Model):
     __tablename__ = "incident_reports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -196,10 +196,9 @@ class Report(db.Model):
         return dict(INTERVENTIONS).get(self.intervention_type, "")
 
 
-class ReportAction(db.Model):
+class ReportAction(IdColumn, db.Model):
     __tablename__ = "incident_actions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     taken_on: Mapped[date] = mapped_column(Date)
@@ -218,13 +217,12 @@ class ReportAction(db.Model):
         return ACTION_LABELS.get(self.kind, self.kind)
 
 
-class ReportAlert(db.Model):
+class ReportAlert(IdColumn, db.Model):
     """One alert email about one report, stored once the SMTP server accepted it."""
 
     __tablename__ = "incident_alerts"
     __table_args__ = (UniqueConstraint("report_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     sent_to: Mapped[str] = mapped_column(Text)
@@ -232,12 +230,11 @@ class ReportAlert(db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
 
 
-class ReportOpening(db.Model):
+class ReportOpening(IdColumn, db.Model):
     """Someone at the school opened a report (also written to the audit log)."""
 
     __tablename__ = "incident_openings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(20))
@@ -246,12 +243,11 @@ class ReportOpening(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SafeguardingFlag(db.Model):
+class SafeguardingFlag(IdColumn, db.Model):
     """'Has a safeguarding record: speak to the DSL'. Staff see the flag and nothing more."""
 
     __tablename__ = "safeguarding_flags"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), unique=True)
     set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

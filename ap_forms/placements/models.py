@@ -10,15 +10,15 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 PLANNED, ACTIVE, ENDED = "planned", "active", "ended"
 STATUSES = (PLANNED, ACTIVE, ENDED)
 
 
-class Placement(db.Model):
+class Placement(IdColumn, db.Model):
     __tablename__ = "placements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     key_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -94,10 +94,9 @@ class WeeklySessionColumns:
     site_address: Mapped[str] = mapped_column(Text, default="")
 
 
-class TimetableSession(WeeklySessionColumns, db.Model):
+class TimetableSession(WeeklySessionColumns, IdColumn, db.Model):
     __tablename__ = "timetable_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
 
     placement: Mapped[Placement] = relationship(back_populates="sessions")
@@ -114,12 +113,11 @@ class ArchivedSession:
         self.site_address = row.get("site_address", "")
 
 
-class TimetableVersion(db.Model):
+class TimetableVersion(IdColumn, db.Model):
     """An earlier agreed timetable of a placement, kept whole when the timetable is changed."""
 
     __tablename__ = "timetable_versions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date | None] = mapped_column(Date)  # None: from the start of the placement
@@ -178,12 +176,11 @@ DESTINATIONS = [
 ]
 
 
-class PlacementReview(db.Model):
+class PlacementReview(IdColumn, db.Model):
     """A review of a placement. A row with no held_on is the next review booked (due_on)."""
 
     __tablename__ = "placement_reviews"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -210,12 +207,11 @@ class PlacementReview(db.Model):
         return dict(READINESS).get(self.readiness, "")
 
 
-class ReviewProgress(db.Model):
+class ReviewProgress(IdColumn, db.Model):
     """Progress against one of the placement's objectives at a review."""
 
     __tablename__ = "review_progress"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("placement_reviews.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     objective: Mapped[str] = mapped_column(Text)  # the objective's words at the time of the review
@@ -229,12 +225,11 @@ class ReviewProgress(db.Model):
         return dict(PROGRESS).get(self.rating, "")
 
 
-class PlacementEnding(db.Model):
+class PlacementEnding(IdColumn, db.Model):
     """How and when a placement ended: as planned, or withdrawn at once (safeguarding, misconduct)."""
 
     __tablename__ = "placement_endings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), unique=True)
     ended_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(10))

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Integer,
     Numeric,
     String,
     Text,
@@ -26,6 +25,7 @@ from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 REGISTRATION_TYPES = {
     "independent_school": "Registered independent school",
@@ -57,10 +57,9 @@ POLICY_KINDS = {
 ANSWERS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 
 
-class Provider(db.Model):
+class Provider(IdColumn, db.Model):
     __tablename__ = "providers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     address: Mapped[str] = mapped_column(Text, default="")
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
@@ -135,10 +134,9 @@ class Provider(db.Model):
         return f"<Provider {self.id} {self.name}>"
 
 
-class ProviderSite(db.Model):
+class ProviderSite(IdColumn, db.Model):
     __tablename__ = "provider_sites"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(Text)
@@ -153,10 +151,9 @@ class _Recorded:
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class ServiceAgreement(_Recorded, db.Model):
+class ServiceAgreement(_Recorded, IdColumn, db.Model):
     __tablename__ = "service_agreements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     terms: Mapped[str] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date)
@@ -174,12 +171,11 @@ class ServiceAgreement(_Recorded, db.Model):
         return f"£{self.rate:,.2f} {COST_BASES.get(self.cost_basis, '').lower()}".strip()
 
 
-class DocumentationCheck(_Recorded, db.Model):
+class DocumentationCheck(_Recorded, IdColumn, db.Model):
     """Risk assessments and documentation checked."""
 
     __tablename__ = "documentation_checks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     checked_on: Mapped[date] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -188,13 +184,12 @@ class DocumentationCheck(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class ProviderPolicy(_Recorded, db.Model):
+class ProviderPolicy(_Recorded, IdColumn, db.Model):
     """One of the provider's policies, seen by the school, with the provider's own review date."""
 
     __tablename__ = "provider_policies"
     __table_args__ = (UniqueConstraint("provider_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     review_date: Mapped[date] = mapped_column(Date)
@@ -207,12 +202,11 @@ class ProviderPolicy(_Recorded, db.Model):
         return POLICY_KINDS.get(self.kind, self.kind)
 
 
-class VettingConfirmation(_Recorded, db.Model):
+class VettingConfirmation(_Recorded, IdColumn, db.Model):
     """The provider's written confirmation that the adults working with pupils have been checked."""
 
     __tablename__ = "vetting_confirmations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     received_on: Mapped[date] = mapped_column(Date)
     staff_names: Mapped[str] = mapped_column(Text)  # one name a line
@@ -227,12 +221,11 @@ class VettingConfirmation(_Recorded, db.Model):
         return [line.strip() for line in self.staff_names.splitlines() if line.strip()]
 
 
-class TrustPolicyRecord(_Recorded, db.Model):
+class TrustPolicyRecord(_Recorded, IdColumn, db.Model):
     """The Trust Safeguarding and Child Protection Policy: sent to the provider and acknowledged."""
 
     __tablename__ = "trust_policy_records"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     sent_on: Mapped[date] = mapped_column(Date)
     acknowledged_on: Mapped[date | None] = mapped_column(Date)
@@ -241,12 +234,11 @@ class TrustPolicyRecord(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class TrainingRecord(_Recorded, db.Model):
+class TrainingRecord(_Recorded, IdColumn, db.Model):
     """CPD the provider's staff attended (the policy asks for annual safeguarding training)."""
 
     __tablename__ = "training_records"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     attended_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
@@ -257,12 +249,11 @@ class TrainingRecord(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class SafeguardingChecklist(db.Model):
+class SafeguardingChecklist(IdColumn, db.Model):
     """One year's safeguarding checklist for a provider, answered against one checklist version."""
 
     __tablename__ = "safeguarding_checklists"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -280,11 +271,10 @@ class SafeguardingChecklist(db.Model):
         return next((a for a in self.answers if a.item_id == item_id), None)
 
 
-class SafeguardingAnswer(db.Model):
+class SafeguardingAnswer(IdColumn, db.Model):
     __tablename__ = "safeguarding_answers"
     __table_args__ = (UniqueConstraint("checklist_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_checklists.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(3))

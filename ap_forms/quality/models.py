@@ -18,6 +18,7 @@ from ap_forms.placements.models import Placement
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 CHECKLIST_KIND = "ap_visit"
 
@@ -39,10 +40,9 @@ PROVIDER, SCHOOL = "provider", "school"
 ACTION_OWNERS = {PROVIDER: "The provider", SCHOOL: "The school"}
 
 
-class QualityVisit(db.Model):
+class QualityVisit(IdColumn, db.Model):
     __tablename__ = "quality_visits"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), default=PLANNED, index=True)
@@ -102,13 +102,12 @@ class QualityVisit(db.Model):
         return next((a for a in self.answers if a.item_id == item_id), None)
 
 
-class VisitStaff(db.Model):
+class VisitStaff(IdColumn, db.Model):
     """A member of school staff going on (or who went on) the visit."""
 
     __tablename__ = "quality_visit_staff"
     __table_args__ = (UniqueConstraint("visit_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
@@ -116,11 +115,10 @@ class VisitStaff(db.Model):
     user: Mapped[User] = relationship()
 
 
-class VisitAnswer(db.Model):
+class VisitAnswer(IdColumn, db.Model):
     __tablename__ = "quality_visit_answers"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(10))
@@ -136,7 +134,7 @@ class VisitAnswer(db.Model):
         return ANSWERS.get(self.answer, self.answer)
 
 
-class ProgressEntry(db.Model):
+class ProgressEntry(IdColumn, db.Model):
     """One pupil's progress against their placement objectives, as seen on a visit.
 
     The objectives are copied when recording starts, so the entry still reads correctly after the
@@ -146,7 +144,6 @@ class ProgressEntry(db.Model):
     __tablename__ = "quality_progress_entries"
     __table_args__ = (UniqueConstraint("visit_id", "placement_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
@@ -167,12 +164,11 @@ class ProgressEntry(db.Model):
         return ANSWERS.get(self.rating, "Not recorded")
 
 
-class VisitAction(db.Model):
+class VisitAction(IdColumn, db.Model):
     """Something to be done after a visit: what, who, by when; tracked until it is done."""
 
     __tablename__ = "quality_actions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=1)
