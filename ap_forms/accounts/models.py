@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
 
@@ -41,9 +41,7 @@ class User(UserMixin, IdColumn, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+    role_label = label_property("role", ROLE_LABELS)
 
     @property
     def is_key_worker(self) -> bool:

@@ -19,7 +19,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.students.models import Student
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 AM, PM = "AM", "PM"
 SESSIONS = (AM, PM)
@@ -76,13 +76,9 @@ class _MarkFields:
     marked_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     late_reporting: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    @property
-    def label(self) -> str:
-        return MARK_LABELS.get(self.status, self.status)
+    label = label_property("status", MARK_LABELS)
 
-    @property
-    def reason_label(self) -> str:
-        return ABSENCE_REASONS.get(self.absence_reason or "", "")
+    reason_label = label_property("absence_reason", ABSENCE_REASONS, "")
 
     @property
     def is_unexplained(self) -> bool:
@@ -203,13 +199,9 @@ class ParentContact(IdColumn, db.Model):
     def reached(self) -> bool:
         return self.outcome in CONTACT_REACHED
 
-    @property
-    def method_label(self) -> str:
-        return CONTACT_METHODS.get(self.method, self.method)
+    method_label = label_property("method", CONTACT_METHODS)
 
-    @property
-    def outcome_label(self) -> str:
-        return CONTACT_OUTCOMES.get(self.outcome, self.outcome)
+    outcome_label = label_property("outcome", CONTACT_OUTCOMES)
 
 
 class AttendanceAlert(IdColumn, db.Model):

@@ -21,7 +21,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.school_calendar.models import Term
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 DRAFT, SUBMITTED = "draft", "submitted"
 
@@ -74,9 +74,7 @@ class WeeklyFeedback(IdColumn, db.Model):
     placement: Mapped[Placement] = relationship()
     author: Mapped[User | None] = relationship()
 
-    @property
-    def engagement_label(self) -> str:
-        return ENGAGEMENT.get(self.engagement or 0, "Not given")
+    engagement_label = label_property("engagement", ENGAGEMENT, "Not given")
 
     @property
     def submitted(self) -> bool:
@@ -120,9 +118,7 @@ class TermlyReport(IdColumn, db.Model):
     term: Mapped[Term] = relationship()
     author: Mapped[User | None] = relationship()
 
-    @property
-    def recommendation_label(self) -> str:
-        return dict(RECOMMENDATIONS).get(self.recommendation, "Not given")
+    recommendation_label = label_property("recommendation", RECOMMENDATIONS, "Not given")
 
 
 class AnnualReviewContribution(IdColumn, db.Model):

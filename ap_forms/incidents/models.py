@@ -22,7 +22,7 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.audit import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 CONCERN, ALLEGATION, BEHAVIOUR, HEALTH_SAFETY = "concern", "allegation", "behaviour", "health_safety"
 KINDS = {
@@ -171,13 +171,9 @@ class Report(IdColumn, db.Model):
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX.get(self.kind, 'R')}-{self.id:05d}"
 
-    @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+    kind_label = label_property("kind", KINDS)
 
-    @property
-    def short_kind(self) -> str:
-        return SHORT_KINDS.get(self.kind, self.kind)
+    short_kind = label_property("kind", SHORT_KINDS)
 
     @property
     def is_safeguarding(self) -> bool:
@@ -187,13 +183,9 @@ class Report(IdColumn, db.Model):
     def body_mark_labels(self) -> list[str]:
         return [BODY_REGION_LABELS[k] for k in (self.body_marks or []) if k in BODY_REGION_LABELS]
 
-    @property
-    def subject_role_label(self) -> str:
-        return dict(SUBJECT_ROLES).get(self.subject_role, "")
+    subject_role_label = label_property("subject_role", SUBJECT_ROLES, "")
 
-    @property
-    def intervention_label(self) -> str:
-        return dict(INTERVENTIONS).get(self.intervention_type, "")
+    intervention_label = label_property("intervention_type", INTERVENTIONS, "")
 
 
 class ReportAction(IdColumn, db.Model):
@@ -212,9 +204,7 @@ class ReportAction(IdColumn, db.Model):
     report: Mapped[Report] = relationship(back_populates="actions")
     recorded_by: Mapped[User] = relationship()
 
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS.get(self.kind, self.kind)
+    label = label_property("kind", ACTION_LABELS)
 
 
 class ReportAlert(IdColumn, db.Model):

@@ -10,7 +10,7 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 PLANNED, ACTIVE, ENDED = "planned", "active", "ended"
 STATUSES = (PLANNED, ACTIVE, ENDED)
@@ -198,13 +198,9 @@ class PlacementReview(IdColumn, db.Model):
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewProgress.position"
     )
 
-    @property
-    def suitability_label(self) -> str:
-        return dict(SUITABILITY).get(self.suitability, "")
+    suitability_label = label_property("suitability", SUITABILITY, "")
 
-    @property
-    def readiness_label(self) -> str:
-        return dict(READINESS).get(self.readiness, "")
+    readiness_label = label_property("readiness", READINESS, "")
 
 
 class ReviewProgress(IdColumn, db.Model):
@@ -220,9 +216,7 @@ class ReviewProgress(IdColumn, db.Model):
 
     review: Mapped[PlacementReview] = relationship(back_populates="progress")
 
-    @property
-    def rating_label(self) -> str:
-        return dict(PROGRESS).get(self.rating, "")
+    rating_label = label_property("rating", PROGRESS, "")
 
 
 class PlacementEnding(IdColumn, db.Model):

@@ -25,7 +25,7 @@ from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 REGISTRATION_TYPES = {
     "independent_school": "Registered independent school",
@@ -101,13 +101,9 @@ class Provider(IdColumn, db.Model):
         back_populates="provider", order_by="SafeguardingChecklist.id.desc()"
     )
 
-    @property
-    def registration_label(self) -> str:
-        return REGISTRATION_TYPES.get(self.registration_type, "Not recorded")
+    registration_label = label_property("registration_type", REGISTRATION_TYPES, "Not recorded")
 
-    @property
-    def judgement_label(self) -> str:
-        return OFSTED_JUDGEMENTS.get(self.ofsted_judgement, "")
+    judgement_label = label_property("ofsted_judgement", OFSTED_JUDGEMENTS, "")
 
     def policy(self, kind: str) -> ProviderPolicy | None:
         return next((p for p in self.policies if p.kind == kind), None)
@@ -197,9 +193,7 @@ class ProviderPolicy(_Recorded, IdColumn, db.Model):
     provider: Mapped[Provider] = relationship(back_populates="policies")
     recorded_by = relationship("User")
 
-    @property
-    def label(self) -> str:
-        return POLICY_KINDS.get(self.kind, self.kind)
+    label = label_property("kind", POLICY_KINDS)
 
 
 class VettingConfirmation(_Recorded, IdColumn, db.Model):
@@ -288,6 +282,4 @@ class SafeguardingAnswer(IdColumn, db.Model):
     document: Mapped[Document | None] = relationship()
     answered_by = relationship("User")
 
-    @property
-    def label(self) -> str:
-        return ANSWERS.get(self.answer, self.answer)
+    label = label_property("answer", ANSWERS)

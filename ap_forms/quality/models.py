@@ -18,7 +18,7 @@ from ap_forms.placements.models import Placement
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 CHECKLIST_KIND = "ap_visit"
 
@@ -77,9 +77,7 @@ class QualityVisit(IdColumn, db.Model):
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitAction.position"
     )
 
-    @property
-    def status_label(self) -> str:
-        return VISIT_STATUSES.get(self.status, self.status)
+    status_label = label_property("status", VISIT_STATUSES)
 
     @property
     def is_signed_off(self) -> bool:
@@ -94,9 +92,7 @@ class QualityVisit(IdColumn, db.Model):
     def staff_names(self) -> list[str]:
         return sorted(v.user.name for v in self.visitors)
 
-    @property
-    def judgement_label(self) -> str:
-        return JUDGEMENT_SHORT.get(self.overall_judgement, "")
+    judgement_label = label_property("overall_judgement", JUDGEMENT_SHORT, "")
 
     def answer_for(self, item_id: int) -> VisitAnswer | None:
         return next((a for a in self.answers if a.item_id == item_id), None)
@@ -129,9 +125,7 @@ class VisitAnswer(IdColumn, db.Model):
     visit: Mapped[QualityVisit] = relationship(back_populates="answers")
     item: Mapped[ChecklistItem] = relationship()
 
-    @property
-    def label(self) -> str:
-        return ANSWERS.get(self.answer, self.answer)
+    label = label_property("answer", ANSWERS)
 
 
 class ProgressEntry(IdColumn, db.Model):
@@ -159,9 +153,7 @@ class ProgressEntry(IdColumn, db.Model):
     def objective_list(self) -> list[str]:
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 
-    @property
-    def rating_label(self) -> str:
-        return ANSWERS.get(self.rating, "Not recorded")
+    rating_label = label_property("rating", ANSWERS, "Not recorded")
 
 
 class VisitAction(IdColumn, db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
 CHILD_PROTECTION = [
@@ -60,13 +60,9 @@ class Student(IdColumn, db.Model):
     def has_left(self) -> bool:
         return self.left_on is not None
 
-    @property
-    def gender_label(self) -> str:
-        return dict(GENDERS).get(self.gender, "Not recorded")
+    gender_label = label_property("gender", GENDERS, "Not recorded")
 
-    @property
-    def child_protection_label(self) -> str:
-        return dict(CHILD_PROTECTION).get(self.child_protection, self.child_protection)
+    child_protection_label = label_property("child_protection", CHILD_PROTECTION)
 
 
 class ParentLink(IdColumn, db.Model):
