@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.model_mixins import EmailedLinkColumns, IdColumn, label_property
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
 
@@ -68,7 +68,7 @@ INVITE = "invite"  # a new account: choose your first password
 RESET = "reset"  # forgot password, or a reset an admin sent
 
 
-class AccountLink(IdColumn, db.Model):
+class AccountLink(EmailedLinkColumns, IdColumn, db.Model):
     """A one-time emailed link to choose a password. Only the token's hash is kept; a newer link, use,
     expiry or a disabled account ends it."""
 
@@ -76,12 +76,7 @@ class AccountLink(IdColumn, db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(10))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
-    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 

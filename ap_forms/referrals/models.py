@@ -21,7 +21,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement, WeeklySessionColumns
 from ap_forms.providers.models import Provider
-from ap_forms.students.models import Student
+from ap_forms.students.models import NeedsColumns, Student
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn
 
@@ -114,7 +114,7 @@ def risk_band(score: int) -> str:
     return "Low"
 
 
-class Referral(IdColumn, db.Model):
+class Referral(NeedsColumns, IdColumn, db.Model):
     """One pupil's Alternative Provision Referral Form, from draft to the placement it creates."""
 
     __tablename__ = "referrals"
@@ -139,11 +139,7 @@ class Referral(IdColumn, db.Model):
     parents_carers: Mapped[str] = mapped_column(Text, default="")
     has_restrictions: Mapped[bool | None] = mapped_column(Boolean)
     restrictions: Mapped[str] = mapped_column(Text, default="")
-    # Health and SEND (prefilled from the pupil record when the referral starts)
-    medical_needs: Mapped[str] = mapped_column(Text, default="")
-    medication: Mapped[str] = mapped_column(Text, default="")
-    send_needs: Mapped[str] = mapped_column(Text, default="")
-    diagnoses: Mapped[str] = mapped_column(Text, default="")
+    # Health and SEND: the NeedsColumns, prefilled from the pupil record when the referral starts; and
     ehcp_outcomes: Mapped[str] = mapped_column(Text, default="")
     # History: attendance before the placement is the baseline for value for money
     attendance_percent: Mapped[int | None] = mapped_column(Integer)

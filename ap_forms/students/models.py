@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
-from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.model_mixins import EmailedLinkColumns, IdColumn, label_property
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
 CHILD_PROTECTION = [
@@ -20,7 +20,17 @@ CHILD_PROTECTION = [
 ]
 
 
-class Student(IdColumn, db.Model):
+class NeedsColumns:
+    """A pupil's SEND and medical needs, as text: kept on the pupil record, and copied into a referral
+    when it starts (Referral), where they are checked and sent on to the provider."""
+
+    send_needs: Mapped[str] = mapped_column(Text, default="")
+    diagnoses: Mapped[str] = mapped_column(Text, default="")
+    medical_needs: Mapped[str] = mapped_column(Text, default="")
+    medication: Mapped[str] = mapped_column(Text, default="")
+
+
+class Student(NeedsColumns, IdColumn, db.Model):
     __tablename__ = "students"
 
     first_name: Mapped[str] = mapped_column(String(80))
@@ -32,10 +42,6 @@ class Student(IdColumn, db.Model):
     gender: Mapped[str] = mapped_column(String(1), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     ehcp: Mapped[bool] = mapped_column(Boolean, default=False)
-    send_needs: Mapped[str] = mapped_column(Text, default="")
-    diagnoses: Mapped[str] = mapped_column(Text, default="")
-    medical_needs: Mapped[str] = mapped_column(Text, default="")
-    medication: Mapped[str] = mapped_column(Text, default="")
     looked_after: Mapped[bool] = mapped_column(Boolean, default=False)
     child_protection: Mapped[str] = mapped_column(String(12), default="none")
     contact_restrictions: Mapped[str] = mapped_column(Text, default="")
@@ -113,19 +119,15 @@ class Carer(IdColumn, db.Model):
         ]
 
 
-class CarerInvitation(IdColumn, db.Model):
-    """A one-time emailed link for a carer to make their account. Only the token's hash is kept."""
+class CarerInvitation(EmailedLinkColumns, IdColumn, db.Model):
+    """A one-time emailed link for a carer to make their account. Only the token's hash is kept.
+    It is revoked when a newer one is sent, or when the carer is unlinked."""
 
     __tablename__ = "carer_invitations"
 
     carer_id: Mapped[int] = mapped_column(ForeignKey("carers.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
-    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # a newer one was sent, or unlinked
 
     carer: Mapped[Carer] = relationship()
 
