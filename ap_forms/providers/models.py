@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
+from ap_forms.checklists.models import AnsweredChecklist, ChecklistAnswerColumns, ChecklistVersion
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
@@ -243,7 +243,7 @@ class TrainingRecord(_Recorded, IdColumn, db.Model):
     recorded_by = relationship("User")
 
 
-class SafeguardingChecklist(IdColumn, db.Model):
+class SafeguardingChecklist(AnsweredChecklist, IdColumn, db.Model):
     """One year's safeguarding checklist for a provider, answered against one checklist version."""
 
     __tablename__ = "safeguarding_checklists"
@@ -261,24 +261,16 @@ class SafeguardingChecklist(IdColumn, db.Model):
     completed_by = relationship("User", foreign_keys=[completed_by_id])
     answers: Mapped[list[SafeguardingAnswer]] = relationship(back_populates="checklist", cascade="all, delete-orphan")
 
-    def answer_for(self, item_id: int) -> SafeguardingAnswer | None:
-        return next((a for a in self.answers if a.item_id == item_id), None)
 
-
-class SafeguardingAnswer(IdColumn, db.Model):
+class SafeguardingAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
     __tablename__ = "safeguarding_answers"
     __table_args__ = (UniqueConstraint("checklist_id", "item_id"),)
 
     checklist_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_checklists.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(3))
-    comment: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     checklist: Mapped[SafeguardingChecklist] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
     document: Mapped[Document | None] = relationship()
     answered_by = relationship("User")
 

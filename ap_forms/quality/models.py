@@ -12,7 +12,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
-from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
+from ap_forms.checklists.models import AnsweredChecklist, ChecklistAnswerColumns, ChecklistVersion
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.providers.models import Provider
@@ -40,7 +40,7 @@ PROVIDER, SCHOOL = "provider", "school"
 ACTION_OWNERS = {PROVIDER: "The provider", SCHOOL: "The school"}
 
 
-class QualityVisit(IdColumn, db.Model):
+class QualityVisit(AnsweredChecklist, IdColumn, db.Model):
     __tablename__ = "quality_visits"
 
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -94,9 +94,6 @@ class QualityVisit(IdColumn, db.Model):
 
     judgement_label = label_property("overall_judgement", JUDGEMENT_SHORT, "")
 
-    def answer_for(self, item_id: int) -> VisitAnswer | None:
-        return next((a for a in self.answers if a.item_id == item_id), None)
-
 
 class VisitStaff(IdColumn, db.Model):
     """A member of school staff going on (or who went on) the visit."""
@@ -111,19 +108,14 @@ class VisitStaff(IdColumn, db.Model):
     user: Mapped[User] = relationship()
 
 
-class VisitAnswer(IdColumn, db.Model):
+class VisitAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
     __tablename__ = "quality_visit_answers"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     visit: Mapped[QualityVisit] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
 
     label = label_property("answer", ANSWERS)
 
