@@ -125,6 +125,24 @@ class LeaderRequest(IdColumn, db.Model):
         return REQUEST_KINDS[self.kind].format(role=ROLE_LABELS.get(self.role or "", self.role))
 
 
+# What a browser's description of itself contains, and the name to show: the first found wins
+# (Edge's also contains "Chrome/", Chrome's "Safari/").
+BROWSER_NAMES = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEM_NAMES = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS", "Mac"),
+    ("CrOS", "Chromebook"),
+    ("Linux", "Linux"),
+)
+
+
+def _first_named(agent: str, names: tuple[tuple[str, str], ...], default: str) -> str:
+    return next((name for key, name in names if key in agent), default)
+
+
 class SignedInSession(IdColumn, db.Model):
     """One signed-in browser, so a person can see where they are signed in and end any of them.
     The cookie holds a random id; only its hash is stored."""
@@ -142,34 +160,6 @@ class SignedInSession(IdColumn, db.Model):
     @property
     def device(self) -> str:
         """ "Chrome on Android", from the browser's own description of itself."""
-        agent = self.user_agent
-        browser = next(
-            (
-                name
-                for key, name in (
-                    ("Edg/", "Edge"),
-                    ("Firefox/", "Firefox"),
-                    ("Chrome/", "Chrome"),
-                    ("Safari/", "Safari"),
-                )
-                if key in agent
-            ),
-            "A browser",
-        )
-        system = next(
-            (
-                name
-                for key, name in (
-                    ("iPhone", "iPhone"),
-                    ("iPad", "iPad"),
-                    ("Android", "Android"),
-                    ("Windows", "Windows"),
-                    ("Mac OS", "Mac"),
-                    ("CrOS", "Chromebook"),
-                    ("Linux", "Linux"),
-                )
-                if key in agent
-            ),
-            "",
-        )
+        browser = _first_named(self.user_agent, BROWSER_NAMES, "A browser")
+        system = _first_named(self.user_agent, SYSTEM_NAMES, "")
         return f"{browser} on {system}" if system else browser

@@ -212,13 +212,18 @@ class Referral(NeedsColumns, IdColumn, db.Model):
         return returned[-1] if returned else None
 
 
-class ReferralObjective(IdColumn, db.Model):
+class _ReferralLine:
+    """A line of one of the referral's numbered lists (objectives, risks), in `position` order."""
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ReferralObjective(_ReferralLine, IdColumn, db.Model):
     """One measurable objective of the placement: what, and how we will know."""
 
     __tablename__ = "referral_objectives"
 
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     objective: Mapped[str] = mapped_column(Text)
     measure: Mapped[str] = mapped_column(Text)
 
@@ -229,13 +234,11 @@ class ReferralObjective(IdColumn, db.Model):
         return f"{self.objective} (measured by: {self.measure})"
 
 
-class ReferralRisk(IdColumn, db.Model):
+class ReferralRisk(_ReferralLine, IdColumn, db.Model):
     """A line of the risk assessment: hazard, triggers, controls, likelihood x severity."""
 
     __tablename__ = "referral_risks"
 
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     hazard: Mapped[str] = mapped_column(Text)
     triggers: Mapped[str] = mapped_column(Text, default="")
     controls: Mapped[str] = mapped_column(Text)
