@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.placements.models import Placement
+from ap_forms.placements.models import PROGRESS, Placement
 from ap_forms.school_calendar.models import Term
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
@@ -32,12 +32,8 @@ ENGAGEMENT = {
     4: "Good: engaged most of the time",
     5: "Excellent: fully engaged and motivated",
 }
-RATINGS = [
-    ("not_started", "Not started"),
-    ("some", "Some progress"),
-    ("good", "Good progress"),
-    ("achieved", "Achieved"),
-]
+# Progress against an objective: the same scale as a placement review's.
+RATINGS = PROGRESS
 RECOMMENDATIONS = [
     ("continue", "Continue the placement"),
     ("change", "Change the placement"),
