@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import EmailedLinkColumns, IdColumn, label_property
 from ap_forms.web.roles import KEY_WORKER, ROLE_LABELS
 
 
@@ -16,10 +17,9 @@ def new_session_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, IdColumn, db.Model):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20), index=True)
@@ -41,9 +41,7 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+    role_label = label_property("role", ROLE_LABELS)
 
     @property
     def is_key_worker(self) -> bool:
@@ -70,31 +68,24 @@ INVITE = "invite"  # a new account: choose your first password
 RESET = "reset"  # forgot password, or a reset an admin sent
 
 
-class AccountLink(db.Model):
+class AccountLink(EmailedLinkColumns, IdColumn, db.Model):
     """A one-time emailed link to choose a password. Only the token's hash is kept; a newer link, use,
     expiry or a disabled account ends it."""
 
     __tablename__ = "account_links"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(10))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
-    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(IdColumn, db.Model):
     """A single-use two-factor recovery code, stored hashed (shown once, at set-up)."""
 
     __tablename__ = "recovery_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -111,12 +102,11 @@ REQUEST_KINDS = {
 }
 
 
-class LeaderRequest(db.Model):
+class LeaderRequest(IdColumn, db.Model):
     """A change to a leader's access that a second person must confirm before it takes effect."""
 
     __tablename__ = "leader_requests"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     role: Mapped[str | None] = mapped_column(String(20))  # the role to grant (GRANT_ROLE)
@@ -135,13 +125,30 @@ class LeaderRequest(db.Model):
         return REQUEST_KINDS[self.kind].format(role=ROLE_LABELS.get(self.role or "", self.role))
 
 
-class SignedInSession(db.Model):
+# What a browser's description of itself contains, and the name to show: the first found wins
+# (Edge's also contains "Chrome/", Chrome's "Safari/").
+BROWSER_NAMES = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEM_NAMES = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS", "Mac"),
+    ("CrOS", "Chromebook"),
+    ("Linux", "Linux"),
+)
+
+
+def _first_named(agent: str, names: tuple[tuple[str, str], ...], default: str) -> str:
+    return next((name for key, name in names if key in agent), default)
+
+
+class SignedInSession(IdColumn, db.Model):
     """One signed-in browser, so a person can see where they are signed in and end any of them.
     The cookie holds a random id; only its hash is stored."""
 
     __tablename__ = "signed_in_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
@@ -153,34 +160,6 @@ class SignedInSession(db.Model):
     @property
     def device(self) -> str:
         """ "Chrome on Android", from the browser's own description of itself."""
-        agent = self.user_agent
-        browser = next(
-            (
-                name
-                for key, name in (
-                    ("Edg/", "Edge"),
-                    ("Firefox/", "Firefox"),
-                    ("Chrome/", "Chrome"),
-                    ("Safari/", "Safari"),
-                )
-                if key in agent
-            ),
-            "A browser",
-        )
-        system = next(
-            (
-                name
-                for key, name in (
-                    ("iPhone", "iPhone"),
-                    ("iPad", "iPad"),
-                    ("Android", "Android"),
-                    ("Windows", "Windows"),
-                    ("Mac OS", "Mac"),
-                    ("CrOS", "Chromebook"),
-                    ("Linux", "Linux"),
-                )
-                if key in agent
-            ),
-            "",
-        )
+        browser = _first_named(self.user_agent, BROWSER_NAMES, "A browser")
+        system = _first_named(self.user_agent, SYSTEM_NAMES, "")
         return f"{browser} on {system}" if system else browser

@@ -19,6 +19,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.students.models import Student
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 AM, PM = "AM", "PM"
 SESSIONS = (AM, PM)
@@ -75,13 +76,9 @@ class _MarkFields:
     marked_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     late_reporting: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    @property
-    def label(self) -> str:
-        return MARK_LABELS.get(self.status, self.status)
+    label = label_property("status", MARK_LABELS)
 
-    @property
-    def reason_label(self) -> str:
-        return ABSENCE_REASONS.get(self.absence_reason or "", "")
+    reason_label = label_property("absence_reason", ABSENCE_REASONS, "")
 
     @property
     def is_unexplained(self) -> bool:
@@ -111,11 +108,10 @@ class _MarkFields:
         return f"{self.label}: {detail}" if detail else self.label
 
 
-class AttendanceMark(_MarkFields, db.Model):
+class AttendanceMark(_MarkFields, IdColumn, db.Model):
     __tablename__ = "attendance_marks"
     __table_args__ = (UniqueConstraint("placement_id", "day", "session"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     session: Mapped[str] = mapped_column(String(2))
@@ -127,12 +123,11 @@ class AttendanceMark(_MarkFields, db.Model):
     changes: Mapped[list[MarkChange]] = relationship(back_populates="mark", order_by="MarkChange.id")
 
 
-class MarkChange(_MarkFields, db.Model):
+class MarkChange(_MarkFields, IdColumn, db.Model):
     """An earlier version of a provider's mark, kept when the mark is changed."""
 
     __tablename__ = "attendance_mark_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mark_id: Mapped[int] = mapped_column(ForeignKey("attendance_marks.id"), index=True)
     marked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     replaced_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -143,13 +138,12 @@ class MarkChange(_MarkFields, db.Model):
     replaced_by: Mapped[User] = relationship(foreign_keys=[replaced_by_id])
 
 
-class RegisterEntry(db.Model):
+class RegisterEntry(IdColumn, db.Model):
     """The school register's code for a session. recorded_by/at are the ORIGINAL entry's."""
 
     __tablename__ = "register_entries"
     __table_args__ = (UniqueConstraint("placement_id", "day", "session"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     session: Mapped[str] = mapped_column(String(2))
@@ -168,10 +162,9 @@ class RegisterEntry(db.Model):
         return self.amendments[0].old_code if self.amendments else self.code
 
 
-class RegisterAmendment(db.Model):
+class RegisterAmendment(IdColumn, db.Model):
     __tablename__ = "register_amendments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("register_entries.id"), index=True)
     old_code: Mapped[str] = mapped_column(String(3))
     new_code: Mapped[str] = mapped_column(String(3))
@@ -183,12 +176,11 @@ class RegisterAmendment(db.Model):
     amended_by: Mapped[User] = relationship()
 
 
-class ParentContact(db.Model):
+class ParentContact(IdColumn, db.Model):
     """Who at school contacted whom at home about a pupil's absence, when, and what came of it."""
 
     __tablename__ = "parent_contacts"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)  # the day of the absence
     contacted_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
@@ -207,22 +199,17 @@ class ParentContact(db.Model):
     def reached(self) -> bool:
         return self.outcome in CONTACT_REACHED
 
-    @property
-    def method_label(self) -> str:
-        return CONTACT_METHODS.get(self.method, self.method)
+    method_label = label_property("method", CONTACT_METHODS)
 
-    @property
-    def outcome_label(self) -> str:
-        return CONTACT_OUTCOMES.get(self.outcome, self.outcome)
+    outcome_label = label_property("outcome", CONTACT_OUTCOMES)
 
 
-class AttendanceAlert(db.Model):
+class AttendanceAlert(IdColumn, db.Model):
     """One reminder or alert about one session (or day), sent once."""
 
     __tablename__ = "attendance_alerts"
     __table_args__ = (UniqueConstraint("kind", "placement_id", "day", "session"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)

@@ -11,15 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 KEEP, ERASE = "keep", "erase"
 
 
-class RetentionDecision(db.Model):
+class RetentionDecision(IdColumn, db.Model):
     __tablename__ = "retention_decisions"
     __table_args__ = (Index("ix_retention_decisions_item", "kind", "subject_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # a key of retention.PERIODS
     # The pupil (attendance, SEN, child protection) or the placement (other AP records). No foreign key:
     # the decision outlives what it erased.

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 
-class Document(db.Model):
+class Document(IdColumn, db.Model):
     """An uploaded evidence file. Its bytes are kept under `stored_name` (documents/storage.py).
 
     `provider_id` says whose evidence it is (and so who may download it); `topic` says what it is
@@ -18,7 +19,6 @@ class Document(db.Model):
 
     __tablename__ = "documents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     topic: Mapped[str] = mapped_column(String(40), index=True)
     description: Mapped[str] = mapped_column(String(200), default="")

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.placements.models import Placement
+from ap_forms.placements.models import PROGRESS, Placement
 from ap_forms.school_calendar.models import Term
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 DRAFT, SUBMITTED = "draft", "submitted"
 
@@ -31,12 +32,8 @@ ENGAGEMENT = {
     4: "Good: engaged most of the time",
     5: "Excellent: fully engaged and motivated",
 }
-RATINGS = [
-    ("not_started", "Not started"),
-    ("some", "Some progress"),
-    ("good", "Good progress"),
-    ("achieved", "Achieved"),
-]
+# Progress against an objective: the same scale as a placement review's.
+RATINGS = PROGRESS
 RECOMMENDATIONS = [
     ("continue", "Continue the placement"),
     ("change", "Change the placement"),
@@ -49,11 +46,10 @@ def rating_label(value: str | None) -> str:
     return dict(RATINGS).get(value or "", "Not rated")
 
 
-class WeeklyFeedback(db.Model):
+class WeeklyFeedback(IdColumn, db.Model):
     __tablename__ = "weekly_feedback"
     __table_args__ = (UniqueConstraint("placement_id", "week_start", "version"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     week_start: Mapped[date] = mapped_column(Date, index=True)  # a Monday
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -74,21 +70,18 @@ class WeeklyFeedback(db.Model):
     placement: Mapped[Placement] = relationship()
     author: Mapped[User | None] = relationship()
 
-    @property
-    def engagement_label(self) -> str:
-        return ENGAGEMENT.get(self.engagement or 0, "Not given")
+    engagement_label = label_property("engagement", ENGAGEMENT, "Not given")
 
     @property
     def submitted(self) -> bool:
         return self.status == SUBMITTED
 
 
-class FeedbackReply(db.Model):
+class FeedbackReply(IdColumn, db.Model):
     """School staff's acknowledgement of a week's feedback, with an optional comment."""
 
     __tablename__ = "feedback_replies"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("weekly_feedback.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -98,11 +91,10 @@ class FeedbackReply(db.Model):
     author: Mapped[User] = relationship()
 
 
-class TermlyReport(db.Model):
+class TermlyReport(IdColumn, db.Model):
     __tablename__ = "termly_reports"
     __table_args__ = (UniqueConstraint("placement_id", "term_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT)
@@ -122,15 +114,12 @@ class TermlyReport(db.Model):
     term: Mapped[Term] = relationship()
     author: Mapped[User | None] = relationship()
 
-    @property
-    def recommendation_label(self) -> str:
-        return dict(RECOMMENDATIONS).get(self.recommendation, "Not given")
+    recommendation_label = label_property("recommendation", RECOMMENDATIONS, "Not given")
 
 
-class AnnualReviewContribution(db.Model):
+class AnnualReviewContribution(IdColumn, db.Model):
     __tablename__ = "annual_review_contributions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     review_date: Mapped[date | None] = mapped_column(Date)
     progress_views: Mapped[str] = mapped_column(Text, default="")
@@ -145,13 +134,12 @@ class AnnualReviewContribution(db.Model):
 WEEKLY, TERMLY = "weekly", "termly"
 
 
-class FeedbackReminder(db.Model):
+class FeedbackReminder(IdColumn, db.Model):
     """One reminder sent about one placement's week or term (period_start), never sent again."""
 
     __tablename__ = "feedback_reminders"
     __table_args__ = (UniqueConstraint("kind", "placement_id", "period_start"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)

@@ -22,6 +22,7 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.audit import utcnow
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 CONCERN, ALLEGATION, BEHAVIOUR, HEALTH_SAFETY = "concern", "allegation", "behaviour", "health_safety"
 KINDS = {
@@ -118,10 +119,9 @@ ACTION_LABELS = {
 NEW_ALERT, ESCALATION = "new", "escalation"
 
 
-class Report(db.Model):
+class Report(IdColumn, db.Model):
     __tablename__ = "incident_reports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -171,13 +171,9 @@ class Report(db.Model):
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX.get(self.kind, 'R')}-{self.id:05d}"
 
-    @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+    kind_label = label_property("kind", KINDS)
 
-    @property
-    def short_kind(self) -> str:
-        return SHORT_KINDS.get(self.kind, self.kind)
+    short_kind = label_property("kind", SHORT_KINDS)
 
     @property
     def is_safeguarding(self) -> bool:
@@ -187,19 +183,14 @@ class Report(db.Model):
     def body_mark_labels(self) -> list[str]:
         return [BODY_REGION_LABELS[k] for k in (self.body_marks or []) if k in BODY_REGION_LABELS]
 
-    @property
-    def subject_role_label(self) -> str:
-        return dict(SUBJECT_ROLES).get(self.subject_role, "")
+    subject_role_label = label_property("subject_role", SUBJECT_ROLES, "")
 
-    @property
-    def intervention_label(self) -> str:
-        return dict(INTERVENTIONS).get(self.intervention_type, "")
+    intervention_label = label_property("intervention_type", INTERVENTIONS, "")
 
 
-class ReportAction(db.Model):
+class ReportAction(IdColumn, db.Model):
     __tablename__ = "incident_actions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     taken_on: Mapped[date] = mapped_column(Date)
@@ -213,18 +204,15 @@ class ReportAction(db.Model):
     report: Mapped[Report] = relationship(back_populates="actions")
     recorded_by: Mapped[User] = relationship()
 
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS.get(self.kind, self.kind)
+    label = label_property("kind", ACTION_LABELS)
 
 
-class ReportAlert(db.Model):
+class ReportAlert(IdColumn, db.Model):
     """One alert email about one report, stored once the SMTP server accepted it."""
 
     __tablename__ = "incident_alerts"
     __table_args__ = (UniqueConstraint("report_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     sent_to: Mapped[str] = mapped_column(Text)
@@ -232,12 +220,11 @@ class ReportAlert(db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
 
 
-class ReportOpening(db.Model):
+class ReportOpening(IdColumn, db.Model):
     """Someone at the school opened a report (also written to the audit log)."""
 
     __tablename__ = "incident_openings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(20))
@@ -246,12 +233,11 @@ class ReportOpening(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SafeguardingFlag(db.Model):
+class SafeguardingFlag(IdColumn, db.Model):
     """'Has a safeguarding record: speak to the DSL'. Staff see the flag and nothing more."""
 
     __tablename__ = "safeguarding_flags"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), unique=True)
     set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 
-class ApBudget(db.Model):
+class ApBudget(IdColumn, db.Model):
     __tablename__ = "ap_budgets"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     start_year: Mapped[int] = mapped_column(Integer, unique=True)  # 2026 is the school year 2026 to 2027
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -31,10 +31,9 @@ class ApBudget(db.Model):
     set_by: Mapped[User | None] = relationship()
 
 
-class GovernorsReport(db.Model):
+class GovernorsReport(IdColumn, db.Model):
     __tablename__ = "governors_reports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(160))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)

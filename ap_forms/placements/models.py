@@ -10,15 +10,15 @@ from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 PLANNED, ACTIVE, ENDED = "planned", "active", "ended"
 STATUSES = (PLANNED, ACTIVE, ENDED)
 
 
-class Placement(db.Model):
+class Placement(IdColumn, db.Model):
     __tablename__ = "placements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     key_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -94,10 +94,9 @@ class WeeklySessionColumns:
     site_address: Mapped[str] = mapped_column(Text, default="")
 
 
-class TimetableSession(WeeklySessionColumns, db.Model):
+class TimetableSession(WeeklySessionColumns, IdColumn, db.Model):
     __tablename__ = "timetable_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
 
     placement: Mapped[Placement] = relationship(back_populates="sessions")
@@ -114,12 +113,11 @@ class ArchivedSession:
         self.site_address = row.get("site_address", "")
 
 
-class TimetableVersion(db.Model):
+class TimetableVersion(IdColumn, db.Model):
     """An earlier agreed timetable of a placement, kept whole when the timetable is changed."""
 
     __tablename__ = "timetable_versions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date | None] = mapped_column(Date)  # None: from the start of the placement
@@ -178,12 +176,11 @@ DESTINATIONS = [
 ]
 
 
-class PlacementReview(db.Model):
+class PlacementReview(IdColumn, db.Model):
     """A review of a placement. A row with no held_on is the next review booked (due_on)."""
 
     __tablename__ = "placement_reviews"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -201,21 +198,16 @@ class PlacementReview(db.Model):
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewProgress.position"
     )
 
-    @property
-    def suitability_label(self) -> str:
-        return dict(SUITABILITY).get(self.suitability, "")
+    suitability_label = label_property("suitability", SUITABILITY, "")
 
-    @property
-    def readiness_label(self) -> str:
-        return dict(READINESS).get(self.readiness, "")
+    readiness_label = label_property("readiness", READINESS, "")
 
 
-class ReviewProgress(db.Model):
+class ReviewProgress(IdColumn, db.Model):
     """Progress against one of the placement's objectives at a review."""
 
     __tablename__ = "review_progress"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("placement_reviews.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     objective: Mapped[str] = mapped_column(Text)  # the objective's words at the time of the review
@@ -224,17 +216,14 @@ class ReviewProgress(db.Model):
 
     review: Mapped[PlacementReview] = relationship(back_populates="progress")
 
-    @property
-    def rating_label(self) -> str:
-        return dict(PROGRESS).get(self.rating, "")
+    rating_label = label_property("rating", PROGRESS, "")
 
 
-class PlacementEnding(db.Model):
+class PlacementEnding(IdColumn, db.Model):
     """How and when a placement ended: as planned, or withdrawn at once (safeguarding, misconduct)."""
 
     __tablename__ = "placement_endings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), unique=True)
     ended_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(10))

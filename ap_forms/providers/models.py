@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Integer,
     Numeric,
     String,
     Text,
@@ -22,10 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
+from ap_forms.checklists.models import AnsweredChecklist, ChecklistAnswerColumns, ChecklistVersion
 from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 REGISTRATION_TYPES = {
     "independent_school": "Registered independent school",
@@ -57,10 +57,9 @@ POLICY_KINDS = {
 ANSWERS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 
 
-class Provider(db.Model):
+class Provider(IdColumn, db.Model):
     __tablename__ = "providers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     address: Mapped[str] = mapped_column(Text, default="")
     ofsted_urn: Mapped[str | None] = mapped_column(String(20))
@@ -102,13 +101,9 @@ class Provider(db.Model):
         back_populates="provider", order_by="SafeguardingChecklist.id.desc()"
     )
 
-    @property
-    def registration_label(self) -> str:
-        return REGISTRATION_TYPES.get(self.registration_type, "Not recorded")
+    registration_label = label_property("registration_type", REGISTRATION_TYPES, "Not recorded")
 
-    @property
-    def judgement_label(self) -> str:
-        return OFSTED_JUDGEMENTS.get(self.ofsted_judgement, "")
+    judgement_label = label_property("ofsted_judgement", OFSTED_JUDGEMENTS, "")
 
     def policy(self, kind: str) -> ProviderPolicy | None:
         return next((p for p in self.policies if p.kind == kind), None)
@@ -135,10 +130,9 @@ class Provider(db.Model):
         return f"<Provider {self.id} {self.name}>"
 
 
-class ProviderSite(db.Model):
+class ProviderSite(IdColumn, db.Model):
     __tablename__ = "provider_sites"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(Text)
@@ -153,10 +147,9 @@ class _Recorded:
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class ServiceAgreement(_Recorded, db.Model):
+class ServiceAgreement(_Recorded, IdColumn, db.Model):
     __tablename__ = "service_agreements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     terms: Mapped[str] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date)
@@ -174,12 +167,11 @@ class ServiceAgreement(_Recorded, db.Model):
         return f"£{self.rate:,.2f} {COST_BASES.get(self.cost_basis, '').lower()}".strip()
 
 
-class DocumentationCheck(_Recorded, db.Model):
+class DocumentationCheck(_Recorded, IdColumn, db.Model):
     """Risk assessments and documentation checked."""
 
     __tablename__ = "documentation_checks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     checked_on: Mapped[date] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -188,13 +180,12 @@ class DocumentationCheck(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class ProviderPolicy(_Recorded, db.Model):
+class ProviderPolicy(_Recorded, IdColumn, db.Model):
     """One of the provider's policies, seen by the school, with the provider's own review date."""
 
     __tablename__ = "provider_policies"
     __table_args__ = (UniqueConstraint("provider_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     review_date: Mapped[date] = mapped_column(Date)
@@ -202,17 +193,14 @@ class ProviderPolicy(_Recorded, db.Model):
     provider: Mapped[Provider] = relationship(back_populates="policies")
     recorded_by = relationship("User")
 
-    @property
-    def label(self) -> str:
-        return POLICY_KINDS.get(self.kind, self.kind)
+    label = label_property("kind", POLICY_KINDS)
 
 
-class VettingConfirmation(_Recorded, db.Model):
+class VettingConfirmation(_Recorded, IdColumn, db.Model):
     """The provider's written confirmation that the adults working with pupils have been checked."""
 
     __tablename__ = "vetting_confirmations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     received_on: Mapped[date] = mapped_column(Date)
     staff_names: Mapped[str] = mapped_column(Text)  # one name a line
@@ -227,12 +215,11 @@ class VettingConfirmation(_Recorded, db.Model):
         return [line.strip() for line in self.staff_names.splitlines() if line.strip()]
 
 
-class TrustPolicyRecord(_Recorded, db.Model):
+class TrustPolicyRecord(_Recorded, IdColumn, db.Model):
     """The Trust Safeguarding and Child Protection Policy: sent to the provider and acknowledged."""
 
     __tablename__ = "trust_policy_records"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
     sent_on: Mapped[date] = mapped_column(Date)
     acknowledged_on: Mapped[date | None] = mapped_column(Date)
@@ -241,12 +228,11 @@ class TrustPolicyRecord(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class TrainingRecord(_Recorded, db.Model):
+class TrainingRecord(_Recorded, IdColumn, db.Model):
     """CPD the provider's staff attended (the policy asks for annual safeguarding training)."""
 
     __tablename__ = "training_records"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     attended_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
@@ -257,12 +243,11 @@ class TrainingRecord(_Recorded, db.Model):
     recorded_by = relationship("User")
 
 
-class SafeguardingChecklist(db.Model):
+class SafeguardingChecklist(AnsweredChecklist, IdColumn, db.Model):
     """One year's safeguarding checklist for a provider, answered against one checklist version."""
 
     __tablename__ = "safeguarding_checklists"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -276,28 +261,17 @@ class SafeguardingChecklist(db.Model):
     completed_by = relationship("User", foreign_keys=[completed_by_id])
     answers: Mapped[list[SafeguardingAnswer]] = relationship(back_populates="checklist", cascade="all, delete-orphan")
 
-    def answer_for(self, item_id: int) -> SafeguardingAnswer | None:
-        return next((a for a in self.answers if a.item_id == item_id), None)
 
-
-class SafeguardingAnswer(db.Model):
+class SafeguardingAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
     __tablename__ = "safeguarding_answers"
     __table_args__ = (UniqueConstraint("checklist_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_checklists.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(3))
-    comment: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     checklist: Mapped[SafeguardingChecklist] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
     document: Mapped[Document | None] = relationship()
     answered_by = relationship("User")
 
-    @property
-    def label(self) -> str:
-        return ANSWERS.get(self.answer, self.answer)
+    label = label_property("answer", ANSWERS)

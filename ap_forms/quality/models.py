@@ -12,12 +12,13 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
-from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
+from ap_forms.checklists.models import AnsweredChecklist, ChecklistAnswerColumns, ChecklistVersion
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn, label_property
 
 CHECKLIST_KIND = "ap_visit"
 
@@ -39,10 +40,9 @@ PROVIDER, SCHOOL = "provider", "school"
 ACTION_OWNERS = {PROVIDER: "The provider", SCHOOL: "The school"}
 
 
-class QualityVisit(db.Model):
+class QualityVisit(AnsweredChecklist, IdColumn, db.Model):
     __tablename__ = "quality_visits"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), default=PLANNED, index=True)
@@ -77,9 +77,7 @@ class QualityVisit(db.Model):
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitAction.position"
     )
 
-    @property
-    def status_label(self) -> str:
-        return VISIT_STATUSES.get(self.status, self.status)
+    status_label = label_property("status", VISIT_STATUSES)
 
     @property
     def is_signed_off(self) -> bool:
@@ -94,21 +92,15 @@ class QualityVisit(db.Model):
     def staff_names(self) -> list[str]:
         return sorted(v.user.name for v in self.visitors)
 
-    @property
-    def judgement_label(self) -> str:
-        return JUDGEMENT_SHORT.get(self.overall_judgement, "")
-
-    def answer_for(self, item_id: int) -> VisitAnswer | None:
-        return next((a for a in self.answers if a.item_id == item_id), None)
+    judgement_label = label_property("overall_judgement", JUDGEMENT_SHORT, "")
 
 
-class VisitStaff(db.Model):
+class VisitStaff(IdColumn, db.Model):
     """A member of school staff going on (or who went on) the visit."""
 
     __tablename__ = "quality_visit_staff"
     __table_args__ = (UniqueConstraint("visit_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
@@ -116,27 +108,19 @@ class VisitStaff(db.Model):
     user: Mapped[User] = relationship()
 
 
-class VisitAnswer(db.Model):
+class VisitAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
     __tablename__ = "quality_visit_answers"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
     answer: Mapped[str] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     visit: Mapped[QualityVisit] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
 
-    @property
-    def label(self) -> str:
-        return ANSWERS.get(self.answer, self.answer)
+    label = label_property("answer", ANSWERS)
 
 
-class ProgressEntry(db.Model):
+class ProgressEntry(IdColumn, db.Model):
     """One pupil's progress against their placement objectives, as seen on a visit.
 
     The objectives are copied when recording starts, so the entry still reads correctly after the
@@ -146,7 +130,6 @@ class ProgressEntry(db.Model):
     __tablename__ = "quality_progress_entries"
     __table_args__ = (UniqueConstraint("visit_id", "placement_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
@@ -162,17 +145,14 @@ class ProgressEntry(db.Model):
     def objective_list(self) -> list[str]:
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 
-    @property
-    def rating_label(self) -> str:
-        return ANSWERS.get(self.rating, "Not recorded")
+    rating_label = label_property("rating", ANSWERS, "Not recorded")
 
 
-class VisitAction(db.Model):
+class VisitAction(IdColumn, db.Model):
     """Something to be done after a visit: what, who, by when; tracked until it is done."""
 
     __tablename__ = "quality_actions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("quality_visits.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=1)

@@ -21,8 +21,9 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement, WeeklySessionColumns
 from ap_forms.providers.models import Provider
-from ap_forms.students.models import Student
+from ap_forms.students.models import NeedsColumns, Student
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 # The workflow: draft -> submitted -> approved (placement created) or returned -> submitted ...
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
@@ -113,12 +114,11 @@ def risk_band(score: int) -> str:
     return "Low"
 
 
-class Referral(db.Model):
+class Referral(NeedsColumns, IdColumn, db.Model):
     """One pupil's Alternative Provision Referral Form, from draft to the placement it creates."""
 
     __tablename__ = "referrals"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
     # Optimistic lock: every save names the version it started from; a stale one is refused.
@@ -139,11 +139,7 @@ class Referral(db.Model):
     parents_carers: Mapped[str] = mapped_column(Text, default="")
     has_restrictions: Mapped[bool | None] = mapped_column(Boolean)
     restrictions: Mapped[str] = mapped_column(Text, default="")
-    # Health and SEND (prefilled from the pupil record when the referral starts)
-    medical_needs: Mapped[str] = mapped_column(Text, default="")
-    medication: Mapped[str] = mapped_column(Text, default="")
-    send_needs: Mapped[str] = mapped_column(Text, default="")
-    diagnoses: Mapped[str] = mapped_column(Text, default="")
+    # Health and SEND: the NeedsColumns, prefilled from the pupil record when the referral starts; and
     ehcp_outcomes: Mapped[str] = mapped_column(Text, default="")
     # History: attendance before the placement is the baseline for value for money
     attendance_percent: Mapped[int | None] = mapped_column(Integer)
@@ -216,14 +212,18 @@ class Referral(db.Model):
         return returned[-1] if returned else None
 
 
-class ReferralObjective(db.Model):
+class _ReferralLine:
+    """A line of one of the referral's numbered lists (objectives, risks), in `position` order."""
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ReferralObjective(_ReferralLine, IdColumn, db.Model):
     """One measurable objective of the placement: what, and how we will know."""
 
     __tablename__ = "referral_objectives"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     objective: Mapped[str] = mapped_column(Text)
     measure: Mapped[str] = mapped_column(Text)
 
@@ -234,14 +234,11 @@ class ReferralObjective(db.Model):
         return f"{self.objective} (measured by: {self.measure})"
 
 
-class ReferralRisk(db.Model):
+class ReferralRisk(_ReferralLine, IdColumn, db.Model):
     """A line of the risk assessment: hazard, triggers, controls, likelihood x severity."""
 
     __tablename__ = "referral_risks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     hazard: Mapped[str] = mapped_column(Text)
     triggers: Mapped[str] = mapped_column(Text, default="")
     controls: Mapped[str] = mapped_column(Text)
@@ -259,24 +256,22 @@ class ReferralRisk(db.Model):
         return risk_band(self.score)
 
 
-class ReferralSession(WeeklySessionColumns, db.Model):
+class ReferralSession(WeeklySessionColumns, IdColumn, db.Model):
     """A session of the proposed weekly timetable; copied to the placement on approval."""
 
     __tablename__ = "referral_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
 
     referral: Mapped[Referral] = relationship(back_populates="sessions")
 
 
-class ReferralSection(db.Model):
+class ReferralSection(IdColumn, db.Model):
     """Progress on one section: completed (validated) and/or an autosaved draft of what was typed."""
 
     __tablename__ = "referral_sections"
     __table_args__ = (UniqueConstraint("referral_id", "key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
     key: Mapped[str] = mapped_column(String(30))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -288,12 +283,11 @@ class ReferralSection(db.Model):
     referral: Mapped[Referral] = relationship(back_populates="sections")
 
 
-class ReferralEvent(db.Model):
+class ReferralEvent(IdColumn, db.Model):
     """Every step of the workflow, with who and when (created, submitted, returned, approved ...)."""
 
     __tablename__ = "referral_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str | None] = mapped_column(String(12))

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
+from ap_forms.web.model_mixins import IdColumn
 
 
-class SchoolSettings(db.Model):
+class SchoolSettings(IdColumn, db.Model):
     """One row: the school this installation serves."""
 
     __tablename__ = "school_settings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(160), default="Your school")
     dfe_number: Mapped[str] = mapped_column(String(8), default="")
     urn: Mapped[str] = mapped_column(String(10), default="")

@@ -11,6 +11,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
+from ap_forms.web.model_mixins import IdColumn
 
 AUTUMN, SPRING, SUMMER = "Autumn", "Spring", "Summer"
 TERM_NAMES = (AUTUMN, SPRING, SUMMER)
@@ -22,10 +23,9 @@ CLOSURE_KINDS = {
 }
 
 
-class SchoolYear(db.Model):
+class SchoolYear(IdColumn, db.Model):
     __tablename__ = "school_years"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # 2026 for the school year 2026 to 2027 (1 September to 31 August).
     start_year: Mapped[int] = mapped_column(Integer, unique=True)
 
@@ -68,11 +68,10 @@ class DaysOfSchoolYear:
         return self.start_date <= day <= self.end_date
 
 
-class Term(DaysOfSchoolYear, db.Model):
+class Term(DaysOfSchoolYear, IdColumn, db.Model):
     __tablename__ = "terms"
     __table_args__ = (UniqueConstraint("school_year_id", "name"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(10))
 
     school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
@@ -82,12 +81,11 @@ class Term(DaysOfSchoolYear, db.Model):
         return f"{self.name} term {self.school_year.short_label}"
 
 
-class Closure(DaysOfSchoolYear, db.Model):
+class Closure(DaysOfSchoolYear, IdColumn, db.Model):
     """Days without school inside a year: a half-term week, a bank holiday, a training day."""
 
     __tablename__ = "closures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default=HOLIDAY)
     name: Mapped[str] = mapped_column(String(120))
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import EmailedLinkColumns, IdColumn, label_property
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
 CHILD_PROTECTION = [
@@ -19,10 +20,19 @@ CHILD_PROTECTION = [
 ]
 
 
-class Student(db.Model):
+class NeedsColumns:
+    """A pupil's SEND and medical needs, as text: kept on the pupil record, and copied into a referral
+    when it starts (Referral), where they are checked and sent on to the provider."""
+
+    send_needs: Mapped[str] = mapped_column(Text, default="")
+    diagnoses: Mapped[str] = mapped_column(Text, default="")
+    medical_needs: Mapped[str] = mapped_column(Text, default="")
+    medication: Mapped[str] = mapped_column(Text, default="")
+
+
+class Student(NeedsColumns, IdColumn, db.Model):
     __tablename__ = "students"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     preferred_name: Mapped[str] = mapped_column(String(80), default="")
@@ -32,10 +42,6 @@ class Student(db.Model):
     gender: Mapped[str] = mapped_column(String(1), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     ehcp: Mapped[bool] = mapped_column(Boolean, default=False)
-    send_needs: Mapped[str] = mapped_column(Text, default="")
-    diagnoses: Mapped[str] = mapped_column(Text, default="")
-    medical_needs: Mapped[str] = mapped_column(Text, default="")
-    medication: Mapped[str] = mapped_column(Text, default="")
     looked_after: Mapped[bool] = mapped_column(Boolean, default=False)
     child_protection: Mapped[str] = mapped_column(String(12), default="none")
     contact_restrictions: Mapped[str] = mapped_column(Text, default="")
@@ -60,22 +66,17 @@ class Student(db.Model):
     def has_left(self) -> bool:
         return self.left_on is not None
 
-    @property
-    def gender_label(self) -> str:
-        return dict(GENDERS).get(self.gender, "Not recorded")
+    gender_label = label_property("gender", GENDERS, "Not recorded")
 
-    @property
-    def child_protection_label(self) -> str:
-        return dict(CHILD_PROTECTION).get(self.child_protection, self.child_protection)
+    child_protection_label = label_property("child_protection", CHILD_PROTECTION)
 
 
-class ParentLink(db.Model):
+class ParentLink(IdColumn, db.Model):
     """A parent or carer's account linked to a pupil: what that family may see."""
 
     __tablename__ = "parent_links"
     __table_args__ = (UniqueConstraint("parent_id", "student_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     relationship_to_pupil: Mapped[str] = mapped_column("relationship", String(40), default="Parent")
@@ -84,13 +85,12 @@ class ParentLink(db.Model):
     parent = relationship("User")
 
 
-class Carer(db.Model):
+class Carer(IdColumn, db.Model):
     """A parent or carer the school holds for a pupil: who to call, who may collect, who must not be
     contacted. Recording one gives no access; an emailed invitation makes an account (ParentLink)."""
 
     __tablename__ = "carers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     relationship_to_pupil: Mapped[str] = mapped_column("relationship", String(40), default="")
@@ -119,30 +119,24 @@ class Carer(db.Model):
         ]
 
 
-class CarerInvitation(db.Model):
-    """A one-time emailed link for a carer to make their account. Only the token's hash is kept."""
+class CarerInvitation(EmailedLinkColumns, IdColumn, db.Model):
+    """A one-time emailed link for a carer to make their account. Only the token's hash is kept.
+    It is revoked when a newer one is sent, or when the carer is unlinked."""
 
     __tablename__ = "carer_invitations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     carer_id: Mapped[int] = mapped_column(ForeignKey("carers.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
-    expires_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # a newer one was sent, or unlinked
 
     carer: Mapped[Carer] = relationship()
 
 
-class StudentChange(db.Model):
+class StudentChange(IdColumn, db.Model):
     """One change to a pupil's record: who, when, how (form or import), and each field's old and new value."""
 
     __tablename__ = "student_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -152,12 +146,11 @@ class StudentChange(db.Model):
     by = relationship("User")
 
 
-class PendingImport(db.Model):
+class PendingImport(IdColumn, db.Model):
     """An uploaded roll file, parsed and kept server-side until the person who uploaded it confirms."""
 
     __tablename__ = "pending_imports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
@@ -168,7 +161,7 @@ class PendingImport(db.Model):
     mapping: Mapped[str | None] = mapped_column(Text)  # JSON {our field: their column}; CSV only
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(IdColumn, db.Model):
     """A parent's secret calendar address for one child's timetable. The token is the credential.
 
     Kept with the family's links: leaving the roll or unlinking a parent revokes it; the feed's
@@ -176,7 +169,6 @@ class CalendarFeed(db.Model):
 
     __tablename__ = "calendar_feeds"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
