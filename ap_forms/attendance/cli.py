@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import click
 from flask import Blueprint
 
 from ap_forms.attendance.alerts import run_alerts
-from ap_forms.web.cron_commands import now_option, report_failures
+from ap_forms.web.cron_commands import cron_command, now_option
 
 bp = Blueprint("attendance_cli", __name__, cli_group=None)
 
 
-@bp.cli.command("attendance-alerts")
-@now_option
+@cron_command(bp, "attendance-alerts", now_option)
 def attendance_alerts(now: datetime | None):
     """Email cut-off reminders to key workers and absence alerts to the office. Safe to run again."""
     run = run_alerts(now)
-    click.echo(
+    said = (
         f"Sent {run.reminders} reminder(s) to key workers, {run.unexplained} unexplained-absence "
         f"alert(s) and {run.follow_ups} safeguarding follow-up alert(s) to the office."
     )
-    report_failures(run.failures)
+    return said, run.failures

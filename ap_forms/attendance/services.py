@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -44,6 +44,7 @@ from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSessio
 from ap_forms.placements.services import scope_placements, with_placement_details
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
+from ap_forms.web.database import delete_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, OFFICE, SEND_LEAD
 
 # Who runs the daily board: records register codes and parent contact.
@@ -1017,3 +1018,33 @@ def sessions_without_code(start: date, end: date, *, today: date) -> int:
     rows = expected_sessions(placements_running(start, end), start, end)
     _attach_records(rows, start, end)
     return sum(1 for r in rows if r.entry is None)
+
+
+# --- erasing, for the retention review (children before parents: foreign keys are enforced) ----------
+
+
+def erase_attendance(placement_ids, up_to: date | None = None) -> dict[str, int]:
+    """Delete the placements' marks with their earlier versions, register codes with their amendments, and
+    alerts (only those dated on or before `up_to` when given); how many of each went."""
+    mark_day = AttendanceMark.day <= up_to if up_to else true()
+    entry_day = RegisterEntry.day <= up_to if up_to else true()
+    marks = select(AttendanceMark.id).where(AttendanceMark.placement_id.in_(placement_ids), mark_day)
+    entries = select(RegisterEntry.id).where(RegisterEntry.placement_id.in_(placement_ids), entry_day)
+    return {
+        "earlier mark versions": delete_rows(MarkChange, MarkChange.mark_id.in_(marks)),
+        "attendance marks": delete_rows(AttendanceMark, AttendanceMark.placement_id.in_(placement_ids), mark_day),
+        "register amendments": delete_rows(RegisterAmendment, RegisterAmendment.entry_id.in_(entries)),
+        "register codes": delete_rows(RegisterEntry, RegisterEntry.placement_id.in_(placement_ids), entry_day),
+        "attendance alerts": delete_rows(
+            AttendanceAlert,
+            AttendanceAlert.placement_id.in_(placement_ids),
+            AttendanceAlert.day <= up_to if up_to else true(),
+        ),
+    }
+
+
+def erase_contacts_with_home(student_id: int, up_to: date | None = None) -> int:
+    """Delete the pupil's contacts with home about absences (those on or before `up_to` when given)."""
+    return delete_rows(
+        ParentContact, ParentContact.student_id == student_id, ParentContact.day <= up_to if up_to else true()
+    )

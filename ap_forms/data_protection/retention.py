@@ -12,52 +12,28 @@ A review *item* is one kind of record for one pupil (attendance, SEN, child prot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from flask import abort
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import func, select
 
-from ap_forms.attendance.models import (
-    AttendanceAlert,
-    AttendanceMark,
-    MarkChange,
-    ParentContact,
-    RegisterAmendment,
-    RegisterEntry,
-)
+from ap_forms.attendance.models import AttendanceMark, ParentContact, RegisterEntry
+from ap_forms.attendance.services import erase_attendance, erase_contacts_with_home
 from ap_forms.data_protection.models import ERASE, KEEP, RetentionDecision
 from ap_forms.extensions import db
-from ap_forms.feedback.models import (
-    AnnualReviewContribution,
-    FeedbackReminder,
-    FeedbackReply,
-    TermlyReport,
-    WeeklyFeedback,
-)
-from ap_forms.incidents.models import (
-    CONCERN,
-    INCIDENT_KINDS,
-    Report,
-    ReportAction,
-    ReportAlert,
-    ReportOpening,
-    SafeguardingFlag,
-)
-from ap_forms.placements.models import (
-    ENDED,
-    Placement,
-    PlacementEnding,
-    PlacementReview,
-    ReviewProgress,
-    TimetableSession,
-    TimetableVersion,
-)
+from ap_forms.feedback.services import erase_feedback
+from ap_forms.incidents.models import CONCERN, Report, SafeguardingFlag
+from ap_forms.incidents.services import erase_concerns, erase_incidents_during
+from ap_forms.placements.models import ENDED, Placement
+from ap_forms.placements.services import erase_placement_records, erase_placements
 from ap_forms.quality.models import ProgressEntry
-from ap_forms.referrals.models import Referral
-from ap_forms.referrals.services import erase_referrals
-from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student, StudentChange
+from ap_forms.quality.services import erase_progress_entries
+from ap_forms.referrals.services import erase_referrals, unlink_referrals
+from ap_forms.students.models import Student
+from ap_forms.students.services import clear_pupil_fields, erase_pupil, erase_pupil_changes
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
+from ap_forms.web.database import update_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, SEND_LEAD
 from ap_forms.web.templating import date_words
 
@@ -419,104 +395,37 @@ def confirm_erasure(item: Item, *, by) -> RetentionDecision:
 
 def _close(decision: RetentionDecision, **values) -> bool:
     """Confirm or cancel a pending request, only if it is still pending."""
-    done = db.session.execute(
-        update(RetentionDecision)
-        .where(
-            RetentionDecision.id == decision.id,
-            RetentionDecision.confirmed_at.is_(None),
-            RetentionDecision.cancelled_at.is_(None),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    closed = update_rows(
+        RetentionDecision,
+        RetentionDecision.id == decision.id,
+        RetentionDecision.confirmed_at.is_(None),
+        RetentionDecision.cancelled_at.is_(None),
+        **values,
     )
-    return done.rowcount == 1
+    return closed == 1
 
 
-# --- erasing: children before parents (foreign keys are enforced) ------------------------------------
-
-
-def _delete(model, *where) -> int:
-    return db.session.execute(delete(model).where(*where).execution_options(synchronize_session=False)).rowcount
-
-
-def _erase_attendance(placement_ids, up_to: date | None, student_id: int | None) -> dict[str, int]:
-    mark_day = AttendanceMark.day <= up_to if up_to else true()
-    entry_day = RegisterEntry.day <= up_to if up_to else true()
-    marks = select(AttendanceMark.id).where(AttendanceMark.placement_id.in_(placement_ids), mark_day)
-    entries = select(RegisterEntry.id).where(RegisterEntry.placement_id.in_(placement_ids), entry_day)
-    counts = {
-        "earlier mark versions": _delete(MarkChange, MarkChange.mark_id.in_(marks)),
-        "attendance marks": _delete(AttendanceMark, AttendanceMark.placement_id.in_(placement_ids), mark_day),
-        "register amendments": _delete(RegisterAmendment, RegisterAmendment.entry_id.in_(entries)),
-        "register codes": _delete(RegisterEntry, RegisterEntry.placement_id.in_(placement_ids), entry_day),
-        "attendance alerts": _delete(
-            AttendanceAlert,
-            AttendanceAlert.placement_id.in_(placement_ids),
-            AttendanceAlert.day <= up_to if up_to else true(),
-        ),
-    }
-    if student_id is not None:
-        counts["contacts with home"] = _delete(
-            ParentContact, ParentContact.student_id == student_id, ParentContact.day <= up_to if up_to else true()
-        )
-    return counts
-
-
-def _clear_pupil_fields(student_id: int, **values) -> None:
-    """What the pupil record holds of an erased kind of record, cleared (the record itself stays)."""
-    db.session.execute(
-        update(Student).where(Student.id == student_id).values(**values).execution_options(synchronize_session=False)
-    )
-
-
-def _erase_reports(report_ids) -> int:
-    _delete(ReportAction, ReportAction.report_id.in_(report_ids))
-    _delete(ReportAlert, ReportAlert.report_id.in_(report_ids))
-    _delete(ReportOpening, ReportOpening.report_id.in_(report_ids))
-    return _delete(Report, Report.id.in_(report_ids))
+# --- erasing: each domain erases its own rows, children before parents (foreign keys are enforced) ---
 
 
 def _erase_for_attendance(item: Item, decision: RetentionDecision) -> dict[str, int]:
     placements = select(Placement.id).where(Placement.student_id == item.subject_id)
-    return _erase_attendance(placements, decision.up_to, item.subject_id)
+    counts = erase_attendance(placements, decision.up_to)
+    counts["contacts with home"] = erase_contacts_with_home(item.subject_id, decision.up_to)
+    return counts
 
 
 def _erase_placement(item: Item, decision: RetentionDecision) -> dict[str, int]:  # noqa: ARG001
     placement = item.placement
     ids = [placement.id]
-    counts = _erase_attendance(ids, None, None)
-    feedback = select(WeeklyFeedback.id).where(WeeklyFeedback.placement_id.in_(ids))
-    reviews = select(PlacementReview.id).where(PlacementReview.placement_id.in_(ids))
-    _delete(FeedbackReply, FeedbackReply.feedback_id.in_(feedback))
-    counts["weekly feedback versions"] = _delete(WeeklyFeedback, WeeklyFeedback.placement_id.in_(ids))
-    _delete(FeedbackReminder, FeedbackReminder.placement_id.in_(ids))
-    counts["termly reports"] = _delete(TermlyReport, TermlyReport.placement_id.in_(ids))
-    counts["Annual Review contributions"] = _delete(
-        AnnualReviewContribution, AnnualReviewContribution.placement_id.in_(ids)
-    )
-    _delete(ReviewProgress, ReviewProgress.review_id.in_(reviews))
-    counts["placement reviews"] = _delete(PlacementReview, PlacementReview.placement_id.in_(ids))
-    _delete(PlacementEnding, PlacementEnding.placement_id.in_(ids))
-    _delete(TimetableSession, TimetableSession.placement_id.in_(ids))
-    _delete(TimetableVersion, TimetableVersion.placement_id.in_(ids))
-    counts["progress entries from visits"] = _delete(ProgressEntry, ProgressEntry.placement_id.in_(ids))
+    counts = erase_attendance(ids)
+    counts.update(erase_feedback(ids))
+    counts.update(erase_placement_records(ids))
+    counts["progress entries from visits"] = erase_progress_entries(ids)
     # The Referral Form that made it is an SEN record, kept for its own period: it only loses the link.
-    db.session.execute(
-        update(Referral)
-        .where(Referral.placement_id.in_(ids))
-        .values(placement_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    ended = placement.ended_on or placement.planned_end_date
-    incidents = select(Report.id).where(
-        Report.student_id == placement.student_id,
-        Report.provider_id == placement.provider_id,
-        Report.kind.in_(sorted(INCIDENT_KINDS)),
-        func.coalesce(Report.occurred_at, Report.created_at) >= datetime.combine(placement.start_date, time.min),
-        func.coalesce(Report.occurred_at, Report.created_at) < datetime.combine(ended + timedelta(days=1), time.min),
-    )
-    counts["incident reports"] = _erase_reports(list(db.session.scalars(incidents)))
-    counts["placements"] = _delete(Placement, Placement.id.in_(ids))
+    unlink_referrals(ids)
+    counts["incident reports"] = erase_incidents_during(placement)
+    counts["placements"] = erase_placements(ids)
     return counts
 
 
@@ -524,9 +433,9 @@ def _erase_sen(item: Item, decision: RetentionDecision) -> dict[str, int]:  # no
     student_id = item.subject_id
     counts = {
         "referrals": erase_referrals(student_id),
-        "changes to the pupil record": _delete(StudentChange, StudentChange.student_id == student_id),
+        "changes to the pupil record": erase_pupil_changes(student_id),
     }
-    _clear_pupil_fields(student_id, send_needs="", diagnoses="", ehcp=False)
+    clear_pupil_fields(student_id, send_needs="", diagnoses="", ehcp=False)
     left = any(
         db.session.scalar(select(func.count()).select_from(model).where(column == student_id))
         for model, column in (
@@ -537,26 +446,15 @@ def _erase_sen(item: Item, decision: RetentionDecision) -> dict[str, int]:  # no
         )
     )
     if not left:  # nothing else held about the pupil: the pupil record itself goes too
-        carers = select(Carer.id).where(Carer.student_id == student_id)
-        _delete(CarerInvitation, CarerInvitation.carer_id.in_(carers))
-        _delete(Carer, Carer.student_id == student_id)
-        _delete(ParentLink, ParentLink.student_id == student_id)
-        _delete(CalendarFeed, CalendarFeed.student_id == student_id)
-        _delete(ParentContact, ParentContact.student_id == student_id)
-        counts["pupil records"] = _delete(Student, Student.id == student_id)
+        erase_contacts_with_home(student_id)
+        counts["pupil records"] = erase_pupil(student_id)
     return counts
 
 
 def _erase_child_protection(item: Item, decision: RetentionDecision) -> dict[str, int]:  # noqa: ARG001
     student_id = item.subject_id
-    concerns = list(
-        db.session.scalars(select(Report.id).where(Report.student_id == student_id, Report.kind == CONCERN))
-    )
-    counts = {
-        "safeguarding concerns": _erase_reports(concerns),
-        "staff flags": _delete(SafeguardingFlag, SafeguardingFlag.student_id == student_id),
-    }
-    _clear_pupil_fields(student_id, child_protection="none")
+    counts = erase_concerns(student_id)
+    clear_pupil_fields(student_id, child_protection="none")
     return counts
 
 

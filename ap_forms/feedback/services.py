@@ -23,6 +23,7 @@ from ap_forms.feedback.models import (
     TERMLY,
     WEEKLY,
     AnnualReviewContribution,
+    FeedbackReminder,
     FeedbackReply,
     TermlyReport,
     WeeklyFeedback,
@@ -33,6 +34,7 @@ from ap_forms.school_calendar.models import Term
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
+from ap_forms.web.database import delete_rows
 
 WEEKLY_LOOK_BACK = timedelta(weeks=8)  # older missing weeks are for the placement review, not a reminder
 TERMLY_DUE_AFTER = timedelta(days=14)  # a termly report is due within two weeks of the term's end
@@ -584,3 +586,17 @@ def dsl_contacts() -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.role == "dsl", User.active.is_(True)).order_by(User.name)).all()
     )
+
+
+def erase_feedback(placement_ids) -> dict[str, int]:
+    """Delete the placements' weekly feedback (with replies), reminders sent, termly reports and Annual Review
+    contributions, children first (the retention review); how many of each went."""
+    feedback = select(WeeklyFeedback.id).where(WeeklyFeedback.placement_id.in_(placement_ids))
+    delete_rows(FeedbackReply, FeedbackReply.feedback_id.in_(feedback))
+    counts = {"weekly feedback versions": delete_rows(WeeklyFeedback, WeeklyFeedback.placement_id.in_(placement_ids))}
+    delete_rows(FeedbackReminder, FeedbackReminder.placement_id.in_(placement_ids))
+    counts["termly reports"] = delete_rows(TermlyReport, TermlyReport.placement_id.in_(placement_ids))
+    counts["Annual Review contributions"] = delete_rows(
+        AnnualReviewContribution, AnnualReviewContribution.placement_id.in_(placement_ids)
+    )
+    return counts

@@ -10,7 +10,7 @@ Every opening by the school is recorded (ReportOpening) and audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import func, select
@@ -34,11 +34,13 @@ from ap_forms.incidents.models import (
     WITHDRAWN,
     Report,
     ReportAction,
+    ReportAlert,
     ReportOpening,
     SafeguardingFlag,
 )
 from ap_forms.placements.models import ACTIVE, IMMEDIATE, PLANNED, Placement, PlacementEnding, PlacementReview
 from ap_forms.web import audit, clock
+from ap_forms.web.database import delete_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD
 
 
@@ -549,3 +551,39 @@ def dsl_users() -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.role == DSL, User.active.is_(True)).order_by(User.name)).all()
     )
+
+
+# --- erasing, for the retention review (children before parents: foreign keys are enforced) ----------
+
+
+def _erase_reports(report_ids) -> int:
+    delete_rows(ReportAction, ReportAction.report_id.in_(report_ids))
+    delete_rows(ReportAlert, ReportAlert.report_id.in_(report_ids))
+    delete_rows(ReportOpening, ReportOpening.report_id.in_(report_ids))
+    return delete_rows(Report, Report.id.in_(report_ids))
+
+
+def erase_incidents_during(placement) -> int:
+    """Delete the serious incident and health and safety reports about the pupil at the placement's provider
+    while it ran (from its first day to the day it ended, inclusive); how many went."""
+    ended = placement.ended_on or placement.planned_end_date
+    when = func.coalesce(Report.occurred_at, Report.created_at)
+    incidents = select(Report.id).where(
+        Report.student_id == placement.student_id,
+        Report.provider_id == placement.provider_id,
+        Report.kind.in_(sorted(INCIDENT_KINDS)),
+        when >= datetime.combine(placement.start_date, time.min),
+        when < datetime.combine(ended + timedelta(days=1), time.min),
+    )
+    return _erase_reports(list(db.session.scalars(incidents)))
+
+
+def erase_concerns(student_id: int) -> dict[str, int]:
+    """Delete the safeguarding concerns about the pupil (with what the school did) and the staff flag."""
+    concerns = list(
+        db.session.scalars(select(Report.id).where(Report.student_id == student_id, Report.kind == CONCERN))
+    )
+    return {
+        "safeguarding concerns": _erase_reports(concerns),
+        "staff flags": delete_rows(SafeguardingFlag, SafeguardingFlag.student_id == student_id),
+    }

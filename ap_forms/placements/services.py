@@ -29,6 +29,7 @@ from ap_forms.providers import services as provider_services
 from ap_forms.students.models import CalendarFeed, ParentLink
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
+from ap_forms.web.database import delete_rows
 from ap_forms.web.mail import MailError, send_email
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, PARENT, SCHOOL_STAFF
 
@@ -692,3 +693,22 @@ def start_due_placements(today: date | None = None) -> list[Placement]:
         audit.record("placement_started", "placement", placement.id, fields=["status"])
     db.session.commit()
     return due
+
+
+# --- erasing, for the retention review (children before parents: foreign keys are enforced) ----------
+
+
+def erase_placement_records(placement_ids) -> dict[str, int]:
+    """Delete the placements' reviews (with the progress seen), endings and timetables, but not the placements:
+    other domains' rows still point at them (erase_placements, last); how many reviews went."""
+    reviews = select(PlacementReview.id).where(PlacementReview.placement_id.in_(placement_ids))
+    delete_rows(ReviewProgress, ReviewProgress.review_id.in_(reviews))
+    counts = {"placement reviews": delete_rows(PlacementReview, PlacementReview.placement_id.in_(placement_ids))}
+    delete_rows(PlacementEnding, PlacementEnding.placement_id.in_(placement_ids))
+    delete_rows(TimetableSession, TimetableSession.placement_id.in_(placement_ids))
+    delete_rows(TimetableVersion, TimetableVersion.placement_id.in_(placement_ids))
+    return counts
+
+
+def erase_placements(placement_ids) -> int:
+    return delete_rows(Placement, Placement.id.in_(placement_ids))

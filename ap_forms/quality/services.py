@@ -45,6 +45,7 @@ from ap_forms.quality.models import (
 )
 from ap_forms.school_calendar.services import get_year, school_year_start, year_bounds
 from ap_forms.web import audit, clock
+from ap_forms.web.database import delete_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SCHOOL_STAFF, SEND_LEAD
 
 REQUIRED_VISITS = 3
@@ -768,3 +769,8 @@ def respond_to_action(action: VisitAction, *, response: str, actor, now: datetim
     audit.record("quality_action_response", "quality_action", action.id, fields=["provider_response"], user=actor)
     db.session.commit()
     return action
+
+
+def erase_progress_entries(placement_ids) -> int:
+    """Delete the progress seen on visits for these placements (the retention review); how many went."""
+    return delete_rows(ProgressEntry, ProgressEntry.placement_id.in_(placement_ids))

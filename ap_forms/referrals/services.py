@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, delete, false, not_, select
+from sqlalchemy import Select, and_, false, not_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,6 +39,7 @@ from ap_forms.referrals.models import (
 from ap_forms.students.models import Student
 from ap_forms.web import audit, clock
 from ap_forms.web.clock import utcnow
+from ap_forms.web.database import delete_rows, update_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, LEADERS
 from ap_forms.web.templating import long_date
 
@@ -524,10 +525,11 @@ def erase_referrals(student_id: int) -> int:
     erasure of SEN records, confirmed by a second person); the number of forms deleted."""
     referrals = select(Referral.id).where(Referral.student_id == student_id)
     for model in (ReferralObjective, ReferralRisk, ReferralSession, ReferralSection, ReferralEvent):
-        db.session.execute(
-            delete(model).where(model.referral_id.in_(referrals)).execution_options(synchronize_session=False)
-        )
-    erased = db.session.execute(
-        delete(Referral).where(Referral.student_id == student_id).execution_options(synchronize_session=False)
-    )
-    return erased.rowcount
+        delete_rows(model, model.referral_id.in_(referrals))
+    return delete_rows(Referral, Referral.student_id == student_id)
+
+
+def unlink_referrals(placement_ids) -> None:
+    """The Referral Forms that made these placements, which are being erased, lose the link (the forms are SEN
+    records, kept for their own period)."""
+    update_rows(Referral, Referral.placement_id.in_(placement_ids), placement_id=None)

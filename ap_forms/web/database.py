@@ -1,4 +1,5 @@
-"""Database set-up that is the same for every domain: SQLite pragmas and the init-db command."""
+"""Database set-up that is the same for every domain: SQLite pragmas, the init-db command, and bulk
+DELETE/UPDATE statements (the retention review's erasures)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import delete, event, update
 
 from ap_forms.extensions import db
 
@@ -22,6 +23,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def delete_rows(model, *where) -> int:
+    """One DELETE of the rows matching `where` (objects already loaded are left alone); how many went."""
+    statement = delete(model).where(*where).execution_options(synchronize_session=False)
+    return db.session.execute(statement).rowcount
+
+
+def update_rows(model, *where, **values) -> int:
+    """One UPDATE setting `values` on the rows matching `where` (objects already loaded are left alone)."""
+    statement = update(model).where(*where).values(**values).execution_options(synchronize_session=False)
+    return db.session.execute(statement).rowcount
 
 
 PRIVATE_FILE = 0o600  # files holding pupils' data: readable by the service account only

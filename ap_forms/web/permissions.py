@@ -42,6 +42,16 @@ PUBLIC_ENDPOINTS = frozenset(
 # invite. The office edits basic and contact details only; which fields is decided in students/roll.py.
 ROLL_KEEPERS = frozenset({ADMIN, SEND_LEAD, OFFICE})
 
+# The other groups the rules below are written in (LEADERS and SCHOOL_STAFF are in web/roles.py).
+# The leaders of AP with the DSL, who reads most of what they keep.
+LEADERS_AND_DSL = LEADERS | {DSL}
+# The office with them: who run the attendance board and record register codes.
+REGISTER_KEEPERS = LEADERS_AND_DSL | {OFFICE}
+# Safeguarding concerns and allegations: the DSL and the headteacher, nobody else.
+SAFEGUARDING_LEADS = frozenset({DSL, HEADTEACHER})
+# Admin and the office keep the school calendar (every school role reads it).
+CALENDAR_KEEPERS = frozenset({ADMIN, OFFICE})
+
 RULES: dict[str, frozenset[str]] = {
     # Everyone signed in
     "accounts.logout": ALL_ROLES,
@@ -87,41 +97,41 @@ RULES: dict[str, frozenset[str]] = {
     # The retention review: the headteacher and SEND lead review attendance, SEN and other AP records; the
     # headteacher and DSL child protection records (scoped by kind in data_protection.retention: 404).
     # Erasing needs a second of them to confirm.
-    "data_protection.retention": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
-    "data_protection.retention_item": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
-    "data_protection.retention_keep": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
-    "data_protection.retention_erase": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
-    "data_protection.retention_confirm": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
-    "data_protection.retention_cancel": frozenset({HEADTEACHER, SEND_LEAD, DSL}),
+    "data_protection.retention": LEADERS_AND_DSL,
+    "data_protection.retention_item": LEADERS_AND_DSL,
+    "data_protection.retention_keep": LEADERS_AND_DSL,
+    "data_protection.retention_erase": LEADERS_AND_DSL,
+    "data_protection.retention_confirm": LEADERS_AND_DSL,
+    "data_protection.retention_cancel": LEADERS_AND_DSL,
     # --- school_calendar and attendance (issue 5) ---
     # The calendar: every school role reads it; admin and the office keep it.
     "school_calendar.index": SCHOOL_STAFF | {ADMIN},
     "school_calendar.year": SCHOOL_STAFF | {ADMIN},
-    "school_calendar.year_new": frozenset({ADMIN, OFFICE}),
-    "school_calendar.year_edit": frozenset({ADMIN, OFFICE}),
-    "school_calendar.closure_new": frozenset({ADMIN, OFFICE}),
-    "school_calendar.closure_delete": frozenset({ADMIN, OFFICE}),
+    "school_calendar.year_new": CALENDAR_KEEPERS,
+    "school_calendar.year_edit": CALENDAR_KEEPERS,
+    "school_calendar.closure_new": CALENDAR_KEEPERS,
+    "school_calendar.closure_delete": CALENDAR_KEEPERS,
     # Key workers mark their own provider's pupils (scoped); the office (and leads, DSL) run the board.
     "attendance.index": SCHOOL_STAFF | {KEY_WORKER, PARENT},
     "attendance.register": frozenset({KEY_WORKER}),
     "attendance.mark": frozenset({KEY_WORKER}),
     "attendance.mark_all": frozenset({KEY_WORKER}),
-    "attendance.board": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
-    "attendance.record_suggested": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
-    "attendance.session": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
-    "attendance.record_code": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
-    "attendance.parent_contact": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
-    "attendance.export": frozenset({OFFICE, HEADTEACHER, SEND_LEAD, DSL}),
+    "attendance.board": REGISTER_KEEPERS,
+    "attendance.record_suggested": REGISTER_KEEPERS,
+    "attendance.session": REGISTER_KEEPERS,
+    "attendance.record_code": REGISTER_KEEPERS,
+    "attendance.parent_contact": REGISTER_KEEPERS,
+    "attendance.export": REGISTER_KEEPERS,
     # Records: school staff; key workers for placements at their provider; parents their own child.
     "attendance.pupil_record": SCHOOL_STAFF | {KEY_WORKER, PARENT},
     "attendance.placement_record": SCHOOL_STAFF | {KEY_WORKER},
     # --- providers (issue 3) ---
     # Headteacher and SEND lead keep the register; the DSL reads it; key workers see only their own
     # provider's checks (providers.own_*) and its documents (scoped in documents.services).
-    "providers.provider_list": LEADERS | {DSL},
-    "providers.provider": LEADERS | {DSL},
-    "providers.checklist": LEADERS | {DSL},
-    "providers.checklist_pdf": LEADERS | {DSL},
+    "providers.provider_list": LEADERS_AND_DSL,
+    "providers.provider": LEADERS_AND_DSL,
+    "providers.checklist": LEADERS_AND_DSL,
+    "providers.checklist_pdf": LEADERS_AND_DSL,
     "providers.provider_new": LEADERS,
     "providers.provider_edit": LEADERS,
     "providers.site_new": LEADERS,
@@ -151,15 +161,15 @@ RULES: dict[str, frozenset[str]] = {
     # The Referral Form holds the most sensitive record of a pupil (SEND, health, child-protection status):
     # the headteacher and SEND lead write and decide; the DSL reads it. Approval is by the headteacher or a
     # leader other than the one who submitted it (referrals.services.approval_refused).
-    "referrals.referral_list": LEADERS | {DSL},
+    "referrals.referral_list": LEADERS_AND_DSL,
     "referrals.referral_new": LEADERS,
-    "referrals.referral": LEADERS | {DSL},
+    "referrals.referral": LEADERS_AND_DSL,
     "referrals.section": LEADERS,
     "referrals.check": LEADERS,
     "referrals.submit": LEADERS,
     "referrals.approve": LEADERS,
     "referrals.return_referral": LEADERS,
-    "referrals.referral_pdf": LEADERS | {DSL},
+    "referrals.referral_pdf": LEADERS_AND_DSL,
     # A placement's page for school staff; reviews and ending by the leaders of AP
     "placements.placement": SCHOOL_STAFF,
     "placements.review_new": LEADERS,
@@ -171,9 +181,9 @@ RULES: dict[str, frozenset[str]] = {
     # Visits hold pupils' progress and safeguarding findings: the headteacher, SEND lead and DSL read
     # them; the headteacher and SEND lead plan and record them. Key workers see only the actions
     # addressed to their own provider from signed-off visits (scoped in quality.services).
-    "quality.index": LEADERS | {DSL},
-    "quality.visit": LEADERS | {DSL},
-    "quality.visit_pdf": LEADERS | {DSL},
+    "quality.index": LEADERS_AND_DSL,
+    "quality.visit": LEADERS_AND_DSL,
+    "quality.visit_pdf": LEADERS_AND_DSL,
     "quality.visit_new": LEADERS,
     "quality.visit_edit": LEADERS,
     "quality.visit_cancel": LEADERS,
@@ -197,7 +207,7 @@ RULES: dict[str, frozenset[str]] = {
     "feedback.progress": SCHOOL_STAFF,
     # Acknowledging and replying speaks for the school: the leaders of AP and the DSL; staff and the
     # office read (need to know, issue 10).
-    "feedback.reply": LEADERS | {DSL},
+    "feedback.reply": LEADERS_AND_DSL,
     "feedback.contributions_pdf": LEADERS,
     # --- incidents (issue 11) ---
     # Anyone who works with a pupil reports (key workers only pupils placed with them, scoped); a
@@ -207,13 +217,13 @@ RULES: dict[str, frozenset[str]] = {
     "incidents.edit": SCHOOL_STAFF | {KEY_WORKER},
     "incidents.receipt": SCHOOL_STAFF | {KEY_WORKER},
     # Safeguarding concerns and allegations: the DSL and the headteacher, nobody else.
-    "incidents.inbox": frozenset({DSL, HEADTEACHER}),
-    "incidents.concern": frozenset({DSL, HEADTEACHER}),
-    "incidents.concern_action": frozenset({DSL, HEADTEACHER}),
-    "incidents.concern_close": frozenset({DSL, HEADTEACHER}),
-    "incidents.flag": frozenset({DSL, HEADTEACHER}),
-    "incidents.chronology": frozenset({DSL, HEADTEACHER}),
-    "incidents.chronology_pdf": frozenset({DSL, HEADTEACHER}),
+    "incidents.inbox": SAFEGUARDING_LEADS,
+    "incidents.concern": SAFEGUARDING_LEADS,
+    "incidents.concern_action": SAFEGUARDING_LEADS,
+    "incidents.concern_close": SAFEGUARDING_LEADS,
+    "incidents.flag": SAFEGUARDING_LEADS,
+    "incidents.chronology": SAFEGUARDING_LEADS,
+    "incidents.chronology_pdf": SAFEGUARDING_LEADS,
     # Serious incidents and H&S breaches: the SEND lead and the headteacher; withdrawing a placement
     # is theirs as in placements.end (the SEND lead reaches only incidents, scoped).
     "incidents.incident_list": LEADERS,
@@ -224,8 +234,8 @@ RULES: dict[str, frozenset[str]] = {
     # --- oversight (issue 12) ---
     # The compliance board: the headteacher and SEND lead; the DSL sees only the safeguarding rows
     # (a row the role does not see answers 404, in oversight.compliance.Duty.readers).
-    "oversight.compliance": LEADERS | {DSL},
-    "oversight.compliance_duty": LEADERS | {DSL},
+    "oversight.compliance": LEADERS_AND_DSL,
+    "oversight.compliance_duty": LEADERS_AND_DSL,
     "oversight.placement_records": LEADERS,
     # Value for money: the leaders of AP, who manage the budget; the headteacher sets it (the policy).
     "oversight.value": LEADERS,
