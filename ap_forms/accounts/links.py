@@ -84,7 +84,7 @@ def link_for(token: str) -> AccountLink | None:
     if not token or len(token) > 100:
         return None
     link = db.session.scalar(select(AccountLink).where(AccountLink.token_hash == hash_token(token)))
-    if link is None or link.used_at or link.revoked_at or link.expires_at <= clock.utcnow() or not link.user.active:
+    if link is None or not link.usable_at(clock.utcnow()) or not link.user.active:
         return None
     return link
 

@@ -194,7 +194,7 @@ def invitation_for(token: str) -> CarerInvitation | None:
     if not token or len(token) > 100:
         return None
     invitation = db.session.scalar(select(CarerInvitation).where(CarerInvitation.token_hash == hash_token(token)))
-    if invitation is None or invitation.used_at or invitation.revoked_at or invitation.expires_at <= clock.utcnow():
+    if invitation is None or not invitation.usable_at(clock.utcnow()):
         return None
     carer = invitation.carer
     if (

@@ -15,6 +15,7 @@ from ap_forms.extensions import db
 from ap_forms.students.models import CalendarFeed, Carer, Student, StudentChange
 from ap_forms.students.upn import upn_problem
 from ap_forms.web import audit, clock
+from ap_forms.web.paging import paginate
 from ap_forms.web.roles import ADMIN, OFFICE, SCHOOL_STAFF, SEND_LEAD
 
 LABELS = {
@@ -228,16 +229,9 @@ def roll_query(user, *, text: str = "", year: int | None = None, left: bool = Fa
 
 
 def list_pupils(user, *, text: str = "", year: int | None = None, left: bool = False, where=None, page: int = 1):
+    """The roll's page `page`: (pupils, how many in all, the page's number, how many pages)."""
     query = roll_query(user, text=text, year=year, left=left, where=where)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    students = db.session.scalars(
-        query.order_by(Student.last_name, Student.first_name, Student.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return students, total, page, pages
+    return paginate(query, Student.last_name, Student.first_name, Student.id, number=page, size=PAGE_SIZE)
 
 
 def roll_is_empty() -> bool:

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 
 
-class AuditEvent(db.Model):
+class AuditEvent(IdColumn, db.Model):
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the log outlives accounts
     role: Mapped[str | None] = mapped_column(String(20))

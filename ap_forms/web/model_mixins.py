@@ -29,6 +29,10 @@ class EmailedLinkColumns:
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    def usable_at(self, now: datetime) -> bool:
+        """Whether the link still works at `now` (UTC): not used, not revoked and not expired."""
+        return not (self.used_at or self.revoked_at) and self.expires_at > now
+
 
 def label_property(column: str, labels: Mapping | Iterable[tuple], unknown: str | None = None) -> property:
     """A read-only property: the label of this row's `column` value in `labels` (a dict, or (value,

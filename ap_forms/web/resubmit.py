@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
+from ap_forms.web.model_mixins import IdColumn
 from ap_forms.web.rendering import render
 
 KEEP_FOR = timedelta(hours=24)
@@ -30,10 +31,9 @@ NEVER_KEPT = {"csrf_token", "password", "new_password", "current_password"}
 bp = Blueprint("resubmit", __name__)
 
 
-class PendingSubmission(db.Model):
+class PendingSubmission(IdColumn, db.Model):
     __tablename__ = "pending_submissions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(43), unique=True)
     user_id: Mapped[int] = mapped_column(Integer, index=True)
     path: Mapped[str] = mapped_column(String(500))
