@@ -35,7 +35,7 @@ from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSessio
 from ap_forms.providers.models import Provider  # noqa: E402
 from ap_forms.quality.models import PLANNED as VISIT_PLANNED  # noqa: E402
 from ap_forms.quality.models import SIGNED_OFF, QualityVisit, VisitStaff  # noqa: E402
-from ap_forms.school.models import SchoolSettings  # noqa: E402
+from ap_forms.school.models import School, SchoolMembership  # noqa: E402
 from ap_forms.school_calendar.models import HOLIDAY, Closure, SchoolYear, Term  # noqa: E402
 from ap_forms.school_calendar.services import load_span  # noqa: E402
 from ap_forms.students.models import Carer, ParentLink, Student  # noqa: E402
@@ -94,8 +94,16 @@ def _timetable(rng: random.Random) -> list[TimetableSession]:
 
 
 def _bulk(model, rows: list[dict]) -> None:
+    # A bulk insert skips the session's hooks, which give every new row its school: name it here.
+    school_id = first_school_id()
+    for row in rows:
+        row.setdefault("school_id", school_id)
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(model), rows[start : start + 5000])
+
+
+def first_school_id() -> int:
+    return db.session.scalar(select(School.id).order_by(School.id).limit(1))
 
 
 def generate(
@@ -108,16 +116,13 @@ def generate(
     """Fill an empty database; returns counts and the ids (people, pupil, placement, term) the benchmark uses."""
     rng = random.Random(seed)
     placements = placements or PLACEMENTS_PER_SCALE * scale
-    db.session.add(
-        SchoolSettings(
-            name="Bench School",
-            dfe_number="9407019",
-            urn="100000",
-            local_authority="Bench",
-            address="1 School Lane",
-            dsl_phone="01536 000 199",
-        )
-    )
+    # A migrated database has its first school already; one made by create_all (the tests') has none.
+    school = db.session.scalar(select(School).order_by(School.id).limit(1)) or School()
+    db.session.add(school)
+    db.session.flush()
+    details = {"name": "Bench School", "dfe_number": "9407019", "urn": "100000", "local_authority": "Bench"}
+    for field, value in {**details, "address": "1 School Lane", "dsl_phone": "01536 000 199"}.items():
+        setattr(school, field, value)
     years = {}
     for start_year in range(THIS_YEAR - history_years, THIS_YEAR + 1):
         years[start_year] = _school_year(start_year)
@@ -128,6 +133,8 @@ def generate(
     }
     parent = User(email="parent@bench.example", name="Parent", role="parent", password_hash=PASSWORD_HASH)
     db.session.add_all([*staff.values(), parent])
+    db.session.flush()
+    db.session.add_all(SchoolMembership(user_id=user.id, school_id=school.id) for user in staff.values())
     office = staff["office"]
 
     provider_count = max(1, placements // pupils_per_provider)

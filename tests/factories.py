@@ -7,11 +7,14 @@ import itertools
 from datetime import date, time, timedelta
 from functools import cache
 
+from sqlalchemy import select
+
 from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
+from ap_forms.school.models import School, SchoolMembership
 from ap_forms.students.models import ParentLink, Student
 from ap_forms.students.upn import make_upn
 from ap_forms.web import clock
@@ -43,7 +46,25 @@ def make_provider(**kw) -> Provider:
     return provider
 
 
-def make_user(role: str = "office", **kw) -> User:
+def first_school() -> School:
+    """The school every database starts with (the migration makes it; create_all does not)."""
+    school = db.session.scalar(select(School).order_by(School.id).limit(1))
+    if school is None:
+        school = School()
+        db.session.add(school)
+        db.session.commit()
+    return school
+
+
+def make_school(name: str = "Second School", **kw) -> School:
+    school = School(name=name, **kw)
+    db.session.add(school)
+    db.session.commit()
+    return school
+
+
+def make_user(role: str = "office", *, schools: list[School] | None = None, **kw) -> User:
+    """A user; staff and administrators are members of `schools` (default: the first school)."""
     n = next(_seq)
     user = User(
         **{
@@ -55,6 +76,10 @@ def make_user(role: str = "office", **kw) -> User:
         }
     )
     db.session.add(user)
+    db.session.flush()
+    if role not in ("key_worker", "parent"):
+        for school in schools or [first_school()]:
+            db.session.add(SchoolMembership(user_id=user.id, school_id=school.id))
     db.session.commit()
     return user
 

@@ -63,6 +63,9 @@ CASES = [
         data={"decision": "confirm"},
     ),
     Case("accounts.your_account", "GET", "/account", ALL_SIGNED_IN),
+    # Everyone may change school, among their own schools only (tests/test_schools.py).
+    Case("school.choose", "GET", "/school", ALL_SIGNED_IN),
+    Case("school.choose", "POST", "/school", ALL_SIGNED_IN, data={"school": "1"}),
     Case("accounts.new_recovery_codes", "POST", "/account/recovery-codes", ALL_SIGNED_IN),
     # Nobody's session has this id: each person can end only their own.
     Case("accounts.end_session", "POST", "/account/sessions/999999/end", ALL_SIGNED_IN, out_of_scope=ALL_SIGNED_IN),

@@ -39,20 +39,7 @@ def _actions(*names: str) -> list[AuditEvent]:
 
 
 def test_invitation_from_the_admin_to_first_sign_in(app, client, auth, frozen, smtp_server):
-    from ap_forms.school.models import SchoolSettings
-
-    db.session.add(
-        SchoolSettings(
-            name="Hillside School",
-            dfe_number="",
-            urn="",
-            local_authority="",
-            address="",
-            contact_email="",
-            contact_phone="",
-            import_mapping="",
-        )
-    )
+    f.first_school().name = "Hillside School"
     db.session.commit()
     auth.as_user(f.make_user("admin"))
     made = client.post(

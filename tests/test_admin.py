@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.models import School
 from ap_forms.web.audit import AuditEvent
 from tests import factories
 
@@ -128,5 +128,5 @@ def test_school_settings_save_and_validate(client, auth):
         },
     )
     assert good.status_code == 303
-    assert db.session.scalar(select(SchoolSettings)).name == "Hill Top School"
+    assert db.session.scalar(select(School)).name == "Hill Top School"
     assert b"Hill Top School" in client.get("/admin/settings").data  # shown in the header

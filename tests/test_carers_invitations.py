@@ -99,21 +99,7 @@ def test_board_and_session_page_show_every_carer_to_call(app, client, auth, froz
 
 
 def test_invitation_email_to_first_sign_in(app, client, auth, frozen, smtp_server):
-    from ap_forms.school.models import SchoolSettings
-
-    db.session.add(
-        SchoolSettings(
-            name="Hillside School",
-            dfe_number="",
-            urn="",
-            local_authority="",
-            address="",
-            contact_email="",
-            contact_phone="",
-            import_mapping="",
-        )
-    )
-    db.session.commit()
+    f.first_school().name = "Hillside School"
     student = f.make_student(first_name="Ella", last_name="Abbott")
     carer = f.make_carer(student, name="Karen Abbott", email="karen@home.example")
     office = f.make_user("office")

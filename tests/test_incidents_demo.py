@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ap_forms.extensions import db
 from ap_forms.incidents.models import BEHAVIOUR, CONCERN, OPEN, Report
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.models import School
 
 
 def test_demo_has_an_open_concern_and_an_incident(runner):
@@ -15,4 +15,4 @@ def test_demo_has_an_open_concern_and_an_incident(runner):
     reports = db.session.scalars(select(Report)).all()
     assert sorted(r.kind for r in reports) == sorted([BEHAVIOUR, CONCERN])
     assert all(r.status == OPEN and r.student_id and r.submitted_at for r in reports)
-    assert db.session.scalar(select(SchoolSettings)).dsl_phone
+    assert db.session.scalar(select(School)).dsl_phone

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ap_forms.extensions import db
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.models import School
 from ap_forms.students.models import Carer, PendingImport, Student, StudentChange
 from ap_forms.students.upn import make_upn
 from ap_forms.web.audit import AuditEvent
@@ -76,7 +76,7 @@ def test_csv_import_preview_confirm_and_reimport(app, client, office):
     )
     token, preview = _csv_import(client, CSV)
     # The guessed mapping is remembered in school settings.
-    saved = json.loads(db.session.scalar(select(SchoolSettings.import_mapping)))
+    saved = json.loads(db.session.scalar(select(School.import_mapping)))
     assert saved["upn"] == "UPN" and saved["last_name"] == "Legal Surname"
     assert saved["contact1_phone"] == "Contact 1 Phone"
     assert "<strong>1</strong> new pupil" in preview and "<strong>1</strong> pupil with changed details" in preview

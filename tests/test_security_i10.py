@@ -125,6 +125,7 @@ def test_database_backups_uploads_and_their_folders_are_private(tmp_path):
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     with app.app_context():
         db.create_all()
+        factories.first_school()
         factories.make_student()
         assert _mode(folder) == 0o700 and _mode(database) == 0o600
         assert _mode(Path(app.instance_path)) == 0o700

@@ -10,12 +10,12 @@ from ap_forms.accounts import sessions
 from ap_forms.accounts.models import GRANT_ROLE, AccountLink, LeaderRequest, User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
-from ap_forms.school.services import get_settings
+from ap_forms.school.services import add_member, get_settings
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
-from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD, STAFF
+from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, PARENT, SEND_LEAD, STAFF
 
 # Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
 # two-factor of someone who holds one) takes a second person's confirmation.
@@ -116,6 +116,8 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    if role not in (KEY_WORKER, PARENT):
+        add_member(user.id)  # staff work in the school of the person who adds them
     audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"], user=actor)
     if needs_second_person:
         ask_second_person(user, GRANT_ROLE, actor=actor, role=role)

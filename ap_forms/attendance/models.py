@@ -20,6 +20,7 @@ from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
 from ap_forms.students.models import Student
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 AM, PM = "AM", "PM"
 SESSIONS = (AM, PM)
@@ -108,7 +109,7 @@ class _MarkFields:
         return f"{self.label}: {detail}" if detail else self.label
 
 
-class AttendanceMark(_MarkFields, IdColumn, db.Model):
+class AttendanceMark(_MarkFields, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "attendance_marks"
     __table_args__ = (UniqueConstraint("placement_id", "day", "session"),)
 
@@ -123,7 +124,7 @@ class AttendanceMark(_MarkFields, IdColumn, db.Model):
     changes: Mapped[list[MarkChange]] = relationship(back_populates="mark", order_by="MarkChange.id")
 
 
-class MarkChange(_MarkFields, IdColumn, db.Model):
+class MarkChange(_MarkFields, SchoolOwned, IdColumn, db.Model):
     """An earlier version of a provider's mark, kept when the mark is changed."""
 
     __tablename__ = "attendance_mark_changes"
@@ -138,7 +139,7 @@ class MarkChange(_MarkFields, IdColumn, db.Model):
     replaced_by: Mapped[User] = relationship(foreign_keys=[replaced_by_id])
 
 
-class RegisterEntry(IdColumn, db.Model):
+class RegisterEntry(SchoolOwned, IdColumn, db.Model):
     """The school register's code for a session. recorded_by/at are the ORIGINAL entry's."""
 
     __tablename__ = "register_entries"
@@ -162,7 +163,7 @@ class RegisterEntry(IdColumn, db.Model):
         return self.amendments[0].old_code if self.amendments else self.code
 
 
-class RegisterAmendment(IdColumn, db.Model):
+class RegisterAmendment(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "register_amendments"
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("register_entries.id"), index=True)
@@ -176,7 +177,7 @@ class RegisterAmendment(IdColumn, db.Model):
     amended_by: Mapped[User] = relationship()
 
 
-class ParentContact(IdColumn, db.Model):
+class ParentContact(SchoolOwned, IdColumn, db.Model):
     """Who at school contacted whom at home about a pupil's absence, when, and what came of it."""
 
     __tablename__ = "parent_contacts"
@@ -204,7 +205,7 @@ class ParentContact(IdColumn, db.Model):
     outcome_label = label_property("outcome", CONTACT_OUTCOMES)
 
 
-class AttendanceAlert(IdColumn, db.Model):
+class AttendanceAlert(SchoolOwned, IdColumn, db.Model):
     """One reminder or alert about one session (or day), sent once."""
 
     __tablename__ = "attendance_alerts"

@@ -17,8 +17,9 @@ from ap_forms.incidents.models import Report
 from ap_forms.placements.models import Placement
 from ap_forms.quality.models import ProgressEntry
 from ap_forms.referrals.models import Referral
+from ap_forms.school.models import SchoolMembership
 from ap_forms.students.models import Student
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.audit import AuditEvent
 from ap_forms.web.paging import paginate
 from ap_forms.web.rendering import render
@@ -54,14 +55,17 @@ def about_pupil(student_id: int):
 
 def _filter_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args if any(k in request.args for k in FILTER_KEYS) else None)
+    people = select(User).where(or_(User.id.in_(_members()), User.id.in_(select(_school_events().c.user_id))))
     form.user.choices = [("", "Everyone")] + [
-        (str(u.id), f"{u.name} ({u.role_label})") for u in db.session.scalars(select(User).order_by(User.name))
+        (str(u.id), f"{u.name} ({u.role_label})") for u in db.session.scalars(people.order_by(User.name))
     ]
     form.pupil.choices = [("", "All pupils")] + [
         (str(s.id), f"{s.sort_name} ({s.upn})")
         for s in db.session.scalars(select(Student).order_by(Student.last_name, Student.first_name, Student.id))
     ]
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(_in_this_school()).distinct().order_by(AuditEvent.action)
+    ).all()
     asked = request.args.get("action", "")
     if ACTION_NAME.fullmatch(asked) and asked not in actions:  # a bookmarked action nobody has done lately
         actions = sorted([*actions, asked])
@@ -69,9 +73,26 @@ def _filter_form() -> AuditFilterForm:
     return form
 
 
+def _members():
+    return select(SchoolMembership.user_id).where(SchoolMembership.school_id == tenancy.current_school_id())
+
+
+def _in_this_school():
+    """The current school's events, and its own staff's events before any school was chosen (signing in).
+    Another school's events are that school's business (issue 17)."""
+    return or_(
+        AuditEvent.school_id == tenancy.current_school_id(),
+        and_(AuditEvent.school_id.is_(None), AuditEvent.user_id.in_(_members())),
+    )
+
+
+def _school_events():
+    return select(AuditEvent.user_id).where(_in_this_school()).distinct().subquery()
+
+
 def _query(form: AuditFilterForm):
     """The rows matching a validated filter."""
-    query = select(AuditEvent)
+    query = select(AuditEvent).where(_in_this_school())
     if form.user.data:
         query = query.where(AuditEvent.user_id == int(form.user.data))
     if form.pupil.data:
@@ -193,7 +214,7 @@ def export():
     if _filter_refused(form):
         return _refused_filter_page(form)
     rows = db.session.scalars(_query(form).order_by(AuditEvent.id).limit(EXPORT_LIMIT)).all()
-    names = {u.id: u.name for u in db.session.scalars(select(User))}
+    names = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in rows})))}
     table = [EXPORT_HEADINGS, *(_export_row(r, names) for r in rows)]
     summary = _filter_summary(form)
     audit.record(

@@ -12,11 +12,12 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.tenancy import SchoolOwned
 
 KEEP, ERASE = "keep", "erase"
 
 
-class RetentionDecision(IdColumn, db.Model):
+class RetentionDecision(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "retention_decisions"
     __table_args__ = (Index("ix_retention_decisions_item", "kind", "subject_id"),)
 

@@ -19,7 +19,8 @@ from ap_forms.demo.quality import load_quality_demo
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, Placement, TimetableSession
 from ap_forms.providers.models import Provider
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.models import School
+from ap_forms.school.services import add_member
 from ap_forms.students.models import Carer, ParentLink, Student
 from ap_forms.students.upn import make_upn
 
@@ -61,7 +62,9 @@ def demo_accounts() -> list[User]:
 def load_demo(password: str) -> None:
     """Create the fictional school (only if the database holds no pupils yet)."""
     pw_hash = hash_password(password)
-    db.session.add(SchoolSettings(**data.SCHOOL))
+    school = db.session.scalar(select(School).order_by(School.id).limit(1))
+    for field, value in data.SCHOOL.items():
+        setattr(school, field, value)
 
     providers = [Provider(**dict(zip(data.PROVIDER_COLUMNS, row, strict=True))) for row in data.PROVIDERS]
     db.session.add_all(providers)
@@ -69,7 +72,10 @@ def load_demo(password: str) -> None:
     by_name = {p.name: p for p in providers}
 
     for role, name, email in data.STAFF:
-        db.session.add(User(email=email, name=name, role=role, password_hash=pw_hash))
+        staff = User(email=email, name=name, role=role, password_hash=pw_hash)
+        db.session.add(staff)
+        db.session.flush()
+        add_member(staff.id, school)
     key_workers = {}
     for name, email, provider_name, phone in data.KEY_WORKERS:
         user = User(

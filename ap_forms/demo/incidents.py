@@ -14,7 +14,7 @@ from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.incidents.models import BEHAVIOUR, CONCERN, OPEN, Report
 from ap_forms.placements.models import ACTIVE, Placement
-from ap_forms.school.models import SchoolSettings
+from ap_forms.school.models import School
 from ap_forms.web import clock
 
 KEY_WORKER = "sam.fielding@meadowlanefarm.example"
@@ -22,7 +22,7 @@ DSL_PHONE = "01536 000 199"
 
 
 def add_demo_incidents() -> None:
-    settings = db.session.scalar(select(SchoolSettings).limit(1))
+    settings = db.session.scalar(select(School).limit(1))
     if settings is not None and not settings.dsl_phone:
         settings.dsl_phone = DSL_PHONE
     if db.session.scalar(select(Report.id).limit(1)):

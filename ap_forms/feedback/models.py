@@ -22,6 +22,7 @@ from ap_forms.placements.models import PROGRESS, Placement
 from ap_forms.school_calendar.models import Term
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 DRAFT, SUBMITTED = "draft", "submitted"
 
@@ -46,7 +47,7 @@ def rating_label(value: str | None) -> str:
     return dict(RATINGS).get(value or "", "Not rated")
 
 
-class WeeklyFeedback(IdColumn, db.Model):
+class WeeklyFeedback(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "weekly_feedback"
     __table_args__ = (UniqueConstraint("placement_id", "week_start", "version"),)
 
@@ -77,7 +78,7 @@ class WeeklyFeedback(IdColumn, db.Model):
         return self.status == SUBMITTED
 
 
-class FeedbackReply(IdColumn, db.Model):
+class FeedbackReply(SchoolOwned, IdColumn, db.Model):
     """School staff's acknowledgement of a week's feedback, with an optional comment."""
 
     __tablename__ = "feedback_replies"
@@ -91,7 +92,7 @@ class FeedbackReply(IdColumn, db.Model):
     author: Mapped[User] = relationship()
 
 
-class TermlyReport(IdColumn, db.Model):
+class TermlyReport(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "termly_reports"
     __table_args__ = (UniqueConstraint("placement_id", "term_id"),)
 
@@ -117,7 +118,7 @@ class TermlyReport(IdColumn, db.Model):
     recommendation_label = label_property("recommendation", RECOMMENDATIONS, "Not given")
 
 
-class AnnualReviewContribution(IdColumn, db.Model):
+class AnnualReviewContribution(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "annual_review_contributions"
 
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
@@ -134,7 +135,7 @@ class AnnualReviewContribution(IdColumn, db.Model):
 WEEKLY, TERMLY = "weekly", "termly"
 
 
-class FeedbackReminder(IdColumn, db.Model):
+class FeedbackReminder(SchoolOwned, IdColumn, db.Model):
     """One reminder sent about one placement's week or term (period_start), never sent again."""
 
     __tablename__ = "feedback_reminders"

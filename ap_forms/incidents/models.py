@@ -23,6 +23,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.audit import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 CONCERN, ALLEGATION, BEHAVIOUR, HEALTH_SAFETY = "concern", "allegation", "behaviour", "health_safety"
 KINDS = {
@@ -119,7 +120,7 @@ ACTION_LABELS = {
 NEW_ALERT, ESCALATION = "new", "escalation"
 
 
-class Report(IdColumn, db.Model):
+class Report(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "incident_reports"
 
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -188,7 +189,7 @@ class Report(IdColumn, db.Model):
     intervention_label = label_property("intervention_type", INTERVENTIONS, "")
 
 
-class ReportAction(IdColumn, db.Model):
+class ReportAction(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "incident_actions"
 
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), index=True)
@@ -207,7 +208,7 @@ class ReportAction(IdColumn, db.Model):
     label = label_property("kind", ACTION_LABELS)
 
 
-class ReportAlert(IdColumn, db.Model):
+class ReportAlert(SchoolOwned, IdColumn, db.Model):
     """One alert email about one report, stored once the SMTP server accepted it."""
 
     __tablename__ = "incident_alerts"
@@ -220,7 +221,7 @@ class ReportAlert(IdColumn, db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
 
 
-class ReportOpening(IdColumn, db.Model):
+class ReportOpening(SchoolOwned, IdColumn, db.Model):
     """Someone at the school opened a report (also written to the audit log)."""
 
     __tablename__ = "incident_openings"
@@ -233,7 +234,7 @@ class ReportOpening(IdColumn, db.Model):
     user: Mapped[User] = relationship()
 
 
-class SafeguardingFlag(IdColumn, db.Model):
+class SafeguardingFlag(SchoolOwned, IdColumn, db.Model):
     """'Has a safeguarding record: speak to the DSL'. Staff see the flag and nothing more."""
 
     __tablename__ = "safeguarding_flags"

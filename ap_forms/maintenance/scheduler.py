@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ap_forms.extensions import db
 from ap_forms.maintenance.models import ScheduledRun
-from ap_forms.web import clock
+from ap_forms.web import clock, tenancy
 
 log = logging.getLogger("ap_forms.scheduler")
 
@@ -117,23 +117,40 @@ def _finish(job: str, slot: str, outcome: str) -> None:
     db.session.commit()
 
 
+def _run_for_school(job: Job, slot: str, now: datetime, school_id: int) -> str:
+    try:
+        with tenancy.as_school(school_id):
+            return job.run(now)
+    except Exception as error:  # one job failing never stops the others or the scheduler
+        db.session.rollback()
+        log.exception("scheduled job %s (%s) failed", job.name, slot)
+        return f"failed: {type(error).__name__}"
+
+
 def tick(now: datetime | None = None, host: str | None = None) -> list[tuple[str, str]]:
     """Run every job due at `now` (school time) that no scheduler has run in this slot. Returns what ran."""
     from ap_forms.school_calendar.services import is_school_day
 
     now = now or clock.now()
     host = host or host_name()
-    school_day = is_school_day(now.date())
+    schools = tenancy.every_school()
+    school_days = set()  # each school has its own calendar
+    for school_id, _name in schools:
+        with tenancy.as_school(school_id):
+            if is_school_day(now.date()):
+                school_days.add(school_id)
     ran = []
     for job in JOBS:
         slot = job.slot(now)
-        if slot is None or (job.school_days_only and not school_day) or not claim(job.name, slot, host):
+        if slot is None or (job.school_days_only and not school_days) or not claim(job.name, slot, host):
             continue
-        try:
-            outcome = job.run(now)
-        except Exception as error:  # one job failing never stops the others or the scheduler
-            log.exception("scheduled job %s (%s) failed", job.name, slot)
-            outcome = f"failed: {type(error).__name__}"
+        outcomes = []
+        for school_id, name in schools:
+            if job.school_days_only and school_id not in school_days:
+                continue
+            outcome = _run_for_school(job, slot, now, school_id)
+            outcomes.append(f"{name}: {outcome}" if len(schools) > 1 else outcome)
+        outcome = "; ".join(outcomes)
         log.info("scheduled job %s (%s): %s", job.name, slot, outcome)
         _finish(job.name, slot, outcome)
         ran.append((job.name, outcome))

@@ -10,19 +10,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, Numeric, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.accounts.models import User
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.tenancy import SchoolOwned
 
 
-class ApBudget(IdColumn, db.Model):
+class ApBudget(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "ap_budgets"
+    __table_args__ = (UniqueConstraint("school_id", "start_year"),)  # each school sets its own budget
 
-    start_year: Mapped[int] = mapped_column(Integer, unique=True)  # 2026 is the school year 2026 to 2027
+    start_year: Mapped[int] = mapped_column(Integer)  # 2026 is the school year 2026 to 2027
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     notes: Mapped[str] = mapped_column(Text, default="")
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -31,7 +33,7 @@ class ApBudget(IdColumn, db.Model):
     set_by: Mapped[User | None] = relationship()
 
 
-class GovernorsReport(IdColumn, db.Model):
+class GovernorsReport(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "governors_reports"
 
     title: Mapped[str] = mapped_column(String(160))

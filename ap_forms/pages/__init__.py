@@ -6,4 +6,4 @@ domain's own blueprint, so the endpoints keep their names (`students.pupil`, `pr
 `placements.placement`); create_app imports them before it registers the blueprints.
 """
 
-from ap_forms.pages import placement, provider, pupil  # noqa: F401  (adds the routes)
+from ap_forms.pages import placement, provider, pupil, school_choice  # noqa: F401  (adds the routes)

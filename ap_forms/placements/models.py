@@ -11,12 +11,13 @@ from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 PLANNED, ACTIVE, ENDED = "planned", "active", "ended"
 STATUSES = (PLANNED, ACTIVE, ENDED)
 
 
-class Placement(IdColumn, db.Model):
+class Placement(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "placements"
 
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
@@ -94,7 +95,7 @@ class WeeklySessionColumns:
     site_address: Mapped[str] = mapped_column(Text, default="")
 
 
-class TimetableSession(WeeklySessionColumns, IdColumn, db.Model):
+class TimetableSession(WeeklySessionColumns, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "timetable_sessions"
 
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
@@ -113,7 +114,7 @@ class ArchivedSession:
         self.site_address = row.get("site_address", "")
 
 
-class TimetableVersion(IdColumn, db.Model):
+class TimetableVersion(SchoolOwned, IdColumn, db.Model):
     """An earlier agreed timetable of a placement, kept whole when the timetable is changed."""
 
     __tablename__ = "timetable_versions"
@@ -176,7 +177,7 @@ DESTINATIONS = [
 ]
 
 
-class PlacementReview(IdColumn, db.Model):
+class PlacementReview(SchoolOwned, IdColumn, db.Model):
     """A review of a placement. A row with no held_on is the next review booked (due_on)."""
 
     __tablename__ = "placement_reviews"
@@ -203,7 +204,7 @@ class PlacementReview(IdColumn, db.Model):
     readiness_label = label_property("readiness", READINESS, "")
 
 
-class ReviewProgress(IdColumn, db.Model):
+class ReviewProgress(SchoolOwned, IdColumn, db.Model):
     """Progress against one of the placement's objectives at a review."""
 
     __tablename__ = "review_progress"
@@ -219,7 +220,7 @@ class ReviewProgress(IdColumn, db.Model):
     rating_label = label_property("rating", PROGRESS, "")
 
 
-class PlacementEnding(IdColumn, db.Model):
+class PlacementEnding(SchoolOwned, IdColumn, db.Model):
     """How and when a placement ended: as planned, or withdrawn at once (safeguarding, misconduct)."""
 
     __tablename__ = "placement_endings"

@@ -27,7 +27,7 @@ from ap_forms.placements.models import (
 )
 from ap_forms.providers import services as provider_services
 from ap_forms.students.models import CalendarFeed, ParentLink
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.clock import utcnow
 from ap_forms.web.database import delete_rows
 from ap_forms.web.mail import MailError, send_email
@@ -660,7 +660,13 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     """The live feed for this token: not revoked, the parent's account active and still linked to the child."""
     if not token or len(token) > 64:
         return None
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None)))
+    feed = db.session.scalar(
+        select(CalendarFeed)
+        .where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None))
+        .execution_options(all_schools=True)  # nobody is signed in: the token names its school
+    )
+    if feed is not None:
+        tenancy.set_for_request(feed.school_id)
     if feed is None or not feed.parent.active or not _parent_of(feed.parent, feed.student_id):
         return None
     return feed

@@ -26,6 +26,7 @@ from ap_forms.documents.models import Document
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 REGISTRATION_TYPES = {
     "independent_school": "Registered independent school",
@@ -147,10 +148,12 @@ class _Recorded:
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class ServiceAgreement(_Recorded, IdColumn, db.Model):
+class ServiceAgreement(_Recorded, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "service_agreements"
+    # Each school agrees its own terms with a provider the trust has checked (issue 17).
+    __table_args__ = (UniqueConstraint("school_id", "provider_id"),)
 
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
     terms: Mapped[str] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)

@@ -19,6 +19,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.students.models import Student
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 CHECKLIST_KIND = "ap_visit"
 
@@ -40,7 +41,7 @@ PROVIDER, SCHOOL = "provider", "school"
 ACTION_OWNERS = {PROVIDER: "The provider", SCHOOL: "The school"}
 
 
-class QualityVisit(AnsweredChecklist, IdColumn, db.Model):
+class QualityVisit(AnsweredChecklist, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "quality_visits"
 
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -95,7 +96,7 @@ class QualityVisit(AnsweredChecklist, IdColumn, db.Model):
     judgement_label = label_property("overall_judgement", JUDGEMENT_SHORT, "")
 
 
-class VisitStaff(IdColumn, db.Model):
+class VisitStaff(SchoolOwned, IdColumn, db.Model):
     """A member of school staff going on (or who went on) the visit."""
 
     __tablename__ = "quality_visit_staff"
@@ -108,7 +109,7 @@ class VisitStaff(IdColumn, db.Model):
     user: Mapped[User] = relationship()
 
 
-class VisitAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
+class VisitAnswer(ChecklistAnswerColumns, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "quality_visit_answers"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
@@ -120,7 +121,7 @@ class VisitAnswer(ChecklistAnswerColumns, IdColumn, db.Model):
     label = label_property("answer", ANSWERS)
 
 
-class ProgressEntry(IdColumn, db.Model):
+class ProgressEntry(SchoolOwned, IdColumn, db.Model):
     """One pupil's progress against their placement objectives, as seen on a visit.
 
     The objectives are copied when recording starts, so the entry still reads correctly after the
@@ -148,7 +149,7 @@ class ProgressEntry(IdColumn, db.Model):
     rating_label = label_property("rating", ANSWERS, "Not recorded")
 
 
-class VisitAction(IdColumn, db.Model):
+class VisitAction(SchoolOwned, IdColumn, db.Model):
     """Something to be done after a visit: what, who, by when; tracked until it is done."""
 
     __tablename__ = "quality_actions"

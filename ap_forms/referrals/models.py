@@ -24,6 +24,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.students.models import NeedsColumns, Student
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.tenancy import SchoolOwned
 
 # The workflow: draft -> submitted -> approved (placement created) or returned -> submitted ...
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
@@ -114,7 +115,7 @@ def risk_band(score: int) -> str:
     return "Low"
 
 
-class Referral(NeedsColumns, IdColumn, db.Model):
+class Referral(NeedsColumns, SchoolOwned, IdColumn, db.Model):
     """One pupil's Alternative Provision Referral Form, from draft to the placement it creates."""
 
     __tablename__ = "referrals"
@@ -219,7 +220,7 @@ class _ReferralLine:
     position: Mapped[int] = mapped_column(Integer)
 
 
-class ReferralObjective(_ReferralLine, IdColumn, db.Model):
+class ReferralObjective(_ReferralLine, SchoolOwned, IdColumn, db.Model):
     """One measurable objective of the placement: what, and how we will know."""
 
     __tablename__ = "referral_objectives"
@@ -234,7 +235,7 @@ class ReferralObjective(_ReferralLine, IdColumn, db.Model):
         return f"{self.objective} (measured by: {self.measure})"
 
 
-class ReferralRisk(_ReferralLine, IdColumn, db.Model):
+class ReferralRisk(_ReferralLine, SchoolOwned, IdColumn, db.Model):
     """A line of the risk assessment: hazard, triggers, controls, likelihood x severity."""
 
     __tablename__ = "referral_risks"
@@ -256,7 +257,7 @@ class ReferralRisk(_ReferralLine, IdColumn, db.Model):
         return risk_band(self.score)
 
 
-class ReferralSession(WeeklySessionColumns, IdColumn, db.Model):
+class ReferralSession(WeeklySessionColumns, SchoolOwned, IdColumn, db.Model):
     """A session of the proposed weekly timetable; copied to the placement on approval."""
 
     __tablename__ = "referral_sessions"
@@ -266,7 +267,7 @@ class ReferralSession(WeeklySessionColumns, IdColumn, db.Model):
     referral: Mapped[Referral] = relationship(back_populates="sessions")
 
 
-class ReferralSection(IdColumn, db.Model):
+class ReferralSection(SchoolOwned, IdColumn, db.Model):
     """Progress on one section: completed (validated) and/or an autosaved draft of what was typed."""
 
     __tablename__ = "referral_sections"
@@ -283,7 +284,7 @@ class ReferralSection(IdColumn, db.Model):
     referral: Mapped[Referral] = relationship(back_populates="sections")
 
 
-class ReferralEvent(IdColumn, db.Model):
+class ReferralEvent(SchoolOwned, IdColumn, db.Model):
     """Every step of the workflow, with who and when (created, submitted, returned, approved ...)."""
 
     __tablename__ = "referral_events"

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import Optional, Regexp
 
-from ap_forms.web.form_fields import Length, email_format, phone_field, text_area, text_input
+from ap_forms.web.form_fields import Length, email_format, phone_field, radios, text_area, text_input
 
 
 class SchoolSettingsForm(FlaskForm):
@@ -36,3 +36,10 @@ class SchoolSettingsForm(FlaskForm):
         "Designated Safeguarding Lead's phone", "Shown first to anyone reporting a safeguarding concern."
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+class ChooseSchoolForm(FlaskForm):
+    """Which of their schools a person who works in several is working in now."""
+
+    school = radios("Which school are you working in?", [], required="Choose a school", unknown="Choose a school")
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
 from ap_forms.web.model_mixins import IdColumn
 
 
-class SchoolSettings(IdColumn, db.Model):
-    """One row: the school this installation serves."""
+class School(IdColumn, db.Model):
+    """One school of the trust, with its own settings. Every school-owned row points here (issue 17)."""
 
-    __tablename__ = "school_settings"
+    __tablename__ = "schools"
 
     name: Mapped[str] = mapped_column(String(160), default="Your school")
     dfe_number: Mapped[str] = mapped_column(String(8), default="")
@@ -23,3 +23,12 @@ class SchoolSettings(IdColumn, db.Model):
     import_mapping: Mapped[str] = mapped_column(Text, default="")
     # The Designated Safeguarding Lead's phone: shown first on every safeguarding report form.
     dsl_phone: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SchoolMembership(db.Model):
+    """A member of staff works in this school (one account may work in several)."""
+
+    __tablename__ = "school_memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True, index=True)

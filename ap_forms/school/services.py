@@ -3,8 +3,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ap_forms.extensions import db
-from ap_forms.school.models import SchoolSettings
-from ap_forms.web import audit, request_cache
+from ap_forms.school.models import School, SchoolMembership
+from ap_forms.web import audit, request_cache, tenancy
 
 FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone", "dsl_phone")
 
@@ -12,39 +12,26 @@ FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_em
 CACHE_NAME = "school_settings"
 
 
-def get_settings() -> SchoolSettings:
-    """The school's settings row; an unsaved default until an admin fills it in. Read once a request."""
-    return request_cache.cached(CACHE_NAME, _read_settings)
+def get_settings() -> School:
+    """The current school's row (its name and settings). Read once a request."""
+    return request_cache.cached(CACHE_NAME, stored_settings)
 
 
-def _read_settings() -> SchoolSettings:
-    return stored_settings() or unsaved_settings()
+def stored_settings() -> School:
+    """The current school's row, read now (not the request's cached copy): for code that changes it.
+    With no single school chosen (a shell, a public page), the trust's first school."""
+    school_id = tenancy.current_school_id()
+    school = db.session.get(School, school_id) if school_id else None
+    return school or db.session.scalar(select(School).order_by(School.id).limit(1))
 
 
-def stored_settings() -> SchoolSettings | None:
-    """The saved row, read now (not the request's cached copy): for code that changes it."""
-    return db.session.scalar(select(SchoolSettings).limit(1))
+def add_member(user_id: int, school: School | None = None) -> None:
+    """Make a member of staff a member of `school` (default: the current school)."""
+    db.session.add(SchoolMembership(user_id=user_id, school_id=(school or stored_settings()).id))
 
 
-def unsaved_settings() -> SchoolSettings:
-    """The settings before an admin has saved any."""
-    return SchoolSettings(
-        name="Your school",
-        dfe_number="",
-        urn="",
-        local_authority="",
-        address="",
-        contact_email="",
-        contact_phone="",
-        dsl_phone="",
-    )
-
-
-def save_settings(values: dict, *, actor=None) -> SchoolSettings:
+def save_settings(values: dict, *, actor=None) -> School:
     settings = stored_settings()
-    if settings is None:
-        settings = SchoolSettings()
-        db.session.add(settings)
     changed = [f for f in FIELDS if getattr(settings, f) != values[f]]
     for field in FIELDS:
         setattr(settings, field, values[field])

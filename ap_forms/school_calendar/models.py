@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ap_forms.extensions import db
 from ap_forms.web.model_mixins import IdColumn
+from ap_forms.web.tenancy import SchoolOwned
 
 AUTUMN, SPRING, SUMMER = "Autumn", "Spring", "Summer"
 TERM_NAMES = (AUTUMN, SPRING, SUMMER)
@@ -23,11 +24,12 @@ CLOSURE_KINDS = {
 }
 
 
-class SchoolYear(IdColumn, db.Model):
+class SchoolYear(SchoolOwned, IdColumn, db.Model):
     __tablename__ = "school_years"
+    __table_args__ = (UniqueConstraint("school_id", "start_year"),)  # each school keeps its own calendar
 
     # 2026 for the school year 2026 to 2027 (1 September to 31 August).
-    start_year: Mapped[int] = mapped_column(Integer, unique=True)
+    start_year: Mapped[int] = mapped_column(Integer)
 
     terms: Mapped[list[Term]] = relationship(
         back_populates="school_year", cascade="all, delete-orphan", order_by="Term.start_date"
@@ -68,7 +70,7 @@ class DaysOfSchoolYear:
         return self.start_date <= day <= self.end_date
 
 
-class Term(DaysOfSchoolYear, IdColumn, db.Model):
+class Term(DaysOfSchoolYear, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "terms"
     __table_args__ = (UniqueConstraint("school_year_id", "name"),)
 
@@ -81,7 +83,7 @@ class Term(DaysOfSchoolYear, IdColumn, db.Model):
         return f"{self.name} term {self.school_year.short_label}"
 
 
-class Closure(DaysOfSchoolYear, IdColumn, db.Model):
+class Closure(DaysOfSchoolYear, SchoolOwned, IdColumn, db.Model):
     """Days without school inside a year: a half-term week, a bank holiday, a training day."""
 
     __tablename__ = "closures"

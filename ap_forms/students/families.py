@@ -20,7 +20,7 @@ from ap_forms.extensions import db
 from ap_forms.school.services import get_settings
 from ap_forms.students.models import CalendarFeed, Carer, CarerInvitation, ParentLink, Student
 from ap_forms.students.roll import PupilError, apply_values, record_change
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
 from ap_forms.web.roles import PARENT
@@ -193,7 +193,13 @@ def invitation_for(token: str) -> CarerInvitation | None:
     """The live invitation for this token: not used, not replaced, not expired, carer still contactable."""
     if not token or len(token) > 100:
         return None
-    invitation = db.session.scalar(select(CarerInvitation).where(CarerInvitation.token_hash == hash_token(token)))
+    invitation = db.session.scalar(
+        select(CarerInvitation)
+        .where(CarerInvitation.token_hash == hash_token(token))
+        .execution_options(all_schools=True)  # nobody is signed in: the token names its school
+    )
+    if invitation is not None:
+        tenancy.set_for_request(invitation.school_id)
     if invitation is None or not invitation.usable_at(clock.utcnow()):
         return None
     carer = invitation.carer

@@ -22,7 +22,7 @@ from xml.parsers import expat
 from sqlalchemy import delete, func, select
 
 from ap_forms.extensions import db
-from ap_forms.school.services import stored_settings, unsaved_settings
+from ap_forms.school.services import stored_settings
 from ap_forms.students.models import Carer, PendingImport, Student
 from ap_forms.students.roll import LABELS, apply_values, record_change
 from ap_forms.students.upn import upn_problem
@@ -449,9 +449,6 @@ def saved_mapping() -> dict:
 
 def remember_mapping(mapping: dict) -> None:
     settings = stored_settings()
-    if settings is None:
-        settings = unsaved_settings()
-        db.session.add(settings)
     settings.import_mapping = json.dumps(mapping, sort_keys=True)
 
 

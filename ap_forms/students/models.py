@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ap_forms.extensions import db
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import EmailedLinkColumns, IdColumn, label_property
+from ap_forms.web.tenancy import SchoolOwned
 
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Other or not stated")]
 CHILD_PROTECTION = [
@@ -30,14 +31,16 @@ class NeedsColumns:
     medication: Mapped[str] = mapped_column(Text, default="")
 
 
-class Student(NeedsColumns, IdColumn, db.Model):
+class Student(NeedsColumns, SchoolOwned, IdColumn, db.Model):
     __tablename__ = "students"
+    # A UPN is the pupil's for life, but a pupil who moves between the trust's schools has a record in each.
+    __table_args__ = (UniqueConstraint("school_id", "upn"),)
 
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     preferred_name: Mapped[str] = mapped_column(String(80), default="")
     year_group: Mapped[int] = mapped_column(Integer)
-    upn: Mapped[str] = mapped_column(String(13), unique=True)
+    upn: Mapped[str] = mapped_column(String(13))
     uln: Mapped[str] = mapped_column(String(10), default="")
     gender: Mapped[str] = mapped_column(String(1), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -71,7 +74,7 @@ class Student(NeedsColumns, IdColumn, db.Model):
     child_protection_label = label_property("child_protection", CHILD_PROTECTION)
 
 
-class ParentLink(IdColumn, db.Model):
+class ParentLink(SchoolOwned, IdColumn, db.Model):
     """A parent or carer's account linked to a pupil: what that family may see."""
 
     __tablename__ = "parent_links"
@@ -85,7 +88,7 @@ class ParentLink(IdColumn, db.Model):
     parent = relationship("User")
 
 
-class Carer(IdColumn, db.Model):
+class Carer(SchoolOwned, IdColumn, db.Model):
     """A parent or carer the school holds for a pupil: who to call, who may collect, who must not be
     contacted. Recording one gives no access; an emailed invitation makes an account (ParentLink)."""
 
@@ -119,7 +122,7 @@ class Carer(IdColumn, db.Model):
         ]
 
 
-class CarerInvitation(EmailedLinkColumns, IdColumn, db.Model):
+class CarerInvitation(EmailedLinkColumns, SchoolOwned, IdColumn, db.Model):
     """A one-time emailed link for a carer to make their account. Only the token's hash is kept.
     It is revoked when a newer one is sent, or when the carer is unlinked."""
 
@@ -132,7 +135,7 @@ class CarerInvitation(EmailedLinkColumns, IdColumn, db.Model):
     carer: Mapped[Carer] = relationship()
 
 
-class StudentChange(IdColumn, db.Model):
+class StudentChange(SchoolOwned, IdColumn, db.Model):
     """One change to a pupil's record: who, when, how (form or import), and each field's old and new value."""
 
     __tablename__ = "student_changes"
@@ -146,7 +149,7 @@ class StudentChange(IdColumn, db.Model):
     by = relationship("User")
 
 
-class PendingImport(IdColumn, db.Model):
+class PendingImport(SchoolOwned, IdColumn, db.Model):
     """An uploaded roll file, parsed and kept server-side until the person who uploaded it confirms."""
 
     __tablename__ = "pending_imports"
@@ -161,7 +164,7 @@ class PendingImport(IdColumn, db.Model):
     mapping: Mapped[str | None] = mapped_column(Text)  # JSON {our field: their column}; CSV only
 
 
-class CalendarFeed(IdColumn, db.Model):
+class CalendarFeed(SchoolOwned, IdColumn, db.Model):
     """A parent's secret calendar address for one child's timetable. The token is the credential.
 
     Kept with the family's links: leaving the roll or unlinking a parent revokes it; the feed's

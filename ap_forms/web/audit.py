@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
+from ap_forms.web import tenancy
 from ap_forms.web.clock import utcnow
 from ap_forms.web.model_mixins import IdColumn
 
@@ -26,6 +27,9 @@ class AuditEvent(IdColumn, db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     fields: Mapped[str | None] = mapped_column(Text)  # comma-separated names of changed fields
     detail: Mapped[str | None] = mapped_column(String(255))
+    # The school being worked in (issue 17); none for what happens before one is chosen (signing in).
+    # No FK, like user_id: the log outlives what it names.
+    school_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class AppendOnlyError(RuntimeError):
@@ -65,6 +69,7 @@ def record(
         ip=request.remote_addr if has_request_context() else None,
         fields=",".join(sorted(fields)) if fields else None,
         detail=_printable(detail)[:255] if detail else None,
+        school_id=tenancy.current_school_id(),
     )
     db.session.add(event_row)
     if commit:

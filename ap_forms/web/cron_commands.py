@@ -9,6 +9,8 @@ from functools import wraps
 import click
 from flask import Blueprint
 
+from ap_forms.web import tenancy
+
 
 def _as_if_option(option: str, metavar: str, parse, *, help: str, problem: str):
     """--now or --today: run as if it were another time (parsed; None when not given)."""
@@ -48,16 +50,22 @@ def report_failures(failures: list[str]) -> None:
 
 def cron_command(blueprint: Blueprint, name: str, as_if: Callable) -> Callable:
     """Register a command run from cron, with its --now or --today option (`as_if`). The function does
-    the job and returns what to say it did and the sends that failed (reported by report_failures)."""
+    the job for one school and returns what to say it did and the sends that failed (reported by
+    report_failures); the command runs it once for each school of the trust."""
 
     def register(job: Callable[..., tuple[str, list[str]]]) -> Callable:
         @blueprint.cli.command(name)
         @as_if
         @wraps(job)
         def command(**when) -> None:
-            said, failures = job(**when)
-            click.echo(said)
-            report_failures(failures)
+            all_failures = []
+            schools = tenancy.every_school()
+            for school_id, name in schools:
+                with tenancy.as_school(school_id):
+                    said, failures = job(**when)
+                click.echo(f"{name}: {said}" if len(schools) > 1 else said)
+                all_failures += failures
+            report_failures(all_failures)
 
         return command
 

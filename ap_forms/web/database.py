@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import delete, event, update
 
 from ap_forms.extensions import db
+from ap_forms.web import tenancy
 
 bp = Blueprint("database_cli", __name__, cli_group=None)
 
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             _secure_sqlite_file(db.engine.url)
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    tenancy.init_app(app)
 
 
 @bp.cli.command("init-db")

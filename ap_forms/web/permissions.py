@@ -60,6 +60,7 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.new_recovery_codes": ALL_ROLES,
     "accounts.end_session": ALL_ROLES,
     "oversight.home": ALL_ROLES,
+    "school.choose": ALL_ROLES,  # only among the person's own schools (pages/school_choice.py)
     "resubmit.offer": ALL_ROLES,  # scoped: only the person who typed it
     # Pupils: school staff see all; key workers only pupils placed at their provider (scoped)
     "students.pupil_list": SCHOOL_STAFF | {ADMIN},  # admin finds pupils to edit; the pupil page is not theirs

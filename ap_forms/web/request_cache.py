@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from flask import Flask, g, has_request_context
 
+from ap_forms.web import tenancy
+
 T = TypeVar("T")
 _KEY = "_request_cache"
 
@@ -21,7 +23,8 @@ _KEY = "_request_cache"
 def cached(name: str, load: Callable[[], T]) -> T:
     if not has_request_context():
         return load()
-    cache = g.setdefault(_KEY, {})
+    # Kept per school: a request that looks at another school's record (a feed's token) reads its own.
+    cache = g.setdefault(_KEY, {}).setdefault(tenancy.current_school_id(), {})
     if name not in cache:
         cache[name] = load()
     return cache[name]
@@ -29,7 +32,8 @@ def cached(name: str, load: Callable[[], T]) -> T:
 
 def forget(name: str) -> None:
     if has_request_context():
-        g.get(_KEY, {}).pop(name, None)
+        for cache in g.get(_KEY, {}).values():
+            cache.pop(name, None)
 
 
 def init_app(app: Flask) -> None:
