@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from ap_forms.accounts.models import User
 from ap_forms.attendance.models import AttendanceMark
 from ap_forms.extensions import db
 from ap_forms.placements.models import Placement
@@ -148,3 +149,15 @@ def test_commands_run_once_for_each_school(two_schools, runner):
 
 def test_the_first_school_is_every_database_s_first(app):
     assert db.session.scalars(select(School.name)).all() == ["Your school"]
+
+
+def test_create_user_joins_the_school_named(two_schools, runner):
+    a, b, *_ = two_schools
+    args = ["create-user", "--email", "lead@birch.example", "--name", "Bea Lead", "--role", "office"]
+    made = runner.invoke(args=[*args, "--school-id", str(b.id)], input="a long pass phrase 9\na long pass phrase 9\n")
+    assert made.exit_code == 0, made.output
+    user_id = db.session.scalar(select(User.id).where(User.email == "lead@birch.example"))
+    schools = db.session.scalars(select(SchoolMembership.school_id).where(SchoolMembership.user_id == user_id))
+    assert list(schools) == [b.id]
+    refused = runner.invoke(args=[*args, "--school-id", "999"], input="a long pass phrase 9\na long pass phrase 9\n")
+    assert refused.exit_code == 2 and "No school has this id" in refused.output

@@ -2,6 +2,9 @@ import click
 from flask import Blueprint
 
 from ap_forms.accounts import services
+from ap_forms.extensions import db
+from ap_forms.school.models import School
+from ap_forms.web import tenancy
 from ap_forms.web.roles import ALL_ROLES
 
 bp = Blueprint("accounts_cli", __name__, cli_group=None)
@@ -12,11 +15,15 @@ bp = Blueprint("accounts_cli", __name__, cli_group=None)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(sorted(ALL_ROLES)))
 @click.option("--provider-id", type=int, default=None, help="For key workers: their provider's id.")
+@click.option("--school-id", type=int, default=None, help="For staff: the school they work in (default: the first).")
 @click.password_option()
-def create_user(email, name, role, provider_id, password):
+def create_user(email, name, role, provider_id, school_id, password):
     """Create an account (e.g. the first admin)."""
+    if school_id is not None and db.session.get(School, school_id) is None:
+        raise click.BadParameter("No school has this id", param_hint="--school-id")
     try:
-        user = services.create_user(email=email, name=name, role=role, password=password, provider_id=provider_id)
+        with tenancy.as_school(school_id):
+            user = services.create_user(email=email, name=name, role=role, password=password, provider_id=provider_id)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.name} <{user.email}>")
