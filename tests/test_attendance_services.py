@@ -239,7 +239,7 @@ def test_cut_off_logic_with_frozen_time(world):
 
 @pytest.mark.parametrize("app", [{"ATTENDANCE_CUTOFF_AM": "09:15"}], indirect=True)
 def test_cut_off_is_configurable(world):
-    assert services.Cutoffs.from_config().am == time(9, 15)
+    assert services.Cutoffs.for_current_school().am == time(9, 15)
     assert services.day_register(MON, now=datetime(2026, 11, 23, 9, 20)).totals["overdue"] == 2
 
 

@@ -161,3 +161,34 @@ def test_create_user_joins_the_school_named(two_schools, runner):
     assert list(schools) == [b.id]
     refused = runner.invoke(args=[*args, "--school-id", "999"], input="a long pass phrase 9\na long pass phrase 9\n")
     assert refused.exit_code == 2 and "No school has this id" in refused.output
+
+
+def test_each_school_sets_its_own_register_cut_offs(two_schools, client, auth):
+    from datetime import datetime
+
+    from ap_forms.attendance.services import Cutoffs, is_past_cutoff
+
+    a, b, *_ = two_schools
+    auth.as_user(f.make_user("admin", schools=[b]))
+    settings = {"name": "Birch School"}
+    bad = client.post("/admin/settings", data={**settings, "attendance_cutoff_am": "25:00"})
+    assert bad.status_code == 422 and "Enter the time as hours and minutes, like 10:00" in bad.get_data(as_text=True)
+    backwards = client.post(
+        "/admin/settings", data={**settings, "attendance_cutoff_am": "11:00", "attendance_cutoff_pm": "10:30"}
+    )
+    page = backwards.get_data(as_text=True)
+    assert backwards.status_code == 422 and "The afternoon cut-off must be later than the morning cut-off" in page
+    assert 'value="10:30"' in page  # nothing typed is lost
+    saved = client.post(
+        "/admin/settings", data={**settings, "attendance_cutoff_am": "9:15", "attendance_cutoff_pm": ""}
+    )
+    assert saved.status_code == 303
+    assert 'value="09:15"' in client.get("/admin/settings").get_data(as_text=True)
+
+    at_930 = datetime(2026, 11, 25, 9, 30)
+    with tenancy.as_school(b.id):
+        assert Cutoffs.for_current_school().am.isoformat() == "09:15:00"
+        assert is_past_cutoff(at_930.date(), "AM", at_930)
+    with tenancy.as_school(a.id):  # school A keeps the installation's 10:00
+        assert Cutoffs.for_current_school().am.isoformat() == "10:00:00"
+        assert not is_past_cutoff(at_930.date(), "AM", at_930)

@@ -137,7 +137,7 @@ def _day_words(now: datetime) -> str:
 def run_alerts(now: datetime | None = None, cutoffs: Cutoffs | None = None) -> AlertRun:
     """Send what is due today and not sent yet: cut-off reminders, unexplained absences, follow-ups."""
     now = now or clock.now()
-    cutoffs = cutoffs or Cutoffs.from_config()
+    cutoffs = cutoffs or Cutoffs.for_current_school()
     run = AlertRun()
     register = day_register(now.date(), now=now, office=True)
     if not register.is_school_day:

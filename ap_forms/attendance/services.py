@@ -42,6 +42,7 @@ from ap_forms.attendance.models import (
 from ap_forms.extensions import db
 from ap_forms.placements.models import ACTIVE, ENDED, Placement, TimetableSession
 from ap_forms.placements.services import scope_placements, with_placement_details
+from ap_forms.school.services import get_settings
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
 from ap_forms.web.database import delete_rows
@@ -84,24 +85,25 @@ class Cutoffs:
         return self.am if session == AM else self.pm
 
     @classmethod
-    def from_config(cls) -> Cutoffs:
+    def for_current_school(cls) -> Cutoffs:
         if not has_app_context():
             return cls()
         config = current_app.config
+        school = get_settings()  # each school may set its own; else the installation's
         return cls(
-            am=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_AM", "10:00")),
-            pm=time.fromisoformat(config.get("ATTENDANCE_CUTOFF_PM", "14:00")),
+            am=school.attendance_cutoff_am or time.fromisoformat(config.get("ATTENDANCE_CUTOFF_AM", "10:00")),
+            pm=school.attendance_cutoff_pm or time.fromisoformat(config.get("ATTENDANCE_CUTOFF_PM", "14:00")),
             end_of_day=time.fromisoformat(config.get("ATTENDANCE_END_OF_DAY", "16:00")),
         )
 
 
 def is_past_cutoff(day: date, session: str, now: datetime, cutoffs: Cutoffs | None = None) -> bool:
-    cutoffs = cutoffs or Cutoffs.from_config()
+    cutoffs = cutoffs or Cutoffs.for_current_school()
     return now >= datetime.combine(day, cutoffs.for_session(session))
 
 
 def is_past_end_of_day(day: date, now: datetime, cutoffs: Cutoffs | None = None) -> bool:
-    cutoffs = cutoffs or Cutoffs.from_config()
+    cutoffs = cutoffs or Cutoffs.for_current_school()
     return now >= datetime.combine(day, cutoffs.end_of_day)
 
 
@@ -291,7 +293,7 @@ def _attach_records(
     now: datetime | None = None,
 ) -> None:
     """Fill in marks, register entries (and parent contacts, alerts) in a fixed number of queries."""
-    cutoffs = Cutoffs.from_config()
+    cutoffs = Cutoffs.for_current_school()
     for row in rows:
         row.now, row.cutoffs = now, cutoffs
     if not rows:

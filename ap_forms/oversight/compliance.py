@@ -285,7 +285,7 @@ def load_facts(today: date | None = None, now: datetime | None = None) -> Facts:
         due=due_items(school, today, placements=placements),
         reports=reports,
         openings=openings,
-        cutoffs=Cutoffs.from_config(),
+        cutoffs=Cutoffs.for_current_school(),
     )
 
 

@@ -1,9 +1,13 @@
+import re
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from ap_forms.web.form_fields import Length, email_format, phone_field, radios, text_area, text_input
+
+TIME_OF_DAY = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
 class SchoolSettingsForm(FlaskForm):
@@ -35,7 +39,25 @@ class SchoolSettingsForm(FlaskForm):
     dsl_phone = phone_field(
         "Designated Safeguarding Lead's phone", "Shown first to anyone reporting a safeguarding concern."
     )
+    attendance_cutoff_am = StringField(
+        "Morning register cut-off",
+        widget=GovTextInput(),
+        description="When key workers must have marked the morning register, as a 24-hour time like 10:00. "
+        "Leave blank for the usual time.",
+        validators=[Optional(), Regexp(TIME_OF_DAY, message="Enter the time as hours and minutes, like 10:00")],
+    )
+    attendance_cutoff_pm = StringField(
+        "Afternoon register cut-off",
+        widget=GovTextInput(),
+        description="As a 24-hour time like 14:00. Leave blank for the usual time.",
+        validators=[Optional(), Regexp(TIME_OF_DAY, message="Enter the time as hours and minutes, like 14:00")],
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    def validate_attendance_cutoff_pm(self, field):
+        am, pm = self.attendance_cutoff_am.data, field.data
+        if am and pm and re.fullmatch(TIME_OF_DAY, am) and re.fullmatch(TIME_OF_DAY, pm) and pm.zfill(5) <= am.zfill(5):
+            raise ValidationError("The afternoon cut-off must be later than the morning cut-off")
 
 
 class ChooseSchoolForm(FlaskForm):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from datetime import time
+
+from sqlalchemy import ForeignKey, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ap_forms.extensions import db
@@ -23,6 +25,9 @@ class School(IdColumn, db.Model):
     import_mapping: Mapped[str] = mapped_column(Text, default="")
     # The Designated Safeguarding Lead's phone: shown first on every safeguarding report form.
     dsl_phone: Mapped[str] = mapped_column(String(40), default="")
+    # When each register is due from key workers; none: the installation's default (ATTENDANCE_CUTOFF_*).
+    attendance_cutoff_am: Mapped[time | None] = mapped_column(Time)
+    attendance_cutoff_pm: Mapped[time | None] = mapped_column(Time)
 
 
 class SchoolMembership(db.Model):

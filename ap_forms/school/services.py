@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy import select
 
 from ap_forms.extensions import db
@@ -7,6 +9,7 @@ from ap_forms.school.models import School, SchoolMembership
 from ap_forms.web import audit, request_cache, tenancy
 
 FIELDS = ("name", "dfe_number", "urn", "local_authority", "address", "contact_email", "contact_phone", "dsl_phone")
+CUTOFF_FIELDS = ("attendance_cutoff_am", "attendance_cutoff_pm")
 
 
 CACHE_NAME = "school_settings"
@@ -31,9 +34,11 @@ def add_member(user_id: int, school: School | None = None) -> None:
 
 
 def save_settings(values: dict, *, actor=None) -> School:
+    """Save the current school's settings: FIELDS as text, CUTOFF_FIELDS as "HH:MM" or "" (the default)."""
     settings = stored_settings()
-    changed = [f for f in FIELDS if getattr(settings, f) != values[f]]
-    for field in FIELDS:
+    values = {**values, **{f: time.fromisoformat(values[f].zfill(5)) if values[f] else None for f in CUTOFF_FIELDS}}
+    changed = [f for f in (*FIELDS, *CUTOFF_FIELDS) if getattr(settings, f) != values[f]]
+    for field in (*FIELDS, *CUTOFF_FIELDS):
         setattr(settings, field, values[field])
     db.session.flush()
     request_cache.forget(CACHE_NAME)

@@ -1,6 +1,7 @@
 """schools: a trust's schools in one database; today's data becomes the first school (issue 17)
 
-The single-school settings row becomes the first school (or, on an empty database, a school named
+The single-school settings row becomes the first school (each school may now set its own register
+cut-off times) (or, on an empty database, a school named
 "Your school"); every school-owned table gains school_id, filled with that school; every member of
 staff and administrator becomes a member of it. UPNs, school years, AP budgets and service agreements
 (one per provider) are unique within a school, no longer across the database.
@@ -104,6 +105,8 @@ def upgrade():
         sa.Column("contact_phone", sa.String(length=40), nullable=False),
         sa.Column("import_mapping", sa.Text(), nullable=False),
         sa.Column("dsl_phone", sa.String(length=40), nullable=False),
+        sa.Column("attendance_cutoff_am", sa.Time(), nullable=True),
+        sa.Column("attendance_cutoff_pm", sa.Time(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schools")),
     )
     columns = ", ".join(SETTINGS)
