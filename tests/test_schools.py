@@ -192,3 +192,18 @@ def test_each_school_sets_its_own_register_cut_offs(two_schools, client, auth):
     with tenancy.as_school(a.id):  # school A keeps the installation's 10:00
         assert Cutoffs.for_current_school().am.isoformat() == "10:00:00"
         assert not is_past_cutoff(at_930.date(), "AM", at_930)
+
+
+def test_a_key_worker_with_pupils_from_two_schools_is_told_of_the_other(two_schools, autumn_day, client, auth):
+    a, b, pupil_a, pupil_b, placement_a, placement_b = two_schools
+    key_worker = f.make_user("key_worker", provider_id=placement_a.provider_id)
+    auth.as_user(key_worker)
+    home = client.get("/").get_data(as_text=True)
+    # Thursday 26 November: neither pupil is due today; the last two weeks of Mondays and Wednesdays are unmarked.
+    assert "Ava Alder" in home and "Ben Birch" not in home
+    assert "Birch School also has pupils with you" in home and "4 earlier sessions not marked" in home
+    moved = client.post("/school", data={"school": str(b.id)})
+    assert moved.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Ben Birch" in home and "Ava Alder" not in home
+    assert "Alder School also has pupils with you" in home

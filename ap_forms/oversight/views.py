@@ -6,13 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.extensions import db
+from ap_forms.school.models import School
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
 from ap_forms.oversight import census, governors, ofsted_pack
@@ -37,7 +38,7 @@ from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
 from ap_forms.school_calendar.services import load_span, school_year_start
 from ap_forms.students.services import children_of
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.htmx import redirect
 from ap_forms.web.pdf import pdf_response
 from ap_forms.web.permissions import RULES
@@ -72,6 +73,7 @@ def home():
             ended=recently_ended(current_user, today),
             feedback_due=due_items(current_user, today),
             finishing_period=KEY_WORKER_FINISHING_PERIOD,
+            other_schools=_other_schools_today(now),
         )
     if role == PARENT:
         placements = active_placements(current_user, statuses=(ACTIVE, PLANNED))
@@ -86,6 +88,22 @@ def home():
             week=_school_week(today),
         )
     return _school_overview(today)
+
+
+def _other_schools_today(now) -> list[tuple[School, dict[str, int], int]]:
+    """A key worker whose pupils come from several schools works in one at a time (each school has its
+    own calendar and cut-offs): for each other school, today's totals and earlier sessions left unmarked,
+    so no register is missed."""
+    others = []
+    for school_id in g.get("school_ids", ()):
+        if school_id == tenancy.current_school_id():
+            continue
+        with tenancy.as_school(school_id):
+            totals = day_register(now.date(), user=current_user, now=now).totals
+            unmarked = sum(count for _day, count in missing_marks(current_user, now.date()))
+        if totals["expected"] or unmarked:
+            others.append((db.session.get(School, school_id), totals, unmarked))
+    return others
 
 
 def _school_week(today):

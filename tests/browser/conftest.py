@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from ap_forms import create_app
 from ap_forms.extensions import db
+from tests import factories
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,6 +53,7 @@ def serve_demo(folder: Path, **config):
     )
     with app.app_context():
         db.create_all()
+        factories.first_school()  # as the migration makes it
         load_demo(DEMO_PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
