@@ -13,7 +13,6 @@ from sqlalchemy import select
 from ap_forms.attendance.forms import mark_forms
 from ap_forms.attendance.services import day_register, missing_marks
 from ap_forms.extensions import db
-from ap_forms.school.models import School
 from ap_forms.feedback.models import WEEKLY
 from ap_forms.feedback.services import DueItem, due_items
 from ap_forms.oversight import census, governors, ofsted_pack
@@ -36,6 +35,7 @@ from ap_forms.providers.models import Provider
 from ap_forms.providers.services import load_providers, statuses_for
 from ap_forms.quality.services import overdue_actions, visit_pace
 from ap_forms.referrals.services import awaiting_decision
+from ap_forms.school.models import School
 from ap_forms.school_calendar.services import load_span, school_year_start
 from ap_forms.students.services import children_of
 from ap_forms.web import audit, clock, tenancy
