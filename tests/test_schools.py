@@ -207,3 +207,17 @@ def test_a_key_worker_with_pupils_from_two_schools_is_told_of_the_other(two_scho
     home = client.get("/").get_data(as_text=True)
     assert "Ben Birch" in home and "Ava Alder" not in home
     assert "Alder School also has pupils with you" in home
+
+
+def test_a_parent_with_children_in_two_schools_sees_each(two_schools, client, auth):
+    a, b, pupil_a, pupil_b, *_ = two_schools
+    parent = f.make_user("parent")
+    f.link_parent(parent, pupil_a)
+    f.link_parent(parent, pupil_b)
+    auth.as_user(parent)
+    home = client.get("/").get_data(as_text=True)
+    assert "Ava's week" in home and "Ben's week" not in home
+    assert "You also have a child at Birch School" in home
+    assert client.post("/school", data={"school": str(b.id)}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Ben's week" in home and "You also have a child at Alder School" in home

@@ -86,6 +86,9 @@ def home():
             feeds=active_feeds(current_user),
             today=today,
             week=_school_week(today),
+            other_schools=[
+                db.session.get(School, i) for i in g.get("school_ids", ()) if i != tenancy.current_school_id()
+            ],
         )
     return _school_overview(today)
 
