@@ -15,7 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from ap_forms.accounts.models import User
+from ap_forms.extensions import db
+from ap_forms.web import tenancy
+from tests import factories
 from tests.conftest import Auth
 from tests.test_access_matrix import CASES, _ids
 
@@ -76,6 +81,24 @@ def _collect_pages(app, world) -> list[tuple[str, bytes]]:
         response = client.post(path, data={})
         if response.status_code == 422:
             keep(f"{role} POST {path} (empty)", response)
+
+    # A second school (issue 17): the pages that offer to change school, and the school chooser itself.
+    birch = factories.make_school("Birch School")
+    with tenancy.as_school(birch.id):
+        factories.make_school_year()
+    pupil = factories.make_student(first_name="Ben", school_id=birch.id)
+    factories.link_parent(world.users["parent_x"], pupil)
+    factories.make_placement(pupil, world.provider_a, world.users["kw_a"])
+    factories.make_user("send_lead", schools=[factories.first_school(), birch], email="two.schools@example.org")
+    db.session.commit()
+    for label, email in (("kw_a", world.users["kw_a"].email), ("parent_x", world.users["parent_x"].email)):
+        client = app.test_client()
+        Auth(client).as_user(db.session.scalar(select(User).where(User.email == email)))
+        keep(f"{label} GET / (two schools)", client.get("/"))
+    client = app.test_client()
+    Auth(client).as_user(db.session.scalar(select(User).where(User.email == "two.schools@example.org")))
+    keep("send_lead GET /school (two schools)", client.get("/school"))
+    keep("send_lead POST /school (empty)", client.post("/school", data={}))
     return pages
 
 
@@ -84,6 +107,8 @@ def test_every_page_is_valid_html(app, world, tmp_path):
     app.config["FROZEN_NOW"] = "2026-11-23T10:30"
     pages = _collect_pages(app, world)
     assert len(pages) > 50, "expected the access matrix to render many pages"
+    assert any(b"Birch School also has pupils with you" in html for _, html in pages)
+    assert any(b"You also have a child at Birch School" in html for _, html in pages)
 
     folder = tmp_path / "pages"  # not tmp_path itself: the test database lives there
     folder.mkdir()
