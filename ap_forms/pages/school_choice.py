@@ -10,7 +10,7 @@ decides whose records the page may hold (web/tenancy.py applies it to every quer
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 
 from ap_forms.extensions import db
@@ -49,14 +49,27 @@ def school_ids_of(user) -> list[int]:
 def work_in_the_chosen_school():
     if not current_user.is_authenticated:
         return None  # public pages: school-owned records match nothing (tenancy's default)
-    ids = g.school_ids = school_ids_of(current_user)
-    if not ids:
-        if request.endpoint in WITHOUT_A_SCHOOL:
-            return None
+    if not _choose_school(current_user) and request.endpoint not in WITHOUT_A_SCHOOL:
         return redirect(url_for("school.choose"))
+    return None
+
+
+@user_logged_in.connect
+def work_in_a_school_from_sign_in(_app, user, **_extra):
+    """A page rendered by the request that signs someone in (the recovery codes after setting up
+    two-factor) already shows their school."""
+    _choose_school(user)
+
+
+def _choose_school(user) -> bool:
+    """Set this request's school: the one chosen earlier in the session, else the person's first.
+    False when they work in no school."""
+    ids = g.school_ids = school_ids_of(user)
+    if not ids:
+        return False
     chosen = session.get(SESSION_KEY)
     tenancy.set_for_request(chosen if chosen in ids else ids[0])
-    return None
+    return True
 
 
 @bp.app_context_processor
