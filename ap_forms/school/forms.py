@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from ap_forms.web.form_fields import Length, email_format, phone_field, radios, text_area, text_input
 
@@ -36,6 +36,16 @@ class SchoolSettingsForm(FlaskForm):
         "Designated Safeguarding Lead's phone", "Shown first to anyone reporting a safeguarding concern."
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    def validate_name(self, field) -> None:
+        if not field.data:  # only spaces: stripped to nothing
+            raise ValidationError("Enter the school's name")
+
+
+class NewSchoolForm(SchoolSettingsForm):
+    """A new school of the trust: the same settings, the name required and not another school's."""
+
+    submit = SubmitField("Add school", widget=GovSubmitInput())
 
 
 class ChooseSchoolForm(FlaskForm):
