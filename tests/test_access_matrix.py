@@ -73,6 +73,9 @@ CASES = [
     Case("accounts.user_two_factor_reset", "POST", "/admin/users/{office}/two-factor/reset", {"admin"}),
     Case("school.settings", "GET", "/admin/settings", {"admin"}),
     Case("school.settings", "POST", "/admin/settings", {"admin"}),
+    Case("school.school_list", "GET", "/admin/schools", {"admin"}),
+    Case("school.school_new", "GET", "/admin/schools/new", {"admin"}),
+    Case("school.school_new", "POST", "/admin/schools/new", {"admin"}),
     Case("audit_trail.events", "GET", "/audit/?pupil={pupil_x}", {"headteacher"}),
     Case(
         "audit_trail.events",

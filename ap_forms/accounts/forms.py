@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from ap_forms.web.form_fields import (
     checkbox,
+    checkboxes,
     email_field,
     password_input,
     phone_field,
@@ -45,9 +46,32 @@ class _UserDetailsForm(FlaskForm):
         validate_choice=True,
     )
     phone = phone_field("Phone number (optional)", "Shown to parents for key workers.")
+    schools = checkboxes(
+        "Schools (school staff and administrators)",
+        hint="The schools this person works in: they see only the school they are working in, and change "
+        "school from the header. Key workers and parents are not members of a school.",
+    )
 
     def set_provider_choices(self, providers) -> None:
         self.provider_id.choices = [(None, "Not a key worker")] + [(p.id, p.name) for p in providers]
+
+    def set_school_choices(self, schools, ticked: list[int]) -> None:
+        """With one school there is nothing to choose: the field goes (staff join the current school)."""
+        if len(schools) < 2:
+            del self.schools
+            return
+        self.schools.choices = [(str(school.id), school.name) for school in schools]
+        if not self.is_submitted():
+            self.schools.data = [str(school_id) for school_id in ticked]
+
+    def chosen_schools(self) -> set[int] | None:
+        """The ids of the schools ticked; None when the form does not ask (one school)."""
+        return {int(value) for value in self.schools.data or []} if "schools" in self else None
+
+    def validate_schools(self, field) -> None:
+        known = {value for value, _ in field.choices or []}
+        if any(value not in known for value in field.data or []):
+            raise ValidationError("Choose schools from the list")
 
 
 class UserCreateForm(_UserDetailsForm):

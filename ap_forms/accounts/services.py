@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
 
 from ap_forms.accounts import sessions
 from ap_forms.accounts.models import GRANT_ROLE, AccountLink, LeaderRequest, User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hasher, password_problem, verify_password
 from ap_forms.extensions import db
-from ap_forms.school.services import add_member, get_settings
-from ap_forms.web import audit
+from ap_forms.school.models import SchoolMembership
+from ap_forms.school.services import add_member, get_settings, member_of_school, set_memberships
+from ap_forms.web import audit, tenancy
 from ap_forms.web.clock import utcnow
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
@@ -20,6 +22,34 @@ from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, P
 # Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
 # two-factor of someone who holds one) takes a second person's confirmation.
 LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD})
+
+
+# Roles whose accounts are not members of a school -> a condition on User.id: which of them belong with the
+# current school's. Key workers work for the trust's providers (every school may place pupils there);
+# students/families.py adds parents (those linked to this school's pupils, or to none yet). Everyone else
+# is a member of the schools they work in (SchoolMembership).
+NOT_MEMBERS: dict[str, Callable[[], ColumnElement[bool]]] = {KEY_WORKER: true}
+
+
+def staff_of_school(*roles: str, what=User) -> Select:
+    """The active accounts of these roles who are members of the current school (unordered): the one place
+    every list of staff (DSLs to alert, the headteacher to confirm, the office to email, people to pick for a
+    visit) is narrowed to the school being worked in."""
+    return select(what).where(User.role.in_(roles), User.active.is_(True), member_of_school(User.id))
+
+
+def of_this_school() -> ColumnElement[bool]:
+    """A condition on User: the account belongs with the current school (a member of it, a key worker, or
+    a parent of one of its pupils). The administrator's user list and user pages reach only these."""
+    return or_(
+        and_(User.role.not_in(NOT_MEMBERS), member_of_school(User.id)),
+        *(and_(User.role == role, condition()) for role, condition in NOT_MEMBERS.items()),
+    )
+
+
+def needs_a_school(role: str) -> bool:
+    """Whether an account of this role must be a member of at least one school."""
+    return role not in NOT_MEMBERS and role != PARENT
 
 
 class AccountError(ValueError):
@@ -90,6 +120,7 @@ def create_user(
     password: str | None = None,
     provider_id: int | None = None,
     phone: str = "",
+    school_ids: set[int] | None = None,
     actor=None,
 ) -> User:
     """A new account. Without a password (the admin's form) the person chooses one from an invitation
@@ -100,6 +131,7 @@ def create_user(
     if find_by_email(email):
         raise AccountError("An account with this email address already exists", "email")
     _check_role(role, provider_id)
+    _check_schools(role, school_ids)
     if password is not None:
         problem = new_password_problem(password, email=email, name=name)
         if problem:
@@ -116,22 +148,46 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    if role not in (KEY_WORKER, PARENT):
-        add_member(user.id)  # staff work in the school of the person who adds them
-    audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"], user=actor)
+    fields = ["email", "name", "role", "provider_id"]
+    if needs_a_school(role):
+        if school_ids:
+            set_memberships(user.id, school_ids)
+            fields.append("schools")
+        else:
+            add_member(user.id)  # staff work in the school of the person who adds them
+    audit.record("user_created", "user", user.id, fields=fields, user=actor)
     if needs_second_person:
         ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
     db.session.commit()
     return user
 
 
+def _check_schools(role: str, school_ids: set[int] | None) -> None:
+    """`school_ids` None: the form did not ask (one school); else staff need at least one."""
+    if school_ids is not None and not school_ids and needs_a_school(role):
+        raise AccountError("Choose at least one school this person works in", "schools")
+
+
 def update_user(
-    user: User, *, name: str, role: str, provider_id: int | None, phone: str, active: bool, actor=None
+    user: User,
+    *,
+    name: str,
+    role: str,
+    provider_id: int | None,
+    phone: str,
+    active: bool,
+    school_ids: set[int] | None = None,
+    actor=None,
 ) -> LeaderRequest | None:
-    """Save the changes; a new leader role is asked for (returned), not granted."""
+    """Save the changes; a new leader role is asked for (returned), not granted. `school_ids`: the schools a
+    member of staff works in (None: unchanged); key workers and parents are members of none."""
     _check_role(role, provider_id)
+    _check_schools(role, school_ids)
     if actor is not None and actor.id == user.id and (not active or role != user.role):
         raise AccountError("You cannot disable your own account or change your own role", "role")
+    working_in = tenancy.current_school_id()
+    if actor is not None and actor.id == user.id and school_ids is not None and working_in not in school_ids:
+        raise AccountError("You cannot take yourself out of the school you are working in", "schools")
     asked = None
     if role in LEADER_ROLES and role != user.role:
         asked = ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
@@ -141,6 +197,8 @@ def update_user(
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
     for field in changed:
         setattr(user, field, changes[field])
+    if _save_schools(user, role, school_ids):
+        changed.append("schools")
     if {"role", "active", "provider_id"} & set(changed):
         user.session_nonce = new_session_nonce()  # a new role or a disabled account: sign out now
     if not active:
@@ -149,6 +207,19 @@ def update_user(
         audit.record("user_updated", "user", user.id, fields=changed, user=actor)
     db.session.commit()
     return asked
+
+
+def _save_schools(user: User, role: str, school_ids: set[int] | None) -> bool:
+    """The schools of a member of staff: those chosen (None: as they were, or the current school for someone
+    who had none); none for key workers and parents. Whether they changed."""
+    if not needs_a_school(role):
+        return bool(set_memberships(user.id, set()))
+    if school_ids is not None:
+        return bool(set_memberships(user.id, school_ids))
+    if db.session.scalar(select(SchoolMembership.user_id).where(SchoolMembership.user_id == user.id).limit(1)):
+        return False
+    add_member(user.id)
+    return True
 
 
 def revoke_links(user: User) -> None:
@@ -164,19 +235,23 @@ def revoke_links(user: User) -> None:
 
 
 def _active_headteachers() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == HEADTEACHER, User.active.is_(True))))
+    """The current school's (every school's from the command line, before any school is chosen)."""
+    return list(db.session.scalars(staff_of_school(HEADTEACHER)))
 
 
 def confirmers(request: LeaderRequest) -> list[User]:
-    """Who may confirm: the headteacher; for the headteacher's own account or role, another admin.
-    Never the person who asked, nor the person it is about."""
+    """Who may confirm: the headteacher of the school being worked in; for the headteacher's own account or
+    role, another admin of it. Only for a person of that school. Never the person who asked, nor the person
+    it is about."""
     about_headteacher = HEADTEACHER in (request.role, request.user.role)
     role = ADMIN if about_headteacher else HEADTEACHER
+    if not db.session.scalar(
+        select(func.count()).select_from(User).where(User.id == request.user_id, of_this_school())
+    ):
+        return []  # about someone of another school: that school's headteacher confirms it
     return [
         person
-        for person in db.session.scalars(
-            select(User).where(User.role == role, User.active.is_(True)).order_by(User.name)
-        )
+        for person in db.session.scalars(staff_of_school(role).order_by(User.name))
         if person.id not in (request.requested_by_id, request.user_id)
     ]
 

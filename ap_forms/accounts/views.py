@@ -19,6 +19,8 @@ from ap_forms.accounts.forms import (
 from ap_forms.accounts.models import GRANT_ROLE, LeaderRequest, User
 from ap_forms.extensions import db
 from ap_forms.providers.models import Provider
+from ap_forms.school import services as schools
+from ap_forms.school.models import SchoolMembership
 from ap_forms.school.services import get_settings
 from ap_forms.web import audit, navigation, resubmit
 from ap_forms.web.errors import error_page
@@ -243,23 +245,30 @@ def _providers():
 
 
 def _get_user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+    """A user of the school being worked in (a member, a key worker, a parent of its pupils): another
+    school's member of staff answers 404, as another school's pupil does."""
+    return found_or_404(db.session.scalar(select(User).where(User.id == user_id, services.of_this_school())))
+
+
+def _schools_of(user: User) -> list[int]:
+    return list(db.session.scalars(select(SchoolMembership.school_id).where(SchoolMembership.user_id == user.id)))
 
 
 @bp.get("/admin/users")
 def user_list():
     role = request.args.get("role", "")
-    query = select(User).order_by(User.active.desc(), User.name)
+    query = select(User).where(services.of_this_school()).order_by(User.active.desc(), User.name)
     if role:
         query = query.where(User.role == role)
     users = db.session.scalars(query).all()
-    return render("accounts/user_list.html", users=users, role=role)
+    return render("accounts/user_list.html", users=users, role=role, several_schools=len(schools.all_schools()) > 1)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def user_new():
     form = UserCreateForm()
     form.set_provider_choices(_providers())
+    form.set_school_choices(schools.all_schools(), [get_settings().id])
     if form.validate_on_submit():
         try:
             user = services.create_user(
@@ -268,6 +277,7 @@ def user_new():
                 role=form.role.data,
                 provider_id=form.provider_id.data,
                 phone=form.phone.data or "",
+                school_ids=form.chosen_schools(),
                 actor=current_user,
             )
             links.send_link(user, links.INVITE, actor=current_user)
@@ -303,6 +313,7 @@ def user_edit(user_id: int):
     user = _get_user_or_404(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.set_provider_choices(_providers())
+    form.set_school_choices(schools.all_schools(), _schools_of(user))
     return save_form(
         form,
         lambda: services.update_user(
@@ -312,6 +323,7 @@ def user_edit(user_id: int):
             provider_id=form.provider_id.data,
             phone=form.phone.data or "",
             active=form.active.data,
+            school_ids=form.chosen_schools(),
             actor=current_user,
         ),
         refused=services.AccountError,

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.attendance.models import (
     ABSENT,
     CUTOFF_REMINDER,
@@ -60,11 +61,7 @@ def _link(endpoint: str, **values) -> str:
 
 
 def _active_emails(role: str) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(User.email).where(User.role == role, User.active.is_(True)).order_by(User.email)
-        ).all()
-    )
+    return list(db.session.scalars(staff_of_school(role, what=User.email).order_by(User.email)).all())
 
 
 def _key_worker_emails(row: ExpectedSession) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.extensions import db
 from ap_forms.feedback.models import (
     DRAFT,
@@ -583,9 +584,7 @@ def key_worker_emails(placement: Placement) -> list[str]:
 
 
 def dsl_contacts() -> list[User]:
-    return list(
-        db.session.scalars(select(User).where(User.role == "dsl", User.active.is_(True)).order_by(User.name)).all()
-    )
+    return list(db.session.scalars(staff_of_school("dsl").order_by(User.name)).all())
 
 
 def erase_feedback(placement_ids) -> dict[str, int]:

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.extensions import db
 from ap_forms.incidents.models import (
     ESCALATION,
@@ -82,11 +83,7 @@ def school_time_from(moment: datetime) -> datetime:
 
 
 def _emails(*roles: str) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(User.email).where(User.role.in_(roles), User.active.is_(True)).order_by(User.role, User.email)
-        ).all()
-    )
+    return list(db.session.scalars(staff_of_school(*roles, what=User.email).order_by(User.role, User.email)).all())
 
 
 def recipients(report: Report) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.extensions import db
 from ap_forms.incidents.models import (
     ALLEGATION,
@@ -548,9 +549,7 @@ def chronology(student_id: int, kind: str | None = None) -> list[ChronologyEntry
 
 
 def dsl_users() -> list[User]:
-    return list(
-        db.session.scalars(select(User).where(User.role == DSL, User.active.is_(True)).order_by(User.name)).all()
-    )
+    return list(db.session.scalars(staff_of_school(DSL).order_by(User.name)).all())
 
 
 # --- erasing, for the retention review (children before parents: foreign keys are enforced) ----------

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.extensions import db
 from ap_forms.placements.models import (
     ACTIVE,
@@ -495,7 +496,7 @@ def _parents_of(placement: Placement) -> list[User]:
 
 
 def _staff_with(*roles: str) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)))
+    return list(db.session.scalars(staff_of_school(*roles).order_by(User.id)))
 
 
 def ending_emails(

@@ -20,6 +20,7 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from ap_forms.accounts.models import User
+from ap_forms.accounts.services import staff_of_school
 from ap_forms.checklists.models import ChecklistItem, ChecklistVersion
 from ap_forms.checklists.services import current_version
 from ap_forms.extensions import db
@@ -285,8 +286,8 @@ def drafts() -> list[QualityVisit]:
 
 
 def school_staff() -> list[User]:
-    """The people who can go on a visit: active school staff accounts."""
-    query = select(User).where(User.role.in_(SCHOOL_STAFF), User.active.is_(True)).order_by(User.name)
+    """The people who can go on a visit: the active staff of the school."""
+    query = staff_of_school(*SCHOOL_STAFF).order_by(User.name)
     return list(db.session.scalars(query))
 
 

@@ -59,6 +59,16 @@ class SchoolSettingsForm(FlaskForm):
         if am and pm and re.fullmatch(TIME_OF_DAY, am) and re.fullmatch(TIME_OF_DAY, pm) and pm.zfill(5) <= am.zfill(5):
             raise ValidationError("The afternoon cut-off must be later than the morning cut-off")
 
+    def validate_name(self, field) -> None:
+        if not field.data:  # only spaces: stripped to nothing
+            raise ValidationError("Enter the school's name")
+
+
+class NewSchoolForm(SchoolSettingsForm):
+    """A new school of the trust: the same settings, the name required and not another school's."""
+
+    submit = SubmitField("Add school", widget=GovSubmitInput())
+
 
 class ChooseSchoolForm(FlaskForm):
     """Which of their schools a person who works in several is working in now."""

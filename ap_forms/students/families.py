@@ -11,8 +11,9 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from ap_forms.accounts import services as accounts
 from ap_forms.accounts.models import User, new_session_nonce
 from ap_forms.accounts.passwords import hash_password, hash_token, password_problem
 from ap_forms.accounts.services import find_by_email, normalise_email
@@ -24,6 +25,16 @@ from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
 from ap_forms.web.roles import PARENT
+
+
+def parents_of_this_school():
+    """Parents and carers who belong with the current school: linked to one of its pupils (the ORM query
+    is narrowed to this school's links), or to no pupil at all yet (the plain table is read unnarrowed)."""
+    every_link = ParentLink.__table__
+    return or_(User.id.in_(select(ParentLink.parent_id)), User.id.not_in(select(every_link.c.parent_id)))
+
+
+accounts.NOT_MEMBERS[PARENT] = parents_of_this_school
 
 INVITATION_HOURS = 72
 CARER_FIELDS = (

@@ -22,6 +22,7 @@ MENU: list[tuple[str, str]] = [
     ("accounts.user_list", "Users"),
     ("accounts.confirmations_list", "Confirmations"),
     ("school.settings", "School settings"),
+    ("school.school_list", "Schools"),
     ("audit_trail.events", "Audit log"),
     ("data_protection.retention", "Retention review"),
     ("attendance.index", "Attendance"),

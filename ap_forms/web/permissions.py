@@ -88,7 +88,10 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.confirmations_list": frozenset({HEADTEACHER, ADMIN}),
     "accounts.confirmation_decide": frozenset({HEADTEACHER, ADMIN}),
     "accounts.user_two_factor_reset": frozenset({ADMIN}),
-    "school.settings": frozenset({ADMIN}),
+    "school.settings": frozenset({ADMIN}),  # the current school's own settings
+    # The trust's schools: the system administrator lists them and adds one (issue 17).
+    "school.school_list": frozenset({ADMIN}),
+    "school.school_new": frozenset({ADMIN}),
     # The audit log: the headteacher answers for who saw what
     "audit_trail.events": frozenset({HEADTEACHER}),
     "audit_trail.export": frozenset({HEADTEACHER}),  # the export is itself audited
