@@ -37,6 +37,7 @@ from ap_forms.attendance.services import (
     is_past_end_of_day,
 )
 from ap_forms.extensions import db
+from ap_forms.school.services import works_here
 from ap_forms.web import clock
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import MailError, email_body, send_email
@@ -62,7 +63,7 @@ def _link(endpoint: str, **values) -> str:
 def _active_emails(role: str) -> list[str]:
     return list(
         db.session.scalars(
-            select(User.email).where(User.role == role, User.active.is_(True)).order_by(User.email)
+            select(User.email).where(User.role == role, User.active.is_(True), works_here(User.id)).order_by(User.email)
         ).all()
     )
 

@@ -30,6 +30,7 @@ from ap_forms.feedback.models import (
 )
 from ap_forms.placements.models import ACTIVE, ENDED, Placement
 from ap_forms.placements.services import KEY_WORKER_FINISHING_PERIOD, is_finishing_only, scope_placements
+from ap_forms.school.services import works_here
 from ap_forms.school_calendar.models import Term
 from ap_forms.school_calendar.services import CalendarSpan, load_span
 from ap_forms.web import audit, clock
@@ -584,7 +585,9 @@ def key_worker_emails(placement: Placement) -> list[str]:
 
 def dsl_contacts() -> list[User]:
     return list(
-        db.session.scalars(select(User).where(User.role == "dsl", User.active.is_(True)).order_by(User.name)).all()
+        db.session.scalars(
+            select(User).where(User.role == "dsl", User.active.is_(True), works_here(User.id)).order_by(User.name)
+        ).all()
     )
 
 

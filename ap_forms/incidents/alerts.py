@@ -30,6 +30,7 @@ from ap_forms.incidents.models import (
     ReportAlert,
     ReportOpening,
 )
+from ap_forms.school.services import works_here
 from ap_forms.web import audit, clock
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import MailError, send_email
@@ -84,7 +85,9 @@ def school_time_from(moment: datetime) -> datetime:
 def _emails(*roles: str) -> list[str]:
     return list(
         db.session.scalars(
-            select(User.email).where(User.role.in_(roles), User.active.is_(True)).order_by(User.role, User.email)
+            select(User.email)
+            .where(User.role.in_(roles), User.active.is_(True), works_here(User.id))
+            .order_by(User.role, User.email)
         ).all()
     )
 

@@ -39,6 +39,7 @@ from ap_forms.incidents.models import (
     SafeguardingFlag,
 )
 from ap_forms.placements.models import ACTIVE, IMMEDIATE, PLANNED, Placement, PlacementEnding, PlacementReview
+from ap_forms.school.services import works_here
 from ap_forms.web import audit, clock
 from ap_forms.web.database import delete_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD
@@ -549,7 +550,9 @@ def chronology(student_id: int, kind: str | None = None) -> list[ChronologyEntry
 
 def dsl_users() -> list[User]:
     return list(
-        db.session.scalars(select(User).where(User.role == DSL, User.active.is_(True)).order_by(User.name)).all()
+        db.session.scalars(
+            select(User).where(User.role == DSL, User.active.is_(True), works_here(User.id)).order_by(User.name)
+        ).all()
     )
 
 

@@ -26,6 +26,7 @@ from ap_forms.placements.models import (
     TimetableVersion,
 )
 from ap_forms.providers import services as provider_services
+from ap_forms.school.services import works_here
 from ap_forms.students.models import CalendarFeed, ParentLink
 from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.clock import utcnow
@@ -495,7 +496,11 @@ def _parents_of(placement: Placement) -> list[User]:
 
 
 def _staff_with(*roles: str) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User).where(User.role.in_(roles), User.active.is_(True), works_here(User.id)).order_by(User.id)
+        )
+    )
 
 
 def ending_emails(

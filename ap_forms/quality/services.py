@@ -43,6 +43,7 @@ from ap_forms.quality.models import (
     VisitAnswer,
     VisitStaff,
 )
+from ap_forms.school.services import works_here
 from ap_forms.school_calendar.services import get_year, school_year_start, year_bounds
 from ap_forms.web import audit, clock
 from ap_forms.web.database import delete_rows
@@ -286,7 +287,9 @@ def drafts() -> list[QualityVisit]:
 
 def school_staff() -> list[User]:
     """The people who can go on a visit: active school staff accounts."""
-    query = select(User).where(User.role.in_(SCHOOL_STAFF), User.active.is_(True)).order_by(User.name)
+    query = (
+        select(User).where(User.role.in_(SCHOOL_STAFF), User.active.is_(True), works_here(User.id)).order_by(User.name)
+    )
     return list(db.session.scalars(query))
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from ap_forms.extensions import db
 from ap_forms.school.models import School, SchoolMembership
@@ -23,6 +23,16 @@ def stored_settings() -> School:
     school_id = tenancy.current_school_id()
     school = db.session.get(School, school_id) if school_id else None
     return school or db.session.scalar(select(School).order_by(School.id).limit(1))
+
+
+def works_here(user_id_column):
+    """A filter on users keeping the members of the current school (its staff and administrators): for
+    lists of school staff and the people an alert goes to, since accounts are the trust's, not one
+    school's. No filter where nothing is filtered (all schools, or outside a request and a command)."""
+    school = tenancy.school_to_filter()
+    if school is None:
+        return true()
+    return user_id_column.in_(select(SchoolMembership.user_id).where(SchoolMembership.school_id == school))
 
 
 def add_member(user_id: int, school: School | None = None) -> None:

@@ -84,6 +84,12 @@ def _filter_school() -> int | None:
     return None if school == ALL else school
 
 
+def school_to_filter() -> int | None:
+    """The school whose rows the current request or command may see, or None when nothing is filtered
+    (all schools, or outside a request): for filters on rows that are not school-owned (who works where)."""
+    return _filter_school()
+
+
 def init_app(app: Flask) -> None:
     if not event.contains(Session, "do_orm_execute", only_the_current_school):
         event.listen(Session, "do_orm_execute", only_the_current_school)
