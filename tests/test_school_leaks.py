@@ -563,3 +563,20 @@ def test_visit_staff_choices_are_the_schools_own(trust, client, auth, app):
     auth.as_user(trust.a.users["send_lead"])
     page = client.get("/quality/visits/new").get_data(as_text=True)
     assert "Aldergrove" in page and "Birchgrove" not in page
+
+
+def test_a_placement_ending_is_told_to_its_own_schools_leaders(trust):
+    from ap_forms.placements.models import PLANNED_END, PlacementEnding
+    from ap_forms.placements.services import ending_emails
+
+    b = trust.b
+    with tenancy.as_school(b.school.id):
+        ending = PlacementEnding(
+            placement=b.placement, ended_on=date(2026, 12, 18), kind=PLANNED_END, recorded_by=b.users["send_lead"]
+        )
+        emails = ending_emails(b.placement, ending, school_name=b.school.name)
+    leaders, subject, body = emails[0]
+    assert set(leaders) == {b.users["dsl"].email, b.users["headteacher"].email}
+    assert b.pupil.last_name in subject and not leaked(subject + body, trust.a)
+    for to, _subject, text in emails[1:]:
+        assert not set(to) & {u.email for u in trust.a.users.values()} and b.school.name in text
