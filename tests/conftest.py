@@ -220,24 +220,51 @@ class World:
 
 @pytest.fixture
 def world(app) -> World:
+    return build_world()
+
+
+# The people of a world: one of each school role, then key workers, parents and a disabled account.
+WORLD_STAFF_ROLES = ("headteacher", "send_lead", "dsl", "office", "staff", "admin")
+
+
+def build_world(school=None, *, shared_provider: World | None = None, surname: str | None = None) -> World:
+    """The world, in the first school (the default: outside a request with one school, new rows take it) or
+    in `school` (issue 17): its pupils, placements, calendar, visits and reports are that school's, its
+    staff members of that school only. With `shared_provider`, provider A is that world's provider (the
+    trust's, already cleared: its checklist, site and document are the same records) and this school only
+    adds its own service agreement; provider B is always this world's own. `surname` names its pupils."""
+    if school is None:
+        return _build_world(None, shared_provider, surname)
+    from ap_forms.web import tenancy
+
+    with tenancy.as_school(school.id):
+        return _build_world(school, shared_provider, surname)
+
+
+def _build_world(school, shared: World | None, surname: str | None) -> World:
     f = factories
-    provider_a, provider_b = f.make_provider(name="Provider A"), f.make_provider(name="Provider B")
-    users = {role: f.make_user(role) for role in ("headteacher", "send_lead", "dsl", "office", "staff", "admin")}
+    staff_of = {"schools": [school]} if school else {}
+    pupil_of = {"last_name": surname} if surname else {}
+    provider_a = shared.provider_a if shared else f.make_provider(name="Provider A")
+    provider_b = f.make_provider(name=f"Provider B of {school.name}" if school else "Provider B")
+    users = {role: f.make_user(role, **staff_of) for role in WORLD_STAFF_ROLES}
     users["kw_a"] = f.make_user("key_worker", provider_id=provider_a.id)
     users["kw_b"] = f.make_user("key_worker", provider_id=provider_b.id)
     users["parent_x"] = f.make_user("parent")
     users["parent_y"] = f.make_user("parent")
-    users["disabled"] = f.make_user("office", active=False)
-    pupil_x, pupil_y = f.make_student(first_name="Xavier"), f.make_student(first_name="Yasmin")
+    users["disabled"] = f.make_user("office", active=False, **staff_of)
+    pupil_x = f.make_student(first_name="Xavier", **pupil_of)
+    pupil_y = f.make_student(first_name="Yasmin", **pupil_of)
     f.link_parent(users["parent_x"], pupil_x)
     f.link_parent(users["parent_y"], pupil_y)
     placement_x = f.make_placement(pupil_x, provider_a, users["kw_a"])
     placement_y = f.make_placement(pupil_y, provider_b, users["kw_b"])
     from ap_forms.web.resubmit import PendingSubmission
 
+    pending_token = f"kept-form-token-{school.id}" if school else "kept-form-token"
     db.session.add(
         PendingSubmission(
-            token="kept-form-token", user_id=users["office"].id, path="/admin/settings", fields='[["name", "x"]]'
+            token=pending_token, user_id=users["office"].id, path="/admin/settings", fields='[["name", "x"]]'
         )
     )
     db.session.commit()
@@ -249,20 +276,51 @@ def world(app) -> World:
         placement_x,
         placement_y,
         users,
-        pending_token="kept-form-token",
+        pending_token=pending_token,
         school_year=f.make_school_year(2026),
     )
-    f.clear_provider(provider_a, actor=users["send_lead"])
+    if shared:
+        _add_agreement(provider_a, users["send_lead"])
+    else:
+        f.clear_provider(provider_a, actor=users["send_lead"])
     f.clear_provider(provider_b, actor=users["send_lead"])
-    world.checklist_a = f.start_checklist(provider_a, users["send_lead"])
-    world.site_a = f.make_site(provider_a)
-    world.document_a = f.make_document(provider_a, actor=users["send_lead"])
+    if shared:
+        world.checklist_a, world.site_a, world.document_a = shared.checklist_a, shared.site_a, shared.document_a
+    else:
+        world.checklist_a = f.start_checklist(provider_a, users["send_lead"])
+        world.site_a = f.make_site(provider_a)
+        world.document_a = f.make_document(provider_a, actor=users["send_lead"])
     world.document_b = f.make_document(provider_b, actor=users["kw_b"])
     world.referral_x = f.make_referral(pupil_x, provider_a, users["send_lead"])
     _add_visits(world)
     world.feedback_x, world.termly_report_x = f.make_feedback(placement_x, users["kw_a"], world.school_year)
     _add_reports(world)
     return world
+
+
+def _add_agreement(provider, actor) -> None:
+    """The current school's own service agreement with a provider the trust has already cleared."""
+    from decimal import Decimal
+
+    from ap_forms.providers.models import ServiceAgreement
+    from ap_forms.providers.services import add_years
+    from ap_forms.web import clock
+
+    on = clock.today()
+    db.session.add(
+        ServiceAgreement(
+            provider_id=provider.id,
+            terms="Two sessions a week",
+            start_date=on,
+            end_date=add_years(on),
+            school_signed_on=on,
+            provider_signed_on=on,
+            cost_basis="session",
+            rate=Decimal("85.00"),
+            recorded_by_id=actor.id,
+        )
+    )
+    db.session.commit()
 
 
 def _add_reports(world: World) -> None:

@@ -8,6 +8,7 @@ module, so a wrong rule fails here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from string import Formatter
 
 import pytest
 
@@ -715,21 +716,45 @@ def test_access_matrix(autumn_day, app, world, role_key):
             Auth(client).as_user(world.users[role_key])
         path = case.path.format(**ids)
         response = client.open(path, method=case.method, data=case.data)
-        status = response.status_code
-        if role_key in ("anonymous", "disabled"):
-            ok = status in (302, 303) and "/login" in response.headers.get("Location", "")
-            expected = "redirect to /login"
-        elif role_key not in case.allowed:
-            ok, expected = status == 403, "403"
-        elif role_key in case.out_of_scope:
-            ok, expected = status == 404, "404"
-        else:
-            location = response.headers.get("Location", "")
-            ok = status < 500 and status not in (401, 403, 404) and ("/login" in location) == case.signs_out
-            expected = "allowed"
-        if not ok:
-            unexpected.append(f"{case.method} {path}: got {status}, expected {expected}")
+        if wrong := _check(case, _expected(case, role_key), response):
+            unexpected.append(f"{case.method} {path}: {wrong}")
     assert unexpected == []
+
+
+# What a request should get: a redirect to sign in, 403, 404, allowed, or (a list or filter page given another
+# school's id) 404 or a page without that school's record.
+LOGIN, REFUSED, NOT_FOUND, ALLOWED, NOT_LISTED = "redirect to /login", "403", "404", "allowed", "404 or not listed"
+
+
+def _expected(case: Case, role_key: str) -> str:
+    """The answer for a role on its own school's records."""
+    if role_key in ("anonymous", "disabled"):
+        return LOGIN
+    if role_key not in case.allowed:
+        return REFUSED
+    return NOT_FOUND if role_key in case.out_of_scope else ALLOWED
+
+
+def _check(case: Case, expected: str, response, *, hidden: str = "") -> str:
+    """'' when the response is what was expected; else what went wrong. `hidden`: text (another school's
+    pupils' surname) that no page allowed to this request may hold."""
+    status, location = response.status_code, response.headers.get("Location", "")
+    allowed = status < 500 and status not in (401, 403, 404) and ("/login" in location) == case.signs_out
+    if expected == LOGIN:
+        ok = status in (302, 303) and "/login" in location
+    elif expected == REFUSED:
+        ok = status == 403
+    elif expected == NOT_FOUND:
+        ok = status == 404
+    elif expected == NOT_LISTED:
+        ok = status == 404 or allowed
+    else:
+        ok = allowed
+    if not ok:
+        return f"got {status}, expected {expected}"
+    if hidden and status == 200 and hidden.encode() in response.get_data():
+        return f"got {status} showing {hidden!r}, another school's pupils"
+    return ""
 
 
 def test_malformed_ids_never_500(app, world, auth):
@@ -791,3 +816,186 @@ def test_need_to_know_on_the_pupil_page(app, world, auth, role_key):
     # Replying to a provider's feedback speaks for the school: staff and the office only read it.
     progress = client.get(f"/pupils/{pupil.id}/progress").get_data(as_text=True)
     assert ("/reply" in progress) is (role_key in {"headteacher", "send_lead", "dsl"})
+
+
+# --- The school dimension (issue 17): every endpoint × role × own and other school -------------------------
+# A second world of the same shape in Birch School: its own pupils (surname Birchwood), placements, referral,
+# calendar, visits and reports, staff who are members of Birch School only, parents of its pupils, a key
+# worker at its own provider B and one at provider A, which both schools use (the trust's provider).
+#
+# Each of the first school's people asks for each of Birch School's records, through every case whose address
+# names one: a role the endpoint refuses keeps its 403; a role it lets in gets 404 (another school's id answers
+# as another provider's does), or, where the id is only a list's filter, a page without Birch School's pupils;
+# no page anyone of the first school is allowed holds a Birchwood. Then Birch School's own people go through
+# every case against their own records and get in exactly as the first school's do: the test can tell.
+
+# Placeholders naming the trust's records (a provider and its commissioning record, kept once for every
+# school), with the provider each belongs to. Any other placeholder names a school's record, or a person's.
+TRUST_RECORDS = {
+    "provider_a": "provider_a",
+    "site_a": "provider_a",
+    "checklist_a": "provider_a",
+    "item_a": "provider_a",
+    "document_a": "provider_a",
+    "provider_b": "provider_b",
+    "document_b": "provider_b",
+}
+# Endpoints through which a role reaches another school's records on purpose: endpoint -> role keys, which then
+# get what they get on their own school's records (the trust safeguarding lead reads every school's reports).
+ACROSS_SCHOOLS: dict[str, set[str]] = {"trust.report": {"trust_dsl"}}
+# Another school's record some pages may show, read-only and without its pupils: a QA visit signed off at a
+# provider both schools use counts for the trust's provider record (issue 17). 404, or a page without them.
+SHARED_READS = {("GET", "/quality/visits/{signed_visit_a}")}
+# Another school's records still reachable, known and not yet closed: (method, path) -> why. Kept out of the
+# count of unexpected allows; test_known_holes_across_schools_are_closed (strict xfail) fails once they close.
+_USERS_HOLE = (
+    "an administrator reaches any account of the trust, a member of another school only included: the "
+    "accounts pages are not yet limited to the people of the administrator's school (membership pages)"
+)
+KNOWN_HOLES: dict[tuple[str, str], str] = {
+    ("GET", "/admin/users/{office}"): _USERS_HOLE,
+    ("POST", "/admin/users/{office}"): _USERS_HOLE,
+    ("POST", "/admin/users/{office}/send-link"): _USERS_HOLE,
+    ("POST", "/admin/users/{office}/end-sessions"): _USERS_HOLE,
+    ("POST", "/admin/users/{office}/two-factor/reset"): _USERS_HOLE,
+}
+BIRCH = "Birchwood"  # Birch School's pupils' surname: on no page the first school's people see
+
+
+def _placeholders(path: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(path) if name}
+
+
+def _across_expected(case: Case, role_key: str, person, other) -> str:
+    """What the first school's `person` should get asking for the `other` world's record through `case`."""
+    expected = _expected(case, role_key)
+    if expected in (LOGIN, REFUSED) or role_key in ACROSS_SCHOOLS.get(case.endpoint, ()):
+        return expected
+    school_records = _placeholders(case.path) - set(TRUST_RECORDS)
+    if (case.method, case.path) in SHARED_READS:
+        return NOT_LISTED
+    if school_records:
+        return NOT_LISTED if not school_records & _placeholders(case.path.split("?")[0]) else NOT_FOUND
+    # Only the trust's records: as on the first school's own, but a key worker reaches only their provider's.
+    if person.role == "key_worker":
+        providers = {getattr(other, TRUST_RECORDS[name]).id for name in _placeholders(case.path)}
+        if providers != {person.provider_id}:
+            return NOT_FOUND
+    return expected
+
+
+@pytest.fixture
+def birch(app, world):
+    """Birch School and its world; the first school's world is complete first (as the plain matrix has it)."""
+    from ap_forms.web import tenancy
+    from tests import factories
+    from tests.conftest import build_world
+
+    _ids(world)
+    school = factories.make_school("Birch School")
+    other = build_world(school, shared_provider=world, surname=BIRCH)
+    with tenancy.as_school(school.id):
+        ids = _ids(other)
+    return school, other, ids
+
+
+def _sign_in(app, user, school=None):
+    """A client signed in as `user`, working in `school` when they work in several (as if chosen at /school)."""
+    from ap_forms.pages.school_choice import SESSION_KEY, school_ids_of
+
+    client = app.test_client()
+    Auth(client).as_user(user)
+    if school is not None and len(school_ids_of(user)) > 1:
+        with client.session_transaction() as session:
+            session[SESSION_KEY] = school.id
+    return client
+
+
+@pytest.mark.parametrize("role_key", ROLE_KEYS)
+def test_access_matrix_across_schools(autumn_day, app, world, birch, role_key):
+    school, other, ids = birch
+    unexpected = []
+    # The first school's people on Birch School's records: nothing of Birch School's gets through.
+    person = world.users.get(role_key)
+    for case in CASES:
+        names = _placeholders(case.path)
+        if not names or (case.method == "POST" and names <= set(TRUST_RECORDS)):
+            continue  # changing the trust's own record is for every school's leaders: the plain matrix has it
+        path = case.path.format(**ids)
+        if (case.method, case.path) in KNOWN_HOLES:
+            continue
+        client = _sign_in(app, person) if person else app.test_client()
+        response = client.open(path, method=case.method, data=case.data)
+        hidden = "" if role_key in ACROSS_SCHOOLS.get(case.endpoint, ()) else BIRCH
+        if wrong := _check(case, _across_expected(case, role_key, person, other), response, hidden=hidden):
+            unexpected.append(f"first school's {role_key}: {case.method} {path}: {wrong}")
+    # Birch School's own people on its records: let in exactly as the first school's are on theirs.
+    for case in CASES:
+        client = _sign_in(app, other.users[role_key], school) if role_key != "anonymous" else app.test_client()
+        path = case.path.format(**ids)
+        response = client.open(path, method=case.method, data=case.data)
+        if wrong := _check(case, _expected(case, role_key), response):
+            unexpected.append(f"Birch School's {role_key}: {case.method} {path}: {wrong}")
+    assert not unexpected, f"{len(unexpected)} unexpected:\n" + "\n".join(unexpected)
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(sorted(set(KNOWN_HOLES.values()))))
+def test_known_holes_across_schools_are_closed(autumn_day, app, world, birch):
+    """Each known hole, for the roles the endpoint lets in: 404 once closed (then remove it from KNOWN_HOLES)."""
+    school, other, ids = birch
+    still_open = []
+    for case in CASES:
+        if (case.method, case.path) not in KNOWN_HOLES:
+            continue
+        for role_key in sorted(case.allowed & set(world.users)):
+            client = _sign_in(app, world.users[role_key])
+            path = case.path.format(**ids)
+            if wrong := _check(
+                case,
+                _across_expected(case, role_key, world.users[role_key], other),
+                client.open(path, method=case.method, data=case.data),
+            ):
+                still_open.append(f"first school's {role_key}: {case.method} {path}: {wrong}")
+    assert not still_open, "\n".join(still_open)
+
+
+def test_a_key_worker_at_a_provider_both_schools_use_works_in_the_school_they_choose(autumn_day, app, world, birch):
+    """Provider A has pupils from both schools. Its key worker sees the first school's (the lowest id) until
+    they choose Birch School at /school; then Birch School's, and the first school's ids answer 404."""
+    school, other, ids = birch
+    kw = world.users["kw_a"]
+    client = _sign_in(app, kw)
+    ours = {"pupil": world.pupil_x.id, "placement": world.placement_x.id, "action": world.action_a.id}
+    theirs = {"pupil": other.pupil_x.id, "placement": other.placement_x.id, "action": other.action_a.id}
+    paths = [
+        "/pupils/{pupil}",
+        "/attendance/pupils/{pupil}",
+        "/attendance/placements/{placement}",
+        "/placements/{placement}/feedback/2026-11-23",
+        "/quality/actions/{action}",
+        "/reports/new?pupil={pupil}",
+    ]
+
+    def statuses(ids: dict) -> list[int]:
+        return [client.get(path.format(**ids)).status_code for path in paths]
+
+    register = client.get("/attendance/register?day=2026-11-23").get_data(as_text=True)
+    assert "Xavier" in register and BIRCH not in register
+    assert statuses(ours) == [200] * len(paths)
+    assert statuses(theirs) == [404] * len(paths)
+    assert client.post(f"/attendance/register/{other.placement_x.id}/2026-11-23/AM").status_code == 404
+
+    choice = client.get("/school").get_data(as_text=True)
+    assert "Birch School" in choice
+    assert client.post("/school", data={"school": str(school.id)}).status_code == 302
+    register = client.get("/attendance/register?day=2026-11-23").get_data(as_text=True)
+    assert BIRCH in register
+    assert statuses(theirs) == [200] * len(paths)
+    assert statuses(ours) == [404] * len(paths)
+    assert client.post(f"/attendance/register/{world.placement_x.id}/2026-11-23/AM").status_code == 404
+    assert BIRCH in client.get(f"/pupils/{other.pupil_x.id}").get_data(as_text=True)
+
+    # A key worker whose provider only the first school uses cannot choose Birch School.
+    only_ours = _sign_in(app, world.users["kw_b"])
+    assert only_ours.post("/school", data={"school": str(school.id)}).status_code == 422
+    assert only_ours.get(f"/pupils/{other.pupil_y.id}").status_code == 404
