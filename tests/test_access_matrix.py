@@ -846,19 +846,6 @@ ACROSS_SCHOOLS: dict[str, set[str]] = {"trust.report": {"trust_dsl"}}
 # Another school's record some pages may show, read-only and without its pupils: a QA visit signed off at a
 # provider both schools use counts for the trust's provider record (issue 17). 404, or a page without them.
 SHARED_READS = {("GET", "/quality/visits/{signed_visit_a}")}
-# Another school's records still reachable, known and not yet closed: (method, path) -> why. Kept out of the
-# count of unexpected allows; test_known_holes_across_schools_are_closed (strict xfail) fails once they close.
-_USERS_HOLE = (
-    "an administrator reaches any account of the trust, a member of another school only included: the "
-    "accounts pages are not yet limited to the people of the administrator's school (membership pages)"
-)
-KNOWN_HOLES: dict[tuple[str, str], str] = {
-    ("GET", "/admin/users/{office}"): _USERS_HOLE,
-    ("POST", "/admin/users/{office}"): _USERS_HOLE,
-    ("POST", "/admin/users/{office}/send-link"): _USERS_HOLE,
-    ("POST", "/admin/users/{office}/end-sessions"): _USERS_HOLE,
-    ("POST", "/admin/users/{office}/two-factor/reset"): _USERS_HOLE,
-}
 BIRCH = "Birchwood"  # Birch School's pupils' surname: on no page the first school's people see
 
 
@@ -922,8 +909,6 @@ def test_access_matrix_across_schools(autumn_day, app, world, birch, role_key):
         if not names or (case.method == "POST" and names <= set(TRUST_RECORDS)):
             continue  # changing the trust's own record is for every school's leaders: the plain matrix has it
         path = case.path.format(**ids)
-        if (case.method, case.path) in KNOWN_HOLES:
-            continue
         client = _sign_in(app, person) if person else app.test_client()
         response = client.open(path, method=case.method, data=case.data)
         hidden = "" if role_key in ACROSS_SCHOOLS.get(case.endpoint, ()) else BIRCH
@@ -937,26 +922,6 @@ def test_access_matrix_across_schools(autumn_day, app, world, birch, role_key):
         if wrong := _check(case, _expected(case, role_key), response):
             unexpected.append(f"Birch School's {role_key}: {case.method} {path}: {wrong}")
     assert not unexpected, f"{len(unexpected)} unexpected:\n" + "\n".join(unexpected)
-
-
-@pytest.mark.xfail(strict=True, reason="; ".join(sorted(set(KNOWN_HOLES.values()))))
-def test_known_holes_across_schools_are_closed(autumn_day, app, world, birch):
-    """Each known hole, for the roles the endpoint lets in: 404 once closed (then remove it from KNOWN_HOLES)."""
-    school, other, ids = birch
-    still_open = []
-    for case in CASES:
-        if (case.method, case.path) not in KNOWN_HOLES:
-            continue
-        for role_key in sorted(case.allowed & set(world.users)):
-            client = _sign_in(app, world.users[role_key])
-            path = case.path.format(**ids)
-            if wrong := _check(
-                case,
-                _across_expected(case, role_key, world.users[role_key], other),
-                client.open(path, method=case.method, data=case.data),
-            ):
-                still_open.append(f"first school's {role_key}: {case.method} {path}: {wrong}")
-    assert not still_open, "\n".join(still_open)
 
 
 def test_a_key_worker_at_a_provider_both_schools_use_works_in_the_school_they_choose(autumn_day, app, world, birch):
