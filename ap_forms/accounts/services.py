@@ -15,11 +15,23 @@ from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
-from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, PARENT, SEND_LEAD, STAFF
+from ap_forms.web.roles import (
+    ADMIN,
+    ALL_ROLES,
+    DSL,
+    HEADTEACHER,
+    KEY_WORKER,
+    PARENT,
+    SEND_LEAD,
+    STAFF,
+    TRUST_DSL,
+    TRUST_ROLES,
+)
 
 # Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
-# two-factor of someone who holds one) takes a second person's confirmation.
-LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD})
+# two-factor of someone who holds one) takes a second person's confirmation. The trust safeguarding lead reads
+# concerns in every school of the trust.
+LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, TRUST_DSL})
 
 
 class AccountError(ValueError):
@@ -116,8 +128,8 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    if role not in (KEY_WORKER, PARENT):
-        add_member(user.id)  # staff work in the school of the person who adds them
+    if role not in (KEY_WORKER, PARENT) and role not in TRUST_ROLES:
+        add_member(user.id)  # staff work in the school of the person who adds them; the trust's roles in none
     audit.record("user_created", "user", user.id, fields=["email", "name", "role", "provider_id"], user=actor)
     if needs_second_person:
         ask_second_person(user, GRANT_ROLE, actor=actor, role=role)
