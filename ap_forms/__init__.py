@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from ap_forms.incidents import cli as incidents_cli
     from ap_forms.incidents import views as incidents
     from ap_forms.maintenance import cli as maintenance_cli
+    from ap_forms.oversight import trust
     from ap_forms.oversight import views as oversight
     from ap_forms.placements import cli as placements_cli
     from ap_forms.placements import views as placements
@@ -178,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_cli,
         incidents,
         incidents_cli,
+        trust,
     ]
     for module in blueprints:
         app.register_blueprint(module.bp)

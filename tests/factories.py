@@ -18,6 +18,7 @@ from ap_forms.school.models import School, SchoolMembership
 from ap_forms.students.models import ParentLink, Student
 from ap_forms.students.upn import make_upn
 from ap_forms.web import clock
+from ap_forms.web.roles import TRUST_ROLES
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -77,7 +78,7 @@ def make_user(role: str = "office", *, schools: list[School] | None = None, **kw
     )
     db.session.add(user)
     db.session.flush()
-    if role not in ("key_worker", "parent"):
+    if role not in ("key_worker", "parent", *TRUST_ROLES):  # members of no school
         for school in schools or [first_school()]:
             db.session.add(SchoolMembership(user_id=user.id, school_id=school.id))
     db.session.commit()

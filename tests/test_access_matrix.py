@@ -16,7 +16,8 @@ from ap_forms.web.permissions import PUBLIC_ENDPOINTS, RULES
 from tests.conftest import Auth
 
 STAFF = {"headteacher", "send_lead", "dsl", "office", "staff"}
-ALL_SIGNED_IN = STAFF | {"admin", "kw_a", "kw_b", "parent_x", "parent_y"}
+TRUST = {"trust_dsl", "trust_lead"}  # issue 17: members of no school; only their own pages and these
+ALL_SIGNED_IN = STAFF | {"admin", "kw_a", "kw_b", "parent_x", "parent_y"} | TRUST
 ROLE_KEYS = ["anonymous", *sorted(ALL_SIGNED_IN), "disabled"]
 ATTENDANCE_OFFICE = {"office", "headteacher", "send_lead", "dsl"}
 LEADERS = {"headteacher", "send_lead"}
@@ -602,6 +603,15 @@ CASES = [
     Case("oversight.census_check", "GET", "/oversight/census", LEADERS),
     Case("oversight.census_check", "GET", "/oversight/census?day=2026-10-01", LEADERS),
     Case("oversight.census_export", "GET", "/oversight/census.csv?day=2026-10-01", LEADERS),
+    # --- the trust (issue 17) ---
+    # The trust safeguarding lead reads concerns and incidents in every school (read-only: no POST at all).
+    Case("trust.safeguarding", "GET", "/trust/safeguarding/", {"trust_dsl"}),
+    Case("trust.safeguarding", "GET", "/trust/safeguarding/?kinds=incidents&status=closed&school=1", {"trust_dsl"}),
+    Case("trust.report", "GET", "/trust/safeguarding/{concern_x}", {"trust_dsl"}),
+    Case("trust.report", "GET", "/trust/safeguarding/{incident_x}", {"trust_dsl"}),
+    Case("trust.report", "GET", "/trust/safeguarding/{draft_x}", {"trust_dsl"}, out_of_scope={"trust_dsl"}),
+    # The trust lead: each school's figures and the trust's, aggregate only.
+    Case("trust.overview", "GET", "/trust/", {"trust_lead"}),
     # Last: these close the reports.
     Case(
         "incidents.concern_close",
@@ -630,6 +640,11 @@ def _ids(world) -> dict:
         "placement_y": world.placement_y.id,
         "referral_x": world.referral_x.id,
     }
+    if "trust_dsl" not in world.users:  # issue 17: the trust's roles, members of no school
+        from tests import factories
+
+        for role in sorted(TRUST):
+            world.users[role] = factories.make_user(role)
     ids.update({key: user.id for key, user in world.users.items()})
     ids["pending_token"] = world.pending_token
     ids.update(feedback_x=world.feedback_x.id, autumn=world.school_year.term("Autumn").id)

@@ -17,18 +17,31 @@ from ap_forms.web import audit, tenancy
 from ap_forms.web.clock import utcnow
 from ap_forms.web.links import external_url
 from ap_forms.web.mail import send_email
-from ap_forms.web.roles import ADMIN, ALL_ROLES, DSL, HEADTEACHER, KEY_WORKER, PARENT, SEND_LEAD, STAFF
+from ap_forms.web.roles import (
+    ADMIN,
+    ALL_ROLES,
+    DSL,
+    HEADTEACHER,
+    KEY_WORKER,
+    PARENT,
+    SEND_LEAD,
+    STAFF,
+    TRUST_DSL,
+    TRUST_ROLES,
+)
 
 # Roles that read safeguarding and pupil records most widely: granting one (or resetting the password or
-# two-factor of someone who holds one) takes a second person's confirmation.
-LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD})
+# two-factor of someone who holds one) takes a second person's confirmation. The trust safeguarding lead reads
+# concerns in every school of the trust.
+LEADER_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, TRUST_DSL})
 
 
 # Roles whose accounts are not members of a school -> a condition on User.id: which of them belong with the
-# current school's. Key workers work for the trust's providers (every school may place pupils there);
+# current school's. Key workers work for the trust's providers (every school may place pupils there), and the
+# trust's roles for every school;
 # students/families.py adds parents (those linked to this school's pupils, or to none yet). Everyone else
 # is a member of the schools they work in (SchoolMembership).
-NOT_MEMBERS: dict[str, Callable[[], ColumnElement[bool]]] = {KEY_WORKER: true}
+NOT_MEMBERS: dict[str, Callable[[], ColumnElement[bool]]] = {KEY_WORKER: true, **dict.fromkeys(TRUST_ROLES, true)}
 
 
 def staff_of_school(*roles: str, what=User) -> Select:

@@ -22,9 +22,9 @@ from ap_forms.school.services import get_settings
 from ap_forms.web import audit
 from ap_forms.web.clock import utcnow
 from ap_forms.web.mail import MailError, send_email
-from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD
+from ap_forms.web.roles import ADMIN, DSL, HEADTEACHER, SEND_LEAD, TRUST_DSL
 
-DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN})
+DEFAULT_REQUIRED_ROLES = frozenset({HEADTEACHER, DSL, SEND_LEAD, ADMIN, TRUST_DSL})
 ISSUER = "AP Forms"
 
 

@@ -3,8 +3,10 @@
 Who reads what (the views' access rules let the roles in; these queries decide the records):
 - a report's reporter: their own drafts and, as a receipt, what they reported, never the follow-up;
 - concerns and allegations: the DSL and the headteacher only;
-- serious incidents and health & safety breaches: the SEND lead and the headteacher.
-Every opening by the school is recorded (ReportOpening) and audited.
+- serious incidents and health & safety breaches: the SEND lead and the headteacher;
+- the trust safeguarding lead reads all of them in every school of the trust, and changes none.
+Every opening by the school (or the trust safeguarding lead) is recorded (ReportOpening) and audited; an
+opening by the trust does not count as the school's (the "New" tag, the badge, the DSL's escalation).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from ap_forms.incidents.models import (
 from ap_forms.placements.models import ACTIVE, IMMEDIATE, PLANNED, Placement, PlacementEnding, PlacementReview
 from ap_forms.web import audit, clock
 from ap_forms.web.database import delete_rows
-from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD
+from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SEND_LEAD, TRUST_DSL, TRUST_ROLES
 
 
 class ReportError(ValueError):
@@ -226,7 +228,7 @@ def submit(report: Report, *, by) -> Report:
 
 
 def readable_kinds(user) -> frozenset[str]:
-    if user.role == HEADTEACHER:
+    if user.role in (HEADTEACHER, TRUST_DSL):
         return SAFEGUARDING_KINDS | INCIDENT_KINDS
     if user.role == DSL:
         return SAFEGUARDING_KINDS
@@ -278,6 +280,12 @@ def openings_of(report: Report) -> list[ReportOpening]:
     )
 
 
+def opened_at_school(openings: list[ReportOpening]) -> bool:
+    """Whether someone at the school has opened the report (the trust safeguarding lead's reading is not
+    the school's: its DSL still sees the report as new)."""
+    return any(o.role not in TRUST_ROLES for o in openings)
+
+
 def record_opening(report: Report, user) -> None:
     """Every read of a report by the school: an opening row (who opened each) and an audit row."""
     db.session.add(ReportOpening(report_id=report.id, user_id=user.id, role=user.role, opened_at=clock.utcnow()))
@@ -291,7 +299,7 @@ def unopened_count(user, kinds=SAFEGUARDING_KINDS | INCIDENT_KINDS) -> int:
     kinds = readable_kinds(user) & frozenset(kinds)
     if not kinds:
         return 0
-    opened = select(ReportOpening.report_id)
+    opened = select(ReportOpening.report_id).where(ReportOpening.role.not_in(TRUST_ROLES))
     return (
         db.session.scalar(
             select(func.count(Report.id)).where(Report.status == OPEN, Report.kind.in_(kinds), Report.id.not_in(opened))

@@ -168,8 +168,14 @@ def inbox():
     status = request.args.get("status", OPEN)
     status = status if status in (OPEN, CLOSED) else OPEN
     reports = services.reports_for(current_user, SAFEGUARDING_KINDS, status=status)
+    openings = {r.id: services.openings_of(r) for r in reports}
     return render(
-        "incidents/inbox.html", reports=reports, which=status, openings={r.id: services.openings_of(r) for r in reports}
+        "incidents/inbox.html",
+        reports=reports,
+        which=status,
+        openings=openings,
+        # Nobody at the school has opened it (the trust safeguarding lead's reading is not the school's).
+        new={r.id for r in reports if not services.opened_at_school(openings[r.id])},
     )
 
 

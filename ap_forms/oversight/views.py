@@ -44,7 +44,7 @@ from ap_forms.web.pdf import pdf_response
 from ap_forms.web.permissions import RULES
 from ap_forms.web.rendering import render, render_form
 from ap_forms.web.request_args import arg_day
-from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT
+from ap_forms.web.roles import ADMIN, KEY_WORKER, PARENT, TRUST_DSL, TRUST_LEAD
 from ap_forms.web.views import csv_download
 
 bp = Blueprint("oversight", __name__)
@@ -56,6 +56,10 @@ def home():
     today = clock.now().date()
     if role == ADMIN:
         return redirect(url_for("accounts.user_list"))
+    if role == TRUST_DSL:
+        return redirect(url_for("trust.safeguarding"))
+    if role == TRUST_LEAD:
+        return redirect(url_for("trust.overview"))
     if role == KEY_WORKER:
         # A key worker's home page IS today's register: sign in, "All present", done.
         now = clock.now()

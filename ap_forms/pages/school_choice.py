@@ -5,6 +5,10 @@ decides whose records the page may hold (web/tenancy.py applies it to every quer
 - School staff and administrators work in the schools they are members of (SchoolMembership).
 - A key worker works with the schools whose pupils are placed at their provider; a parent with the
   schools of their children. Neither is a member of a school.
+- The trust's roles (the trust safeguarding lead, the trust lead) are members of no school and choose
+  none: their own pages (the `trust` blueprint, oversight/trust.py) see every school (`tenancy.ALL`),
+  and every other page they may use (their account, signing out) sees no school at all. The access
+  rules keep them off the schools' pages.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from ap_forms.school.views import bp
 from ap_forms.students.models import ParentLink
 from ap_forms.web import audit, tenancy
 from ap_forms.web.rendering import render_form
-from ap_forms.web.roles import KEY_WORKER, PARENT
+from ap_forms.web.roles import KEY_WORKER, PARENT, TRUST_ROLES
 
 SESSION_KEY = "school_id"
 # Pages a member of staff who belongs to no school may still use: their account and signing out.
 WITHOUT_A_SCHOOL = frozenset({"school.choose", "accounts.logout", "accounts.your_account", "static"})
+# The pages that look across every school of the trust, for the trust's roles only (web/permissions.py).
+TRUST_BLUEPRINT = "trust"
 
 
 def school_ids_of(user) -> list[int]:
@@ -49,6 +55,11 @@ def school_ids_of(user) -> list[int]:
 def work_in_the_chosen_school():
     if not current_user.is_authenticated:
         return None  # public pages: school-owned records match nothing (tenancy's default)
+    if current_user.role in TRUST_ROLES:
+        g.school_ids = []
+        if request.blueprint == TRUST_BLUEPRINT:
+            tenancy.set_for_request(tenancy.ALL)
+        return None  # any other page: no school (their account, signing out)
     if not _choose_school(current_user) and request.endpoint not in WITHOUT_A_SCHOOL:
         return redirect(url_for("school.choose"))
     return None
@@ -57,8 +68,9 @@ def work_in_the_chosen_school():
 @user_logged_in.connect
 def work_in_a_school_from_sign_in(_app, user, **_extra):
     """A page rendered by the request that signs someone in (the recovery codes after setting up
-    two-factor) already shows their school."""
-    _choose_school(user)
+    two-factor) already shows their school. The trust's roles work in none (see above)."""
+    if user.role not in TRUST_ROLES:
+        _choose_school(user)
 
 
 def _choose_school(user) -> bool:
@@ -79,6 +91,8 @@ def school_choices():
 
 @bp.route("/school", methods=["GET", "POST"])
 def choose():
+    if current_user.role in TRUST_ROLES:
+        return redirect(url_for("oversight.home"))  # they work across the trust: no school to choose
     schools = db.session.scalars(select(School).where(School.id.in_(g.school_ids)).order_by(School.name)).all()
     form = ChooseSchoolForm()
     form.school.choices = [(str(school.id), school.name) for school in schools]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ap_forms.web.permissions import RULES
-from ap_forms.web.roles import KEY_WORKER, PARENT
+from ap_forms.web.roles import KEY_WORKER, PARENT, TRUST_ROLES
 
 # (endpoint, label); later domains add their own pages here.
 MENU: list[tuple[str, str]] = [
@@ -34,6 +34,8 @@ MENU: list[tuple[str, str]] = [
     ("incidents.incident_list", "Incidents"),
     ("incidents.start", "Report a concern"),
     ("oversight.compliance", "Oversight"),  # its pages link to value for money, reports, the Ofsted pack, census
+    ("trust.overview", "Trust overview"),
+    ("trust.safeguarding", "Safeguarding across the trust"),
 ]
 
 # endpoint -> function(user) -> a count shown as a badge next to the menu item (0: no badge).
@@ -55,8 +57,8 @@ def navigation_items() -> list[dict]:
         if endpoint not in current_app.view_functions or current_user.role not in RULES.get(endpoint, ()):
             continue
         if endpoint == "oversight.home":
-            if current_user.role == "admin":
-                continue  # admin's home is the user list
+            if current_user.role == "admin" or current_user.role in TRUST_ROLES:
+                continue  # admin's home is the user list; a trust role's its own page, in the menu
             label = HOME_LABELS.get(current_user.role, label)
         item = {"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint}
         count = BADGES[endpoint](current_user) if endpoint in BADGES else 0

@@ -16,6 +16,8 @@ from ap_forms.web.roles import (
     PARENT,
     SCHOOL_STAFF,
     SEND_LEAD,
+    TRUST_DSL,
+    TRUST_LEAD,
 )
 
 # Reachable without signing in.
@@ -251,6 +253,16 @@ RULES: dict[str, frozenset[str]] = {
     "oversight.ofsted": LEADERS,
     "oversight.census_check": LEADERS,
     "oversight.census_export": LEADERS,
+    # --- the trust (issue 17) ---
+    # The trust's roles are members of no school: they reach only these pages and the everyone-signed-in
+    # ones above, never a school's own pages (pages/school_choice.py gives these pages every school).
+    # The trust safeguarding lead reads concerns, allegations and incidents in every school, and changes
+    # none (no POST here: acting on a concern is the school DSL's); every opening is recorded and audited.
+    "trust.safeguarding": frozenset({TRUST_DSL}),
+    "trust.report": frozenset({TRUST_DSL}),
+    # The trust lead: the compliance board, value for money and the governors' figures of each school and
+    # in total; aggregate only (no pupil below the school level).
+    "trust.overview": frozenset({TRUST_LEAD}),
 }
 
 # Kept for readability of rules above and in later domains.

@@ -8,6 +8,9 @@ STAFF = "staff"
 KEY_WORKER = "key_worker"
 PARENT = "parent"
 ADMIN = "admin"
+# The trust's roles (issue 17): they work across all the trust's schools and are members of none.
+TRUST_DSL = "trust_dsl"
+TRUST_LEAD = "trust_lead"
 
 ROLE_LABELS = {
     HEADTEACHER: "Headteacher",
@@ -18,8 +21,13 @@ ROLE_LABELS = {
     KEY_WORKER: "Provider key worker",
     PARENT: "Parent or carer",
     ADMIN: "System administrator",
+    TRUST_DSL: "Trust Safeguarding Lead",
+    TRUST_LEAD: "Trust lead",
 }
 ALL_ROLES = frozenset(ROLE_LABELS)
+# The trust safeguarding lead reads concerns and incidents in every school (never changes them); the trust
+# lead reads the schools' aggregate figures (never a pupil). Neither reaches an ordinary school page.
+TRUST_ROLES = frozenset({TRUST_DSL, TRUST_LEAD})
 
 # School staff who may read pupils' placements. Admin is deliberately not here: managing
 # accounts gives no right to read pupil records.
