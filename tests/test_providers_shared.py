@@ -181,6 +181,7 @@ def test_another_schools_visit_reads_without_its_pupils(trust, visits, client, a
     assert shown.status_code == 200
     text = shown.get_data(as_text=True)
     assert "Quality-assurance visit by Alder School" in text and "Update the fire risk assessment" in text
+    assert "Alice Alder" in text  # who went
     assert "Zebedee" not in text and "Quill" not in text and "goats" not in text
     assert "taxi times" not in text  # an action for the school stays with the school
     # Only the visiting school changes or sends its visit; its report (with its pupils) stays there.
@@ -219,3 +220,28 @@ def test_both_directions_and_key_workers_still_see_only_their_visits_actions(tru
     auth.logout()
     auth.as_user(office_b)
     assert client.get(f"/quality/visits/{visit_a.id}").status_code in (403, 404)
+
+
+def test_the_shared_pages_are_valid_html(trust, visits, client, auth, tmp_path):
+    """The pages this changes, as a second school sees them (test_html_validity renders one school)."""
+    import json
+    import subprocess
+
+    from tests.test_html_validity import _vnu_command
+
+    command = _vnu_command()
+    a, b, provider, lead_a, lead_b, pupil_a, pupil_b = trust
+    visit_a, draft_b = visits
+    auth.as_user(lead_b)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for number, url in enumerate(
+        ["/providers/", f"/providers/{provider.id}", "/quality/", f"/quality/visits/{visit_a.id}"]
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        (folder / f"page-{number}.html").write_bytes(response.data)
+    checker = [*command, "--errors-only", "--format", "json", "--stdout", str(folder)]
+    result = subprocess.run(checker, capture_output=True, text=True, timeout=600)  # noqa: S603
+    messages = [m for m in json.loads(result.stdout or "{}").get("messages", []) if m.get("type") == "error"]
+    assert messages == []

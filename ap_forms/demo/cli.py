@@ -64,6 +64,9 @@ def load_demo(password: str) -> None:
     """Create the fictional school (only if the database holds no pupils yet)."""
     pw_hash = hash_password(password)
     school = db.session.scalar(select(School).order_by(School.id).limit(1))
+    if school is None:  # a database made by create_all (the migrations make the first school)
+        school = School()
+        db.session.add(school)
     for field, value in data.SCHOOL.items():
         setattr(school, field, value)
 

@@ -303,6 +303,7 @@ class OtherSchoolsVisit:
 
     visit: QualityVisit
     school_name: str
+    staff_names: list[str]  # read now: the page commits its audit entry, and a reload would see no one
     sections: list[Section]
     answers: dict[int, VisitAnswer]
     provider_actions: list[VisitAction]
@@ -335,6 +336,7 @@ def other_schools_visit_or_404(visit_id: int) -> OtherSchoolsVisit:
         return OtherSchoolsVisit(
             visit=visit,
             school_name=school_names().get(visit.school_id, "Another school"),
+            staff_names=visit.staff_names,
             sections=checklist,
             answers={a.item_id: a for a in visit.answers},
             provider_actions=[a for a in visit.actions if a.owner == PROVIDER],
