@@ -120,6 +120,7 @@ def test_send_lead_in_school_b_places_a_pupil_with_a_provider_school_a_cleared(b
     page.goto(f"{base_url}/quality/visits/{visit_id}")
     main = page.inner_text("main")
     assert "Quality-assurance visit by Larkspur Vale School" in main
+    assert "Joseph Adeyemi" in main  # who went, from the other school's staff
     assert not [name for name in larkspur_pupils if name in page.content()]
     assert_accessible(page, "another school's visit")
     page.screenshot(path=str(screenshots / "trust-04-other-schools-visit.png"), full_page=True)
