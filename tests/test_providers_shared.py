@@ -245,3 +245,20 @@ def test_the_shared_pages_are_valid_html(trust, visits, client, auth, tmp_path):
     result = subprocess.run(checker, capture_output=True, text=True, timeout=600)  # noqa: S603
     messages = [m for m in json.loads(result.stdout or "{}").get("messages", []) if m.get("type") == "error"]
     assert messages == []
+
+
+def test_the_compliance_boards_visits_duty_counts_another_schools_visit(trust, app):
+    from ap_forms.oversight.compliance import MET, NOT_MET, get_duty, load_facts
+
+    a, b, provider, lead_a, lead_b, *_ = trust
+
+    def qa_pace(school_id: int):
+        db.session.expire_all()
+        with app.test_request_context(), tenancy.as_school(school_id):
+            return get_duty("qa_pace").run(load_facts(today=date(2026, 11, 26)))
+
+    assert qa_pace(b.id).state == NOT_MET  # no visit this term, and it ends within four weeks
+    with tenancy.as_school(a.id):
+        f.complete_visit(f.record_visit(provider, lead_a, VISIT_DAY), lead_a)
+    assert qa_pace(a.id).state == MET
+    assert qa_pace(b.id).state == MET  # Alder's signed-off visit counts for Birch too
