@@ -1,4 +1,4 @@
-"""`flask --app ap_forms demo`: load the fictional school once; every run prints working sign-ins."""
+"""`flask --app ap_forms demo`: load the fictional trust's two schools once; every run prints working sign-ins."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ap_forms.accounts import two_factor
 from ap_forms.accounts.models import User
 from ap_forms.accounts.passwords import hash_password, password_problem
-from ap_forms.demo import data
+from ap_forms.demo import data, second_school
 from ap_forms.demo.attendance_history import load_attendance_history, load_calendar
 from ap_forms.demo.commissioning import load_commissioning_demo
 from ap_forms.demo.quality import load_quality_demo
@@ -23,6 +23,7 @@ from ap_forms.school.models import School
 from ap_forms.school.services import add_member
 from ap_forms.students.models import Carer, ParentLink, Student
 from ap_forms.students.upn import make_upn
+from ap_forms.web import tenancy
 
 bp = Blueprint("demo_cli", __name__, cli_group=None)
 
@@ -63,6 +64,9 @@ def load_demo(password: str) -> None:
     """Create the fictional school (only if the database holds no pupils yet)."""
     pw_hash = hash_password(password)
     school = db.session.scalar(select(School).order_by(School.id).limit(1))
+    if school is None:  # a database made by create_all (the migrations make the first school)
+        school = School()
+        db.session.add(school)
     for field, value in data.SCHOOL.items():
         setattr(school, field, value)
 
@@ -212,29 +216,48 @@ def demo(password: str | None, if_empty: bool):
     if has_pupils and not demo_accounts():
         click.echo("The database already holds real data; demo data was not loaded.")
         return
+    pw_hash = hash_password(password)
+    first = db.session.scalar(select(School.id).order_by(School.id).limit(1))
     if not has_pupils:
         load_demo(password)
         click.echo("Loaded the demo school: 40 pupils, 6 providers, 12 active placements.")
     else:
         # Idempotent: nothing is added twice; the demo accounts get the password shown below.
-        pw_hash = hash_password(password)
-        for user in demo_accounts():
+        for user in demo_accounts() + second_school.accounts():
             user.password_hash = pw_hash
         db.session.commit()
-        load_commissioning_demo()  # for demo schools loaded before providers had records
-        load_quality_demo()  # and before quality-assurance visits
-        from ap_forms.demo.incidents import add_demo_incidents
+        with tenancy.as_school(first):  # the first school's records, as they were loaded
+            load_commissioning_demo()  # for demo schools loaded before providers had records
+            load_quality_demo()  # and before quality-assurance visits
+            from ap_forms.demo.incidents import add_demo_incidents
 
-        add_demo_incidents()  # and before safeguarding reports
+            add_demo_incidents()  # and before safeguarding reports
         click.echo("Demo data already loaded" + ("" if if_empty else "; nothing added") + ".")
-    leaders = [u for u in demo_accounts() if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
+    if second_school.load_second_school(pw_hash):
+        click.echo(
+            f"Loaded a second school of the trust, {second_school.SCHOOL['name']}: "
+            f"{len(second_school.PUPILS)} pupils, sharing {len(second_school.SHARED_PROVIDERS)} providers."
+        )
+    everyone = demo_accounts() + second_school.accounts()
+    leaders = [u for u in everyone if u.role in two_factor.DEFAULT_REQUIRED_ROLES]
     for user in leaders:
         if not user.totp_secret:
             user.totp_secret = two_factor.new_secret()
     db.session.commit()
+    first_name = db.session.get(School, first).name
     click.echo(f"Demo sign-ins (password for all: {password})")
+    click.echo(f" {first_name}:")
     for user in demo_accounts():
         click.echo(f"  {user.role:<12} {user.name:<18} {user.email}")
+    second = second_school.accounts()
+    click.echo(f" {second_school.SCHOOL['name']} (the same trust; shares two providers):")
+    for user in second:
+        both = (
+            " (works in both schools: choose the school after signing in)"
+            if user.email == second_school.BOTH_SCHOOLS[2]
+            else ""
+        )
+        click.echo(f"  {user.role:<12} {user.name:<18} {user.email}{both}")
     click.echo("Leaders also need a code from an authenticator app (two-factor sign-in). Add the key")
     click.echo("below to your app, or print the current code with:")
     click.echo("  .venv/bin/flask --app ap_forms two-factor-code EMAIL")

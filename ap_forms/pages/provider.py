@@ -12,7 +12,7 @@ from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS, SETTING_TYPES
 from ap_forms.providers.views import bp, can_edit, upload_evidence
 from ap_forms.quality import services as quality
-from ap_forms.web import clock
+from ap_forms.web import clock, tenancy
 from ap_forms.web.htmx import redirect
 from ap_forms.web.rendering import render
 
@@ -27,6 +27,8 @@ def provider(provider_id: int):
         provider=provider,
         today=clock.today(),
         visits=quality.visits_for_provider(provider.id),
+        school_names=quality.school_names(),
+        own_school_id=tenancy.current_school_id(),
         pace=quality.provider_pace(provider),
         visit_actions=quality.tracked_actions(current_user, provider_id=provider.id),
         renew_by=services.add_years(signed.completed_on) if signed else None,

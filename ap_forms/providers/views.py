@@ -10,7 +10,7 @@ from ap_forms.documents.services import documents_for_provider
 from ap_forms.extensions import db
 from ap_forms.providers import forms, services
 from ap_forms.providers.models import POLICY_KINDS
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.htmx import redirect, wants_fragment
 from ap_forms.web.pdf import pdf_response, render_pdf
 from ap_forms.web.permissions import RULES
@@ -56,6 +56,7 @@ def provider_list():
         state=state,
         labels=services.STATE_LABELS,
         can_edit=can_edit(),
+        trust_schools=len(tenancy.every_school()),
     )
 
 

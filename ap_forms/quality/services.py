@@ -45,7 +45,7 @@ from ap_forms.quality.models import (
     VisitStaff,
 )
 from ap_forms.school_calendar.services import get_year, school_year_start, year_bounds
-from ap_forms.web import audit, clock
+from ap_forms.web import audit, clock, tenancy
 from ap_forms.web.database import delete_rows
 from ap_forms.web.roles import DSL, HEADTEACHER, KEY_WORKER, SCHOOL_STAFF, SEND_LEAD
 
@@ -188,6 +188,33 @@ def providers_in_use(start_year: int, today: date | None = None) -> set[int]:
     return set(db.session.scalars(query.distinct()))
 
 
+def shared_visits(query: Select) -> list[QualityVisit]:
+    """The visits `query` finds that a school counts (issue 17): its own (any status) and other
+    schools' signed-off visits.
+
+    A QA visit by one school of the trust counts towards the provider's record for every school; a
+    visit another school has planned or is still writing up is that school's business. Children the
+    query loads eagerly (who went) are read across schools too.
+    """
+    school = tenancy.current_school_id()
+    if school is None:  # every school, or (outside a request) no filter at all
+        return list(db.session.scalars(query))
+    query = query.where(or_(QualityVisit.school_id == school, QualityVisit.status == SIGNED_OFF))
+    with tenancy.all_schools():
+        return list(db.session.scalars(query))
+
+
+def is_own_visit(visit: QualityVisit) -> bool:
+    """Made by the current school (always true when no single school is chosen)."""
+    school = tenancy.current_school_id()
+    return school is None or visit.school_id == school
+
+
+def school_names() -> dict[int, str]:
+    """Each school's name by id: a visit from another school is labelled with the school that made it."""
+    return dict(tenancy.every_school())
+
+
 def _visits_in_year(start_year: int, provider_ids: Iterable[int] | None = None) -> list[QualityVisit]:
     first_day, last_day = year_bounds(start_year)
     query = (
@@ -195,12 +222,11 @@ def _visits_in_year(start_year: int, provider_ids: Iterable[int] | None = None) 
         .where(
             QualityVisit.visit_date >= first_day, QualityVisit.visit_date <= last_day, QualityVisit.status != CANCELLED
         )
-        .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
         .order_by(QualityVisit.visit_date, QualityVisit.id)
     )
     if provider_ids is not None:
         query = query.where(QualityVisit.provider_id.in_(list(provider_ids)))
-    return list(db.session.scalars(query))
+    return shared_visits(query.options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user)))
 
 
 def _pace(
@@ -219,7 +245,8 @@ def visit_pace(start_year: int | None = None, today: date | None = None) -> list
     start_year = school_year_start(today) if start_year is None else start_year
     in_use = providers_in_use(start_year, today)
     visits = _visits_in_year(start_year)
-    ids = in_use | {v.provider_id for v in visits}
+    # Another school's visit counts towards a provider this school uses; it does not add a provider.
+    ids = in_use | {v.provider_id for v in visits if is_own_visit(v)}
     providers = db.session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)).all()
     terms = term_windows(start_year)
     visits_by_provider = defaultdict(list)
@@ -264,14 +291,68 @@ def get_visit_or_404(visit_id: int) -> QualityVisit:
     return db.first_or_404(_visit_options(select(QualityVisit)).where(QualityVisit.id == visit_id))
 
 
+def find_visit(visit_id: int) -> QualityVisit | None:
+    """One of this school's visits, or None."""
+    return db.session.scalar(_visit_options(select(QualityVisit)).where(QualityVisit.id == visit_id))
+
+
+@dataclass
+class OtherSchoolsVisit:
+    """Another school's signed-off visit, as this school's leaders may read it (issue 17): the visit,
+    its checklist answers (without comments) and the actions addressed to the provider. Its pupils'
+    progress and its free-text notes (which may name a pupil) stay with the school that made it."""
+
+    visit: QualityVisit
+    school_name: str
+    staff_names: list[str]  # read now: the page commits its audit entry, and a reload would see no one
+    sections: list[Section]
+    answers: dict[int, VisitAnswer]
+    provider_actions: list[VisitAction]
+
+
+def other_schools_visit_or_404(visit_id: int) -> OtherSchoolsVisit:
+    school = tenancy.current_school_id()
+    if school is None:
+        abort(404)
+    query = (
+        select(QualityVisit)
+        .where(QualityVisit.id == visit_id, QualityVisit.status == SIGNED_OFF, QualityVisit.school_id != school)
+        .options(
+            selectinload(QualityVisit.provider),
+            selectinload(QualityVisit.visitors).selectinload(VisitStaff.user),
+            selectinload(QualityVisit.version).selectinload(ChecklistVersion.items),
+            selectinload(QualityVisit.answers),
+            selectinload(QualityVisit.actions),
+            selectinload(QualityVisit.signed_off_by),
+        )
+    )
+    with tenancy.all_schools():
+        visit = db.session.scalar(query)
+        if visit is None:
+            abort(404)
+        checklist = [
+            Section(f"checklist-{number}", title, COMPLETED, items=items)
+            for number, (title, items) in enumerate(visit.version.sections if visit.version else [], start=1)
+        ]
+        return OtherSchoolsVisit(
+            visit=visit,
+            school_name=school_names().get(visit.school_id, "Another school"),
+            staff_names=visit.staff_names,
+            sections=checklist,
+            answers={a.item_id: a for a in visit.answers},
+            provider_actions=[a for a in visit.actions if a.owner == PROVIDER],
+        )
+
+
 def visits_for_provider(provider_id: int) -> list[QualityVisit]:
+    """The provider's visits, newest first: this school's, and other schools' signed-off ones."""
     query = (
         select(QualityVisit)
         .where(QualityVisit.provider_id == provider_id, QualityVisit.status != CANCELLED)
         .options(selectinload(QualityVisit.visitors).selectinload(VisitStaff.user))
         .order_by(QualityVisit.visit_date.desc(), QualityVisit.id.desc())
     )
-    return list(db.session.scalars(query))
+    return shared_visits(query)
 
 
 def drafts() -> list[QualityVisit]:

@@ -10,7 +10,7 @@ from ap_forms.quality import forms, services
 from ap_forms.quality.models import ANSWERS, JUDGEMENTS, SIGNED_OFF
 from ap_forms.school.services import get_settings
 from ap_forms.school_calendar.services import school_year_start
-from ap_forms.web import audit, autosave, clock
+from ap_forms.web import audit, autosave, clock, tenancy
 from ap_forms.web.form_fields import apply_error
 from ap_forms.web.htmx import redirect
 from ap_forms.web.mail import MailError, send_email
@@ -58,6 +58,8 @@ def index():
         required=services.REQUIRED_VISITS,
         warning_days=services.PACE_WARNING_DAYS,
         can_record=_can_record(),
+        school_names=services.school_names(),
+        own_school_id=tenancy.current_school_id(),
     )
 
 
@@ -165,7 +167,15 @@ def _visit_page(visit, *, sign_off_form=None, send_form=None, status: int = 200)
 
 @bp.get("/visits/<int:visit_id>")
 def visit(visit_id: int):
-    return _visit_page(services.get_visit_or_404(visit_id))
+    visit = services.find_visit(visit_id)
+    if visit is not None:
+        return _visit_page(visit)
+    # Another school's signed-off visit to a provider the trust shares: read-only, without its pupils.
+    shared = services.other_schools_visit_or_404(visit_id)
+    audit.record("quality_visit_viewed", "quality_visit", shared.visit.id, commit=True)
+    return render(
+        "quality/other_school_visit.html", shared=shared, visit=shared.visit, judgements=JUDGEMENTS, today=clock.today()
+    )
 
 
 @bp.post("/visits/<int:visit_id>/start")
