@@ -29,7 +29,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script from a clean clone
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from ap_forms.accounts.models import User  # noqa: E402
 from ap_forms.attendance.models import AttendanceMark, ParentContact, RegisterEntry  # noqa: E402
@@ -138,6 +138,11 @@ def generate(
             info = school_info
         db.session.commit()
         db.session.expunge_all()  # each school's objects are done with: keep the unit of work small
+    if db.engine.dialect.name == "postgresql":
+        # A database in use has its planner statistics (autovacuum gathers them); a bulk load has none
+        # until then, and the planner then guesses a few rows per school and nests loops over hundreds.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     return {
         "scale": scale,
         "schools": scale,

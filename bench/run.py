@@ -258,6 +258,11 @@ class Server:
                 "--keep-alive",
                 "5",
                 "--preload",
+                # The production setting recycles a worker after ~2,000 requests; the bare page reaches
+                # that in seconds, and each page would then be measured on cold workers (templates
+                # compiled again): not in the benchmark.
+                "--max-requests",
+                "0",
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
