@@ -35,7 +35,7 @@ def main() -> None:
     info = json.loads((OUT / f"info-s{args.scale}.json").read_text())
     for key in args.pages.split(","):
         page = next(p for p in PAGES if p.key == key)
-        client = signed_in_client(app, info["users"][page.role])
+        client = signed_in_client(app, info["users"][page.role], info.get("school_id"))
         path, body = page_urls(page, info)
         for _ in range(3):
             _request(client, page, path, body)

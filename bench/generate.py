@@ -5,7 +5,13 @@ leaders, office and a parent, and ``history_years`` (default 3) earlier years in
 placements ran and ended. Every placement has a mark and a register code for every expected session
 (some late, some absent with a parent call), weekly feedback for every school week it ran, a termly
 report for each finished term, incidents; every provider has quality-assurance visits each year.
-Scale 20 is twenty such schools' worth of rows in one database. Bulk inserts: fast, no audit rows.
+Scale N is N such schools of the trust in one database (issue 17): each its own School row,
+calendar, staff (members of it), parent, pupils, placements and history, with its own providers
+after two that every school uses (the trust's providers are shared; each school keeps its own
+placements, visits and records). Every school draws the same random shape, so the measured school
+(the middle one: the first at scale 1, the tenth at scale 20) shows the same pages at any scale.
+Bulk inserts (Core `insert()`, which skips the session hook that fills `school_id`, so each row is
+given its school here): fast, no audit rows.
 
     .venv/bin/python bench/generate.py --scale 1 [--years 3]   # into BENCH_DATABASE_URL or bench/out/bench.db
 """
@@ -23,7 +29,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script from a clean clone
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from ap_forms.accounts.models import User  # noqa: E402
 from ap_forms.attendance.models import AttendanceMark, ParentContact, RegisterEntry  # noqa: E402
@@ -40,6 +46,7 @@ from ap_forms.school_calendar.models import HOLIDAY, Closure, SchoolYear, Term  
 from ap_forms.school_calendar.services import load_span  # noqa: E402
 from ap_forms.students.models import Carer, ParentLink, Student  # noqa: E402
 from ap_forms.students.upn import make_upn  # noqa: E402
+from ap_forms.web import tenancy  # noqa: E402
 
 THIS_YEAR = 2026
 TODAY = date(2026, 11, 30)  # a Monday in the Autumn term
@@ -47,6 +54,7 @@ NOW = "2026-11-30T10:30"  # after the morning cut-off: the board has work to sho
 PASSWORD_HASH = "bench-no-sign-in"  # the benchmark signs in by writing the session
 PLACEMENTS_PER_SCALE = 60  # one school's pupils in AP
 PUPILS_PER_PROVIDER = 5  # so 12 providers for each 60 placements
+SHARED_PROVIDERS = 2  # of each school's providers, used by every school of the trust (issue 17)
 STAFF = (("office", "Office"), ("headteacher", "Headteacher"), ("send_lead", "SEND lead"), ("dsl", "DSL"))
 
 AM, PM = (time(9, 30), time(12, 0)), (time(13, 0), time(15, 0))
@@ -93,17 +101,12 @@ def _timetable(rng: random.Random) -> list[TimetableSession]:
     ]
 
 
-def _bulk(model, rows: list[dict]) -> None:
+def _bulk(model, rows: list[dict], school_id: int) -> None:
     # A bulk insert skips the session's hooks, which give every new row its school: name it here.
-    school_id = first_school_id()
     for row in rows:
-        row.setdefault("school_id", school_id)
+        row["school_id"] = school_id
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(model), rows[start : start + 5000])
-
-
-def first_school_id() -> int:
-    return db.session.scalar(select(School.id).order_by(School.id).limit(1))
 
 
 def generate(
@@ -112,34 +115,109 @@ def generate(
     seed: int = 5,
     placements: int | None = None,
     pupils_per_provider: int = PUPILS_PER_PROVIDER,
+    shared_providers: int = SHARED_PROVIDERS,
 ) -> dict:
-    """Fill an empty database; returns counts and the ids (people, pupil, placement, term) the benchmark uses."""
-    rng = random.Random(seed)
-    placements = placements or PLACEMENTS_PER_SCALE * scale
+    """Fill an empty database with `scale` schools of one shape; returns the counts (all schools) and the
+    ids (people, pupil, placement, term) of the measured school, the middle one (the first at scale 1)."""
+    per_school = placements or PLACEMENTS_PER_SCALE
+    provider_count = max(1, per_school // pupils_per_provider)
+    measured = (scale + 1) // 2
+    totals: dict[str, int] = {}
+    trust: list[tuple[int, int]] = []  # (provider id, key worker id) of the providers every school uses
+    info: dict = {}
+    for number in range(1, scale + 1):
+        # Every school draws the same random shape, so the measured school's pages are the same at any scale.
+        school_info, counts, made = _one_school(
+            number, random.Random(seed), per_school, provider_count, history_years, trust
+        )
+        if number == 1:
+            trust = made[: min(shared_providers, provider_count)]
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+        if number == measured:
+            info = school_info
+        db.session.commit()
+        db.session.expunge_all()  # each school's objects are done with: keep the unit of work small
+    if db.engine.dialect.name == "postgresql":
+        # A database in use has its planner statistics (autovacuum gathers them); a bulk load has none
+        # until then, and the planner then guesses a few rows per school and nests loops over hundreds.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {
+        "scale": scale,
+        "schools": scale,
+        "placements": per_school * scale,
+        "placements_per_school": per_school,
+        "providers": totals.pop("providers"),
+        "shared_providers": len(trust) if scale > 1 else 0,
+        "history_years": history_years,
+        **totals,
+        **info,
+    }
+
+
+def _school(number: int) -> School:
     # A migrated database has its first school already; one made by create_all (the tests') has none.
-    school = db.session.scalar(select(School).order_by(School.id).limit(1)) or School()
+    school = (db.session.scalar(select(School).order_by(School.id).limit(1)) if number == 1 else None) or School()
+    suffix = "" if number == 1 else f" {number}"
+    details = {
+        "name": f"Bench School{suffix}",
+        "dfe_number": f"940{7018 + number}",
+        "urn": str(99999 + number),
+        "local_authority": "Bench",
+        "address": f"{number} School Lane",
+        "dsl_phone": "01536 000 199",
+    }
+    for field, value in details.items():
+        setattr(school, field, value)
     db.session.add(school)
     db.session.flush()
-    details = {"name": "Bench School", "dfe_number": "9407019", "urn": "100000", "local_authority": "Bench"}
-    for field, value in {**details, "address": "1 School Lane", "dsl_phone": "01536 000 199"}.items():
-        setattr(school, field, value)
+    return school
+
+
+def _one_school(
+    number: int,
+    rng: random.Random,
+    placements: int,
+    provider_count: int,
+    history_years: int,
+    trust: list[tuple[int, int]],
+) -> tuple[dict, dict, list[tuple[int, int]]]:
+    """School `number` (1 is the first): its calendar, staff, parent, own providers (after the trust's
+    shared ones), pupils, placements and their history. Returns its ids, its counts and its providers."""
+    school = _school(number)
+    with tenancy.as_school(school.id):  # the session hook gives every new ORM row this school
+        return _fill_school(school, number, rng, placements, provider_count, history_years, trust)
+
+
+def _fill_school(
+    school: School,
+    number: int,
+    rng: random.Random,
+    placements: int,
+    provider_count: int,
+    history_years: int,
+    trust: list[tuple[int, int]],
+) -> tuple[dict, dict, list[tuple[int, int]]]:
+    email = "bench.example" if number == 1 else f"s{number}.bench.example"
     years = {}
     for start_year in range(THIS_YEAR - history_years, THIS_YEAR + 1):
         years[start_year] = _school_year(start_year)
         db.session.add(years[start_year])
     staff = {
-        role: User(email=f"{role}@bench.example", name=name, role=role, password_hash=PASSWORD_HASH)
-        for role, name in STAFF
+        role: User(email=f"{role}@{email}", name=name, role=role, password_hash=PASSWORD_HASH) for role, name in STAFF
     }
-    parent = User(email="parent@bench.example", name="Parent", role="parent", password_hash=PASSWORD_HASH)
+    parent = User(email=f"parent@{email}", name="Parent", role="parent", password_hash=PASSWORD_HASH)
     db.session.add_all([*staff.values(), parent])
     db.session.flush()
     db.session.add_all(SchoolMembership(user_id=user.id, school_id=school.id) for user in staff.values())
     office = staff["office"]
 
-    provider_count = max(1, placements // pupils_per_provider)
-    providers, key_workers = [], []
-    for n in range(provider_count):
+    # The trust's shared providers first (made by the first school), then this school's own.
+    made = list(trust)
+    first_own = db.session.scalar(select(func.count(Provider.id)))
+    own = []
+    for n in range(first_own, first_own + provider_count - len(trust)):
         provider = Provider(name=f"Bench provider {n}", address=f"{n} Lane", contact_phone="01536 000 000")
         key_worker = User(
             email=f"kw{n}@bench.example",
@@ -148,10 +226,10 @@ def generate(
             provider=provider,
             password_hash=PASSWORD_HASH,
         )
-        providers.append(provider)
-        key_workers.append(key_worker)
-    db.session.add_all(providers + key_workers)
+        own.append((provider, key_worker))
+    db.session.add_all([item for pair in own for item in pair])
     db.session.flush()
+    made += [(provider.id, key_worker.id) for provider, key_worker in own]
 
     serial = 0
     all_placements = []
@@ -159,12 +237,12 @@ def generate(
         current = start_year == THIS_YEAR
         for n in range(placements):
             serial += 1
-            # A valid UPN: the year-allocated digits and the serial together keep them unique.
+            # A valid UPN: the school's number, the year-allocated digits and the serial keep them unique.
             student = Student(
                 first_name=f"Pupil{serial}",
                 last_name=f"Bench{serial:06d}",
                 year_group=7 + serial % 7,
-                upn=make_upn(940, 7019, serial // 1000, serial % 1000),
+                upn=make_upn(940, 7018 + number, serial // 1000, serial % 1000),
                 date_of_birth=date(2012, 1, 1),
                 ehcp=True,
                 send_needs="SEMH",
@@ -180,11 +258,11 @@ def generate(
                     may_collect=True,
                 )
             ]
-            provider_index = n % provider_count
+            provider_id, key_worker_id = made[n % provider_count]
             placement = Placement(
                 student=student,
-                provider=providers[provider_index],
-                key_worker=key_workers[provider_index],
+                provider_id=provider_id,
+                key_worker_id=key_worker_id,
                 start_date=date(start_year, 9, 7),
                 planned_end_date=date(start_year + 1, 7, 16),
                 status=ACTIVE if current else ENDED,
@@ -261,9 +339,9 @@ def generate(
                     "recorded_at": stamp + timedelta(minutes=31),
                 }
             )
-    _bulk(AttendanceMark, marks)
-    _bulk(RegisterEntry, entries)
-    _bulk(ParentContact, contacts)
+    _bulk(AttendanceMark, marks, school.id)
+    _bulk(RegisterEntry, entries, school.id)
+    _bulk(ParentContact, contacts, school.id)
 
     # Weekly feedback for every school week a placement ran (up to last week), a termly report for
     # every finished term, and a serious incident and a concern for one placement in five a year.
@@ -338,19 +416,19 @@ def generate(
                         "closed_at": None if is_current and kind == CONCERN else when + timedelta(days=3),
                     }
                 )
-    _bulk(WeeklyFeedback, feedback)
-    _bulk(TermlyReport, reports)
-    _bulk(Report, incidents)
+    _bulk(WeeklyFeedback, feedback, school.id)
+    _bulk(TermlyReport, reports, school.id)
+    _bulk(Report, incidents, school.id)
 
     # Three quality-assurance visits a year for each provider: signed off when past, planned ahead.
     lead = staff["send_lead"]
     visits = 0
     for start_year in years:
         for day in (date(start_year, 10, 14), date(start_year + 1, 2, 3), date(start_year + 1, 6, 16)):
-            for provider in providers:
+            for provider_id, _ in made:
                 past = day < TODAY
                 visit = QualityVisit(
-                    provider_id=provider.id,
+                    provider_id=provider_id,
                     visit_date=day,
                     status=SIGNED_OFF if past else VISIT_PLANNED,
                     planned_by_id=lead.id,
@@ -362,16 +440,13 @@ def generate(
                 visit.visitors = [VisitStaff(user_id=lead.id)]
                 db.session.add(visit)
                 visits += 1
-    db.session.commit()
-    busiest = key_workers[0]
+    db.session.flush()
+    busiest_id = made[0][1]
     report = db.session.scalar(
         select(TermlyReport).where(TermlyReport.placement_id == child.id).order_by(TermlyReport.id)
     )
-    return {
-        "scale": scale,
-        "placements": placements,
-        "providers": provider_count,
-        "history_years": history_years,
+    counts = {
+        "providers": len(made) - len(trust),
         "marks": len(marks),
         "entries": len(entries),
         "contacts": len(contacts),
@@ -379,18 +454,22 @@ def generate(
         "reports": len(reports),
         "incidents": len(incidents),
         "visits": visits,
-        "users": {role: user.id for role, user in staff.items()} | {"parent": parent.id, "key_worker": busiest.id},
+    }
+    ids = {
+        "school_id": school.id,
+        "users": {role: user.id for role, user in staff.items()} | {"parent": parent.id, "key_worker": busiest_id},
         "office_id": office.id,
-        "key_worker_id": busiest.id,
+        "key_worker_id": busiest_id,
         "student_id": child.student_id,
         "placement_id": child.id,
         "report": [report.placement_id, report.term_id] if report else None,
     }
+    return ids, counts, made
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=1, help="1 is about one school (60 pupils in AP)")
+    parser.add_argument("--scale", type=int, default=1, help="how many schools (each 60 pupils in AP)")
     parser.add_argument("--years", type=int, default=3, help="earlier school years of history")
     args = parser.parse_args()
     from bench.run import make_app  # the same database set-up as the benchmark

@@ -60,7 +60,7 @@ def main() -> None:
     ensure_lighthouse()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / f'bench-s{args.scale}.db'}"
     info = json.loads((OUT / f"info-s{args.scale}.json").read_text())
-    cookie = _cookie(signed_in_client(create_app(bench_config(url)), info["users"][args.role]))
+    cookie = _cookie(signed_in_client(create_app(bench_config(url)), info["users"][args.role], info.get("school_id")))
     headers = OUT / "lighthouse-headers.json"
     headers.write_text(json.dumps({"Cookie": cookie}))
     report = OUT / f"lighthouse-{args.role}.json"

@@ -36,7 +36,7 @@ def main() -> None:
     app = create_app(bench_config(url))
     info = json.loads((OUT / f"info-s{args.scale}.json").read_text())
     page = next(p for p in PAGES if p.key == args.page)
-    client = signed_in_client(app, info["users"][page.role])
+    client = signed_in_client(app, info["users"][page.role], info.get("school_id"))
     path, body = page_urls(page, info)
     _request(client, page, path, body)  # warm-up
     seen: Counter = Counter()
