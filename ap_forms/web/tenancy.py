@@ -12,8 +12,8 @@ A trust's schools share one database. Every table whose rows belong to one schoo
 Every request starts with no school, in which school-owned tables match nothing (deny by default);
 right after the access gate, pages/school_choice.py sets the signed-in person's school. Commands run
 once per school inside `as_school(id)`. Outside a request (a shell, a migration, a test's own set-up)
-nothing is filtered. `all_schools()` lifts the filter on purpose, for the few
-places that must look across schools (finding which schools a person works in, a token's owner).
+nothing is filtered. `all_schools()` lifts the filter on purpose, for the few places that must look
+across schools (which schools a person works in, a token's owner, the visits every school counts).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
 
 from ap_forms.extensions import db
 
-# The school whose records are visible: an id, ALL (no filter), or None (not chosen yet).
+# The school whose records are visible: a school's id; _NO_SCHOOL (a request before one is chosen:
+# nothing); ALL (every school, on purpose); or None (outside a request: nothing is filtered).
 ALL = "all"
 _current: ContextVar[int | str | None] = ContextVar("current_school", default=None)
 # Matches no school: what a request sees before (or without) a school being chosen.
@@ -50,7 +51,7 @@ def current_school_id() -> int | None:
 
 @contextmanager
 def as_school(school_id: int | str | None) -> Iterator[None]:
-    """Run the block as the given school sees the data (ALL: every school; None: no school chosen)."""
+    """Run the block as the given school sees the data (ALL: every school; None: no filter)."""
     token = _current.set(school_id)
     try:
         yield
@@ -70,7 +71,7 @@ def all_schools():
 
 
 def set_for_request(school_id: int | None) -> None:
-    """The access gate's choice for this request; `forget_request()` ends it at teardown."""
+    """The school chosen for this request (pages/school_choice.py); `forget_request()` ends it at teardown."""
     _current.set(school_id)
 
 
