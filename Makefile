@@ -38,7 +38,7 @@ vnu: $(VENV)/.vnu-$(VNU_VERSION)
 
 run: install system-deps
 	$(FLASK) init-db
-	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
+	$(FLASK) demo --if-empty $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)",)
 	GUNICORN_BIND=127.0.0.1:5000 WEB_CONCURRENCY=1 LOG_FORMAT=text GUNICORN_ACCESS_LOG=- \
 		$(BIN)/gunicorn --config gunicorn.conf.py
 
