@@ -102,6 +102,7 @@ def _collect_pages(app, world) -> list[tuple[str, bytes]]:
     return pages
 
 
+@pytest.mark.html_checker
 def test_every_page_is_valid_html(app, world, tmp_path):
     command = _vnu_command()
     app.config["FROZEN_NOW"] = "2026-11-23T10:30"

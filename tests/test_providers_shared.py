@@ -222,6 +222,7 @@ def test_both_directions_and_key_workers_still_see_only_their_visits_actions(tru
     assert client.get(f"/quality/visits/{visit_a.id}").status_code in (403, 404)
 
 
+@pytest.mark.html_checker
 def test_the_shared_pages_are_valid_html(trust, visits, client, auth, tmp_path):
     """The pages this changes, as a second school sees them (test_html_validity renders one school)."""
     import json
