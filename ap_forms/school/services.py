@@ -32,7 +32,7 @@ def members_query(school_id: int | None = None):
     """The ids of the members of a school (default: the school the current request or command works in),
     for `User.id.in_(...)`. None when no single school is being looked at (a shell, a test's set-up, a
     look across every school): then nobody is left out. Before a school is chosen, nobody's."""
-    school = school_id if school_id is not None else tenancy._filter_school()
+    school = school_id if school_id is not None else tenancy.school_to_filter()
     if school is None:
         return None
     return select(SchoolMembership.user_id).where(SchoolMembership.school_id == school)

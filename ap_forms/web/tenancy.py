@@ -79,8 +79,9 @@ def forget_request() -> None:
     _current.set(None)
 
 
-def _filter_school() -> int | None:
-    """The school id to filter on now, or None for no filter."""
+def school_to_filter() -> int | None:
+    """The school id rows are filtered on now (0 in a request before one is chosen: no row), or None for
+    no filter: for narrowing rows that are not school-owned (who works where) the same way."""
     school = _current.get()
     return None if school == ALL else school
 
@@ -105,7 +106,7 @@ def only_the_current_school(state) -> None:
         return  # refreshing a row already loaded under the filter: nothing new can leak
     if state.execution_options.get("all_schools"):
         return
-    school = _filter_school()
+    school = school_to_filter()
     if school is None:
         return
     state.statement = state.statement.options(
