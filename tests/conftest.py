@@ -300,26 +300,9 @@ def _build_world(school, shared: World | None, surname: str | None) -> World:
 
 def _add_agreement(provider, actor) -> None:
     """The current school's own service agreement with a provider the trust has already cleared."""
-    from decimal import Decimal
-
-    from ap_forms.providers.models import ServiceAgreement
-    from ap_forms.providers.services import add_years
     from ap_forms.web import clock
 
-    on = clock.today()
-    db.session.add(
-        ServiceAgreement(
-            provider_id=provider.id,
-            terms="Two sessions a week",
-            start_date=on,
-            end_date=add_years(on),
-            school_signed_on=on,
-            provider_signed_on=on,
-            cost_basis="session",
-            rate=Decimal("85.00"),
-            recorded_by_id=actor.id,
-        )
-    )
+    db.session.add(factories.agreement(provider, clock.today(), actor.id))
     db.session.commit()
 
 

@@ -248,15 +248,33 @@ def answer_all(checklist, answer: str = "yes", actor: User | None = None) -> Non
     db.session.commit()
 
 
+def agreement(provider: Provider, on: date, recorded_by_id: int | None):
+    """A signed Service Level Agreement for the current school (unsaved), from `on` for a year."""
+    from decimal import Decimal
+
+    from ap_forms.providers.models import ServiceAgreement
+    from ap_forms.providers.services import add_years
+
+    return ServiceAgreement(
+        provider_id=provider.id,
+        terms="Two sessions a week",
+        start_date=on,
+        end_date=add_years(on),
+        school_signed_on=on,
+        provider_signed_on=on,
+        cost_basis="session",
+        rate=Decimal("85.00"),
+        recorded_by_id=recorded_by_id,
+    )
+
+
 def clear_provider(provider: Provider, *, on: date | None = None, actor: User | None = None) -> Provider:
     """Give a provider a complete, current commissioning record (everything done on `on`)."""
-    from decimal import Decimal
 
     from ap_forms.providers.models import (
         POLICY_KINDS,
         DocumentationCheck,
         ProviderPolicy,
-        ServiceAgreement,
         TrainingRecord,
         TrustPolicyRecord,
         VettingConfirmation,
@@ -269,17 +287,7 @@ def clear_provider(provider: Provider, *, on: date | None = None, actor: User | 
     provider.la_approved = True
     db.session.add_all(
         [
-            ServiceAgreement(
-                provider_id=provider.id,
-                terms="Two sessions a week",
-                start_date=on,
-                end_date=add_years(on),
-                school_signed_on=on,
-                provider_signed_on=on,
-                cost_basis="session",
-                rate=Decimal("85.00"),
-                recorded_by_id=by,
-            ),
+            agreement(provider, on, by),
             DocumentationCheck(provider_id=provider.id, checked_on=on, notes="All in order", recorded_by_id=by),
             *[
                 ProviderPolicy(provider_id=provider.id, kind=kind, review_date=add_years(on), recorded_by_id=by)
